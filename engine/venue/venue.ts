@@ -1,0 +1,85 @@
+/**
+ * The venue contract: what the quoting loop hands its quotes to. `sim.ts` (shadow mode: a
+ * queue-position estimator over live market data) and `live.ts` (signed post-only orders)
+ * implement it, so the loop never knows which one it drives (spec section 8.1, DESIGN.md).
+ */
+import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
+
+/** Side of one of our quotes. */
+export type QuoteSide = "bid" | "ask";
+
+/** Grid levels per side (spec section 4, phase 9F). */
+export const GRID_LEVELS = 3;
+
+/** The desired grid for one coin this tick; a size of 0 means "no quote at this level". */
+export interface DesiredQuotes {
+  coin: string;
+  /** Bid prices, level 0 (tightest) first; length {@link GRID_LEVELS}. */
+  bidPx: ArrayLike<number>;
+  /** Bid sizes in coin units. */
+  bidSz: ArrayLike<number>;
+  askPx: ArrayLike<number>;
+  askSz: ArrayLike<number>;
+  /** Minimum price increment at the current price, used for the one-tick requote guard. */
+  tick: number;
+}
+
+/** Why a fill happened (shadow fills carry their cause; live fills are `exchange`). */
+export type FillCause = "trade-through" | "queue" | "threshold" | "bbo-cross" | "exchange";
+
+/** One fill of one of our orders. */
+export interface Fill {
+  coin: string;
+  side: QuoteSide;
+  /** Grid level 0..2, or -1 when the order is not one of the current grid's. */
+  level: number;
+  px: number;
+  /** Size in coin units. */
+  sz: number;
+  /** Fill time, ms since the Unix epoch (market time, so replays are deterministic). */
+  timeMs: number;
+  /** Fee paid in USD; negative when it is a rebate. */
+  feeUsd: number;
+  cause: FillCause;
+  /** The order's id at the venue (shadow ids are local). */
+  orderId: string;
+}
+
+/** Counters a venue keeps for the cancel-to-fill guard and the session report. */
+export interface VenueStats {
+  /** Orders registered (shadow) or placed (live). */
+  placed: number;
+  /** Orders cancelled or moved. */
+  cancels: number;
+  fills: number;
+}
+
+/** What a reconciliation found (after a stall, a reconnect or a restart). */
+export interface ReconcileReport {
+  /** Position per coin the venue reports, in coin units, signed. */
+  positions: Map<string, number>;
+  /** Fills that happened while we were not listening. */
+  darkFills: Fill[];
+  /** Orders resting at the venue that we did not track (cancelled by reconcile). */
+  orphanOrdersCancelled: number;
+}
+
+/** A place quotes go to: the shadow simulator or the live exchange. */
+export interface Venue {
+  readonly kind: "sim" | "live";
+  /** Sets one coin's desired grid for this tick; the venue registers, keeps or moves orders. */
+  setQuotes(quotes: DesiredQuotes): void;
+  /** Removes every quote of one coin (halted side or coin). */
+  clearQuotes(coin: string): void;
+  /** Feeds a book snapshot (queue positions, crossing checks). */
+  onBook(book: BookSnapshot): void;
+  /** Feeds a new public trade (never one already seen: the engine applies the watermark). */
+  onTrade(trade: Trade): void;
+  /** Returns and clears the fills since the last call. */
+  drainFills(): Fill[];
+  /** Cancels every order on every coin. */
+  cancelAll(reason: string): Promise<void>;
+  /** Compares the venue's view with ours after a gap in market data. */
+  reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport>;
+  readonly stats: VenueStats;
+}
