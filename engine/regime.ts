@@ -1,0 +1,233 @@
+/**
+ * The Regime Governor (spec phase 9G): one spread multiplier in [1.0, 4.0] per coin, or a halt,
+ * from realized volatility, the session's cancel-to-fill ratio, the engine's P95 latency,
+ * funding, and the screener's regime.
+ *
+ * Volatility is an ATR fraction from the mid series, on market time (book `timeMs`), so a replay
+ * gives the same answer as the live run it came from:
+ * - bars of `barMs` (default 60 s); a bar's true range is `max(high, prevClose) - min(low, prevClose)`;
+ * - ATR = the mean true range of the last `bars` (default 14) completed bars plus the bar in
+ *   progress (so a spike counts at once, before its bar closes);
+ * - ATR fraction = ATR / latest mid.
+ *
+ * Mapping (spec thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear from
+ * ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above the
+ * cap ×1.5; P95 latency above 50 ms ×1.5, above 100 ms ×2.0; a screener regime "uncertain" holds
+ * the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts; Hyperliquid
+ * pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped to [1, 4].
+ */
+import type { Regime } from "./config.ts";
+
+/** Thresholds of the governor; every field has the spec's value by default. */
+export interface RegimeOptions {
+  /** ATR fraction below which a coin is calm (spec: 0.15%). */
+  calmAtr: number;
+  /** ATR fraction above which a coin halts (spec: 0.5%). */
+  haltAtr: number;
+  /** Bar length on market time, ms. */
+  barMs: number;
+  /** Completed bars in the ATR window. */
+  bars: number;
+  /** Cancels per fill above which spreads widen (spec: 50). */
+  maxCancelFillRatio: number;
+  /** |funding| per hour beyond which the coin halts (spec: 0.3% per 8 h). */
+  fundingHaltHourly: number;
+}
+
+/** Spec defaults for {@link RegimeOptions}. */
+export const REGIME_DEFAULTS: RegimeOptions = {
+  calmAtr: 0.0015,
+  haltAtr: 0.005,
+  barMs: 60_000,
+  bars: 14,
+  maxCancelFillRatio: 50,
+  // 0.3% per 8 h, converted to Hyperliquid's hourly funding.
+  fundingHaltHourly: 0.003 / 8,
+};
+
+/** Multiplier bounds (spec: [1.0x, 4.0x]). */
+export const MIN_MULTIPLIER = 1;
+/** Upper bound of the spread multiplier. */
+export const MAX_MULTIPLIER = 4;
+
+/** Engine-wide inputs of one evaluation. */
+export interface RegimeInputs {
+  /** Session cancels per fill (cancels when there has been no fill yet). */
+  cancelFillRatio: number;
+  /** Engine P95 latency, ms, or 0 when not measured (replay). */
+  latencyP95Ms: number;
+}
+
+/** A coin's regime decision. */
+export interface RegimeDecision {
+  multiplier: number;
+  halted: boolean;
+  /** ATR fraction now (0 before the first mid). */
+  atrFraction: number;
+  /** Human-readable cause of the current state ("" when calm). */
+  reason: string;
+}
+
+/** A change worth a `[REGIME]` log line. */
+export interface RegimeChange {
+  coin: string;
+  from: RegimeDecision;
+  to: RegimeDecision;
+}
+
+class CoinVolatility {
+  readonly trueRanges: Float64Array;
+  completed = 0;
+  head = 0;
+  barStart = -1;
+  high = 0;
+  low = 0;
+  prevClose = 0;
+  lastMid = 0;
+
+  constructor(bars: number) {
+    this.trueRanges = new Float64Array(bars);
+  }
+
+  record(mid: number, timeMs: number, barMs: number): void {
+    if (this.barStart < 0) {
+      this.barStart = timeMs - (timeMs % barMs);
+      this.high = this.low = this.prevClose = mid;
+    } else if (timeMs >= this.barStart + barMs) {
+      this.trueRanges[this.head] = this.currentTrueRange();
+      this.head = (this.head + 1) % this.trueRanges.length;
+      if (this.completed < this.trueRanges.length) this.completed++;
+      this.prevClose = this.lastMid;
+      this.barStart = timeMs - (timeMs % barMs);
+      this.high = this.low = mid;
+    }
+    if (mid > this.high) this.high = mid;
+    if (mid < this.low) this.low = mid;
+    this.lastMid = mid;
+  }
+
+  currentTrueRange(): number {
+    return Math.max(this.high, this.prevClose) - Math.min(this.low, this.prevClose);
+  }
+
+  atrFraction(): number {
+    if (this.lastMid <= 0) return 0;
+    let sum = this.currentTrueRange();
+    for (let i = 0; i < this.completed; i++) sum += this.trueRanges[i];
+    return sum / (this.completed + 1) / this.lastMid;
+  }
+}
+
+const CALM: RegimeDecision = { multiplier: 1, halted: false, atrFraction: 0, reason: "" };
+
+/** Per-coin spread multipliers and halts. */
+export class RegimeGovernor {
+  readonly options: RegimeOptions;
+  readonly #vol: CoinVolatility[];
+  readonly #funding: Float64Array;
+  readonly #screener: Regime[];
+  readonly #decisions: RegimeDecision[];
+  readonly #logged: RegimeDecision[];
+
+  /** Creates a governor for `coins` (indexed as the kernel indexes them). */
+  constructor(readonly coins: readonly string[], options: Partial<RegimeOptions> = {}) {
+    this.options = { ...REGIME_DEFAULTS, ...options };
+    this.#vol = coins.map(() => new CoinVolatility(this.options.bars));
+    this.#funding = new Float64Array(coins.length);
+    this.#screener = coins.map(() => "calm");
+    this.#decisions = coins.map(() => CALM);
+    this.#logged = coins.map(() => CALM);
+  }
+
+  /** Feeds a mid price at market time `timeMs`. */
+  recordMid(coin: number, mid: number, timeMs: number): void {
+    if (mid > 0 && Number.isFinite(mid)) this.#vol[coin].record(mid, timeMs, this.options.barMs);
+  }
+
+  /** Sets a coin's current funding rate per hour (Hyperliquid's unit). */
+  setFunding(coin: number, hourly: number): void {
+    this.#funding[coin] = Number.isFinite(hourly) ? hourly : 0;
+  }
+
+  /** Sets the screener's regime for a coin. */
+  setScreenerRegime(coin: number, regime: Regime): void {
+    this.#screener[coin] = regime;
+  }
+
+  /** The latest decision for a coin. */
+  decision(coin: number): RegimeDecision {
+    return this.#decisions[coin];
+  }
+
+  /** Re-evaluates a coin; returns a change worth logging, or null. */
+  evaluate(coin: number, inputs: RegimeInputs): RegimeChange | null {
+    const next = this.#decide(coin, inputs);
+    this.#decisions[coin] = next;
+    const last = this.#logged[coin];
+    const significant = next.halted !== last.halted ||
+      (!next.halted && Math.abs(next.multiplier - last.multiplier) >= 0.25) ||
+      (!next.halted && next.multiplier === 1 && last.multiplier !== 1);
+    if (!significant) return null;
+    this.#logged[coin] = next;
+    return { coin: this.coins[coin], from: last, to: next };
+  }
+
+  #decide(coin: number, inputs: RegimeInputs): RegimeDecision {
+    const o = this.options;
+    const atr = this.#vol[coin].atrFraction();
+    const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
+    const halt = (reason: string): RegimeDecision => ({
+      multiplier: MAX_MULTIPLIER,
+      halted: true,
+      atrFraction: atr,
+      reason,
+    });
+    const funding = this.#funding[coin];
+    if (Math.abs(funding) > o.fundingHaltHourly) {
+      return halt(
+        `Funding ${pct(funding, 4)}/h (${pct(funding * 8, 3)}/8h) beyond ${
+          pct(o.fundingHaltHourly * 8)
+        }/8h`,
+      );
+    }
+    if (atr > o.haltAtr) return halt(`ATR ${pct(atr, 3)} above halt ${pct(o.haltAtr)}`);
+    if (this.#screener[coin] === "halt") return halt("Screener regime halt");
+
+    const reasons: string[] = [];
+    let multiplier = 1;
+    if (atr >= o.calmAtr) {
+      multiplier = 1 + 3 * (atr - o.calmAtr) / (o.haltAtr - o.calmAtr);
+      reasons.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
+    }
+    if (inputs.cancelFillRatio > o.maxCancelFillRatio) {
+      multiplier *= 1.5;
+      reasons.push(
+        `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
+      );
+    }
+    if (inputs.latencyP95Ms > 100) {
+      multiplier *= 2;
+      reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
+    } else if (inputs.latencyP95Ms > 50) {
+      multiplier *= 1.5;
+      reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
+    }
+    if (this.#screener[coin] === "uncertain" && multiplier < 1.5) {
+      multiplier = 1.5;
+      reasons.push("Screener regime uncertain");
+    }
+    multiplier = Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));
+    return { multiplier, halted: false, atrFraction: atr, reason: reasons.join("; ") };
+  }
+}
+
+/** Formats a change as the spec's `[REGIME]` line. */
+export function formatRegimeChange(change: RegimeChange): string {
+  const { coin, from, to } = change;
+  const x = (d: RegimeDecision) => d.halted ? "HALT" : `${d.multiplier.toFixed(1)}x`;
+  if (to.halted) {
+    return `[REGIME] ${coin} ${to.reason}. Multiplier: ${x(from)} → HALT (quoting stopped)`;
+  }
+  const cause = to.reason || (from.halted ? "Conditions normal again" : "Market calm");
+  return `[REGIME] ${coin} ${cause}. Multiplier: ${x(from)} → ${x(to)}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * The session report printed at shutdown (and by `demo` at the end): totals, PnL split into
+ * realized, unrealized and fees, drawdown from the session's peak, cancel-to-fill ratio, stall
+ * recoveries, latency, and a per-coin table. Also the one-line session record appended to
+ * `data/shadow/sessions.jsonl` for Gate 5 (cancel/fill ratio, stall recoveries, daily PnL).
+ */
+
+/** One coin's line of the report. */
+export interface CoinSummary {
+  coin: string;
+  fills: number;
+  volumeUsd: number;
+  feesUsd: number;
+  /** Position in coin units, signed. */
+  position: number;
+  /** Position marked at the mid, USD, signed. */
+  inventoryUsd: number;
+  pnlUsd: number;
+  /** "1.0x", "2.3x" or "HALT". */
+  regime: string;
+}
+
+/** Everything the report shows. */
+export interface SessionSummary {
+  mode: string;
+  startedMs: number;
+  endedMs: number;
+  fills: number;
+  volumeUsd: number;
+  /** Fees paid, USD (negative = rebates earned). */
+  feesUsd: number;
+  realizedUsd: number;
+  unrealizedUsd: number;
+  /** Realized + unrealized − fees. */
+  pnlUsd: number;
+  peakPnlUsd: number;
+  maxDrawdownUsd: number;
+  placed: number;
+  cancels: number;
+  stallPanics: number;
+  stallRecoveries: number;
+  /** Why the engine halted, or null. */
+  haltReason: string | null;
+  latency: { p50Ms: number; p95Ms: number; p99Ms: number; samples: number } | null;
+  duplicateTradesSkipped: number;
+  coins: CoinSummary[];
+}
+
+/** Cancels per fill as the Regime Governor sees it (cancels alone when nothing filled yet). */
+export function cancelFillRatio(cancels: number, fills: number): number {
+  return cancels / Math.max(1, fills);
+}
+
+const usd = (x: number, digits = 2) => `${x < 0 ? "-" : ""}$${Math.abs(x).toFixed(digits)}`;
+
+/** Formats the session report as plain text (one table, fixed-width columns). */
+export function formatSessionReport(s: SessionSummary): string {
+  const seconds = Math.max(0, (s.endedMs - s.startedMs) / 1000);
+  const lines = [
+    "════════ SESSION REPORT ════════",
+    `Mode: ${s.mode} | Duration: ${seconds.toFixed(1)}s | Coins: ${s.coins.length}`,
+    `Shadow PnL: ${usd(s.pnlUsd, 4)} (realized ${usd(s.realizedUsd, 4)}, unrealized ${
+      usd(s.unrealizedUsd, 4)
+    }, fees ${usd(-s.feesUsd, 4)})`,
+    `Fills: ${s.fills} | Volume: ${usd(s.volumeUsd)} | ${
+      s.feesUsd >= 0 ? `Fees paid: ${usd(s.feesUsd, 4)}` : `Rebates: ${usd(-s.feesUsd, 4)}`
+    }`,
+    `Peak PnL: ${usd(s.peakPnlUsd, 4)} | Max drawdown from peak: ${usd(s.maxDrawdownUsd, 4)}`,
+    `Orders placed: ${s.placed} | Cancels: ${s.cancels} | Cancel/fill ratio: ${
+      cancelFillRatio(s.cancels, s.fills).toFixed(1)
+    }`,
+    `Stall panics: ${s.stallPanics} | Recoveries: ${s.stallRecoveries} | Duplicate trades skipped: ${s.duplicateTradesSkipped}`,
+    s.latency
+      ? `Latency (frame → quotes): P50 ${s.latency.p50Ms.toFixed(3)}ms | P95 ${
+        s.latency.p95Ms.toFixed(3)
+      }ms | P99 ${s.latency.p99Ms.toFixed(3)}ms | samples ${s.latency.samples}`
+      : "Latency: not measured (replay runs on a virtual clock)",
+    s.haltReason ? `HALTED: ${s.haltReason}` : "Halted: no",
+    "",
+    `${"coin".padEnd(10)}${"fills".padStart(7)}${"volume".padStart(13)}${"fees".padStart(11)}${
+      "position".padStart(16)
+    }${"inv $".padStart(11)}${"pnl".padStart(12)}${"regime".padStart(8)}`,
+  ];
+  for (const c of s.coins) {
+    lines.push(
+      `${c.coin.padEnd(10)}${String(c.fills).padStart(7)}${usd(c.volumeUsd).padStart(13)}${
+        usd(c.feesUsd, 4).padStart(11)
+      }${c.position.toPrecision(6).padStart(16)}${usd(c.inventoryUsd).padStart(11)}${
+        usd(c.pnlUsd, 4).padStart(12)
+      }${c.regime.padStart(8)}`,
+    );
+  }
+  lines.push("════════════════════════════════");
+  return lines.join("\n");
+}
+
+/** One line of `sessions.jsonl` (read by the Gate 5 analysis). */
+export interface SessionRecord {
+  /** UTC date of the session's start, `YYYY-MM-DD`. */
+  dateUtc: string;
+  mode: string;
+  startedMs: number;
+  endedMs: number;
+  cancels: number;
+  fills: number;
+  stallRecoveries: number;
+  pnlUsd: number;
+}
+
+/** The Gate 5 record of a session. */
+export function sessionRecord(s: SessionSummary): SessionRecord {
+  return {
+    dateUtc: new Date(s.startedMs).toISOString().slice(0, 10),
+    mode: s.mode,
+    startedMs: s.startedMs,
+    endedMs: s.endedMs,
+    cancels: s.cancels,
+    fills: s.fills,
+    stallRecoveries: s.stallRecoveries,
+    pnlUsd: s.pnlUsd,
+  };
+}
+
+/** Appends a session record to `<dataDir>/shadow/sessions.jsonl` (one JSON object per line). */
+export async function appendSessionRecord(dataDir: string, record: SessionRecord): Promise<void> {
+  const dir = `${dataDir}/shadow`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/sessions.jsonl`, JSON.stringify(record) + "\n", {
+    append: true,
+  });
+}

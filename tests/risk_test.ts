@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { DrawdownGuard } from "../engine/risk/drawdown.ts";
+import { OfiGate, SIDE_ASK, SIDE_BID, SIDE_BOTH } from "../engine/risk/ofi_gate.ts";
+import { StallMachine } from "../engine/risk/stall.ts";
+
+Deno.test("sell dominance suppresses bids, buy dominance asks, and both recover", () => {
+  const gate = new OfiGate(["BTC"], { threshold: 0.7 });
+  assert.equal(gate.evaluate(0, -0.5, 50), null);
+  const sell = gate.evaluate(0, -0.783, 50);
+  assert.equal(sell?.line, "[OFI] Sell dominance 78.3% > threshold. Bids suppressed for BTC.");
+  assert.equal(gate.mask(0), SIDE_ASK);
+  assert.equal(gate.evaluate(0, -0.68, 50), null, "inside the hysteresis band: still suppressed");
+  const eased = gate.evaluate(0, -0.2, 50);
+  assert.match(eased!.line, /Bids restored for BTC/);
+  assert.equal(gate.mask(0), SIDE_BOTH);
+  const buy = gate.evaluate(0, 0.9, 50);
+  assert.equal(buy?.line, "[OFI] Buy dominance 90.0% > threshold. Asks suppressed for BTC.");
+  assert.equal(gate.mask(0), SIDE_BID);
+});
+
+Deno.test("a handful of trades is not a flow", () => {
+  const gate = new OfiGate(["BTC"], { threshold: 0.7, minTrades: 10 });
+  assert.equal(gate.evaluate(0, -1, 3), null);
+  assert.equal(gate.mask(0), SIDE_BOTH);
+});
+
+Deno.test("the daily drawdown stop fires at the cap, checked once a minute", () => {
+  const t0 = Date.UTC(2026, 1, 22, 10);
+  const guard = new DrawdownGuard({ startingBalanceUsd: 10_000, capPct: 0.05 });
+  assert.equal(guard.update(0, t0), null);
+  assert.equal(guard.update(-600, t0 + 30_000), null, "not due yet");
+  const breach = guard.update(-512, t0 + 60_000);
+  assert.equal(
+    breach?.line,
+    "🛑 [GLOBAL STOP] Daily drawdown 5.12% >= cap 5.00%. Halting all quoting.",
+  );
+  assert.equal(guard.update(-400, t0 + 120_000), null);
+});
+
+Deno.test("a new UTC day starts its own PnL; peak drawdown spans the session", () => {
+  const day1 = Date.UTC(2026, 1, 22, 23, 58);
+  const guard = new DrawdownGuard({ startingBalanceUsd: 1000, capPct: 0.05 });
+  guard.update(0, day1);
+  guard.update(40, day1 + 30_000);
+  assert.equal(guard.update(-30, day1 + 60_000), null, "-3% of the balance is under the cap");
+  assert.equal(guard.maxDrawdownUsd, 70);
+  // Past midnight: the new day's PnL counts from -30.
+  assert.equal(guard.update(-30, day1 + 150_000), null);
+  assert.equal(guard.dailyPnlUsd, 0);
+  assert.equal(guard.update(-79, day1 + 210_000), null, "-4.9% today");
+  const breach = guard.update(-81, day1 + 270_000);
+  assert.match(breach!.line, /Daily drawdown 5\.10% >= cap 5\.00%/);
+  assert.equal(guard.peakPnlUsd, 40);
+  assert.equal(guard.maxDrawdownUsd, 121);
+});
+
+Deno.test("stall panic: cancel once, reconcile on reconnect, resume and count the recovery", () => {
+  const stall = new StallMachine();
+  assert.equal(stall.quoting, true);
+  assert.equal(stall.reconnected(), false, "a reconnect without a stall needs no reconcile");
+  assert.equal(stall.stall(), true);
+  assert.equal(stall.stall(), false, "a second flag while in panic does not cancel again");
+  assert.equal(stall.quoting, false);
+  assert.equal(stall.reconnected(), true);
+  assert.equal(stall.state, "reconciling");
+  stall.reconciled(false);
+  assert.equal(stall.state, "reconciling", "a failed reconcile keeps quoting off");
+  stall.reconciled(true);
+  assert.equal(stall.quoting, true);
+  assert.equal(stall.panics, 1);
+  assert.equal(stall.recoveries, 1);
+});
