@@ -1,0 +1,49 @@
+// Hyperliquid price and size rounding, in exact steps (no Math.pow, no Math.log10).
+//
+// A valid perp price is k / 10^e for an integer k, where e is at most 6 - szDecimals and
+// at most the decimals that keep 5 significant figures; integers are always valid.
+// Source: Hyperliquid docs, "Tick and lot size".
+
+/** 10^e for e in 0..6, exact in f64 (the only powers the kernel needs). */
+export function pow10(e: i32): f64 {
+  if (e <= 0) return 1.0;
+  if (e == 1) return 10.0;
+  if (e == 2) return 100.0;
+  if (e == 3) return 1000.0;
+  if (e == 4) return 10000.0;
+  if (e == 5) return 100000.0;
+  return 1000000.0;
+}
+
+/** Decimals allowed for a price near px: 5 significant figures, at most 6 - szDecimals. */
+export function priceDecimals(px: f64, szDecimals: i32): i32 {
+  // Hyperliquid: 5 significant figures; comparisons replace floor(log10(px)).
+  let sig = 6; // every decade below 0.1 allows more than the 6-decimal perp maximum
+  if (px >= 10000.0) sig = 0;
+  else if (px >= 1000.0) sig = 1;
+  else if (px >= 100.0) sig = 2;
+  else if (px >= 10.0) sig = 3;
+  else if (px >= 1.0) sig = 4;
+  else if (px >= 0.1) sig = 5;
+  // Hyperliquid perps: at most MAX_DECIMALS (6) - szDecimals decimals.
+  const max = 6 - szDecimals;
+  return sig < max ? sig : max;
+}
+
+/** The largest k / scale (k an integer) that is <= x, scale an exact power of ten. */
+export function floorTo(x: f64, scale: f64): f64 {
+  // x * scale may be off by one ulp, so floor can miss by one step: check both neighbours
+  // with exact divisions (k / scale is the nearest double to the decimal k * 10^-e).
+  let k = Math.floor(x * scale);
+  if ((k + 1.0) / scale <= x) k += 1.0;
+  else if (k / scale > x) k -= 1.0;
+  return k / scale;
+}
+
+/** The smallest k / scale (k an integer) that is >= x, scale an exact power of ten. */
+export function ceilTo(x: f64, scale: f64): f64 {
+  let k = Math.ceil(x * scale);
+  if ((k - 1.0) / scale >= x) k -= 1.0;
+  else if (k / scale < x) k += 1.0;
+  return k / scale;
+}
