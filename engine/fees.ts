@@ -1,0 +1,31 @@
+/**
+ * Maker fee models. Hyperliquid charges makers at every tier below the top volume tiers, so
+ * shadow PnL subtracts a fee; a rebate is modelled as a negative rate (only real for makers
+ * with a large share of exchange volume). Swappable, like hftbacktest's fee models.
+ */
+
+/** Hyperliquid perps base tier (< $5M 14-day volume): maker 0.015% of notional, paid. */
+export const HYPERLIQUID_BASE_MAKER_RATE = 0.00015;
+
+/** Bounds for a configured maker rate: -0.1% (a rebate no venue pays) to 1% (no venue charges). */
+const MIN_RATE = -0.001;
+const MAX_RATE = 0.01;
+
+/** How much a maker fill costs; negative results are rebates. */
+export interface FeeModel {
+  /** Maker fee as a fraction of notional (negative = rebate). */
+  readonly makerRate: number;
+  /** Fee in USD for a maker fill of `notionalUsd` (positive = paid). */
+  makerFeeUsd(notionalUsd: number): number;
+}
+
+/** A flat maker rate on notional; throws naming the value when it is not a plausible rate. */
+export function flatMakerFee(rate: number = HYPERLIQUID_BASE_MAKER_RATE): FeeModel {
+  if (!Number.isFinite(rate) || rate < MIN_RATE || rate > MAX_RATE) {
+    throw new Error(
+      `maker fee rate ${rate} is not a fraction of notional in [${MIN_RATE}, ${MAX_RATE}] ` +
+        `(0.00015 is Hyperliquid's 0.015% base tier; a rebate is negative, e.g. -0.00003)`,
+    );
+  }
+  return { makerRate: rate, makerFeeUsd: (notionalUsd) => notionalUsd * rate };
+}

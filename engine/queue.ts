@@ -1,0 +1,189 @@
+/**
+ * Queue-position and fill models for shadow orders, kept behind one small interface the way
+ * hftbacktest separates its queue models from its exchange model. The simulator
+ * (`venue/sim.ts`) decides which order a trade or a book reaches and hands out the trade's
+ * volume; a model only says how much of that volume fills the order it is shown.
+ *
+ * "Reaches" is defined once, for both models: a taker SELL (`side` "A") reaches our bids
+ * priced at or above the trade price; a taker BUY (`side` "B") reaches our asks priced at or
+ * below it. "Through" means strictly better than the trade price (our bid above a sell's
+ * price, our ask below a buy's price): the taker would have met us before the price it printed.
+ */
+import type { FillCause } from "./venue/venue.ts";
+
+/** Which fill rule the shadow venue uses (`MM_QUEUE_MODEL`). */
+export type QueueModelName = "spec" | "queue";
+
+/** Per-order model state; the simulator owns one per resting order and resets it on join. */
+export interface QueueState {
+  /** Estimated size ahead of us at our price, coin units (`queue` model). */
+  front: number;
+  /** Trade volume at our price since the last book, coin units (ProbQueue's `cum_trade`). */
+  cumTrade: number;
+  /** Displayed size at our price in the last book seen; NaN before the first book. */
+  prevDepth: number;
+  /** Volume credited to this order at or through its price, coin units (`spec` model). */
+  traded: number;
+}
+
+/** What a model decides for one order and one trade; reused, so no allocation per trade. */
+export interface TradeOutcome {
+  /** Size to fill, coin units, before lot rounding and the order's remaining-size cap. */
+  fill: number;
+  /** Why, when `fill` > 0. */
+  cause: FillCause;
+}
+
+/** A swappable fill rule. */
+export interface QueueFillModel {
+  readonly name: QueueModelName;
+  /** Whether a book whose opposite best reaches our price fills the order (bbo-cross). */
+  readonly fillsOnCross: boolean;
+  /** Resets `state` for a new order that joins behind `displayed` (NaN: no book yet). */
+  join(state: QueueState, displayed: number): void;
+  /**
+   * Shows the order a trade: `available` is the trade's volume not yet used by our orders
+   * ahead of this one; `tradeSz` is the whole print. Writes the decision to `out` and returns
+   * the volume this order takes from `available` (so the next order cannot reuse it).
+   */
+  onTrade(
+    state: QueueState,
+    orderSz: number,
+    leaves: number,
+    through: boolean,
+    available: number,
+    tradeSz: number,
+    out: TradeOutcome,
+  ): number;
+  /** Updates the state for a new book whose displayed size at our price is `displayed`. */
+  onDepth(state: QueueState, displayed: number): void;
+}
+
+/** Creates an empty queue state (NaN depth: no book seen yet). */
+export function newQueueState(): QueueState {
+  return { front: 0, cumTrade: 0, prevDepth: NaN, traded: 0 };
+}
+
+/** Spec threshold: fill once `traded / (2 × size)` reaches 0.7 (spec section 4, phase 9I). */
+export const SPEC_FILL_PROBABILITY = 0.7;
+
+/**
+ * The spec's estimator: probability = volume traded at or through our price since the order
+ * was registered / (2 × order size); the whole order fills at 70%, i.e. after 1.4 × its size
+ * has traded at or through it. Each unit of traded volume is credited to one order only: an
+ * order takes what it still needs to reach its threshold and passes the rest on.
+ */
+export function specThresholdModel(probability: number = SPEC_FILL_PROBABILITY): QueueFillModel {
+  if (!(probability > 0 && probability <= 1)) {
+    throw new Error(`spec fill probability ${probability} is not in (0, 1]`);
+  }
+  const factor = 2 * probability;
+  return {
+    name: "spec",
+    fillsOnCross: false,
+    join(state) {
+      state.front = 0;
+      state.cumTrade = 0;
+      state.traded = 0;
+    },
+    onTrade(state, orderSz, leaves, _through, available, _tradeSz, out) {
+      const need = factor * orderSz - state.traded;
+      const credit = Math.min(need, available);
+      state.traded += credit;
+      // Relative tolerance: 0.7 + 0.7 must reach 1.4 despite binary rounding.
+      if (state.traded >= factor * orderSz * (1 - 1e-12)) {
+        out.fill = leaves;
+        out.cause = "threshold";
+      } else {
+        out.fill = 0;
+      }
+      return credit;
+    },
+    onDepth() {},
+  };
+}
+
+/** Probability that a depth decrease happened behind us, from sizes ahead and behind. */
+export type QueueProbability = (front: number, back: number) => number;
+
+/** hftbacktest's PowerProbQueueFunc(n): `back^n / (back^n + front^n)`. */
+export function powerProbability(n: number): QueueProbability {
+  if (!(n > 0 && Number.isFinite(n))) throw new Error(`queue power ${n} is not a positive number`);
+  return (front, back) => {
+    const b = back ** n;
+    return b / (b + front ** n);
+  };
+}
+
+/** Default power of the profile (hftbacktest's Hyperliquid example uses 2). */
+export const DEFAULT_QUEUE_POWER = 2;
+
+/**
+ * hftbacktest's ProbQueueModel: join behind the displayed size at our price; trades at our
+ * price eat the queue ahead, then fill us (partially when the excess is smaller than us);
+ * a trade through our price fills us as far as its volume reaches; a net depth decrease is
+ * split between ahead and behind with `probability`; a crossed book fills us.
+ */
+export function probQueueModel(
+  probability: QueueProbability = powerProbability(DEFAULT_QUEUE_POWER),
+): QueueFillModel {
+  return {
+    name: "queue",
+    fillsOnCross: true,
+    join(state, displayed) {
+      // Unknown depth: assume a queue we cannot pass until a book shows it (a trade through
+      // our price still fills us).
+      state.front = Number.isNaN(displayed) ? Infinity : displayed;
+      state.prevDepth = displayed;
+      state.cumTrade = 0;
+      state.traded = 0;
+    },
+    onTrade(state, _orderSz, leaves, through, available, tradeSz, out) {
+      if (through) {
+        out.fill = Math.min(leaves, available);
+        out.cause = "trade-through";
+        state.front = 0;
+        return out.fill;
+      }
+      // The book shows the whole print, so the next depth change must not count it again.
+      state.cumTrade += tradeSz;
+      if (state.front >= available) {
+        state.front -= available;
+        out.fill = 0;
+        return 0;
+      }
+      out.fill = Math.min(leaves, available - state.front);
+      out.cause = "queue";
+      state.front = 0;
+      return out.fill;
+    },
+    onDepth(state, displayed) {
+      const prev = state.prevDepth;
+      state.prevDepth = displayed;
+      if (Number.isNaN(prev)) {
+        state.front = displayed;
+        state.cumTrade = 0;
+        return;
+      }
+      const chg = prev - displayed - state.cumTrade;
+      state.cumTrade = 0;
+      if (chg < 0) {
+        state.front = Math.min(state.front, displayed);
+        return;
+      }
+      const back = Math.max(prev - state.front, 0);
+      let p = probability(state.front, back);
+      if (!Number.isFinite(p)) p = 1;
+      const estimate = state.front - (1 - p) * chg + Math.min(back - p * chg, 0);
+      // Cancellations alone never fill us: the queue ahead bottoms out at zero.
+      state.front = Math.max(Math.min(estimate, displayed), 0);
+    },
+  };
+}
+
+/** Builds the model `MM_QUEUE_MODEL` names; throws naming the bad value. */
+export function createQueueModel(name: string): QueueFillModel {
+  if (name === "spec") return specThresholdModel();
+  if (name === "queue") return probQueueModel();
+  throw new Error(`queue model "${name}" is not one of spec, queue`);
+}

@@ -1,0 +1,243 @@
+/**
+ * Shadow-mode output: the fills file (`data/shadow/YYYY-MM-DD.jsonl`, one JSON object per
+ * fill, UTC date of the fill, so Gate 5 can compute a Sharpe ratio from it) and the
+ * `[SHADOW FILL]`, `[SHADOW SESSION]` and per-coin report lines (spec section 9). Writing never
+ * blocks the caller: records are buffered and written after the current task.
+ */
+import type { AdverseSelection } from "./adverse.ts";
+import type { Portfolio, PortfolioTotals } from "./portfolio.ts";
+import type { Fill, FillCause, QuoteSide, VenueStats } from "./venue/venue.ts";
+
+/** One line of the fills file. */
+export interface ShadowFillRecord {
+  /** Fill time, ms since the Unix epoch (market time). */
+  timeMs: number;
+  coin: string;
+  side: QuoteSide;
+  /** Grid level, 1-based as in the log lines (L1 is the tightest); 0 when off-grid. */
+  level: number;
+  px: number;
+  /** Size in coin units. */
+  sz: number;
+  /** px × sz, USD. */
+  notional: number;
+  /** Fee paid, USD; negative is a rebate. */
+  feeUsd: number;
+  cause: FillCause;
+  orderId: string;
+  /** Position after the fill, coin units (signed). */
+  inventory: number;
+  /** Position after the fill at the latest mid, USD (signed). */
+  inventoryUsd: number;
+}
+
+/** Builds the record written for a fill, given the inventory after it. */
+export function shadowFillRecord(
+  fill: Fill,
+  inventory: number,
+  inventoryUsd: number,
+): ShadowFillRecord {
+  return {
+    timeMs: fill.timeMs,
+    coin: fill.coin,
+    side: fill.side,
+    level: fill.level + 1,
+    px: fill.px,
+    sz: fill.sz,
+    notional: fill.px * fill.sz,
+    feeUsd: fill.feeUsd,
+    cause: fill.cause,
+    orderId: fill.orderId,
+    inventory,
+    inventoryUsd,
+  };
+}
+
+/** Options of {@link ShadowFillLog}. */
+export interface ShadowFillLogOptions {
+  /** Folder of the daily files (default `data/shadow`). */
+  dir?: string;
+  /** Called when a write fails (the records of that write are lost, the log carries on). */
+  onError?: (error: Error) => void;
+}
+
+/** Appends fill records to one JSON-lines file per UTC day, without blocking the caller. */
+export class ShadowFillLog {
+  /** Folder of the daily files. */
+  readonly dir: string;
+  readonly #onError: (error: Error) => void;
+  #pending = new Map<string, string[]>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #dirReady = false;
+  #written = 0;
+  #failed = 0;
+  #dayNumber = NaN;
+  #dayName = "";
+
+  /** Creates the log; nothing touches the disk until the first record. */
+  constructor(options: ShadowFillLogOptions = {}) {
+    this.dir = (options.dir ?? "data/shadow").replace(/\/+$/, "");
+    if (this.dir === "") throw new Error("shadow fills folder is empty");
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Records written to disk so far. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Records lost to failed writes. */
+  get failed(): number {
+    return this.#failed;
+  }
+
+  /** Path of the file that holds fills of market time `timeMs`. */
+  pathFor(timeMs: number): string {
+    return `${this.dir}/${this.#day(timeMs)}.jsonl`;
+  }
+
+  /** Queues one record; it is written after the current task. */
+  append(record: ShadowFillRecord): void {
+    const day = this.#day(record.timeMs);
+    let lines = this.#pending.get(day);
+    if (lines === undefined) {
+      lines = [];
+      this.#pending.set(day, lines);
+    }
+    lines.push(JSON.stringify(record) + "\n");
+    if (this.#timer === undefined) this.#timer = setTimeout(() => this.#drain(), 0);
+  }
+
+  /** Writes everything queued so far; resolves when it is on disk (or has failed). */
+  flush(): Promise<void> {
+    this.#drain();
+    return this.#writing;
+  }
+
+  /** Flushes and stops the pending timer (call at shutdown). */
+  close(): Promise<void> {
+    return this.flush();
+  }
+
+  #day(timeMs: number): string {
+    const day = Math.floor(timeMs / 86_400_000);
+    if (day !== this.#dayNumber) {
+      this.#dayNumber = day;
+      this.#dayName = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    }
+    return this.#dayName;
+  }
+
+  #drain(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#pending.size === 0) return;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#writing = this.#writing.then(() => this.#write(batch));
+  }
+
+  async #write(batch: Map<string, string[]>): Promise<void> {
+    for (const [day, lines] of batch) {
+      try {
+        if (!this.#dirReady) {
+          await Deno.mkdir(this.dir, { recursive: true });
+          this.#dirReady = true;
+        }
+        await Deno.writeTextFile(`${this.dir}/${day}.jsonl`, lines.join(""), { append: true });
+        this.#written += lines.length;
+      } catch (error) {
+        this.#failed += lines.length;
+        this.#onError(
+          new Error(
+            `could not write ${lines.length} shadow fills to ${this.dir}/${day}.jsonl: ` +
+              (error instanceof Error ? error.message : String(error)),
+          ),
+        );
+      }
+    }
+  }
+}
+
+/** `$` and a fixed number of decimals, without a "-0.00". */
+function usd(value: number, decimals: number): string {
+  const text = value.toFixed(decimals);
+  return /^-0\.?0*$/.test(text) ? `$${text.slice(1)}` : `$${text}`;
+}
+
+/** The fee field: "fee=$0.0018" when paid, "rebate=$0.0012" when the venue pays us. */
+function feeField(feeUsd: number, decimals: number, paid: string, rebate: string): string {
+  return feeUsd < 0 ? `${rebate}${usd(-feeUsd, decimals)}` : `${paid}${usd(feeUsd, decimals)}`;
+}
+
+/** `[SHADOW FILL] BTC bid L1 @ 68020.5 | sz=$12.00 | fee=$0.0018 | cause=queue | inv=$-12.00` */
+export function formatShadowFill(fill: Fill, inventoryUsd: number): string {
+  return `[SHADOW FILL] ${fill.coin} ${fill.side} L${fill.level + 1} @ ${fill.px} | ` +
+    `sz=${usd(fill.px * fill.sz, 2)} | ${feeField(fill.feeUsd, 4, "fee=", "rebate=")} | ` +
+    `cause=${fill.cause} | inv=${usd(inventoryUsd, 2)}`;
+}
+
+/**
+ * `[SHADOW SESSION] Shadow PnL: $X.XX | Volume: $XXX | Fees: $X.XXXX | Fills: NNN` (spec
+ * section 9, with "Rebates" only when rebates exceed fees), then realized, unrealized,
+ * drawdown from the session peak and, given the venue's counters, the cancel-to-fill ratio.
+ */
+export function formatShadowSession(totals: PortfolioTotals, stats?: VenueStats): string {
+  let line = `[SHADOW SESSION] Shadow PnL: ${usd(totals.pnlUsd, 2)} | ` +
+    `Volume: ${usd(totals.volumeUsd, 0)} | ` +
+    `${feeField(totals.feesUsd, 4, "Fees: ", "Rebates: ")} | Fills: ${totals.fills} | ` +
+    `Realized: ${usd(totals.realizedUsd, 2)} | Unrealized: ${usd(totals.unrealizedUsd, 2)} | ` +
+    `DD from peak: ${usd(totals.drawdownFromPeakUsd, 2)}`;
+  if (stats !== undefined) {
+    const ratio = stats.fills === 0 ? "n/a" : (stats.cancels / stats.fills).toFixed(1);
+    line += ` | C/F: ${ratio}`;
+  }
+  return line;
+}
+
+function bps(value: number): string {
+  return Number.isNaN(value) ? "-" : value.toFixed(2);
+}
+
+/** The per-coin table printed at shutdown: fills, volume, fees, PnL, inventory, adverse bps. */
+export function formatShadowReport(portfolio: Portfolio, adverse: AdverseSelection): string {
+  const horizons = adverse.horizonsMs.map((h) => `adv ${h / 1000}s`);
+  const header = [
+    "coin",
+    "fills",
+    "volume $",
+    "fees $",
+    "realized $",
+    "unreal. $",
+    "inventory",
+    "inv $",
+    ...horizons,
+  ];
+  const rows: string[][] = [header];
+  for (const a of portfolio.accounts()) {
+    if (a.fills === 0) continue;
+    const summary = adverse.summary(a.coin);
+    rows.push([
+      a.coin,
+      String(a.fills),
+      a.volumeUsd.toFixed(2),
+      a.feesUsd.toFixed(4),
+      a.realizedUsd.toFixed(2),
+      portfolio.unrealizedUsd(a.coin).toFixed(2),
+      String(a.position),
+      portfolio.inventoryUsd(a.coin).toFixed(2),
+      ...summary.meanBps.map(bps),
+    ]);
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const lines = rows.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")
+  );
+  return [
+    "[SHADOW REPORT] per coin (adverse selection in bps, positive = the market moved against the fill)",
+    ...lines,
+  ].join("\n");
+}

@@ -1,0 +1,452 @@
+/**
+ * The shadow venue (spec section 4, phase 9I; section 8.1): our grid becomes shadow orders
+ * that rest against live market data and fill only as the chosen queue model allows. Nothing
+ * is ever sent to an exchange. Deterministic: no wall clock and no randomness; fills carry
+ * the market time of the event that caused them, and order ids come from a counter.
+ */
+import type { BookLevel, BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import { flatMakerFee, type FeeModel } from "../fees.ts";
+import {
+  createQueueModel,
+  newQueueState,
+  type QueueFillModel,
+  type QueueModelName,
+  type QueueState,
+  type TradeOutcome,
+} from "../queue.ts";
+import {
+  type DesiredQuotes,
+  type Fill,
+  type FillCause,
+  GRID_LEVELS,
+  type QuoteSide,
+  type ReconcileReport,
+  type Venue,
+  type VenueStats,
+} from "./venue.ts";
+
+/** Options of {@link SimExchange}. */
+export interface SimExchangeOptions {
+  /** Fill rule: a model from `queue.ts` or its `MM_QUEUE_MODEL` name (default "spec"). */
+  queueModel?: QueueFillModel | QueueModelName;
+  /** Maker fees charged on every fill (default: Hyperliquid base tier, 0.015% paid). */
+  fees?: FeeModel;
+  /** Size decimals per coin (lot = 10^-szDecimals); coins not listed use 8 (no rounding to speak of). */
+  szDecimals?: Readonly<Record<string, number>>;
+  /** Prefix of shadow order ids (default "shadow-"); ids are the prefix and a counter. */
+  idPrefix?: string;
+}
+
+/** A resting shadow order as seen from outside (inspection and tests). */
+export interface ShadowOrder {
+  id: string;
+  coin: string;
+  side: QuoteSide;
+  level: number;
+  px: number;
+  /** Size registered, coin units. */
+  sz: number;
+  /** Size not yet filled, coin units. */
+  leaves: number;
+  /** Estimated size ahead of us at our price (`queue` model; Infinity until a book is seen). */
+  queueAhead: number;
+  /** Volume credited toward the spec threshold, coin units (`spec` model). */
+  tradedThrough: number;
+}
+
+/** One grid slot of one coin; its object is reused for every order placed at that level. */
+interface Slot extends QueueState {
+  active: boolean;
+  id: string;
+  /** Registration order, for FIFO among our own orders at one price. */
+  seq: number;
+  side: QuoteSide;
+  level: number;
+  px: number;
+  sz: number;
+  leaves: number;
+  tick: number;
+}
+
+interface CoinState {
+  coin: string;
+  bids: Slot[];
+  asks: Slot[];
+  book: BookSnapshot | null;
+  /** 10^szDecimals: sizes are rounded down to whole lots with it. */
+  lotScale: number;
+  position: number;
+  lastTradeMs: number;
+  /** Trade ids already seen at `lastTradeMs` (Hyperliquid tids are unique per time and coin). */
+  tidsAtLast: number[];
+}
+
+/** Hyperliquid szDecimals never exceed 5 for perps; 8 keeps unknown coins effectively unrounded. */
+const DEFAULT_SZ_DECIMALS = 8;
+
+const NO_FILLS: Fill[] = Object.freeze([]) as unknown as Fill[];
+
+function newSlot(side: QuoteSide, level: number): Slot {
+  return {
+    ...newQueueState(),
+    active: false,
+    id: "",
+    seq: 0,
+    side,
+    level,
+    px: 0,
+    sz: 0,
+    leaves: 0,
+    tick: 0,
+  };
+}
+
+/**
+ * Displayed size at `px` on one side of `book`: the level's size, 0 when the price is inside
+ * the visible book but has no level (inside the spread, or emptied), NaN when unknown (no
+ * book yet, or the price lies beyond the last visible level).
+ */
+function displayedAt(book: BookSnapshot | null, side: QuoteSide, px: number, tick: number): number {
+  if (book === null) return NaN;
+  const levels = side === "bid" ? book.bids : book.asks;
+  const half = tick / 2;
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
+    const diff = side === "bid" ? level.px - px : px - level.px;
+    if (diff < half && diff > -half) return level.sz;
+    if (diff < 0) return 0;
+  }
+  return levels.length === 0 ? 0 : NaN;
+}
+
+/** Copies the active slots into `out`, best price first, then oldest first; returns the count. */
+function ordered(slots: Slot[], out: Slot[]): number {
+  let n = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (!slot.active) continue;
+    let k = n++;
+    while (k > 0 && better(slot, out[k - 1])) {
+      out[k] = out[k - 1];
+      k--;
+    }
+    out[k] = slot;
+  }
+  return n;
+}
+
+/** Whether an opposite-side book level is at or through our order's price. */
+function reaches(slot: Slot, level: BookLevel): boolean {
+  const half = slot.tick / 2;
+  return slot.side === "bid" ? level.px <= slot.px + half : level.px >= slot.px - half;
+}
+
+function better(a: Slot, b: Slot): boolean {
+  if (a.px !== b.px) return a.side === "bid" ? a.px > b.px : a.px < b.px;
+  return a.seq < b.seq;
+}
+
+/** The shadow venue: a queue-position estimator over live market data. */
+export class SimExchange implements Venue {
+  /** Always "sim". */
+  readonly kind = "sim" as const;
+  /** Registrations, cancels (moves count one) and fills (each partial counts one). */
+  readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0 };
+  readonly #model: QueueFillModel;
+  readonly #fees: FeeModel;
+  readonly #szDecimals: Readonly<Record<string, number>>;
+  readonly #idPrefix: string;
+  readonly #coins = new Map<string, CoinState>();
+  readonly #scratch: Slot[] = [];
+  readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
+  #fills: Fill[] = [];
+  #nextSeq = 0;
+  #rejects = 0;
+  #ignoredTrades = 0;
+  #staleBooks = 0;
+
+  /** Creates the venue; throws naming a bad option. */
+  constructor(options: SimExchangeOptions = {}) {
+    const model = options.queueModel ?? "spec";
+    this.#model = typeof model === "string" ? createQueueModel(model) : model;
+    this.#fees = options.fees ?? flatMakerFee();
+    this.#szDecimals = options.szDecimals ?? {};
+    for (const [coin, decimals] of Object.entries(this.#szDecimals)) {
+      if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10) {
+        throw new Error(`szDecimals for ${coin} is ${decimals}; expected an integer in 0..10`);
+      }
+    }
+    this.#idPrefix = options.idPrefix ?? "shadow-";
+  }
+
+  /** The fill rule in use. */
+  get queueModel(): QueueModelName {
+    return this.#model.name;
+  }
+
+  /** Quotes not placed because they would have crossed the book (a post-only order is rejected). */
+  get rejects(): number {
+    return this.#rejects;
+  }
+
+  /** Trades dropped because they were older than, or the same as, one already seen. */
+  get ignoredTrades(): number {
+    return this.#ignoredTrades;
+  }
+
+  /** Books dropped because they were older than the last one seen for their coin. */
+  get staleBooks(): number {
+    return this.#staleBooks;
+  }
+
+  /** Keeps, moves or removes the coin's shadow orders; an unchanged grid costs a few comparisons. */
+  setQuotes(quotes: DesiredQuotes): void {
+    const tick = quotes.tick;
+    if (!(tick > 0 && Number.isFinite(tick))) {
+      throw new Error(`quotes for ${quotes.coin}: tick ${tick} is not a positive number`);
+    }
+    const c = this.#coin(quotes.coin);
+    for (let i = 0; i < GRID_LEVELS; i++) {
+      this.#place(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], tick);
+      this.#place(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], tick);
+    }
+  }
+
+  /** Cancels every shadow order of one coin. */
+  clearQuotes(coin: string): void {
+    const c = this.#coins.get(coin);
+    if (c === undefined) return;
+    for (let i = 0; i < GRID_LEVELS; i++) {
+      this.#cancel(c.bids[i]);
+      this.#cancel(c.asks[i]);
+    }
+  }
+
+  /** Feeds a book: crossed orders fill (queue model), then queue positions follow the depth. */
+  onBook(book: BookSnapshot): void {
+    const c = this.#coin(book.coin);
+    if (c.book !== null && book.timeMs < c.book.timeMs) {
+      this.#staleBooks++;
+      return;
+    }
+    c.book = book;
+    if (this.#model.fillsOnCross) {
+      this.#cross(c, c.bids, book.asks, book.timeMs);
+      this.#cross(c, c.asks, book.bids, book.timeMs);
+    }
+    for (let i = 0; i < GRID_LEVELS; i++) {
+      this.#depth(c.bids[i], book);
+      this.#depth(c.asks[i], book);
+    }
+  }
+
+  /** Feeds a public trade; it walks our orders it reaches best first, each using part of it. */
+  onTrade(trade: Trade): void {
+    const c = this.#coin(trade.coin);
+    if (!this.#isNew(c, trade)) return;
+    const isSell = trade.side === "A";
+    const n = ordered(isSell ? c.bids : c.asks, this.#scratch);
+    let available = trade.sz;
+    const out = this.#outcome;
+    for (let k = 0; k < n; k++) {
+      const slot = this.#scratch[k];
+      const diff = isSell ? slot.px - trade.px : trade.px - slot.px;
+      const half = slot.tick / 2;
+      if (diff <= -half) break; // best first: no later order reaches the trade either
+      const used = this.#model.onTrade(
+        slot,
+        slot.sz,
+        slot.leaves,
+        diff >= half,
+        available,
+        trade.sz,
+        out,
+      );
+      available = Math.max(available - used, 0);
+      if (out.fill > 0) this.#fill(c, slot, out.fill, out.cause, trade.timeMs);
+    }
+  }
+
+  /** Returns and clears the fills since the last call (a shared empty array when none). */
+  drainFills(): Fill[] {
+    if (this.#fills.length === 0) return NO_FILLS;
+    const fills = this.#fills;
+    this.#fills = [];
+    return fills;
+  }
+
+  /** Cancels every shadow order (each counts as a cancel, as it would live). */
+  cancelAll(_reason: string): Promise<void> {
+    for (const coin of this.#coins.keys()) this.clearQuotes(coin);
+    return Promise.resolve();
+  }
+
+  /** The simulator is its own exchange: positions are the sum of its fills, never dark fills. */
+  reconcile(_inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
+    const positions = new Map<string, number>();
+    for (const [coin, c] of this.#coins) if (c.position !== 0) positions.set(coin, c.position);
+    return Promise.resolve({ positions, darkFills: [], orphanOrdersCancelled: 0 });
+  }
+
+  /** Resting shadow orders of one coin, or of all coins, bids then asks by level. */
+  openOrders(coin?: string): ShadowOrder[] {
+    const out: ShadowOrder[] = [];
+    for (const c of this.#coins.values()) {
+      if (coin !== undefined && c.coin !== coin) continue;
+      for (const slot of [...c.bids, ...c.asks]) {
+        if (!slot.active) continue;
+        out.push({
+          id: slot.id,
+          coin: c.coin,
+          side: slot.side,
+          level: slot.level,
+          px: slot.px,
+          sz: slot.sz,
+          leaves: slot.leaves,
+          queueAhead: slot.front,
+          tradedThrough: slot.traded,
+        });
+      }
+    }
+    return out;
+  }
+
+  #coin(coin: string): CoinState {
+    let c = this.#coins.get(coin);
+    if (c === undefined) {
+      const bids: Slot[] = [];
+      const asks: Slot[] = [];
+      for (let i = 0; i < GRID_LEVELS; i++) {
+        bids.push(newSlot("bid", i));
+        asks.push(newSlot("ask", i));
+      }
+      const decimals = this.#szDecimals[coin] ?? DEFAULT_SZ_DECIMALS;
+      c = {
+        coin,
+        bids,
+        asks,
+        book: null,
+        lotScale: 10 ** decimals,
+        position: 0,
+        lastTradeMs: -Infinity,
+        tidsAtLast: [],
+      };
+      this.#coins.set(coin, c);
+    }
+    return c;
+  }
+
+  #place(c: CoinState, slot: Slot, px: number, sz: number, tick: number): void {
+    if (!(sz >= 0)) {
+      throw new Error(`quotes for ${c.coin}: ${slot.side} L${slot.level + 1} size ${sz} is not >= 0`);
+    }
+    const wanted = sz > 0;
+    if (wanted && !(px > 0 && Number.isFinite(px))) {
+      throw new Error(`quotes for ${c.coin}: ${slot.side} L${slot.level + 1} price ${px} is not positive`);
+    }
+    if (slot.active) {
+      // The is_registered guard: keep the order while the target stays within one tick.
+      if (
+        wanted && Math.abs(slot.px - px) <= tick * (1 + 1e-9) &&
+        Math.abs(slot.sz - sz) * c.lotScale < 0.5
+      ) return;
+      this.#cancel(slot);
+    }
+    if (!wanted) return;
+    if (this.#wouldCross(c, slot.side, px, tick)) {
+      this.#rejects++;
+      return;
+    }
+    slot.active = true;
+    slot.seq = ++this.#nextSeq;
+    slot.id = this.#idPrefix + slot.seq;
+    slot.px = px;
+    slot.sz = sz;
+    slot.leaves = sz;
+    slot.tick = tick;
+    this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
+    this.stats.placed++;
+  }
+
+  #cancel(slot: Slot): void {
+    if (!slot.active) return;
+    slot.active = false;
+    this.stats.cancels++;
+  }
+
+  #wouldCross(c: CoinState, side: QuoteSide, px: number, tick: number): boolean {
+    const book = c.book;
+    if (book === null) return false;
+    if (side === "bid") return book.asks.length > 0 && px >= book.asks[0].px - tick / 2;
+    return book.bids.length > 0 && px <= book.bids[0].px + tick / 2;
+  }
+
+  #isNew(c: CoinState, trade: Trade): boolean {
+    if (trade.timeMs < c.lastTradeMs) {
+      this.#ignoredTrades++;
+      return false;
+    }
+    if (trade.timeMs === c.lastTradeMs) {
+      if (c.tidsAtLast.includes(trade.tid)) {
+        this.#ignoredTrades++;
+        return false;
+      }
+    } else {
+      c.lastTradeMs = trade.timeMs;
+      c.tidsAtLast.length = 0;
+    }
+    c.tidsAtLast.push(trade.tid);
+    return true;
+  }
+
+  /** Fills our orders that the opposite side now reaches, using each level's size once. */
+  #cross(c: CoinState, slots: Slot[], opposite: BookLevel[], timeMs: number): void {
+    if (opposite.length === 0) return;
+    const n = ordered(slots, this.#scratch);
+    let j = 0;
+    let remaining = opposite[0].sz;
+    for (let k = 0; k < n; k++) {
+      const slot = this.#scratch[k];
+      if (!reaches(slot, opposite[0])) break;
+      let got = 0;
+      while (got < slot.leaves && j < opposite.length && reaches(slot, opposite[j])) {
+        const take = Math.min(remaining, slot.leaves - got);
+        got += take;
+        remaining -= take;
+        if (remaining <= 0) {
+          j++;
+          remaining = j < opposite.length ? opposite[j].sz : 0;
+        }
+      }
+      if (got > 0) this.#fill(c, slot, got, "bbo-cross", timeMs);
+    }
+  }
+
+  #depth(slot: Slot, book: BookSnapshot): void {
+    if (!slot.active) return;
+    const displayed = displayedAt(book, slot.side, slot.px, slot.tick);
+    if (!Number.isNaN(displayed)) this.#model.onDepth(slot, displayed);
+  }
+
+  #fill(c: CoinState, slot: Slot, size: number, cause: FillCause, timeMs: number): void {
+    const scale = c.lotScale;
+    const sz = size >= slot.leaves ? slot.leaves : Math.floor(size * scale + 1e-9) / scale;
+    if (sz <= 0) return;
+    slot.leaves = sz === slot.leaves ? 0 : Math.round((slot.leaves - sz) * scale) / scale;
+    if (slot.leaves <= 0) slot.active = false;
+    const signed = slot.side === "bid" ? sz : -sz;
+    c.position = Math.round((c.position + signed) * scale) / scale;
+    this.stats.fills++;
+    this.#fills.push({
+      coin: c.coin,
+      side: slot.side,
+      level: slot.level,
+      px: slot.px,
+      sz,
+      timeMs,
+      feeUsd: this.#fees.makerFeeUsd(slot.px * sz),
+      cause,
+      orderId: slot.id,
+    });
+  }
+}

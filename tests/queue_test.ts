@@ -1,0 +1,88 @@
+/**
+ * The fill models on their own: the spec's 70% threshold and hftbacktest's probabilistic
+ * queue with the power profile, checked against numbers worked out by hand.
+ */
+import assert from "node:assert/strict";
+import {
+  createQueueModel,
+  newQueueState,
+  powerProbability,
+  probQueueModel,
+  specThresholdModel,
+  type TradeOutcome,
+} from "../engine/queue.ts";
+
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
+
+Deno.test("spec model fills the whole order once 2 × size × 70% has traded at or through it", () => {
+  const model = specThresholdModel();
+  const state = newQueueState();
+  model.join(state, NaN);
+  const out: TradeOutcome = { fill: 0, cause: "queue" };
+  // Order of 1.0: probability = traded / 2.0; the threshold 0.7 needs 1.4 traded.
+  assert.equal(model.onTrade(state, 1, 1, false, 0.7, 0.7, out), 0.7);
+  assert.equal(out.fill, 0, "probability 0.35 does not fill");
+  assert.equal(model.onTrade(state, 1, 1, true, 0.69, 0.69, out), 0.69);
+  assert.equal(out.fill, 0, "probability 0.695 does not fill");
+  // Only the 0.01 still needed is taken; the rest of the print stays for other orders.
+  close(model.onTrade(state, 1, 1, false, 0.5, 0.5, out), 0.01, "credit taken");
+  assert.equal(out.fill, 1);
+  assert.equal(out.cause, "threshold");
+});
+
+Deno.test("power profile n=2 gives back²/(back²+front²)", () => {
+  const p = powerProbability(2);
+  close(p(4, 6), 36 / 52, "p(4, 6)");
+  assert.equal(p(0, 5), 1, "at the head every decrease is behind us");
+  assert.equal(p(5, 0), 0, "at the tail every decrease is ahead of us");
+  assert.throws(() => powerProbability(0), /queue power 0 is not a positive number/);
+});
+
+Deno.test("queue model attributes a depth decrease between ahead and behind (hand-computed)", () => {
+  const model = probQueueModel(powerProbability(2));
+  const state = newQueueState();
+  model.join(state, 4);
+  assert.equal(state.front, 4, "joins behind the displayed 4");
+  model.onDepth(state, 10);
+  assert.equal(state.front, 4, "growth behind us does not move us");
+  // 10 → 7 with no trades: chg 3, back 6, p = 36/52; front = 4 − (16/52)·3 = 40/13.
+  model.onDepth(state, 7);
+  close(state.front, 40 / 13, "front after a decrease of 3");
+});
+
+Deno.test("queue model does not count a trade twice when the next book shows it", () => {
+  const model = probQueueModel();
+  const state = newQueueState();
+  const out: TradeOutcome = { fill: 0, cause: "queue" };
+  model.join(state, 7);
+  assert.equal(model.onTrade(state, 1, 1, false, 2, 2, out), 0);
+  assert.equal(out.fill, 0);
+  assert.equal(state.front, 5);
+  // The book drops by exactly the 2 traded: nothing more is attributed to cancels.
+  model.onDepth(state, 5);
+  assert.equal(state.front, 5);
+  // A further 1 cancelled with the whole queue ahead of us (back = 0) moves us forward by 1.
+  model.onDepth(state, 4);
+  assert.equal(state.front, 4);
+});
+
+Deno.test("queue model fills the excess over the queue ahead, and a trade-through up to its size", () => {
+  const model = probQueueModel();
+  const state = newQueueState();
+  const out: TradeOutcome = { fill: 0, cause: "queue" };
+  model.join(state, 0.5);
+  close(model.onTrade(state, 0.2, 0.2, false, 0.6, 0.6, out), 0.1, "excess of 0.6 over 0.5 ahead");
+  assert.equal(out.cause, "queue");
+  const through = newQueueState();
+  model.join(through, 3);
+  assert.equal(model.onTrade(through, 0.2, 0.2, true, 5, 5, out), 0.2);
+  assert.equal(out.cause, "trade-through");
+  assert.equal(model.onTrade(through, 0.2, 0.2, true, 0.05, 0.05, out), 0.05, "capped by volume");
+});
+
+Deno.test("a model name other than spec or queue is refused by name", () => {
+  assert.equal(createQueueModel("spec").name, "spec");
+  assert.equal(createQueueModel("queue").name, "queue");
+  assert.throws(() => createQueueModel("fifo"), /queue model "fifo" is not one of spec, queue/);
+});
