@@ -1,0 +1,168 @@
+/**
+ * The harvested CSV row formats, shared by the harvester that writes them and by every reader
+ * (conversion, integrity, analysis, replay). One place decides what a valid row is, so a row the
+ * converter accepts is a row the integrity check accepts.
+ */
+
+/** Header of a tick file, exactly as spec section 4 (phase 9C) shows it, without spaces. */
+export const TICK_HEADER = "timestamp_ms,coin,bid,ask,mid,spread_bps";
+/** Header of a trade file. */
+export const TRADE_HEADER = "timestamp_ms,coin,side,px,sz,tid";
+
+/** Which harvested stream a file holds. */
+export type RowKind = "ticks" | "trades";
+
+/** Header line of each stream. */
+export const HEADERS: Record<RowKind, string> = { ticks: TICK_HEADER, trades: TRADE_HEADER };
+
+/** One parsed tick row. */
+export interface TickRow {
+  timestampMs: number;
+  coin: string;
+  bid: number;
+  ask: number;
+  mid: number;
+  spreadBps: number;
+}
+
+/** One parsed trade row (`side` is the taker side: B lifted the ask, A hit the bid). */
+export interface TradeRow {
+  timestampMs: number;
+  coin: string;
+  side: "B" | "A";
+  px: number;
+  sz: number;
+  tid: number;
+}
+
+/** A row that could not be read, with the reason a person can act on. */
+export interface RowError {
+  error: string;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** The UTC calendar day (YYYY-MM-DD) that contains `timestampMs`. */
+export function utcDay(timestampMs: number): string {
+  return new Date(Math.floor(timestampMs / MS_PER_DAY) * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** First millisecond of a UTC day given as YYYY-MM-DD; throws naming a malformed day. */
+export function dayStartMs(day: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`date "${day}" is not YYYY-MM-DD`);
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(ms) || utcDay(ms) !== day) throw new Error(`date "${day}" does not exist`);
+  return ms;
+}
+
+/**
+ * Shortest decimal that reads back as the same double, never in exponent form
+ * (`String(1e-7)` is "1e-7"; a CSV consumer expects "0.0000001").
+ */
+export function formatDecimal(value: number): string {
+  const text = String(value);
+  const e = text.indexOf("e");
+  if (e < 0) return text;
+  const negative = text[0] === "-";
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const exponent = Number(text.slice(e + 1));
+  const dot = mantissa.indexOf(".");
+  const digits = mantissa.replace(".", "");
+  const pointAt = (dot < 0 ? mantissa.length : dot) + exponent;
+  let out: string;
+  if (pointAt <= 0) out = "0." + "0".repeat(-pointAt) + digits;
+  else if (pointAt >= digits.length) out = digits + "0".repeat(pointAt - digits.length);
+  else out = digits.slice(0, pointAt) + "." + digits.slice(pointAt);
+  return negative ? "-" + out : out;
+}
+
+/** Book spread in basis points of the mid. */
+export function spreadBps(bid: number, ask: number): number {
+  const mid = (bid + ask) / 2;
+  return ((ask - bid) / mid) * 10_000;
+}
+
+/** One tick line (with newline) for a best bid/ask at a time. */
+export function formatTickLine(
+  timestampMs: number,
+  coin: string,
+  bid: number,
+  ask: number,
+): string {
+  const mid = (bid + ask) / 2;
+  // 4 decimals of a bp = 1e-8 of the price: below any tick size Hyperliquid lists.
+  const bps = spreadBps(bid, ask).toFixed(4);
+  return `${timestampMs},${coin},${formatDecimal(bid)},${formatDecimal(ask)},${
+    formatDecimal(mid)
+  },${bps}\n`;
+}
+
+/** One trade line (with newline). */
+export function formatTradeLine(
+  timestampMs: number,
+  coin: string,
+  side: "B" | "A",
+  px: number,
+  sz: number,
+  tid: number,
+): string {
+  return `${timestampMs},${coin},${side},${formatDecimal(px)},${formatDecimal(sz)},${tid}\n`;
+}
+
+const COIN_PATTERN = /^[A-Za-z0-9_:@\-]+$/;
+
+function finite(text: string): number {
+  // Number("") is 0 and Number(" 5") is 5: neither is a harvested value.
+  if (text === "" || text.trim() !== text) return NaN;
+  return Number(text);
+}
+
+/** Parses a tick line (no newline); returns the row or why it is bad. */
+export function parseTickLine(line: string): TickRow | RowError {
+  const f = line.split(",");
+  if (f.length !== 6) return { error: `expected 6 columns, found ${f.length}` };
+  const timestampMs = finite(f[0]);
+  if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+    return { error: `timestamp_ms "${f[0]}" is not an integer` };
+  }
+  if (!COIN_PATTERN.test(f[1])) return { error: `coin "${f[1]}" is not a coin name` };
+  const bid = finite(f[2]), ask = finite(f[3]), mid = finite(f[4]), bps = finite(f[5]);
+  if (!Number.isFinite(bid) || bid <= 0) return { error: `bid "${f[2]}" is not a positive number` };
+  if (!Number.isFinite(ask) || ask <= 0) return { error: `ask "${f[3]}" is not a positive number` };
+  if (!Number.isFinite(mid)) return { error: `mid "${f[4]}" is not a number` };
+  if (!Number.isFinite(bps)) return { error: `spread_bps "${f[5]}" is not a number` };
+  if (bid >= ask) return { error: `bid ${f[2]} >= ask ${f[3]} (crossed or locked book)` };
+  return { timestampMs, coin: f[1], bid, ask, mid, spreadBps: bps };
+}
+
+/** Parses a trade line (no newline); returns the row or why it is bad. */
+export function parseTradeLine(line: string): TradeRow | RowError {
+  const f = line.split(",");
+  if (f.length !== 6) return { error: `expected 6 columns, found ${f.length}` };
+  const timestampMs = finite(f[0]);
+  if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+    return { error: `timestamp_ms "${f[0]}" is not an integer` };
+  }
+  if (!COIN_PATTERN.test(f[1])) return { error: `coin "${f[1]}" is not a coin name` };
+  if (f[2] !== "B" && f[2] !== "A") return { error: `side "${f[2]}" is not B or A` };
+  const px = finite(f[3]), sz = finite(f[4]), tid = finite(f[5]);
+  if (!Number.isFinite(px) || px <= 0) return { error: `px "${f[3]}" is not a positive number` };
+  if (!Number.isFinite(sz) || sz <= 0) return { error: `sz "${f[4]}" is not a positive number` };
+  if (!Number.isSafeInteger(tid) || tid < 0) return { error: `tid "${f[5]}" is not an integer` };
+  return { timestampMs, coin: f[1], side: f[2], px, sz, tid };
+}
+
+/** Whether a parse result is an error. */
+export function isRowError(row: TickRow | TradeRow | RowError): row is RowError {
+  return "error" in row;
+}
+
+/**
+ * Splits file text into complete lines. A final line without its newline is a write the
+ * harvester had not finished (crash mid-flush): it is returned separately, never as data.
+ */
+export function splitLines(text: string): { lines: string[]; incomplete: string | null } {
+  const lines = text.split("\n");
+  const last = lines.pop() ?? "";
+  return { lines, incomplete: last === "" ? null : last };
+}

@@ -1,0 +1,183 @@
+/**
+ * Reads one harvested day file into columns and lists every line that is not good data, with
+ * the reason. Conversion, integrity, analysis and replay all read through here, so they agree
+ * on which rows count.
+ */
+
+import {
+  HEADERS,
+  isRowError,
+  parseTickLine,
+  parseTradeLine,
+  type RowKind,
+  splitLines,
+  utcDay,
+} from "./csv_rows.ts";
+
+/** One line that is not good data: its 1-based line number, why, and the text itself. */
+export interface BadLine {
+  line: number;
+  reason: string;
+  text: string;
+}
+
+/** Tick columns of the good rows, in file order. */
+export interface TickColumns {
+  timestampMs: Float64Array;
+  bid: Float64Array;
+  ask: Float64Array;
+  mid: Float64Array;
+  spreadBps: Float64Array;
+}
+
+/** Trade columns of the good rows, in file order (`buyerTaker` is 1 for side B, 0 for A). */
+export interface TradeColumns {
+  timestampMs: Float64Array;
+  buyerTaker: Uint8Array;
+  px: Float64Array;
+  sz: Float64Array;
+  tid: Float64Array;
+}
+
+/** The result of scanning one day file. */
+export interface ScanResult<C> {
+  kind: RowKind;
+  coin: string;
+  day: string;
+  /** Good rows. */
+  rows: number;
+  columns: C;
+  /** Lines that are not good data (header problems included). */
+  bad: BadLine[];
+  /** Whether the first line is the expected header. */
+  headerOk: boolean;
+  /** Text of an unfinished final line (no newline), or null. */
+  incomplete: string | null;
+  /** Good data lines in order, for rewriting a file without its bad lines. */
+  goodLines?: string[];
+}
+
+/** What a scan checks a file against. */
+export interface ScanOptions {
+  coin: string;
+  day: string;
+  /** Keep the good lines' text (integrity --fix needs it; conversion does not). */
+  keepLines?: boolean;
+}
+
+/** Scans a tick file's text. */
+export function scanTicks(text: string, options: ScanOptions): ScanResult<TickColumns> {
+  const { lines, incomplete } = splitLines(text);
+  const n = lines.length;
+  const cols: TickColumns = {
+    timestampMs: new Float64Array(n),
+    bid: new Float64Array(n),
+    ask: new Float64Array(n),
+    mid: new Float64Array(n),
+    spreadBps: new Float64Array(n),
+  };
+  const result = scan("ticks", lines, incomplete, options, (line, at) => {
+    const row = parseTickLine(line);
+    if (isRowError(row)) return row;
+    cols.timestampMs[at] = row.timestampMs;
+    cols.bid[at] = row.bid;
+    cols.ask[at] = row.ask;
+    cols.mid[at] = row.mid;
+    cols.spreadBps[at] = row.spreadBps;
+    return row;
+  });
+  const r = result.rows;
+  return {
+    ...result,
+    columns: {
+      timestampMs: cols.timestampMs.subarray(0, r),
+      bid: cols.bid.subarray(0, r),
+      ask: cols.ask.subarray(0, r),
+      mid: cols.mid.subarray(0, r),
+      spreadBps: cols.spreadBps.subarray(0, r),
+    },
+  };
+}
+
+/** Scans a trade file's text. */
+export function scanTrades(text: string, options: ScanOptions): ScanResult<TradeColumns> {
+  const { lines, incomplete } = splitLines(text);
+  const n = lines.length;
+  const cols: TradeColumns = {
+    timestampMs: new Float64Array(n),
+    buyerTaker: new Uint8Array(n),
+    px: new Float64Array(n),
+    sz: new Float64Array(n),
+    tid: new Float64Array(n),
+  };
+  const result = scan("trades", lines, incomplete, options, (line, at) => {
+    const row = parseTradeLine(line);
+    if (isRowError(row)) return row;
+    cols.timestampMs[at] = row.timestampMs;
+    cols.buyerTaker[at] = row.side === "B" ? 1 : 0;
+    cols.px[at] = row.px;
+    cols.sz[at] = row.sz;
+    cols.tid[at] = row.tid;
+    return row;
+  });
+  const r = result.rows;
+  return {
+    ...result,
+    columns: {
+      timestampMs: cols.timestampMs.subarray(0, r),
+      buyerTaker: cols.buyerTaker.subarray(0, r),
+      px: cols.px.subarray(0, r),
+      sz: cols.sz.subarray(0, r),
+      tid: cols.tid.subarray(0, r),
+    },
+  };
+}
+
+type Parsed = { timestampMs: number; coin: string } | { error: string };
+
+function scan(
+  kind: RowKind,
+  lines: string[],
+  incomplete: string | null,
+  options: ScanOptions,
+  parse: (line: string, at: number) => Parsed,
+): Omit<ScanResult<unknown>, "columns"> {
+  const bad: BadLine[] = [];
+  const goodLines: string[] | undefined = options.keepLines ? [] : undefined;
+  const header = HEADERS[kind];
+  const headerOk = lines[0] === header;
+  let start = 0;
+  if (headerOk) start = 1;
+  else if (lines.length > 0) {
+    bad.push({ line: 1, reason: `header is not "${header}"`, text: lines[0] });
+    start = 1;
+  }
+  // A day file holds exactly the rows whose timestamp falls on its UTC day.
+  const dayStart = Date.parse(`${options.day}T00:00:00Z`);
+  const dayEnd = dayStart + 86_400_000;
+  let rows = 0;
+  let lastTs = -Infinity;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i];
+    const parsed = parse(line, rows);
+    let reason: string | null = null;
+    if ("error" in parsed) reason = parsed.error;
+    else if (parsed.coin !== options.coin) {
+      reason = `coin ${parsed.coin} in the file of ${options.coin}`;
+    } else if (parsed.timestampMs < dayStart || parsed.timestampMs >= dayEnd) {
+      reason = `timestamp ${parsed.timestampMs} is on ${
+        utcDay(parsed.timestampMs)
+      }, not ${options.day}`;
+    } else if (parsed.timestampMs < lastTs) {
+      reason = `timestamp ${parsed.timestampMs} goes back from ${lastTs}`;
+    }
+    if (reason !== null) {
+      bad.push({ line: i + 1, reason, text: line });
+      continue;
+    }
+    lastTs = (parsed as { timestampMs: number }).timestampMs;
+    rows++;
+    goodLines?.push(line);
+  }
+  return { kind, coin: options.coin, day: options.day, rows, bad, headerOk, incomplete, goodLines };
+}
