@@ -1,0 +1,452 @@
+/**
+ * The quoting engine (spec `main.rs` loop): market data in, one kernel call for every coin,
+ * desired quotes out to a venue, with the risk gates in between.
+ *
+ * - A book frame updates that coin's top of book and is requoted at once (frame-in to
+ *   quotes-out is what the latency auditor measures); a trade batch feeds the OFI window and the
+ *   venue, and fills move inventory, which requotes the coin (the skew).
+ * - Every `tickMs` (100 ms) the loop re-evaluates the Regime Governor, the OFI gate, the
+ *   screener configs and the drawdown stop, and requotes every coin.
+ * - Logging, disk and Redis are side streams: hooks that queue, never awaited here.
+ *
+ * The engine never reads the wall clock for market decisions: `now` is injected (the wall
+ * clock live, a virtual clock in replay), and regime bars use the books' own timestamps.
+ */
+import type { MmAssetConfig } from "./asset_config.ts";
+import type { EngineConfig } from "./config.ts";
+import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
+import type { Logger } from "./log.ts";
+import type { AdverseSelection } from "./adverse.ts";
+import type { Kernel } from "./kernel.ts";
+import { LatencyAuditor } from "./latency.ts";
+import { MarketState } from "./market_state.ts";
+import type { Portfolio } from "./portfolio.ts";
+import { reconcileInventory } from "./reconcile.ts";
+import { formatRegimeChange, RegimeGovernor, type RegimeOptions } from "./regime.ts";
+import { cancelFillRatio, type CoinSummary, type SessionSummary } from "./report.ts";
+import {
+  formatShadowFill,
+  formatShadowSession,
+  type ShadowFillLog,
+  shadowFillRecord,
+} from "./shadow_log.ts";
+import { DrawdownGuard } from "./risk/drawdown.ts";
+import { OfiGate } from "./risk/ofi_gate.ts";
+import { StallMachine } from "./risk/stall.ts";
+import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
+
+/** Which program runs the engine (shown in logs, the report and the status heartbeat). */
+export type EngineMode = "shadow" | "live" | "demo" | "replay";
+
+/** Everything the engine is built from. */
+export interface EngineOptions {
+  mode: EngineMode;
+  config: EngineConfig;
+  /** Active coins, in kernel order. */
+  assets: readonly AssetInfo[];
+  kernel: Kernel;
+  venue: Venue;
+  portfolio: Portfolio;
+  log: Logger;
+  /** Clock for the periodic jobs, ms since the epoch (wall clock live, virtual in replay). */
+  now: () => number;
+  /** The config in force for a coin (the Redis bridge); defaults from `config.asset` when absent. */
+  assetConfig?: (coin: string) => MmAssetConfig;
+  /** Called for every fill after it is booked (Redis); must not block. */
+  onFill?: (fill: Fill) => void;
+  /** Where fill records go (`data/shadow/DATE.jsonl`); none in tests that do not need it. */
+  shadowLog?: ShadowFillLog;
+  /** Adverse-selection tracker fed with every fill and mid. */
+  adverse?: AdverseSelection;
+  /** Period of the `[SHADOW SESSION]` line, ms (spec: 60 s). */
+  sessionLineEveryMs?: number;
+  /** Whether frame-to-quote latency is measured (false in replay: it is wall time). */
+  measureLatency?: boolean;
+  regime?: Partial<RegimeOptions>;
+  /** Drawdown check period, ms (spec: 60 s). */
+  drawdownCheckMs?: number;
+  /** Latency report period, ms (spec: 30 s). */
+  latencyReportMs?: number;
+  /** Delay before a failed reconciliation is retried, ms. */
+  reconcileRetryMs?: number;
+}
+
+const KERNEL_MAX_COINS = 64;
+
+/** The market-making engine. */
+export class Engine {
+  readonly mode: EngineMode;
+  readonly config: EngineConfig;
+  readonly coins: readonly string[];
+  readonly market: MarketState;
+  readonly regime: RegimeGovernor;
+  readonly ofi: OfiGate;
+  readonly drawdown: DrawdownGuard;
+  readonly stall = new StallMachine();
+  readonly latency: LatencyAuditor;
+  readonly venue: Venue;
+  readonly portfolio: Portfolio;
+  readonly #kernel: Kernel;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #assetConfig: (coin: string) => MmAssetConfig;
+  readonly #onFill: (fill: Fill) => void;
+  readonly #shadowLog: ShadowFillLog | undefined;
+  readonly #adverse: AdverseSelection | undefined;
+  readonly #measureLatency: boolean;
+  readonly #quotes: DesiredQuotes[];
+  readonly #quoting: Uint8Array;
+  readonly #lastStatus: Uint8Array;
+  readonly #reconcileRetryMs: number;
+  readonly #sessionLineEveryMs: number;
+  #halted: string | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #startedMs = -1;
+  #nextSessionLine = -1;
+  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  /** Builds an engine; throws naming the problem when the coin set does not fit the kernel. */
+  constructor(options: EngineOptions) {
+    const n = options.assets.length;
+    if (n === 0 || n > KERNEL_MAX_COINS) {
+      throw new Error(`${n} coins selected; the kernel quotes 1 to ${KERNEL_MAX_COINS}`);
+    }
+    this.mode = options.mode;
+    this.config = options.config;
+    this.coins = options.assets.map((a) => a.name);
+    this.venue = options.venue;
+    this.portfolio = options.portfolio;
+    this.#kernel = options.kernel;
+    this.#log = options.log;
+    this.#now = options.now;
+    this.#onFill = options.onFill ?? (() => {});
+    this.#shadowLog = options.shadowLog;
+    this.#adverse = options.adverse;
+    this.#measureLatency = options.measureLatency ?? true;
+    this.#reconcileRetryMs = options.reconcileRetryMs ?? 5_000;
+    this.#sessionLineEveryMs = options.sessionLineEveryMs ?? 60_000;
+    const defaults = options.config.asset;
+    this.#assetConfig = options.assetConfig ?? ((coin) => ({
+      coin,
+      base_spread_bps: defaults.baseSpreadBps,
+      max_inv_usd: defaults.maxInvUsd,
+      min_order_usd: defaults.minOrderUsd,
+      atr_fraction: defaults.atrFraction,
+      regime: defaults.regime,
+    }));
+    this.market = new MarketState(this.coins);
+    this.regime = new RegimeGovernor(this.coins, {
+      maxCancelFillRatio: options.config.maxCancelFillRatio,
+      ...options.regime,
+    });
+    this.ofi = new OfiGate(this.coins, { threshold: options.config.ofiHaltThreshold });
+    this.drawdown = new DrawdownGuard({
+      startingBalanceUsd: options.config.startingBalanceUsd,
+      capPct: options.config.globalHaltDrawdownPct,
+      checkEveryMs: options.drawdownCheckMs ?? 60_000,
+    });
+    this.latency = new LatencyAuditor(options.kernel, {
+      reportEveryMs: options.latencyReportMs ?? 30_000,
+    });
+    const k = options.kernel;
+    this.#quotes = this.coins.map((coin, i) => ({
+      coin,
+      bidPx: k.bidPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
+      bidSz: k.bidSz.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
+      askPx: k.askPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
+      askSz: k.askSz.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
+      tick: 0,
+    }));
+    this.#quoting = new Uint8Array(n);
+    this.#lastStatus = new Uint8Array(n);
+    options.assets.forEach((asset, i) => {
+      k.szDecimals[i] = asset.szDecimals;
+      k.bestBid[i] = 0;
+      k.bestAsk[i] = 0;
+      this.regime.setFunding(i, asset.fundingHourly);
+    });
+    this.#applyAssetConfigs();
+  }
+
+  /** Why the engine is halted, or null while it quotes. */
+  get haltReason(): string | null {
+    return this.#halted;
+  }
+
+  /** Starts the periodic loop (live data); replay calls {@link tick} itself instead. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.tick(this.#now());
+    this.#timer = setInterval(() => this.tick(this.#now()), this.config.tickMs);
+  }
+
+  /** Stops the loop and every timer; the caller cancels orders and prints the report. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#reconcileTimer !== undefined) clearTimeout(this.#reconcileTimer);
+    this.#timer = undefined;
+    this.#reconcileTimer = undefined;
+  }
+
+  /** Feeds a book snapshot; `arrivalMs` (performance.now() at frame arrival) is timed to the quotes. */
+  onBook(book: BookSnapshot, arrivalMs?: number): void {
+    const i = this.market.applyBook(book);
+    if (i < 0) return;
+    this.venue.onBook(book);
+    this.#drainFills();
+    const mid = this.market.mid(i);
+    if (mid > 0) {
+      this.regime.recordMid(i, mid, book.timeMs);
+      this.portfolio.mark(book.coin, mid, book.timeMs);
+      this.#adverse?.onMid(book.coin, mid, book.timeMs);
+    }
+    this.#requote(i, i + 1);
+    if (arrivalMs !== undefined && this.#measureLatency) {
+      this.latency.record(performance.now() - arrivalMs);
+    }
+  }
+
+  /** Feeds a batch of public trades; each one already seen (time/tid watermark) is skipped. */
+  onTrades(trades: readonly Trade[]): void {
+    for (let t = 0; t < trades.length; t++) {
+      const trade = trades[t];
+      const i = this.market.acceptTrade(trade);
+      if (i < 0) continue;
+      this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
+      this.venue.onTrade(trade);
+      const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
+      if (change) this.#log.warn(change.line);
+      if (this.#drainFills() || change) this.#requote(i, i + 1);
+    }
+  }
+
+  /** Sets a coin's funding rate per hour (from a refreshed universe). */
+  setFunding(coin: string, hourly: number): void {
+    const i = this.market.index.get(coin);
+    if (i !== undefined) this.regime.setFunding(i, hourly);
+  }
+
+  /** The feed's stall flag rose: cancel everything before we are dark, and wait. */
+  onStall(): void {
+    if (!this.stall.stall()) return;
+    this.#log.error("🚨 STALL PANIC: cancel_all.");
+    this.#clearAll();
+    this.venue.cancelAll("stall panic").catch((error) =>
+      this.#log.error(`[STALL] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+    );
+  }
+
+  /** The feed is back: reconcile, then quote again. Resolves when quoting resumed. */
+  async onReconnected(): Promise<void> {
+    if (!this.stall.reconnected()) return;
+    this.#log.warn("[STALL] WS back. Reconciling.");
+    await this.#reconcile();
+  }
+
+  async #reconcile(): Promise<void> {
+    const ours = this.portfolio.positions();
+    try {
+      const report = await this.venue.reconcile(ours);
+      const outcome = reconcileInventory(ours, report);
+      for (const fill of outcome.darkFills) this.#book(fill);
+      for (const line of outcome.lines) {
+        if (outcome.clean) this.#log.info(line);
+        else this.#log.warn(line);
+      }
+      this.stall.reconciled(true);
+      if (!this.#halted) this.#requote(0, this.coins.length);
+    } catch (error) {
+      this.stall.reconciled(false);
+      this.#log.error(
+        `[RECONCILE] Failed: ${(error as Error).message}. Quoting stays off; retrying in ${
+          this.#reconcileRetryMs / 1000
+        }s.`,
+      );
+      if (this.#stopped) return;
+      this.#reconcileTimer = setTimeout(() => {
+        this.#reconcileTimer = undefined;
+        void this.#reconcile();
+      }, this.#reconcileRetryMs);
+    }
+  }
+
+  /** Halts quoting until restart: clears every quote and cancels everything at the venue. */
+  halt(reason: string): Promise<void> {
+    if (this.#halted) return Promise.resolve();
+    this.#halted = reason;
+    this.#clearAll();
+    return this.venue.cancelAll(reason).catch((error) =>
+      this.#log.error(`[HALT] cancel_all failed: ${(error as Error).message}`)
+    );
+  }
+
+  /** One loop iteration at clock time `nowMs`: gates, periodic checks, requote every coin. */
+  tick(nowMs: number): void {
+    if (this.#startedMs < 0) {
+      this.#startedMs = nowMs;
+      this.#nextSessionLine = nowMs + this.#sessionLineEveryMs;
+    }
+    const latencyLine = this.#measureLatency ? this.latency.tick(nowMs) : null;
+    if (latencyLine) this.#log.info(latencyLine);
+
+    const pnl = this.portfolio.pnlUsd();
+    const breach = this.drawdown.update(pnl, nowMs);
+    if (breach && !this.#halted) {
+      this.#log.error(breach.line);
+      void this.halt(breach.line);
+    }
+    if (nowMs >= this.#nextSessionLine) {
+      this.#nextSessionLine = nowMs + this.#sessionLineEveryMs;
+      this.#log.info(this.sessionLine());
+    }
+    if (this.#halted) return;
+
+    this.#applyAssetConfigs();
+    const inputs = {
+      cancelFillRatio: cancelFillRatio(this.venue.stats.cancels, this.venue.stats.fills),
+      latencyP95Ms: this.#measureLatency ? this.latency.p95Ms : 0,
+    };
+    for (let i = 0; i < this.coins.length; i++) {
+      const change = this.regime.evaluate(i, inputs);
+      if (change) {
+        const line = formatRegimeChange(change);
+        if (change.to.halted) this.#log.warn(line);
+        else this.#log.info(line);
+      }
+      const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
+      if (ofiChange) this.#log.warn(ofiChange.line);
+    }
+    this.#requote(0, this.coins.length);
+  }
+
+  /** The spec's `[SHADOW SESSION]` line. */
+  sessionLine(): string {
+    return formatShadowSession(this.portfolio.totals(), this.venue.stats);
+  }
+
+  /** Everything the session report shows, as of `nowMs`. */
+  summary(nowMs: number): SessionSummary {
+    const t = this.portfolio.totals();
+    const accounts = new Map(this.portfolio.accounts().map((a) => [a.coin, a]));
+    const coins: CoinSummary[] = this.coins.map((coin, i) => {
+      const a = accounts.get(coin);
+      const d = this.regime.decision(i);
+      return {
+        coin,
+        fills: a?.fills ?? 0,
+        volumeUsd: a?.volumeUsd ?? 0,
+        feesUsd: a?.feesUsd ?? 0,
+        position: a?.position ?? 0,
+        inventoryUsd: this.portfolio.inventoryUsd(coin),
+        pnlUsd: a ? a.realizedUsd + this.portfolio.unrealizedUsd(coin) - a.feesUsd : 0,
+        regime: d.halted ? "HALT" : `${d.multiplier.toFixed(1)}x`,
+      };
+    });
+    const samples = this.#measureLatency ? this.#kernel.latencyCount() : 0;
+    return {
+      mode: this.mode,
+      startedMs: this.#startedMs < 0 ? nowMs : this.#startedMs,
+      endedMs: nowMs,
+      fills: t.fills,
+      volumeUsd: t.volumeUsd,
+      feesUsd: t.feesUsd,
+      realizedUsd: t.realizedUsd,
+      unrealizedUsd: t.unrealizedUsd,
+      pnlUsd: t.pnlUsd,
+      peakPnlUsd: Math.max(t.peakPnlUsd, this.drawdown.peakPnlUsd),
+      maxDrawdownUsd: Math.max(this.drawdown.maxDrawdownUsd, t.drawdownFromPeakUsd),
+      placed: this.venue.stats.placed,
+      cancels: this.venue.stats.cancels,
+      stallPanics: this.stall.panics,
+      stallRecoveries: this.stall.recoveries,
+      haltReason: this.#halted,
+      latency: samples > 0
+        ? {
+          p50Ms: this.#kernel.latencyPercentile(50),
+          p95Ms: this.#kernel.latencyPercentile(95),
+          p99Ms: this.#kernel.latencyPercentile(99),
+          samples,
+        }
+        : null,
+      duplicateTradesSkipped: this.market.duplicateTrades,
+      coins,
+    };
+  }
+
+  /** Copies the configs in force into the kernel inputs and the governor. */
+  #applyAssetConfigs(): void {
+    const k = this.#kernel;
+    for (let i = 0; i < this.coins.length; i++) {
+      const c = this.#assetConfig(this.coins[i]);
+      k.baseSpreadBps[i] = c.base_spread_bps;
+      k.maxInvUsd[i] = c.max_inv_usd;
+      k.minOrderUsd[i] = c.min_order_usd;
+      this.regime.setScreenerRegime(i, c.regime);
+    }
+  }
+
+  /** Books fills from the venue; returns true when there were any. */
+  #drainFills(): boolean {
+    const fills = this.venue.drainFills();
+    for (let f = 0; f < fills.length; f++) this.#book(fills[f]);
+    return fills.length > 0;
+  }
+
+  #book(fill: Fill): void {
+    const account = this.portfolio.applyFill(fill);
+    const inventoryUsd = this.portfolio.inventoryUsd(fill.coin);
+    if (this.#log.enabled("info")) this.#log.info(formatShadowFill(fill, inventoryUsd));
+    this.#shadowLog?.append(shadowFillRecord(fill, account.position, inventoryUsd));
+    this.#adverse?.onFill(fill);
+    this.#onFill(fill);
+  }
+
+  /** One kernel call for every coin; hands coins [from, to) to the venue. */
+  #requote(from: number, to: number): void {
+    const k = this.#kernel;
+    const n = this.coins.length;
+    const open = !this.#halted && this.stall.quoting;
+    for (let i = 0; i < n; i++) {
+      k.bestBid[i] = this.market.bestBid[i];
+      k.bestAsk[i] = this.market.bestAsk[i];
+      k.inventoryUsd[i] = this.portfolio.inventoryUsd(this.coins[i]);
+      const d = this.regime.decision(i);
+      k.regimeMultiplier[i] = d.multiplier;
+      k.sideMask[i] = open && !d.halted ? this.ofi.mask(i) : 0;
+    }
+    k.computeQuotes(n);
+    for (let i = from; i < to; i++) {
+      const status = k.status[i];
+      if (status !== this.#lastStatus[i]) {
+        this.#lastStatus[i] = status;
+        if (status & STATUS_BAD_BOOK) {
+          this.#log.debug(`[QUOTE] ${this.coins[i]}: no quote (kernel status ${status})`);
+        }
+      }
+      if (k.sideMask[i] === 0 || (status & STATUS_BAD_BOOK) !== 0) {
+        if (this.#quoting[i]) {
+          this.venue.clearQuotes(this.coins[i]);
+          this.#quoting[i] = 0;
+        }
+        continue;
+      }
+      const q = this.#quotes[i];
+      q.tick = k.tick[i];
+      if (!(q.tick > 0)) continue;
+      this.venue.setQuotes(q);
+      this.#quoting[i] = 1;
+    }
+  }
+
+  #clearAll(): void {
+    for (let i = 0; i < this.coins.length; i++) {
+      if (this.#quoting[i]) this.venue.clearQuotes(this.coins[i]);
+      this.#quoting[i] = 0;
+    }
+  }
+}
+
+// Kernel status flags meaning "no quote for this coin": bad input, empty or crossed book.
+const STATUS_BAD_BOOK = 1 | 2 | 4;

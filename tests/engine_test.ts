@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../engine/config.ts";
+import { Engine } from "../engine/engine.ts";
+import type { AssetInfo, BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
+import { loadKernel } from "../engine/kernel.ts";
+import { createLogger } from "../engine/log.ts";
+import { Portfolio } from "../engine/portfolio.ts";
+import { SimExchange } from "../engine/venue/sim.ts";
+
+const kernel = await loadKernel();
+const T0 = Date.UTC(2026, 1, 22, 12);
+
+function asset(name: string, szDecimals: number, fundingHourly = 0.00001): AssetInfo {
+  return {
+    name,
+    assetIndex: 0,
+    szDecimals,
+    maxLeverage: 20,
+    fundingHourly,
+    markPx: 0,
+    midPx: null,
+    dayNtlVlm: 0,
+    isDelisted: false,
+  };
+}
+
+function book(coin: string, bid: number, ask: number, timeMs: number, sz = 5): BookSnapshot {
+  return {
+    coin,
+    timeMs,
+    bids: [{ px: bid, sz, n: 3 }, { px: bid * 0.999, sz, n: 3 }],
+    asks: [{ px: ask, sz, n: 3 }, { px: ask * 1.001, sz, n: 3 }],
+  };
+}
+
+let tid = 1;
+function trade(coin: string, side: "A" | "B", px: number, sz: number, timeMs: number): Trade {
+  return { coin, side, px, sz, timeMs, tid: tid++ };
+}
+
+/** An engine on the real kernel and shadow venue, its log lines and a settable clock. */
+function setup(env: Record<string, string> = {}, options: { drawdownCheckMs?: number } = {}) {
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const config = loadConfig({ MM_LOG_LEVEL: "info", ...env });
+  const assets = [asset("BTC", 5), asset("ETH", 4), asset("SOL", 2)];
+  const venue = new SimExchange({ szDecimals: { BTC: 5, ETH: 4, SOL: 2 } });
+  const portfolio = new Portfolio({ startingBalanceUsd: config.startingBalanceUsd });
+  const clock = { now: T0 };
+  const engine = new Engine({
+    mode: "shadow",
+    config,
+    assets,
+    kernel,
+    venue,
+    portfolio,
+    log,
+    now: () => clock.now,
+    measureLatency: false,
+    regime: { barMs: 1_000, bars: 5 },
+    drawdownCheckMs: options.drawdownCheckMs,
+  });
+  const feedCalm = (t: number) => {
+    engine.onBook(book("BTC", 68020, 68021, t));
+    engine.onBook(book("ETH", 3000.1, 3000.2, t));
+    engine.onBook(book("SOL", 150.01, 150.02, t));
+  };
+  const logged = async () => {
+    await log.flush();
+    return lines.join("");
+  };
+  return { engine, venue, portfolio, clock, feedCalm, logged };
+}
+
+const sides = (venue: SimExchange, coin: string) => {
+  const orders = venue.openOrders(coin);
+  return {
+    bids: orders.filter((o) => o.side === "bid"),
+    asks: orders.filter((o) => o.side === "ask"),
+  };
+};
+
+Deno.test("a calm market gets three bids and three asks on every coin", () => {
+  const { engine, venue, feedCalm } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  for (const coin of ["BTC", "ETH", "SOL"]) {
+    const { bids, asks } = sides(venue, coin);
+    assert.equal(bids.length, 3, `${coin} bids`);
+    assert.equal(asks.length, 3, `${coin} asks`);
+    assert.ok(bids.every((b) => b.px < 68021 || coin !== "BTC"));
+    assert.ok(Math.max(...bids.map((b) => b.px)) < Math.min(...asks.map((a) => a.px)));
+  }
+  engine.stop();
+});
+
+Deno.test("shadow fills move inventory and the grid shifts down with long inventory", async () => {
+  // $72 filled against a $80 cap: a skew of 0.9 × 1.5 bps, more than SOL's 0.01 tick.
+  const { engine, venue, portfolio, feedCalm, logged } = setup({ MM_MAX_INV_USD: "80" });
+  feedCalm(T0);
+  engine.tick(T0);
+  const before = sides(venue, "SOL");
+  const topBid = Math.max(...before.bids.map((b) => b.px));
+  const topAsk = Math.min(...before.asks.map((a) => a.px));
+  // Sellers trade through our whole bid ladder.
+  engine.onTrades([trade("SOL", "A", 149.5, 50, T0 + 10)]);
+  assert.ok(portfolio.position("SOL") > 0, "long after bids filled");
+  engine.onBook(book("SOL", 150.01, 150.02, T0 + 20));
+  engine.tick(T0 + 100);
+  const after = sides(venue, "SOL");
+  assert.ok(Math.max(...after.asks.map((a) => a.px)) > 0);
+  assert.ok(Math.min(...after.asks.map((a) => a.px)) < topAsk, "asks cheaper to unwind");
+  assert.ok(after.bids.length === 0 || Math.max(...after.bids.map((b) => b.px)) < topBid);
+  const text = await logged();
+  assert.match(text, /\[SHADOW FILL\] SOL bid L1 @ /);
+  engine.stop();
+});
+
+Deno.test("a one-sided taker burst suppresses the side it would run over, then recovers", async () => {
+  const { engine, venue, feedCalm, logged } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  // Twenty small taker sells far below our bids: they fill nothing but dominate the flow.
+  const burst = Array.from({ length: 20 }, (_, i) => trade("ETH", "A", 3000.1, 0.001, T0 + i));
+  engine.onTrades(burst);
+  engine.tick(T0 + 100);
+  let eth = sides(venue, "ETH");
+  assert.equal(eth.bids.length, 0, "bids suppressed");
+  assert.equal(eth.asks.length, 3, "asks still quoted");
+  assert.equal(sides(venue, "BTC").bids.length, 3, "other coins untouched");
+  assert.match(
+    await logged(),
+    /\[OFI\] Sell dominance 100\.0% > threshold\. Bids suppressed for ETH\./,
+  );
+  const buys = Array.from({ length: 20 }, (_, i) => trade("ETH", "B", 3000.2, 0.001, T0 + 50 + i));
+  engine.onTrades(buys);
+  engine.tick(T0 + 200);
+  eth = sides(venue, "ETH");
+  assert.equal(eth.bids.length, 3, "bids back once the flow balanced");
+  engine.stop();
+});
+
+Deno.test("rising volatility widens a coin's spread, then halts it", async () => {
+  const { engine, venue, feedCalm, logged } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  const spread0 = Math.min(...sides(venue, "BTC").asks.map((a) => a.px)) -
+    Math.max(...sides(venue, "BTC").bids.map((b) => b.px));
+  engine.onBook(book("BTC", 68220, 68221, T0 + 200)); // a 0.29% move inside the bar
+  engine.tick(T0 + 300);
+  const wide = sides(venue, "BTC");
+  const spread1 = Math.min(...wide.asks.map((a) => a.px)) - Math.max(...wide.bids.map((b) => b.px));
+  assert.ok(spread1 > spread0 * 1.8, `spread ${spread0} → ${spread1}`);
+  assert.ok(engine.regime.decision(0).multiplier > 2);
+  engine.onBook(book("BTC", 68500, 68501, T0 + 400)); // 0.7%: halt
+  engine.tick(T0 + 500);
+  assert.equal(venue.openOrders("BTC").length, 0, "halted coin quotes nothing");
+  assert.equal(venue.openOrders("ETH").length, 6, "the others keep quoting");
+  const text = await logged();
+  assert.match(
+    text,
+    /\[REGIME\] BTC ATR spike detected \(ATR 0\.\d+%\)\. Multiplier: 1\.0x → 2\.\dx/,
+  );
+  assert.match(text, /\[REGIME\] BTC ATR 0\.\d+% above halt 0\.50%\. Multiplier: .* → HALT/);
+  engine.stop();
+});
+
+Deno.test("a funding spike beyond 0.3% per 8 h halts that coin", async () => {
+  const { engine, venue, feedCalm, logged } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  engine.setFunding("SOL", 0.0005); // 0.05%/h = 0.4%/8h
+  engine.tick(T0 + 100);
+  assert.equal(venue.openOrders("SOL").length, 0);
+  assert.equal(venue.openOrders("BTC").length, 6);
+  assert.match(
+    await logged(),
+    /\[REGIME\] SOL Funding 0\.0500%\/h \(0\.400%\/8h\) beyond 0\.30%\/8h/,
+  );
+  engine.stop();
+});
+
+Deno.test("a daily loss beyond the cap cancels everything and halts the engine", async () => {
+  const { engine, venue, portfolio, feedCalm, logged } = setup(
+    { MM_STARTING_BALANCE_USD: "20" },
+    { drawdownCheckMs: 1_000 },
+  );
+  feedCalm(T0);
+  engine.tick(T0);
+  engine.onTrades([trade("SOL", "A", 149.5, 50, T0 + 10)]); // long SOL
+  assert.ok(portfolio.position("SOL") > 0);
+  engine.onBook(book("SOL", 147.01, 147.02, T0 + 20)); // mid down 2%: a loss over 5% of $20
+  engine.tick(T0 + 1_000);
+  engine.tick(T0 + 2_000);
+  assert.ok(engine.haltReason?.includes("GLOBAL STOP"));
+  assert.equal(venue.openOrders().length, 0);
+  feedCalm(T0 + 3_000);
+  engine.tick(T0 + 3_000);
+  assert.equal(venue.openOrders().length, 0, "stays halted until restart");
+  assert.match(
+    await logged(),
+    /🛑 \[GLOBAL STOP\] Daily drawdown \d+\.\d\d% >= cap 5\.00%\. Halting all quoting\./,
+  );
+  engine.stop();
+});
+
+Deno.test("a stall cancels all, and quoting resumes only after the reconcile", async () => {
+  const { engine, venue, feedCalm, logged } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  assert.equal(venue.openOrders().length, 18);
+  engine.onStall();
+  assert.equal(venue.openOrders().length, 0);
+  feedCalm(T0 + 100);
+  engine.tick(T0 + 100);
+  assert.equal(venue.openOrders().length, 0, "no quotes while dark");
+  await engine.onReconnected();
+  engine.tick(T0 + 200);
+  assert.equal(venue.openOrders().length, 18);
+  assert.equal(engine.stall.recoveries, 1);
+  const text = await logged();
+  const panic = text.indexOf("🚨 STALL PANIC: cancel_all.");
+  const back = text.indexOf("[STALL] WS back. Reconciling.");
+  const ok = text.indexOf("[RECONCILE] ✅ Inventory matches. No dark fills detected.");
+  assert.ok(panic >= 0 && back > panic && ok > back, text);
+  engine.stop();
+});
+
+Deno.test("a trade replayed after a reconnect is not counted twice", () => {
+  const { engine, portfolio, feedCalm } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  const sell = trade("SOL", "A", 149.5, 50, T0 + 10);
+  engine.onTrades([sell]);
+  const position = portfolio.position("SOL");
+  engine.onTrades([sell, { ...sell }]);
+  assert.equal(portfolio.position("SOL"), position);
+  assert.equal(engine.market.duplicateTrades, 2);
+  engine.stop();
+});
