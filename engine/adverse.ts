@@ -52,7 +52,9 @@ export class AdverseSelection {
   /** Creates the tracker; throws naming a bad horizon. */
   constructor(horizonsMs: readonly number[] = ADVERSE_HORIZONS_MS) {
     for (const h of horizonsMs) {
-      if (!(h > 0 && Number.isFinite(h))) throw new Error(`adverse horizon ${h} ms is not positive`);
+      if (!(h > 0 && Number.isFinite(h))) {
+        throw new Error(`adverse horizon ${h} ms is not positive`);
+      }
     }
     this.horizonsMs = [...horizonsMs].sort((a, b) => a - b);
   }

@@ -5,7 +5,7 @@
  * the market time of the event that caused them, and order ids come from a counter.
  */
 import type { BookLevel, BookSnapshot, Trade } from "../hyperliquid/types.ts";
-import { flatMakerFee, type FeeModel } from "../fees.ts";
+import { type FeeModel, flatMakerFee } from "../fees.ts";
 import {
   createQueueModel,
   newQueueState,
@@ -338,11 +338,15 @@ export class SimExchange implements Venue {
 
   #place(c: CoinState, slot: Slot, px: number, sz: number, tick: number): void {
     if (!(sz >= 0)) {
-      throw new Error(`quotes for ${c.coin}: ${slot.side} L${slot.level + 1} size ${sz} is not >= 0`);
+      throw new Error(
+        `quotes for ${c.coin}: ${slot.side} L${slot.level + 1} size ${sz} is not >= 0`,
+      );
     }
     const wanted = sz > 0;
     if (wanted && !(px > 0 && Number.isFinite(px))) {
-      throw new Error(`quotes for ${c.coin}: ${slot.side} L${slot.level + 1} price ${px} is not positive`);
+      throw new Error(
+        `quotes for ${c.coin}: ${slot.side} L${slot.level + 1} price ${px} is not positive`,
+      );
     }
     if (slot.active) {
       // The is_registered guard: keep the order while the target stays within one tick.

@@ -1,0 +1,289 @@
+/**
+ * The shadow venue as the quoting loop uses it: quotes in, books and trades in, fills out.
+ * Register-once guard, both fill rules, fill causes, no liquidity used twice, post-only
+ * rejects, the trade watermark and determinism.
+ */
+import assert from "node:assert/strict";
+import { flatMakerFee } from "../engine/fees.ts";
+import type { BookSnapshot, TakerSide, Trade } from "../engine/hyperliquid/types.ts";
+import { Portfolio } from "../engine/portfolio.ts";
+import { SimExchange } from "../engine/venue/sim.ts";
+import type { DesiredQuotes, Fill } from "../engine/venue/venue.ts";
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+function book(timeMs: number, bids: [number, number][], asks: [number, number][]): BookSnapshot {
+  return {
+    coin: "BTC",
+    timeMs,
+    bids: bids.map(([px, sz]) => ({ px, sz, n: 1 })),
+    asks: asks.map(([px, sz]) => ({ px, sz, n: 1 })),
+  };
+}
+
+let tid = 0;
+function trade(timeMs: number, side: TakerSide, px: number, sz: number): Trade {
+  return { coin: "BTC", side, px, sz, timeMs, tid: ++tid };
+}
+
+/** A grid with up to three bids and asks as [price, size]; missing levels are not quoted. */
+function quotes(bids: [number, number][], asks: [number, number][] = [], tick = 1): DesiredQuotes {
+  const level = (side: [number, number][], i: number) => side[i] ?? [0, 0];
+  return {
+    coin: "BTC",
+    bidPx: [0, 1, 2].map((i) => level(bids, i)[0]),
+    bidSz: [0, 1, 2].map((i) => level(bids, i)[1]),
+    askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
+    askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
+    tick,
+  };
+}
+
+const BOOK = book(T0, [[68000, 0.5], [67998, 0.4], [67995, 2]], [[68001, 0.7], [68003, 1]]);
+const venue = (queueModel: "spec" | "queue") =>
+  new SimExchange({ queueModel, szDecimals: { BTC: 5 } });
+const summary = (fills: Fill[]) => fills.map((f) => `${f.side}L${f.level + 1} ${f.sz} ${f.cause}`);
+
+Deno.test("a quote held for 100 ticks is registered once; a move beyond one tick cancels and re-registers", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  for (let i = 0; i < 100; i++) {
+    // The target wanders within one tick of the resting price: the order stays.
+    sim.setQuotes(quotes([[67999 + (i % 2), 0.01]], [[68002 - (i % 2), 0.01]]));
+  }
+  assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0 });
+  const [bid] = sim.openOrders("BTC");
+  sim.setQuotes(quotes([[67997, 0.01]], [[68002, 0.01]]));
+  assert.deepEqual(sim.stats, { placed: 3, cancels: 1, fills: 0 });
+  assert.notEqual(sim.openOrders("BTC")[0].id, bid.id);
+  assert.equal(sim.openOrders("BTC")[0].px, 67997);
+});
+
+Deno.test("a size change or a removed quote counts a cancel; clearQuotes cancels the coin", () => {
+  const sim = venue("spec");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[67999, 0.01], [67990, 0.02]], [[68002, 0.01]]));
+  sim.setQuotes(quotes([[67999, 0.02], [67990, 0.02]], [[68002, 0.01]]));
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 1, fills: 0 });
+  sim.setQuotes(quotes([[67999, 0.02]], [[68002, 0.01]]));
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 2, fills: 0 });
+  sim.clearQuotes("BTC");
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 4, fills: 0 });
+  assert.equal(sim.openOrders().length, 0);
+});
+
+Deno.test("a quote that would cross the book is rejected like a post-only order", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68001, 0.01]], [[68000, 0.01]]));
+  assert.equal(sim.rejects, 2);
+  assert.equal(sim.stats.placed, 0);
+});
+
+Deno.test("bad quotes are refused with the coin, side and level named", () => {
+  const sim = venue("queue");
+  assert.throws(() => sim.setQuotes(quotes([[NaN, 0.01]])), /BTC: bid L1 price NaN/);
+  assert.throws(() => sim.setQuotes(quotes([], [[1, -1]])), /BTC: ask L1 size -1 is not >= 0/);
+  assert.throws(() => sim.setQuotes(quotes([[1, 1]], [], 0)), /tick 0 is not a positive number/);
+});
+
+Deno.test("spec model: the bid fills at 70% of 2 × size sold at or through it", () => {
+  const sim = venue("spec");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.5]]));
+  sim.onTrade(trade(T0 + 1, "B", 68000, 5)); // a buyer lifts asks: never reaches our bid
+  sim.onTrade(trade(T0 + 2, "A", 68001, 5)); // a sale above our bid does not reach it
+  sim.onTrade(trade(T0 + 3, "A", 68000, 0.4)); // probability 0.4
+  sim.onTrade(trade(T0 + 4, "A", 67999, 0.29)); // 0.69
+  assert.deepEqual(sim.drainFills(), []);
+  sim.onTrade(trade(T0 + 5, "A", 68000, 0.01)); // 0.70
+  const fills = sim.drainFills();
+  assert.deepEqual(summary(fills), ["bidL1 0.5 threshold"]);
+  assert.equal(fills[0].px, 68000);
+  assert.equal(fills[0].timeMs, T0 + 5);
+  assert.equal(fills[0].feeUsd, 68000 * 0.5 * 0.00015);
+});
+
+Deno.test("queue model: the queue ahead is eaten first, then the order fills (partially, in lots)", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]]));
+  assert.equal(sim.openOrders()[0].queueAhead, 0.5, "joins behind the displayed 0.5");
+  sim.onTrade(trade(T0 + 1, "A", 68000, 0.3));
+  assert.deepEqual(sim.drainFills(), []);
+  sim.onTrade(trade(T0 + 2, "A", 68000, 0.350004)); // 0.150004 beyond the queue: 15000 lots
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.15 queue"]);
+  assert.equal(sim.openOrders()[0].leaves, 0.05);
+  sim.onTrade(trade(T0 + 3, "A", 68000, 1));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.05 queue"]);
+  assert.equal(sim.openOrders().length, 0);
+  assert.equal(sim.stats.fills, 2);
+});
+
+Deno.test("queue model: size leaving the level moves us forward per the power profile", () => {
+  const sim = venue("queue");
+  sim.onBook(book(T0, [[68000, 4]], [[68001, 1]]));
+  sim.setQuotes(quotes([[68000, 0.1]]));
+  sim.onBook(book(T0 + 100, [[68000, 10]], [[68001, 1]]));
+  sim.onBook(book(T0 + 200, [[68000, 7]], [[68001, 1]]));
+  // chg 3, front 4, back 6: p = 36/52, front = 4 − (16/52)·3 = 40/13.
+  assert.ok(Math.abs(sim.openOrders()[0].queueAhead - 40 / 13) < 1e-12);
+  sim.onBook(book(T0 + 300, [[67999, 3]], [[68001, 1]]));
+  assert.equal(sim.openOrders()[0].queueAhead, 0, "our level emptied: we are at the front");
+});
+
+Deno.test("queue model: a trade through our price fills us in full, capped by its volume", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]], [[68001, 0.2]]));
+  sim.onTrade(trade(T0 + 1, "A", 67999, 0.05));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.05 trade-through"]);
+  sim.onTrade(trade(T0 + 2, "A", 67998, 3));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.15 trade-through"]);
+  sim.onTrade(trade(T0 + 3, "B", 68002, 3));
+  assert.deepEqual(summary(sim.drainFills()), ["askL1 0.2 trade-through"]);
+});
+
+Deno.test("queue model: a book whose best ask reaches our bid fills it (bbo-cross), using each level once", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2], [67999, 0.3]]));
+  sim.onBook(book(T0 + 100, [[67997, 1]], [[67999, 0.25], [68000, 0.1], [68002, 1]]));
+  // L1 (68000) takes 0.2 of the 0.25 at 67999; L2 (67999) only reaches the 0.05 left there.
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 bbo-cross", "bidL2 0.05 bbo-cross"]);
+  assert.equal(sim.openOrders()[0].leaves, 0.25);
+});
+
+Deno.test("spec model ignores a crossed book: only trades count", () => {
+  const sim = venue("spec");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]]));
+  sim.onBook(book(T0 + 100, [[67997, 1]], [[67999, 1]]));
+  assert.deepEqual(sim.drainFills(), []);
+});
+
+Deno.test("one taker sale walks our bids best to worst, each fill using part of it", () => {
+  const queue = venue("queue");
+  queue.onBook(BOOK);
+  queue.setQuotes(quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
+  queue.onTrade(trade(T0 + 1, "A", 67990, 0.7));
+  assert.deepEqual(summary(queue.drainFills()), [
+    "bidL1 0.3 trade-through",
+    "bidL2 0.3 trade-through",
+    "bidL3 0.1 trade-through",
+  ]);
+  // At L2's price: L1 is traded through (0.3), L2 waits behind 0.4 displayed, so of the 0.7
+  // left only 0.3 reaches it; L3 is below the print.
+  const atL2 = venue("queue");
+  atL2.onBook(BOOK);
+  atL2.setQuotes(quotes([[68000, 0.3], [67998, 0.5], [67995, 0.3]]));
+  atL2.onTrade(trade(T0 + 1, "A", 67998, 1));
+  assert.deepEqual(summary(atL2.drainFills()), ["bidL1 0.3 trade-through", "bidL2 0.3 queue"]);
+  // Spec model: each order takes the 1.4 × 0.3 = 0.42 it needs; L3 gets the 0.16 left.
+  const spec = venue("spec");
+  spec.onBook(BOOK);
+  spec.setQuotes(quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
+  spec.onTrade(trade(T0 + 1, "A", 67990, 1));
+  assert.deepEqual(summary(spec.drainFills()), ["bidL1 0.3 threshold", "bidL2 0.3 threshold"]);
+  assert.ok(Math.abs(spec.openOrders()[0].tradedThrough - 0.16) < 1e-12);
+});
+
+Deno.test("two of our orders at one price share the print in FIFO order, never the same volume", () => {
+  const queue = venue("queue");
+  queue.onBook(BOOK);
+  queue.setQuotes(quotes([[68000, 0.2], [68000, 0.2]]));
+  // 0.8 sold at 68000: 0.5 real ahead of both, 0.2 to L1, leaving only 0.1 for L2.
+  queue.onTrade(trade(T0 + 1, "A", 68000, 0.8));
+  const fills = queue.drainFills();
+  assert.deepEqual(summary(fills), ["bidL1 0.2 queue", "bidL2 0.1 queue"]);
+  assert.ok(fills.reduce((sum, f) => sum + f.sz, 0) <= 0.8 - 0.5 + 1e-12);
+  const spec = venue("spec");
+  spec.onBook(BOOK);
+  spec.setQuotes(quotes([[68000, 0.2], [68000, 0.2]]));
+  spec.onTrade(trade(T0 + 1, "A", 68000, 0.5)); // L1 needs 0.28; L2 gets 0.22 of its 0.28
+  assert.deepEqual(summary(spec.drainFills()), ["bidL1 0.2 threshold"]);
+});
+
+Deno.test("a trade already seen, or older than the last one, is ignored", () => {
+  const sim = venue("spec");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.5]]));
+  const print = trade(T0 + 10, "A", 68000, 0.6);
+  sim.onTrade(print);
+  sim.onTrade(print);
+  sim.onTrade(trade(T0 + 5, "A", 68000, 0.6));
+  assert.equal(sim.ignoredTrades, 2);
+  assert.deepEqual(sim.drainFills(), []);
+  assert.ok(Math.abs(sim.openOrders()[0].tradedThrough - 0.6) < 1e-12);
+});
+
+Deno.test("fills carry the fee model's fee, and reconcile reports the sim's own position", async () => {
+  const sim = new SimExchange({
+    queueModel: "queue",
+    fees: flatMakerFee(-0.00003),
+    szDecimals: { BTC: 5 },
+  });
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]], [[68001, 0.1]]));
+  sim.onTrade(trade(T0 + 1, "A", 67999, 1));
+  sim.onTrade(trade(T0 + 2, "B", 68002, 1));
+  const fills = sim.drainFills();
+  assert.deepEqual(fills.map((f) => f.feeUsd), [68000 * 0.2 * -0.00003, 68001 * 0.1 * -0.00003]);
+  const report = await sim.reconcile(new Map());
+  assert.deepEqual([...report.positions], [["BTC", 0.1]]);
+  assert.deepEqual(report.darkFills, []);
+  await sim.cancelAll("test");
+  assert.equal(sim.openOrders().length, 0);
+});
+
+/** A seeded market: a drifting book, random prints, a grid re-quoted every 100 ms. */
+function runSession(queueModel: "spec" | "queue"): { fills: Fill[]; pnl: number } {
+  let seed = 42;
+  const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const sim = new SimExchange({ queueModel, szDecimals: { BTC: 5 } });
+  const portfolio = new Portfolio();
+  const fills: Fill[] = [];
+  let mid = 68000.5;
+  for (let step = 0; step < 3000; step++) {
+    const t = T0 + step * 100;
+    mid += Math.round((rand() - 0.5) * 4);
+    const bid = mid - 0.5;
+    const ask = mid + 0.5;
+    sim.onBook(
+      book(t, [[bid, rand() * 2], [bid - 1, rand() * 3]], [[ask, rand() * 2], [ask + 1, 3]]),
+    );
+    portfolio.mark("BTC", mid, t);
+    const skew = Math.round(portfolio.position("BTC") * 10);
+    sim.setQuotes(quotes(
+      [[bid - skew, 0.01], [bid - 2 - skew, 0.02], [bid - 5 - skew, 0.03]],
+      [[ask - skew, 0.01], [ask + 2 - skew, 0.02], [ask + 5 - skew, 0.03]],
+    ));
+    for (let k = 0; k < 3; k++) {
+      const side: TakerSide = rand() < 0.5 ? "A" : "B";
+      const px = side === "A" ? bid - Math.floor(rand() * 4) : ask + Math.floor(rand() * 4);
+      sim.onTrade(trade(t + 10 + k, side, px, Math.round(rand() * 500) / 1000));
+    }
+    for (const fill of sim.drainFills()) {
+      portfolio.applyFill(fill);
+      fills.push(fill);
+    }
+  }
+  return { fills, pnl: portfolio.pnlUsd() };
+}
+
+Deno.test("the same events give the same fills and PnL to the last digit", () => {
+  for (const model of ["spec", "queue"] as const) {
+    tid = 0;
+    const first = runSession(model);
+    tid = 0;
+    const second = runSession(model);
+    assert.ok(
+      first.fills.length > 20,
+      `${model}: the session produced ${first.fills.length} fills`,
+    );
+    assert.deepEqual(second.fills, first.fills);
+    assert.equal(Object.is(second.pnl, first.pnl), true, `${model}: ${second.pnl} vs ${first.pnl}`);
+    const ids = new Set(first.fills.map((f) => f.orderId));
+    assert.ok([...ids].every((id) => /^shadow-\d+$/.test(id)));
+  }
+});
