@@ -1,0 +1,406 @@
+/**
+ * The engine state that survives a restart (spec `persistence.rs`): inventory, session counters,
+ * the daily PnL anchor, the halt flag, trade watermarks and open shadow orders, as one plain JSON
+ * file with a schema version. Saves are atomic (temp file in the same directory, fsync, rename,
+ * fsync of the directory), so a kill -9 leaves either the previous file or the new one. A file
+ * that cannot be read is set aside, never silently replaced, and live mode refuses to start
+ * from it ({@link mayStartLive}).
+ */
+
+/** Version of the file format this build writes and reads. */
+export const STATE_SCHEMA_VERSION = 1;
+
+/** Default location, relative to the working directory. */
+export const DEFAULT_STATE_PATH = "data/state/engine_state.json";
+
+/** Position in one coin. */
+export interface InventoryEntry {
+  /** Signed size, coin units (positive = long). */
+  qty: number;
+  /** Average entry price of the open position, USD (0 when flat). */
+  avgEntryPx: number;
+}
+
+/** Session counters (spec `SessionStats`). */
+export interface SessionStats {
+  /** When the session began, ms since the Unix epoch. */
+  startedAtMs: number;
+  placed: number;
+  cancels: number;
+  fills: number;
+  /** Filled notional, USD. */
+  volumeUsd: number;
+  /** Fees paid, USD (negative = net rebate). */
+  feesUsd: number;
+  realizedPnlUsd: number;
+}
+
+/** What the daily drawdown stop measures against. */
+export interface DailyAnchor {
+  /** UTC day, `YYYY-MM-DD`. */
+  utcDay: string;
+  /** Balance at the start of that day, USD. */
+  startingBalanceUsd: number;
+}
+
+/** The halt flag: a halted engine stays halted across restarts until the operator clears it. */
+export interface HaltState {
+  halted: boolean;
+  reason: string | null;
+  /** When it halted, ms since the Unix epoch. */
+  sinceMs: number | null;
+}
+
+/** Newest trade seen for a coin: its time and every tid at that millisecond (ties share a ms). */
+export interface TradeWatermark {
+  timeMs: number;
+  tids: number[];
+}
+
+/** A resting shadow order, so the queue estimate survives a restart. */
+export interface ShadowOrderState {
+  coin: string;
+  side: "bid" | "ask";
+  /** Grid level 0..2. */
+  level: number;
+  px: number;
+  /** Size, coin units. */
+  sz: number;
+  /** Estimated size ahead of us in the queue, coin units. */
+  queueAhead: number;
+}
+
+/** Everything persisted between runs. */
+export interface EngineState {
+  version: typeof STATE_SCHEMA_VERSION;
+  /** When this snapshot was taken, ms since the Unix epoch. */
+  savedAtMs: number;
+  inventory: Record<string, InventoryEntry>;
+  session: SessionStats;
+  dailyAnchor: DailyAnchor | null;
+  halt: HaltState;
+  watermarks: Record<string, TradeWatermark>;
+  openShadowOrders: ShadowOrderState[];
+}
+
+/** A fresh state for a first run. */
+export function emptyState(nowMs: number): EngineState {
+  return {
+    version: STATE_SCHEMA_VERSION,
+    savedAtMs: nowMs,
+    inventory: {},
+    session: {
+      startedAtMs: nowMs,
+      placed: 0,
+      cancels: 0,
+      fills: 0,
+      volumeUsd: 0,
+      feesUsd: 0,
+      realizedPnlUsd: 0,
+    },
+    dailyAnchor: null,
+    halt: { halted: false, reason: null, sinceMs: null },
+    watermarks: {},
+    openShadowOrders: [],
+  };
+}
+
+/** Returns `state` halted for `reason` (the first reason is kept if already halted). */
+export function markHalted(state: EngineState, reason: string, nowMs: number): EngineState {
+  if (state.halt.halted) return state;
+  return { ...state, halt: { halted: true, reason, sinceMs: nowMs } };
+}
+
+/** Returns `state` with the halt cleared (the operator's `--clear-halt`). */
+export function clearHalt(state: EngineState): EngineState {
+  return { ...state, halt: { halted: false, reason: null, sinceMs: null } };
+}
+
+/** Outcome of {@link loadState}. */
+export type LoadResult =
+  | { kind: "missing"; state: EngineState }
+  | { kind: "loaded"; state: EngineState }
+  | { kind: "corrupt"; state: EngineState; error: string; movedTo: string }
+  | { kind: "unreadable"; state: EngineState; error: string };
+
+/** Whether live trading may start after this load; when not, says why and what to do. */
+export function mayStartLive(result: LoadResult): { ok: true } | { ok: false; reason: string } {
+  switch (result.kind) {
+    case "missing":
+    case "loaded":
+      return { ok: true };
+    case "corrupt":
+      return {
+        ok: false,
+        reason:
+          `the state file was corrupt (${result.error}); it was moved to ${result.movedTo}. ` +
+          `Check inventory against the exchange, then start again (a fresh state will be written).`,
+      };
+    case "unreadable":
+      return {
+        ok: false,
+        reason: `the state file could not be read (${result.error}). Fix its permissions or ` +
+          `move it away, then start again.`,
+      };
+  }
+}
+
+/** Reads the state file; a corrupt one is renamed to `<path>.corrupt-<ms>` and reported. */
+export async function loadState(
+  path: string = DEFAULT_STATE_PATH,
+  nowMs: number = Date.now(),
+): Promise<LoadResult> {
+  await removeStaleTemps(path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { kind: "missing", state: emptyState(nowMs) };
+    return { kind: "unreadable", state: emptyState(nowMs), error: (error as Error).message };
+  }
+  let state: EngineState;
+  try {
+    state = parseState(text);
+  } catch (error) {
+    const problem = (error as Error).message;
+    const movedTo = `${path}.corrupt-${nowMs}`;
+    try {
+      await Deno.rename(path, movedTo);
+    } catch (renameError) {
+      return {
+        kind: "unreadable",
+        state: emptyState(nowMs),
+        error: `${problem}; moving it aside failed: ${(renameError as Error).message}`,
+      };
+    }
+    return { kind: "corrupt", state: emptyState(nowMs), error: problem, movedTo };
+  }
+  return { kind: "loaded", state };
+}
+
+/** Deletes temp files a killed writer left next to `path` (they were never renamed into place). */
+async function removeStaleTemps(path: string): Promise<void> {
+  const { dir, base } = splitPath(path);
+  const pattern = new RegExp(
+    `^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.\\d+\\.\\d+\\.tmp$`,
+  );
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && pattern.test(entry.name)) await Deno.remove(`${dir}/${entry.name}`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+function splitPath(path: string): { dir: string; base: string } {
+  const slash = path.lastIndexOf("/");
+  if (slash < 0) return { dir: ".", base: path };
+  return { dir: path.slice(0, slash) || "/", base: path.slice(slash + 1) };
+}
+
+// Saves to one path run one after another, so an older snapshot never lands after a newer one.
+const pendingSaves = new Map<string, Promise<void>>();
+let tempCounter = 0;
+
+/**
+ * Writes `state` atomically, stamped `savedAtMs = nowMs`. The snapshot is taken when called (the caller may keep mutating
+ * its objects); only the fields of {@link EngineState} are written, so nothing else a caller
+ * attached (a config, a key) can reach the file. Saves to the same path apply in call order.
+ */
+export function saveState(
+  path: string,
+  state: EngineState,
+  nowMs: number = Date.now(),
+): Promise<void> {
+  const text = JSON.stringify(project(state, nowMs), null, 1) + "\n";
+  const previous = pendingSaves.get(path) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(() => writeAtomically(path, text));
+  pendingSaves.set(path, next);
+  next.finally(() => {
+    if (pendingSaves.get(path) === next) pendingSaves.delete(path);
+  }).catch(() => {});
+  return next;
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const { dir } = splitPath(path);
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = `${path}.${Deno.pid}.${++tempCounter}.tmp`;
+  const file = await Deno.open(temp, { write: true, create: true, truncate: true });
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } catch (error) {
+    file.close();
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  file.close();
+  await Deno.rename(temp, path);
+  // The rename itself is durable only once the directory entry is synced.
+  const directory = await Deno.open(dir, { read: true });
+  try {
+    await directory.sync();
+  } finally {
+    directory.close();
+  }
+}
+
+/** Copies exactly the persisted fields (a whitelist, so extra properties never reach disk). */
+function project(state: EngineState, savedAtMs: number): EngineState {
+  const inventory: Record<string, InventoryEntry> = {};
+  for (const [coin, entry] of Object.entries(state.inventory)) {
+    inventory[coin] = { qty: entry.qty, avgEntryPx: entry.avgEntryPx };
+  }
+  const watermarks: Record<string, TradeWatermark> = {};
+  for (const [coin, mark] of Object.entries(state.watermarks)) {
+    watermarks[coin] = { timeMs: mark.timeMs, tids: [...mark.tids] };
+  }
+  const s = state.session;
+  return {
+    version: STATE_SCHEMA_VERSION,
+    savedAtMs,
+    inventory,
+    session: {
+      startedAtMs: s.startedAtMs,
+      placed: s.placed,
+      cancels: s.cancels,
+      fills: s.fills,
+      volumeUsd: s.volumeUsd,
+      feesUsd: s.feesUsd,
+      realizedPnlUsd: s.realizedPnlUsd,
+    },
+    dailyAnchor: state.dailyAnchor
+      ? {
+        utcDay: state.dailyAnchor.utcDay,
+        startingBalanceUsd: state.dailyAnchor.startingBalanceUsd,
+      }
+      : null,
+    halt: { halted: state.halt.halted, reason: state.halt.reason, sinceMs: state.halt.sinceMs },
+    watermarks,
+    openShadowOrders: state.openShadowOrders.map((o) => ({
+      coin: o.coin,
+      side: o.side,
+      level: o.level,
+      px: o.px,
+      sz: o.sz,
+      queueAhead: o.queueAhead,
+    })),
+  };
+}
+
+/** Parses and checks a state file's text; throws naming the first bad field. */
+export function parseState(text: string): EngineState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not valid JSON: ${(error as Error).message}`);
+  }
+  const root = record(raw, "state");
+  if (root.version !== STATE_SCHEMA_VERSION) {
+    throw new Error(
+      `schema version ${
+        JSON.stringify(root.version)
+      } is not ${STATE_SCHEMA_VERSION}, the one this build reads`,
+    );
+  }
+  const inventory: Record<string, InventoryEntry> = {};
+  for (const [coin, value] of Object.entries(record(root.inventory, "inventory"))) {
+    const entry = record(value, `inventory.${coin}`);
+    inventory[coin] = {
+      qty: finite(entry.qty, `inventory.${coin}.qty`),
+      avgEntryPx: finite(entry.avgEntryPx, `inventory.${coin}.avgEntryPx`),
+    };
+  }
+  const session = record(root.session, "session");
+  const count = (name: string) => {
+    const value = finite(session[name], `session.${name}`);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`session.${name}=${value} is not a count`);
+    }
+    return value;
+  };
+  const watermarks: Record<string, TradeWatermark> = {};
+  for (const [coin, value] of Object.entries(record(root.watermarks, "watermarks"))) {
+    const mark = record(value, `watermarks.${coin}`);
+    if (!Array.isArray(mark.tids)) throw new Error(`watermarks.${coin}.tids is not an array`);
+    watermarks[coin] = {
+      timeMs: finite(mark.timeMs, `watermarks.${coin}.timeMs`),
+      tids: mark.tids.map((tid, i) => finite(tid, `watermarks.${coin}.tids[${i}]`)),
+    };
+  }
+  const halt = record(root.halt, "halt");
+  if (typeof halt.halted !== "boolean") throw new Error("halt.halted is not a boolean");
+  if (halt.reason !== null && typeof halt.reason !== "string") {
+    throw new Error("halt.reason is neither a string nor null");
+  }
+  let dailyAnchor: DailyAnchor | null = null;
+  if (root.dailyAnchor !== null) {
+    const anchor = record(root.dailyAnchor, "dailyAnchor");
+    if (typeof anchor.utcDay !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(anchor.utcDay)) {
+      throw new Error("dailyAnchor.utcDay is not a YYYY-MM-DD day");
+    }
+    dailyAnchor = {
+      utcDay: anchor.utcDay,
+      startingBalanceUsd: finite(anchor.startingBalanceUsd, "dailyAnchor.startingBalanceUsd"),
+    };
+  }
+  if (!Array.isArray(root.openShadowOrders)) throw new Error("openShadowOrders is not an array");
+  const openShadowOrders = root.openShadowOrders.map((value, i): ShadowOrderState => {
+    const order = record(value, `openShadowOrders[${i}]`);
+    if (typeof order.coin !== "string") {
+      throw new Error(`openShadowOrders[${i}].coin is not a string`);
+    }
+    if (order.side !== "bid" && order.side !== "ask") {
+      throw new Error(`openShadowOrders[${i}].side is neither "bid" nor "ask"`);
+    }
+    return {
+      coin: order.coin,
+      side: order.side,
+      level: finite(order.level, `openShadowOrders[${i}].level`),
+      px: finite(order.px, `openShadowOrders[${i}].px`),
+      sz: finite(order.sz, `openShadowOrders[${i}].sz`),
+      queueAhead: finite(order.queueAhead, `openShadowOrders[${i}].queueAhead`),
+    };
+  });
+  return {
+    version: STATE_SCHEMA_VERSION,
+    savedAtMs: finite(root.savedAtMs, "savedAtMs"),
+    inventory,
+    session: {
+      startedAtMs: finite(session.startedAtMs, "session.startedAtMs"),
+      placed: count("placed"),
+      cancels: count("cancels"),
+      fills: count("fills"),
+      volumeUsd: finite(session.volumeUsd, "session.volumeUsd"),
+      feesUsd: finite(session.feesUsd, "session.feesUsd"),
+      realizedPnlUsd: finite(session.realizedPnlUsd, "session.realizedPnlUsd"),
+    },
+    dailyAnchor,
+    halt: {
+      halted: halt.halted,
+      reason: halt.reason as string | null,
+      sinceMs: halt.sinceMs === null ? null : finite(halt.sinceMs, "halt.sinceMs"),
+    },
+    watermarks,
+    openShadowOrders,
+  };
+}
+
+function record(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`${name} is not an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function finite(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new Error(`${name}=${JSON.stringify(value)} is not a finite number`);
+  }
+  return value;
+}
