@@ -1,0 +1,176 @@
+/**
+ * Graceful shutdown: on SIGINT/SIGTERM, run the registered steps in order (stop quoting, cancel
+ * all in live mode, flush harvest buffers, save state, print the report) and exit 0, all within
+ * a deadline (5 s by default). Each step has its own time limit too, so one hung step (a cancel
+ * request that never returns) cannot take the state save and the report down with it.
+ */
+import type { Logger } from "./log.ts";
+
+/** How long the whole shutdown may take, ms (issue 7: within 5 s). */
+export const SHUTDOWN_DEADLINE_MS = 5_000;
+
+/** Limit of a step registered without one, ms. */
+export const DEFAULT_STEP_TIMEOUT_MS = 1_000;
+
+/** What happened to one step. */
+export type StepOutcome = "ok" | "failed" | "timed-out" | "skipped";
+
+/** One step's line in the shutdown report. */
+export interface StepResult {
+  name: string;
+  outcome: StepOutcome;
+  /** Time the step took (or was allowed before it was cut), ms. */
+  elapsedMs: number;
+  /** The error message of a failed step. */
+  error?: string;
+}
+
+/** What {@link Shutdown.run} did. */
+export interface ShutdownReport {
+  /** Why shutdown began (`SIGINT`, `SIGTERM`, or a caller's reason). */
+  reason: string;
+  steps: StepResult[];
+  elapsedMs: number;
+  /** Whether every step finished `ok`. */
+  clean: boolean;
+}
+
+/** Options of {@link Shutdown}. */
+export interface ShutdownOptions {
+  /** Budget for all steps together, ms (default {@link SHUTDOWN_DEADLINE_MS}). */
+  deadlineMs?: number;
+  logger?: Logger;
+  /** Monotonic clock in ms (default `performance.now`). */
+  now?: () => number;
+}
+
+interface Step {
+  name: string;
+  run: () => void | Promise<void>;
+  timeoutMs: number;
+}
+
+/** An ordered list of shutdown steps with a deadline. */
+export class Shutdown {
+  readonly #steps: Step[] = [];
+  readonly #deadlineMs: number;
+  readonly #log: Logger | undefined;
+  readonly #now: () => number;
+  #running: Promise<ShutdownReport> | null = null;
+
+  /** Creates an empty shutdown sequence. */
+  constructor(options: ShutdownOptions = {}) {
+    this.#deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
+    this.#log = options.logger;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Appends a step; steps run in the order they were added. `timeoutMs` bounds this step
+   * (default {@link DEFAULT_STEP_TIMEOUT_MS}); the whole run is bounded by the deadline.
+   */
+  add(name: string, run: () => void | Promise<void>, timeoutMs = DEFAULT_STEP_TIMEOUT_MS): this {
+    if (!(timeoutMs > 0)) {
+      throw new Error(`shutdown step "${name}": timeoutMs=${timeoutMs} must be > 0`);
+    }
+    this.#steps.push({ name, run, timeoutMs });
+    return this;
+  }
+
+  /** Whether shutdown has begun (the quoting loop checks this to stop placing orders). */
+  get started(): boolean {
+    return this.#running !== null;
+  }
+
+  /** Runs every step once; later calls return the same report. Never throws. */
+  run(reason: string): Promise<ShutdownReport> {
+    this.#running ??= this.#runSteps(reason);
+    return this.#running;
+  }
+
+  /**
+   * Runs the shutdown on SIGINT or SIGTERM, then calls `exit(0)`. A second signal during the
+   * shutdown exits at once with code 1 (the operator insists; state may not be saved).
+   * Returns a function that removes the listeners.
+   */
+  listen(exit: (code: number) => void = Deno.exit): () => void {
+    const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+    const handlers = signals.map((signal) => {
+      const handler = () => {
+        if (this.started) {
+          this.#log?.warn(`[SHUTDOWN] ${signal} again: exiting now, without finishing the steps`);
+          exit(1);
+          return;
+        }
+        this.#log?.info(`[SHUTDOWN] ${signal} received: shutting down`);
+        this.run(signal).then(async () => {
+          await this.#log?.flush();
+          exit(0);
+        });
+      };
+      Deno.addSignalListener(signal, handler);
+      return [signal, handler] as const;
+    });
+    return () => {
+      for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    };
+  }
+
+  async #runSteps(reason: string): Promise<ShutdownReport> {
+    const start = this.#now();
+    const steps: StepResult[] = [];
+    for (const step of this.#steps) {
+      const remaining = this.#deadlineMs - (this.#now() - start);
+      if (remaining <= 0) {
+        steps.push({ name: step.name, outcome: "skipped", elapsedMs: 0 });
+        this.#log?.error(
+          `[SHUTDOWN] ${step.name}: skipped, the ${this.#deadlineMs} ms deadline passed`,
+        );
+        continue;
+      }
+      const result = await this.#runStep(step, Math.min(step.timeoutMs, remaining));
+      steps.push(result);
+      if (result.outcome === "ok") {
+        this.#log?.info(`[SHUTDOWN] ${step.name}: done in ${Math.round(result.elapsedMs)} ms`);
+      } else if (result.outcome === "timed-out") {
+        this.#log?.error(
+          `[SHUTDOWN] ${step.name}: cut after ${Math.round(result.elapsedMs)} ms, moving on`,
+        );
+      } else {
+        this.#log?.error(`[SHUTDOWN] ${step.name}: failed: ${result.error}`);
+      }
+    }
+    const elapsedMs = this.#now() - start;
+    const clean = steps.every((s) => s.outcome === "ok");
+    this.#log?.info(
+      `[SHUTDOWN] ${clean ? "complete" : "finished with problems"} in ${
+        Math.round(elapsedMs)
+      } ms (${reason})`,
+    );
+    return { reason, steps, elapsedMs, clean };
+  }
+
+  async #runStep(step: Step, limitMs: number): Promise<StepResult> {
+    const start = this.#now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cut = new Promise<"timed-out">((resolve) => {
+      timer = setTimeout(() => resolve("timed-out"), limitMs);
+    });
+    try {
+      const work = Promise.resolve().then(step.run).then(() => "ok" as const);
+      // A step cut at its limit may still fail later; that must not crash the remaining steps.
+      work.catch(() => {});
+      const outcome = await Promise.race([work, cut]);
+      return { name: step.name, outcome, elapsedMs: this.#now() - start };
+    } catch (error) {
+      return {
+        name: step.name,
+        outcome: "failed",
+        elapsedMs: this.#now() - start,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
