@@ -30,20 +30,18 @@ export function priceDecimals(px: f64, szDecimals: i32): i32 {
   return sig < max ? sig : max;
 }
 
-/** The largest k / scale (k an integer) that is <= x, scale an exact power of ten. */
+// Snap distance in steps: a value within a billionth of a step of a valid price is that
+// price. This undoes the f64 error of mid * (1 +- bps / 10^4) (100000 * 1.00015 is
+// 100015.00000000001, which must not round up to 100016) and of x * scale itself.
+const SNAP: f64 = 1e-9;
+
+/** x rounded down to a multiple of 1 / scale (scale an exact power of ten), snapping float noise. */
 export function floorTo(x: f64, scale: f64): f64 {
-  // x * scale may be off by one ulp, so floor can miss by one step: check both neighbours
-  // with exact divisions (k / scale is the nearest double to the decimal k * 10^-e).
-  let k = Math.floor(x * scale);
-  if ((k + 1.0) / scale <= x) k += 1.0;
-  else if (k / scale > x) k -= 1.0;
-  return k / scale;
+  return Math.floor(x * scale + SNAP) / scale;
 }
 
-/** The smallest k / scale (k an integer) that is >= x, scale an exact power of ten. */
+/** x rounded up to a multiple of 1 / scale (scale an exact power of ten), snapping float noise. */
 export function ceilTo(x: f64, scale: f64): f64 {
-  let k = Math.ceil(x * scale);
-  if ((k - 1.0) / scale >= x) k -= 1.0;
-  else if (k / scale < x) k += 1.0;
-  return k / scale;
+  // k / scale with an integer k is the nearest double to the decimal k * 10^-e.
+  return Math.ceil(x * scale - SNAP) / scale;
 }
