@@ -3,12 +3,14 @@
  * engine cannot use comes back as `{ type: "malformed", kind, detail }` so the caller counts it
  * and carries on (reference section 2).
  *
- * `l2Book` and `trades` frames, the per-tick traffic, go through a hand-written scanner that
- * reads numbers straight from the text instead of building the JSON object tree; it measured
- * about 2× faster than `JSON.parse` (tests/bench/parse_bench.ts, BENCHMARKS.md). Anything the
- * scanner does not recognise (another key layout, escapes, exotic number syntax, bad JSON) is
- * handed to the `JSON.parse` reader, so the two can only differ in speed: tests/parse_test.ts
- * compares them on every fixture and on randomized frames.
+ * `l2Book` frames go through a hand-written scanner that reads numbers straight from the text
+ * instead of building the JSON object tree: about 1.6× faster than `JSON.parse` plus conversion
+ * (tests/bench/parse_bench.ts, BENCHMARKS.md). Anything the scanner does not fully recognise
+ * (escapes, exotic number syntax, bad JSON, another top-level layout) is handed to the
+ * `JSON.parse` reader, so the two can only differ in speed: tests/parse_test.ts compares them
+ * on every fixture and on randomized frames. A scanner for `trades` frames was measured too
+ * and lost to `JSON.parse` (most of a trade is hash and user strings, which V8's native parser
+ * skips faster), so trades use the `JSON.parse` reader.
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
 
@@ -63,13 +65,13 @@ const PASSTHROUGH_CHANNELS = new Set([
   "webData3",
 ]);
 
-/** Parses one text frame (scanner for `l2Book`/`trades`, `JSON.parse` for the rest). */
+/** Parses one text frame (the scanner for `l2Book`, `JSON.parse` for the rest). */
 export function parseFrame(text: string): ParsedFrame {
-  if (text.startsWith(BOOK_PREFIX) || text.startsWith(TRADES_PREFIX)) {
+  if (text.startsWith(BOOK_PREFIX)) {
     try {
       return scanner.frame(text);
-    } catch (error) {
-      if (error !== FALLBACK) throw error;
+    } catch {
+      // FALLBACK (or any surprise): the JSON.parse reader gives the authoritative answer.
     }
   }
   return parseFrameWithJsonParse(text);
@@ -159,7 +161,15 @@ function tradesFromJson(data: unknown): ParsedFrame {
     ) {
       return malformed("bad-shape", `trades[${i}] is not {coin, side B|A, px, sz, time, tid}`);
     }
-    trades.push(makeTrade(t.coin, t.side, Number(t.px), Number(t.sz), t.time, t.tid));
+    const side: TakerSide = t.side;
+    trades.push({
+      coin: t.coin,
+      side,
+      px: Number(t.px),
+      sz: Number(t.sz),
+      timeMs: t.time,
+      tid: t.tid,
+    });
   }
   return checkTrades(trades);
 }
@@ -207,7 +217,9 @@ function isStrictlyOrdered(side: BookLevel[], direction: number): boolean {
 function checkTrades(trades: Trade[]): ParsedFrame {
   for (let i = 0; i < trades.length; i++) {
     const { coin, px, sz, timeMs, tid } = trades[i];
-    if (!(px > 0 && px < Infinity)) return malformed("bad-price", `${coin}: trades[${i}].px is ${px}`);
+    if (!(px > 0 && px < Infinity)) {
+      return malformed("bad-price", `${coin}: trades[${i}].px is ${px}`);
+    }
     if (!(sz > 0 && sz < Infinity)) {
       return malformed("nan-or-negative-size", `${coin}: trades[${i}].sz is ${sz}`);
     }
@@ -220,17 +232,6 @@ function checkTrades(trades: Trade[]): ParsedFrame {
 
 function isTimestamp(ms: number): boolean {
   return Number.isSafeInteger(ms) && ms >= 0;
-}
-
-function makeTrade(
-  coin: string,
-  side: TakerSide,
-  px: number,
-  sz: number,
-  timeMs: number,
-  tid: number,
-): Trade {
-  return { coin, side, px, sz, timeMs, tid };
 }
 
 function malformed(kind: FrameErrorKind, detail: string): ParsedFrame {
@@ -254,17 +255,16 @@ function firstNonSpace(text: string): number {
 }
 
 // ---- scanner ---------------------------------------------------------------------------
-// Reads `{"channel":"l2Book"|"trades","data":…}` in one pass over the string. It accepts only
+// Reads `{"channel":"l2Book","data":…}` in one pass over the string. It accepts only
 // what it fully understands and throws FALLBACK otherwise; the JSON.parse reader then decides.
 
 const BOOK_PREFIX = '{"channel":"l2Book","data":';
-const TRADES_PREFIX = '{"channel":"trades","data":';
 /** Thrown (never escapes this module) when the scanner leaves a frame to JSON.parse. */
 const FALLBACK = new Error("scanner fallback");
 
 const QUOTE = 34, COMMA = 44, MINUS = 45, DOT = 46, ZERO = 48, NINE = 57, COLON = 58;
 const OPEN_BRACKET = 91, BACKSLASH = 92, CLOSE_BRACKET = 93, OPEN_BRACE = 123, CLOSE_BRACE = 125;
-const LOWER_E = 101, UPPER_E = 69, PLUS = 43, LETTER_A = 65, LETTER_B = 66, LETTER_L = 108;
+const LOWER_E = 101, UPPER_E = 69, PLUS = 43;
 /** Largest m for which m * 10 + 9 stays below 2^53, so digit accumulation is exact. */
 const MANTISSA_LIMIT = 900719925474099;
 /** Powers of ten exactly representable as doubles (10^0..10^22, Clinger's fast path). */
@@ -285,10 +285,9 @@ class Scanner {
 
   frame(text: string): ParsedFrame {
     this.s = text;
-    this.p = BOOK_PREFIX.length; // both prefixes have the same length
+    this.p = BOOK_PREFIX.length;
     try {
-      const isBook = text.charCodeAt(12) === LETTER_L; // 'l' of "l2Book", 't' of "trades"
-      const result = isBook ? this.book() : this.trades();
+      const result = this.book();
       this.space();
       this.expect(CLOSE_BRACE);
       this.space();
@@ -376,65 +375,6 @@ class Scanner {
     }
     this.expect(CLOSE_BRACKET);
     return out;
-  }
-
-  trades(): ParsedFrame {
-    this.space();
-    this.expect(OPEN_BRACKET);
-    const trades: Trade[] = [];
-    this.space();
-    if (this.peek() === CLOSE_BRACKET) {
-      this.p++;
-      return checkTrades(trades);
-    }
-    for (;;) {
-      this.space();
-      this.expect(OPEN_BRACE);
-      let coin: string | null = null;
-      let side: TakerSide | null = null;
-      let px = NaN, sz = NaN, time = -1, tid = -1;
-      let seen = 0;
-      for (;;) {
-        this.key();
-        if (this.isKey("coin")) {
-          if (coin !== null) throw FALLBACK;
-          coin = this.stringValue();
-        } else if (this.isKey("side")) {
-          if (side !== null) throw FALLBACK;
-          this.string();
-          if (this.strEnd - this.strStart !== 1) throw FALLBACK;
-          const c = this.s.charCodeAt(this.strStart);
-          if (c === LETTER_B) side = "B";
-          else if (c === LETTER_A) side = "A";
-          else throw FALLBACK;
-        } else if (this.isKey("px")) {
-          if (seen & 1) throw FALLBACK;
-          seen |= 1;
-          px = this.decimalString();
-        } else if (this.isKey("sz")) {
-          if (seen & 2) throw FALLBACK;
-          seen |= 2;
-          sz = this.decimalString();
-        } else if (this.isKey("time")) {
-          if (time !== -1) throw FALLBACK;
-          time = this.uint();
-        } else if (this.isKey("tid")) {
-          if (tid !== -1) throw FALLBACK;
-          tid = this.uint();
-        } else {
-          this.skipValue(0);
-        }
-        if (!this.comma()) break;
-      }
-      this.expect(CLOSE_BRACE);
-      if (coin === null || side === null || seen !== 3 || time === -1 || tid === -1) {
-        throw FALLBACK;
-      }
-      trades.push(makeTrade(coin, side, px, sz, time, tid));
-      if (!this.comma()) break;
-    }
-    this.expect(CLOSE_BRACKET);
-    return checkTrades(trades);
   }
 
   peek(): number {
