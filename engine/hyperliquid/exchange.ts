@@ -506,12 +506,14 @@ export class ExchangeClient {
   async #post(
     envelope: Record<string, unknown>,
     weight: number,
+    actionType: string,
   ): Promise<{ body: unknown } | Failure> {
     try {
       this.budget.consume(weight);
       const body = await postJson(this.#url, JSON.stringify(envelope), {
         fetch: this.#fetch,
         timeoutMs: this.#timeoutMs,
+        label: `exchange ${actionType}`,
       });
       return { body };
     } catch (err) {
@@ -520,7 +522,7 @@ export class ExchangeClient {
   }
 
   async #sendL1(
-    action: unknown,
+    action: { type: string },
     batchLength: number,
     options: ActionOptions = {},
     nonce = this.nonces.next(),
@@ -532,6 +534,7 @@ export class ExchangeClient {
     return this.#post(
       { action, nonce, signature, vaultAddress: this.vaultAddress, expiresAfter },
       exchangeWeight(batchLength),
+      action.type,
     );
   }
 
@@ -632,6 +635,7 @@ export class ExchangeClient {
     const sent = await this.#post(
       { action, nonce, signature, vaultAddress: null, expiresAfter: null },
       exchangeWeight(1),
+      "approveAgent",
     );
     return "body" in sent ? parseDefaultResponse(sent.body) : sent;
   }

@@ -41,6 +41,8 @@ export interface PostOptions {
   fetch?: FetchLike;
   /** Give up after this many ms (default 10,000). */
   timeoutMs?: number;
+  /** What the request is, for error messages (e.g. `info l2Book`). */
+  label?: string;
 }
 
 /** Default request timeout in ms. */
@@ -56,6 +58,7 @@ export async function postJson(
 ): Promise<unknown> {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const what = options.label ? `POST ${url} (${options.label})` : `POST ${url}`;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -75,16 +78,16 @@ export async function postJson(
       text = await response.text();
     } catch (err) {
       if (timedOut) {
-        throw new HttpError("timeout", `POST ${url}: no answer within ${timeoutMs} ms`, {
+        throw new HttpError("timeout", `${what}: no answer within ${timeoutMs} ms`, {
           cause: err,
         });
       }
       const reason = err instanceof Error ? err.message : String(err);
-      throw new HttpError("transport", `POST ${url}: ${reason}`, { cause: err });
+      throw new HttpError("transport", `${what}: ${reason}`, { cause: err });
     }
     const excerpt = text.slice(0, BODY_EXCERPT);
     if (!response.ok) {
-      throw new HttpError("status", `POST ${url}: HTTP ${response.status}: ${excerpt}`, {
+      throw new HttpError("status", `${what}: HTTP ${response.status}: ${excerpt}`, {
         status: response.status,
         body: excerpt,
       });
@@ -92,7 +95,7 @@ export async function postJson(
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw new HttpError("badJson", `POST ${url}: answer is not JSON: ${excerpt}`, {
+      throw new HttpError("badJson", `${what}: answer is not JSON: ${excerpt}`, {
         status: response.status,
         body: excerpt,
         cause: err,

@@ -1,0 +1,456 @@
+/**
+ * Account state from Hyperliquid's `/info` (reference §3): positions and margin, open orders,
+ * fills, one order's status and a REST book snapshot. Every answer is checked field by field
+ * and decimal strings become numbers; a shape the exchange was not documented to send throws an
+ * {@link InfoResponseError} naming the request type and the field, so a silent API change stops
+ * reconciliation loudly instead of corrupting it.
+ */
+import { type FetchLike, postJson } from "./http.ts";
+import { assertAddress } from "./signing.ts";
+import type { BookLevel, BookSnapshot, NetworkEndpoints } from "./types.ts";
+import { infoItemWeight, infoWeight, WeightBudget } from "./weight_budget.ts";
+import { isValidCloid } from "./wire.ts";
+
+/** An `/info` answer that does not have the documented shape. */
+export class InfoResponseError extends Error {
+  /** The request's `type` (e.g. `clearinghouseState`). */
+  readonly requestType: string;
+  /** Path of the offending field (e.g. `assetPositions[0].position.szi`). */
+  readonly field: string;
+  constructor(requestType: string, field: string, problem: string) {
+    super(`info ${requestType}: field ${field || "(root)"} ${problem}`);
+    this.name = "InfoResponseError";
+    this.requestType = requestType;
+    this.field = field;
+  }
+}
+
+/** Leverage setting of a position. */
+export interface Leverage {
+  type: "cross" | "isolated";
+  value: number;
+  /** Isolated margin in USD (isolated positions only). */
+  rawUsd?: number;
+}
+
+/** One open position; `szi` is signed (+ long, − short) in coin units. */
+export interface Position {
+  coin: string;
+  szi: number;
+  entryPx: number;
+  positionValue: number;
+  unrealizedPnl: number;
+  returnOnEquity: number;
+  /** Null when the position cannot be liquidated. */
+  liquidationPx: number | null;
+  marginUsed: number;
+  maxLeverage: number;
+  leverage: Leverage;
+  /** Funding paid since the position was opened, USD (positive = paid). */
+  cumFundingSinceOpen: number;
+}
+
+/** Perp account state: margin summary (cross + isolated) and positions. */
+export interface ClearinghouseState {
+  accountValue: number;
+  withdrawable: number;
+  totalMarginUsed: number;
+  totalNtlPos: number;
+  /** Account value of the cross-margin part only. */
+  crossAccountValue: number;
+  crossMaintenanceMarginUsed: number;
+  positions: Position[];
+  timeMs: number;
+}
+
+/** One resting order (`openOrders`). */
+export interface OpenOrder {
+  coin: string;
+  /** `B` = bid (buy), `A` = ask (sell). */
+  side: "B" | "A";
+  limitPx: number;
+  /** Remaining size. */
+  sz: number;
+  oid: number;
+  timestampMs: number;
+  origSz?: number;
+  cloid?: string;
+  reduceOnly: boolean;
+}
+
+/** One resting order with its type and trigger details (`frontendOpenOrders`, `orderStatus`). */
+export interface FrontendOpenOrder extends OpenOrder {
+  orderType: string;
+  /** `Alo`, `Gtc`, `Ioc`, `FrontendMarket`, … or null. */
+  tif: string | null;
+  isTrigger: boolean;
+  triggerPx: number;
+  triggerCondition: string;
+  isPositionTpsl: boolean;
+}
+
+/** One of our fills (`userFills`, `userFillsByTime`). */
+export interface UserFill {
+  coin: string;
+  px: number;
+  sz: number;
+  side: "B" | "A";
+  timeMs: number;
+  startPosition: number;
+  /** e.g. `Open Long`, `Close Short`. */
+  dir: string;
+  closedPnl: number;
+  hash: string;
+  oid: number;
+  /** True when this fill took liquidity. */
+  crossed: boolean;
+  /** Fee paid (negative = rebate), in `feeToken`; includes any builder fee. */
+  fee: number;
+  feeToken: string;
+  tid: number;
+  cloid?: string;
+}
+
+/** Result of `orderStatus`: the order with its status, or unknown to the exchange. */
+export type OrderStatusResult =
+  | { status: "unknownOid" }
+  | { status: "order"; order: FrontendOpenOrder; orderStatus: string; statusTimestampMs: number };
+
+/** Reads fields of one answer, naming the request and the path in every complaint. */
+class Reader {
+  constructor(readonly type: string) {}
+
+  fail(path: string, problem: string, value: unknown): never {
+    const shown = JSON.stringify(value) ?? String(value);
+    throw new InfoResponseError(
+      this.type,
+      path,
+      `${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+    );
+  }
+
+  record(value: unknown, path: string): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(path, "should be an object", value);
+    }
+    return value as Record<string, unknown>;
+  }
+
+  array(value: unknown, path: string): unknown[] {
+    if (!Array.isArray(value)) this.fail(path, "should be an array", value);
+    return value;
+  }
+
+  str(obj: Record<string, unknown>, key: string, path: string): string {
+    const v = obj[key];
+    if (typeof v !== "string") this.fail(`${path}${key}`, "should be a string", v);
+    return v;
+  }
+
+  /** A decimal: the exchange sends strings; a JSON number is taken too. */
+  num(obj: Record<string, unknown>, key: string, path: string): number {
+    const v = obj[key];
+    const n = typeof v === "string" && v.trim() !== ""
+      ? Number(v)
+      : typeof v === "number"
+      ? v
+      : NaN;
+    if (!Number.isFinite(n)) this.fail(`${path}${key}`, "should be a decimal", v);
+    return n;
+  }
+
+  nullableNum(obj: Record<string, unknown>, key: string, path: string): number | null {
+    return obj[key] === null || obj[key] === undefined ? null : this.num(obj, key, path);
+  }
+
+  int(obj: Record<string, unknown>, key: string, path: string): number {
+    const v = obj[key];
+    if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+      this.fail(`${path}${key}`, "should be an integer", v);
+    }
+    return v;
+  }
+
+  bool(obj: Record<string, unknown>, key: string, path: string): boolean {
+    const v = obj[key];
+    if (typeof v !== "boolean") this.fail(`${path}${key}`, "should be a boolean", v);
+    return v;
+  }
+
+  side(obj: Record<string, unknown>, key: string, path: string): "B" | "A" {
+    const v = obj[key];
+    if (v !== "B" && v !== "A") this.fail(`${path}${key}`, 'should be "B" or "A"', v);
+    return v;
+  }
+}
+
+function parsePosition(r: Reader, raw: unknown, path: string): Position {
+  const entry = r.record(raw, path);
+  const p = `${path}.position.`;
+  const pos = r.record(entry.position, `${path}.position`);
+  const lev = r.record(pos.leverage, `${p}leverage`);
+  const levType = lev.type;
+  if (levType !== "cross" && levType !== "isolated") {
+    r.fail(`${p}leverage.type`, 'should be "cross" or "isolated"', levType);
+  }
+  const leverage: Leverage = { type: levType, value: r.num(lev, "value", `${p}leverage.`) };
+  if (lev.rawUsd !== undefined) leverage.rawUsd = r.num(lev, "rawUsd", `${p}leverage.`);
+  const funding = pos.cumFunding === undefined ? null : r.record(pos.cumFunding, `${p}cumFunding`);
+  return {
+    coin: r.str(pos, "coin", p),
+    szi: r.num(pos, "szi", p),
+    entryPx: r.num(pos, "entryPx", p),
+    positionValue: r.num(pos, "positionValue", p),
+    unrealizedPnl: r.num(pos, "unrealizedPnl", p),
+    returnOnEquity: r.num(pos, "returnOnEquity", p),
+    liquidationPx: r.nullableNum(pos, "liquidationPx", p),
+    marginUsed: r.num(pos, "marginUsed", p),
+    maxLeverage: r.int(pos, "maxLeverage", p),
+    leverage,
+    cumFundingSinceOpen: funding ? r.num(funding, "sinceOpen", `${p}cumFunding.`) : 0,
+  };
+}
+
+/** Validates a `clearinghouseState` answer. */
+export function parseClearinghouseState(raw: unknown): ClearinghouseState {
+  const r = new Reader("clearinghouseState");
+  const root = r.record(raw, "");
+  const summary = r.record(root.marginSummary, "marginSummary");
+  const cross = r.record(root.crossMarginSummary, "crossMarginSummary");
+  return {
+    accountValue: r.num(summary, "accountValue", "marginSummary."),
+    withdrawable: r.num(root, "withdrawable", ""),
+    totalMarginUsed: r.num(summary, "totalMarginUsed", "marginSummary."),
+    totalNtlPos: r.num(summary, "totalNtlPos", "marginSummary."),
+    crossAccountValue: r.num(cross, "accountValue", "crossMarginSummary."),
+    crossMaintenanceMarginUsed: r.num(root, "crossMaintenanceMarginUsed", ""),
+    positions: r.array(root.assetPositions, "assetPositions").map((p, i) =>
+      parsePosition(r, p, `assetPositions[${i}]`)
+    ),
+    timeMs: r.int(root, "time", ""),
+  };
+}
+
+function parseOpenOrder(r: Reader, raw: unknown, path: string): OpenOrder {
+  const o = r.record(raw, path);
+  const p = `${path}.`;
+  const order: OpenOrder = {
+    coin: r.str(o, "coin", p),
+    side: r.side(o, "side", p),
+    limitPx: r.num(o, "limitPx", p),
+    sz: r.num(o, "sz", p),
+    oid: r.int(o, "oid", p),
+    timestampMs: r.int(o, "timestamp", p),
+    reduceOnly: o.reduceOnly === undefined ? false : r.bool(o, "reduceOnly", p),
+  };
+  if (o.origSz !== undefined) order.origSz = r.num(o, "origSz", p);
+  if (o.cloid !== undefined && o.cloid !== null) {
+    const cloid = r.str(o, "cloid", p);
+    if (!isValidCloid(cloid)) r.fail(`${p}cloid`, "should be 0x + 32 lowercase hex digits", cloid);
+    order.cloid = cloid;
+  }
+  return order;
+}
+
+function parseFrontendOrder(r: Reader, raw: unknown, path: string): FrontendOpenOrder {
+  const o = r.record(raw, path);
+  const p = `${path}.`;
+  const tif = o.tif === undefined || o.tif === null ? null : r.str(o, "tif", p);
+  return {
+    ...parseOpenOrder(r, raw, path),
+    orderType: r.str(o, "orderType", p),
+    tif,
+    isTrigger: r.bool(o, "isTrigger", p),
+    triggerPx: r.num(o, "triggerPx", p),
+    triggerCondition: r.str(o, "triggerCondition", p),
+    isPositionTpsl: r.bool(o, "isPositionTpsl", p),
+  };
+}
+
+/** Validates an `openOrders` answer. */
+export function parseOpenOrders(raw: unknown): OpenOrder[] {
+  const r = new Reader("openOrders");
+  return r.array(raw, "").map((o, i) => parseOpenOrder(r, o, `[${i}]`));
+}
+
+/** Validates a `frontendOpenOrders` answer. */
+export function parseFrontendOpenOrders(raw: unknown): FrontendOpenOrder[] {
+  const r = new Reader("frontendOpenOrders");
+  return r.array(raw, "").map((o, i) => parseFrontendOrder(r, o, `[${i}]`));
+}
+
+/** Validates a `userFills` or `userFillsByTime` answer (`type` names the request in errors). */
+export function parseUserFills(raw: unknown, type = "userFills"): UserFill[] {
+  const r = new Reader(type);
+  return r.array(raw, "").map((item, i) => {
+    const path = `[${i}]`;
+    const f = r.record(item, path);
+    const p = `${path}.`;
+    const fill: UserFill = {
+      coin: r.str(f, "coin", p),
+      px: r.num(f, "px", p),
+      sz: r.num(f, "sz", p),
+      side: r.side(f, "side", p),
+      timeMs: r.int(f, "time", p),
+      startPosition: r.num(f, "startPosition", p),
+      dir: r.str(f, "dir", p),
+      closedPnl: r.num(f, "closedPnl", p),
+      hash: r.str(f, "hash", p),
+      oid: r.int(f, "oid", p),
+      crossed: r.bool(f, "crossed", p),
+      fee: r.num(f, "fee", p),
+      feeToken: r.str(f, "feeToken", p),
+      tid: r.int(f, "tid", p),
+    };
+    if (typeof f.cloid === "string") fill.cloid = f.cloid;
+    return fill;
+  });
+}
+
+/** Validates an `orderStatus` answer. */
+export function parseOrderStatus(raw: unknown): OrderStatusResult {
+  const r = new Reader("orderStatus");
+  const root = r.record(raw, "");
+  if (root.status === "unknownOid") return { status: "unknownOid" };
+  if (root.status !== "order") r.fail("status", 'should be "order" or "unknownOid"', root.status);
+  const wrapper = r.record(root.order, "order");
+  return {
+    status: "order",
+    order: parseFrontendOrder(r, wrapper.order, "order.order"),
+    orderStatus: r.str(wrapper, "status", "order."),
+    statusTimestampMs: r.int(wrapper, "statusTimestamp", "order."),
+  };
+}
+
+/** Validates a REST `l2Book` answer into a book snapshot (best levels first). */
+export function parseL2Book(raw: unknown): BookSnapshot {
+  const r = new Reader("l2Book");
+  const root = r.record(raw, "");
+  const levels = r.array(root.levels, "levels");
+  if (levels.length !== 2) r.fail("levels", "should hold two sides [bids, asks]", levels.length);
+  const side = (index: number): BookLevel[] =>
+    r.array(levels[index], `levels[${index}]`).map((item, i) => {
+      const path = `levels[${index}][${i}]`;
+      const level = r.record(item, path);
+      const px = r.num(level, "px", `${path}.`);
+      const sz = r.num(level, "sz", `${path}.`);
+      if (px <= 0) r.fail(`${path}.px`, "should be positive", level.px);
+      if (sz < 0) r.fail(`${path}.sz`, "should not be negative", level.sz);
+      return { px, sz, n: r.int(level, "n", `${path}.`) };
+    });
+  return {
+    coin: r.str(root, "coin", ""),
+    timeMs: r.int(root, "time", ""),
+    bids: side(0),
+    asks: side(1),
+  };
+}
+
+/** Options of {@link InfoClient}. */
+export interface InfoClientOptions {
+  endpoints: NetworkEndpoints;
+  fetch?: FetchLike;
+  /** Request timeout in ms (default 10,000). */
+  timeoutMs?: number;
+  /** Shared per-IP weight budget (share the ExchangeClient's: the limit covers both endpoints). */
+  budget?: WeightBudget;
+}
+
+/**
+ * Reads account and market state over `POST /info`. Failures throw: `HttpError` (transport,
+ * timeout, status), `WeightBudgetError` (not sent), or {@link InfoResponseError} (bad shape).
+ */
+export class InfoClient {
+  readonly budget: WeightBudget;
+  readonly #url: string;
+  readonly #fetch?: FetchLike;
+  readonly #timeoutMs?: number;
+
+  constructor(options: InfoClientOptions) {
+    this.#url = `${options.endpoints.apiUrl}/info`;
+    this.#fetch = options.fetch;
+    this.#timeoutMs = options.timeoutMs;
+    this.budget = options.budget ?? new WeightBudget();
+  }
+
+  /** Posts a raw info request and returns the parsed JSON, charging its weight to the budget. */
+  async post(body: { type: string; [key: string]: unknown }): Promise<unknown> {
+    if (typeof body?.type !== "string") throw new Error("info request needs a string type");
+    this.budget.consume(infoWeight(body.type));
+    const answer = await postJson(this.#url, JSON.stringify(body), {
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      label: `info ${body.type}`,
+    });
+    if (Array.isArray(answer)) this.budget.charge(infoItemWeight(body.type, answer.length));
+    return answer;
+  }
+
+  /** Margin summary and positions of a user. */
+  async clearinghouseState(user: string): Promise<ClearinghouseState> {
+    assertAddress(user, "user");
+    return parseClearinghouseState(await this.post({ type: "clearinghouseState", user }));
+  }
+
+  /** Resting orders of a user. */
+  async openOrders(user: string): Promise<OpenOrder[]> {
+    assertAddress(user, "user");
+    return parseOpenOrders(await this.post({ type: "openOrders", user }));
+  }
+
+  /** Resting orders of a user with type, tif and trigger details. */
+  async frontendOpenOrders(user: string): Promise<FrontendOpenOrder[]> {
+    assertAddress(user, "user");
+    return parseFrontendOpenOrders(await this.post({ type: "frontendOpenOrders", user }));
+  }
+
+  /** The user's most recent fills (at most 2000). */
+  async userFills(user: string, aggregateByTime = false): Promise<UserFill[]> {
+    assertAddress(user, "user");
+    return parseUserFills(await this.post({ type: "userFills", user, aggregateByTime }));
+  }
+
+  /** The user's fills in [startMs, endMs] (inclusive, at most 2000 per answer; page by time). */
+  async userFillsByTime(
+    user: string,
+    startMs: number,
+    endMs?: number,
+    aggregateByTime = false,
+  ): Promise<UserFill[]> {
+    assertAddress(user, "user");
+    if (!Number.isSafeInteger(startMs) || startMs < 0) {
+      throw new Error(`userFillsByTime: startMs must be a non-negative integer, got ${startMs}`);
+    }
+    if (endMs !== undefined && (!Number.isSafeInteger(endMs) || endMs < startMs)) {
+      throw new Error(`userFillsByTime: endMs must be an integer ≥ startMs, got ${endMs}`);
+    }
+    const body: { type: string; [key: string]: unknown } = {
+      type: "userFillsByTime",
+      user,
+      startTime: startMs,
+      aggregateByTime,
+    };
+    if (endMs !== undefined) body.endTime = endMs;
+    return parseUserFills(await this.post(body), "userFillsByTime");
+  }
+
+  /** Status of one order by exchange oid or cloid. */
+  async orderStatus(user: string, oidOrCloid: number | string): Promise<OrderStatusResult> {
+    assertAddress(user, "user");
+    const validOid = typeof oidOrCloid === "number" && Number.isSafeInteger(oidOrCloid) &&
+      oidOrCloid >= 0;
+    const validCloid = typeof oidOrCloid === "string" && isValidCloid(oidOrCloid);
+    if (!validOid && !validCloid) {
+      throw new Error(
+        `orderStatus: ${JSON.stringify(oidOrCloid)} is neither an oid nor a cloid (0x + 32 hex)`,
+      );
+    }
+    return parseOrderStatus(await this.post({ type: "orderStatus", user, oid: oidOrCloid }));
+  }
+
+  /** REST book snapshot of a coin (up to 20 levels per side). */
+  async l2Book(coin: string): Promise<BookSnapshot> {
+    if (typeof coin !== "string" || coin === "") throw new Error("l2Book: coin must be a name");
+    return parseL2Book(await this.post({ type: "l2Book", coin, nSigFigs: null, mantissa: null }));
+  }
+}
