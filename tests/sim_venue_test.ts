@@ -204,6 +204,28 @@ Deno.test("two of our orders at one price share the print in FIFO order, never t
   assert.deepEqual(summary(spec.drainFills()), ["bidL1 0.2 threshold"]);
 });
 
+Deno.test("an order re-placed after a fill never fills from a print of the same instant", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]]));
+  sim.onTrade(trade(T0 + 1, "A", 67999, 0.3));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 trade-through"]);
+  sim.setQuotes(quotes([[68000, 0.2]])); // the loop re-quotes the filled level at once
+  sim.onTrade(trade(T0 + 1, "A", 67998, 5)); // the same sweep, same block: we were not there yet
+  assert.deepEqual(sim.drainFills(), []);
+  sim.onTrade(trade(T0 + 2, "A", 67998, 5));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 trade-through"]);
+  // With 50 ms of entry latency an order placed at T0 only rests from T0 + 51.
+  const slow = new SimExchange({ queueModel: "queue", szDecimals: { BTC: 5 }, entryLatencyMs: 50 });
+  slow.onBook(BOOK);
+  slow.setQuotes(quotes([[68000, 0.2]]));
+  slow.onTrade(trade(T0 + 50, "A", 67999, 1));
+  assert.deepEqual(slow.drainFills(), []);
+  slow.onTrade(trade(T0 + 51, "A", 67999, 1));
+  assert.equal(slow.drainFills().length, 1);
+  assert.throws(() => new SimExchange({ entryLatencyMs: -1 }), /entry latency -1 ms/);
+});
+
 Deno.test("a trade already seen, or older than the last one, is ignored", () => {
   const sim = venue("spec");
   sim.onBook(BOOK);

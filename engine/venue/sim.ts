@@ -35,6 +35,12 @@ export interface SimExchangeOptions {
   szDecimals?: Readonly<Record<string, number>>;
   /** Prefix of shadow order ids (default "shadow-"); ids are the prefix and a counter. */
   idPrefix?: string;
+  /**
+   * Market time, ms, between a quote decision and the order resting at the exchange (default
+   * 0). An order only meets trades and crossing books strictly later than the last event its
+   * coin had when it was registered plus this, so it never fills from the print that caused it.
+   */
+  entryLatencyMs?: number;
 }
 
 /** A resting shadow order as seen from outside (inspection and tests). */
@@ -66,6 +72,8 @@ interface Slot extends QueueState {
   sz: number;
   leaves: number;
   tick: number;
+  /** Market time after which the order is resting (registration event time + entry latency). */
+  liveAfterMs: number;
 }
 
 interface CoinState {
@@ -79,6 +87,8 @@ interface CoinState {
   lastTradeMs: number;
   /** Trade ids already seen at `lastTradeMs` (Hyperliquid tids are unique per time and coin). */
   tidsAtLast: number[];
+  /** Market time of the coin's latest book or trade. */
+  lastEventMs: number;
 }
 
 /** Hyperliquid szDecimals never exceed 5 for perps; 8 keeps unknown coins effectively unrounded. */
@@ -98,6 +108,7 @@ function newSlot(side: QuoteSide, level: number): Slot {
     sz: 0,
     leaves: 0,
     tick: 0,
+    liveAfterMs: -Infinity,
   };
 }
 
@@ -156,6 +167,7 @@ export class SimExchange implements Venue {
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
   readonly #idPrefix: string;
+  readonly #entryLatencyMs: number;
   readonly #coins = new Map<string, CoinState>();
   readonly #scratch: Slot[] = [];
   readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
@@ -177,6 +189,10 @@ export class SimExchange implements Venue {
       }
     }
     this.#idPrefix = options.idPrefix ?? "shadow-";
+    this.#entryLatencyMs = options.entryLatencyMs ?? 0;
+    if (!(this.#entryLatencyMs >= 0 && Number.isFinite(this.#entryLatencyMs))) {
+      throw new Error(`entry latency ${options.entryLatencyMs} ms is not a number >= 0`);
+    }
   }
 
   /** The fill rule in use. */
@@ -230,6 +246,7 @@ export class SimExchange implements Venue {
       return;
     }
     c.book = book;
+    if (book.timeMs > c.lastEventMs) c.lastEventMs = book.timeMs;
     if (this.#model.fillsOnCross) {
       this.#cross(c, c.bids, book.asks, book.timeMs);
       this.#cross(c, c.asks, book.bids, book.timeMs);
@@ -244,6 +261,7 @@ export class SimExchange implements Venue {
   onTrade(trade: Trade): void {
     const c = this.#coin(trade.coin);
     if (!this.#isNew(c, trade)) return;
+    if (trade.timeMs > c.lastEventMs) c.lastEventMs = trade.timeMs;
     const isSell = trade.side === "A";
     const n = ordered(isSell ? c.bids : c.asks, this.#scratch);
     let available = trade.sz;
@@ -253,6 +271,7 @@ export class SimExchange implements Venue {
       const diff = isSell ? slot.px - trade.px : trade.px - slot.px;
       const half = slot.tick / 2;
       if (diff <= -half) break; // best first: no later order reaches the trade either
+      if (trade.timeMs <= slot.liveAfterMs) continue;
       const used = this.#model.onTrade(
         slot,
         slot.sz,
@@ -330,6 +349,7 @@ export class SimExchange implements Venue {
         position: 0,
         lastTradeMs: -Infinity,
         tidsAtLast: [],
+        lastEventMs: -Infinity,
       };
       this.#coins.set(coin, c);
     }
@@ -368,6 +388,7 @@ export class SimExchange implements Venue {
     slot.sz = sz;
     slot.leaves = sz;
     slot.tick = tick;
+    slot.liveAfterMs = c.lastEventMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
   }
@@ -412,6 +433,7 @@ export class SimExchange implements Venue {
     for (let k = 0; k < n; k++) {
       const slot = this.#scratch[k];
       if (!reaches(slot, opposite[0])) break;
+      if (timeMs <= slot.liveAfterMs) continue;
       let got = 0;
       while (got < slot.leaves && j < opposite.length && reaches(slot, opposite[j])) {
         const take = Math.min(remaining, slot.leaves - got);
