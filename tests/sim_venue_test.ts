@@ -226,6 +226,18 @@ Deno.test("an order re-placed after a fill never fills from a print of the same 
   assert.throws(() => new SimExchange({ entryLatencyMs: -1 }), /entry latency -1 ms/);
 });
 
+Deno.test("a print at our price before the order rests is not mistaken for cancellations later", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  sim.setQuotes(quotes([[68000, 0.2]]));
+  sim.onBook(book(T0, [[68000, 1]], [[68001, 0.7]])); // 0.5 more joins behind us
+  sim.onTrade(trade(T0, "A", 68000, 0.2)); // same block as the book the quote came from
+  sim.onBook(book(T0 + 100, [[68000, 0.8]], [[68001, 0.7]]));
+  // The 0.2 drop is that print, not size leaving the queue (which would put us at 0.4).
+  assert.equal(sim.openOrders()[0].queueAhead, 0.5);
+  assert.deepEqual(sim.drainFills(), []);
+});
+
 Deno.test("a trade already seen, or older than the last one, is ignored", () => {
   const sim = venue("spec");
   sim.onBook(BOOK);

@@ -271,12 +271,18 @@ export class SimExchange implements Venue {
       const diff = isSell ? slot.px - trade.px : trade.px - slot.px;
       const half = slot.tick / 2;
       if (diff <= -half) break; // best first: no later order reaches the trade either
-      if (trade.timeMs <= slot.liveAfterMs) continue;
+      const through = diff >= half;
+      if (trade.timeMs <= slot.liveAfterMs) {
+        // Not resting yet: nothing fills, but a print at our price is still noted so the next
+        // book's decrease is not taken for cancellations ahead of us.
+        if (!through) this.#model.onTrade(slot, slot.sz, slot.leaves, false, 0, trade.sz, out);
+        continue;
+      }
       const used = this.#model.onTrade(
         slot,
         slot.sz,
         slot.leaves,
-        diff >= half,
+        through,
         available,
         trade.sz,
         out,
