@@ -377,6 +377,29 @@ Deno.test("cancel answers: success, missing order, other errors", async () => {
   );
 });
 
+Deno.test("a lone missing-order status for a batch of cancels leaves the others unknown", async () => {
+  const answer = {
+    status: "ok",
+    response: {
+      type: "cancel",
+      data: { statuses: [{ error: "Order was never placed, already canceled, or filled." }] },
+    },
+  };
+  await withFakeExchange(() => json(answer), async (endpoints) => {
+    const outcomes = await client(endpoints).cancel([{ asset: 0, oid: 1 }, { asset: 0, oid: 2 }]);
+    assert.equal(outcomes[0].kind, "missing");
+    assert.equal(outcomes[1].kind, "unknown");
+  });
+  const refused = { status: "err", response: "Too many cumulative requests sent (14295 > 14294)" };
+  await withFakeExchange(() => json(refused), async (endpoints) => {
+    const outcomes = await client(endpoints).cancel([{ asset: 0, oid: 1 }, { asset: 0, oid: 2 }]);
+    assert.deepEqual(outcomes, [
+      { kind: "rejected", message: refused.response },
+      { kind: "rejected", message: refused.response },
+    ]);
+  });
+});
+
 Deno.test("batchModify, scheduleCancel, updateLeverage and noop post their documented key order", async () => {
   await withFakeExchange((req) => {
     return req.json.action.type === "batchModify"

@@ -357,10 +357,11 @@ function parseStatuses<T>(
   if (body.status !== "ok" || !Array.isArray(statuses)) {
     return all(unknown(`unexpected answer ${excerpt(body)}`));
   }
+  // A lone "missing" is about one order, so it never closes the others: they stay unknown.
   if (statuses.length === 1 && count > 1) {
     const only = parseOne(statuses[0]);
     const kind = (only as { kind: string }).kind;
-    if (kind === "rejected" || kind === "postOnlyRejected" || kind === "missing") return all(only);
+    if (kind === "rejected" || kind === "postOnlyRejected") return all(only);
   }
   return Array.from(
     { length: count },
@@ -381,10 +382,15 @@ export function parseOrderResponse(body: unknown, count: number): OrderOutcome[]
 
 /** Per-cancel outcomes of a `cancel` or `cancelByCloid` answer for `count` cancels. */
 export function parseCancelResponse(body: unknown, count: number): CancelOutcome[] {
-  return parseStatuses(body, count, "cancel", parseCancelStatus, cancelError, (reason) => ({
-    kind: "unknown",
-    reason,
-  }));
+  // A whole-request error never means the orders are gone: it refuses the cancels.
+  return parseStatuses(
+    body,
+    count,
+    "cancel",
+    parseCancelStatus,
+    (message) => ({ kind: "rejected", message }),
+    (reason) => ({ kind: "unknown", reason }),
+  );
 }
 
 /** Outcome of an action answered with `{"status":"ok","response":{"type":"default"}}` or an error. */
