@@ -85,6 +85,10 @@ Deno.test("bad quotes are refused with the coin, side and level named", () => {
   assert.throws(() => sim.setQuotes(quotes([[NaN, 0.01]])), /BTC: bid L1 price NaN/);
   assert.throws(() => sim.setQuotes(quotes([], [[1, -1]])), /BTC: ask L1 size -1 is not >= 0/);
   assert.throws(() => sim.setQuotes(quotes([[1, 1]], [], 0)), /tick 0 is not a positive number/);
+  assert.throws(
+    () => sim.onTrade(trade(T0, "A", 68000, -1)),
+    /on BTC: px 68000, sz -1 must be positive/,
+  );
 });
 
 Deno.test("spec model: the bid fills at 70% of 2 × size sold at or through it", () => {

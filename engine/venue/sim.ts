@@ -259,6 +259,11 @@ export class SimExchange implements Venue {
 
   /** Feeds a public trade; it walks our orders it reaches best first, each using part of it. */
   onTrade(trade: Trade): void {
+    if (!(trade.sz > 0 && trade.px > 0)) {
+      throw new Error(
+        `trade ${trade.tid} on ${trade.coin}: px ${trade.px}, sz ${trade.sz} must be positive`,
+      );
+    }
     const c = this.#coin(trade.coin);
     if (!this.#isNew(c, trade)) return;
     if (trade.timeMs > c.lastEventMs) c.lastEventMs = trade.timeMs;
