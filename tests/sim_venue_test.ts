@@ -299,7 +299,7 @@ function runSession(queueModel: "spec" | "queue"): { fills: Fill[]; pnl: number 
     for (let k = 0; k < 3; k++) {
       const side: TakerSide = rand() < 0.5 ? "A" : "B";
       const px = side === "A" ? bid - Math.floor(rand() * 4) : ask + Math.floor(rand() * 4);
-      sim.onTrade(trade(t + 10 + k, side, px, Math.round(rand() * 500) / 1000));
+      sim.onTrade(trade(t + 10 + k, side, px, (1 + Math.floor(rand() * 500)) / 1000));
     }
     for (const fill of sim.drainFills()) {
       portfolio.applyFill(fill);
