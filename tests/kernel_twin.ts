@@ -162,8 +162,9 @@ export class KernelTwin {
     const mid = (bestBid + bestAsk) * 0.5;
     const multiplier = regime < 1 ? 1 : regime > 4 ? 4 : regime;
     const q = ratio > 1 ? 1 : ratio < -1 ? -1 : ratio;
-    // unit: the regime-scaled base half-spread in bps; the grid shifts by -SKEW_GAIN * q * unit.
-    const unit = this.baseSpreadBps[c] * multiplier;
+    // unit: the regime-scaled base half-spread as a fraction of the mid (bps / 10^4);
+    // the whole grid shifts by -SKEW_GAIN * q * unit.
+    const unit = this.baseSpreadBps[c] * multiplier / 10000;
     const skew = SKEW_GAIN * q;
     const sizeScale = pow10(szDecimals);
     this.tick[c] = 1 / pow10(priceDecimals(mid, szDecimals));
@@ -186,13 +187,13 @@ export class KernelTwin {
       const usd = this.minOrderUsd[c] * (l + 1);
       const i = c * GRID_LEVELS + l;
       if (bidOn) {
-        const raw = mid * (1 - (offset + skew) * unit / 10000);
+        const raw = mid * (1 - (offset + skew) * unit);
         flags |= placeLevel(raw, true, bestBid, bestAsk, szDecimals, sizeScale, usd, level);
         this.bidPx[i] = level.px;
         this.bidSz[i] = level.sz;
       }
       if (askOn) {
-        const raw = mid * (1 + (offset - skew) * unit / 10000);
+        const raw = mid * (1 + (offset - skew) * unit);
         flags |= placeLevel(raw, false, bestBid, bestAsk, szDecimals, sizeScale, usd, level);
         this.askPx[i] = level.px;
         this.askSz[i] = level.sz;

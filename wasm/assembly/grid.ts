@@ -2,8 +2,9 @@
 //
 // For coin c with mid = (bestBid + bestAsk) / 2, h = base_spread_bps, r = clamp(regime, 1, 4),
 // q = clamp(inventory_usd / max_inv_usd, -1, 1) and level factors F = 1, 2.5, 5:
-//   bid_L = mid * (1 - (F_L + SKEW_GAIN * q) * h * r / 10^4)   rounded down to a valid price
-//   ask_L = mid * (1 + (F_L - SKEW_GAIN * q) * h * r / 10^4)   rounded up to a valid price
+//   u     = h * r / 10^4   (the regime-scaled base half-spread as a fraction)
+//   bid_L = mid * (1 - (F_L + SKEW_GAIN * q) * u)   rounded down to a valid price
+//   ask_L = mid * (1 + (F_L - SKEW_GAIN * q) * u)   rounded up to a valid price
 // that is, the whole grid shifts by -SKEW_GAIN * q * h * r bps: down when long, up when short.
 // With SKEW_GAIN = 1 the unwinding level-1 quote reaches the mid at full inventory and never
 // passes it, so skew alone never crosses the book. When inventory_usd / max_inv_usd >= 1 no
@@ -115,7 +116,8 @@ function quoteCoin(c: i32): void {
   const mid = (bestBid + bestAsk) * 0.5;
   const multiplier = regime < 1.0 ? 1.0 : regime > 4.0 ? 4.0 : regime;
   const q = ratio > 1.0 ? 1.0 : ratio < -1.0 ? -1.0 : ratio;
-  const unit = load<f64>(BASE_SPREAD_BPS_OFFSET + f) * multiplier;
+  // The regime-scaled base half-spread as a fraction of the mid (bps / 10^4).
+  const unit = load<f64>(BASE_SPREAD_BPS_OFFSET + f) * multiplier / 10000.0;
   const skew = SKEW_GAIN * q;
   const sizeScale = pow10(szDecimals);
   store<f64>(TICK_OFFSET + f, 1.0 / pow10(priceDecimals(mid, szDecimals)));
@@ -136,14 +138,14 @@ function quoteCoin(c: i32): void {
     const usd = minOrder * <f64>(l + 1); // spec: $12, $24, $36 at min_order_usd = 12
     const o = (c * GRID_LEVELS + l) << 3;
     if (bidOn) {
-      const raw = mid * (1.0 - (offset + skew) * unit / 10000.0);
+      const raw = mid * (1.0 - (offset + skew) * unit);
       flags |= placeLevel(
         raw, true, bestBid, bestAsk, szDecimals, sizeScale, usd,
         BID_PX_OFFSET + o, BID_SZ_OFFSET + o,
       );
     }
     if (askOn) {
-      const raw = mid * (1.0 + (offset - skew) * unit / 10000.0);
+      const raw = mid * (1.0 + (offset - skew) * unit);
       flags |= placeLevel(
         raw, false, bestBid, bestAsk, szDecimals, sizeScale, usd,
         ASK_PX_OFFSET + o, ASK_SZ_OFFSET + o,
@@ -153,7 +155,7 @@ function quoteCoin(c: i32): void {
   store<u8>(STATUS_OFFSET + c, <u8>flags);
 }
 
-function placeLevel(
+@inline function placeLevel(
   raw: f64,
   isBid: bool,
   bestBid: f64,
