@@ -321,6 +321,11 @@ Deno.test("the same events give the same fills and PnL to the last digit", () =>
     );
     assert.deepEqual(second.fills, first.fills);
     assert.equal(Object.is(second.pnl, first.pnl), true, `${model}: ${second.pnl} vs ${first.pnl}`);
+    const causes = [...new Set(first.fills.map((f) => f.cause))].sort();
+    assert.deepEqual(
+      causes,
+      model === "spec" ? ["threshold"] : ["bbo-cross", "queue", "trade-through"],
+    );
     const ids = new Set(first.fills.map((f) => f.orderId));
     assert.ok([...ids].every((id) => /^shadow-\d+$/.test(id)));
   }
