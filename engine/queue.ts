@@ -39,6 +39,8 @@ export interface QueueFillModel {
   readonly name: QueueModelName;
   /** Whether a book whose opposite best reaches our price fills the order (bbo-cross). */
   readonly fillsOnCross: boolean;
+  /** Whether `onDepth` uses the book (the simulator skips looking up depths otherwise). */
+  readonly tracksDepth: boolean;
   /** Resets `state` for a new order that joins behind `displayed` (NaN: no book yet). */
   join(state: QueueState, displayed: number): void;
   /**
@@ -81,6 +83,7 @@ export function specThresholdModel(probability: number = SPEC_FILL_PROBABILITY):
   return {
     name: "spec",
     fillsOnCross: false,
+    tracksDepth: false,
     join(state) {
       state.front = 0;
       state.cumTrade = 0;
@@ -130,6 +133,7 @@ export function probQueueModel(
   return {
     name: "queue",
     fillsOnCross: true,
+    tracksDepth: true,
     join(state, displayed) {
       // Unknown depth: assume a queue we cannot pass until a book shows it (a trade through
       // our price still fills us).

@@ -251,6 +251,7 @@ export class SimExchange implements Venue {
       this.#cross(c, c.bids, book.asks, book.timeMs);
       this.#cross(c, c.asks, book.bids, book.timeMs);
     }
+    if (!this.#model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
       this.#depth(c.bids[i], book);
       this.#depth(c.asks[i], book);
