@@ -1,0 +1,192 @@
+/**
+ * Gate 5, production go/no-go (spec section 10), each check PASS or FAIL:
+ * - integrity: fewer than 5 critical gaps (over 10 min) and no corrupt line;
+ * - shadow PnL over the period is positive: fills marked to market at each UTC day's last mid
+ *   (`cash + inventory x mark - fees`), from `shadow_fills`;
+ * - Sharpe of daily shadow PnL > 1.5 (mean / sample std x sqrt(365): crypto trades every day);
+ * - cancel-to-fill ratio < 50 and at least one stall recovery, from `sessions`
+ *   (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills, stallRecoveries, pnlUsd}).
+ */
+
+import { checkIntegrity } from "../integrity.ts";
+import type { GateContext, GateReport } from "./gate.ts";
+import { round } from "./gate.ts";
+import { lineChart } from "./svg.ts";
+import { formatTable } from "./table.ts";
+
+/** Spec section 10 thresholds. */
+export const MAX_CRITICAL_GAPS = 5;
+/** Spec section 10: Sharpe above this. */
+export const MIN_SHARPE = 1.5;
+/** Spec section 8.5: cancels per fill below this. */
+export const MAX_CANCEL_FILL = 50;
+
+/** Per coin and UTC day: inventory and cash change from fills, last fill price, day's last mid. */
+export const GATE5_FILLS_SQL = `
+WITH f AS (
+  SELECT coin, time_ms, strftime(make_timestamp(time_ms * 1000), '%Y-%m-%d') AS day,
+    CASE WHEN side = 'bid' THEN sz ELSE -sz END AS d_inventory,
+    CASE WHEN side = 'bid' THEN -notional ELSE notional END - fee_usd AS d_cash, px
+  FROM shadow_fills
+),
+per_day AS (
+  SELECT coin, day, sum(d_inventory) AS d_inventory, sum(d_cash) AS d_cash,
+    arg_max(px, time_ms) AS last_fill_px, count(*) AS fills
+  FROM f GROUP BY coin, day
+),
+marks AS (
+  SELECT coin, strftime(make_timestamp(timestamp_ms * 1000), '%Y-%m-%d') AS day,
+    arg_max(mid, timestamp_ms) AS close_mid
+  FROM ticks WHERE coin IN (SELECT DISTINCT coin FROM shadow_fills) GROUP BY ALL
+)
+SELECT coalesce(p.coin, m.coin) AS coin, coalesce(p.day, m.day) AS day,
+  coalesce(p.d_inventory, 0) AS d_inventory, coalesce(p.d_cash, 0) AS d_cash,
+  p.last_fill_px, m.close_mid, coalesce(p.fills, 0) AS fills
+FROM per_day p FULL OUTER JOIN marks m ON p.coin = m.coin AND p.day = m.day
+ORDER BY day, coin
+`;
+
+/** Session totals from the engine's stats file. */
+export const GATE5_SESSIONS_SQL = `
+SELECT count(*) AS sessions, sum(cancels) AS cancels, sum(fills) AS fills,
+  sum(stall_recoveries) AS stall_recoveries, sum(pnl_usd) AS pnl_usd
+FROM sessions
+`;
+
+/** One go/no-go check. */
+export interface Gate5Check {
+  name: string;
+  value: number | null;
+  threshold: string;
+  pass: boolean;
+  note: string;
+}
+
+/** Gate 5's result. */
+export interface Gate5Result {
+  checks: Gate5Check[];
+  go: boolean;
+  dailyPnl: { day: string; pnlUsd: number; equityUsd: number }[];
+}
+
+/** Daily mark-to-market PnL from the per coin-day rows of {@link GATE5_FILLS_SQL}. */
+export function dailyPnl(rows: Record<string, unknown>[]): Gate5Result["dailyPnl"] {
+  const days = [...new Set(rows.map((r) => r.day as string))].sort();
+  const inv = new Map<string, number>(),
+    cash = new Map<string, number>(),
+    mark = new Map<string, number>();
+  const out: Gate5Result["dailyPnl"] = [];
+  let started = false;
+  let prevEquity = 0;
+  for (const day of days) {
+    for (const r of rows.filter((r) => r.day === day)) {
+      const coin = r.coin as string;
+      if ((r.fills as number) > 0) started = true;
+      inv.set(coin, (inv.get(coin) ?? 0) + (r.d_inventory as number));
+      cash.set(coin, (cash.get(coin) ?? 0) + (r.d_cash as number));
+      const m = (r.close_mid as number | null) ?? (r.last_fill_px as number | null);
+      if (m !== null) mark.set(coin, m);
+    }
+    if (!started) continue;
+    let equity = 0;
+    for (const [coin, c] of cash) equity += c + (inv.get(coin) ?? 0) * (mark.get(coin) ?? 0);
+    out.push({
+      day,
+      pnlUsd: round(equity - prevEquity) as number,
+      equityUsd: round(equity) as number,
+    });
+    prevEquity = equity;
+  }
+  return out;
+}
+
+/** Annualised Sharpe of daily PnL (365 days a year); null with fewer than 2 days or no spread. */
+export function sharpe(daily: number[]): number | null {
+  if (daily.length < 2) return null;
+  const mean = daily.reduce((a, b) => a + b, 0) / daily.length;
+  const variance = daily.reduce((a, b) => a + (b - mean) ** 2, 0) / (daily.length - 1);
+  if (variance === 0) return null;
+  return (mean / Math.sqrt(variance)) * Math.sqrt(365);
+}
+
+/** Gate 5 report. */
+export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> {
+  const integrity = await checkIntegrity({ dataDir: ctx.dataDir, nowMs: ctx.nowMs });
+  const daily = dailyPnl(ctx.db.query(GATE5_FILLS_SQL));
+  const total = daily.length ? daily[daily.length - 1].equityUsd : null;
+  const s = sharpe(daily.map((d) => d.pnlUsd));
+  const sess = ctx.db.query(GATE5_SESSIONS_SQL)[0];
+  const haveSessions = (sess.sessions as number) > 0;
+  const fills = sess.fills as number | null, cancels = sess.cancels as number | null;
+  const cf = haveSessions && fills !== null && fills > 0 ? (cancels ?? 0) / fills : null;
+  const stalls = haveSessions ? sess.stall_recoveries as number : null;
+  const checks: Gate5Check[] = [
+    {
+      name: "critical gaps",
+      value: integrity.criticalGaps,
+      threshold: `< ${MAX_CRITICAL_GAPS}, no corrupt line`,
+      pass: integrity.criticalGaps < MAX_CRITICAL_GAPS && integrity.corruptLines === 0 &&
+        integrity.coins.length > 0,
+      note: integrity.coins.length === 0
+        ? "no harvested data"
+        : `${integrity.corruptLines} corrupt lines, ${integrity.gaps.length} gaps over ${integrity.gapThresholdS} s`,
+    },
+    {
+      name: "shadow PnL USD",
+      value: round(total),
+      threshold: "> 0",
+      pass: total !== null && total > 0,
+      note: daily.length ? `${daily.length} days of shadow fills` : "no shadow fills",
+    },
+    {
+      name: "Sharpe (daily, annualised)",
+      value: round(s),
+      threshold: `> ${MIN_SHARPE}`,
+      pass: s !== null && s > MIN_SHARPE,
+      note: s === null ? "needs at least 2 days with varying PnL" : `${daily.length} daily returns`,
+    },
+    {
+      name: "cancel/fill ratio",
+      value: round(cf),
+      threshold: `< ${MAX_CANCEL_FILL}`,
+      pass: cf !== null && cf < MAX_CANCEL_FILL,
+      note: haveSessions ? `${cancels} cancels / ${fills} fills` : "no shadow/sessions.jsonl",
+    },
+    {
+      name: "stall recoveries",
+      value: stalls,
+      threshold: ">= 1",
+      pass: stalls !== null && stalls >= 1,
+      note: haveSessions ? `${sess.sessions} sessions` : "no shadow/sessions.jsonl",
+    },
+  ];
+  const go = checks.every((c) => c.pass);
+  const table = formatTable(
+    ["check", "value", "threshold", "result", "note"],
+    checks.map((
+      c,
+    ) => [
+      c.name,
+      c.value === null ? "-" : String(c.value),
+      c.threshold,
+      c.pass ? "PASS" : "FAIL",
+      c.note,
+    ]),
+  );
+  return {
+    gate: 5,
+    title: "Production go/no-go",
+    text: `${table}\n\n${
+      go ? "GO: every check passes" : "NO-GO: keep MM_SHADOW_MODE=true until every check passes"
+    }\n(also required by hand: HL_ADDRESS/HL_PRIVATE_KEY tested, risk parameters reviewed, 5% loss accepted)`,
+    result: { checks, go, dailyPnl: daily },
+    charts: {
+      "gate5_cumulative_shadow_pnl.svg": lineChart(
+        "Cumulative shadow PnL (marked to each day's last mid)",
+        "USD",
+        daily.map((d) => d.day),
+        daily.map((d) => d.equityUsd),
+      ),
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Loads the harvested data into DuckDB tables:
+ * - `ticks(timestamp_ms, coin, bid, ask, mid, spread_bps)` and
+ *   `trades(timestamp_ms, coin, side, px, sz, tid)`: Parquet days read by parquet-wasm, plus the
+ *   CSV days not yet converted (today's open file) parsed in TypeScript;
+ * - `shadow_fills(time_ms, coin, side, level, px, sz, notional, fee_usd, cause)` from
+ *   `DATA/shadow/*.jsonl` (one shadow fill per line; `side` is our side, bid = we bought);
+ * - `sessions(date_utc, cancels, fills, stall_recoveries, pnl_usd)` from
+ *   `DATA/shadow/sessions.jsonl` (one engine session summary per line).
+ * Every table exists after loading, empty when there is no data, so every query runs.
+ */
+
+import * as arrow from "apache-arrow";
+import { scanTicks, scanTrades } from "../../engine/csv_scan.ts";
+import { type DayFile, listReadableDays } from "../data_files.ts";
+import type { Database } from "./duckdb.ts";
+import { columnsTable, initParquet, parquetToIPC } from "./parquet_io.ts";
+
+/** Which slice of the data to load. */
+export interface LoadFilter {
+  coin?: string;
+  /** First UTC day, YYYY-MM-DD (inclusive). */
+  from?: string;
+  /** Last UTC day, YYYY-MM-DD (inclusive). */
+  to?: string;
+}
+
+/** What was loaded. */
+export interface LoadSummary {
+  tickFiles: number;
+  tradeFiles: number;
+  tickRows: number;
+  tradeRows: number;
+  shadowFills: number;
+  sessions: number;
+  /** CSV lines skipped as corrupt while loading (integrity lists them). */
+  corruptLines: number;
+}
+
+const EMPTY_TABLES: Record<string, string> = {
+  ticks:
+    "CREATE TABLE ticks (timestamp_ms BIGINT, coin VARCHAR, bid DOUBLE, ask DOUBLE, mid DOUBLE, spread_bps DOUBLE)",
+  trades:
+    "CREATE TABLE trades (timestamp_ms BIGINT, coin VARCHAR, side VARCHAR, px DOUBLE, sz DOUBLE, tid BIGINT)",
+  shadow_fills:
+    "CREATE TABLE shadow_fills (time_ms BIGINT, coin VARCHAR, side VARCHAR, level INTEGER, px DOUBLE, sz DOUBLE, notional DOUBLE, fee_usd DOUBLE, cause VARCHAR)",
+  sessions:
+    "CREATE TABLE sessions (date_utc VARCHAR, cancels DOUBLE, fills DOUBLE, stall_recoveries DOUBLE, pnl_usd DOUBLE)",
+};
+
+function inRange(day: string, filter: LoadFilter): boolean {
+  return (filter.from === undefined || day >= filter.from) &&
+    (filter.to === undefined || day <= filter.to);
+}
+
+/** Loads ticks, trades, shadow fills and sessions from a data directory. */
+export async function loadData(
+  db: Database,
+  dataDir: string,
+  filter: LoadFilter = {},
+): Promise<LoadSummary> {
+  for (const day of [filter.from, filter.to]) {
+    if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      throw new Error(`date "${day}" is not YYYY-MM-DD`);
+    }
+  }
+  await initParquet();
+  const summary: LoadSummary = {
+    tickFiles: 0,
+    tradeFiles: 0,
+    tickRows: 0,
+    tradeRows: 0,
+    shadowFills: 0,
+    sessions: 0,
+    corruptLines: 0,
+  };
+  for (const kind of ["ticks", "trades"] as const) {
+    const files = (await listReadableDays(dataDir, kind)).filter((f) =>
+      (filter.coin === undefined || f.coin === filter.coin) && inRange(f.day, filter)
+    );
+    for (const file of files) {
+      const rows = await loadDay(db, file, summary);
+      if (kind === "ticks") {
+        summary.tickFiles++;
+        summary.tickRows += rows;
+      } else {
+        summary.tradeFiles++;
+        summary.tradeRows += rows;
+      }
+    }
+  }
+  const fills = await readShadowFills(dataDir, filter);
+  if (fills.numRows > 0) db.insertTable("shadow_fills", fills);
+  summary.shadowFills = fills.numRows;
+  const sessions = await readSessions(dataDir, filter);
+  if (sessions.numRows > 0) db.insertTable("sessions", sessions);
+  summary.sessions = sessions.numRows;
+  for (const [name, ddl] of Object.entries(EMPTY_TABLES)) {
+    if (!db.hasTable(name)) db.query(ddl);
+  }
+  return summary;
+}
+
+async function loadDay(db: Database, file: DayFile, summary: LoadSummary): Promise<number> {
+  const bytes = await Deno.readFile(file.path);
+  if (file.path.endsWith(".parquet")) {
+    const ipc = parquetToIPC(bytes);
+    const before = rowCount(db, file.kind);
+    db.insertIPC(file.kind, ipc);
+    return rowCount(db, file.kind) - before;
+  }
+  const text = new TextDecoder().decode(bytes);
+  const options = { coin: file.coin, day: file.day };
+  const scan = file.kind === "ticks" ? scanTicks(text, options) : scanTrades(text, options);
+  summary.corruptLines += scan.bad.length;
+  if (scan.rows > 0) db.insertTable(file.kind, columnsTable(file.kind, file.coin, scan.columns));
+  return scan.rows;
+}
+
+function rowCount(db: Database, table: string): number {
+  return db.hasTable(table) ? Number(db.query(`SELECT count(*) AS n FROM ${table}`)[0].n) : 0;
+}
+
+async function jsonLines(
+  path: string,
+): Promise<{ value: Record<string, unknown>; line: number }[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const out: { value: Record<string, unknown>; line: number }[] = [];
+  const lines = text.split("\n");
+  // The last piece is either empty or an unfinished write: never data.
+  lines.pop();
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    try {
+      out.push({ value: JSON.parse(line), line: i + 1 });
+    } catch {
+      throw new Error(`${path} line ${i + 1} is not JSON: ${line.slice(0, 80)}`);
+    }
+  }
+  return out;
+}
+
+function num(v: unknown, what: string, where: string): number {
+  const n = typeof v === "string" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isFinite(n)) {
+    throw new Error(`${where}: ${what} ${JSON.stringify(v)} is not a number`);
+  }
+  return n;
+}
+
+/** Our side of a shadow fill, normalised to bid (we bought) or ask (we sold). */
+function ourSide(v: unknown, where: string): "bid" | "ask" {
+  if (v === "bid" || v === "B" || v === "buy") return "bid";
+  if (v === "ask" || v === "A" || v === "sell") return "ask";
+  throw new Error(`${where}: side ${JSON.stringify(v)} is not bid/ask`);
+}
+
+async function readShadowFills(dataDir: string, filter: LoadFilter): Promise<arrow.Table> {
+  const dir = `${dataDir}/shadow`;
+  let names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && e.name.endsWith(".jsonl") && e.name !== "sessions.jsonl") names.push(e.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  names = names.sort();
+  const cols = {
+    time_ms: [] as bigint[],
+    coin: [] as string[],
+    side: [] as string[],
+    level: [] as number[],
+    px: [] as number[],
+    sz: [] as number[],
+    notional: [] as number[],
+    fee_usd: [] as number[],
+    cause: [] as string[],
+  };
+  for (const name of names) {
+    for (const { value: f, line } of await jsonLines(`${dir}/${name}`)) {
+      const where = `${dir}/${name} line ${line}`;
+      const timeMs = num(f.timeMs, "timeMs", where);
+      const day = new Date(timeMs).toISOString().slice(0, 10);
+      if (typeof f.coin !== "string") throw new Error(`${where}: coin is missing`);
+      if (filter.coin !== undefined && f.coin !== filter.coin) continue;
+      if (!inRange(day, filter)) continue;
+      const px = num(f.px, "px", where), sz = num(f.sz, "sz", where);
+      cols.time_ms.push(BigInt(Math.round(timeMs)));
+      cols.coin.push(f.coin);
+      cols.side.push(ourSide(f.side, where));
+      cols.level.push(f.level === undefined ? -1 : num(f.level, "level", where));
+      cols.px.push(px);
+      cols.sz.push(sz);
+      cols.notional.push(f.notional === undefined ? px * sz : num(f.notional, "notional", where));
+      cols.fee_usd.push(f.feeUsd === undefined ? 0 : num(f.feeUsd, "feeUsd", where));
+      cols.cause.push(typeof f.cause === "string" ? f.cause : "");
+    }
+  }
+  return arrow.tableFromArrays({
+    time_ms: BigInt64Array.from(cols.time_ms),
+    coin: cols.coin,
+    side: cols.side,
+    level: Int32Array.from(cols.level),
+    px: Float64Array.from(cols.px),
+    sz: Float64Array.from(cols.sz),
+    notional: Float64Array.from(cols.notional),
+    fee_usd: Float64Array.from(cols.fee_usd),
+    cause: cols.cause,
+  });
+}
+
+async function readSessions(dataDir: string, filter: LoadFilter): Promise<arrow.Table> {
+  const path = `${dataDir}/shadow/sessions.jsonl`;
+  const cols = {
+    date_utc: [] as string[],
+    cancels: [] as number[],
+    fills: [] as number[],
+    stall_recoveries: [] as number[],
+    pnl_usd: [] as number[],
+  };
+  for (const { value: s, line } of await jsonLines(path)) {
+    const where = `${path} line ${line}`;
+    if (typeof s.dateUtc !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(s.dateUtc)) {
+      throw new Error(`${where}: dateUtc ${JSON.stringify(s.dateUtc)} is not YYYY-MM-DD`);
+    }
+    if (!inRange(s.dateUtc, filter)) continue;
+    cols.date_utc.push(s.dateUtc);
+    cols.cancels.push(num(s.cancels ?? 0, "cancels", where));
+    cols.fills.push(num(s.fills ?? 0, "fills", where));
+    cols.stall_recoveries.push(num(s.stallRecoveries ?? 0, "stallRecoveries", where));
+    cols.pnl_usd.push(num(s.pnlUsd ?? 0, "pnlUsd", where));
+  }
+  return arrow.tableFromArrays({
+    date_utc: cols.date_utc,
+    cancels: Float64Array.from(cols.cancels),
+    fills: Float64Array.from(cols.fills),
+    stall_recoveries: Float64Array.from(cols.stall_recoveries),
+    pnl_usd: Float64Array.from(cols.pnl_usd),
+  });
+}
