@@ -96,6 +96,14 @@ export class Engine {
   readonly #measureLatency: boolean;
   readonly #quotes: DesiredQuotes[];
   readonly #quoting: Uint8Array;
+  /** Coins whose kernel inputs changed since the last kernel call. */
+  readonly #dirty: Uint8Array;
+  /** Position per coin, coin units (cached from the portfolio at each fill). */
+  readonly #position: Float64Array;
+  #anyDirty = false;
+  /** Set when a screener config changed the kernel inputs: every coin is requoted. */
+  #configChanged = true;
+  #forceAll = false;
   readonly #lastStatus: Uint8Array;
   readonly #reconcileRetryMs: number;
   readonly #sessionLineEveryMs: number;
@@ -159,6 +167,8 @@ export class Engine {
       tick: 0,
     }));
     this.#quoting = new Uint8Array(n);
+    this.#dirty = new Uint8Array(n);
+    this.#position = new Float64Array(n);
     this.#lastStatus = new Uint8Array(n);
     options.assets.forEach((asset, i) => {
       k.szDecimals[i] = asset.szDecimals;
@@ -190,20 +200,25 @@ export class Engine {
     this.#reconcileTimer = undefined;
   }
 
-  /** Feeds a book snapshot; `arrivalMs` (performance.now() at frame arrival) is timed to the quotes. */
+  /**
+   * Feeds a book snapshot. With `arrivalMs` (performance.now() at frame arrival) the coin is
+   * requoted at once and the time to quotes is recorded; without it (replay) the requote waits
+   * for the coin's next event or the next tick: the venue sees the same quotes either way.
+   */
   onBook(book: BookSnapshot, arrivalMs?: number): void {
     const i = this.market.applyBook(book);
     if (i < 0) return;
+    if (this.#dirty[i]) this.#flush();
     this.venue.onBook(book);
     this.#drainFills();
     const mid = this.market.mid(i);
     if (mid > 0) {
       this.regime.recordMid(i, mid, book.timeMs);
-      this.portfolio.mark(book.coin, mid, book.timeMs);
       this.#adverse?.onMid(book.coin, mid, book.timeMs);
     }
-    this.#requote(i, i + 1);
+    this.#markDirty(i);
     if (arrivalMs !== undefined && this.#measureLatency) {
+      this.#flush();
       this.latency.record(performance.now() - arrivalMs);
     }
   }
@@ -215,10 +230,14 @@ export class Engine {
       const i = this.market.acceptTrade(trade);
       if (i < 0) continue;
       this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
+      if (this.#dirty[i]) this.#flush();
       this.venue.onTrade(trade);
+      this.#drainFills();
       const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
-      if (change) this.#log.warn(change.line);
-      if (this.#drainFills() || change) this.#requote(i, i + 1);
+      if (change) {
+        this.#log.warn(change.line);
+        this.#markDirty(i);
+      }
     }
   }
 
@@ -256,7 +275,7 @@ export class Engine {
         else this.#log.warn(line);
       }
       this.stall.reconciled(true);
-      if (!this.#halted) this.#requote(0, this.coins.length);
+      if (!this.#halted) this.#requoteAll();
     } catch (error) {
       this.stall.reconciled(false);
       this.#log.error(
@@ -291,6 +310,10 @@ export class Engine {
     const latencyLine = this.#measureLatency ? this.latency.tick(nowMs) : null;
     if (latencyLine) this.#log.info(latencyLine);
 
+    for (let i = 0; i < this.coins.length; i++) {
+      const mid = this.market.mid(i);
+      if (mid > 0) this.portfolio.mark(this.coins[i], mid, this.market.bookTimeMs[i]);
+    }
     const pnl = this.portfolio.pnlUsd();
     const breach = this.drawdown.update(pnl, nowMs);
     if (breach && !this.#halted) {
@@ -318,7 +341,7 @@ export class Engine {
       const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
-    this.#requote(0, this.coins.length);
+    this.#requoteAll();
   }
 
   /** The spec's `[SHADOW SESSION]` line. */
@@ -380,22 +403,32 @@ export class Engine {
     const k = this.#kernel;
     for (let i = 0; i < this.coins.length; i++) {
       const c = this.#assetConfig(this.coins[i]);
-      k.baseSpreadBps[i] = c.base_spread_bps;
-      k.maxInvUsd[i] = c.max_inv_usd;
-      k.minOrderUsd[i] = c.min_order_usd;
+      if (
+        k.baseSpreadBps[i] !== c.base_spread_bps || k.maxInvUsd[i] !== c.max_inv_usd ||
+        k.minOrderUsd[i] !== c.min_order_usd
+      ) {
+        k.baseSpreadBps[i] = c.base_spread_bps;
+        k.maxInvUsd[i] = c.max_inv_usd;
+        k.minOrderUsd[i] = c.min_order_usd;
+        this.#configChanged = true;
+      }
       this.regime.setScreenerRegime(i, c.regime);
     }
   }
 
-  /** Books fills from the venue; returns true when there were any. */
-  #drainFills(): boolean {
+  /** Books the fills the venue made since the last call. */
+  #drainFills(): void {
     const fills = this.venue.drainFills();
     for (let f = 0; f < fills.length; f++) this.#book(fills[f]);
-    return fills.length > 0;
   }
 
   #book(fill: Fill): void {
     const account = this.portfolio.applyFill(fill);
+    const i = this.market.index.get(fill.coin);
+    if (i !== undefined) {
+      this.#position[i] = account.position;
+      this.#markDirty(i);
+    }
     const inventoryUsd = this.portfolio.inventoryUsd(fill.coin);
     if (this.#log.enabled("info")) this.#log.info(formatShadowFill(fill, inventoryUsd));
     this.#shadowLog?.append(shadowFillRecord(fill, account.position, inventoryUsd));
@@ -403,21 +436,46 @@ export class Engine {
     this.#onFill(fill);
   }
 
-  /** One kernel call for every coin; hands coins [from, to) to the venue. */
-  #requote(from: number, to: number): void {
+  /** Writes a coin's kernel inputs from the current state; marks it for the next kernel call if they changed. */
+  #markDirty(i: number): void {
+    const k = this.#kernel;
+    const bid = this.market.bestBid[i];
+    const ask = this.market.bestAsk[i];
+    const inventoryUsd = this.#position[i] * this.market.mid(i);
+    const d = this.regime.decision(i);
+    const mask = !this.#halted && this.stall.quoting && !d.halted ? this.ofi.mask(i) : 0;
+    if (
+      k.bestBid[i] === bid && k.bestAsk[i] === ask && k.inventoryUsd[i] === inventoryUsd &&
+      k.regimeMultiplier[i] === d.multiplier && k.sideMask[i] === mask && !this.#forceAll
+    ) return;
+    k.bestBid[i] = bid;
+    k.bestAsk[i] = ask;
+    k.inventoryUsd[i] = inventoryUsd;
+    k.regimeMultiplier[i] = d.multiplier;
+    k.sideMask[i] = mask;
+    this.#dirty[i] = 1;
+    this.#anyDirty = true;
+  }
+
+  /** Requotes every coin (after a config change, a reconcile, or on the loop's tick). */
+  #requoteAll(): void {
+    this.#forceAll = this.#configChanged;
+    this.#configChanged = false;
+    for (let i = 0; i < this.coins.length; i++) this.#markDirty(i);
+    this.#forceAll = false;
+    this.#flush();
+  }
+
+  /** One kernel call for every coin; hands the coins whose inputs changed to the venue. */
+  #flush(): void {
+    if (!this.#anyDirty) return;
+    this.#anyDirty = false;
     const k = this.#kernel;
     const n = this.coins.length;
-    const open = !this.#halted && this.stall.quoting;
-    for (let i = 0; i < n; i++) {
-      k.bestBid[i] = this.market.bestBid[i];
-      k.bestAsk[i] = this.market.bestAsk[i];
-      k.inventoryUsd[i] = this.portfolio.inventoryUsd(this.coins[i]);
-      const d = this.regime.decision(i);
-      k.regimeMultiplier[i] = d.multiplier;
-      k.sideMask[i] = open && !d.halted ? this.ofi.mask(i) : 0;
-    }
     k.computeQuotes(n);
-    for (let i = from; i < to; i++) {
+    for (let i = 0; i < n; i++) {
+      if (!this.#dirty[i]) continue;
+      this.#dirty[i] = 0;
       const status = k.status[i];
       if (status !== this.#lastStatus[i]) {
         this.#lastStatus[i] = status;
@@ -425,7 +483,7 @@ export class Engine {
           this.#log.debug(`[QUOTE] ${this.coins[i]}: no quote (kernel status ${status})`);
         }
       }
-      if (k.sideMask[i] === 0 || (status & STATUS_BAD_BOOK) !== 0) {
+      if (k.sideMask[i] === 0 || (status & STATUS_BAD_BOOK) !== 0 || !(k.tick[i] > 0)) {
         if (this.#quoting[i]) {
           this.venue.clearQuotes(this.coins[i]);
           this.#quoting[i] = 0;
@@ -434,7 +492,6 @@ export class Engine {
       }
       const q = this.#quotes[i];
       q.tick = k.tick[i];
-      if (!(q.tick > 0)) continue;
       this.venue.setQuotes(q);
       this.#quoting[i] = 1;
     }
@@ -444,7 +501,10 @@ export class Engine {
     for (let i = 0; i < this.coins.length; i++) {
       if (this.#quoting[i]) this.venue.clearQuotes(this.coins[i]);
       this.#quoting[i] = 0;
+      this.#dirty[i] = 0;
+      this.#kernel.sideMask[i] = 0;
     }
+    this.#anyDirty = false;
   }
 }
 

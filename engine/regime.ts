@@ -161,60 +161,68 @@ export class RegimeGovernor {
 
   /** Re-evaluates a coin; returns a change worth logging, or null. */
   evaluate(coin: number, inputs: RegimeInputs): RegimeChange | null {
-    const next = this.#decide(coin, inputs);
-    this.#decisions[coin] = next;
+    // Numbers first; the reason text is built only for a change worth logging (no garbage per tick).
+    let next = this.#decide(coin, inputs, false);
     const last = this.#logged[coin];
     const significant = next.halted !== last.halted ||
       (!next.halted && Math.abs(next.multiplier - last.multiplier) >= 0.25) ||
       (!next.halted && next.multiplier === 1 && last.multiplier !== 1);
-    if (!significant) return null;
+    if (!significant) {
+      next.reason = last.reason;
+      this.#decisions[coin] = next;
+      return null;
+    }
+    next = this.#decide(coin, inputs, true);
+    this.#decisions[coin] = next;
     this.#logged[coin] = next;
     return { coin: this.coins[coin], from: last, to: next };
   }
 
-  #decide(coin: number, inputs: RegimeInputs): RegimeDecision {
+  #decide(coin: number, inputs: RegimeInputs, explain: boolean): RegimeDecision {
     const o = this.options;
     const atr = this.#vol[coin].atrFraction();
     const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
-    const halt = (reason: string): RegimeDecision => ({
+    const halt = (reason: () => string): RegimeDecision => ({
       multiplier: MAX_MULTIPLIER,
       halted: true,
       atrFraction: atr,
-      reason,
+      reason: explain ? reason() : "",
     });
     const funding = this.#funding[coin];
     if (Math.abs(funding) > o.fundingHaltHourly) {
-      return halt(
+      return halt(() =>
         `Funding ${pct(funding, 4)}/h (${pct(funding * 8, 3)}/8h) beyond ${
           pct(o.fundingHaltHourly * 8)
-        }/8h`,
+        }/8h`
       );
     }
-    if (atr > o.haltAtr) return halt(`ATR ${pct(atr, 3)} above halt ${pct(o.haltAtr)}`);
-    if (this.#screener[coin] === "halt") return halt("Screener regime halt");
+    if (atr > o.haltAtr) return halt(() => `ATR ${pct(atr, 3)} above halt ${pct(o.haltAtr)}`);
+    if (this.#screener[coin] === "halt") return halt(() => "Screener regime halt");
 
     const reasons: string[] = [];
     let multiplier = 1;
     if (atr >= o.calmAtr) {
       multiplier = 1 + 3 * (atr - o.calmAtr) / (o.haltAtr - o.calmAtr);
-      reasons.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
+      if (explain) reasons.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
     }
     if (inputs.cancelFillRatio > o.maxCancelFillRatio) {
       multiplier *= 1.5;
-      reasons.push(
-        `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
-      );
+      if (explain) {
+        reasons.push(
+          `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
+        );
+      }
     }
     if (inputs.latencyP95Ms > 100) {
       multiplier *= 2;
-      reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
+      if (explain) reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
     } else if (inputs.latencyP95Ms > 50) {
       multiplier *= 1.5;
-      reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
+      if (explain) reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
     }
     if (this.#screener[coin] === "uncertain" && multiplier < 1.5) {
       multiplier = 1.5;
-      reasons.push("Screener regime uncertain");
+      if (explain) reasons.push("Screener regime uncertain");
     }
     multiplier = Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));
     return { multiplier, halted: false, atrFraction: atr, reason: reasons.join("; ") };
