@@ -302,7 +302,7 @@ function isOid(value: unknown): value is number {
 }
 
 /** Reads one entry of `response.data.statuses` of an `order` or `batchModify` answer. */
-export function parseOrderStatus(status: unknown): OrderOutcome {
+export function orderOutcomeOf(status: unknown): OrderOutcome {
   if (isRecord(status)) {
     if (typeof status.error === "string") return orderError(status.error);
     const resting = status.resting;
@@ -327,7 +327,7 @@ export function parseOrderStatus(status: unknown): OrderOutcome {
 }
 
 /** Reads one entry of `response.data.statuses` of a `cancel` or `cancelByCloid` answer. */
-export function parseCancelStatus(status: unknown): CancelOutcome {
+export function cancelOutcomeOf(status: unknown): CancelOutcome {
   if (status === "success") return { kind: "success" };
   if (isRecord(status) && typeof status.error === "string") return cancelError(status.error);
   return { kind: "unknown", reason: `unrecognized cancel status ${excerpt(status)}` };
@@ -374,7 +374,7 @@ function parseStatuses<T>(
 
 /** Per-order outcomes of an `order` or `batchModify` answer for `count` orders. */
 export function parseOrderResponse(body: unknown, count: number): OrderOutcome[] {
-  return parseStatuses(body, count, "order", parseOrderStatus, orderError, (reason) => ({
+  return parseStatuses(body, count, "order", orderOutcomeOf, orderError, (reason) => ({
     kind: "unknown",
     reason,
   }));
@@ -387,7 +387,7 @@ export function parseCancelResponse(body: unknown, count: number): CancelOutcome
     body,
     count,
     "cancel",
-    parseCancelStatus,
+    cancelOutcomeOf,
     (message) => ({ kind: "rejected", message }),
     (reason) => ({ kind: "unknown", reason }),
   );
@@ -407,15 +407,18 @@ export function parseDefaultResponse(body: unknown): ActionOutcome {
   return { kind: "unknown", reason: `unexpected answer ${excerpt(body)}` };
 }
 
-/** A request that got no usable answer: refused before or by the exchange, or of unknown fate. */
-type Failure = { kind: "rejected"; message: string } | { kind: "unknown"; reason: string };
+/** A request that got no usable answer: refused (before or by the exchange), or of unknown fate. */
+export type FailureOutcome = { kind: "rejected"; message: string } | {
+  kind: "unknown";
+  reason: string;
+};
 
 /**
  * Classifies a failed request. Not sent (weight budget) and HTTP 4xx other than 408/429 mean
  * the exchange did not take the action; timeouts, transport errors, 408, 429, 5xx and unreadable
  * bodies leave it unknown.
  */
-export function failureOutcome(err: unknown): Failure {
+export function failureOutcome(err: unknown): FailureOutcome {
   if (err instanceof WeightBudgetError) {
     return { kind: "rejected", message: `not sent: ${err.message}` };
   }
@@ -513,7 +516,7 @@ export class ExchangeClient {
     envelope: Record<string, unknown>,
     weight: number,
     actionType: string,
-  ): Promise<{ body: unknown } | Failure> {
+  ): Promise<{ body: unknown } | FailureOutcome> {
     try {
       this.budget.consume(weight);
       const body = await postJson(this.#url, JSON.stringify(envelope), {
@@ -532,7 +535,7 @@ export class ExchangeClient {
     batchLength: number,
     options: ActionOptions = {},
     nonce = this.nonces.next(),
-  ): Promise<{ body: unknown } | Failure> {
+  ): Promise<{ body: unknown } | FailureOutcome> {
     const expiresAfter = options.expiresAfter ?? null;
     if (expiresAfter !== null) assertIndex(expiresAfter, "expiresAfter");
     const signature = await this.#signL1(action, nonce, expiresAfter);
