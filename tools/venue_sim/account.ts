@@ -1,0 +1,266 @@
+/**
+ * What the venue believes about the simulated account: USDC balance, positions with entry
+ * price and funding, leverage settings, every fill, and every order's latest status. Fills
+ * move the position, realize PnL on reductions and charge the fee (maker fees are paid, not
+ * rebated, at Hyperliquid's base tier). Answers are formatted as Hyperliquid's wire shapes.
+ */
+import { floatToWire } from "../../engine/hyperliquid/wire.ts";
+import type { RestingOrder } from "./matching.ts";
+
+/** An open position on one coin. */
+export interface Position {
+  /** Signed size in coin units (+ long, − short). */
+  szi: number;
+  entryPx: number;
+  /** Funding paid since the account opened (positive = paid), USD. */
+  fundingAllTime: number;
+  /** Funding paid since this position was opened, USD. */
+  fundingSinceOpen: number;
+}
+
+/** A fill as Hyperliquid reports it (`userFills`, `WsFill`). */
+export interface WsFill {
+  coin: string;
+  px: string;
+  sz: string;
+  side: "B" | "A";
+  time: number;
+  startPosition: string;
+  dir: string;
+  closedPnl: string;
+  hash: string;
+  oid: number;
+  crossed: boolean;
+  fee: string;
+  tid: number;
+  feeToken: "USDC";
+  twapId: null;
+  cloid?: string;
+}
+
+/** An order's latest known state (for `orderStatus`, `orderUpdates`). */
+export interface OrderRecord {
+  order: RestingOrder;
+  status: string;
+  statusTimestamp: number;
+}
+
+/** Leverage setting of one coin. */
+export interface LeverageSetting {
+  type: "cross" | "isolated";
+  value: number;
+}
+
+/** Formats a USD amount: 6 decimals at most, trailing zeros stripped. */
+export function usd(x: number): string {
+  return floatToWire(Math.round(x * 1e6) / 1e6);
+}
+
+/** Formats a price or size (at most 8 decimals). */
+export function num(x: number): string {
+  return floatToWire(Math.round(x * 1e8) / 1e8);
+}
+
+/** The account's state at the venue. */
+export class Account {
+  /** Lowercase address. */
+  readonly address: string;
+  /** Realized USDC: deposits + closed PnL − fees − funding. */
+  balance: number;
+  readonly positions = new Map<string, Position>();
+  readonly leverage = new Map<string, LeverageSetting>();
+  /** Every fill, oldest first. */
+  readonly fills: WsFill[] = [];
+  readonly orders = new Map<number, OrderRecord>();
+  readonly cloidToOid = new Map<string, number>();
+  /** Cumulative traded notional, USD (for the scheduleCancel volume gate). */
+  volumeUsd = 0;
+  #nextOid: number;
+
+  /** Creates an account with `balance` USDC; oids start at `firstOid`. */
+  constructor(address: string, balance: number, firstOid = 9_000_000_000) {
+    this.address = address.toLowerCase();
+    this.balance = balance;
+    this.#nextOid = firstOid;
+  }
+
+  /** Allocates the next order id (above 2^32, as on mainnet). */
+  nextOid(): number {
+    return this.#nextOid++;
+  }
+
+  /** Leverage of a coin (default: cross at min(20, maxLeverage)). */
+  leverageOf(coin: string, maxLeverage: number): LeverageSetting {
+    return this.leverage.get(coin) ?? { type: "cross", value: Math.min(20, maxLeverage) };
+  }
+
+  /** Records an order's new status. */
+  setStatus(order: RestingOrder, status: string, timeMs: number): OrderRecord {
+    const rec = { order, status, statusTimestamp: timeMs };
+    this.orders.set(order.oid, rec);
+    if (order.cloid) this.cloidToOid.set(order.cloid, order.oid);
+    return rec;
+  }
+
+  /** Applies one fill to the position and balance and returns it as Hyperliquid reports it. */
+  applyFill(
+    f: {
+      order: RestingOrder;
+      px: number;
+      sz: number;
+      crossed: boolean;
+      feeRate: number;
+      timeMs: number;
+      tid: number;
+      hash: string;
+    },
+  ): WsFill {
+    const { order, px, sz } = f;
+    const pos = this.positions.get(order.coin) ??
+      { szi: 0, entryPx: 0, fundingAllTime: 0, fundingSinceOpen: 0 };
+    const start = pos.szi;
+    const delta = order.isBuy ? sz : -sz;
+    let closedPnl = 0;
+    let dir: string;
+    if (start === 0 || Math.sign(start) === Math.sign(delta)) {
+      pos.entryPx = (Math.abs(start) * pos.entryPx + sz * px) / (Math.abs(start) + sz);
+      dir = order.isBuy ? "Open Long" : "Open Short";
+      if (start === 0) pos.fundingSinceOpen = 0;
+    } else {
+      const closing = Math.min(sz, Math.abs(start));
+      closedPnl = closing * (px - pos.entryPx) * Math.sign(start);
+      if (sz > Math.abs(start) + 1e-12) {
+        dir = start > 0 ? "Long > Short" : "Short > Long";
+        pos.entryPx = px;
+        pos.fundingSinceOpen = 0;
+      } else dir = start > 0 ? "Close Long" : "Close Short";
+    }
+    pos.szi = Math.round((start + delta) * 1e8) / 1e8;
+    if (pos.szi === 0) pos.entryPx = 0;
+    const fee = px * sz * f.feeRate;
+    this.balance += closedPnl - fee;
+    this.volumeUsd += px * sz;
+    this.positions.set(order.coin, pos);
+    const fill: WsFill = {
+      coin: order.coin,
+      px: num(px),
+      sz: num(sz),
+      side: order.isBuy ? "B" : "A",
+      time: f.timeMs,
+      startPosition: num(start),
+      dir,
+      closedPnl: usd(closedPnl),
+      hash: f.hash,
+      oid: order.oid,
+      crossed: f.crossed,
+      fee: usd(fee),
+      tid: f.tid,
+      feeToken: "USDC",
+      twapId: null,
+    };
+    if (order.cloid) fill.cloid = order.cloid;
+    this.fills.push(fill);
+    return fill;
+  }
+
+  /** Charges one funding payment on `coin` at `markPx` (positive rate: longs pay shorts). */
+  payFunding(coin: string, markPx: number, rate: number): void {
+    const pos = this.positions.get(coin);
+    if (!pos || pos.szi === 0) return;
+    const payment = pos.szi * markPx * rate;
+    this.balance -= payment;
+    pos.fundingAllTime += payment;
+    pos.fundingSinceOpen += payment;
+  }
+
+  /** Unrealized PnL plus margin used at the given marks. */
+  #totals(mark: (coin: string) => number, maxLev: (coin: string) => number) {
+    let unrealized = 0;
+    let ntl = 0;
+    let margin = 0;
+    let maintenance = 0;
+    for (const [coin, p] of this.positions) {
+      if (p.szi === 0) continue;
+      const m = mark(coin);
+      const value = Math.abs(p.szi) * m;
+      unrealized += p.szi * (m - p.entryPx);
+      ntl += value;
+      margin += value / this.leverageOf(coin, maxLev(coin)).value;
+      // Hyperliquid: maintenance margin is half the initial margin at max leverage.
+      maintenance += value / (2 * maxLev(coin));
+    }
+    return { unrealized, ntl, margin, maintenance, accountValue: this.balance + unrealized };
+  }
+
+  /** USD still free for new orders (account value − position margin − open-order margin). */
+  availableMargin(
+    mark: (coin: string) => number,
+    maxLev: (coin: string) => number,
+    openOrders: readonly RestingOrder[],
+  ): number {
+    const t = this.#totals(mark, maxLev);
+    let orderMargin = 0;
+    for (const o of openOrders) {
+      orderMargin += o.sz * o.px / this.leverageOf(o.coin, maxLev(o.coin)).value;
+    }
+    return t.accountValue - t.margin - orderMargin;
+  }
+
+  /** The `clearinghouseState` answer (reference §3.3). */
+  clearinghouseState(
+    mark: (coin: string) => number,
+    maxLev: (coin: string) => number,
+    timeMs: number,
+  ) {
+    const t = this.#totals(mark, maxLev);
+    const assetPositions = [];
+    for (const [coin, p] of this.positions) {
+      if (p.szi === 0) continue;
+      const m = mark(coin);
+      const lev = this.leverageOf(coin, maxLev(coin));
+      const value = Math.abs(p.szi) * m;
+      const marginUsed = value / lev.value;
+      const upnl = p.szi * (m - p.entryPx);
+      const maintenance = value / (2 * maxLev(coin));
+      const liq = m - (t.accountValue - maintenance) / p.szi;
+      assetPositions.push({
+        position: {
+          coin,
+          cumFunding: {
+            allTime: usd(p.fundingAllTime),
+            sinceChange: usd(p.fundingSinceOpen),
+            sinceOpen: usd(p.fundingSinceOpen),
+          },
+          entryPx: num(p.entryPx),
+          leverage: lev.type === "cross"
+            ? { type: "cross", value: lev.value }
+            : { type: "isolated", value: lev.value, rawUsd: usd(-p.szi * p.entryPx + marginUsed) },
+          liquidationPx: liq > 0 && Number.isFinite(liq) ? num(liq) : null,
+          marginUsed: usd(marginUsed),
+          maxLeverage: maxLev(coin),
+          positionValue: usd(value),
+          returnOnEquity: num(upnl / (Math.abs(p.szi) * p.entryPx / lev.value)),
+          szi: num(p.szi),
+          unrealizedPnl: usd(upnl),
+        },
+        type: "oneWay",
+      });
+    }
+    let signedNtl = 0;
+    for (const [coin, p] of this.positions) signedNtl += p.szi * mark(coin);
+    const summary = {
+      accountValue: usd(t.accountValue),
+      totalMarginUsed: usd(t.margin),
+      totalNtlPos: usd(t.ntl),
+      totalRawUsd: usd(t.accountValue - signedNtl),
+    };
+    return {
+      assetPositions,
+      crossMaintenanceMarginUsed: usd(t.maintenance),
+      crossMarginSummary: summary,
+      marginSummary: summary,
+      time: timeMs,
+      withdrawable: usd(Math.max(0, t.accountValue - t.margin)),
+    };
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The venue's control surface, shared by the `/control` HTTP endpoint and the programmatic
+ * handle: inject and clear faults, step the virtual clock, force a crowd taker, and report what
+ * the venue believes (positions, open orders, fills) so a test can compare it with the engine.
+ */
+import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { num, usd } from "./account.ts";
+import {
+  type Fault,
+  FAULT_KINDS,
+  type FaultKind,
+  type FaultState,
+  validateFault,
+} from "./faults.ts";
+import type { Simulator, WsTrade } from "./simulator.ts";
+import type { StreamHub } from "./streams.ts";
+
+/** What the venue believes about the account (and its own condition). */
+export interface VenueState {
+  time: number;
+  account: string;
+  balanceUsd: string;
+  positions: { coin: string; szi: string; entryPx: string }[];
+  openOrders: {
+    oid: number;
+    cloid: string | null;
+    coin: string;
+    side: "B" | "A";
+    px: string;
+    sz: string;
+    origSz: string;
+    /** Crowd size still ahead of the order at its price (coin units). */
+    queueAhead: string;
+  }[];
+  fills: number;
+  volumeUsd: string;
+  sockets: number;
+  accountWatched: boolean;
+  faults: ReturnType<FaultState["describe"]> & { darkFills: boolean };
+  stats: StreamHub["stats"];
+}
+
+/** Runs control commands against one venue. */
+export class Control {
+  readonly #sim: Simulator;
+  readonly #hub: StreamHub;
+  readonly #faults: FaultState;
+  readonly #manualClock: boolean;
+
+  /** Binds the controls; `manualClock` allows `advance` (a real-time venue moves by itself). */
+  constructor(sim: Simulator, hub: StreamHub, faults: FaultState, manualClock: boolean) {
+    this.#sim = sim;
+    this.#hub = hub;
+    this.#faults = faults;
+    this.#manualClock = manualClock;
+  }
+
+  /** Injects a fault now (and again every `every` virtual seconds when given). */
+  inject(fault: Fault): void {
+    const f = validateFault(fault);
+    this.#applyOnce(f);
+    if (f.every) this.#sim.every(f.every * 1000, () => this.#applyOnce(f));
+  }
+
+  #applyOnce(f: Fault): void {
+    switch (f.kind) {
+      case "dropWs":
+        this.#hub.dropAll(f.closeFrame ?? false);
+        break;
+      case "malformed":
+        this.#hub.sendMalformed(f.count ?? 3);
+        break;
+      case "darkFills":
+        this.#sim.darkFills = f.on ?? true;
+        break;
+      case "fillResting":
+        this.#sim.fillAllResting();
+        break;
+      default:
+        this.#faults.set(f, this.#sim.now);
+    }
+  }
+
+  /** Clears one fault kind (or every lasting fault and dark fills). */
+  clear(kind?: FaultKind): void {
+    if (kind !== undefined && !(FAULT_KINDS as readonly string[]).includes(kind)) {
+      throw new Error(
+        `clear: kind must be one of ${FAULT_KINDS.join(", ")}, got ${JSON.stringify(kind)}`,
+      );
+    }
+    this.#faults.clear(kind);
+    if (!kind || kind === "darkFills") this.#sim.darkFills = false;
+  }
+
+  /** Steps the virtual clock by `ms` (manual clock only). */
+  advance(ms: number): void {
+    if (!this.#manualClock) throw new Error('advance needs a venue started with clock: "manual"');
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      throw new Error(`advance: ms must be a non-negative number, got ${ms}`);
+    }
+    this.#sim.advance(ms);
+  }
+
+  /** Forces a crowd taker on `coin`: it sweeps `sz` coin on `side` (B buys, A sells). */
+  takerTrade(coin: string, side: TakerSide, sz: number): WsTrade[] {
+    if (!this.#sim.byName.has(coin)) {
+      throw new Error(`takerTrade: unknown coin ${JSON.stringify(coin)}`);
+    }
+    if (side !== "B" && side !== "A") {
+      throw new Error(`takerTrade: side must be B or A, got ${JSON.stringify(side)}`);
+    }
+    if (!(sz > 0)) throw new Error(`takerTrade: sz must be positive, got ${sz}`);
+    return this.#sim.takerTrade(coin, side, sz);
+  }
+
+  /** What the venue believes now. */
+  state(): VenueState {
+    const sim = this.#sim;
+    const acct = sim.account;
+    return {
+      time: sim.now,
+      account: acct.address,
+      balanceUsd: usd(acct.balance),
+      positions: [...acct.positions].filter(([, p]) => p.szi !== 0).map(([coin, p]) => ({
+        coin,
+        szi: num(p.szi),
+        entryPx: num(p.entryPx),
+      })),
+      openOrders: sim.openOrders().map((o) => ({
+        oid: o.oid,
+        cloid: o.cloid ?? null,
+        coin: o.coin,
+        side: o.isBuy ? "B" : "A",
+        px: num(o.px),
+        sz: num(o.sz),
+        origSz: num(o.origSz),
+        queueAhead: num(o.queueAhead),
+      })),
+      fills: acct.fills.length,
+      volumeUsd: usd(acct.volumeUsd),
+      sockets: this.#hub.sessions.size,
+      accountWatched: this.#hub.accountWatched(),
+      faults: { ...this.#faults.describe(sim.now), darkFills: sim.darkFills },
+      stats: { ...this.#hub.stats },
+    };
+  }
+
+  /** Runs one JSON command from `POST /control`; returns the JSON answer. */
+  command(body: unknown): unknown {
+    if (typeof body !== "object" || body === null) {
+      throw new Error("control: body must be a JSON object");
+    }
+    const b = body as Record<string, unknown>;
+    if ("fault" in b) {
+      this.inject(b.fault as Fault);
+    } else if ("clear" in b) {
+      this.clear(b.clear === "all" ? undefined : b.clear as FaultKind);
+    } else if ("advance" in b) {
+      this.advance(Number(b.advance));
+    } else if ("takerTrade" in b) {
+      const t = b.takerTrade as { coin: string; side: TakerSide; sz: number };
+      return { ok: true, trades: this.takerTrade(t?.coin, t?.side, Number(t?.sz)) };
+    } else if ("fills" in b) {
+      return { ok: true, fills: this.#sim.account.fills };
+    } else {
+      throw new Error("control: expected one of fault, clear, advance, takerTrade, fills");
+    }
+    return { ok: true, state: this.state() };
+  }
+}

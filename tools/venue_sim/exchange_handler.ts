@@ -1,0 +1,170 @@
+/**
+ * `POST /exchange` (and WS `post` actions): authenticates the request (recovered signer must be
+ * the account, its master, or an approved agent; nonce rules), then runs the action against the
+ * simulator and answers with the exchange's shapes (reference §4.7): whole-request failures as
+ * `{"status":"err","response":"…"}`, per-order outcomes in `data.statuses`.
+ */
+import type { Signature } from "../../engine/hyperliquid/signing.ts";
+import { NonceBook, recoverSigner } from "./auth.ts";
+import type { FaultState } from "./faults.ts";
+import type { OrderStatus, Simulator, WireOrder } from "./simulator.ts";
+
+/** A request the handler cannot read (HTTP 422 on REST). */
+export class ExchangeBodyError extends Error {}
+
+/** Who may act for the simulated account. */
+export interface Authority {
+  /** The trading account (lowercase). */
+  account: string;
+  /** Addresses that may sign for it (the account or its master, and approved agents). */
+  signers: Set<string>;
+  /** Keys that may approve agents (the account and its master: never an agent). */
+  owners: Set<string>;
+  /** Phantom agent source: mainnet "a" (default) or testnet "b". */
+  isMainnet: boolean;
+}
+
+// Hyperliquid: the body text of a 422 for a request it cannot read.
+const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
+
+type Result = { status: "ok"; response: unknown } | { status: "err"; response: string };
+
+const ok = (response: unknown): Result => ({ status: "ok", response });
+const err = (response: string): Result => ({ status: "err", response });
+
+/** Handles `/exchange` requests for one simulated account. */
+export class ExchangeHandler {
+  readonly #sim: Simulator;
+  readonly #auth: Authority;
+  readonly #faults: FaultState;
+  readonly #nonces = new NonceBook();
+  readonly #now: () => number;
+
+  /** `now` is the wall clock the nonce window is measured against. */
+  constructor(sim: Simulator, auth: Authority, faults: FaultState, now: () => number = Date.now) {
+    this.#sim = sim;
+    this.#auth = auth;
+    this.#faults = faults;
+    this.#now = now;
+  }
+
+  /** Answers one request body. */
+  async handle(body: unknown): Promise<Result> {
+    const req = body as Record<string, unknown> | null;
+    if (
+      typeof req !== "object" || req === null || typeof req.action !== "object" ||
+      req.action === null ||
+      typeof (req.action as { type?: unknown }).type !== "string" ||
+      typeof req.nonce !== "number" ||
+      typeof req.signature !== "object" || req.signature === null
+    ) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+    const action = req.action as Record<string, unknown>;
+    const signature = req.signature as Signature;
+    const vaultAddress = typeof req.vaultAddress === "string" ? req.vaultAddress : null;
+    const expiresAfter = typeof req.expiresAfter === "number" ? req.expiresAfter : null;
+    let signer: string;
+    try {
+      signer = await recoverSigner({
+        action,
+        nonce: req.nonce,
+        signature,
+        vaultAddress,
+        expiresAfter,
+      }, this.#auth.isMainnet);
+    } catch {
+      return err("Unable to recover signer.");
+    }
+    if (!this.#auth.signers.has(signer)) return err(`User or API Wallet ${signer} does not exist.`);
+    if (vaultAddress !== null && vaultAddress.toLowerCase() !== this.#auth.account) {
+      return err(`Vault not registered: ${vaultAddress.toLowerCase()}`);
+    }
+    const now = this.#now();
+    if (expiresAfter !== null && expiresAfter < now) {
+      return err(`Action expired: expiresAfter ${expiresAfter} is before ${now}`);
+    }
+    const nonceError = this.#nonces.use(signer, req.nonce, now);
+    if (nonceError) return err(nonceError);
+    return this.#act(action, req.nonce, signer);
+  }
+
+  #act(action: Record<string, unknown>, nonce: number, signer: string): Result {
+    const sim = this.#sim;
+    switch (action.type) {
+      case "order": {
+        const orders = action.orders;
+        if (!Array.isArray(orders)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (orders.length === 0) return err("Order has no orders.");
+        return ok({
+          type: "order",
+          data: { statuses: orders.map((o) => this.#place(o as WireOrder)) },
+        });
+      }
+      case "cancel": {
+        const cancels = action.cancels as { a: number; o: number }[];
+        if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        return ok({ type: "cancel", data: { statuses: cancels.map((c) => sim.cancel(c.a, c.o)) } });
+      }
+      case "cancelByCloid": {
+        const cancels = action.cancels as { asset: number; cloid: string }[];
+        if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        return ok({
+          type: "cancel",
+          data: { statuses: cancels.map((c) => sim.cancelByCloid(c.asset, c.cloid)) },
+        });
+      }
+      case "batchModify": {
+        const modifies = action.modifies as { oid: number | string; order: WireOrder }[];
+        if (!Array.isArray(modifies)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        const statuses = modifies.map((m) => this.#rejected() ?? sim.modify(m.oid, m.order));
+        return ok({ type: "order", data: { statuses } });
+      }
+      case "modify": {
+        const status = this.#rejected() ??
+          sim.modify(action.oid as number | string, action.order as WireOrder);
+        return "error" in status ? err(status.error) : ok({ type: "default" });
+      }
+      case "scheduleCancel": {
+        const e = sim.scheduleCancel(action.time as number | undefined);
+        return e ? err(e) : ok({ type: "default" });
+      }
+      case "updateLeverage": {
+        const e = sim.updateLeverage(
+          Number(action.asset),
+          action.isCross === true,
+          Number(action.leverage),
+        );
+        return e ? err(e) : ok({ type: "default" });
+      }
+      case "noop":
+        return ok({ type: "default" });
+      case "approveAgent": {
+        if (!this.#auth.owners.has(signer)) {
+          return err("Only the account's own key can approve an agent.");
+        }
+        if (action.hyperliquidChain !== (this.#auth.isMainnet ? "Mainnet" : "Testnet")) {
+          return err(`Invalid hyperliquidChain ${JSON.stringify(action.hyperliquidChain)}`);
+        }
+        if (action.nonce !== nonce) return err("Nonce must equal the action's nonce.");
+        if (
+          typeof action.agentAddress !== "string" ||
+          !/^0x[0-9a-fA-F]{40}$/.test(action.agentAddress)
+        ) {
+          throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        }
+        this.#auth.signers.add(action.agentAddress.toLowerCase());
+        return ok({ type: "default" });
+      }
+      default:
+        return err(`Action type ${JSON.stringify(action.type)} is not simulated by the venue.`);
+    }
+  }
+
+  #rejected(): { error: string } | null {
+    return this.#faults.rejectNext(this.#sim.now) ? { error: this.#faults.rejectMessage } : null;
+  }
+
+  #place(o: WireOrder): OrderStatus {
+    if (typeof o !== "object" || o === null) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+    return this.#rejected() ?? this.#sim.placeOrder(o);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * CLI of the venue simulator: `./deno task venue-sim --port 8787 --seed 7 --coins 30 --rate 10
+ * --fault dropWs:every=60`. Prints the HL_API_URL/HL_WS_URL to give the engine, then serves
+ * until interrupted.
+ */
+import { parseArgs } from "node:util";
+import { createLogger } from "../../engine/log.ts";
+import { parseFaultSpec } from "./faults.ts";
+import { loadReplay } from "./replay.ts";
+import { startVenueSim } from "./server.ts";
+
+// Address of the official SDK test key 0x0123…0123 (reference §5.3): a public key pair that
+// is convenient for a local demo and worthless anywhere else.
+const DEMO_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325";
+
+const USAGE = `usage: ./deno task venue-sim [options]
+  --port N                 TCP port on 127.0.0.1 (default 0: any free port)
+  --seed S                 market seed (default 1); the same seed gives the same stream
+  --coins N                active coins from the top of the 44-coin universe (default all)
+  --rate R                 update-rate multiplier (1 = a book every ~650 ms per coin)
+  --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
+  --agent 0x…              approved API wallet (repeatable)
+  --master 0x…             master key, when the account is a vault/sub-account
+  --testnet                verify signatures as testnet (phantom agent source "b")
+  --balance USD            starting USDC balance (default 100000)
+  --maker-fee RATE         maker fee rate (default 0.00015, paid by the maker)
+  --taker-fee RATE         taker fee rate (default 0.00045)
+  --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
+  --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)
+  --replay-speed X|asap    replay pacing (default 1 = recorded speed)
+  --fault SPEC             inject a fault, e.g. dropWs:closeFrame=false,every=60 (repeatable)
+                           kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting`;
+
+function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isFinite(x)) {
+    throw new Error(`--${name} must be a number, got ${JSON.stringify(value)}`);
+  }
+  return x;
+}
+
+async function main(): Promise<void> {
+  const log = createLogger({ level: "info", timestamps: false });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        port: { type: "string" },
+        seed: { type: "string" },
+        coins: { type: "string" },
+        rate: { type: "string" },
+        account: { type: "string" },
+        agent: { type: "string", multiple: true },
+        master: { type: "string" },
+        testnet: { type: "boolean" },
+        balance: { type: "string" },
+        "maker-fee": { type: "string" },
+        "taker-fee": { type: "string" },
+        "schedule-cancel-volume": { type: "string" },
+        replay: { type: "string", multiple: true },
+        "replay-speed": { type: "string" },
+        fault: { type: "string", multiple: true },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (e) {
+    log.error(`${e instanceof Error ? e.message : e}\n${USAGE}`);
+    await log.flush();
+    Deno.exit(2);
+  }
+  if (values.help) {
+    log.info(USAGE);
+    await log.flush();
+    return;
+  }
+  try {
+    const seed = numberFlag("seed", values.seed) ?? 1;
+    const speed = values["replay-speed"];
+    const venue = await startVenueSim({
+      port: numberFlag("port", values.port),
+      seed,
+      coins: numberFlag("coins", values.coins),
+      rate: numberFlag("rate", values.rate),
+      account: values.account ?? DEMO_ACCOUNT,
+      agents: values.agent,
+      master: values.master,
+      isMainnet: !values.testnet,
+      balanceUsd: numberFlag("balance", values.balance),
+      makerFeeRate: numberFlag("maker-fee", values["maker-fee"]),
+      takerFeeRate: numberFlag("taker-fee", values["taker-fee"]),
+      scheduleCancelMinVolumeUsd: numberFlag(
+        "schedule-cancel-volume",
+        values["schedule-cancel-volume"],
+      ),
+      replay: values.replay ? await loadReplay(values.replay, seed) : undefined,
+      replaySpeed: speed === "asap" ? "asap" : numberFlag("replay-speed", speed),
+      faults: (values.fault ?? []).map(parseFaultSpec),
+      logger: log,
+    });
+    const active = venue.sim.coins.filter((c) => c.active).length;
+    log.info(
+      `venue-sim on 127.0.0.1:${venue.port}: seed ${seed}, ${active} active of ${venue.sim.coins.length} coins, ` +
+        `a book every ${venue.sim.intervalMs.toFixed(0)} ms per coin, account ${venue.account}, ` +
+        `signatures checked as ${values.testnet ? "testnet" : "mainnet"}`,
+    );
+    log.info(`export HL_API_URL=${venue.apiUrl}`);
+    log.info(`export HL_WS_URL=${venue.wsUrl}`);
+    log.info(
+      `control: GET ${venue.apiUrl}/control (state), POST ${venue.apiUrl}/control {"fault":{…}}`,
+    );
+    const stop = async () => {
+      await venue.close();
+      Deno.exit(0);
+    };
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  } catch (e) {
+    log.error(`venue-sim: ${e instanceof Error ? e.message : e}`);
+    await log.flush();
+    Deno.exit(2);
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,222 @@
+/**
+ * One coin's seeded synthetic market: a mid price that diffuses with a volatility that
+ * switches between a calm and a turbulent regime, a 20-level book whose spread and depth
+ * widen with volatility, taker orders arriving as a Poisson process with heavy-tailed
+ * (Pareto) sizes and bursts of one-sided flow, price impact after each taker (so a maker that
+ * gets filled tends to be on the wrong side of the next move), and an hourly funding rate that
+ * can spike. Everything is drawn from one seeded generator, so a seed fixes the whole stream.
+ */
+import { priceTick, roundPerpPrice } from "../../engine/hyperliquid/wire.ts";
+import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { Rng } from "./rng.ts";
+import type { SimCoin } from "./universe.ts";
+
+/** One level of the synthetic crowd's book (prices on the coin's tick grid). */
+export interface Level {
+  px: number;
+  sz: number;
+  n: number;
+}
+
+/** A taker order from the simulated crowd: it sweeps the opposite side of the book. */
+export interface TakerOrder {
+  side: TakerSide;
+  /** Size in coin units. */
+  sz: number;
+}
+
+/** Levels per side the venue serves (Hyperliquid: l2Book has at most 20). */
+export const BOOK_DEPTH = 20;
+// Levels per side the crowd keeps: spares behind the served 20, so takers that eat the top
+// levels between two redraws still leave a full book.
+const CROWD_LEVELS = BOOK_DEPTH + 10;
+
+const MS_PER_DAY = 86_400_000;
+// Hyperliquid's funding baseline: 0.01 % per 8 h, paid hourly, i.e. 0.00125 % per hour.
+const BASE_FUNDING_HOURLY = 0.0000125;
+// Hyperliquid caps funding at 4 % per hour.
+const FUNDING_CAP_HOURLY = 0.04;
+// Mean regime durations (ms): long calm stretches, shorter turbulent episodes.
+const CALM_MEAN_MS = 600_000;
+const TURBULENT_MEAN_MS = 90_000;
+const TURBULENT_VOL_MULT = 3.5;
+const TURBULENT_SPREAD_MULT = 3;
+const TURBULENT_DEPTH_DIV = 2.5;
+// One-sided bursts: how often they start (calm / turbulent), how long they last, how one-sided.
+const BURST_EVERY_CALM_MS = 60_000;
+const BURST_EVERY_TURBULENT_MS = 20_000;
+const BURST_MEAN_MS = 8_000;
+const BURST_SIDE_SHARE = 0.85;
+const BURST_RATE_MULT = 3;
+// Taker sizes: Pareto tail index 1.6 (heavy tail, finite mean), capped at 40x the minimum.
+const TAKER_ALPHA = 1.6;
+const TAKER_CAP = 40;
+// Funding spikes: about one every 2 h, lasting ~10 min.
+const SPIKE_EVERY_MS = 7_200_000;
+const SPIKE_MEAN_MS = 600_000;
+
+/** The evolving state of one coin's synthetic market. */
+export class CoinMarket {
+  readonly coin: SimCoin;
+  readonly asset: number;
+  /** Current mid price (USD). */
+  mid: number;
+  turbulent = false;
+  /** Current hourly funding rate. */
+  funding = BASE_FUNDING_HOURLY;
+  /** Side of the current one-sided burst, or null. */
+  burst: TakerSide | null = null;
+  /** Bids, best (highest) first; sizes reflect what takers consumed since the last refresh. */
+  bids: Level[] = [];
+  /** Asks, best (lowest) first. */
+  asks: Level[] = [];
+  /** Open interest in coin units (for asset contexts). */
+  openInterest: number;
+  /** Notional traded since start, USD. */
+  tradedUsd = 0;
+  readonly prevDayPx: number;
+  readonly #rng: Rng;
+  #burstUntil = 0;
+  #spikeUntil = 0;
+  #premium = 0;
+  readonly #minTakerUsd: number;
+  readonly #takerRatePerMs: number;
+
+  /** Creates the market of `coin` (asset id `asset`) from its own seed. */
+  constructor(coin: SimCoin, asset: number, seed: number) {
+    this.coin = coin;
+    this.asset = asset;
+    this.#rng = new Rng(seed);
+    this.mid = coin.startPx;
+    this.prevDayPx = coin.startPx * Math.exp(coin.dailyVol * this.#rng.normal());
+    this.openInterest = coin.dayNtlVlm / coin.startPx / 3;
+    const usdPerMs = coin.dayNtlVlm / MS_PER_DAY;
+    // Smallest taker ~ a quarter of a second's volume, between $20 and $3,000.
+    this.#minTakerUsd = Math.min(3_000, Math.max(20, usdPerMs * 250));
+    const meanTakerUsd = this.#minTakerUsd * TAKER_ALPHA / (TAKER_ALPHA - 1);
+    this.#takerRatePerMs = usdPerMs / meanTakerUsd;
+    this.#rebuildBook();
+  }
+
+  /** The seeded generator, shared with whoever draws this coin's synthetic trade ids. */
+  get rng(): Rng {
+    return this.#rng;
+  }
+
+  /** Price increment at the current mid. */
+  get tick(): number {
+    return priceTick(this.mid, this.coin.szDecimals);
+  }
+
+  /** Moves the market forward by `dtMs` and returns the takers that arrived meanwhile. */
+  step(nowMs: number, dtMs: number): TakerOrder[] {
+    const rng = this.#rng;
+    const switchMean = this.turbulent ? TURBULENT_MEAN_MS : CALM_MEAN_MS;
+    if (rng.next() < 1 - Math.exp(-dtMs / switchMean)) this.turbulent = !this.turbulent;
+
+    const sigma = this.coin.dailyVol / Math.sqrt(MS_PER_DAY) *
+      (this.turbulent ? TURBULENT_VOL_MULT : 1);
+    this.mid *= Math.exp(sigma * Math.sqrt(dtMs) * rng.normal());
+
+    if (this.burst !== null && nowMs >= this.#burstUntil) this.burst = null;
+    const burstEvery = this.turbulent ? BURST_EVERY_TURBULENT_MS : BURST_EVERY_CALM_MS;
+    if (this.burst === null && rng.next() < 1 - Math.exp(-dtMs / burstEvery)) {
+      this.burst = rng.next() < 0.5 ? "B" : "A";
+      this.#burstUntil = nowMs + rng.exponential(BURST_MEAN_MS);
+    }
+
+    this.#stepFunding(nowMs, dtMs);
+    this.#rebuildBook();
+
+    const rate = this.#takerRatePerMs * (this.turbulent ? 2 : 1) *
+      (this.burst ? BURST_RATE_MULT : 1);
+    const count = rng.poisson(rate * dtMs);
+    const takers: TakerOrder[] = [];
+    for (let i = 0; i < count; i++) {
+      let side: TakerSide;
+      if (this.burst) {
+        side = rng.next() < BURST_SIDE_SHARE ? this.burst : (this.burst === "B" ? "A" : "B");
+      } else side = rng.next() < 0.5 ? "B" : "A";
+      const usd = this.#minTakerUsd * Math.min(TAKER_CAP, rng.pareto(TAKER_ALPHA));
+      const lot = Math.pow(10, -this.coin.szDecimals);
+      const sz = Math.max(lot, roundLots(usd / this.mid, this.coin.szDecimals));
+      takers.push({ side, sz });
+    }
+    return takers;
+  }
+
+  /** Shifts the mid after a taker of `usd` notional on `side` (permanent price impact). */
+  impact(side: TakerSide, usd: number): void {
+    const depthUsd = Math.max(1, (this.bids[0]?.sz ?? 0) * this.mid);
+    const halfSpread = this.#halfSpreadFraction();
+    const move = 0.4 * halfSpread * Math.min(4, Math.sqrt(usd / depthUsd));
+    this.mid *= side === "B" ? 1 + move : 1 - move;
+    this.tradedUsd += usd;
+  }
+
+  #halfSpreadFraction(): number {
+    return this.coin.halfSpreadBps / 1e4 * (this.turbulent ? TURBULENT_SPREAD_MULT : 1);
+  }
+
+  #stepFunding(nowMs: number, dtMs: number): void {
+    const rng = this.#rng;
+    this.#premium = this.#premium * Math.exp(-dtMs / 3_600_000) +
+      0.000004 * Math.sqrt(dtMs / 60_000) * rng.normal();
+    if (nowMs >= this.#spikeUntil && rng.next() < 1 - Math.exp(-dtMs / SPIKE_EVERY_MS)) {
+      this.#spikeUntil = nowMs + rng.exponential(SPIKE_MEAN_MS);
+      // A spike: 20x to 60x the baseline, in either direction.
+      this.#premium = (rng.next() < 0.5 ? -1 : 1) * BASE_FUNDING_HOURLY * (20 + 40 * rng.next());
+    }
+    const f = BASE_FUNDING_HOURLY + this.#premium;
+    this.funding = Math.max(-FUNDING_CAP_HOURLY, Math.min(FUNDING_CAP_HOURLY, f));
+  }
+
+  /** Regenerates both sides around the mid: spread and depth follow the regime. */
+  #rebuildBook(): void {
+    const rng = this.#rng;
+    const szd = this.coin.szDecimals;
+    const half = this.mid * this.#halfSpreadFraction() * Math.exp(0.25 * rng.normal());
+    let bestBid = roundPerpPrice(Math.max(this.mid - half, this.mid * 0.5), szd, "down");
+    let bestAsk = roundPerpPrice(this.mid + half, szd, "up");
+    if (bestAsk <= bestBid) bestAsk = roundPerpPrice(bestBid + priceTick(bestBid, szd), szd, "up");
+    if (bestBid >= bestAsk) {
+      bestBid = roundPerpPrice(bestAsk - priceTick(bestAsk, szd), szd, "down");
+    }
+    // Each level holds about 5 s of the coin's volume (at least $50).
+    const levelUsd = Math.max(50, this.coin.dayNtlVlm / MS_PER_DAY * 5_000) /
+      (this.turbulent ? TURBULENT_DEPTH_DIV : 1);
+    this.bids = this.#side(bestBid, -1, levelUsd);
+    this.asks = this.#side(bestAsk, 1, levelUsd);
+  }
+
+  #side(best: number, dir: 1 | -1, levelUsd: number): Level[] {
+    const rng = this.#rng;
+    const szd = this.coin.szDecimals;
+    const lot = Math.pow(10, -szd);
+    const levels: Level[] = [];
+    let px = best;
+    for (let k = 0; k < CROWD_LEVELS && px > 0; k++) {
+      const usd = levelUsd * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
+      const sz = Math.max(lot, roundLots(usd / px, szd));
+      const n = 1 + Math.min(199, rng.poisson(usd / 2_000));
+      levels.push({ px, sz, n });
+      const gap = this.turbulent ? 1 + rng.int(3) : (rng.next() < 0.2 ? 2 : 1);
+      const raw = px + dir * gap * priceTick(px, szd);
+      // Below the smallest positive price of the grid (10^-(6 - szDecimals)) the side ends.
+      if (raw < Math.pow(10, szd - 6)) break;
+      let next = roundPerpPrice(raw, szd, dir === 1 ? "up" : "down");
+      if (dir === -1 && next >= px) {
+        next = roundPerpPrice(px - priceTick(px, szd) * 1.5, szd, "down");
+      }
+      if (dir === 1 && next <= px) next = roundPerpPrice(px + priceTick(px, szd) * 1.5, szd, "up");
+      px = next;
+    }
+    return levels;
+  }
+}
+
+/** Rounds a size down to whole lots of 10^-szDecimals. */
+export function roundLots(sz: number, szDecimals: number): number {
+  const scale = Math.pow(10, szDecimals);
+  return Math.floor(sz * scale + 1e-9) / scale;
+}

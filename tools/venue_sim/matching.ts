@@ -1,0 +1,240 @@
+/**
+ * Price-time matching of the account's resting orders against the simulated crowd. An order
+ * joins the back of its level: the crowd size displayed there when it arrives is queued ahead
+ * of it. A taker sweeping the book eats, level by level, the crowd ahead of the account's
+ * orders, then the orders (oldest first), then the crowd behind them. Crowd cancellations
+ * shrink the queue ahead (it never exceeds what is displayed at the level), and a book that
+ * moves through an order's price fills it outright (a taker traded through it).
+ */
+import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import type { Level } from "./market.ts";
+
+/** One of the account's resting limit orders. */
+export interface RestingOrder {
+  oid: number;
+  cloid?: string;
+  coin: string;
+  asset: number;
+  isBuy: boolean;
+  px: number;
+  /** Remaining size (coin units). */
+  sz: number;
+  origSz: number;
+  /** Crowd size (coin units) still ahead of this order at its price. */
+  queueAhead: number;
+  /** Placement time, ms. */
+  timestamp: number;
+  tif: "Gtc" | "Alo" | "Ioc";
+  reduceOnly: boolean;
+}
+
+/** A fill of one of the account's resting orders (the account was the maker). */
+export interface MakerFill {
+  order: RestingOrder;
+  px: number;
+  sz: number;
+}
+
+/** One public trade print produced by a sweep. */
+export interface Print {
+  side: TakerSide;
+  px: number;
+  sz: number;
+  /** The oid when the account's order was the maker, else null (crowd vs crowd). */
+  makerOid: number | null;
+}
+
+/** The result of a taker sweeping one side of the book. */
+export interface Sweep {
+  prints: Print[];
+  makerFills: MakerFill[];
+  /** Size the book could not absorb (within the limit price). */
+  unfilled: number;
+}
+
+const EPS = 1e-9;
+
+/** Drops float noise from a size (sizes have at most 6 decimals; 1e-8 keeps them exact). */
+export function cleanSize(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
+}
+
+/** Whether price `a` is at least as good as `b` for a resting order on the given side. */
+function atOrBetter(isBuy: boolean, a: number, b: number): boolean {
+  return isBuy ? a >= b - EPS * b : a <= b + EPS * b;
+}
+
+function samePx(a: number, b: number): boolean {
+  return Math.abs(a - b) <= EPS * Math.max(a, b);
+}
+
+/** Size displayed by the crowd at `px` on one side (0 when there is no such level). */
+export function crowdSizeAt(levels: readonly Level[], px: number): number {
+  for (const l of levels) if (samePx(l.px, px)) return l.sz;
+  return 0;
+}
+
+/** The account's resting orders on one coin, both sides, in price-time priority. */
+export class OrderQueue {
+  /** Bids, best (highest) price first, oldest first within a price. */
+  readonly bids: RestingOrder[] = [];
+  /** Asks, best (lowest) price first, oldest first within a price. */
+  readonly asks: RestingOrder[] = [];
+
+  /** Adds an order behind the crowd size displayed at its price on `crowdSide`. */
+  add(order: RestingOrder, crowdSide: readonly Level[]): void {
+    order.queueAhead = crowdSizeAt(crowdSide, order.px);
+    const list = order.isBuy ? this.bids : this.asks;
+    let i = 0;
+    while (i < list.length && atOrBetter(order.isBuy, list[i].px, order.px)) i++;
+    list.splice(i, 0, order);
+  }
+
+  /** Removes an order by oid; returns it, or null when it is not resting. */
+  remove(oid: number): RestingOrder | null {
+    for (const list of [this.bids, this.asks]) {
+      const i = list.findIndex((o) => o.oid === oid);
+      if (i >= 0) return list.splice(i, 1)[0];
+    }
+    return null;
+  }
+
+  /** Every resting order, bids then asks. */
+  all(): RestingOrder[] {
+    return [...this.bids, ...this.asks];
+  }
+
+  /**
+   * After the crowd's book was redrawn: caps each queue ahead at the displayed size, and fills
+   * every order the book moved through (a bid at or above the best ask, an ask at or below the
+   * best bid) at its own price.
+   */
+  refresh(bids: readonly Level[], asks: readonly Level[]): { fills: MakerFill[]; prints: Print[] } {
+    const fills: MakerFill[] = [];
+    const prints: Print[] = [];
+    for (
+      const [list, crowd, opposite] of [[this.bids, bids, asks], [this.asks, asks, bids]] as const
+    ) {
+      const best = opposite[0]?.px;
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        if (best !== undefined && atOrBetter(o.isBuy, o.px, best)) {
+          fills.push({ order: o, px: o.px, sz: o.sz });
+          prints.push({ side: o.isBuy ? "A" : "B", px: o.px, sz: o.sz, makerOid: o.oid });
+          list.splice(i--, 1);
+          continue;
+        }
+        o.queueAhead = Math.min(o.queueAhead, crowdSizeAt(crowd, o.px));
+      }
+    }
+    return { fills, prints };
+  }
+
+  /**
+   * Sweeps the side a taker on `side` hits (B lifts asks, A hits bids), crowd levels and the
+   * account's orders merged in price-time priority, up to `sz` and not beyond `limitPx`. The
+   * crowd levels are consumed in place. With `selfTrade`, the account is the taker: its own
+   * resting orders met on the way are cancelled instead of filled (Hyperliquid expires the maker).
+   */
+  sweep(
+    side: TakerSide,
+    sz: number,
+    crowd: Level[],
+    limitPx: number | null,
+    selfTrade = false,
+  ): Sweep & { selfCancelled: RestingOrder[] } {
+    const restIsBuy = side === "A";
+    const own = restIsBuy ? this.bids : this.asks;
+    const prints: Print[] = [];
+    const makerFills: MakerFill[] = [];
+    const selfCancelled: RestingOrder[] = [];
+    let remaining = sz;
+    while (remaining > EPS) {
+      const crowdPx = crowd[0]?.px;
+      const ownPx = own[0]?.px;
+      if (crowdPx === undefined && ownPx === undefined) break;
+      const px = crowdPx === undefined
+        ? ownPx!
+        : ownPx === undefined
+        ? crowdPx
+        : atOrBetter(restIsBuy, ownPx, crowdPx)
+        ? ownPx
+        : crowdPx;
+      if (limitPx !== null && !atOrBetter(!restIsBuy, limitPx, px)) break;
+      const level = crowdPx !== undefined && samePx(crowdPx, px) ? crowd[0] : null;
+      let crowdEaten = 0;
+      const eatCrowd = (want: number) => {
+        if (!level || want <= EPS) return;
+        const eat = Math.min(want, level.sz - crowdEaten, remaining);
+        if (eat <= EPS) return;
+        crowdEaten = cleanSize(crowdEaten + eat);
+        remaining = cleanSize(remaining - eat);
+        const last = prints[prints.length - 1];
+        if (last && last.makerOid === null && samePx(last.px, px)) {
+          last.sz = cleanSize(last.sz + eat);
+        } else prints.push({ side, px, sz: eat, makerOid: null });
+      };
+      while (own.length > 0 && samePx(own[0].px, px) && remaining > EPS) {
+        const o = own[0];
+        if (selfTrade) {
+          selfCancelled.push(own.shift()!);
+          continue;
+        }
+        eatCrowd(o.queueAhead - crowdEaten);
+        if (remaining <= EPS) break;
+        const fill = Math.min(o.sz, remaining);
+        remaining = cleanSize(remaining - fill);
+        o.sz = cleanSize(o.sz - fill);
+        makerFills.push({ order: o, px, sz: fill });
+        prints.push({ side, px, sz: fill, makerOid: o.oid });
+        if (o.sz <= EPS) own.shift();
+      }
+      if (remaining > EPS) eatCrowd(Infinity);
+      for (const o of own) {
+        if (!samePx(o.px, px)) break;
+        o.queueAhead = Math.max(0, cleanSize(o.queueAhead - crowdEaten));
+      }
+      if (level) {
+        const left = cleanSize(level.sz - crowdEaten);
+        if (left <= EPS) crowd.shift();
+        else {
+          level.n = Math.max(1, Math.round(level.n * left / level.sz));
+          level.sz = left;
+        }
+      }
+    }
+    return { prints, makerFills, unfilled: Math.max(0, remaining), selfCancelled };
+  }
+
+  /**
+   * Applies a recorded trade print (replay): orders priced better than the print were traded
+   * through and fill first; orders at the print's price fill after their queue ahead is eaten.
+   */
+  applyPrint(side: TakerSide, px: number, sz: number): MakerFill[] {
+    const restIsBuy = side === "A";
+    const own = restIsBuy ? this.bids : this.asks;
+    const fills: MakerFill[] = [];
+    let remaining = sz;
+    let queueEaten = 0;
+    while (own.length > 0 && remaining > EPS) {
+      const o = own[0];
+      if (!atOrBetter(restIsBuy, o.px, px)) break;
+      if (samePx(o.px, px)) {
+        const ahead = Math.max(0, o.queueAhead - queueEaten);
+        const eat = Math.min(ahead, remaining);
+        queueEaten = cleanSize(queueEaten + eat);
+        remaining = cleanSize(remaining - eat);
+        if (remaining <= EPS) break;
+      }
+      const fill = Math.min(o.sz, remaining);
+      remaining = cleanSize(remaining - fill);
+      o.sz = cleanSize(o.sz - fill);
+      fills.push({ order: o, px: o.px, sz: fill });
+      if (o.sz <= EPS) own.shift();
+    }
+    for (const o of own) {
+      if (samePx(o.px, px)) o.queueAhead = Math.max(0, cleanSize(o.queueAhead - queueEaten));
+    }
+    return fills;
+  }
+}

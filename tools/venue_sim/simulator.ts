@@ -1,0 +1,781 @@
+/**
+ * The venue's core, free of any network code: the per-coin markets (synthetic or replayed),
+ * the account's resting orders and their matching, the account itself, and a virtual clock
+ * that moves all of it forward. The server drives the clock from wall time, and tests step it
+ * directly, so a test never waits for the market. Everything observable leaves through
+ * {@link VenueEvents}; order entry comes in through the methods the exchange handler calls.
+ */
+import {
+  floatToWire,
+  isValidPerpPrice,
+  isValidSize,
+  MIN_ORDER_VALUE_USD,
+} from "../../engine/hyperliquid/wire.ts";
+import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { Account, num, type OrderRecord, type WsFill } from "./account.ts";
+import { BOOK_DEPTH, CoinMarket, type Level } from "./market.ts";
+import {
+  cleanSize,
+  type MakerFill,
+  OrderQueue,
+  type Print,
+  type RestingOrder,
+} from "./matching.ts";
+import type { ReplayEvent } from "./replay.ts";
+import { deriveSeed, Rng } from "./rng.ts";
+import { type SimCoin, UNIVERSE } from "./universe.ts";
+
+/** A public trade as the `trades` channel sends it (reference §2.6). */
+export interface WsTrade {
+  coin: string;
+  side: TakerSide;
+  px: string;
+  sz: string;
+  time: number;
+  hash: string;
+  tid: number;
+  users: [string, string];
+}
+
+/** An order update as the `orderUpdates` channel sends it (reference §2.8). */
+export interface WsOrder {
+  order: {
+    coin: string;
+    side: "B" | "A";
+    limitPx: string;
+    sz: string;
+    oid: number;
+    timestamp: number;
+    origSz: string;
+    cloid?: string;
+  };
+  status: string;
+  statusTimestamp: number;
+}
+
+/** Where the simulator reports what happened (the WebSocket layer implements it). */
+export interface VenueEvents {
+  /** A coin's book changed; read it with {@link Simulator.l2Book}. */
+  book(coin: string): void;
+  trades(coin: string, trades: WsTrade[]): void;
+  fills(fills: WsFill[]): void;
+  orderUpdates(updates: WsOrder[]): void;
+}
+
+/** An order as it arrives in an `order` action (reference §4.2). */
+export interface WireOrder {
+  a: number;
+  b: boolean;
+  p: string;
+  s: string;
+  r: boolean;
+  t: { limit?: { tif?: string }; trigger?: unknown };
+  c?: string;
+}
+
+/** One entry of `data.statuses` in an order response. */
+export type OrderStatus =
+  | { resting: { oid: number; cloid?: string } }
+  | { filled: { totalSz: string; avgPx: string; oid: number; cloid?: string } }
+  | { error: string };
+
+/** Options of the simulator core. */
+export interface SimulatorOptions {
+  /** Seed of the synthetic market (default 1). */
+  seed?: number;
+  /** How many coins (from the top of the universe) trade; the rest stay quiet (default all). */
+  coins?: number;
+  /** Update-rate multiplier: 1 = a book update every ~650 ms per coin (the spec), 10 = 65 ms. */
+  rate?: number;
+  /** Virtual clock start, ms since the epoch (default now). */
+  startTimeMs?: number;
+  /** The account the venue trades for (lowercased). */
+  account: string;
+  /** Starting USDC balance (default 100,000). */
+  balanceUsd?: number;
+  /** Maker fee rate (default 0.00015: Hyperliquid tier 0, paid by the maker). */
+  makerFeeRate?: number;
+  /** Taker fee rate (default 0.00045: Hyperliquid tier 0). */
+  takerFeeRate?: number;
+  /** Traded volume needed before scheduleCancel is accepted (default $1,000,000, as live). */
+  scheduleCancelMinVolumeUsd?: number;
+  /** Recorded market events to replay instead of the synthetic market. */
+  replay?: ReplayEvent[];
+}
+
+/** The spec's book cadence: one update about every 650 ms per coin. */
+export const BASE_BOOK_INTERVAL_MS = 650;
+const HOUR_MS = 3_600_000;
+// Hyperliquid: a scheduled cancel must be at least 5 s in the future.
+const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
+
+interface VirtualTimer {
+  at: number;
+  every: number;
+  run: () => void;
+}
+
+interface CoinState {
+  asset: number;
+  info: SimCoin;
+  market: CoinMarket;
+  queue: OrderQueue;
+  active: boolean;
+  nextAt: number;
+  bookTime: number;
+}
+
+/** The simulated venue: markets, matching, account, clock. */
+export class Simulator {
+  readonly account: Account;
+  readonly coins: CoinState[] = [];
+  readonly byName = new Map<string, CoinState>();
+  readonly intervalMs: number;
+  readonly makerFeeRate: number;
+  readonly takerFeeRate: number;
+  /** Fill the account's resting orders whenever nobody watches its user streams. */
+  darkFills = false;
+  /** Whether a client currently watches the account's user streams (set by the server). */
+  isAccountWatched: () => boolean = () => false;
+  #now: number;
+  #events: VenueEvents | null = null;
+  #nextFundingAt: number;
+  #scheduledCancelAt: number | null = null;
+  #minScheduleVolume: number;
+  #userPool: string[];
+  #replay: ReplayEvent[];
+  #replayIndex = 0;
+  #timers: VirtualTimer[] = [];
+
+  /** Builds the universe, the markets and the account. */
+  constructor(options: SimulatorOptions) {
+    const seed = options.seed ?? 1;
+    const rate = options.rate ?? 1;
+    if (!(rate > 0) || !Number.isFinite(rate)) {
+      throw new Error(`rate must be a positive number, got ${rate}`);
+    }
+    this.#now = options.startTimeMs ?? Date.now();
+    this.intervalMs = BASE_BOOK_INTERVAL_MS / rate;
+    this.makerFeeRate = options.makerFeeRate ?? 0.00015;
+    this.takerFeeRate = options.takerFeeRate ?? 0.00045;
+    this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? 1_000_000;
+    this.account = new Account(options.account, options.balanceUsd ?? 100_000);
+    this.#replay = options.replay ?? [];
+    const universe = [...UNIVERSE];
+    const replayCoins = new Map<string, number>();
+    for (const e of this.#replay) if (!replayCoins.has(e.coin)) replayCoins.set(e.coin, e.refPx);
+    for (const [name, px] of replayCoins) {
+      if (universe.some((c) => c.name === name)) continue;
+      universe.push(inferCoin(name, px));
+    }
+    const active = options.coins ?? universe.length;
+    if (!Number.isInteger(active) || active < 1 || active > universe.length) {
+      throw new Error(`coins must be an integer 1..${universe.length}, got ${options.coins}`);
+    }
+    universe.forEach((info, asset) => {
+      const startInfo = replayCoins.has(info.name)
+        ? { ...info, startPx: replayCoins.get(info.name)! }
+        : info;
+      const state: CoinState = {
+        asset,
+        info,
+        market: new CoinMarket(startInfo, asset, deriveSeed(seed, asset)),
+        queue: new OrderQueue(),
+        active: this.#replay.length > 0 ? false : asset < active,
+        // Coins are staggered across one interval so frames spread evenly in time.
+        nextAt: this.#now + this.intervalMs * (asset + 1) / universe.length,
+        bookTime: this.#now,
+      };
+      this.coins.push(state);
+      this.byName.set(info.name, state);
+    });
+    this.#nextFundingAt = Math.floor(this.#now / HOUR_MS) * HOUR_MS + HOUR_MS;
+    const pool = new Rng(deriveSeed(seed, 1_000_003));
+    this.#userPool = Array.from({ length: 64 }, () => pool.hex(20));
+    if (this.#replay.length > 0) this.#replay.sort((x, y) => x.timeMs - y.timeMs);
+  }
+
+  /** Virtual time, whole ms since the epoch (steps may fall between milliseconds). */
+  get now(): number {
+    return Math.floor(this.#now);
+  }
+
+  /** Connects the observer of venue events (the WebSocket layer). */
+  setEvents(events: VenueEvents): void {
+    this.#events = events;
+  }
+
+  /** Runs `run` every `everyMs` of virtual time (first after `everyMs`). */
+  every(everyMs: number, run: () => void): void {
+    this.#timers.push({ at: this.#now + everyMs, every: everyMs, run });
+  }
+
+  /** Whether a replay has delivered every recorded event. */
+  get replayDone(): boolean {
+    return this.#replay.length > 0 && this.#replayIndex >= this.#replay.length;
+  }
+
+  /** Time of the next recorded event (replay), or null. */
+  get nextReplayAt(): number | null {
+    return this.#replayIndex < this.#replay.length ? this.#replay[this.#replayIndex].timeMs : null;
+  }
+
+  /** Moves virtual time forward by `ms`, running every market step due meanwhile. */
+  advance(ms: number): void {
+    this.advanceTo(this.#now + ms);
+  }
+
+  /** Moves virtual time to `t` (never backwards), running every event due by then, in order. */
+  advanceTo(t: number): void {
+    for (;;) {
+      let next: CoinState | null = null;
+      for (const c of this.coins) {
+        if (c.active && (next === null || c.nextAt < next.nextAt)) next = c;
+      }
+      let at = next ? next.nextAt : Infinity;
+      const replayAt = this.nextReplayAt ?? Infinity;
+      let timer: VirtualTimer | null = null;
+      for (const x of this.#timers) if (timer === null || x.at < timer.at) timer = x;
+      at = Math.min(
+        at,
+        replayAt,
+        this.#nextFundingAt,
+        this.#scheduledCancelAt ?? Infinity,
+        timer?.at ?? Infinity,
+      );
+      if (at > t) break;
+      this.#now = Math.max(this.#now, at);
+      if (at === this.#nextFundingAt) {
+        this.#payFunding();
+        this.#nextFundingAt += HOUR_MS;
+      } else if (at === this.#scheduledCancelAt) {
+        this.#scheduledCancelAt = null;
+        this.#cancelAll("scheduledCancel");
+      } else if (timer && at === timer.at) {
+        timer.at += timer.every;
+        timer.run();
+      } else if (at === replayAt) {
+        this.#replayEvent(this.#replay[this.#replayIndex++]);
+      } else if (next) {
+        this.#stepCoin(next);
+      }
+    }
+    this.#now = Math.max(this.#now, t);
+  }
+
+  #stepCoin(c: CoinState): void {
+    const dt = this.intervalMs;
+    c.nextAt += dt;
+    const takers = c.market.step(this.#now, dt);
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
+    this.#makerFills(c, refreshed.fills, fills, updates);
+    this.#prints(c, refreshed.prints, trades, false);
+    if (this.darkFills && !this.isAccountWatched()) {
+      const dark = c.queue.all().map((order) => {
+        c.queue.remove(order.oid);
+        return { order, px: order.px, sz: order.sz };
+      });
+      this.#makerFills(c, dark, fills, updates);
+      this.#prints(
+        c,
+        dark.map((f) => ({
+          side: f.order.isBuy ? "A" : "B",
+          px: f.px,
+          sz: f.sz,
+          makerOid: f.order.oid,
+        })),
+        trades,
+        false,
+      );
+    }
+    for (const taker of takers) this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
+    c.bookTime = this.now;
+    this.#emit(c, trades, fills, updates);
+  }
+
+  /** Forces a crowd taker on `coin` now (tests and the control endpoint): it sweeps `sz` coin. */
+  takerTrade(coin: string, side: TakerSide, sz: number): WsTrade[] {
+    const c = this.#coin(coin);
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    this.#crowdTaker(c, side, sz, trades, fills, updates);
+    c.bookTime = this.now;
+    this.#emit(c, trades, fills, updates);
+    return trades;
+  }
+
+  #crowdTaker(
+    c: CoinState,
+    side: TakerSide,
+    sz: number,
+    trades: WsTrade[],
+    fills: WsFill[],
+    updates: WsOrder[],
+  ): void {
+    const crowd = side === "B" ? c.market.asks : c.market.bids;
+    const sweep = c.queue.sweep(side, sz, crowd, null);
+    this.#makerFills(c, sweep.makerFills, fills, updates);
+    this.#prints(c, sweep.prints, trades, false);
+    const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
+    if (usdTraded > 0) c.market.impact(side, usdTraded);
+  }
+
+  #replayEvent(e: ReplayEvent): void {
+    const c = this.#coin(e.coin);
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    if (e.kind === "book") {
+      c.market.bids = e.bids.map((l) => ({ ...l }));
+      c.market.asks = e.asks.map((l) => ({ ...l }));
+      if (e.bids[0] && e.asks[0]) c.market.mid = (e.bids[0].px + e.asks[0].px) / 2;
+      const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
+      this.#makerFills(c, refreshed.fills, fills, updates);
+      this.#prints(c, refreshed.prints, trades, false);
+      c.bookTime = e.timeMs;
+      this.#emit(c, trades, fills, updates);
+    } else {
+      const makerFills = c.queue.applyPrint(e.side, e.px, e.sz);
+      this.#makerFills(c, makerFills, fills, updates);
+      trades.push({
+        coin: c.info.name,
+        side: e.side,
+        px: num(e.px),
+        sz: num(e.sz),
+        time: e.timeMs,
+        hash: e.hash ?? "0x" + "0".repeat(64),
+        tid: e.tid,
+        users: e.users ?? [this.#userPool[0], this.#userPool[1]],
+      });
+      c.market.tradedUsd += e.px * e.sz;
+      this.#events?.trades(c.info.name, trades);
+      if (fills.length) this.#events?.fills(fills);
+      if (updates.length) this.#events?.orderUpdates(updates);
+    }
+  }
+
+  #emit(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): void {
+    if (!this.#events) return;
+    if (trades.length) this.#events.trades(c.info.name, trades);
+    if (fills.length) this.#events.fills(fills);
+    if (updates.length) this.#events.orderUpdates(updates);
+    this.#events.book(c.info.name);
+  }
+
+  #prints(c: CoinState, prints: Print[], out: WsTrade[], accountIsTaker: boolean): void {
+    const rng = c.market.rng;
+    const me = this.account.address;
+    for (const p of prints) {
+      const maker = p.makerOid !== null ? me : this.#userPool[rng.int(64)];
+      const taker = accountIsTaker ? me : this.#userPool[rng.int(64)];
+      // users = [buyer, seller]; side B means the taker bought.
+      const users: [string, string] = p.side === "B" ? [taker, maker] : [maker, taker];
+      out.push({
+        coin: c.info.name,
+        side: p.side,
+        px: num(p.px),
+        sz: num(p.sz),
+        time: this.now,
+        hash: rng.hex(32),
+        // Hyperliquid: tid is a 50-bit hash.
+        tid: rng.uint32() * 262_144 + rng.int(262_144),
+        users,
+      });
+    }
+  }
+
+  #makerFills(c: CoinState, makerFills: MakerFill[], fills: WsFill[], updates: WsOrder[]): void {
+    for (const f of makerFills) {
+      const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+      fills.push(this.account.applyFill({
+        order: f.order,
+        px: f.px,
+        sz: f.sz,
+        crossed: false,
+        feeRate: this.makerFeeRate,
+        timeMs: this.now,
+        tid,
+        hash: c.market.rng.hex(32),
+      }));
+      if (f.order.sz <= 1e-12) {
+        updates.push(wsOrder(this.account.setStatus(f.order, "filled", this.now)));
+      }
+    }
+  }
+
+  #payFunding(): void {
+    for (const c of this.coins) {
+      this.account.payFunding(c.info.name, c.market.mid, c.market.funding);
+    }
+  }
+
+  #coin(name: string): CoinState {
+    const c = this.byName.get(name);
+    if (!c) throw new Error(`unknown coin ${JSON.stringify(name)}`);
+    return c;
+  }
+
+  /** The coin at an asset id, or undefined. */
+  asset(a: number): CoinState | undefined {
+    return Number.isInteger(a) ? this.coins[a] : undefined;
+  }
+
+  /** The account's resting orders, all coins. */
+  openOrders(): RestingOrder[] {
+    return this.coins.flatMap((c) => c.queue.all());
+  }
+
+  /** Best bid and ask including the account's own resting orders. */
+  bbo(c: CoinState): [number | undefined, number | undefined] {
+    const bid = Math.max(c.market.bids[0]?.px ?? -Infinity, c.queue.bids[0]?.px ?? -Infinity);
+    const ask = Math.min(c.market.asks[0]?.px ?? Infinity, c.queue.asks[0]?.px ?? Infinity);
+    return [Number.isFinite(bid) ? bid : undefined, Number.isFinite(ask) ? ask : undefined];
+  }
+
+  /** The `l2Book` payload of a coin: crowd and account orders merged, `depth` levels per side. */
+  l2Book(coin: string, depth = BOOK_DEPTH) {
+    const c = this.#coin(coin);
+    return {
+      coin,
+      time: c.bookTime,
+      levels: [
+        mergeSide(c.market.bids, c.queue.bids, true, depth),
+        mergeSide(c.market.asks, c.queue.asks, false, depth),
+      ],
+    };
+  }
+
+  /** Places one order (already authenticated); returns its entry of `statuses`. */
+  placeOrder(w: WireOrder): OrderStatus {
+    const c = this.asset(w.a);
+    if (!c) return { error: `Invalid asset ${w.a}.` };
+    const szd = c.info.szDecimals;
+    const tif = w.t?.limit?.tif;
+    if (tif !== "Gtc" && tif !== "Alo" && tif !== "Ioc") {
+      return { error: "Only limit orders with tif Gtc, Alo or Ioc are simulated." };
+    }
+    if (typeof w.p !== "string" || !isValidPerpPrice(w.p, szd)) {
+      return { error: "Price must be divisible by tick size." };
+    }
+    const px = Number(w.p);
+    const sz = Number(w.s);
+    if (typeof w.s !== "string" || !isValidSize(w.s, szd) || px * sz < MIN_ORDER_VALUE_USD) {
+      return { error: `Order must have minimum value of $${MIN_ORDER_VALUE_USD}.` };
+    }
+    const [bid, ask] = this.bbo(c);
+    const crosses = w.b ? ask !== undefined && px >= ask : bid !== undefined && px <= bid;
+    if (tif === "Alo" && crosses) {
+      const fmt = (x: number | undefined) => (x === undefined ? "None" : floatToWire(x));
+      return {
+        error: `Post only order would have immediately matched, bbo was ${fmt(bid)}@${
+          fmt(ask)
+        }. asset=${c.asset}`,
+      };
+    }
+    const pos = this.account.positions.get(c.info.name)?.szi ?? 0;
+    if (w.r && (pos === 0 || (pos > 0) === w.b)) {
+      return { error: "Reduce only order would increase position." };
+    }
+    const maxLev = (coin: string) => this.#coin(coin).info.maxLeverage;
+    const mark = (coin: string) => this.#coin(coin).market.mid;
+    const lev = this.account.leverageOf(c.info.name, c.info.maxLeverage).value;
+    if (!w.r && px * sz / lev > this.account.availableMargin(mark, maxLev, this.openOrders())) {
+      return { error: "Insufficient margin to place order." };
+    }
+    const order: RestingOrder = {
+      oid: this.account.nextOid(),
+      coin: c.info.name,
+      asset: c.asset,
+      isBuy: w.b,
+      px,
+      sz,
+      origSz: sz,
+      queueAhead: 0,
+      timestamp: this.now,
+      tif,
+      reduceOnly: w.r,
+    };
+    if (w.c) order.cloid = w.c;
+    const withCloid = <T extends object>(x: T) => (w.c ? { ...x, cloid: w.c } : x);
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    const trades: WsTrade[] = [];
+    let filledSz = 0;
+    let filledUsd = 0;
+    if (crosses) {
+      const side: TakerSide = w.b ? "B" : "A";
+      const crowd = w.b ? c.market.asks : c.market.bids;
+      const sweep = c.queue.sweep(side, sz, crowd, px, true);
+      for (const gone of sweep.selfCancelled) {
+        updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
+      }
+      for (const p of sweep.prints) {
+        const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+        const part = { ...order, sz: p.sz };
+        fills.push(this.account.applyFill({
+          order: part,
+          px: p.px,
+          sz: p.sz,
+          crossed: true,
+          feeRate: this.takerFeeRate,
+          timeMs: this.now,
+          tid,
+          hash: c.market.rng.hex(32),
+        }));
+        filledSz = cleanSize(filledSz + p.sz);
+        filledUsd += p.px * p.sz;
+      }
+      this.#prints(c, sweep.prints, trades, true);
+      if (filledUsd > 0) c.market.impact(side, filledUsd);
+      order.sz = cleanSize(sz - filledSz);
+    }
+    let status: OrderStatus;
+    if (order.sz <= 1e-12) {
+      updates.push(wsOrder(this.account.setStatus(order, "filled", this.now)));
+      status = {
+        filled: withCloid({
+          totalSz: num(filledSz),
+          avgPx: num(filledUsd / filledSz),
+          oid: order.oid,
+        }),
+      };
+    } else if (tif === "Ioc") {
+      updates.push(wsOrder(this.account.setStatus(order, "canceled", this.now)));
+      status = filledSz > 0
+        ? {
+          filled: withCloid({
+            totalSz: num(filledSz),
+            avgPx: num(filledUsd / filledSz),
+            oid: order.oid,
+          }),
+        }
+        : {
+          error: `Order could not immediately match against any resting orders. asset=${c.asset}`,
+        };
+    } else {
+      c.queue.add(order, w.b ? c.market.bids : c.market.asks);
+      updates.push(wsOrder(this.account.setStatus(order, "open", this.now)));
+      status = { resting: withCloid({ oid: order.oid }) };
+    }
+    this.#emit(c, trades, fills, updates);
+    return status;
+  }
+
+  /** Cancels a resting order by oid; returns the `cancel` status entry. */
+  cancel(asset: number, oid: number, status = "canceled"): "success" | { error: string } {
+    const c = this.asset(asset);
+    const order = c?.queue.remove(oid);
+    if (!c || !order) {
+      return { error: `Order was never placed, already canceled, or filled. asset=${asset}` };
+    }
+    this.#events?.orderUpdates([wsOrder(this.account.setStatus(order, status, this.now))]);
+    this.#events?.book(c.info.name);
+    return "success";
+  }
+
+  /** Cancels a resting order by cloid. */
+  cancelByCloid(asset: number, cloid: string): "success" | { error: string } {
+    const oid = this.account.cloidToOid.get(String(cloid).toLowerCase());
+    const rec = oid === undefined ? undefined : this.account.orders.get(oid);
+    if (!rec || rec.order.asset !== asset) {
+      return { error: `Order was never placed, already canceled, or filled. asset=${asset}` };
+    }
+    return this.cancel(asset, rec.order.oid);
+  }
+
+  /** Modifies a resting order (by oid or cloid): cancel, then place the new order. */
+  modify(oidOrCloid: number | string, order: WireOrder): OrderStatus {
+    const oid = typeof oidOrCloid === "string"
+      ? this.account.cloidToOid.get(oidOrCloid.toLowerCase())
+      : oidOrCloid;
+    const rec = oid === undefined ? undefined : this.account.orders.get(oid);
+    if (!rec || rec.status !== "open") return { error: "Cannot modify canceled or filled order" };
+    const c = this.asset(rec.order.asset)!;
+    c.queue.remove(rec.order.oid);
+    this.account.setStatus(rec.order, "canceled", this.now);
+    this.#events?.orderUpdates([wsOrder(this.account.orders.get(rec.order.oid)!)]);
+    return this.placeOrder(order);
+  }
+
+  /** Arms (time) or clears (undefined) the dead man's switch; returns an error string or null. */
+  scheduleCancel(time: number | undefined): string | null {
+    if (this.account.volumeUsd < this.#minScheduleVolume) {
+      return `Cannot set scheduled cancel time until enough volume traded. Required: $${this.#minScheduleVolume}. Traded: $${
+        floatToWire(Math.round(this.account.volumeUsd * 1e5) / 1e5)
+      }.`;
+    }
+    if (time === undefined) {
+      this.#scheduledCancelAt = null;
+      return null;
+    }
+    if (!Number.isInteger(time) || time < this.#now + SCHEDULE_CANCEL_MIN_LEAD_MS) {
+      return "Scheduled cancel time too early, must be at least 5 seconds from now.";
+    }
+    this.#scheduledCancelAt = time;
+    return null;
+  }
+
+  /** Sets a coin's leverage; returns an error string or null. */
+  updateLeverage(asset: number, isCross: boolean, leverage: number): string | null {
+    const c = this.asset(asset);
+    if (!c) return `Invalid asset ${asset}.`;
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > c.info.maxLeverage) {
+      return `Invalid leverage value`;
+    }
+    this.account.leverage.set(c.info.name, {
+      type: isCross ? "cross" : "isolated",
+      value: leverage,
+    });
+    return null;
+  }
+
+  #cancelAll(status: string): void {
+    for (const c of this.coins) {
+      for (const o of c.queue.all()) this.cancel(c.asset, o.oid, status);
+    }
+  }
+
+  /** Fills every resting order of the account now, at its own price (a dark-fill fault). */
+  fillAllResting(): number {
+    let n = 0;
+    for (const c of this.coins) {
+      const fills: WsFill[] = [];
+      const updates: WsOrder[] = [];
+      const trades: WsTrade[] = [];
+      const dark = c.queue.all().map((order) => {
+        c.queue.remove(order.oid);
+        return { order, px: order.px, sz: order.sz };
+      });
+      if (dark.length === 0) continue;
+      n += dark.length;
+      this.#makerFills(c, dark, fills, updates);
+      this.#prints(
+        c,
+        dark.map((f) => ({
+          side: f.order.isBuy ? "A" : "B",
+          px: f.px,
+          sz: f.sz,
+          makerOid: f.order.oid,
+        })),
+        trades,
+        false,
+      );
+      this.#emit(c, trades, fills, updates);
+    }
+    return n;
+  }
+
+  /** The `metaAndAssetCtxs` answer (reference §3.2). */
+  metaAndAssetCtxs() {
+    const universe = this.coins.map((c) => ({
+      name: c.info.name,
+      szDecimals: c.info.szDecimals,
+      maxLeverage: c.info.maxLeverage,
+      marginTableId: c.info.maxLeverage,
+    }));
+    const tables = [...new Set(this.coins.map((c) => c.info.maxLeverage))].map((lev) => [
+      lev,
+      { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: lev }] },
+    ]);
+    const ctxs = this.coins.map((c) => {
+      const m = c.market;
+      const [bid, ask] = this.bbo(c);
+      const mid = bid !== undefined && ask !== undefined ? (bid + ask) / 2 : null;
+      const px = (x: number) => num(Number(x.toPrecision(6)));
+      return {
+        funding: floatToWire(Number(m.funding.toFixed(8))),
+        openInterest: cents(m.openInterest),
+        prevDayPx: px(m.prevDayPx),
+        dayNtlVlm: cents(c.info.dayNtlVlm + m.tradedUsd),
+        premium: floatToWire(Number((m.funding - 0.0000125).toFixed(8))),
+        oraclePx: px(m.mid),
+        markPx: px(m.mid),
+        midPx: mid === null ? null : px(mid),
+        impactPxs: bid !== undefined && ask !== undefined ? [num(bid), num(ask)] : null,
+        dayBaseVlm: cents((c.info.dayNtlVlm + m.tradedUsd) / m.mid),
+      };
+    });
+    return [{ universe, marginTables: tables, collateralToken: 0 }, ctxs];
+  }
+
+  /** Mark price of a coin (the simulated mid). */
+  mark(coin: string): number {
+    return this.#coin(coin).market.mid;
+  }
+
+  /** Max leverage of a coin. */
+  maxLeverage(coin: string): number {
+    return this.#coin(coin).info.maxLeverage;
+  }
+}
+
+/** Formats a large amount with 2 decimals (shortest form, no float noise). */
+function cents(x: number): string {
+  return String(Math.round(x * 100) / 100);
+}
+
+/** An order record as an `orderUpdates` entry. */
+export function wsOrder(rec: OrderRecord): WsOrder {
+  const o = rec.order;
+  const order: WsOrder["order"] = {
+    coin: o.coin,
+    side: o.isBuy ? "B" : "A",
+    limitPx: num(o.px),
+    sz: num(o.sz),
+    oid: o.oid,
+    timestamp: o.timestamp,
+    origSz: num(o.origSz),
+  };
+  if (o.cloid) order.cloid = o.cloid;
+  return { order, status: rec.status, statusTimestamp: rec.statusTimestamp };
+}
+
+function mergeSide(
+  crowd: readonly Level[],
+  own: readonly RestingOrder[],
+  isBid: boolean,
+  depth: number,
+) {
+  const out: { px: string; sz: string; n: number }[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < depth && (i < crowd.length || j < own.length)) {
+    const cp = crowd[i]?.px;
+    const op = own[j]?.px;
+    let px: number;
+    if (cp === undefined) px = op!;
+    else if (op === undefined) px = cp;
+    else px = isBid ? Math.max(cp, op) : Math.min(cp, op);
+    let sz = 0;
+    let n = 0;
+    if (cp !== undefined && cp === px) {
+      sz += crowd[i].sz;
+      n += crowd[i].n;
+      i++;
+    }
+    while (j < own.length && own[j].px === px) {
+      sz += own[j].sz;
+      n++;
+      j++;
+    }
+    out.push({ px: num(px), sz: num(sz), n });
+  }
+  return out;
+}
+
+/** A universe entry for a replayed coin the built-in universe lacks (szDecimals from price). */
+function inferCoin(name: string, px: number): SimCoin {
+  return {
+    name,
+    szDecimals: Math.max(0, Math.min(5, Math.round(Math.log10(px)))),
+    maxLeverage: 10,
+    startPx: px,
+    dayNtlVlm: 1e7,
+    dailyVol: 0.05,
+    halfSpreadBps: 2,
+  };
+}
