@@ -242,21 +242,43 @@ Deno.test("rounding is toward the passive side and as tight as the tick allows",
       const { px: bid } = q.bids[l];
       const { px: ask } = q.asks[l];
       if (bid > 0) {
-        // Float noise up to a billionth of a tick is snapped; beyond that, never more eager.
+        // Float noise (a billionth of a tick, or 1e-12 of the price) is snapped; beyond that,
+        // rounding never makes a quote more eager, and never costs a whole tick.
         const tick = specTick(bid, sd);
-        assert.ok(bid <= rawBid + 1e-9 * tick, `bid ${bid} above its grid price ${rawBid}`);
-        assert.ok(bid + tick > rawBid - 1e-9 * tick, `bid ${bid} a tick or more below ${rawBid}`);
+        const noise = 1e-9 * tick + 1e-12 * rawBid;
+        assert.ok(bid <= rawBid + noise, `bid ${bid} above its grid price ${rawBid}`);
+        assert.ok(bid + tick > rawBid - noise, `bid ${bid} a tick or more below ${rawBid}`);
         checked++;
       }
       if (ask > 0) {
         const tick = specTick(ask, sd);
-        assert.ok(ask >= rawAsk - 1e-9 * tick, `ask ${ask} below its grid price ${rawAsk}`);
-        assert.ok(ask - tick < rawAsk + 1e-9 * tick, `ask ${ask} a tick or more above ${rawAsk}`);
+        const noise = 1e-9 * tick + 1e-12 * rawAsk;
+        assert.ok(ask >= rawAsk - noise, `ask ${ask} below its grid price ${rawAsk}`);
+        assert.ok(ask - tick < rawAsk + noise, `ask ${ask} a tick or more above ${rawAsk}`);
         checked++;
       }
     });
   }
   assert.ok(checked > 5000, `only ${checked} levels checked`);
+});
+
+Deno.test("sizes are whole lots of the order value, not shaved by float noise", () => {
+  // 36 / 0.00001 is 3599999.9999999995 in f64; the size must still be 3600000.
+  const q = quote({ bid: 0.00001, ask: 0.000011, szDecimals: 1, baseSpreadBps: 0 });
+  assert.deepEqual(q.bids, [
+    { px: 0.00001, sz: 1200000 },
+    { px: 0.00001, sz: 2400000 },
+    { px: 0.00001, sz: 3600000 },
+  ]);
+  // At ~3000 with szDecimals 4: the largest whole number of 0.0001 lots within $12, $24, $36.
+  const q3000 = quote({ bid: 2999.9, ask: 3000.1, szDecimals: 4 });
+  for (let l = 0; l < GRID_LEVELS; l++) {
+    const usd = 12 * (l + 1);
+    for (const { px, sz } of [q3000.bids[l], q3000.asks[l]]) {
+      assert.ok(px * sz <= usd + 1e-9, `size ${sz} at ${px} is worth more than $${usd}`);
+      assert.ok(px * (sz + 0.0001) > usd, `size ${sz} at ${px} is a whole lot short of $${usd}`);
+    }
+  }
 });
 
 Deno.test("tick is the price increment at the mid", () => {

@@ -57,17 +57,21 @@ export function priceDecimals(px: number, szDecimals: number): number {
   return Math.min(sig, 6 - szDecimals);
 }
 
-/** Snap distance in steps: within a billionth of a step of a valid price is that price. */
+/** Snap, in steps: within SNAP + SNAP_RELATIVE * |value| steps of a multiple is that multiple. */
 export const SNAP = 1e-9;
+/** Relative part of the snap: undoes usd / px noise (36 / 0.00001 = 3599999.9999999995). */
+export const SNAP_RELATIVE = 1e-12;
 
 /** x rounded down to a multiple of 1 / scale, snapping float noise (100000 * 1.00015). */
 export function floorTo(x: number, scale: number): number {
-  return Math.floor(x * scale + SNAP) / scale;
+  const y = x * scale;
+  return Math.floor(y + (SNAP + SNAP_RELATIVE * Math.abs(y))) / scale;
 }
 
 /** x rounded up to a multiple of 1 / scale, snapping float noise. */
 export function ceilTo(x: number, scale: number): number {
-  return Math.ceil(x * scale - SNAP) / scale;
+  const y = x * scale;
+  return Math.ceil(y - (SNAP + SNAP_RELATIVE * Math.abs(y))) / scale;
 }
 
 /** Same fields and calls as engine/kernel.ts's Kernel, computed in plain TypeScript. */

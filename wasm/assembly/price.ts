@@ -30,18 +30,22 @@ export function priceDecimals(px: f64, szDecimals: i32): i32 {
   return sig < max ? sig : max;
 }
 
-// Snap distance in steps: a value within a billionth of a step of a valid price is that
-// price. This undoes the f64 error of mid * (1 +- bps / 10^4) (100000 * 1.00015 is
-// 100015.00000000001, which must not round up to 100016) and of x * scale itself.
+// Snap distance, in steps: a value within SNAP + SNAP_RELATIVE * |value| steps of a multiple
+// is that multiple. This undoes the f64 error of mid * (1 +- bps / 10^4) (100000 * 1.00015 is
+// 100015.00000000001, which must not round up to 100016) and of usd / px * 10^szDecimals
+// (36 / 0.00001 is 3599999.9999999995, which must not round down to 3599999.9).
 const SNAP: f64 = 1e-9;
+const SNAP_RELATIVE: f64 = 1e-12;
 
 /** x rounded down to a multiple of 1 / scale (scale an exact power of ten), snapping float noise. */
 export function floorTo(x: f64, scale: f64): f64 {
-  return Math.floor(x * scale + SNAP) / scale;
+  const y = x * scale;
+  return Math.floor(y + (SNAP + SNAP_RELATIVE * Math.abs(y))) / scale;
 }
 
 /** x rounded up to a multiple of 1 / scale (scale an exact power of ten), snapping float noise. */
 export function ceilTo(x: f64, scale: f64): f64 {
+  const y = x * scale;
   // k / scale with an integer k is the nearest double to the decimal k * 10^-e.
-  return Math.ceil(x * scale - SNAP) / scale;
+  return Math.ceil(y - (SNAP + SNAP_RELATIVE * Math.abs(y))) / scale;
 }
