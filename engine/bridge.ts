@@ -345,9 +345,7 @@ export class RedisBridge {
   #onReady(pub: Redis): void {
     this.#connected = true;
     this.#outageLogged = false;
-    if (this.#unavailableLogged || this.#everConnected) {
-      this.#log.info(`[SCREENER] Redis connected at ${redactUrl(this.#url)}`);
-    }
+    this.#log.info(`[SCREENER] Redis connected at ${redactUrl(this.#url)}`);
     this.#everConnected = true;
     // A restarting engine picks up the screener's latest configs without waiting 30 s.
     pub.get(ASSET_CONFIG_KEY).then(

@@ -312,8 +312,12 @@ redisTest(
       server = await startRedis(port);
       const screener = await client(server.url);
       try {
+        // A screener round: the key (read if the bridge connects after this) and the channel
+        // (heard if it connected before).
         await screener.set(ASSET_CONFIG_KEY, JSON.stringify([btc]), "PX", 120_000);
-        await waitFor("config from the key", () => bridge.configFor("BTC").base_spread_bps === 3);
+        await subscribed(screener);
+        await screener.publish(ASSET_CONFIG_CHANNEL, JSON.stringify([btc]));
+        await waitFor("the screener's config", () => bridge.configFor("BTC").base_spread_bps === 3);
         await waitFor("the queued fill to go out", () => bridge.stats.published === 1);
       } finally {
         await closeAll(screener);
@@ -377,7 +381,11 @@ redisTest(
       }
       await logger.flush();
       assert.equal(lines.filter((line) => line.includes("Redis connection lost")).length, 1);
-      assert.equal(lines.filter((line) => line.includes("Redis connected at")).length, 1);
+      assert.equal(
+        lines.filter((line) => line.includes("Redis connected at")).length,
+        2,
+        "at start and after the restart",
+      );
     } finally {
       await bridge.close();
       await server.stop();
