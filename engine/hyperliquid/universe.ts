@@ -1,0 +1,184 @@
+/**
+ * The tradable universe: `metaAndAssetCtxs` (reference section 3.2) read into AssetInfo records,
+ * and the coins to quote chosen from it, either the top N by 24 h notional volume or an
+ * explicit list. Every name is checked against the live universe before anything subscribes,
+ * because the exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
+ */
+import type { AssetInfo } from "./types.ts";
+
+/** Sends one `POST /info` body and resolves to the decoded JSON (the engine passes InfoClient's). */
+export type PostInfo = (body: object) => Promise<unknown>;
+
+/** Which coins to quote. An explicit `coins` list wins over `topN`. */
+export interface CoinSelection {
+  /** Exact, case-sensitive names (`MM_COINS=BTC,ETH,kPEPE`). */
+  coins?: readonly string[];
+  /** How many of the most traded coins to take when no list is given (default 30). */
+  topN?: number;
+}
+
+/** The whole universe and the coins selected from it. */
+export interface Universe {
+  /** Every perp, in `meta.universe` order (index = asset id). */
+  assets: AssetInfo[];
+  /** The coins to quote, in selection order. */
+  selected: AssetInfo[];
+}
+
+/** Default number of coins quoted when no explicit list is given (issue 3: MM_COINS_TOP_N). */
+export const DEFAULT_TOP_N = 30;
+
+/** Fetches `metaAndAssetCtxs` through `postInfo` and selects the coins to quote. */
+export async function loadUniverse(
+  postInfo: PostInfo,
+  selection: CoinSelection,
+): Promise<Universe> {
+  let raw: unknown;
+  try {
+    raw = await postInfo({ type: "metaAndAssetCtxs" });
+  } catch (error) {
+    throw new Error(`metaAndAssetCtxs request failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const assets = parseMetaAndAssetCtxs(raw);
+  return { assets, selected: selectCoins(assets, selection) };
+}
+
+/** Reads a `metaAndAssetCtxs` response; throws naming the first field that is not as documented. */
+export function parseMetaAndAssetCtxs(raw: unknown): AssetInfo[] {
+  if (!Array.isArray(raw) || raw.length !== 2) {
+    throw new Error(`metaAndAssetCtxs: expected a [meta, assetCtxs] pair, got ${describe(raw)}`);
+  }
+  const [meta, ctxs] = raw;
+  if (!isRecord(meta) || !Array.isArray(meta.universe)) {
+    throw new Error(`metaAndAssetCtxs: meta.universe is not an array (got ${describe(meta)})`);
+  }
+  const universe: unknown[] = meta.universe;
+  if (!Array.isArray(ctxs) || ctxs.length !== universe.length) {
+    throw new Error(
+      `metaAndAssetCtxs: expected ${universe.length} asset contexts (one per universe entry), ` +
+        `got ${Array.isArray(ctxs) ? ctxs.length : describe(ctxs)}`,
+    );
+  }
+  const names = new Set<string>();
+  return universe.map((entry, i) => {
+    const at = `meta.universe[${i}]`;
+    if (!isRecord(entry)) throw new Error(`metaAndAssetCtxs: ${at} is ${describe(entry)}`);
+    const name = entry.name;
+    if (typeof name !== "string" || name === "") {
+      throw new Error(`metaAndAssetCtxs: ${at}.name is ${describe(name)}, expected a coin name`);
+    }
+    if (names.has(name)) throw new Error(`metaAndAssetCtxs: ${at}.name "${name}" appears twice`);
+    names.add(name);
+    const szDecimals = entry.szDecimals;
+    if (!Number.isSafeInteger(szDecimals) || (szDecimals as number) < 0) {
+      throw new Error(
+        `metaAndAssetCtxs: ${at}.szDecimals (${name}) is ${describe(szDecimals)}, ` +
+          `expected an integer >= 0`,
+      );
+    }
+    const maxLeverage = entry.maxLeverage;
+    if (typeof maxLeverage !== "number" || !(maxLeverage > 0)) {
+      throw new Error(
+        `metaAndAssetCtxs: ${at}.maxLeverage (${name}) is ${describe(maxLeverage)}, ` +
+          `expected a positive number`,
+      );
+    }
+    if (entry.isDelisted !== undefined && typeof entry.isDelisted !== "boolean") {
+      throw new Error(
+        `metaAndAssetCtxs: ${at}.isDelisted (${name}) is ${describe(entry.isDelisted)}`,
+      );
+    }
+    const ctx = ctxs[i];
+    const ctxAt = `assetCtxs[${i}] (${name})`;
+    if (!isRecord(ctx)) throw new Error(`metaAndAssetCtxs: ${ctxAt} is ${describe(ctx)}`);
+    return {
+      name,
+      assetIndex: i,
+      szDecimals: szDecimals as number,
+      maxLeverage,
+      fundingHourly: decimal(ctx, "funding", ctxAt),
+      markPx: decimal(ctx, "markPx", ctxAt),
+      midPx: ctx.midPx === null || ctx.midPx === undefined ? null : decimal(ctx, "midPx", ctxAt),
+      dayNtlVlm: decimal(ctx, "dayNtlVlm", ctxAt),
+      isDelisted: entry.isDelisted === true,
+    };
+  });
+}
+
+/**
+ * Picks the coins to quote: the explicit list (each name must exist, exactly as spelled, and
+ * not be delisted) or else the `topN` live coins by 24 h notional volume.
+ */
+export function selectCoins(assets: readonly AssetInfo[], selection: CoinSelection): AssetInfo[] {
+  if (selection.coins !== undefined && selection.coins.length > 0) {
+    return pickListed(assets, selection.coins);
+  }
+  const topN = selection.topN ?? DEFAULT_TOP_N;
+  if (!Number.isSafeInteger(topN) || topN < 1) {
+    throw new Error(`top-N coin count (MM_COINS_TOP_N) must be a positive integer, got ${topN}`);
+  }
+  return assets
+    .filter((asset) => !asset.isDelisted)
+    .sort((a, b) => b.dayNtlVlm - a.dayNtlVlm || a.assetIndex - b.assetIndex)
+    .slice(0, topN);
+}
+
+/** Splits a coin list such as `MM_COINS` ("BTC, ETH,kPEPE") into names; case is kept. */
+export function parseCoinList(text: string): string[] {
+  const names = text.split(",").map((name) => name.trim());
+  const empty = names.findIndex((name) => name === "");
+  if (empty !== -1) {
+    throw new Error(`coin list (MM_COINS) "${text}" has an empty entry at position ${empty + 1}`);
+  }
+  return names;
+}
+
+function pickListed(assets: readonly AssetInfo[], coins: readonly string[]): AssetInfo[] {
+  const byName = new Map(assets.map((asset) => [asset.name, asset]));
+  const seen = new Set<string>();
+  return coins.map((coin) => {
+    if (seen.has(coin)) throw new Error(`coin list (MM_COINS): "${coin}" is listed twice`);
+    seen.add(coin);
+    const asset = byName.get(coin);
+    if (asset === undefined) {
+      const sameLetters = assets.find((a) => a.name.toLowerCase() === coin.toLowerCase());
+      const hint = sameLetters === undefined
+        ? "it is not in the exchange's universe"
+        : `names are case-sensitive: did you mean "${sameLetters.name}"?`;
+      throw new Error(`coin list (MM_COINS): unknown coin "${coin}" (${hint})`);
+    }
+    if (asset.isDelisted) {
+      throw new Error(`coin list (MM_COINS): "${coin}" is delisted and cannot be quoted`);
+    }
+    return asset;
+  });
+}
+
+/** A decimal string field (numbers are strings on the wire; a JSON number is accepted too). */
+function decimal(record: Record<string, unknown>, field: string, at: string): number {
+  const value = record[field];
+  const number = typeof value === "number"
+    ? value
+    : typeof value === "string" && value.trim() !== ""
+    ? Number(value)
+    : NaN;
+  if (!Number.isFinite(number)) {
+    throw new Error(
+      `metaAndAssetCtxs: ${at}.${field} is ${describe(value)}, expected a decimal string`,
+    );
+  }
+  return number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
