@@ -6,8 +6,14 @@
  */
 import type { Logger } from "./log.ts";
 
-/** How long the whole shutdown may take, ms (issue 7: within 5 s). */
+/** How long the whole shutdown may take, signal to exit, ms (issue 7: within 5 s). */
 export const SHUTDOWN_DEADLINE_MS = 5_000;
+
+/** Time allowed for queued log lines to reach stdout before exiting, ms. */
+export const LOG_FLUSH_GRACE_MS = 250;
+
+/** Default budget of the steps: what the deadline leaves after the final log flush, ms. */
+export const STEPS_DEADLINE_MS = SHUTDOWN_DEADLINE_MS - LOG_FLUSH_GRACE_MS;
 
 /** Limit of a step registered without one, ms. */
 export const DEFAULT_STEP_TIMEOUT_MS = 1_000;
@@ -37,7 +43,7 @@ export interface ShutdownReport {
 
 /** Options of {@link Shutdown}. */
 export interface ShutdownOptions {
-  /** Budget for all steps together, ms (default {@link SHUTDOWN_DEADLINE_MS}). */
+  /** Budget for all steps together, ms (default {@link STEPS_DEADLINE_MS}). */
   deadlineMs?: number;
   logger?: Logger;
   /** Monotonic clock in ms (default `performance.now`). */
@@ -60,7 +66,7 @@ export class Shutdown {
 
   /** Creates an empty shutdown sequence. */
   constructor(options: ShutdownOptions = {}) {
-    this.#deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
+    this.#deadlineMs = options.deadlineMs ?? STEPS_DEADLINE_MS;
     this.#log = options.logger;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -104,7 +110,13 @@ export class Shutdown {
         }
         this.#log?.info(`[SHUTDOWN] ${signal} received: shutting down`);
         this.run(signal).then(async () => {
-          await this.#log?.flush();
+          // The last log lines get what is left of a short grace period, not an open-ended wait.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            this.#log?.flush(),
+            new Promise((resolve) => timer = setTimeout(resolve, LOG_FLUSH_GRACE_MS)),
+          ]);
+          clearTimeout(timer);
           exit(0);
         });
       };
