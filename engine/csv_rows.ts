@@ -156,13 +156,3 @@ export function parseTradeLine(line: string): TradeRow | RowError {
 export function isRowError(row: TickRow | TradeRow | RowError): row is RowError {
   return "error" in row;
 }
-
-/**
- * Splits file text into complete lines. A final line without its newline is a write the
- * harvester had not finished (crash mid-flush): it is returned separately, never as data.
- */
-export function splitLines(text: string): { lines: string[]; incomplete: string | null } {
-  const lines = text.split("\n");
-  const last = lines.pop() ?? "";
-  return { lines, incomplete: last === "" ? null : last };
-}

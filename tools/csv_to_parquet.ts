@@ -17,7 +17,12 @@ import {
   parquetPath,
   resolveDataDir,
 } from "./data_files.ts";
-import { columnsTable, decodeParquet, encodeParquet, initParquet } from "./analysis/parquet_io.ts";
+import {
+  columnsTable,
+  encodeParquet,
+  initParquet,
+  parquetRowCount,
+} from "./analysis/parquet_io.ts";
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -159,7 +164,7 @@ async function convertFile(
       await Deno.rename(temp, target);
       status = "converted";
     }
-    const stored = decodeParquet(await Deno.readFile(target)).numRows;
+    const stored = await parquetRowCount(await Deno.readFile(target));
     if (stored !== scan.rows) {
       return {
         ...base,

@@ -80,13 +80,32 @@ export function tradeTable(coin: string, c: TradeColumns): arrow.Table {
 /** Parquet bytes (zstd) of an Arrow table. Call {@link initParquet} first. */
 export function encodeParquet(table: arrow.Table): Uint8Array {
   const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(table, "stream"));
-  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD).build();
+  // Dictionary pages only where values repeat (coin, side): on prices and timestamps they cost
+  // time and, on a busy day, fall back to plain encoding anyway.
+  let builder = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD)
+    .setDictionaryEnabled(false);
+  for (const name of ["coin", "side"]) {
+    if (table.schema.fields.some((f) => f.name === name)) {
+      builder = builder.setColumnDictionaryEnabled(name, true);
+    }
+  }
+  const props = builder.build();
   return pq.writeParquet(wasmTable, props);
 }
 
 /** Arrow IPC stream bytes of a Parquet file (what DuckDB ingests). Call {@link initParquet} first. */
 export function parquetToIPC(bytes: Uint8Array): Uint8Array {
   return pq.readParquet(bytes).intoIPCStream();
+}
+
+/** Row count from a Parquet file's footer. Call {@link initParquet} first. */
+export async function parquetRowCount(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
+  const file = await pq.ParquetFile.fromFile(new Blob([bytes]));
+  try {
+    return file.metadata().fileMetadata().numRows();
+  } finally {
+    file.free();
+  }
 }
 
 /** Arrow table of a Parquet file. Call {@link initParquet} first. */
