@@ -401,7 +401,8 @@ async function main(): Promise<number> {
   let code = 0;
   while (!stopped) {
     try {
-      await screenOnce(options);
+      // A single round that had nothing to publish is a failure for whoever scheduled it.
+      if ((await screenOnce(options)).length === 0) code = 1;
     } catch (error) {
       log.error(`[SCREENER] Round failed: ${(error as Error).message}`);
       code = 1;
