@@ -188,20 +188,21 @@ export function parseFramesJsonl(text: string, source: string): ReplayEvent[] {
 export async function loadReplay(paths: string[], seed: number): Promise<ReplayEvent[]> {
   const events: ReplayEvent[] = [];
   for (const path of paths) {
+    if (!path.endsWith(".jsonl") && !path.endsWith(".csv")) {
+      throw new Error(`replay file ${path}: expected a .csv (ticks or trades) or .jsonl (frames)`);
+    }
     const text = await Deno.readTextFile(path);
-    if (path.endsWith(".jsonl")) events.push(...parseFramesJsonl(text, path));
-    else if (path.endsWith(".csv")) {
-      const first = text.split("\n").find((l) => l.trim() !== "" && !/^[a-z_]/i.test(l.trim())) ??
-        "";
-      const side = first.split(",")[2]?.trim();
-      events.push(
-        ...(side === "B" || side === "A"
-          ? parseTradeCsv(text, path)
-          : parseTickCsv(text, path, seed)),
-      );
-    } else {throw new Error(
-        `replay file ${path}: expected a .csv (ticks or trades) or .jsonl (frames)`,
-      );}
+    if (path.endsWith(".jsonl")) {
+      events.push(...parseFramesJsonl(text, path));
+      continue;
+    }
+    const first = text.split("\n").find((l) => l.trim() !== "" && !/^[a-z_]/i.test(l.trim())) ?? "";
+    const side = first.split(",")[2]?.trim();
+    events.push(
+      ...(side === "B" || side === "A"
+        ? parseTradeCsv(text, path)
+        : parseTickCsv(text, path, seed)),
+    );
   }
   if (events.length === 0) throw new Error(`replay files ${paths.join(", ")} hold no events`);
   return events.sort((a, b) => a.timeMs - b.timeMs);

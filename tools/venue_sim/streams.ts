@@ -35,12 +35,14 @@ export interface StreamStats {
   bytesSent: number;
   /** Distinct frames serialized (each may go to several sockets). */
   framesBuilt: number;
+  /** Text frames received from clients. */
+  framesReceived: number;
 }
 
 /** Every open WebSocket session and what it subscribed to. */
 export class StreamHub implements VenueEvents {
   readonly sessions = new Set<Session>();
-  readonly stats: StreamStats = { framesSent: 0, bytesSent: 0, framesBuilt: 0 };
+  readonly stats: StreamStats = { framesSent: 0, bytesSent: 0, framesBuilt: 0, framesReceived: 0 };
   readonly #channels = new Map<string, Set<Session>>();
   readonly #recentTrades = new Map<string, WsTrade[]>();
   readonly #sim: Simulator;
@@ -133,6 +135,7 @@ export class StreamHub implements VenueEvents {
   }
 
   #onText(session: Session, text: string): void {
+    this.stats.framesReceived++;
     let msg: { method?: unknown; subscription?: unknown; id?: unknown; request?: unknown };
     try {
       msg = JSON.parse(text);
