@@ -11,6 +11,7 @@ import {
   MarketDataFeed,
   type MarketDataFeedOptions,
   type ReconnectReport,
+  type WebSocketConstructor,
 } from "../engine/hyperliquid/ws.ts";
 import type { BookProblem } from "../engine/hyperliquid/parse.ts";
 import type { BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
@@ -504,6 +505,28 @@ Deno.test("a handler that throws is logged and does not stop the feed", async ()
   assert.equal(feed.stats.connects, 1);
   await feed.close();
   await server.close();
+});
+
+Deno.test("a WebSocket that cannot even be constructed is retried on the backoff schedule", async () => {
+  let constructed = 0;
+  // A constructor that throws, as `new WebSocket` does for a URL it cannot use.
+  const Unreachable = function (url: string) {
+    constructed++;
+    throw new Error(`no route to ${url}`);
+  } as unknown as WebSocketConstructor;
+  const { feed, seen } = startFeed("ws://127.0.0.1:9/ws", {
+    WebSocket: Unreachable,
+    backoff: { initialMs: 5, maxMs: 20, jitter: 0 },
+  });
+  await eventually(() => constructed >= 3, "three attempts");
+  await feed.close();
+  assert.equal(feed.stats.connects, constructed);
+  assert.ok(
+    seen.logger.lines.includes(
+      "WARN market data: cannot open ws://127.0.0.1:9/ws: no route to ws://127.0.0.1:9/ws",
+    ),
+  );
+  assert.throws(() => feed.start(), /already started or closed/);
 });
 
 Deno.test("bad options are refused with the name of what is wrong", () => {

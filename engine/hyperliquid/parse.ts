@@ -4,13 +4,13 @@
  * and carries on (reference section 2).
  *
  * `l2Book` frames go through a hand-written scanner that reads numbers straight from the text
- * instead of building the JSON object tree: about 1.6× faster than `JSON.parse` plus conversion
- * (tests/bench/parse_bench.ts, BENCHMARKS.md). Anything the scanner does not fully recognise
- * (escapes, exotic number syntax, bad JSON, another top-level layout) is handed to the
- * `JSON.parse` reader, so the two can only differ in speed: tests/parse_test.ts compares them
- * on every fixture and on randomized frames. A scanner for `trades` frames was measured too
- * and lost to `JSON.parse` (most of a trade is hash and user strings, which V8's native parser
- * skips faster), so trades use the `JSON.parse` reader.
+ * instead of building the JSON object tree: about 1.6-1.8× faster than `JSON.parse` plus
+ * conversion, and faster than a bare `JSON.parse` (tests/bench/parse_bench.ts, BENCHMARKS.md).
+ * Anything the scanner does not fully recognise (escapes, exotic number syntax, bad JSON,
+ * another top-level layout) is handed to the `JSON.parse` reader, so the two can only differ
+ * in speed: tests/parse_test.ts compares them on every fixture and on randomized frames. A
+ * scanner for `trades` frames was measured too and lost to `JSON.parse` (most of a trade is
+ * hash and user strings, which V8's native parser skips faster), so trades use the reader.
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
 
@@ -42,7 +42,7 @@ export type ParsedFrame =
   | { type: "post"; id: number; response: unknown }
   /** A known channel this module does not interpret (user streams, bbo, allMids, …). */
   | { type: "passthrough"; channel: string; data: unknown }
-  /** A non-JSON text frame such as "Websocket connection established." (ignored, not an error). */
+  /** Text that is not a JSON object, e.g. "Websocket connection established." (ignored). */
   | { type: "greeting"; text: string }
   | { type: "malformed"; kind: FrameErrorKind; detail: string };
 

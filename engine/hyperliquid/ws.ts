@@ -200,7 +200,9 @@ export class MarketDataFeed {
 
   /** Connects and subscribes; the feed then keeps itself connected until close(). */
   start(): void {
-    if (this.#started) throw new Error("market-data feed already started");
+    if (this.#started || this.#closed) {
+      throw new Error("market-data feed already started or closed: make a new one");
+    }
     this.#started = true;
     this.#watchFromMs = performance.now();
     this.#armWatchdog(this.#stallTimeoutMs);
