@@ -8,8 +8,32 @@
  *
  * Common flags: `--clear-halt` (start although the saved state says halted).
  */
-import { ConfigError, type EngineConfig, loadConfig, readEnv } from "./engine/config.ts";
+import process from "node:process";
+import {
+  CONFIG_ENV_NAMES,
+  ConfigError,
+  type EngineConfig,
+  loadConfig,
+  readEnv,
+} from "./engine/config.ts";
 import { AdverseSelection } from "./engine/adverse.ts";
+import { Harvester } from "./engine/harvest.ts";
+import { ExchangeClient } from "./engine/hyperliquid/exchange.ts";
+import { InfoClient } from "./engine/hyperliquid/info.ts";
+import { resolveNetwork } from "./engine/hyperliquid/network.ts";
+import { loadUniverse } from "./engine/hyperliquid/universe.ts";
+import { MarketDataFeed } from "./engine/hyperliquid/ws.ts";
+import { Shutdown } from "./engine/shutdown.ts";
+import {
+  clearHalt,
+  type EngineState,
+  loadState,
+  markHalted,
+  mayStartLive,
+  saveState,
+} from "./engine/state.ts";
+import { LiveExchange } from "./engine/venue/live.ts";
+import { startVenueSim, type VenueSim } from "./tools/venue_sim/mod.ts";
 import { Engine, type EngineMode } from "./engine/engine.ts";
 import { flatMakerFee } from "./engine/fees.ts";
 import type { AssetInfo } from "./engine/hyperliquid/types.ts";
@@ -111,14 +135,17 @@ export interface ShadowStackOptions {
   writeFills?: boolean;
   measureLatency?: boolean;
   onFill?: (fill: Fill) => void;
+  onHalt?: (reason: string) => void;
   assetConfig?: ConstructorParameters<typeof Engine>[0]["assetConfig"];
+  /** A venue other than the shadow simulator (live mode). */
+  venue?: Venue;
 }
 
 /** Builds the shadow engine: kernel, SimExchange with the configured queue model, portfolio. */
 export async function createShadowStack(options: ShadowStackOptions): Promise<ShadowStack> {
   const { config, assets, log } = options;
   const kernel = options.kernel ?? await loadKernel();
-  const venue = new SimExchange({
+  const venue = options.venue ?? new SimExchange({
     queueModel: config.queueModel,
     fees: flatMakerFee(config.makerFeeRate),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
@@ -141,6 +168,7 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
     adverse,
     shadowLog: shadowLog ?? undefined,
     onFill: options.onFill,
+    onHalt: options.onHalt,
     measureLatency: options.measureLatency,
     assetConfig: options.assetConfig,
   });
@@ -254,6 +282,327 @@ async function runReplayMode(cli: Cli, config: EngineConfig, log: Logger): Promi
   }
 }
 
+// The demo's simulated account (shadow mode never trades it) and market: enough coins and
+// flow that shadow fills appear within seconds.
+const DEMO_ACCOUNT = "0x00000000000000000000000000000000000000de";
+const DEMO_COINS = 12;
+const DEMO_RATE = 2;
+// How often the saved state is refreshed, and funding re-read from the universe, ms.
+const STATE_SAVE_MS = 5_000;
+const FUNDING_REFRESH_MS = 60_000;
+
+/** Asks the operator to type CONFIRM LIVE (spec 8.6); a flag stands in when there is no terminal. */
+async function confirmLive(cli: Cli, log: Logger): Promise<void> {
+  if (!Deno.stdin.isTerminal()) {
+    if (cli.confirmLive) return;
+    throw new Error(
+      "live mode needs a terminal to type CONFIRM LIVE (or --confirm-live when started by a supervisor)",
+    );
+  }
+  log.warn("⚠️ LIVE! Real post-only orders will be placed with real money.");
+  await log.flush();
+  const answer = prompt('Type "CONFIRM LIVE" to start live trading:');
+  if (answer?.trim() !== "CONFIRM LIVE") {
+    throw new Error("live start not confirmed; nothing was sent");
+  }
+}
+
+/** Builds the saved state from the engine (inventory, stats, halt, watermarks, shadow orders). */
+function snapshotState(
+  base: EngineState,
+  stack: ShadowStack,
+  haltReason: string | null,
+): EngineState {
+  const totals = stack.portfolio.totals();
+  const inventory: EngineState["inventory"] = {};
+  for (const a of stack.portfolio.accounts()) {
+    if (a.position !== 0) inventory[a.coin] = { qty: a.position, avgEntryPx: a.avgEntry };
+  }
+  const venue = stack.venue;
+  return {
+    ...base,
+    inventory,
+    session: {
+      ...base.session,
+      placed: venue.stats.placed,
+      cancels: venue.stats.cancels,
+      fills: totals.fills,
+      volumeUsd: totals.volumeUsd,
+      feesUsd: totals.feesUsd,
+      realizedPnlUsd: totals.realizedUsd,
+    },
+    halt: haltReason && !base.halt.halted
+      ? { halted: true, reason: haltReason, sinceMs: Date.now() }
+      : base.halt,
+    watermarks: stack.engine.market.watermarks(),
+    openShadowOrders: venue instanceof SimExchange
+      ? venue.openOrders().map((o) => ({
+        coin: o.coin,
+        side: o.side,
+        level: o.level,
+        px: o.px,
+        sz: o.leaves,
+        queueAhead: Number.isFinite(o.queueAhead) ? o.queueAhead : 0,
+      }))
+      : [],
+  };
+}
+
+/**
+ * Loads the Redis bridge. ioredis (through `debug`) enumerates `process.env` when it is imported,
+ * which Deno allows only with access to every variable; the permission sets grant just the
+ * engine's own. So the npm side gets a plain copy of those variables instead of the live view.
+ */
+async function importRedisBridge(): Promise<typeof import("./engine/bridge.ts")> {
+  Object.defineProperty(process, "env", {
+    value: readEnv([...CONFIG_ENV_NAMES, "NO_COLOR"]),
+    configurable: true,
+    writable: true,
+  });
+  return await import("./engine/bridge.ts");
+}
+
+/** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
+async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): Promise<void> {
+  let config = baseConfig;
+  const live = cli.mode === "live";
+  if (live && config.shadowMode) {
+    throw new Error(
+      "MM_SHADOW_MODE is true (the default): live mode needs MM_SHADOW_MODE=false as well",
+    );
+  }
+  if (!live && !config.shadowMode) {
+    throw new Error(
+      `MM_SHADOW_MODE=false asks for live trading: run \`deno task live\` (this is ${cli.mode})`,
+    );
+  }
+  let privateKey = "";
+  if (live) {
+    privateKey = Deno.env.get("HL_PRIVATE_KEY") ?? "";
+    if (!config.address) throw new Error("HL_ADDRESS must be set for live mode");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+      throw new Error("HL_PRIVATE_KEY must be set for live mode (0x followed by 64 hex digits)");
+    }
+  }
+
+  const shutdown = new Shutdown({ logger: log });
+  let sim: VenueSim | null = null;
+  if (cli.mode === "demo") {
+    sim = await startVenueSim({
+      account: DEMO_ACCOUNT,
+      seed: 1,
+      coins: config.coins?.length ?? DEMO_COINS,
+      rate: DEMO_RATE,
+      logger: createLogger({ level: "warn" }),
+    });
+    config = {
+      ...config,
+      apiUrl: sim.apiUrl,
+      wsUrl: sim.wsUrl,
+      coinsTopN: config.coins ? config.coinsTopN : DEMO_COINS,
+      // The synthetic market's ticks, fills and state stay apart from real shadow data (Gate 5).
+      dataDir: `${config.dataDir}/demo`,
+    };
+    log.info(`[DEMO] Venue simulator on ${sim.apiUrl} (seeded synthetic market, no network)`);
+  }
+  try {
+    const endpoints = resolveNetwork({
+      network: config.network,
+      apiUrl: config.apiUrl ?? undefined,
+      wsUrl: config.wsUrl ?? undefined,
+    });
+    const info = new InfoClient({ endpoints });
+    const postInfo = (body: object) => info.post(body as { type: string });
+    const { selected: assets } = await loadUniverse(postInfo, {
+      coins: config.coins ?? undefined,
+      topN: config.coinsTopN,
+    });
+    log.info(
+      `[UNIVERSE] ${assets.length} coins: ${
+        assets.map((a) => a.name).join(", ")
+      } (${endpoints.apiUrl})`,
+    );
+
+    const statePath = `${config.dataDir}/state/engine_state.json`;
+    const loaded = await loadState(statePath);
+    if (loaded.kind === "corrupt") {
+      log.warn(`[STATE] State file was corrupt (${loaded.error}); kept aside as ${loaded.movedTo}`);
+    } else if (loaded.kind === "unreadable") {
+      log.warn(`[STATE] State file unreadable: ${loaded.error}`);
+    }
+    if (live) {
+      const verdict = mayStartLive(loaded);
+      if (!verdict.ok) throw new Error(`refusing to trade live: ${verdict.reason}`);
+    }
+    let state = loaded.state;
+    if (state.halt.halted) {
+      if (!cli.clearHalt) {
+        throw new Error(
+          `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
+            `${state.halt.reason}. Check the cause, then start with --clear-halt`,
+        );
+      }
+      log.warn(`[STATE] Halt cleared by the operator (was: ${state.halt.reason})`);
+      state = clearHalt(state);
+    }
+
+    let venue: Venue | undefined;
+    let liveVenue: LiveExchange | null = null;
+    if (live) {
+      await confirmLive(cli, log);
+      const exchange = new ExchangeClient({
+        endpoints,
+        privateKey,
+        accountAddress: config.address!,
+        vaultAddress: config.vaultAddress,
+        budget: info.budget,
+      });
+      privateKey = "";
+      const user = config.vaultAddress ?? config.address!;
+      const account = await info.clearinghouseState(user);
+      config = {
+        ...config,
+        startingBalanceUsd: account.accountValue > 0
+          ? account.accountValue
+          : config.startingBalanceUsd,
+      };
+      liveVenue = new LiveExchange({ exchange, info, user, assets, log });
+      venue = liveVenue;
+      log.warn(`⚠️ LIVE! Account ${user} value $${account.accountValue.toFixed(2)}`);
+    }
+
+    const { RedisBridge } = await importRedisBridge();
+    const bridge = new RedisBridge({
+      url: config.redisUrl,
+      isKnownCoin: (coin) => assets.some((a) => a.name === coin),
+      defaults: config.asset,
+      logger: log,
+      status: () => stack.engine.status(Date.now()),
+    });
+    const harvester = config.harvestTicks
+      ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
+      : null;
+    let haltToSave: string | null = null;
+    const stack: ShadowStack = await createShadowStack({
+      mode: cli.mode,
+      config,
+      assets,
+      log,
+      now: Date.now,
+      venue,
+      assetConfig: (coin) => bridge.configFor(coin),
+      onFill: (fill) => bridge.publishFill(fill),
+      onHalt: (reason) => {
+        haltToSave = reason;
+        state = markHalted(state, reason, Date.now());
+        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch(() => {});
+      },
+    });
+    const engine = stack.engine;
+    engine.market.restoreWatermarks(state.watermarks);
+    if (live) {
+      // Positions carried over from before this run: booked at their entry so the skew sees them.
+      const account = await info.clearinghouseState(config.vaultAddress ?? config.address!);
+      for (const p of account.positions) {
+        if (p.szi === 0 || !engine.market.index.has(p.coin)) continue;
+        stack.portfolio.applyFill({
+          coin: p.coin,
+          side: p.szi > 0 ? "bid" : "ask",
+          level: -1,
+          px: p.entryPx,
+          sz: Math.abs(p.szi),
+          timeMs: Date.now(),
+          feeUsd: 0,
+          cause: "exchange",
+          orderId: "carried-over",
+        });
+      }
+    }
+
+    const feed = new MarketDataFeed({
+      url: endpoints.wsUrl,
+      coins: assets.map((a) => a.name),
+      stallTimeoutMs: config.stallTimeoutS * 1000,
+      logger: log,
+      onBook: (book, receivedAtNs, problem) => {
+        harvester?.recordBook(book);
+        if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
+        else engine.onBadBook(book.coin);
+      },
+      onTrades: (trades) => {
+        harvester?.recordTrades(trades);
+        engine.onTrades(trades);
+      },
+      onStall: () => engine.onStall(),
+      onReconnected: (report) => {
+        log.info(
+          `[WS] Reconnected after ${
+            (report.downtimeMs / 1000).toFixed(1)
+          }s (${report.reason}, attempt ${report.attempt})`,
+        );
+        void engine.onReconnected();
+      },
+    });
+
+    const timers: ReturnType<typeof setInterval>[] = [];
+    timers.push(setInterval(() => {
+      void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+        log.warn(`[STATE] save failed: ${(error as Error).message}`)
+      );
+    }, STATE_SAVE_MS));
+    timers.push(setInterval(() => {
+      loadUniverse(postInfo, { coins: assets.map((a) => a.name) })
+        .then((fresh) => fresh.selected.forEach((a) => engine.setFunding(a.name, a.fundingHourly)))
+        .catch((error) =>
+          log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
+        );
+    }, FUNDING_REFRESH_MS));
+
+    const startedMs = Date.now();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    shutdown
+      .add("stop quoting", () => {
+        engine.stop();
+        for (const t of timers) clearInterval(t);
+      })
+      .add("cancel all", () => engine.venue.cancelAll("shutdown"), 2_000)
+      .add("close market data", () => feed.close())
+      .add("flush harvest", () => harvester?.close())
+      .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
+      .add("session report", () => finish(stack, log, config, Date.now()))
+      .add("close redis", () => bridge.close())
+      .add("close venue", () => {
+        liveVenue?.close();
+        return sim?.close();
+      });
+    const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
+
+    bridge.start();
+    feed.start();
+    engine.start();
+    log.info(
+      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${config.queueModel} | started ${
+        new Date(startedMs).toISOString()
+      }`,
+    );
+    let durationTimer: ReturnType<typeof setTimeout> | undefined;
+    if (cli.durationMs !== null) {
+      durationTimer = setTimeout(() => {
+        log.info(`[ENGINE] --duration ${cli.durationMs! / 1000}s reached: shutting down`);
+        shutdown.run("duration").then(() => done());
+      }, cli.durationMs);
+    }
+    await finished;
+    clearTimeout(durationTimer);
+    unlisten();
+    await log.flush();
+  } catch (error) {
+    await sim?.close();
+    throw error;
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   let cli: Cli;
   let config: EngineConfig;
@@ -269,7 +618,7 @@ async function main(args: string[]): Promise<number> {
   const log = createLogger({ level: config.logLevel });
   try {
     if (cli.mode === "replay") await runReplayMode(cli, config, log);
-    else throw new Error(`mode ${cli.mode} is not available in this build`);
+    else await runMarketMode(cli, config, log);
     return 0;
   } catch (error) {
     log.error((error as Error).message);

@@ -17,6 +17,7 @@ import type { EngineConfig } from "./config.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import type { AdverseSelection } from "./adverse.ts";
+import type { EngineStatusMessage } from "./bridge.ts";
 import type { Kernel } from "./kernel.ts";
 import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";
@@ -54,6 +55,8 @@ export interface EngineOptions {
   assetConfig?: (coin: string) => MmAssetConfig;
   /** Called for every fill after it is booked (Redis); must not block. */
   onFill?: (fill: Fill) => void;
+  /** Called once when the engine halts (the state file keeps it halted across restarts). */
+  onHalt?: (reason: string) => void;
   /** Where fill records go (`data/shadow/DATE.jsonl`); none in tests that do not need it. */
   shadowLog?: ShadowFillLog;
   /** Adverse-selection tracker fed with every fill and mid. */
@@ -91,6 +94,7 @@ export class Engine {
   readonly #now: () => number;
   readonly #assetConfig: (coin: string) => MmAssetConfig;
   readonly #onFill: (fill: Fill) => void;
+  readonly #onHalt: (reason: string) => void;
   readonly #shadowLog: ShadowFillLog | undefined;
   readonly #adverse: AdverseSelection | undefined;
   readonly #measureLatency: boolean;
@@ -129,6 +133,7 @@ export class Engine {
     this.#log = options.log;
     this.#now = options.now;
     this.#onFill = options.onFill ?? (() => {});
+    this.#onHalt = options.onHalt ?? (() => {});
     this.#shadowLog = options.shadowLog;
     this.#adverse = options.adverse;
     this.#measureLatency = options.measureLatency ?? true;
@@ -223,6 +228,16 @@ export class Engine {
     }
   }
 
+  /** A book arrived that must not be quoted on (empty side, crossed, unsorted): pull the coin's quotes. */
+  onBadBook(coin: string): void {
+    const i = this.market.index.get(coin);
+    if (i === undefined) return;
+    this.market.bestBid[i] = 0;
+    this.market.bestAsk[i] = 0;
+    this.#markDirty(i);
+    this.#flush();
+  }
+
   /** Feeds a batch of public trades; each one already seen (time/tid watermark) is skipped. */
   onTrades(trades: readonly Trade[]): void {
     for (let t = 0; t < trades.length; t++) {
@@ -295,6 +310,7 @@ export class Engine {
   halt(reason: string): Promise<void> {
     if (this.#halted) return Promise.resolve();
     this.#halted = reason;
+    this.#onHalt(reason);
     this.#clearAll();
     return this.venue.cancelAll(reason).catch((error) =>
       this.#log.error(`[HALT] cancel_all failed: ${(error as Error).message}`)
@@ -329,17 +345,29 @@ export class Engine {
     this.#applyAssetConfigs();
     const inputs = {
       cancelFillRatio: cancelFillRatio(this.venue.stats.cancels, this.venue.stats.fills),
+      fills: this.venue.stats.fills,
       latencyP95Ms: this.#measureLatency ? this.latency.p95Ms : 0,
     };
+    // Changes with the same cause and step (an engine-wide factor) make one line, not one per coin.
+    const changes = new Map<string, { coins: string[]; halted: boolean }>();
     for (let i = 0; i < this.coins.length; i++) {
       const change = this.regime.evaluate(i, inputs);
       if (change) {
-        const line = formatRegimeChange(change);
-        if (change.to.halted) this.#log.warn(line);
-        else this.#log.info(line);
+        const line = formatRegimeChange(change).replace(` ${change.coin} `, " {coins} ");
+        const group = changes.get(line) ?? { coins: [], halted: change.to.halted };
+        group.coins.push(change.coin);
+        changes.set(line, group);
       }
       const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (ofiChange) this.#log.warn(ofiChange.line);
+    }
+    for (const [line, group] of changes) {
+      const who = group.coins.length === 1
+        ? group.coins[0]
+        : `${group.coins.length} coins (${group.coins.join(", ")})`;
+      const text = line.replace("{coins}", who);
+      if (group.halted) this.#log.warn(text);
+      else this.#log.info(text);
     }
     this.#requoteAll();
   }
@@ -347,6 +375,30 @@ export class Engine {
   /** The spec's `[SHADOW SESSION]` line. */
   sessionLine(): string {
     return formatShadowSession(this.portfolio.totals(), this.venue.stats);
+  }
+
+  /** The `mm:engine_status` heartbeat (spec section 9, Redis bridge). */
+  status(nowMs: number): EngineStatusMessage {
+    const coins: EngineStatusMessage["coins"] = {};
+    this.coins.forEach((coin, i) => {
+      const d = this.regime.decision(i);
+      coins[coin] = {
+        regime: d.halted ? "halt" : d.multiplier > 1 ? "uncertain" : "calm",
+        multiplier: d.halted ? 0 : d.multiplier,
+        inventory: this.#position[i],
+        inventory_usd: this.portfolio.inventoryUsd(coin),
+      };
+    });
+    const samples = this.#measureLatency ? this.#kernel.latencyCount() : 0;
+    return {
+      ts_ms: nowMs,
+      mode: this.mode,
+      halted: this.#halted !== null,
+      halt_reason: this.#halted,
+      session_pnl_usd: this.portfolio.pnlUsd(),
+      latency_p95_us: samples > 0 ? this.latency.p95Ms * 1000 : null,
+      coins,
+    };
   }
 
   /** Everything the session report shows, as of `nowMs`. */

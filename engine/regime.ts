@@ -50,10 +50,18 @@ export const MIN_MULTIPLIER = 1;
 /** Upper bound of the spread multiplier. */
 export const MAX_MULTIPLIER = 4;
 
+/**
+ * Fills before the cancel-to-fill ratio may widen spreads: with fewer, one fill more or less
+ * moves the ratio by over 10% (the first seconds of a session have many cancels, few fills).
+ */
+export const MIN_FILLS_FOR_RATIO = 10;
+
 /** Engine-wide inputs of one evaluation. */
 export interface RegimeInputs {
   /** Session cancels per fill (cancels when there has been no fill yet). */
   cancelFillRatio: number;
+  /** Session fills so far: the ratio is judged from {@link MIN_FILLS_FOR_RATIO} fills on. */
+  fills: number;
   /** Engine P95 latency, ms, or 0 when not measured (replay). */
   latencyP95Ms: number;
 }
@@ -205,7 +213,7 @@ export class RegimeGovernor {
       multiplier = 1 + 3 * (atr - o.calmAtr) / (o.haltAtr - o.calmAtr);
       if (explain) reasons.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
     }
-    if (inputs.cancelFillRatio > o.maxCancelFillRatio) {
+    if (inputs.cancelFillRatio > o.maxCancelFillRatio && inputs.fills >= MIN_FILLS_FOR_RATIO) {
       multiplier *= 1.5;
       if (explain) {
         reasons.push(

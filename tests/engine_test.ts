@@ -6,6 +6,11 @@ import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
+import { createShadowStack } from "../main.ts";
+import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 22, 12);
@@ -237,4 +242,84 @@ Deno.test("a trade replayed after a reconnect is not counted twice", () => {
   assert.equal(portfolio.position("SOL"), position);
   assert.equal(engine.market.duplicateTrades, 2);
   engine.stop();
+});
+
+// ---- against the venue simulator: real sockets, real frames, the feed's stall watcher ------
+
+async function until(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("against the venue simulator: two-sided quotes, fills from takers, stall panic and recovery", async () => {
+  const venue = await startTestVenue({ coins: 4, seed: 3 });
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const config = loadConfig({ MM_STALL_TIMEOUT_S: "1" });
+  const info = new InfoClient({ endpoints: venueEndpoints(venue) });
+  const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
+    topN: 4,
+  });
+  const stack = await createShadowStack({
+    mode: "demo",
+    config,
+    assets: selected,
+    log,
+    now: Date.now,
+    kernel,
+    writeFills: false,
+  });
+  const { engine } = stack;
+  const sim = stack.venue as SimExchange;
+  const feed = new MarketDataFeed({
+    url: venue.wsUrl,
+    coins: selected.map((a) => a.name),
+    stallTimeoutMs: 1_000,
+    backoff: { initialMs: 50, maxMs: 200 },
+    logger: log,
+    onBook: (b, ns, problem) => problem ? engine.onBadBook(b.coin) : engine.onBook(b, ns / 1e6),
+    onTrades: (trades) => engine.onTrades(trades),
+    onStall: () => engine.onStall(),
+    onReconnected: () => void engine.onReconnected(),
+  });
+  const coins = selected.map((a) => a.name);
+  let pump: ReturnType<typeof setInterval> | undefined;
+  try {
+    feed.start();
+    engine.start();
+    pump = setInterval(() => venue.advance(200), 50);
+    await until("two-sided quotes on every coin", () =>
+      coins.every((coin) => {
+        const orders = sim.openOrders(coin);
+        return orders.some((o) => o.side === "bid") && orders.some((o) => o.side === "ask");
+      }));
+
+    // A crowd seller sweeps the book through our bids: we get filled and go long.
+    venue.takerTrade(coins[1], "A", 50_000 / selected[1].markPx);
+    await until("a shadow fill from the sweep", () => stack.portfolio.position(coins[1]) > 0);
+    assert.ok(engine.summary(Date.now()).latency!.samples > 0, "frame-to-quote latency measured");
+
+    // The market goes silent: after 1 s the feed raises the stall flag.
+    clearInterval(pump);
+    await until("the stall panic", () => engine.stall.state !== "quoting", 4_000);
+    assert.equal(sim.openOrders().length, 0, "everything cancelled while dark");
+    pump = setInterval(() => venue.advance(200), 50);
+    await until("recovery", () => engine.stall.recoveries === 1, 8_000);
+    await until("quotes again", () => sim.openOrders().length > 0);
+    await log.flush();
+    const text = lines.join("");
+    assert.match(text, /🚨 STALL PANIC: cancel_all\./);
+    assert.match(text, /\[STALL\] WS back\. Reconciling\./);
+    assert.match(text, /\[RECONCILE\] ✅ Inventory matches\. No dark fills detected\./);
+    assert.match(text, new RegExp(`\\[SHADOW FILL\\] ${coins[1]} bid L1 @ `));
+  } finally {
+    clearInterval(pump);
+    engine.stop();
+    await feed.close();
+    await venue.close();
+    await log.flush();
+  }
 });

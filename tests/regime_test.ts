@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { formatRegimeChange, RegimeGovernor } from "../engine/regime.ts";
 
-const quiet = { cancelFillRatio: 0, latencyP95Ms: 0 };
+const quiet = { cancelFillRatio: 0, fills: 0, latencyP95Ms: 0 };
 
 /** Feeds mids one second apart starting at `t0`. */
 function feed(gov: RegimeGovernor, mids: number[], t0 = 1_700_000_000_000): number {
@@ -44,13 +44,15 @@ Deno.test("rising volatility widens, then halts above 0.5%, then recovers", () =
 Deno.test("cancel-to-fill ratio above the cap and slow P95 widen the spread", () => {
   const gov = new RegimeGovernor(["ETH"]);
   feed(gov, [2000, 2000]);
-  gov.evaluate(0, { cancelFillRatio: 51, latencyP95Ms: 0 });
+  gov.evaluate(0, { cancelFillRatio: 51, fills: 9, latencyP95Ms: 0 });
+  assert.equal(gov.decision(0).multiplier, 1, "too few fills to judge the ratio");
+  gov.evaluate(0, { cancelFillRatio: 51, fills: 20, latencyP95Ms: 0 });
   assert.equal(gov.decision(0).multiplier, 1.5);
-  gov.evaluate(0, { cancelFillRatio: 10, latencyP95Ms: 60 });
+  gov.evaluate(0, { cancelFillRatio: 10, fills: 20, latencyP95Ms: 60 });
   assert.equal(gov.decision(0).multiplier, 1.5);
-  gov.evaluate(0, { cancelFillRatio: 10, latencyP95Ms: 120 });
+  gov.evaluate(0, { cancelFillRatio: 10, fills: 20, latencyP95Ms: 120 });
   assert.equal(gov.decision(0).multiplier, 2);
-  gov.evaluate(0, { cancelFillRatio: 100, latencyP95Ms: 120 });
+  gov.evaluate(0, { cancelFillRatio: 100, fills: 20, latencyP95Ms: 120 });
   assert.equal(gov.decision(0).multiplier, 3);
   assert.match(
     gov.decision(0).reason,
@@ -61,7 +63,7 @@ Deno.test("cancel-to-fill ratio above the cap and slow P95 widen the spread", ()
 Deno.test("the multiplier never leaves [1, 4]", () => {
   const gov = new RegimeGovernor(["SOL"]);
   feed(gov, [100, 100.45]); // ATR just under the halt: ~3.6x
-  gov.evaluate(0, { cancelFillRatio: 1000, latencyP95Ms: 500 });
+  gov.evaluate(0, { cancelFillRatio: 1000, fills: 20, latencyP95Ms: 500 });
   assert.equal(gov.decision(0).multiplier, 4);
 });
 
