@@ -41,16 +41,20 @@ function bindings(): Promise<duckdb.DuckDBBindings> {
 
 /**
  * Opens an in-memory DuckDB from the wasm builds in node_modules. The wasm instance (about 1.5 s
- * to compile) is shared within a process; each Database drops its tables when closed.
+ * to compile) is shared within a process, so open one Database at a time: closing it drops every
+ * table, leaving the instance clean for the next.
  */
 export async function openDatabase(): Promise<Database> {
   const db = await bindings();
   const conn = db.connect();
-  const created = new Set<string>();
+  const hasTable = (table: string) =>
+    (conn.query(
+      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = '${
+        table.replace(/'/g, "''")
+      }'`,
+    ).toArray()[0]?.toJSON().n as number) > 0;
   const insertIPC = (table: string, ipc: Uint8Array) => {
-    const create = !created.has(table);
-    conn.insertArrowFromIPCStream(ipc, { name: table, create });
-    created.add(table);
+    conn.insertArrowFromIPCStream(ipc, { name: table, create: !hasTable(table) });
   };
   return {
     query(sql) {
@@ -61,14 +65,7 @@ export async function openDatabase(): Promise<Database> {
     },
     insertIPC,
     insertTable: (table, data) => insertIPC(table, tableToIPC(data, "stream")),
-    hasTable(table) {
-      const rows = conn.query(
-        `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = '${
-          table.replace(/'/g, "''")
-        }'`,
-      ).toArray();
-      return (rows[0]?.toJSON().n as number) > 0;
-    },
+    hasTable,
     close() {
       const tables = conn.query("SELECT table_name FROM information_schema.tables").toArray();
       for (const t of tables) conn.query(`DROP TABLE IF EXISTS "${t.toJSON().table_name}"`);
