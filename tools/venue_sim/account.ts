@@ -4,7 +4,7 @@
  * move the position, realize PnL on reductions and charge the fee (maker fees are paid, not
  * rebated, at Hyperliquid's base tier). Answers are formatted as Hyperliquid's wire shapes.
  */
-import { floatToWire } from "../../engine/hyperliquid/wire.ts";
+import { num, usd } from "./format.ts";
 import type { RestingOrder } from "./matching.ts";
 
 /** An open position on one coin. */
@@ -49,16 +49,6 @@ export interface OrderRecord {
 export interface LeverageSetting {
   type: "cross" | "isolated";
   value: number;
-}
-
-/** Formats a USD amount: 6 decimals at most, trailing zeros stripped. */
-export function usd(x: number): string {
-  return floatToWire(Math.round(x * 1e6) / 1e6);
-}
-
-/** Formats a price or size (at most 8 decimals). */
-export function num(x: number): string {
-  return floatToWire(Math.round(x * 1e8) / 1e8);
 }
 
 /** The account's state at the venue. */

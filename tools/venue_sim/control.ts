@@ -4,7 +4,7 @@
  * the venue believes (positions, open orders, fills) so a test can compare it with the engine.
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
-import { num, usd } from "./account.ts";
+import { num, usd } from "./format.ts";
 import {
   type Fault,
   FAULT_KINDS,

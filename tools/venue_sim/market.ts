@@ -194,22 +194,30 @@ export class CoinMarket {
     const szd = this.coin.szDecimals;
     const lot = Math.pow(10, -szd);
     const levels: Level[] = [];
+    // Levels step on an integer tick grid. Going down the grid only gets finer below a power of
+    // ten, so the current one stays valid; going up it coarsens at the next power of ten, where
+    // the price is snapped again.
     let px = best;
-    for (let k = 0; k < CROWD_LEVELS && px > 0; k++) {
+    let scale = 1;
+    let ticks = 0;
+    let ceiling = Infinity;
+    const regrid = (p: number) => {
+      scale = Math.pow(10, Math.round(-Math.log10(priceTick(p, szd))));
+      ticks = Math.round(p * scale);
+      ceiling = dir === 1 ? Math.pow(10, Math.floor(Math.log10(p) + 1e-12) + 1) : Infinity;
+    };
+    regrid(best);
+    for (let k = 0; k < CROWD_LEVELS && ticks > 0; k++) {
+      px = ticks / scale;
+      if (px >= ceiling) {
+        regrid(roundPerpPrice(px, szd, "up"));
+        px = ticks / scale;
+      }
       const usd = levelUsd * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
       const sz = Math.max(lot, roundLots(usd / px, szd));
       const n = 1 + Math.min(199, rng.poisson(usd / 2_000));
       levels.push({ px, sz, n });
-      const gap = this.turbulent ? 1 + rng.int(3) : (rng.next() < 0.2 ? 2 : 1);
-      const raw = px + dir * gap * priceTick(px, szd);
-      // Below the smallest positive price of the grid (10^-(6 - szDecimals)) the side ends.
-      if (raw < Math.pow(10, szd - 6)) break;
-      let next = roundPerpPrice(raw, szd, dir === 1 ? "up" : "down");
-      if (dir === -1 && next >= px) {
-        next = roundPerpPrice(px - priceTick(px, szd) * 1.5, szd, "down");
-      }
-      if (dir === 1 && next <= px) next = roundPerpPrice(px + priceTick(px, szd) * 1.5, szd, "up");
-      px = next;
+      ticks += dir * (this.turbulent ? 1 + rng.int(3) : (rng.next() < 0.2 ? 2 : 1));
     }
     return levels;
   }

@@ -12,7 +12,8 @@ import {
   MIN_ORDER_VALUE_USD,
 } from "../../engine/hyperliquid/wire.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
-import { Account, num, type OrderRecord, type WsFill } from "./account.ts";
+import { Account, type OrderRecord, type WsFill } from "./account.ts";
+import { fixed, num } from "./format.ts";
 import { BOOK_DEPTH, CoinMarket, type Level } from "./market.ts";
 import {
   cleanSize,
@@ -762,7 +763,7 @@ function mergeSide(
       n++;
       j++;
     }
-    out.push({ px: num(px), sz: num(sz), n });
+    out.push({ px: fixed(px, 8), sz: fixed(sz, 8), n });
   }
   return out;
 }

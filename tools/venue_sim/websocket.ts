@@ -52,6 +52,9 @@ export class WsConnection {
   #buf: Buffer = Buffer.alloc(0);
   #fragments: Buffer[] = [];
   #open = true;
+  // Frames written in one turn of the event loop go out in one socket write.
+  #pending: Uint8Array[] = [];
+  #flushScheduled = false;
   #onText: (text: string) => void;
   #onClose: () => void;
 
@@ -89,6 +92,7 @@ export class WsConnection {
   /** Closes cleanly: a close frame with `code`, then the end of the stream. */
   close(code = 1000, reason = ""): void {
     if (!this.#open) return;
+    this.#flush();
     const r = Buffer.from(reason, "utf8");
     const payload = Buffer.allocUnsafe(2 + r.length);
     payload.writeUInt16BE(code, 0);
@@ -101,17 +105,30 @@ export class WsConnection {
   /** Drops the TCP connection without a close frame (the client sees an abnormal close). */
   drop(): void {
     if (!this.#open) return;
+    this.#pending = [];
     this.#socket.destroy();
     this.#closed();
   }
 
   #write(bytes: Uint8Array): void {
     if (!this.#open) return;
+    this.#pending.push(bytes);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (!this.#open || this.#pending.length === 0) return;
     if (this.#socket.writableLength > MAX_BUFFERED_BYTES) {
       this.drop();
       return;
     }
-    this.#socket.write(bytes);
+    const chunk = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending);
+    this.#pending = [];
+    this.#socket.write(chunk);
   }
 
   #closed(): void {
