@@ -82,19 +82,28 @@ export function spreadBps(bid: number, ask: number): number {
   return ((ask - bid) / mid) * 10_000;
 }
 
-/** One tick line (with newline) for a best bid/ask at a time. */
+function decimals(text: string): number {
+  const dot = text.indexOf(".");
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/**
+ * One tick line (with newline) for a best bid/ask at a time. The mid is rounded to one decimal
+ * more than the prices carry, which is exact for a halfway point of two decimals and avoids
+ * binary noise such as 101.25999999999999.
+ */
 export function formatTickLine(
   timestampMs: number,
   coin: string,
   bid: number,
   ask: number,
 ): string {
-  const mid = (bid + ask) / 2;
+  const b = formatDecimal(bid), a = formatDecimal(ask);
+  const places = Math.min(Math.max(decimals(b), decimals(a)) + 1, 100);
+  const mid = Number(((bid + ask) / 2).toFixed(places));
   // 4 decimals of a bp = 1e-8 of the price: below any tick size Hyperliquid lists.
-  const bps = spreadBps(bid, ask).toFixed(4);
-  return `${timestampMs},${coin},${formatDecimal(bid)},${formatDecimal(ask)},${
-    formatDecimal(mid)
-  },${bps}\n`;
+  const bps = (((ask - bid) / mid) * 10_000).toFixed(4);
+  return `${timestampMs},${coin},${b},${a},${formatDecimal(mid)},${bps}\n`;
 }
 
 /** One trade line (with newline). */

@@ -174,6 +174,8 @@ Deno.test("every gate's numbers match the hand-worked dataset", async () => {
     assert.equal(check("cancel/fill").value, 50);
     assert.equal(check("cancel/fill").pass, false);
     assert.equal(check("stall").pass, true);
+    assert.equal(check("shadow days").value, 2);
+    assert.equal(check("shadow days").pass, false);
     assert.equal(g5.go, false);
 
     for (

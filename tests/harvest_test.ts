@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Harvester } from "../engine/harvest.ts";
-import { TICK_HEADER, TRADE_HEADER } from "../engine/csv_rows.ts";
+import { formatDecimal, formatTickLine, TICK_HEADER, TRADE_HEADER } from "../engine/csv_rows.ts";
 import type { BookSnapshot } from "../engine/hyperliquid/types.ts";
 import { checkIntegrity } from "../tools/integrity.ts";
 
@@ -151,4 +151,12 @@ Deno.test("kill -9 mid-write leaves no corrupt row; a restart trims the unfinish
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("prices are plain shortest decimals, never exponent form", () => {
+  assert.equal(formatDecimal(1.2e-7), "0.00000012");
+  assert.equal(formatDecimal(-3.5e-9), "-0.0000000035");
+  assert.equal(formatDecimal(1e21), "1000000000000000000000");
+  assert.equal(formatDecimal(68020.5), "68020.5");
+  assert.equal(formatTickLine(1, "X", 101.25, 101.27), "1,X,101.25,101.27,101.26,1.9751\n");
 });

@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { resolveDataDir } from "./data_files.ts";
+import { explainError, resolveDataDir } from "./data_files.ts";
 import { type Database, openDatabase } from "./analysis/duckdb.ts";
 import type { GateContext, GateReport } from "./analysis/gate.ts";
 import { gate1 } from "./analysis/gate1.ts";
@@ -131,7 +131,7 @@ if (import.meta.main) {
       filter: { coin: values.coin, from: values.from, to: values.to },
     });
   } catch (error) {
-    console.error(`analyze: ${(error as Error).message}`);
+    console.error(`analyze: ${explainError(error)}`);
     Deno.exit(1);
   }
 }

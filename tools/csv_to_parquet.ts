@@ -13,6 +13,7 @@ import {
   csvPath,
   type DayFile,
   exists,
+  explainError,
   listDayFiles,
   parquetPath,
   resolveDataDir,
@@ -220,7 +221,7 @@ if (import.meta.main) {
     });
     Deno.exit(report.files.some((f) => f.status === "failed") ? 1 : 0);
   } catch (error) {
-    console.error(`convert: ${(error as Error).message}`);
+    console.error(`convert: ${explainError(error)}`);
     Deno.exit(2);
   }
 }

@@ -27,6 +27,16 @@ export function resolveDataDir(flag: string | undefined): string {
   return dir.replace(/\/+$/, "");
 }
 
+/** The message for a failed command, with a hint when the task's permissions were the cause. */
+export function explainError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.NotCapable) {
+    return `${message}\n(the data tasks may read and write only under data/: ` +
+      `give a --data-dir or MM_DATA_DIR inside it)`;
+  }
+  return message;
+}
+
 /** Path of a CSV day file. */
 export function csvPath(dataDir: string, kind: RowKind, coin: string, day: string): string {
   return `${dataDir}/${kind}/${coin}/${day}.csv`;

@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { HEADERS, type RowKind, utcDay } from "../engine/csv_rows.ts";
 import { type BadLine, scanTicks, scanTrades } from "../engine/csv_scan.ts";
-import { exists, listDayFiles, resolveDataDir } from "./data_files.ts";
+import { exists, explainError, listDayFiles, resolveDataDir } from "./data_files.ts";
 import { decodeParquet, initParquet } from "./analysis/parquet_io.ts";
 
 /** A stretch without ticks for one coin. */
@@ -288,7 +288,7 @@ if (import.meta.main) {
     console.log(values.json ? JSON.stringify(report, null, 2) : formatIntegrity(report));
     Deno.exit(report.clean ? 0 : 1);
   } catch (error) {
-    console.error(`integrity: ${(error as Error).message}`);
+    console.error(`integrity: ${explainError(error)}`);
     Deno.exit(2);
   }
 }

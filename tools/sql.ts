@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { resolveDataDir } from "./data_files.ts";
+import { explainError, resolveDataDir } from "./data_files.ts";
 import { openDatabase } from "./analysis/duckdb.ts";
 import { loadData } from "./analysis/load.ts";
 import { formatTable } from "./analysis/table.ts";
@@ -48,7 +48,7 @@ if (import.meta.main) {
     ));
     console.log(`(${rows.length} rows)`);
   } catch (error) {
-    console.error(`sql: ${(error as Error).message}`);
+    console.error(`sql: ${explainError(error)}`);
     Deno.exit(1);
   }
 }

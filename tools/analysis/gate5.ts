@@ -1,6 +1,7 @@
 /**
  * Gate 5, production go/no-go (spec section 10), each check PASS or FAIL:
  * - integrity: fewer than 5 critical gaps (over 10 min) and no corrupt line;
+ * - at least 5 UTC days of shadow trading;
  * - shadow PnL over the period is positive: fills marked to market at each UTC day's last mid
  *   (`cash + inventory x mark - fees`), from `shadow_fills`;
  * - Sharpe of daily shadow PnL > 1.5 (mean / sample std x sqrt(365): crypto trades every day);
@@ -16,6 +17,8 @@ import { formatTable } from "./table.ts";
 
 /** Spec section 10 thresholds. */
 export const MAX_CRITICAL_GAPS = 5;
+/** Spec section 10: gate 5 judges about 5 days of shadow trading. */
+export const MIN_SHADOW_DAYS = 5;
 /** Spec section 10: Sharpe above this. */
 export const MIN_SHARPE = 1.5;
 /** Spec section 8.5: cancels per fill below this. */
@@ -130,6 +133,13 @@ export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> 
       note: integrity.coins.length === 0
         ? "no harvested data"
         : `${integrity.corruptLines} corrupt lines, ${integrity.gaps.length} gaps over ${integrity.gapThresholdS} s`,
+    },
+    {
+      name: "shadow days",
+      value: daily.length,
+      threshold: `>= ${MIN_SHADOW_DAYS}`,
+      pass: daily.length >= MIN_SHADOW_DAYS,
+      note: daily.length ? `${daily[0].day} .. ${daily[daily.length - 1].day}` : "no shadow fills",
     },
     {
       name: "shadow PnL USD",
