@@ -105,6 +105,8 @@ export class Engine {
   /** Position per coin, coin units (cached from the portfolio at each fill). */
   readonly #position: Float64Array;
   #anyDirty = false;
+  /** Coins seen in the current trade batch (scratch, no allocation per batch). */
+  readonly #touched = new Int32Array(4096);
   /** Set when a screener config changed the kernel inputs: every coin is requoted. */
   #configChanged = true;
   #forceAll = false;
@@ -238,16 +240,27 @@ export class Engine {
     this.#flush();
   }
 
-  /** Feeds a batch of public trades; each one already seen (time/tid watermark) is skipped. */
+  /**
+   * Feeds a batch of public trades (one frame: they happened together, so quotes are not moved
+   * between them); each one already seen (time/tid watermark) is skipped.
+   */
   onTrades(trades: readonly Trade[]): void {
+    if (this.#anyDirty) this.#flush();
+    const touched = this.#touched;
+    let nTouched = 0;
     for (let t = 0; t < trades.length; t++) {
       const trade = trades[t];
       const i = this.market.acceptTrade(trade);
       if (i < 0) continue;
       this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
-      if (this.#dirty[i]) this.#flush();
       this.venue.onTrade(trade);
-      this.#drainFills();
+      if ((nTouched === 0 || touched[nTouched - 1] !== i) && nTouched < touched.length) {
+        touched[nTouched++] = i;
+      }
+    }
+    this.#drainFills();
+    for (let t = 0; t < nTouched; t++) {
+      const i = touched[t];
       const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (change) {
         this.#log.warn(change.line);
