@@ -445,3 +445,102 @@ Deno.test("metaAndAssetCtxs lists at least 40 coins with valid prices from 0.000
     await venue.close();
   }
 });
+
+Deno.test("a crossing Gtc order takes liquidity at the taker fee; Ioc, reduce-only and margin are enforced", async () => {
+  const venue = await startTestVenue({ balanceUsd: 1_000 });
+  const { exchange, info } = clients(venue);
+  try {
+    const book = await info.l2Book("ETH");
+    const ask = book.asks[0].px;
+    const [taken] = await exchange.placeOrders([{
+      asset: ETH,
+      isBuy: true,
+      px: away(ask, 3, 4, "up"),
+      sz: "0.01",
+      tif: "Gtc",
+    }]);
+    assert.equal(taken.kind, "filled");
+    const filled = taken as { totalSz: number; avgPx: number };
+    assert.equal(filled.totalSz, 0.01);
+    assert.equal(filled.avgPx, ask);
+    const [fill] = await info.userFills(TEST_ACCOUNT);
+    assert.equal(fill.crossed, true);
+    // Hyperliquid tier 0 taker fee: 0.045 %.
+    assert.ok(Math.abs(fill.fee - ask * 0.01 * 0.00045) < 1e-6);
+
+    const far = away(book.bids[0].px * 0.9, 0, 4, "down");
+    assert.deepEqual(
+      await exchange.placeOrders([{ asset: ETH, isBuy: true, px: far, sz: "0.01", tif: "Ioc" }]),
+      [{
+        kind: "rejected",
+        message: `Order could not immediately match against any resting orders. asset=${ETH}`,
+      }],
+    );
+    assert.deepEqual(
+      await exchange.placeOrders([{
+        asset: ETH,
+        isBuy: true,
+        px: far,
+        sz: "0.01",
+        reduceOnly: true,
+      }]),
+      [{ kind: "rejected", message: "Reduce only order would increase position." }],
+    );
+    const [reduce] = await exchange.placeOrders([{
+      asset: ETH,
+      isBuy: false,
+      px: away(ask, 50, 4, "up"),
+      sz: "0.01",
+      reduceOnly: true,
+    }]);
+    assert.equal(reduce.kind, "resting");
+    // $1,000 at the default 20x leverage (ETH allows 25x) carries at most ~$20,000 of orders.
+    assert.deepEqual(
+      await exchange.placeOrders([{ asset: ETH, isBuy: true, px: far, sz: "10" }]),
+      [{ kind: "rejected", message: "Insufficient margin to place order." }],
+    );
+  } finally {
+    await venue.close();
+  }
+});
+
+Deno.test("l2Book subscriptions echo the normalized form; fast books carry 5 levels; userEvents and funding", async () => {
+  const venue = await startTestVenue({ coins: 2 });
+  const { exchange, info } = clients(venue);
+  const probe = await WsProbe.connect(venue.wsUrl);
+  try {
+    await probe.subscribe({ type: "l2Book", coin: "BTC", fast: true });
+    const ack = probe.channel("subscriptionResponse")[0].json!.data;
+    assert.deepEqual(ack, {
+      method: "subscribe",
+      subscription: { type: "l2Book", coin: "BTC", nSigFigs: null, mantissa: null, fast: true },
+    });
+    const [fast] = probe.channel("l2Book");
+    const levels = (fast.json!.data as { levels: unknown[][] }).levels;
+    assert.equal(levels[0].length, 5);
+    assert.equal(levels[1].length, 5);
+
+    await probe.subscribe({ type: "userEvents", user: TEST_ACCOUNT });
+    const from = probe.frames.length;
+    const book = await info.l2Book("ETH");
+    await exchange.placeOrders([{
+      asset: ETH,
+      isBuy: true,
+      px: away(book.bids[0].px, 1, 4, "down"),
+      sz: "0.1",
+    }]);
+    venue.takerTrade("ETH", "A", 1_000);
+    const event = await probe.waitFor((f) => f.json?.channel === "user", from);
+    assert.equal((event.json!.data as { fills: unknown[] }).fills.length, 1);
+
+    // An hour of funding is charged on the open long (hourly, at the simulated rate).
+    const before = await info.clearinghouseState(TEST_ACCOUNT);
+    assert.equal(before.positions[0].cumFundingSinceOpen, 0);
+    venue.advance(3_600_000);
+    const after = await info.clearinghouseState(TEST_ACCOUNT);
+    assert.notEqual(after.positions[0].cumFundingSinceOpen, 0);
+  } finally {
+    await probe.close();
+    await venue.close();
+  }
+});

@@ -29,7 +29,8 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)
   --replay-speed X|asap    replay pacing (default 1 = recorded speed)
   --fault SPEC             inject a fault, e.g. dropWs:closeFrame=false,every=60 (repeatable)
-                           kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting`;
+                           kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting
+  --faults "SPEC;SPEC"     several faults at once`;
 
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         replay: { type: "string", multiple: true },
         "replay-speed": { type: "string" },
         fault: { type: "string", multiple: true },
+        faults: { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -96,7 +98,11 @@ async function main(): Promise<void> {
       ),
       replay: values.replay ? await loadReplay(values.replay, seed) : undefined,
       replaySpeed: speed === "asap" ? "asap" : numberFlag("replay-speed", speed),
-      faults: (values.fault ?? []).map(parseFaultSpec),
+      faults: [
+        ...(values.fault ?? []),
+        ...(values.faults?.split(";").filter((f) => f.trim()) ?? []),
+      ]
+        .map((f) => parseFaultSpec(f.trim())),
       logger: log,
     });
     const active = venue.sim.coins.filter((c) => c.active).length;

@@ -64,7 +64,7 @@ function depthBehind(best: number, dir: 1 | -1, szDecimals: number, rng: Rng): L
 }
 
 /** Size decimals a recorded price suggests when the universe does not know the coin. */
-function szDecimalsFor(px: number): number {
+export function szDecimalsFor(px: number): number {
   return Math.max(0, Math.min(5, Math.round(Math.log10(px))));
 }
 

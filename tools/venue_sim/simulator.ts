@@ -22,7 +22,7 @@ import {
   type Print,
   type RestingOrder,
 } from "./matching.ts";
-import type { ReplayEvent } from "./replay.ts";
+import { type ReplayEvent, szDecimalsFor } from "./replay.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import { type SimCoin, UNIVERSE } from "./universe.ts";
 
@@ -274,27 +274,27 @@ export class Simulator {
     const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
     this.#makerFills(c, refreshed.fills, fills, updates);
     this.#prints(c, refreshed.prints, trades, false);
-    if (this.darkFills && !this.isAccountWatched()) {
-      const dark = c.queue.all().map((order) => {
-        c.queue.remove(order.oid);
-        return { order, px: order.px, sz: order.sz };
-      });
-      this.#makerFills(c, dark, fills, updates);
-      this.#prints(
-        c,
-        dark.map((f) => ({
-          side: f.order.isBuy ? "A" : "B",
-          px: f.px,
-          sz: f.sz,
-          makerOid: f.order.oid,
-        })),
-        trades,
-        false,
-      );
-    }
+    if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
     for (const taker of takers) this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
+  }
+
+  /** Fills every resting order of a coin at its own price, as a taker trading through it would. */
+  #fillResting(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): number {
+    const dark = c.queue.all().map((order) => {
+      c.queue.remove(order.oid);
+      return { order, px: order.px, sz: order.sz };
+    });
+    this.#makerFills(c, dark, fills, updates);
+    const prints: Print[] = dark.map((f) => ({
+      side: f.order.isBuy ? "A" : "B",
+      px: f.px,
+      sz: f.sz,
+      makerOid: f.order.oid,
+    }));
+    this.#prints(c, prints, trades, false);
+    return dark.length;
   }
 
   /** Forces a crowd taker on `coin` now (tests and the control endpoint): it sweeps `sz` coin. */
@@ -644,27 +644,11 @@ export class Simulator {
   fillAllResting(): number {
     let n = 0;
     for (const c of this.coins) {
+      if (c.queue.bids.length + c.queue.asks.length === 0) continue;
       const fills: WsFill[] = [];
       const updates: WsOrder[] = [];
       const trades: WsTrade[] = [];
-      const dark = c.queue.all().map((order) => {
-        c.queue.remove(order.oid);
-        return { order, px: order.px, sz: order.sz };
-      });
-      if (dark.length === 0) continue;
-      n += dark.length;
-      this.#makerFills(c, dark, fills, updates);
-      this.#prints(
-        c,
-        dark.map((f) => ({
-          side: f.order.isBuy ? "A" : "B",
-          px: f.px,
-          sz: f.sz,
-          makerOid: f.order.oid,
-        })),
-        trades,
-        false,
-      );
+      n += this.#fillResting(c, trades, fills, updates);
       this.#emit(c, trades, fills, updates);
     }
     return n;
@@ -772,7 +756,7 @@ function mergeSide(
 function inferCoin(name: string, px: number): SimCoin {
   return {
     name,
-    szDecimals: Math.max(0, Math.min(5, Math.round(Math.log10(px)))),
+    szDecimals: szDecimalsFor(px),
     maxLeverage: 10,
     startPx: px,
     dayNtlVlm: 1e7,

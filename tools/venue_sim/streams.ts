@@ -195,7 +195,6 @@ export class StreamHub implements VenueEvents {
     sub: Record<string, unknown>,
   ): { norm: Record<string, unknown>; key: string } | "invalid" | null {
     const coinOk = (c: unknown) => typeof c === "string" && this.#sim.byName.has(c);
-    const me = this.#sim.account.address;
     switch (sub.type) {
       case "l2Book": {
         if (!coinOk(sub.coin)) return null;
@@ -221,7 +220,7 @@ export class StreamHub implements VenueEvents {
         if (sub.type === "userFills") norm.aggregateByTime = sub.aggregateByTime === true;
         const channel = sub.type === "userEvents" ? "user" : sub.type;
         // Other users have no activity here; they get acks and (for userFills) an empty snapshot.
-        return { norm, key: user === me ? `${channel}:${me}` : `${channel}:${user}` };
+        return { norm, key: `${channel}:${user}` };
       }
       default:
         return "invalid";
