@@ -224,9 +224,11 @@ export class LiveExchange implements Venue {
     const all = [...this.#slots.values()].flat();
     for (const s of all.filter((s) => s.state === "unknown")) await this.#resolve(s);
 
+    // "Beyond one tick": two ticks or more apart (1.5 ticks absorbs float noise).
     const moved = all.filter((s) =>
       s.state === "resting" &&
-      (s.wantSz === 0 || Math.abs(s.wantPx - s.px) > s.tick * 1.5 || s.wantSz !== s.sz)
+      (s.wantSz === 0 || Math.abs(s.wantPx - s.px) > s.tick * 1.5 ||
+        roundSizeDown(s.wantSz, this.#szDecimals.get(s.coin) ?? 0) !== s.sz)
     );
     if (moved.length > 0) {
       for (const s of moved) s.state = "cancelling";
