@@ -101,3 +101,50 @@ Deno.test("the command line: modes, replay paths, speed and duration", () => {
   assert.throws(() => parseCli(["replay", "x", "--speed", "2x"]), /--speed "2x" is invalid/);
   assert.throws(() => parseCli(["trade"]), /unknown mode "trade"/);
 });
+
+Deno.test("recorded WebSocket frames (.jsonl) replay with full depth, deterministically", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mm-frames-" });
+  try {
+    const lines: string[] = [];
+    let mid = 150;
+    let tid = 1;
+    for (let i = 0; i < 600; i++) {
+      const t = T0 + i * 500;
+      mid = Math.round(mid * (1 + Math.sin(i / 7) * 0.0002) * 100) / 100;
+      const level = (px: number, n: number) => ({ px: px.toFixed(2), sz: "40.5", n });
+      lines.push(JSON.stringify({
+        channel: "l2Book",
+        data: {
+          coin: "SOL",
+          time: t,
+          levels: [
+            [level(mid - 0.01, 3), level(mid - 0.02, 5)],
+            [level(mid + 0.01, 2), level(mid + 0.02, 4)],
+          ],
+        },
+      }));
+      const side = i % 3 === 0 ? "B" : "A";
+      const px = side === "A" ? mid - 0.04 : mid + 0.04;
+      lines.push(JSON.stringify({
+        channel: "trades",
+        data: [{
+          coin: "SOL",
+          side,
+          px: px.toFixed(2),
+          sz: "2.5",
+          time: t + 250,
+          hash: "0x0",
+          tid: tid++,
+        }],
+      }));
+    }
+    await Deno.writeTextFile(`${dir}/frames.jsonl`, lines.join("\n") + "\n");
+    const first = await replayOnce(dir, { MM_QUEUE_MODEL: "queue" });
+    const second = await replayOnce(dir, { MM_QUEUE_MODEL: "queue" });
+    assert.deepEqual(first.outcome.coins, ["SOL"]);
+    assert.ok(first.fills.length > 0);
+    assert.deepEqual(second.fills, first.fills);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
