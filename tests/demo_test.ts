@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
 
 Deno.test("`demo --duration` runs the shadow engine against the local venue and prints a session report", async () => {
   const root = new URL("../", import.meta.url);
@@ -20,4 +21,50 @@ Deno.test("`demo --duration` runs the shadow engine against the local venue and 
   assert.ok(fills > 0, "the report counts the fills");
   assert.match(stdout, /Latency \(frame → quotes\): P50 [\d.]+ms/);
   assert.match(stdout, /\[SHUTDOWN\] complete in \d+ ms/);
+});
+
+Deno.test("live mode refuses to start without a terminal, and never prints the private key", async () => {
+  const venue = await startTestVenue({ coins: 2 });
+  try {
+    const run = async (env: Record<string, string>) => {
+      const out = await new Deno.Command("./deno", {
+        args: ["run", "-P=live", "main.ts", "live"],
+        cwd: new URL("../", import.meta.url),
+        env: {
+          NO_COLOR: "1",
+          DENO_NO_UPDATE_CHECK: "1",
+          HL_API_URL: venue.apiUrl,
+          HL_WS_URL: venue.wsUrl,
+          MM_COINS_TOP_N: "2",
+          ...env,
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decoder = new TextDecoder();
+      return { code: out.code, text: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+    };
+    const defaultShadow = await run({ HL_ADDRESS: TEST_ACCOUNT, HL_PRIVATE_KEY: TEST_PRIVATE_KEY });
+    assert.notEqual(defaultShadow.code, 0);
+    assert.match(defaultShadow.text, /MM_SHADOW_MODE is true \(the default\)/);
+
+    const noKey = await run({ MM_SHADOW_MODE: "false", HL_ADDRESS: TEST_ACCOUNT });
+    assert.notEqual(noKey.code, 0);
+    assert.match(noKey.text, /HL_PRIVATE_KEY must be set for live mode/);
+
+    const noTty = await run({
+      MM_SHADOW_MODE: "false",
+      HL_ADDRESS: TEST_ACCOUNT,
+      HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
+    });
+    assert.notEqual(noTty.code, 0);
+    assert.match(noTty.text, /live mode needs a terminal to type CONFIRM LIVE/);
+    assert.equal(venue.state().openOrders.length, 0, "nothing was sent");
+    for (const text of [defaultShadow.text, noKey.text, noTty.text]) {
+      assert.ok(!text.includes(TEST_PRIVATE_KEY.slice(2)), "the key never appears in output");
+    }
+  } finally {
+    await venue.close();
+  }
 });
