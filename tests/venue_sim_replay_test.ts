@@ -229,3 +229,24 @@ Deno.test("the venue-sim task runs as a process, prints the URLs to use, and ser
     await venue.close();
   }
 });
+
+Deno.test("replay as fast as possible runs an hour of recorded books in a moment of wall time", async () => {
+  const dir = await Deno.makeTempDir();
+  const rows = ["timestamp_ms,coin,bid,ask,mid,spread_bps"];
+  // One ETH book a second for an hour.
+  for (let i = 0; i < 3_600; i++) rows.push(`${T0 + i * 1_000},ETH,3000.1,3000.3,3000.2,0.67`);
+  await Deno.writeTextFile(`${dir}/ticks.csv`, rows.join("\n"));
+  const venue = await startTestVenue({
+    replay: await loadReplay([`${dir}/ticks.csv`], 1),
+    clock: "realtime",
+    replaySpeed: "asap",
+    startTimeMs: undefined,
+  });
+  try {
+    while (!venue.sim.replayDone) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(venue.sim.now, T0 + 3_599_000);
+  } finally {
+    await venue.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
