@@ -105,6 +105,8 @@ export class Engine {
   /** Position per coin, coin units (cached from the portfolio at each fill). */
   readonly #position: Float64Array;
   #anyDirty = false;
+  /** One past the highest dirty coin: the kernel call covers coins [0, dirtyEnd). */
+  #dirtyEnd = 0;
   /** Coins seen in the current trade batch (scratch, no allocation per batch). */
   readonly #touched = new Int32Array(4096);
   /** Set when a screener config changed the kernel inputs: every coin is requoted. */
@@ -520,6 +522,7 @@ export class Engine {
     k.sideMask[i] = mask;
     this.#dirty[i] = 1;
     this.#anyDirty = true;
+    if (i >= this.#dirtyEnd) this.#dirtyEnd = i + 1;
   }
 
   /** Requotes every coin (after a config change, a reconcile, or on the loop's tick). */
@@ -531,12 +534,16 @@ export class Engine {
     this.#flush();
   }
 
-  /** One kernel call for every coin; hands the coins whose inputs changed to the venue. */
+  /**
+   * One kernel call for the coins up to the highest changed one (recomputing an unchanged coin
+   * rewrites the same quotes); hands the coins whose inputs changed to the venue.
+   */
   #flush(): void {
     if (!this.#anyDirty) return;
     this.#anyDirty = false;
     const k = this.#kernel;
-    const n = this.coins.length;
+    const n = this.#dirtyEnd;
+    this.#dirtyEnd = 0;
     k.computeQuotes(n);
     for (let i = 0; i < n; i++) {
       if (!this.#dirty[i]) continue;
@@ -570,6 +577,7 @@ export class Engine {
       this.#kernel.sideMask[i] = 0;
     }
     this.#anyDirty = false;
+    this.#dirtyEnd = 0;
   }
 }
 

@@ -16,6 +16,9 @@ export class MarketState {
   /** Taker trades accepted per coin this session. */
   readonly tradeCount: Float64Array;
   readonly #watermarkMs: Float64Array;
+  /** The first trade id seen at each coin's watermark time. */
+  readonly #firstTid: Float64Array;
+  /** Further trade ids seen at the watermark time (empty in the common one-trade case). */
   readonly #tidsAtWatermark: Set<number>[];
   #duplicates = 0;
 
@@ -28,6 +31,7 @@ export class MarketState {
     this.bookTimeMs = new Float64Array(n);
     this.tradeCount = new Float64Array(n);
     this.#watermarkMs = new Float64Array(n).fill(-Infinity);
+    this.#firstTid = new Float64Array(n).fill(-1);
     this.#tidsAtWatermark = coins.map(() => new Set<number>());
   }
 
@@ -55,21 +59,18 @@ export class MarketState {
     const i = this.index.get(trade.coin);
     if (i === undefined) return -1;
     const mark = this.#watermarkMs[i];
-    if (trade.timeMs < mark) {
+    if (trade.timeMs > mark) {
+      // The common case: a newer trade. The set is only built when a millisecond has several.
+      this.#watermarkMs[i] = trade.timeMs;
+      this.#firstTid[i] = trade.tid;
+      if (this.#tidsAtWatermark[i].size > 0) this.#tidsAtWatermark[i].clear();
+    } else if (
+      trade.timeMs < mark || trade.tid === this.#firstTid[i] ||
+      this.#tidsAtWatermark[i].has(trade.tid)
+    ) {
       this.#duplicates++;
       return -1;
-    }
-    const seen = this.#tidsAtWatermark[i];
-    if (trade.timeMs === mark) {
-      if (seen.has(trade.tid)) {
-        this.#duplicates++;
-        return -1;
-      }
-    } else {
-      seen.clear();
-      this.#watermarkMs[i] = trade.timeMs;
-    }
-    seen.add(trade.tid);
+    } else this.#tidsAtWatermark[i].add(trade.tid);
     this.tradeCount[i]++;
     return i;
   }
@@ -84,7 +85,10 @@ export class MarketState {
     const out: Record<string, { timeMs: number; tids: number[] }> = {};
     this.coins.forEach((coin, i) => {
       if (this.#watermarkMs[i] > -Infinity) {
-        out[coin] = { timeMs: this.#watermarkMs[i], tids: [...this.#tidsAtWatermark[i]] };
+        out[coin] = {
+          timeMs: this.#watermarkMs[i],
+          tids: [this.#firstTid[i], ...this.#tidsAtWatermark[i]],
+        };
       }
     });
     return out;
@@ -94,9 +98,10 @@ export class MarketState {
   restoreWatermarks(saved: Record<string, { timeMs: number; tids: number[] }>): void {
     for (const [coin, mark] of Object.entries(saved)) {
       const i = this.index.get(coin);
-      if (i === undefined) continue;
+      if (i === undefined || mark.tids.length === 0) continue;
       this.#watermarkMs[i] = mark.timeMs;
-      this.#tidsAtWatermark[i] = new Set(mark.tids);
+      this.#firstTid[i] = mark.tids[0];
+      this.#tidsAtWatermark[i] = new Set(mark.tids.slice(1));
     }
   }
 }

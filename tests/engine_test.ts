@@ -400,3 +400,28 @@ Deno.test("live venue against the simulator: signed Alo grid with cloids, requot
     await venue.close();
   }
 });
+
+Deno.test("the trade watermark keeps every trade id of a millisecond and survives a restart", () => {
+  const { engine } = setup();
+  const at = (tid: number, timeMs = T0) => ({
+    coin: "BTC",
+    side: "B" as const,
+    px: 1,
+    sz: 1,
+    timeMs,
+    tid,
+  });
+  assert.equal(engine.market.acceptTrade(at(7)), 0);
+  assert.equal(engine.market.acceptTrade(at(9)), 0, "another trade in the same millisecond");
+  assert.equal(engine.market.acceptTrade(at(7)), -1);
+  assert.equal(engine.market.acceptTrade(at(9)), -1);
+  assert.equal(engine.market.acceptTrade(at(3, T0 - 1)), -1, "older than the watermark");
+  const saved = engine.market.watermarks();
+  assert.deepEqual(saved.BTC, { timeMs: T0, tids: [7, 9] });
+  const { engine: restarted } = setup();
+  restarted.market.restoreWatermarks(saved);
+  assert.equal(restarted.market.acceptTrade(at(9)), -1, "replayed after the restart");
+  assert.equal(restarted.market.acceptTrade(at(11)), 0);
+  engine.stop();
+  restarted.stop();
+});
