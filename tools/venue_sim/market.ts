@@ -27,6 +27,8 @@ export interface TakerOrder {
 
 /** Levels per side the venue serves (Hyperliquid: l2Book has at most 20). */
 export const BOOK_DEPTH = 20;
+// Share of the gap to a fresh size a level closes per redraw (0 = frozen, 1 = redrawn).
+const PERSIST_DRIFT = 0.2;
 // Levels per side the crowd keeps: spares behind the served 20, so takers that eat the top
 // levels between two redraws still leave a full book.
 const CROWD_LEVELS = BOOK_DEPTH + 10;
@@ -185,11 +187,15 @@ export class CoinMarket {
     // Each level holds about 5 s of the coin's volume (at least $50).
     const levelUsd = Math.max(50, this.coin.dayNtlVlm / MS_PER_DAY * 5_000) /
       (this.turbulent ? TURBULENT_DEPTH_DIV : 1);
-    this.bids = this.#side(bestBid, -1, levelUsd);
-    this.asks = this.#side(bestAsk, 1, levelUsd);
+    this.bids = this.#side(bestBid, -1, levelUsd, this.bids);
+    this.asks = this.#side(bestAsk, 1, levelUsd, this.asks);
   }
 
-  #side(best: number, dir: 1 | -1, levelUsd: number): Level[] {
+  #side(best: number, dir: 1 | -1, levelUsd: number, previous: readonly Level[]): Level[] {
+    // Resting crowd size persists at a price from one redraw to the next and drifts toward a
+    // fresh draw, so queues change gradually (cancels and joins) rather than at random.
+    const before = new Map<number, number>();
+    for (const l of previous) before.set(l.px, l.sz);
     const rng = this.#rng;
     const szd = this.coin.szDecimals;
     const lot = Math.pow(10, -szd);
@@ -214,7 +220,12 @@ export class CoinMarket {
         px = ticks / scale;
       }
       const usd = levelUsd * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
-      const sz = Math.max(lot, roundLots(usd / px, szd));
+      const old = before.get(px);
+      const fresh = usd / px;
+      const sz = Math.max(
+        lot,
+        roundLots(old === undefined ? fresh : old + PERSIST_DRIFT * (fresh - old), szd),
+      );
       const n = 1 + Math.min(199, rng.poisson(usd / 2_000));
       levels.push({ px, sz, n });
       ticks += dir * (this.turbulent ? 1 + rng.int(3) : (rng.next() < 0.2 ? 2 : 1));
