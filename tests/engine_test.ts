@@ -368,7 +368,10 @@ Deno.test("live venue against the simulator: signed Alo grid with cloids, requot
       tick,
     });
     live.setQuotes(grid(0));
-    await until("six resting orders", () => venue.state().openOrders.length === 6);
+    await until(
+      "six resting orders",
+      () => venue.state().openOrders.length === 6 && live.stats.placed === 6,
+    );
     const first = venue.state().openOrders;
     assert.ok(
       first.every((o) => /^0x[0-9a-f]{32}$/.test(o.cloid ?? "")),
@@ -386,7 +389,8 @@ Deno.test("live venue against the simulator: signed Alo grid with cloids, requot
     live.setQuotes(grid(tick * 3));
     await until("the grid moved", () => {
       const now = venue.state().openOrders;
-      return now.length === 6 && now.every((o) => !first.some((f) => f.oid === o.oid));
+      return now.length === 6 && now.every((o) => !first.some((f) => f.oid === o.oid)) &&
+        live.stats.placed === 12;
     });
     assert.equal(live.stats.cancels, 6);
 
