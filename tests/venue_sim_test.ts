@@ -504,7 +504,7 @@ Deno.test("a crossing Gtc order takes liquidity at the taker fee; Ioc, reduce-on
   }
 });
 
-Deno.test("l2Book subscriptions echo the normalized form; fast books carry 5 levels; userEvents and funding", async () => {
+Deno.test("l2Book subscriptions echo the normalized form; fast books carry 5 levels; bbo on change; userEvents and funding", async () => {
   const venue = await startTestVenue({ coins: 2 });
   const { exchange, info } = clients(venue);
   const probe = await WsProbe.connect(venue.wsUrl);
@@ -519,6 +519,26 @@ Deno.test("l2Book subscriptions echo the normalized form; fast books carry 5 lev
     const levels = (fast.json!.data as { levels: unknown[][] }).levels;
     assert.equal(levels[0].length, 5);
     assert.equal(levels[1].length, 5);
+
+    await probe.subscribe({ type: "bbo", coin: "BTC" });
+    const fromBbo = probe.frames.length;
+    venue.advance(10_000);
+    await probe.sync();
+    const bbos = probe.channel("bbo").map((f) =>
+      JSON.stringify((f.json!.data as { bbo: unknown }).bbo)
+    );
+    assert.ok(bbos.length >= 2);
+    assert.ok(
+      bbos.every((b, i) => i === 0 || b !== bbos[i - 1]),
+      "bbo is only sent when it changes",
+    );
+    const books = probe.channel("l2Book", fromBbo).map((f) =>
+      f.json!.data as { levels: unknown[][] }
+    );
+    assert.deepEqual(JSON.parse(bbos.at(-1)!), [
+      books.at(-1)!.levels[0][0],
+      books.at(-1)!.levels[1][0],
+    ]);
 
     await probe.subscribe({ type: "userEvents", user: TEST_ACCOUNT });
     const from = probe.frames.length;

@@ -1,6 +1,6 @@
 /**
  * The WebSocket side of the venue: subscriptions (acked with the server's normalized echo),
- * ping/pong, `post` requests, and publishing of `l2Book`, `trades`, `orderUpdates`,
+ * ping/pong, `post` requests, and publishing of `l2Book`, `bbo`, `trades`, `orderUpdates`,
  * `userFills` and `userEvents`. Each frame is serialized once and written to every subscriber.
  * Like the exchange, it closes the socket without a word when a subscription names an unknown
  * coin, and answers malformed requests on the `error` channel without an id.
@@ -45,6 +45,7 @@ export class StreamHub implements VenueEvents {
   readonly stats: StreamStats = { framesSent: 0, bytesSent: 0, framesBuilt: 0, framesReceived: 0 };
   readonly #channels = new Map<string, Set<Session>>();
   readonly #recentTrades = new Map<string, WsTrade[]>();
+  readonly #lastBbo = new Map<string, string>();
   readonly #sim: Simulator;
   readonly #faults: FaultState;
   readonly #post: PostHandler;
@@ -211,6 +212,9 @@ export class StreamHub implements VenueEvents {
       case "trades":
         if (!coinOk(sub.coin)) return null;
         return { norm: { type: "trades", coin: sub.coin }, key: `trades:${sub.coin}` };
+      case "bbo":
+        if (!coinOk(sub.coin)) return null;
+        return { norm: { type: "bbo", coin: sub.coin }, key: `bbo:${sub.coin}` };
       case "orderUpdates":
       case "userFills":
       case "userEvents": {
@@ -287,6 +291,8 @@ export class StreamHub implements VenueEvents {
         session,
         JSON.stringify({ channel: "l2Book", data: this.#sim.l2Book(norm.coin as string, depth) }),
       );
+    } else if (norm.type === "bbo") {
+      this.#send(session, JSON.stringify({ channel: "bbo", data: this.#bbo(norm.coin as string) }));
     } else if (norm.type === "trades") {
       const recent = this.#recentTrades.get(norm.coin as string);
       if (recent?.length) this.#send(session, JSON.stringify({ channel: "trades", data: recent }));
@@ -310,6 +316,18 @@ export class StreamHub implements VenueEvents {
         () => JSON.stringify({ channel: "l2Book", data: this.#sim.l2Book(coin, depth) }),
       );
     }
+    if ((this.#channels.get(`bbo:${coin}`)?.size ?? 0) === 0) return;
+    // Hyperliquid sends bbo only when the best bid or ask changed.
+    const bbo = this.#bbo(coin);
+    const key = JSON.stringify(bbo.bbo);
+    if (this.#lastBbo.get(coin) === key) return;
+    this.#lastBbo.set(coin, key);
+    this.#broadcast(`bbo:${coin}`, () => JSON.stringify({ channel: "bbo", data: bbo }));
+  }
+
+  #bbo(coin: string) {
+    const book = this.#sim.l2Book(coin, 1);
+    return { coin, time: book.time, bbo: [book.levels[0][0] ?? null, book.levels[1][0] ?? null] };
   }
 
   /** VenueEvents: trades printed on a coin. */
