@@ -10,6 +10,10 @@ import type { AssetInfo } from "../../engine/hyperliquid/types.ts";
 import { loadKernel } from "../../engine/kernel.ts";
 import { createLogger } from "../../engine/log.ts";
 import { guessSzDecimals, type ReplayData, runReplay } from "../../engine/replay.ts";
+import { InfoClient } from "../../engine/hyperliquid/info.ts";
+import { loadUniverse } from "../../engine/hyperliquid/universe.ts";
+import { MarketDataFeed } from "../../engine/hyperliquid/ws.ts";
+import { startVenueSim } from "../../tools/venue_sim/mod.ts";
 import { createShadowStack } from "../../main.ts";
 
 const COINS = 30;
@@ -135,6 +139,58 @@ Deno.bench("frame arrival → quotes computed (l2Book parse + requote, 30 coins)
   if (frame.type === "book") frameStack.engine.onBook(frame.book, arrival);
   if (frameSamples.length < 200_000) frameSamples.push(performance.now() - arrival);
 });
+
+// --- the same, end to end: venue simulator → WebSocket → feed → engine ---------------------
+Deno.bench(
+  "frame arrival → quotes computed, live socket: venue simulator, 30 coins at 10x the spec rate, 10 s",
+  { n: 1, warmup: 0 },
+  async () => {
+    const venue = await startVenueSim({
+      account: "0x00000000000000000000000000000000000000be",
+      coins: COINS,
+      rate: 10,
+      seed: 11,
+      logger: log,
+    });
+    const info = new InfoClient({
+      endpoints: { network: "mainnet", apiUrl: venue.apiUrl, wsUrl: venue.wsUrl, isMainnet: true },
+    });
+    const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
+      topN: COINS,
+    });
+    const liveKernel = await loadKernel();
+    const stack = await createShadowStack({
+      mode: "demo",
+      config,
+      assets: selected,
+      log,
+      now: Date.now,
+      kernel: liveKernel,
+      writeFills: false,
+    });
+    const feed = new MarketDataFeed({
+      url: venue.wsUrl,
+      coins: selected.map((a) => a.name),
+      logger: log,
+      onBook: (book, ns, problem) =>
+        problem ? stack.engine.onBadBook(book.coin) : stack.engine.onBook(book, ns / 1e6),
+      onTrades: (trades) => stack.engine.onTrades(trades),
+    });
+    feed.start();
+    stack.engine.start();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    stack.engine.stop();
+    await feed.close();
+    await venue.close();
+    const us = (p: number) => `${(liveKernel.latencyPercentile(p) * 1000).toFixed(1)} µs`;
+    console.log(
+      `live socket: ${feed.stats.books} books, ${feed.stats.tradeFrames} trade frames in 10 s | p50 ${
+        us(50)
+      } | p99 ${us(99)} | ` +
+        `p99.9 ${us(99.9)} | samples ${liveKernel.latencyCount()} (ring of the last 10,000)`,
+    );
+  },
+);
 
 // --- replay throughput ----------------------------------------------------------------------
 const throughputData = syntheticReplay(600);
