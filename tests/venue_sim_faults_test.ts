@@ -221,6 +221,8 @@ Deno.test("dark fills: resting orders fill while nobody listens, and the reconne
     assert.equal(snap.fills[0].oid, (placed as { oid: number }).oid);
     const state = await infoClient.clearinghouseState(TEST_ACCOUNT);
     assert.equal(state.positions[0].szi, 0.01);
+    const status = await infoClient.orderStatus(TEST_ACCOUNT, (placed as { oid: number }).oid);
+    assert.equal(status.status === "order" && status.orderStatus, "filled");
     await back.close();
 
     // One-shot: fill whatever rests right now.

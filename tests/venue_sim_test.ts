@@ -139,9 +139,14 @@ Deno.test("an order joining the best bid waits behind the displayed queue until 
       steps++;
     }
     assert.equal(venue.state().openOrders.length, 0, "filled within 10 virtual minutes");
-    const [fill] = await info.userFills(TEST_ACCOUNT);
-    assert.equal(fill.px, Number(px));
-    assert.equal(fill.crossed, false);
+    const fills = await info.userFills(TEST_ACCOUNT);
+    assert.ok(fills.every((f) => f.px === Number(px) && !f.crossed && f.oid === fills[0].oid));
+    assert.ok(
+      Math.abs(fills.reduce((s, f) => s + f.sz, 0) - 0.001) < 1e-12,
+      "fills add up to the order",
+    );
+    const status = await info.orderStatus(TEST_ACCOUNT, fills[0].oid);
+    assert.equal(status.status === "order" && status.orderStatus, "filled");
   } finally {
     await venue.close();
   }

@@ -121,6 +121,7 @@ export class OrderQueue {
         if (best !== undefined && atOrBetter(o.isBuy, o.px, best)) {
           fills.push({ order: o, px: o.px, sz: o.sz });
           prints.push({ side: o.isBuy ? "A" : "B", px: o.px, sz: o.sz, makerOid: o.oid });
+          o.sz = 0;
           list.splice(i--, 1);
           continue;
         }

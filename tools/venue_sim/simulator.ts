@@ -284,7 +284,9 @@ export class Simulator {
   #fillResting(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): number {
     const dark = c.queue.all().map((order) => {
       c.queue.remove(order.oid);
-      return { order, px: order.px, sz: order.sz };
+      const sz = order.sz;
+      order.sz = 0;
+      return { order, px: order.px, sz };
     });
     this.#makerFills(c, dark, fills, updates);
     const prints: Print[] = dark.map((f) => ({
