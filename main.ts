@@ -41,7 +41,13 @@ import { type Kernel, loadKernel } from "./engine/kernel.ts";
 import { createLogger, type Logger } from "./engine/log.ts";
 import { Portfolio } from "./engine/portfolio.ts";
 import { guessSzDecimals, loadReplay, type ReplayRunResult, runReplay } from "./engine/replay.ts";
-import { appendSessionRecord, formatSessionReport, sessionRecord } from "./engine/report.ts";
+import {
+  appendSessionRecord,
+  formatSessionReport,
+  type SessionCounters,
+  SessionDays,
+  type SessionSummary,
+} from "./engine/report.ts";
 import { formatShadowReport, ShadowFillLog } from "./engine/shadow_log.ts";
 import type { Fill, Venue } from "./engine/venue/venue.ts";
 import { SimExchange } from "./engine/venue/sim.ts";
@@ -244,16 +250,34 @@ export async function replayFiles(
   return { stack, run, coins: data.coins, badRows: data.badRows };
 }
 
-/** Prints the session report and appends the Gate 5 session record. */
-async function finish(stack: ShadowStack, log: Logger, config: EngineConfig, endMs: number) {
+/** The counters a session record is made of. */
+function countersOf(summary: SessionSummary): SessionCounters {
+  return {
+    cancels: summary.cancels,
+    fills: summary.fills,
+    stallRecoveries: summary.stallRecoveries,
+    pnlUsd: summary.pnlUsd,
+  };
+}
+
+/** Prints the session report and appends the last Gate 5 session record. */
+async function finish(
+  stack: ShadowStack,
+  log: Logger,
+  config: EngineConfig,
+  endMs: number,
+  days: SessionDays | null,
+) {
   const summary = stack.engine.summary(endMs);
   log.info(formatSessionReport(summary));
   log.info(formatShadowReport(stack.portfolio, stack.adverse));
   await stack.shadowLog?.close();
-  try {
-    await appendSessionRecord(config.dataDir, sessionRecord(summary));
-  } catch (error) {
-    log.error(`[REPORT] could not append the session record: ${(error as Error).message}`);
+  if (days) {
+    try {
+      await appendSessionRecord(config.dataDir, days.final(endMs, countersOf(summary)));
+    } catch (error) {
+      log.error(`[REPORT] could not append the session record: ${(error as Error).message}`);
+    }
   }
   await log.flush();
 }
@@ -266,6 +290,7 @@ async function runReplayMode(cli: Cli, config: EngineConfig, log: Logger): Promi
   try {
     const outcome = await replayFiles(cli.paths, config, log, {
       speed: cli.speed,
+      writeFills: false,
       stopped: () => stop,
     });
     const seconds = (performance.now() - started) / 1000;
@@ -276,7 +301,8 @@ async function runReplayMode(cli: Cli, config: EngineConfig, log: Logger): Promi
         Math.round(outcome.run.events / Math.max(seconds, 1e-9))
       } events/s); bad rows skipped: ${outcome.badRows}`,
     );
-    await finish(outcome.stack, log, config, outcome.run.lastMs);
+    // A replay re-runs old data: it writes neither fills nor session records into the Gate 5 files.
+    await finish(outcome.stack, log, config, outcome.run.lastMs, null);
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
   }
@@ -559,6 +585,15 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     }, FUNDING_REFRESH_MS));
 
     const startedMs = Date.now();
+    const days = new SessionDays(cli.mode, startedMs);
+    timers.push(setInterval(() => {
+      const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
+      if (record) {
+        appendSessionRecord(config.dataDir, record).catch((error) =>
+          log.error(`[REPORT] could not append the session record: ${(error as Error).message}`)
+        );
+      }
+    }, 60_000));
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
     shutdown
@@ -570,7 +605,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
-      .add("session report", () => finish(stack, log, config, Date.now()))
+      .add("session report", () => finish(stack, log, config, Date.now(), days))
       .add("close redis", () => bridge.close())
       .add("close venue", () => {
         liveVenue?.close();

@@ -107,18 +107,57 @@ export interface SessionRecord {
   pnlUsd: number;
 }
 
-/** The Gate 5 record of a session. */
-export function sessionRecord(s: SessionSummary): SessionRecord {
-  return {
-    dateUtc: new Date(s.startedMs).toISOString().slice(0, 10),
-    mode: s.mode,
-    startedMs: s.startedMs,
-    endedMs: s.endedMs,
-    cancels: s.cancels,
-    fills: s.fills,
-    stallRecoveries: s.stallRecoveries,
-    pnlUsd: s.pnlUsd,
-  };
+/** Session counters at one moment, for {@link SessionDays}. */
+export interface SessionCounters {
+  cancels: number;
+  fills: number;
+  stallRecoveries: number;
+  pnlUsd: number;
+}
+
+const DAY_MS = 86_400_000;
+const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Splits a session into UTC days for `sessions.jsonl`: a session that runs for days writes one
+ * line per day (counters and PnL of that day only), so Gate 5 sees daily figures.
+ */
+export class SessionDays {
+  #dayStartMs: number;
+  #base: SessionCounters = { cancels: 0, fills: 0, stallRecoveries: 0, pnlUsd: 0 };
+
+  /** Starts counting at `startedMs`. */
+  constructor(readonly mode: string, startedMs: number) {
+    this.#dayStartMs = startedMs;
+  }
+
+  /** The record of the day that ended before `nowMs`, once per day boundary; otherwise null. */
+  roll(nowMs: number, counters: SessionCounters): SessionRecord | null {
+    const boundary = (Math.floor(this.#dayStartMs / DAY_MS) + 1) * DAY_MS;
+    if (nowMs < boundary) return null;
+    return this.#cut(boundary, counters);
+  }
+
+  /** The record of the day in progress, at the end of the session. */
+  final(nowMs: number, counters: SessionCounters): SessionRecord {
+    return this.#cut(nowMs, counters);
+  }
+
+  #cut(endMs: number, counters: SessionCounters): SessionRecord {
+    const record: SessionRecord = {
+      dateUtc: utcDate(this.#dayStartMs),
+      mode: this.mode,
+      startedMs: this.#dayStartMs,
+      endedMs: endMs,
+      cancels: counters.cancels - this.#base.cancels,
+      fills: counters.fills - this.#base.fills,
+      stallRecoveries: counters.stallRecoveries - this.#base.stallRecoveries,
+      pnlUsd: counters.pnlUsd - this.#base.pnlUsd,
+    };
+    this.#base = { ...counters };
+    this.#dayStartMs = endMs;
+    return record;
+  }
 }
 
 /** Appends a session record to `<dataDir>/shadow/sessions.jsonl` (one JSON object per line). */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { DrawdownGuard } from "../engine/risk/drawdown.ts";
 import { OfiGate, SIDE_ASK, SIDE_BID, SIDE_BOTH } from "../engine/risk/ofi_gate.ts";
 import { StallMachine } from "../engine/risk/stall.ts";
+import { SessionDays } from "../engine/report.ts";
 
 Deno.test("sell dominance suppresses bids, buy dominance asks, and both recover", () => {
   const gate = new OfiGate(["BTC"], { threshold: 0.7 });
@@ -69,4 +70,27 @@ Deno.test("stall panic: cancel once, reconcile on reconnect, resume and count th
   assert.equal(stall.quoting, true);
   assert.equal(stall.panics, 1);
   assert.equal(stall.recoveries, 1);
+});
+
+Deno.test("a session over several UTC days writes one Gate 5 record per day", () => {
+  const start = Date.UTC(2026, 1, 22, 22);
+  const days = new SessionDays("shadow", start);
+  const at = (fills: number, pnlUsd: number) => ({
+    cancels: fills * 20,
+    fills,
+    stallRecoveries: 0,
+    pnlUsd,
+  });
+  assert.equal(days.roll(start + 3_600_000, at(10, 1)), null);
+  const first = days.roll(Date.UTC(2026, 1, 23, 0, 1), at(30, 2.5));
+  assert.deepEqual(
+    { date: first?.dateUtc, fills: first?.fills, cancels: first?.cancels, pnl: first?.pnlUsd },
+    { date: "2026-02-22", fills: 30, cancels: 600, pnl: 2.5 },
+  );
+  assert.equal(days.roll(Date.UTC(2026, 1, 23, 5), at(40, 3)), null);
+  const last = days.final(Date.UTC(2026, 1, 23, 6), { ...at(50, 2), stallRecoveries: 1 });
+  assert.deepEqual(
+    { date: last.dateUtc, fills: last.fills, pnl: last.pnlUsd, stalls: last.stallRecoveries },
+    { date: "2026-02-23", fills: 20, pnl: -0.5, stalls: 1 },
+  );
 });
