@@ -7,6 +7,13 @@
 import { num, usd } from "./format.ts";
 import type { RestingOrder } from "./matching.ts";
 
+// Hyperliquid serves only the 10,000 most recent fills (userFillsByTime).
+const MAX_FILLS_KEPT = 10_000;
+// Finished orders remembered for orderStatus.
+const MAX_FINISHED_ORDERS = 100_000;
+// Pruning happens in chunks so it costs nothing per order on average.
+const PRUNE_CHUNK = 10_000;
+
 /** An open position on one coin. */
 export interface Position {
   /** Signed size in coin units (+ long, − short). */
@@ -66,6 +73,7 @@ export class Account {
   /** Cumulative traded notional, USD (for the scheduleCancel volume gate). */
   volumeUsd = 0;
   #nextOid: number;
+  #finished: number[] = [];
 
   /** Creates an account with `balance` USDC; oids start at `firstOid`. */
   constructor(address: string, balance: number, firstOid = 9_000_000_000) {
@@ -89,6 +97,20 @@ export class Account {
     const rec = { order, status, statusTimestamp: timeMs };
     this.orders.set(order.oid, rec);
     if (order.cloid) this.cloidToOid.set(order.cloid, order.oid);
+    if (status !== "open") {
+      this.#finished.push(order.oid);
+      // Forget the oldest finished orders so a long run keeps bounded memory.
+      if (this.#finished.length > MAX_FINISHED_ORDERS + PRUNE_CHUNK) {
+        for (const oid of this.#finished.splice(0, this.#finished.length - MAX_FINISHED_ORDERS)) {
+          const old = this.orders.get(oid);
+          if (!old || old.status === "open") continue;
+          this.orders.delete(oid);
+          if (old.order.cloid && this.cloidToOid.get(old.order.cloid) === oid) {
+            this.cloidToOid.delete(old.order.cloid);
+          }
+        }
+      }
+    }
     return rec;
   }
 
@@ -150,6 +172,9 @@ export class Account {
     };
     if (order.cloid) fill.cloid = order.cloid;
     this.fills.push(fill);
+    if (this.fills.length > MAX_FILLS_KEPT + PRUNE_CHUNK) {
+      this.fills.splice(0, this.fills.length - MAX_FILLS_KEPT);
+    }
     return fill;
   }
 
