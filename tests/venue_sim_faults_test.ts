@@ -225,9 +225,11 @@ Deno.test("dark fills: resting orders fill while nobody listens, and the reconne
     assert.equal(status.status === "order" && status.orderStatus, "filled");
     await back.close();
 
-    // One-shot: fill whatever rests right now.
+    // Cleared: nobody listens, yet the order rests. Then one-shot: fill whatever rests now.
     venue.clear("darkFills");
     await exchange.placeOrders([{ asset: ETH, isBuy: true, px, sz: "0.01" }]);
+    venue.advance(2_000);
+    assert.equal(venue.state().openOrders.length, 1);
     venue.inject({ kind: "fillResting" });
     assert.equal(venue.state().openOrders.length, 0);
     assert.equal((await infoClient.clearinghouseState(TEST_ACCOUNT)).positions[0].szi, 0.02);
