@@ -14,7 +14,7 @@ import { gate2 } from "./analysis/gate2.ts";
 import { gate3 } from "./analysis/gate3.ts";
 import { gate4 } from "./analysis/gate4.ts";
 import { gate5 } from "./analysis/gate5.ts";
-import { loadData, type LoadFilter, type LoadSummary } from "./analysis/load.ts";
+import { GATE_COLUMNS, loadData, type LoadFilter, type LoadSummary } from "./analysis/load.ts";
 
 /** The gates, in the order the spec requires them. */
 export const GATES: Record<number, (ctx: GateContext) => GateReport | Promise<GateReport>> = {
@@ -48,7 +48,7 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
   const ownDb = options.db === undefined;
   const db = options.db ?? await openDatabase();
   if (ownDb) {
-    const loaded: LoadSummary = await loadData(db, options.dataDir, filter);
+    const loaded: LoadSummary = await loadData(db, options.dataDir, filter, GATE_COLUMNS);
     print(
       `loaded ${loaded.tickRows} ticks (${loaded.tickFiles} files), ${loaded.tradeRows} trades (${loaded.tradeFiles} files), ` +
         `${loaded.shadowFills} shadow fills, ${loaded.sessions} sessions` +

@@ -16,8 +16,8 @@ import {
 } from "../../engine/csv_rows.ts";
 import { convert } from "../../tools/csv_to_parquet.ts";
 import { openDatabase } from "../../tools/analysis/duckdb.ts";
-import { loadData } from "../../tools/analysis/load.ts";
-import { GATES } from "../../tools/analyze.ts";
+import { GATE_COLUMNS, loadData } from "../../tools/analysis/load.ts";
+import { analyze, GATES } from "../../tools/analyze.ts";
 
 const COINS = 30;
 const dayRows = Number(Deno.env.get("MM_BENCH_DAY_ROWS_PER_COIN") ?? 133_000);
@@ -117,15 +117,13 @@ Deno.bench({
 
 const gateDb = duck;
 Deno.bench({
-  name: `load 5 days x ${COINS} coins into DuckDB (Parquet -> Arrow IPC)`,
+  name: `load 5 days x ${COINS} coins into DuckDB (Parquet -> Arrow IPC, gate columns)`,
   group: "gates",
   n: 1,
   warmup: 0,
   async fn() {
-    for (const t of ["ticks", "trades", "shadow_fills", "sessions"]) {
-      gateDb.query(`DROP TABLE IF EXISTS ${t}`);
-    }
-    await loadData(gateDb, gateDir);
+    gateDb.dropTables();
+    await loadData(gateDb, gateDir, {}, GATE_COLUMNS);
   },
 });
 
@@ -136,11 +134,21 @@ for (const n of [1, 2, 3, 4, 5]) {
     n: 2,
     warmup: 0,
     async fn() {
-      if (!gateDb.hasTable("ticks")) await loadData(gateDb, gateDir);
+      if (!gateDb.hasTable("ticks")) await loadData(gateDb, gateDir, {}, GATE_COLUMNS);
       await GATES[n]({ db: gateDb, dataDir: gateDir, filter: {}, nowMs: NOW });
     },
   });
 }
+
+Deno.bench({
+  name: `analyze: load + all 5 gates over 5 days x ${COINS} coins (what the task runs)`,
+  group: "all gates",
+  n: 1,
+  warmup: 0,
+  async fn() {
+    await analyze({ dataDir: gateDir, nowMs: NOW, print: () => {} });
+  },
+});
 
 globalThis.addEventListener("unload", () => {
   Deno.removeSync(root, { recursive: true });

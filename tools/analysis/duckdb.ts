@@ -18,6 +18,9 @@ export interface Database {
   insertTable(table: string, data: arrow.Table): void;
   /** Whether a table exists. */
   hasTable(table: string): boolean;
+  /** Drops every table (the instance is shared: see {@link openDatabase}). */
+  dropTables(): void;
+  /** Drops every table and closes the connection. */
   close(): void;
 }
 
@@ -53,8 +56,17 @@ export async function openDatabase(): Promise<Database> {
         table.replace(/'/g, "''")
       }'`,
     ).toArray()[0]?.toJSON().n as number) > 0;
+  // Tables this connection created by insertion, so an append needs no catalog lookup.
+  const created = new Set<string>();
   const insertIPC = (table: string, ipc: Uint8Array) => {
-    conn.insertArrowFromIPCStream(ipc, { name: table, create: !hasTable(table) });
+    const create = !created.has(table) && !hasTable(table);
+    conn.insertArrowFromIPCStream(ipc, { name: table, create });
+    created.add(table);
+  };
+  const dropTables = () => {
+    const tables = conn.query("SELECT table_name FROM information_schema.tables").toArray();
+    for (const t of tables) conn.query(`DROP TABLE IF EXISTS "${t.toJSON().table_name}"`);
+    created.clear();
   };
   return {
     query(sql) {
@@ -66,9 +78,9 @@ export async function openDatabase(): Promise<Database> {
     insertIPC,
     insertTable: (table, data) => insertIPC(table, tableToIPC(data, "stream")),
     hasTable,
+    dropTables,
     close() {
-      const tables = conn.query("SELECT table_name FROM information_schema.tables").toArray();
-      for (const t of tables) conn.query(`DROP TABLE IF EXISTS "${t.toJSON().table_name}"`);
+      dropTables();
       conn.close();
     },
   };

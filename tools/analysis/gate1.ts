@@ -74,8 +74,18 @@ export interface Gate1Result {
   exclude: string[];
 }
 
-/** Runs the query and decides which coins to exclude. */
+const computed = new WeakMap<GateContext, Gate1Result>();
+
+/** Runs the query and decides which coins to exclude (once per context: gate 3 reuses it). */
 export function gate1Numbers(ctx: GateContext): Gate1Result {
+  const known = computed.get(ctx);
+  if (known !== undefined) return known;
+  const result = compute(ctx);
+  computed.set(ctx, result);
+  return result;
+}
+
+function compute(ctx: GateContext): Gate1Result {
   const coins = ctx.db.query(GATE1_SQL).map((r): Gate1Coin => {
     const edge = r.edge_bps as number | null;
     const fills = r.fills as number;

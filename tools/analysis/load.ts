@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import { scanTicks, scanTrades } from "../../engine/csv_scan.ts";
 import { type DayFile, listReadableDays } from "../data_files.ts";
 import type { Database } from "./duckdb.ts";
-import { columnsTable, initParquet, parquetToIPC } from "./parquet_io.ts";
+import { columnsTable, initParquet, parquetRowCount, parquetToIPC } from "./parquet_io.ts";
 
 /** Which slice of the data to load. */
 export interface LoadFilter {
@@ -24,6 +24,12 @@ export interface LoadFilter {
   /** Last UTC day, YYYY-MM-DD (inclusive). */
   to?: string;
 }
+
+/** Only the columns the calibration gates read (a third less to decode and copy). */
+export const GATE_COLUMNS: Record<"ticks" | "trades", string[]> = {
+  ticks: ["timestamp_ms", "coin", "mid", "spread_bps"],
+  trades: ["timestamp_ms", "coin", "side"],
+};
 
 /** What was loaded. */
 export interface LoadSummary {
@@ -58,6 +64,7 @@ export async function loadData(
   db: Database,
   dataDir: string,
   filter: LoadFilter = {},
+  columns?: Record<"ticks" | "trades", string[]>,
 ): Promise<LoadSummary> {
   for (const day of [filter.from, filter.to]) {
     if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
@@ -79,7 +86,7 @@ export async function loadData(
       (filter.coin === undefined || f.coin === filter.coin) && inRange(f.day, filter)
     );
     for (const file of files) {
-      const rows = await loadDay(db, file, summary);
+      const rows = await loadDay(db, file, summary, columns?.[kind]);
       if (kind === "ticks") {
         summary.tickFiles++;
         summary.tickRows += rows;
@@ -101,24 +108,26 @@ export async function loadData(
   return summary;
 }
 
-async function loadDay(db: Database, file: DayFile, summary: LoadSummary): Promise<number> {
+async function loadDay(
+  db: Database,
+  file: DayFile,
+  summary: LoadSummary,
+  columns: string[] | undefined,
+): Promise<number> {
   const bytes = await Deno.readFile(file.path);
   if (file.path.endsWith(".parquet")) {
-    const ipc = parquetToIPC(bytes);
-    const before = rowCount(db, file.kind);
-    db.insertIPC(file.kind, ipc);
-    return rowCount(db, file.kind) - before;
+    db.insertIPC(file.kind, parquetToIPC(bytes, columns));
+    return await parquetRowCount(bytes);
   }
   const text = new TextDecoder().decode(bytes);
   const options = { coin: file.coin, day: file.day };
   const scan = file.kind === "ticks" ? scanTicks(text, options) : scanTrades(text, options);
   summary.corruptLines += scan.bad.length;
-  if (scan.rows > 0) db.insertTable(file.kind, columnsTable(file.kind, file.coin, scan.columns));
+  if (scan.rows > 0) {
+    const table = columnsTable(file.kind, file.coin, scan.columns);
+    db.insertTable(file.kind, columns ? table.select(columns) : table);
+  }
   return scan.rows;
-}
-
-function rowCount(db: Database, table: string): number {
-  return db.hasTable(table) ? Number(db.query(`SELECT count(*) AS n FROM ${table}`)[0].n) : 0;
 }
 
 async function jsonLines(
