@@ -317,3 +317,21 @@ Deno.test("an unknown coin closes the socket silently; a malformed request answe
     await venue.close();
   }
 });
+
+Deno.test("a socket the server sent nothing on for 60 s is dropped; pings keep it alive", async () => {
+  const venue = await startTestVenue();
+  try {
+    const idle = await WsProbe.connect(venue.wsUrl);
+    const pinging = await WsProbe.connect(venue.wsUrl);
+    for (let s = 0; s < 70; s += 10) {
+      await pinging.sync();
+      venue.advance(10_000);
+    }
+    assert.equal((await idle.waitClosed()).wasClean, false);
+    await pinging.sync();
+    assert.equal(pinging.closed, null);
+    await pinging.close();
+  } finally {
+    await venue.close();
+  }
+});

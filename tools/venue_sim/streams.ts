@@ -19,6 +19,8 @@ interface Session {
   conn: WsConnection;
   /** Normalized subscription JSON → channel key. */
   subs: Map<string, string>;
+  /** Virtual time of the last frame sent on this socket. */
+  lastSent: number;
 }
 
 // Hyperliquid: `fast` l2Book subscriptions carry 5 levels per side, the default 20.
@@ -28,6 +30,10 @@ const RECENT_TRADES = 30;
 // Fills in the first (isSnapshot) userFills message.
 const SNAPSHOT_FILLS = 2000;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+// Hyperliquid: "The server will close any connection if it hasn't sent a message to it in the
+// last 60 seconds" (observed as an abnormal close, code 1006).
+const IDLE_CLOSE_MS = 60_000;
+const IDLE_CHECK_MS = 1_000;
 
 /** Counters for the bench and the control endpoint. */
 export interface StreamStats {
@@ -64,11 +70,21 @@ export class StreamHub implements VenueEvents {
     this.#delay = delay;
     sim.setEvents(this);
     sim.isAccountWatched = () => this.accountWatched();
+    sim.every(IDLE_CHECK_MS, () => this.#closeIdle());
+  }
+
+  /** Drops sockets the server has sent nothing on for 60 s (unless a silence fault is on). */
+  #closeIdle(): void {
+    const now = this.#sim.now;
+    if (this.#faults.silent(now)) return;
+    for (const s of [...this.sessions]) {
+      if (now - s.lastSent >= IDLE_CLOSE_MS) s.conn.drop();
+    }
   }
 
   /** Registers a new connection; returns the handler for its incoming text. */
   attach(conn: WsConnection): { onText: (t: string) => void; onClose: () => void } {
-    const session: Session = { conn, subs: new Map() };
+    const session: Session = { conn, subs: new Map(), lastSent: this.#sim.now };
     this.sessions.add(session);
     return {
       onText: (text) => this.#onText(session, text),
@@ -123,6 +139,7 @@ export class StreamHub implements VenueEvents {
   #send(session: Session, text: string): void {
     if (this.#faults.silent(this.#sim.now)) return;
     session.conn.sendText(text);
+    session.lastSent = this.#sim.now;
     this.stats.framesSent++;
     this.stats.bytesSent += text.length;
   }
