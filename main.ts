@@ -269,6 +269,7 @@ async function finish(
   days: SessionDays | null,
 ) {
   const summary = stack.engine.summary(endMs);
+  log.info(stack.engine.sessionLine());
   log.info(formatSessionReport(summary));
   log.info(formatShadowReport(stack.portfolio, stack.adverse));
   await stack.shadowLog?.close();

@@ -2,9 +2,12 @@
  * The quoting engine (spec `main.rs` loop): market data in, one kernel call for every coin,
  * desired quotes out to a venue, with the risk gates in between.
  *
- * - A book frame updates that coin's top of book and is requoted at once (frame-in to
- *   quotes-out is what the latency auditor measures); a trade batch feeds the OFI window and the
- *   venue, and fills move inventory, which requotes the coin (the skew).
+ * - A book frame updates that coin's kernel inputs; live, the coin is requoted at once (frame-in
+ *   to quotes-out is what the latency auditor measures). A trade frame feeds the OFI window and
+ *   the venue as one batch; fills move inventory, which changes the coin's inputs (the skew).
+ * - Coins whose inputs changed are requoted together by one kernel call, at the latest just
+ *   before the venue sees that coin's next event, so replay (which does not requote per frame)
+ *   hands the venue exactly the quotes a live run would have.
  * - Every `tickMs` (100 ms) the loop re-evaluates the Regime Governor, the OFI gate, the
  *   screener configs and the drawdown stop, and requotes every coin.
  * - Logging, disk and Redis are side streams: hooks that queue, never awaited here.
@@ -74,8 +77,6 @@ export interface EngineOptions {
   reconcileRetryMs?: number;
 }
 
-const KERNEL_MAX_COINS = 64;
-
 /** The market-making engine. */
 export class Engine {
   readonly mode: EngineMode;
@@ -125,8 +126,8 @@ export class Engine {
   /** Builds an engine; throws naming the problem when the coin set does not fit the kernel. */
   constructor(options: EngineOptions) {
     const n = options.assets.length;
-    if (n === 0 || n > KERNEL_MAX_COINS) {
-      throw new Error(`${n} coins selected; the kernel quotes 1 to ${KERNEL_MAX_COINS}`);
+    if (n === 0 || n > options.kernel.MAX_COINS) {
+      throw new Error(`${n} coins selected; the kernel quotes 1 to ${options.kernel.MAX_COINS}`);
     }
     this.mode = options.mode;
     this.config = options.config;
