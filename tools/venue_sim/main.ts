@@ -106,9 +106,15 @@ async function main(): Promise<void> {
       logger: log,
     });
     const active = venue.sim.coins.filter((c) => c.active).length;
+    const market = values.replay
+      ? `replaying ${values.replay.join(", ")} ${
+        speed === "asap" ? "as fast as possible" : `at ${speed ?? 1}x`
+      }`
+      : `seed ${seed}, ${active} active of ${venue.sim.coins.length} coins, a book every ${
+        venue.sim.intervalMs.toFixed(0)
+      } ms per coin`;
     log.info(
-      `venue-sim on 127.0.0.1:${venue.port}: seed ${seed}, ${active} active of ${venue.sim.coins.length} coins, ` +
-        `a book every ${venue.sim.intervalMs.toFixed(0)} ms per coin, account ${venue.account}, ` +
+      `venue-sim on 127.0.0.1:${venue.port}: ${market}, account ${venue.account}, ` +
         `signatures checked as ${values.testnet ? "testnet" : "mainnet"}`,
     );
     log.info(`export HL_API_URL=${venue.apiUrl}`);

@@ -9,6 +9,7 @@ import { priceTick } from "../../engine/hyperliquid/wire.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { BOOK_DEPTH, type Level, roundLots } from "./market.ts";
 import { Rng } from "./rng.ts";
+import { UNIVERSE } from "./universe.ts";
 
 /** One recorded market event, in time order once loaded. */
 export type ReplayEvent =
@@ -46,12 +47,18 @@ function finite(source: string, line: number, name: string, text: string): numbe
   return x;
 }
 
-/** Synthesizes depth behind a recorded top of book. */
-function depthBehind(best: number, dir: 1 | -1, szDecimals: number, rng: Rng): Level[] {
+/** Synthesizes depth behind a recorded top of book, `levelUsd` a level (growing with depth). */
+function depthBehind(
+  best: number,
+  dir: 1 | -1,
+  szDecimals: number,
+  levelUsd: number,
+  rng: Rng,
+): Level[] {
   const levels: Level[] = [];
   let px = best;
   for (let k = 0; k < BOOK_DEPTH && px > 0; k++) {
-    const usd = 300 * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
+    const usd = levelUsd * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
     levels.push({
       px,
       sz: Math.max(Math.pow(10, -szDecimals), roundLots(usd / px, szDecimals)),
@@ -89,14 +96,18 @@ export function parseTickCsv(text: string, source: string, seed: number): Replay
     if (!(bid > 0 && ask > bid)) {
       fail(source, i + 1, `bid ${bid} and ask ${ask} do not form a book`);
     }
-    const szd = szDecimalsFor((bid + ask) / 2);
+    const coin = f[1].trim();
+    const known = UNIVERSE.find((c) => c.name === coin);
+    const szd = known?.szDecimals ?? szDecimalsFor((bid + ask) / 2);
+    // Known coins get the synthetic market's level size (~5 s of volume); others $2,000.
+    const levelUsd = known ? Math.max(50, known.dayNtlVlm / 86_400 * 5) : 2_000;
     out.push({
       kind: "book",
       timeMs,
-      coin: f[1].trim(),
+      coin,
       refPx: (bid + ask) / 2,
-      bids: depthBehind(bid, -1, szd, rng),
-      asks: depthBehind(ask, 1, szd, rng),
+      bids: depthBehind(bid, -1, szd, levelUsd, rng),
+      asks: depthBehind(ask, 1, szd, levelUsd, rng),
     });
   });
   return out;
