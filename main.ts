@@ -602,7 +602,10 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
         engine.stop();
         for (const t of timers) clearInterval(t);
       })
-      .add("cancel all", () => engine.venue.cancelAll("shutdown"), 2_000)
+      .add("cancel all", async () => {
+        await engine.venue.cancelAll("shutdown");
+        engine.syncFills();
+      }, 2_000)
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))

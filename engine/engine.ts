@@ -272,6 +272,11 @@ export class Engine {
     }
   }
 
+  /** Books the fills the venue holds now (after a final cancel, before the report). */
+  syncFills(): void {
+    this.#drainFills();
+  }
+
   /** Sets a coin's funding rate per hour (from a refreshed universe). */
   setFunding(coin: string, hourly: number): void {
     const i = this.market.index.get(coin);
@@ -498,7 +503,12 @@ export class Engine {
       this.#markDirty(i);
     }
     const inventoryUsd = this.portfolio.inventoryUsd(fill.coin);
-    if (this.#log.enabled("info")) this.#log.info(formatShadowFill(fill, inventoryUsd));
+    if (this.#log.enabled("info")) {
+      const line = formatShadowFill(fill, inventoryUsd);
+      this.#log.info(
+        this.venue.kind === "live" ? line.replace("[SHADOW FILL]", "[LIVE FILL]") : line,
+      );
+    }
     this.#shadowLog?.append(shadowFillRecord(fill, account.position, inventoryUsd));
     this.#adverse?.onFill(fill);
     this.#onFill(fill);

@@ -71,6 +71,8 @@ export class LiveExchange implements Venue {
   readonly #now: () => number;
   readonly #slots = new Map<string, Slot[]>();
   readonly #byCloid = new Map<string, Slot>();
+  /** Grid level of every order that may still fill (resting, or gone without a confirmed cancel). */
+  readonly #levelByOid = new Map<number, number>();
   readonly #szDecimals = new Map<string, number>();
   readonly #assetIndex = new Map<string, number>();
   readonly #seenTids = new Set<number>();
@@ -158,22 +160,27 @@ export class LiveExchange implements Venue {
     return fills;
   }
 
-  /** Cancels every order of the account, tracked or not. */
+  /** Cancels every order of the account, tracked or not, then books the fills up to now. */
   async cancelAll(reason: string): Promise<void> {
     for (const slots of this.#slots.values()) for (const s of slots) s.wantSz = 0;
     await this.#inFlight;
     const open = await this.#info.openOrders(this.#user);
-    if (open.length === 0) return;
-    this.#log.warn(`[LIVE] cancel_all (${reason}): ${open.length} order(s)`);
-    const outcomes = await this.#ex.cancel(
-      open.map((o) => ({ asset: this.#assetIndex.get(o.coin) ?? -1, oid: o.oid }))
-        .filter((c) => c.asset >= 0),
-    );
-    this.stats.cancels += outcomes.filter((o) => o.kind === "success").length;
+    let unconfirmed = false;
+    if (open.length > 0) {
+      this.#log.warn(`[LIVE] cancel_all (${reason}): ${open.length} order(s)`);
+      const outcomes = await this.#ex.cancel(
+        open.map((o) => ({ asset: this.#assetIndex.get(o.coin) ?? -1, oid: o.oid }))
+          .filter((c) => c.asset >= 0),
+      );
+      this.stats.cancels += outcomes.filter((o) => o.kind === "success").length;
+      unconfirmed = outcomes.some((o) => o.kind === "unknown" || o.kind === "rejected");
+    }
     for (const slots of this.#slots.values()) {
       for (const s of slots) if (s.state !== "empty") this.#release(s);
     }
-    if (outcomes.some((o) => o.kind === "unknown" || o.kind === "rejected")) {
+    // Fills up to the cancel are booked now, not at the next poll (which may never come).
+    await this.#pollFills();
+    if (unconfirmed) {
       throw new Error("some cancels had no confirmed outcome; reconcile will check the book");
     }
   }
@@ -239,6 +246,7 @@ export class LiveExchange implements Venue {
         const s = moved[i];
         if (o.kind === "success" || o.kind === "missing") {
           // "missing" = already filled or cancelled: the fill poll books a fill if there was one.
+          if (o.kind === "success") this.#levelByOid.delete(s.oid);
           this.stats.cancels++;
           this.#release(s);
         } else s.state = "unknown";
@@ -279,6 +287,7 @@ export class LiveExchange implements Venue {
       case "resting":
         s.state = "resting";
         s.oid = o.oid;
+        this.#levelByOid.set(o.oid, s.level);
         this.stats.placed++;
         break;
       case "filled":
@@ -311,6 +320,7 @@ export class LiveExchange implements Venue {
       if (status.status === "order" && status.orderStatus === "open") {
         s.state = "resting";
         s.oid = status.order.oid;
+        this.#levelByOid.set(s.oid, s.level);
       } else this.#release(s);
     } catch (error) {
       this.#log.debug(`[LIVE] orderStatus ${s.cloid} failed: ${(error as Error).message}`);
@@ -348,11 +358,14 @@ export class LiveExchange implements Venue {
   }
 
   #toFill(f: UserFill): Fill {
-    const slot = f.cloid ? this.#byCloid.get(f.cloid) : undefined;
+    const level = this.#levelByOid.get(f.oid) ?? -1;
+    const slot = this.#byCloid.get(f.cloid ?? "");
+    // A fully filled order that is no longer in the grid cannot fill again.
+    if (slot === undefined || slot.oid !== f.oid) this.#levelByOid.delete(f.oid);
     return {
       coin: f.coin,
       side: f.side === "B" ? "bid" : "ask",
-      level: slot?.level ?? -1,
+      level,
       px: f.px,
       sz: f.sz,
       timeMs: f.timeMs,
