@@ -531,18 +531,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       const account = await info.clearinghouseState(config.vaultAddress ?? config.address!);
       for (const p of account.positions) {
-        if (p.szi === 0 || !engine.market.index.has(p.coin)) continue;
-        stack.portfolio.applyFill({
-          coin: p.coin,
-          side: p.szi > 0 ? "bid" : "ask",
-          level: -1,
-          px: p.entryPx,
-          sz: Math.abs(p.szi),
-          timeMs: Date.now(),
-          feeUsd: 0,
-          cause: "exchange",
-          orderId: "carried-over",
-        });
+        engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
       }
     }
 

@@ -272,6 +272,28 @@ export class Engine {
     }
   }
 
+  /**
+   * Books a position held before this run (live: read from the exchange at start) at its entry
+   * price, without a fill line or fee, so the skew sees it from the first quote.
+   */
+  carryPosition(coin: string, qty: number, entryPx: number, timeMs: number): void {
+    const i = this.market.index.get(coin);
+    if (i === undefined || qty === 0) return;
+    const account = this.portfolio.applyFill({
+      coin,
+      side: qty > 0 ? "bid" : "ask",
+      level: -1,
+      px: entryPx,
+      sz: Math.abs(qty),
+      timeMs,
+      feeUsd: 0,
+      cause: "exchange",
+      orderId: "carried-over",
+    });
+    this.#position[i] = account.position;
+    this.#markDirty(i);
+  }
+
   /** Books the fills the venue holds now (after a final cancel, before the report). */
   syncFills(): void {
     this.#drainFills();

@@ -429,3 +429,18 @@ Deno.test("the trade watermark keeps every trade id of a millisecond and survive
   engine.stop();
   restarted.stop();
 });
+
+Deno.test("a position carried over from before the run skews the first quotes", () => {
+  const flat = setup({ MM_MAX_INV_USD: "80" });
+  const carried = setup({ MM_MAX_INV_USD: "80" });
+  carried.engine.carryPosition("SOL", 0.48, 150, T0);
+  for (const { engine, feedCalm } of [flat, carried]) {
+    feedCalm(T0);
+    engine.tick(T0);
+  }
+  const topBid = (s: typeof flat) => Math.max(...sides(s.venue, "SOL").bids.map((b) => b.px));
+  assert.equal(carried.portfolio.position("SOL"), 0.48);
+  assert.ok(topBid(carried) < topBid(flat), `${topBid(carried)} vs ${topBid(flat)}`);
+  flat.engine.stop();
+  carried.engine.stop();
+});
