@@ -6,6 +6,8 @@ import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { HttpError, postJson } from "../engine/hyperliquid/http.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { parseFrame } from "../engine/hyperliquid/parse.ts";
+import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
+import { createLogger } from "../engine/log.ts";
 import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
 import { parseFaultSpec } from "../tools/venue_sim/faults.ts";
 import {
@@ -332,6 +334,50 @@ Deno.test("a socket the server sent nothing on for 60 s is dropped; pings keep i
     assert.equal(pinging.closed, null);
     await pinging.close();
   } finally {
+    await venue.close();
+  }
+});
+
+Deno.test("the engine's market-data feed reconnects after a dropped socket and flags a silent stall", async () => {
+  const venue = await startTestVenue({
+    clock: "realtime",
+    startTimeMs: undefined,
+    rate: 10,
+    coins: 2,
+  });
+  let books = 0;
+  let stalls = 0;
+  let reconnects = 0;
+  const feed = new MarketDataFeed({
+    url: venue.wsUrl,
+    coins: ["BTC", "ETH"],
+    stallTimeoutMs: 400,
+    backoff: { initialMs: 20, maxMs: 100 },
+    logger: createLogger({ level: "error" }),
+    onBook: () => books++,
+    onTrades: () => {},
+    onStall: () => stalls++,
+    onReconnected: () => reconnects++,
+  });
+  const until = async (what: string, done: () => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    feed.start();
+    await until("books", () => books > 5);
+    venue.inject({ kind: "dropWs", closeFrame: false });
+    await until("a reconnect", () => reconnects >= 1 && feed.isConnected);
+    venue.inject({ kind: "silence" });
+    await until("the stall flag", () => feed.isStalled);
+    assert.ok(stalls >= 1);
+    venue.clear("silence");
+    await until("the end of the stall", () => !feed.isStalled);
+  } finally {
+    await feed.close();
     await venue.close();
   }
 });
