@@ -3,6 +3,7 @@
  * request types get the exchange's 422 text. User questions about any address other than the
  * simulated account are answered as for an empty account.
  */
+import { metaAndAssetCtxs } from "./asset_ctxs.ts";
 import { wsOrder } from "./simulator.ts";
 import type { Simulator, WsTrade } from "./simulator.ts";
 import { Account } from "./account.ts";
@@ -41,9 +42,9 @@ export function handleInfo(
   const maxLev = (coin: string) => sim.maxLeverage(coin);
   switch (req.type) {
     case "meta":
-      return sim.metaAndAssetCtxs()[0];
+      return metaAndAssetCtxs(sim)[0];
     case "metaAndAssetCtxs":
-      return sim.metaAndAssetCtxs();
+      return metaAndAssetCtxs(sim);
     case "allMids": {
       const mids: Record<string, string> = {};
       for (const c of sim.coins) {

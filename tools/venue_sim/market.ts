@@ -34,8 +34,8 @@ const PERSIST_DRIFT = 0.2;
 const CROWD_LEVELS = BOOK_DEPTH + 10;
 
 const MS_PER_DAY = 86_400_000;
-// Hyperliquid's funding baseline: 0.01 % per 8 h, paid hourly, i.e. 0.00125 % per hour.
-const BASE_FUNDING_HOURLY = 0.0000125;
+/** Hyperliquid's funding baseline per hour (0.01 % per 8 h, paid hourly). */
+export const BASE_FUNDING_HOURLY = 0.0000125;
 // Hyperliquid caps funding at 4 % per hour.
 const FUNDING_CAP_HOURLY = 0.04;
 // Mean regime durations (ms): long calm stretches, shorter turbulent episodes.

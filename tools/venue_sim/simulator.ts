@@ -656,39 +656,6 @@ export class Simulator {
     return n;
   }
 
-  /** The `metaAndAssetCtxs` answer (reference §3.2). */
-  metaAndAssetCtxs() {
-    const universe = this.coins.map((c) => ({
-      name: c.info.name,
-      szDecimals: c.info.szDecimals,
-      maxLeverage: c.info.maxLeverage,
-      marginTableId: c.info.maxLeverage,
-    }));
-    const tables = [...new Set(this.coins.map((c) => c.info.maxLeverage))].map((lev) => [
-      lev,
-      { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: lev }] },
-    ]);
-    const ctxs = this.coins.map((c) => {
-      const m = c.market;
-      const [bid, ask] = this.bbo(c);
-      const mid = bid !== undefined && ask !== undefined ? (bid + ask) / 2 : null;
-      const px = (x: number) => num(Number(x.toPrecision(6)));
-      return {
-        funding: floatToWire(Number(m.funding.toFixed(8))),
-        openInterest: cents(m.openInterest),
-        prevDayPx: px(m.prevDayPx),
-        dayNtlVlm: cents(c.info.dayNtlVlm + m.tradedUsd),
-        premium: floatToWire(Number((m.funding - 0.0000125).toFixed(8))),
-        oraclePx: px(m.mid),
-        markPx: px(m.mid),
-        midPx: mid === null ? null : px(mid),
-        impactPxs: bid !== undefined && ask !== undefined ? [num(bid), num(ask)] : null,
-        dayBaseVlm: cents((c.info.dayNtlVlm + m.tradedUsd) / m.mid),
-      };
-    });
-    return [{ universe, marginTables: tables, collateralToken: 0 }, ctxs];
-  }
-
   /** Mark price of a coin (the simulated mid). */
   mark(coin: string): number {
     return this.#coin(coin).market.mid;
@@ -698,11 +665,6 @@ export class Simulator {
   maxLeverage(coin: string): number {
     return this.#coin(coin).info.maxLeverage;
   }
-}
-
-/** Formats a large amount with 2 decimals (shortest form, no float noise). */
-function cents(x: number): string {
-  return String(Math.round(x * 100) / 100);
 }
 
 /** An order record as an `orderUpdates` entry. */
