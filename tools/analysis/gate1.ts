@@ -1,12 +1,11 @@
 /**
  * Gate 1, adverse selection baseline (spec section 10): per coin, the average book spread against
- * the adverse selection a passive fill suffers. Every public trade is treated as a fill of the
- * resting side: a taker buy (B) filled a resting ask (we sold), so a later rise of the mid is
- * adverse. Adverse selection = signed mid move from the trade to 1 s / 10 s / 60 s later, in bps
- * of the mid at the trade. Edge = average spread - adverse selection at 10 s; coins with an edge
- * of zero or less (or with no trades to measure) are excluded from quoting.
+ * the adverse selection a passive fill suffers at 1 s / 10 s / 60 s (fill_moves.ts). Edge =
+ * average spread - adverse selection at 10 s; coins with an edge of zero or less (or with no
+ * trades to measure) are excluded from quoting.
  */
 
+import { ensureFillMoves } from "./fill_moves.ts";
 import type { GateContext, GateReport } from "./gate.ts";
 import { round } from "./gate.ts";
 import { barChart } from "./svg.ts";
@@ -15,37 +14,15 @@ import { formatTable } from "./table.ts";
 /** The horizon the edge is judged on (ms). */
 export const EDGE_HORIZON = "10s";
 
-/** Per coin: spread, adverse selection at three horizons, edge. */
+/** Per coin: spread, adverse selection at three horizons (see fill_moves.ts), edge. */
 export const GATE1_SQL = `
-WITH fills AS (
-  SELECT coin, timestamp_ms AS ts, CASE WHEN side = 'B' THEN 1.0 ELSE -1.0 END AS sgn
-  FROM trades
-),
-at_fill AS (
-  SELECT f.coin, f.ts, f.sgn, k.mid AS mid0
-  FROM fills f ASOF JOIN ticks k ON f.coin = k.coin AND f.ts >= k.timestamp_ms
-),
-horizons(h_ms, label) AS (VALUES (1000, '1s'), (10000, '10s'), (60000, '60s')),
-last_tick AS (SELECT coin, max(timestamp_ms) AS last_ts FROM ticks GROUP BY coin),
-later AS (
-  SELECT a.coin, a.sgn, a.mid0, a.ts + h.h_ms AS th, h.label
-  FROM at_fill a CROSS JOIN horizons h JOIN last_tick l ON l.coin = a.coin
-  WHERE a.ts + h.h_ms <= l.last_ts
-),
-moves AS (
-  SELECT l.coin, l.label, l.sgn * (k.mid - l.mid0) / l.mid0 * 1e4 AS adverse_bps
-  FROM later l ASOF JOIN ticks k ON l.coin = k.coin AND l.th >= k.timestamp_ms
-),
-spread AS (
+WITH spread AS (
   SELECT coin, count(*) AS ticks, avg(spread_bps) AS avg_spread_bps FROM ticks GROUP BY coin
 ),
 adverse AS (
-  SELECT coin,
-    avg(adverse_bps) FILTER (WHERE label = '1s') AS adverse_1s_bps,
-    avg(adverse_bps) FILTER (WHERE label = '10s') AS adverse_10s_bps,
-    avg(adverse_bps) FILTER (WHERE label = '60s') AS adverse_60s_bps,
-    count(*) FILTER (WHERE label = '10s') AS fills
-  FROM moves GROUP BY coin
+  SELECT coin, avg(adverse_1s_bps) AS adverse_1s_bps, avg(adverse_10s_bps) AS adverse_10s_bps,
+    avg(adverse_60s_bps) AS adverse_60s_bps, count(adverse_10s_bps) AS fills
+  FROM fill_moves GROUP BY coin
 )
 SELECT s.coin, s.ticks, coalesce(a.fills, 0) AS fills, s.avg_spread_bps,
   a.adverse_1s_bps, a.adverse_10s_bps, a.adverse_60s_bps,
@@ -86,6 +63,7 @@ export function gate1Numbers(ctx: GateContext): Gate1Result {
 }
 
 function compute(ctx: GateContext): Gate1Result {
+  ensureFillMoves(ctx);
   const coins = ctx.db.query(GATE1_SQL).map((r): Gate1Coin => {
     const edge = r.edge_bps as number | null;
     const fills = r.fills as number;

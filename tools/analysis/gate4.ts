@@ -5,39 +5,19 @@
  * over all selected coins) for the regime governor.
  */
 
+import { ensureFillMoves } from "./fill_moves.ts";
 import type { GateContext, GateReport } from "./gate.ts";
 import { round } from "./gate.ts";
 import { formatTable } from "./table.ts";
 
-/** Spread and 10 s adverse selection per coin and day type; Saturdays seen. */
+/** Spread and 10 s adverse selection (fill_moves.ts) per coin and day type. */
 export const GATE4_SQL = `
-WITH t AS (
-  SELECT coin, timestamp_ms, mid, spread_bps,
-    isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7) AS weekend
-  FROM ticks
+WITH spread AS (
+  SELECT coin, isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7) AS weekend, count(*) AS ticks,
+    avg(spread_bps) AS avg_spread_bps, stddev_pop(spread_bps) AS std_spread_bps
+  FROM ticks GROUP BY ALL
 ),
-fills AS (
-  SELECT coin, timestamp_ms AS ts, CASE WHEN side = 'B' THEN 1.0 ELSE -1.0 END AS sgn,
-    isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7) AS weekend
-  FROM trades
-),
-at_fill AS (
-  SELECT f.*, k.mid AS mid0 FROM fills f ASOF JOIN ticks k ON f.coin = k.coin AND f.ts >= k.timestamp_ms
-),
-last_tick AS (SELECT coin, max(timestamp_ms) AS last_ts FROM ticks GROUP BY coin),
-later AS (
-  SELECT a.* FROM at_fill a JOIN last_tick l USING (coin) WHERE a.ts + 10000 <= l.last_ts
-),
-moves AS (
-  SELECT l.coin, l.weekend, l.sgn * (k.mid - l.mid0) / l.mid0 * 1e4 AS adverse_bps
-  FROM later l ASOF JOIN ticks k ON l.coin = k.coin AND l.ts + 10000 >= k.timestamp_ms
-),
-spread AS (
-  SELECT coin, weekend, count(*) AS ticks, avg(spread_bps) AS avg_spread_bps,
-    stddev_pop(spread_bps) AS std_spread_bps
-  FROM t GROUP BY coin, weekend
-),
-adverse AS (SELECT coin, weekend, avg(adverse_bps) AS adverse_10s_bps FROM moves GROUP BY coin, weekend)
+adverse AS (SELECT coin, weekend, avg(adverse_10s_bps) AS adverse_10s_bps FROM fill_moves GROUP BY ALL)
 SELECT s.coin, s.weekend, s.ticks, s.avg_spread_bps, s.std_spread_bps, a.adverse_10s_bps
 FROM spread s LEFT JOIN adverse a USING (coin, weekend)
 ORDER BY s.coin, s.weekend
@@ -75,6 +55,7 @@ export interface Gate4Result {
 
 /** Gate 4 report. */
 export function gate4(ctx: GateContext): GateReport<Gate4Result> {
+  ensureFillMoves(ctx);
   const rows = ctx.db.query(GATE4_SQL).map((r): Gate4Row => ({
     coin: r.coin as string,
     dayType: r.weekend ? "weekend" : "weekday",
