@@ -8,9 +8,7 @@
  *
  * Common flags: `--clear-halt` (start although the saved state says halted).
  */
-import process from "node:process";
 import {
-  CONFIG_ENV_NAMES,
   ConfigError,
   type EngineConfig,
   loadConfig,
@@ -23,6 +21,7 @@ import { InfoClient } from "./engine/hyperliquid/info.ts";
 import { resolveNetwork } from "./engine/hyperliquid/network.ts";
 import { loadUniverse } from "./engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "./engine/hyperliquid/ws.ts";
+import { RedisBridge } from "./engine/bridge.ts";
 import { Shutdown } from "./engine/shutdown.ts";
 import {
   clearHalt,
@@ -375,20 +374,6 @@ function snapshotState(
   };
 }
 
-/**
- * Loads the Redis bridge. ioredis (through `debug`) enumerates `process.env` when it is imported,
- * which Deno allows only with access to every variable; the permission sets grant just the
- * engine's own. So the npm side gets a plain copy of those variables instead of the live view.
- */
-async function importRedisBridge(): Promise<typeof import("./engine/bridge.ts")> {
-  Object.defineProperty(process, "env", {
-    value: readEnv([...CONFIG_ENV_NAMES, "NO_COLOR"]),
-    configurable: true,
-    writable: true,
-  });
-  return await import("./engine/bridge.ts");
-}
-
 /** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
 async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): Promise<void> {
   let config = baseConfig;
@@ -498,7 +483,6 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       log.warn(`⚠️ LIVE! Account ${user} value $${account.accountValue.toFixed(2)}`);
     }
 
-    const { RedisBridge } = await importRedisBridge();
     const bridge = new RedisBridge({
       url: config.redisUrl,
       isKnownCoin: (coin) => assets.some((a) => a.name === coin),
