@@ -8,12 +8,7 @@
  *
  * Common flags: `--clear-halt` (start although the saved state says halted).
  */
-import {
-  ConfigError,
-  type EngineConfig,
-  loadConfig,
-  readEnv,
-} from "./engine/config.ts";
+import { ConfigError, type EngineConfig, loadConfig, readEnv } from "./engine/config.ts";
 import { AdverseSelection } from "./engine/adverse.ts";
 import { Harvester } from "./engine/harvest.ts";
 import { ExchangeClient } from "./engine/hyperliquid/exchange.ts";
@@ -317,6 +312,28 @@ const DEMO_RATE = 2;
 const STATE_SAVE_MS = 5_000;
 const FUNDING_REFRESH_MS = 60_000;
 
+/**
+ * Reads HL_PRIVATE_KEY. The `live` permission set leaves it out on purpose, so Deno asks the
+ * operator at this moment, on the terminal, whether the engine may read the key; unattended
+ * starts use the `deploy` set (the compiled binary), which grants it.
+ */
+async function readPrivateKey(log: Logger): Promise<string> {
+  const variable = "HL_PRIVATE_KEY";
+  const { state } = await Deno.permissions.query({ name: "env", variable });
+  if (state !== "granted") {
+    log.warn(`[LIVE] Deno will now ask whether the engine may read ${variable}.`);
+    await log.flush();
+    const answer = await Deno.permissions.request({ name: "env", variable });
+    if (answer.state !== "granted") {
+      throw new Error(
+        `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
+          "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
+      );
+    }
+  }
+  return Deno.env.get(variable) ?? "";
+}
+
 /** Asks the operator to type CONFIRM LIVE (spec 8.6); a flag stands in when there is no terminal. */
 async function confirmLive(cli: Cli, log: Logger): Promise<void> {
   if (!Deno.stdin.isTerminal()) {
@@ -390,8 +407,8 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
   }
   let privateKey = "";
   if (live) {
-    privateKey = Deno.env.get("HL_PRIVATE_KEY") ?? "";
     if (!config.address) throw new Error("HL_ADDRESS must be set for live mode");
+    privateKey = await readPrivateKey(log);
     if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
       throw new Error("HL_PRIVATE_KEY must be set for live mode (0x followed by 64 hex digits)");
     }

@@ -23,12 +23,12 @@ Deno.test("`demo --duration` runs the shadow engine against the local venue and 
   assert.match(stdout, /\[SHUTDOWN\] complete in \d+ ms/);
 });
 
-Deno.test("live mode refuses to start without a terminal, and never prints the private key", async () => {
+Deno.test("live mode asks before reading the key, refuses to start without a terminal, and never prints the key", async () => {
   const venue = await startTestVenue({ coins: 2 });
   try {
-    const run = async (env: Record<string, string>) => {
+    const run = async (env: Record<string, string>, permissionSet = "deploy") => {
       const out = await new Deno.Command("./deno", {
-        args: ["run", "-P=live", "main.ts", "live"],
+        args: ["run", `-P=${permissionSet}`, "main.ts", "live"],
         cwd: new URL("../", import.meta.url),
         env: {
           NO_COLOR: "1",
@@ -53,6 +53,16 @@ Deno.test("live mode refuses to start without a terminal, and never prints the p
     assert.notEqual(noKey.code, 0);
     assert.match(noKey.text, /HL_PRIVATE_KEY must be set for live mode/);
 
+    // `deno task live` leaves the key out of its permissions so that Deno asks on the terminal;
+    // with no terminal to ask on, the engine stops before it has the key.
+    const keyNotAllowed = await run({
+      MM_SHADOW_MODE: "false",
+      HL_ADDRESS: TEST_ACCOUNT,
+      HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
+    }, "live");
+    assert.notEqual(keyNotAllowed.code, 0);
+    assert.match(keyNotAllowed.text, /live mode was not allowed to read HL_PRIVATE_KEY/);
+
     const noTty = await run({
       MM_SHADOW_MODE: "false",
       HL_ADDRESS: TEST_ACCOUNT,
@@ -61,7 +71,7 @@ Deno.test("live mode refuses to start without a terminal, and never prints the p
     assert.notEqual(noTty.code, 0);
     assert.match(noTty.text, /live mode needs a terminal to type CONFIRM LIVE/);
     assert.equal(venue.state().openOrders.length, 0, "nothing was sent");
-    for (const text of [defaultShadow.text, noKey.text, noTty.text]) {
+    for (const text of [defaultShadow.text, noKey.text, keyNotAllowed.text, noTty.text]) {
       assert.ok(!text.includes(TEST_PRIVATE_KEY.slice(2)), "the key never appears in output");
     }
   } finally {

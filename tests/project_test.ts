@@ -80,7 +80,7 @@ Deno.test("no permission set reaches beyond Hyperliquid and loopback, or writes 
 });
 
 Deno.test("tasks that load the kernel build it first", () => {
-  for (const name of ["demo", "shadow", "live", "replay", "test", "bench"]) {
+  for (const name of ["demo", "shadow", "live", "replay", "test", "bench", "compile"]) {
     const task = tasks[name];
     assert.ok(typeof task === "object", `task ${name} has no dependencies`);
     assert.ok(
@@ -113,4 +113,29 @@ Deno.test("the deno wrapper pins the same Deno that runs these tests", async () 
   assert.equal(pinned, "2.9.6");
   const out = await new Deno.Command("./deno", { args: ["--version"], cwd: root }).output();
   assert.match(new TextDecoder().decode(out.stdout), /^deno 2\.9\.6 /);
+});
+
+Deno.test("deno task live asks for the private key at run time; only the deploy set grants it", () => {
+  const envOf = (set: string): string[] => denoJson.permissions[set].env.allow;
+  for (const set of ["demo", "shadow", "live", "replay"]) {
+    assert.ok(
+      !envOf(set).includes("HL_PRIVATE_KEY"),
+      `permission set ${set} grants HL_PRIVATE_KEY`,
+    );
+  }
+  assert.ok(envOf("deploy").includes("HL_PRIVATE_KEY"));
+  assert.match(commandOf("live"), /-P=live /);
+  assert.deepEqual(
+    envOf("deploy").filter((name) => name !== "HL_PRIVATE_KEY"),
+    envOf("live"),
+    "deploy is live plus the key",
+  );
+});
+
+Deno.test("the compiled binary embeds the deploy permissions and the kernel it loads at run time", () => {
+  const command = commandOf("compile");
+  assert.match(command, /^deno compile -P=deploy /);
+  // engine/kernel.ts reads wasm/build/kernel.wasm with Deno.readFile: not part of the module graph.
+  assert.match(command, /--include wasm\/build\/kernel\.wasm /);
+  assert.match(command, /--output dist\/mm main\.ts$/);
 });
