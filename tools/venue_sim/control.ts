@@ -1,6 +1,7 @@
 /**
  * The venue's control surface, shared by the `/control` HTTP endpoint and the programmatic
- * handle: inject and clear faults, step the virtual clock, force a crowd taker, and report what
+ * handle: inject and clear faults, step the virtual clock, force a crowd taker, steer a coin's
+ * synthetic market (regime, volatility, trend, jump, funding, one-sided bursts), and report what
  * the venue believes (positions, open orders, fills) so a test can compare it with the engine.
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
@@ -12,6 +13,7 @@ import {
   type FaultState,
   validateFault,
 } from "./faults.ts";
+import type { MarketSteer, SteerState } from "./market.ts";
 import type { Simulator, WsTrade } from "./simulator.ts";
 import type { StreamHub } from "./streams.ts";
 
@@ -37,6 +39,8 @@ export interface VenueState {
   sockets: number;
   accountWatched: boolean;
   faults: ReturnType<FaultState["describe"]> & { darkFills: boolean };
+  /** Steering in force, for the coins a test steered away from the model. */
+  markets: Record<string, SteerState>;
   stats: StreamHub["stats"];
 }
 
@@ -113,6 +117,24 @@ export class Control {
     return this.#sim.takerTrade(coin, side, sz);
   }
 
+  /** Steers `coin`'s synthetic market; throws naming a bad field (and then changes nothing). */
+  steer(coin: string, steer: MarketSteer): void {
+    if (!this.#sim.byName.has(coin)) {
+      throw new Error(`market: unknown coin ${JSON.stringify(coin)}`);
+    }
+    if (typeof steer !== "object" || steer === null) {
+      throw new Error(`market: expected an object of settings, got ${JSON.stringify(steer)}`);
+    }
+    const known = ["coin", "regime", "dailyVol", "driftPerMinute", "funding", "burst", "jump"];
+    const unknown = Object.keys(steer).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      throw new Error(
+        `market: unknown field ${JSON.stringify(unknown[0])}; expected ${known.join(", ")}`,
+      );
+    }
+    this.#sim.steer(coin, steer);
+  }
+
   /** What the venue believes now. */
   state(): VenueState {
     const sim = this.#sim;
@@ -141,6 +163,12 @@ export class Control {
       sockets: this.#hub.sessions.size,
       accountWatched: this.#hub.accountWatched(),
       faults: { ...this.#faults.describe(sim.now), darkFills: sim.darkFills },
+      markets: Object.fromEntries(
+        sim.coins.map((c) => [c.info.name, c.market.steering] as const).filter(([, s]) =>
+          s.regime !== "auto" || s.dailyVol !== null || s.driftPerMinute !== 0 ||
+          s.funding !== null || s.burst !== null
+        ),
+      ),
       stats: { ...this.#hub.stats },
     };
   }
@@ -160,10 +188,13 @@ export class Control {
     } else if ("takerTrade" in b) {
       const t = b.takerTrade as { coin: string; side: TakerSide; sz: number };
       return { ok: true, trades: this.takerTrade(t?.coin, t?.side, Number(t?.sz)) };
+    } else if ("market" in b) {
+      const m = b.market as MarketSteer & { coin: string };
+      this.steer(m?.coin, m);
     } else if ("fills" in b) {
       return { ok: true, fills: this.#sim.account.fills };
     } else {
-      throw new Error("control: expected one of fault, clear, advance, takerTrade, fills");
+      throw new Error("control: expected one of fault, clear, advance, takerTrade, market, fills");
     }
     return { ok: true, state: this.state() };
   }

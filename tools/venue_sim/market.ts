@@ -25,6 +25,34 @@ export interface TakerOrder {
   sz: number;
 }
 
+/**
+ * What a test (or `POST /control {"market":…}`) forces on one coin's synthetic market. Each
+ * field left out keeps its current setting; `"auto"`, `null` or 0 hands it back to the model.
+ */
+export interface MarketSteer {
+  /** Pin the volatility regime, or `"auto"` to let it switch by itself. */
+  regime?: "calm" | "turbulent" | "auto";
+  /** Volatility of the mid, fraction per √day, before the turbulent ×3.5 (null: the coin's own). */
+  dailyVol?: number | null;
+  /** A steady trend of the mid, fraction per minute of market time (−0.01: 1 % down a minute). */
+  driftPerMinute?: number;
+  /** Funding per hour served and charged, instead of the model's (null: the model's again). */
+  funding?: number | null;
+  /** One-sided taker flow for `seconds` of market time: `share` of takers on `side` (default 1). */
+  burst?: { side: TakerSide; seconds: number; share?: number } | null;
+  /** A one-off move of the mid now, as a fraction (−0.02: 2 % down); the book is redrawn. */
+  jump?: number;
+}
+
+/** The steering in force on a coin (what `GET /control` shows). */
+export interface SteerState {
+  regime: "calm" | "turbulent" | "auto";
+  dailyVol: number | null;
+  driftPerMinute: number;
+  funding: number | null;
+  burst: { side: TakerSide; untilMs: number; share: number } | null;
+}
+
 /** Levels per side the venue serves (Hyperliquid: l2Book has at most 20). */
 export const BOOK_DEPTH = 20;
 // Share of the gap to a fresh size a level closes per redraw (0 = frozen, 1 = redrawn).
@@ -79,6 +107,14 @@ export class CoinMarket {
   readonly prevDayPx: number;
   readonly #rng: Rng;
   #burstUntil = 0;
+  #burstShare = BURST_SIDE_SHARE;
+  #steer: SteerState = {
+    regime: "auto",
+    dailyVol: null,
+    driftPerMinute: 0,
+    funding: null,
+    burst: null,
+  };
   #spikeUntil = 0;
   #premium = 0;
   readonly #minTakerUsd: number;
@@ -110,17 +146,105 @@ export class CoinMarket {
     return priceTick(this.mid, this.coin.szDecimals);
   }
 
+  /** The steering in force (a copy). */
+  get steering(): SteerState {
+    const s = this.#steer;
+    return { ...s, burst: s.burst && { ...s.burst } };
+  }
+
+  /**
+   * Applies a test's steering at market time `nowMs` (validated first: a bad field throws naming
+   * it and nothing changes). A pinned regime, a funding override and a jump take effect at once.
+   */
+  steer(steer: MarketSteer, nowMs: number): void {
+    const next = { ...this.#steer };
+    const name = this.coin.name;
+    const bad = (field: string, allowed: string, got: unknown) =>
+      new Error(`market ${name}: ${field} must be ${allowed}, got ${JSON.stringify(got)}`);
+    if (steer.regime !== undefined) {
+      if (!["calm", "turbulent", "auto"].includes(steer.regime)) {
+        throw bad("regime", '"calm", "turbulent" or "auto"', steer.regime);
+      }
+      next.regime = steer.regime;
+    }
+    if (steer.dailyVol !== undefined) {
+      const v = steer.dailyVol;
+      if (v !== null && !(typeof v === "number" && v >= 0 && v <= 10)) {
+        throw bad("dailyVol", "a fraction per √day from 0 to 10, or null", v);
+      }
+      next.dailyVol = v;
+    }
+    if (steer.driftPerMinute !== undefined) {
+      const d = steer.driftPerMinute;
+      // Beyond ±50 % a minute the mid would leave any sensible price range within seconds.
+      if (!(typeof d === "number" && Math.abs(d) <= 0.5)) {
+        throw bad("driftPerMinute", "a fraction per minute from -0.5 to 0.5", d);
+      }
+      next.driftPerMinute = d;
+    }
+    if (steer.funding !== undefined) {
+      const f = steer.funding;
+      if (f !== null && !(typeof f === "number" && Math.abs(f) <= FUNDING_CAP_HOURLY)) {
+        throw bad("funding", `an hourly rate within ±${FUNDING_CAP_HOURLY}, or null`, f);
+      }
+      next.funding = f;
+    }
+    if (steer.burst !== undefined) {
+      const b = steer.burst;
+      if (b === null) next.burst = null;
+      else {
+        if (typeof b !== "object" || (b.side !== "B" && b.side !== "A")) {
+          throw bad("burst.side", '"B" (buyers) or "A" (sellers)', b?.side);
+        }
+        if (!(typeof b.seconds === "number" && b.seconds > 0)) {
+          throw bad("burst.seconds", "a positive number", b.seconds);
+        }
+        const share = b.share ?? 1;
+        if (!(typeof share === "number" && share >= 0.5 && share <= 1)) {
+          throw bad("burst.share", "a fraction from 0.5 to 1", share);
+        }
+        next.burst = { side: b.side, untilMs: nowMs + b.seconds * 1000, share };
+      }
+    }
+    const jump = steer.jump;
+    if (jump !== undefined && !(typeof jump === "number" && jump > -1 && jump <= 10)) {
+      throw bad("jump", "a fraction above -1 and at most 10 (-0.02 = 2 % down)", jump);
+    }
+    this.#steer = next;
+    if (jump !== undefined) {
+      this.mid *= 1 + jump;
+      this.#rebuildBook();
+    }
+    if (next.regime !== "auto") this.turbulent = next.regime === "turbulent";
+    if (next.funding !== null) this.funding = next.funding;
+    if (steer.burst !== undefined) {
+      this.burst = next.burst?.side ?? null;
+      this.#burstUntil = next.burst?.untilMs ?? 0;
+      this.#burstShare = next.burst?.share ?? BURST_SIDE_SHARE;
+    }
+  }
+
   /** Moves the market forward by `dtMs` and returns the takers that arrived meanwhile. */
   step(nowMs: number, dtMs: number): TakerOrder[] {
     const rng = this.#rng;
+    const steer = this.#steer;
     const switchMean = this.turbulent ? TURBULENT_MEAN_MS : CALM_MEAN_MS;
-    if (rng.next() < 1 - Math.exp(-dtMs / switchMean)) this.turbulent = !this.turbulent;
+    // The draw is made even when the regime is pinned, so the rest of the stream stays aligned.
+    const switches = rng.next() < 1 - Math.exp(-dtMs / switchMean);
+    if (steer.regime === "auto") {
+      if (switches) this.turbulent = !this.turbulent;
+    } else this.turbulent = steer.regime === "turbulent";
 
-    const sigma = this.coin.dailyVol / Math.sqrt(MS_PER_DAY) *
+    const sigma = (steer.dailyVol ?? this.coin.dailyVol) / Math.sqrt(MS_PER_DAY) *
       (this.turbulent ? TURBULENT_VOL_MULT : 1);
     this.mid *= Math.exp(sigma * Math.sqrt(dtMs) * rng.normal());
+    if (steer.driftPerMinute !== 0) this.mid *= Math.exp(steer.driftPerMinute * dtMs / 60_000);
 
-    if (this.burst !== null && nowMs >= this.#burstUntil) this.burst = null;
+    if (steer.burst !== null && nowMs >= steer.burst.untilMs) steer.burst = null;
+    if (this.burst !== null && nowMs >= this.#burstUntil) {
+      this.burst = null;
+      this.#burstShare = BURST_SIDE_SHARE;
+    }
     const burstEvery = this.turbulent ? BURST_EVERY_TURBULENT_MS : BURST_EVERY_CALM_MS;
     if (this.burst === null && rng.next() < 1 - Math.exp(-dtMs / burstEvery)) {
       this.burst = rng.next() < 0.5 ? "B" : "A";
@@ -137,7 +261,7 @@ export class CoinMarket {
     for (let i = 0; i < count; i++) {
       let side: TakerSide;
       if (this.burst) {
-        side = rng.next() < BURST_SIDE_SHARE ? this.burst : (this.burst === "B" ? "A" : "B");
+        side = rng.next() < this.#burstShare ? this.burst : (this.burst === "B" ? "A" : "B");
       } else side = rng.next() < 0.5 ? "B" : "A";
       const usd = this.#minTakerUsd * Math.min(TAKER_CAP, rng.pareto(TAKER_ALPHA));
       const lot = Math.pow(10, -this.coin.szDecimals);
@@ -170,7 +294,8 @@ export class CoinMarket {
       this.#premium = (rng.next() < 0.5 ? -1 : 1) * BASE_FUNDING_HOURLY * (20 + 40 * rng.next());
     }
     const f = BASE_FUNDING_HOURLY + this.#premium;
-    this.funding = Math.max(-FUNDING_CAP_HOURLY, Math.min(FUNDING_CAP_HOURLY, f));
+    this.funding = this.#steer.funding ??
+      Math.max(-FUNDING_CAP_HOURLY, Math.min(FUNDING_CAP_HOURLY, f));
   }
 
   /** Regenerates both sides around the mid: spread and depth follow the regime. */

@@ -5,6 +5,7 @@
 export { startVenueSim } from "./server.ts";
 export type { VenueSim, VenueSimOptions } from "./server.ts";
 export type { VenueState } from "./control.ts";
+export type { MarketSteer, SteerState } from "./market.ts";
 export { type Fault, type FaultKind, parseFaultSpec } from "./faults.ts";
 export { loadReplay, type ReplayEvent } from "./replay.ts";
 export { BASE_BOOK_INTERVAL_MS } from "./simulator.ts";

@@ -12,6 +12,7 @@ import { Control, type VenueState } from "./control.ts";
 import { ExchangeBodyError, ExchangeHandler } from "./exchange_handler.ts";
 import { type Fault, type FaultKind, FaultState } from "./faults.ts";
 import { handleInfo, InfoError } from "./info_handler.ts";
+import type { MarketSteer } from "./market.ts";
 import type { ReplayEvent } from "./replay.ts";
 import { deriveSeed } from "./rng.ts";
 import { Simulator, type SimulatorOptions, type WsTrade } from "./simulator.ts";
@@ -60,6 +61,8 @@ export interface VenueSim {
   advance(ms: number): void;
   /** Forces a crowd taker that sweeps `sz` coin on `side`. */
   takerTrade(coin: string, side: TakerSide, sz: number): WsTrade[];
+  /** Steers a coin's synthetic market: regime, volatility, trend, jump, funding, bursts. */
+  steer(coin: string, steer: MarketSteer): void;
   /** What the venue believes (positions, open orders, fills, faults). */
   state(): VenueState;
   /** Stops the server, closes every socket and clears every timer. */
@@ -244,6 +247,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
     clear: (k) => control.clear(k),
     advance: (ms) => control.advance(ms),
     takerTrade: (coin, side, sz) => control.takerTrade(coin, side, sz),
+    steer: (coin, steer) => control.steer(coin, steer),
     state: () => control.state(),
     async close() {
       if (driver !== undefined) clearInterval(driver);

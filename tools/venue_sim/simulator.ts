@@ -14,7 +14,7 @@ import {
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
 import { fixed, num } from "./format.ts";
-import { BOOK_DEPTH, CoinMarket, type Level } from "./market.ts";
+import { BOOK_DEPTH, CoinMarket, type Level, type MarketSteer } from "./market.ts";
 import {
   cleanSize,
   type MakerFill,
@@ -325,6 +325,24 @@ export class Simulator {
     this.#prints(c, sweep.prints, trades, false);
     const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
     if (usdTraded > 0) c.market.impact(side, usdTraded);
+  }
+
+  /**
+   * Steers a coin's synthetic market (see {@link MarketSteer}); a `jump` moves the mid at once,
+   * redraws the book and fills the resting orders it moved through, as a market step would.
+   */
+  steer(coin: string, steer: MarketSteer): void {
+    const c = this.#coin(coin);
+    c.market.steer(steer, this.now);
+    if (steer.jump === undefined) return;
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
+    this.#makerFills(c, refreshed.fills, fills, updates);
+    this.#prints(c, refreshed.prints, trades, false);
+    c.bookTime = this.now;
+    this.#emit(c, trades, fills, updates);
   }
 
   #replayEvent(e: ReplayEvent): void {
