@@ -20,6 +20,7 @@ import { RedisBridge } from "./engine/bridge.ts";
 import { Shutdown } from "./engine/shutdown.ts";
 import {
   clearHalt,
+  emptyState,
   type EngineState,
   loadState,
   markHalted,
@@ -42,7 +43,7 @@ import {
   SessionDays,
   type SessionSummary,
 } from "./engine/report.ts";
-import { formatShadowReport, ShadowFillLog } from "./engine/shadow_log.ts";
+import { formatQuantity, formatShadowReport, ShadowFillLog } from "./engine/shadow_log.ts";
 import type { Fill, Venue } from "./engine/venue/venue.ts";
 import { SimExchange } from "./engine/venue/sim.ts";
 
@@ -362,9 +363,16 @@ function snapshotState(
     if (a.position !== 0) inventory[a.coin] = { qty: a.position, avgEntryPx: a.avgEntry };
   }
   const venue = stack.venue;
+  const nowMs = Date.now();
   return {
     ...base,
     inventory,
+    // The balance when the UTC day began: a restart later that day continues from it.
+    dailyAnchor: {
+      utcDay: utcDay(nowMs),
+      startingBalanceUsd: stack.portfolio.startingBalanceUsd +
+        stack.portfolio.dayAnchorPnlUsd(nowMs),
+    },
     session: {
       ...base.session,
       placed: venue.stats.placed,
@@ -375,7 +383,7 @@ function snapshotState(
       realizedPnlUsd: totals.realizedUsd,
     },
     halt: haltReason && !base.halt.halted
-      ? { halted: true, reason: haltReason, sinceMs: Date.now() }
+      ? { halted: true, reason: haltReason, sinceMs: nowMs }
       : base.halt,
     watermarks: stack.engine.market.watermarks(),
     openShadowOrders: venue instanceof SimExchange
@@ -389,6 +397,76 @@ function snapshotState(
       }))
       : [],
   };
+}
+
+/** `YYYY-MM-DD` of a time in ms, UTC. */
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * Shadow restart: books the saved inventory at its entry prices, and when the state was saved
+ * the same UTC day continues that day's session (counters, realized PnL, the daily drawdown
+ * anchor). Returns the state to save from now on: a new UTC day starts a new session.
+ */
+function restoreShadowState(
+  state: EngineState,
+  stack: ShadowStack,
+  log: Logger,
+  nowMs: number,
+): EngineState {
+  const { engine, venue, portfolio } = stack;
+  const held = Object.entries(state.inventory).filter(([, entry]) => entry.qty !== 0);
+  // A coin not quoted this run keeps its position in the books (and the next save) unmarked.
+  const unquoted = held.filter(([coin]) => !engine.market.index.has(coin)).map(([coin]) => coin);
+  for (const [coin, entry] of held) {
+    if (unquoted.includes(coin)) portfolio.restore(coin, entry.qty, entry.avgEntryPx, nowMs);
+    else engine.carryPosition(coin, entry.qty, entry.avgEntryPx, nowMs);
+  }
+  const sameDay = state.dailyAnchor?.utcDay === utcDay(nowMs);
+  const session = sameDay ? state.session : emptyState(nowMs).session;
+  if (sameDay) {
+    engine.resumeDay({
+      realizedUsd: session.realizedPnlUsd,
+      feesUsd: session.feesUsd,
+      volumeUsd: session.volumeUsd,
+      fills: session.fills,
+      dayAnchorPnlUsd: state.dailyAnchor!.startingBalanceUsd - portfolio.startingBalanceUsd,
+    }, nowMs);
+  }
+  if (venue instanceof SimExchange) {
+    venue.restore(
+      Object.fromEntries(held.map(([coin, entry]) => [coin, entry.qty])),
+      { placed: session.placed, cancels: session.cancels, fills: session.fills },
+    );
+  }
+  if (held.length > 0) {
+    const list = held.map(([coin, e]) =>
+      `${coin} ${formatQuantity(e.qty)} @ ${formatQuantity(e.avgEntryPx)}`
+    );
+    const note = unquoted.length > 0 ? ` (not quoted this run: ${unquoted.join(", ")})` : "";
+    log.info(`[STATE] restored inventory: ${list.join(", ")}${note}`);
+  }
+  const marks = Object.entries(state.watermarks);
+  if (marks.length > 0) {
+    log.info(
+      `[STATE] restored trade watermarks: ${
+        marks.map(([coin, mark]) => `${coin} ${new Date(mark.timeMs).toISOString()}`).join(", ")
+      }`,
+    );
+  }
+  if (sameDay) {
+    log.info(
+      `[STATE] resumed today's session (${utcDay(nowMs)}): ${session.fills} fills, realized ` +
+        `$${session.realizedPnlUsd.toFixed(4)}, fees $${session.feesUsd.toFixed(4)}, ` +
+        `day's PnL so far $${portfolio.totals().dailyPnlUsd.toFixed(4)}`,
+    );
+  } else if (state.dailyAnchor !== null) {
+    log.info(
+      `[STATE] saved session is from ${state.dailyAnchor.utcDay}: a new day's session starts`,
+    );
+  }
+  return { ...state, session };
 }
 
 /** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
@@ -528,7 +606,8 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     });
     const engine = stack.engine;
     engine.market.restoreWatermarks(state.watermarks);
-    if (live) {
+    if (!live) state = restoreShadowState(state, stack, log, Date.now());
+    else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       const account = await info.clearinghouseState(config.vaultAddress ?? config.address!);
       for (const p of account.positions) {
@@ -540,9 +619,11 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       url: endpoints.wsUrl,
       coins: assets.map((a) => a.name),
       stallTimeoutMs: config.stallTimeoutS * 1000,
+      fastBook: config.l2Fast,
       logger: log,
-      onBook: (book, receivedAtNs, problem) => {
+      onBook: (book, receivedAtNs, problem, frameText) => {
         harvester?.recordBook(book);
+        harvester?.recordRawBookFrame(frameText);
         if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
         else engine.onBadBook(book.coin);
       },

@@ -59,6 +59,11 @@ export interface EngineConfig {
   logLevel: LogLevel;
   harvestTicks: boolean;
   harvestDepth: boolean;
+  /**
+   * Subscribe `l2Book` with `fast: true`: 5 levels about every 0.5 s instead of 20 levels about
+   * every 5 s (Hyperliquid's default cadence since 2026; the spec assumes a book every ~650 ms).
+   */
+  l2Fast: boolean;
   /** Maker fee as a fraction of notional; negative is a rebate. */
   makerFeeRate: number;
   /** Wallet address (live mode, and reconciliation against the venue). */
@@ -88,6 +93,7 @@ export const CONFIG_ENV_NAMES = [
   "MM_SHADOW_MODE",
   "MM_HARVEST_TICKS",
   "MM_HARVEST_DEPTH",
+  "MM_L2_FAST",
   "REDIS_URL",
   "RUST_LOG",
   "MM_LOG_LEVEL",
@@ -140,6 +146,7 @@ export const DEFAULTS = {
   logLevel: "info" as LogLevel,
   harvestTicks: true,
   harvestDepth: false,
+  l2Fast: true,
   // Hyperliquid perps base tier (≤ $5M 14-day volume): maker pays 0.015%.
   makerFeeRate: 0.00015,
   asset: {
@@ -300,6 +307,7 @@ export function loadConfig(env: EnvRecord): EngineConfig {
     logLevel: logLevel(),
     harvestTicks: bool("MM_HARVEST_TICKS", DEFAULTS.harvestTicks),
     harvestDepth: bool("MM_HARVEST_DEPTH", DEFAULTS.harvestDepth),
+    l2Fast: bool("MM_L2_FAST", DEFAULTS.l2Fast),
     makerFeeRate: num(
       "MM_MAKER_FEE_RATE",
       DEFAULTS.makerFeeRate,

@@ -15,6 +15,7 @@ Deno.test("an empty environment gives the spec's defaults", () => {
   assert.equal(config.redisUrl, "redis://127.0.0.1:6380");
   assert.equal(config.logLevel, "info");
   assert.equal(config.harvestTicks, true);
+  assert.equal(config.l2Fast, true);
   assert.equal(config.queueModel, "spec");
   assert.equal(config.makerFeeRate, 0.00015);
   assert.deepEqual(config.asset, {
@@ -31,6 +32,7 @@ Deno.test("every variable is honoured", () => {
     MM_SHADOW_MODE: "false",
     MM_HARVEST_TICKS: "0",
     MM_HARVEST_DEPTH: "yes",
+    MM_L2_FAST: "false",
     REDIS_URL: "redis://10.0.0.5:6379",
     RUST_LOG: "debug,hyper=warn",
     MM_COINS: "BTC, ETH,kPEPE",
@@ -57,6 +59,7 @@ Deno.test("every variable is honoured", () => {
   assert.equal(config.shadowMode, false);
   assert.equal(config.harvestTicks, false);
   assert.equal(config.harvestDepth, true);
+  assert.equal(config.l2Fast, false);
   assert.equal(config.redisUrl, "redis://10.0.0.5:6379");
   assert.equal(config.logLevel, "debug");
   assert.deepEqual(config.coins, ["BTC", "ETH", "kPEPE"]);

@@ -157,7 +157,12 @@ function collectingLogger(): Logger & { lines: string[] } {
 }
 
 interface Recorded {
-  books: { book: BookSnapshot; receivedAtNs: number; problem: BookProblem | null }[];
+  books: {
+    book: BookSnapshot;
+    receivedAtNs: number;
+    problem: BookProblem | null;
+    frameText: string;
+  }[];
   trades: Trade[][];
   events: string[];
   reconnects: ReconnectReport[];
@@ -185,7 +190,8 @@ function startFeed(
     pongTimeoutMs: 10_000,
     backoff: { initialMs: 20, maxMs: 200, jitter: 0.2 },
     logger: seen.logger,
-    onBook: (book, receivedAtNs, problem) => seen.books.push({ book, receivedAtNs, problem }),
+    onBook: (book, receivedAtNs, problem, frameText) =>
+      seen.books.push({ book, receivedAtNs, problem, frameText }),
     onTrades: (trades) => seen.trades.push(trades),
     onStall: () => seen.events.push(`stall (isStalled ${feed.isStalled})`),
     onReconnected: (report) => {
@@ -247,6 +253,20 @@ Deno.test("one socket subscribes l2Book and trades for every coin, confirms each
   assert.equal(stats.books, 3);
   assert.equal(stats.tradeFrames, 3);
   assert.equal(stats.frames, 12); // 6 acks, 3 books, 3 trades
+  await feed.close();
+  await server.close();
+});
+
+Deno.test("fastBook subscribes the 0.5 s l2Book, and each book comes with its frame text for depth harvesting", async () => {
+  const server = startServer();
+  const { feed, seen } = startFeed(server.url, { coins: ["ETH"], fastBook: true });
+  await eventually(() => seen.books.length === 1, "the ETH book");
+  const subscriptions = server.connections[0].received.filter((m) => m.method === "subscribe");
+  assert.deepEqual(subscriptions.map((m) => m.subscription), [
+    { type: "l2Book", coin: "ETH", fast: true },
+    { type: "trades", coin: "ETH" },
+  ]);
+  assert.equal(seen.books[0].frameText, bookFrame("ETH"));
   await feed.close();
   await server.close();
 });

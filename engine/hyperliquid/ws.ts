@@ -77,9 +77,15 @@ export interface MarketDataFeedOptions {
   /**
    * Every `l2Book` snapshot, with its receive time (performance.now() in ns). A book with a
    * non-null `problem` (empty side, crossed, unsorted) must not be quoted on: pull that coin's
-   * quotes until a book arrives with `problem === null`.
+   * quotes until a book arrives with `problem === null`. `frameText` is the frame as received,
+   * for full-depth harvesting (MM_HARVEST_DEPTH).
    */
-  onBook: (book: BookSnapshot, receivedAtNs: number, problem: BookProblem | null) => void;
+  onBook: (
+    book: BookSnapshot,
+    receivedAtNs: number,
+    problem: BookProblem | null,
+    frameText: string,
+  ) => void;
   /** Every non-empty trades batch, with its receive time (performance.now() in ns). */
   onTrades: (trades: Trade[], receivedAtNs: number) => void;
   /** The stall flag was raised (once per stall): cancel all and wait for onReconnected. */
@@ -306,7 +312,7 @@ export class MarketDataFeed {
           this.#frameErrors.record(frame.problem, describeBook(frame.book));
         }
         try {
-          this.#handlers.onBook(frame.book, receivedAtNs, frame.problem);
+          this.#handlers.onBook(frame.book, receivedAtNs, frame.problem, data);
         } catch (error) {
           this.#handlerErrors.record("onBook", String(error));
         }
