@@ -24,7 +24,7 @@ import type { EngineStatusMessage } from "./bridge.ts";
 import type { Kernel } from "./kernel.ts";
 import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";
-import type { Portfolio } from "./portfolio.ts";
+import type { CarriedSession, Portfolio } from "./portfolio.ts";
 import { reconcileInventory } from "./reconcile.ts";
 import { formatRegimeChange, RegimeGovernor, type RegimeOptions } from "./regime.ts";
 import { cancelFillRatio, type CoinSummary, type SessionSummary } from "./report.ts";
@@ -273,25 +273,28 @@ export class Engine {
   }
 
   /**
-   * Books a position held before this run (live: read from the exchange at start) at its entry
-   * price, without a fill line or fee, so the skew sees it from the first quote.
+   * Books a position held before this run (live: read from the exchange at start; shadow: the
+   * saved state) at its entry price, without a fill, fee or volume, so the skew sees it from
+   * the first quote and PnL continues from that entry.
    */
   carryPosition(coin: string, qty: number, entryPx: number, timeMs: number): void {
     const i = this.market.index.get(coin);
     if (i === undefined || qty === 0) return;
-    const account = this.portfolio.applyFill({
-      coin,
-      side: qty > 0 ? "bid" : "ask",
-      level: -1,
-      px: entryPx,
-      sz: Math.abs(qty),
-      timeMs,
-      feeUsd: 0,
-      cause: "exchange",
-      orderId: "carried-over",
-    });
-    this.#position[i] = account.position;
+    this.#position[i] = this.portfolio.restore(coin, qty, entryPx, timeMs).position;
     this.#markDirty(i);
+  }
+
+  /**
+   * Continues a shadow session saved earlier this UTC day: the portfolio's totals and the
+   * daily drawdown stop both count the day's PnL from the saved anchor.
+   */
+  resumeDay(carried: CarriedSession, nowMs: number): void {
+    this.portfolio.resumeDay(carried, nowMs);
+    // The guard anchors a day at its first sample of that day; giving it the samples it took
+    // around the day's start before the restart gives it the same anchor again.
+    const dayStartMs = nowMs - (nowMs % DAY_MS);
+    this.drawdown.update(carried.dayAnchorPnlUsd, dayStartMs - 1);
+    this.drawdown.update(carried.dayAnchorPnlUsd, dayStartMs);
   }
 
   /** Books the fills the venue holds now (after a final cancel, before the report). */
@@ -616,3 +619,5 @@ export class Engine {
 
 // Kernel status flags meaning "no quote for this coin": bad input, empty or crossed book.
 const STATUS_BAD_BOOK = 1 | 2 | 4;
+// One UTC day, ms (the drawdown stop's day).
+const DAY_MS = 86_400_000;

@@ -40,6 +40,17 @@ export interface PortfolioTotals {
   dailyPnlUsd: number;
 }
 
+/** Session totals carried over from a run that stopped earlier the same UTC day. */
+export interface CarriedSession {
+  realizedUsd: number;
+  /** Fees paid, USD (negative = net rebate). */
+  feesUsd: number;
+  volumeUsd: number;
+  fills: number;
+  /** Session PnL when the UTC day began (0 when the session began that day), USD. */
+  dayAnchorPnlUsd: number;
+}
+
 /** Options of {@link Portfolio}. */
 export interface PortfolioOptions {
   /** Paper balance in USD for percentages (spec `starting_balance`); must be positive. */
@@ -59,6 +70,13 @@ export class Portfolio {
   #day = NaN;
   #dayAnchor = 0;
   #lastPnl = 0;
+  #carried: CarriedSession = {
+    realizedUsd: 0,
+    feesUsd: 0,
+    volumeUsd: 0,
+    fills: 0,
+    dayAnchorPnlUsd: 0,
+  };
 
   /** Creates an empty portfolio; throws naming a bad starting balance. */
   constructor(options: PortfolioOptions = {}) {
@@ -99,6 +117,49 @@ export class Portfolio {
     return a;
   }
 
+  /**
+   * Sets a coin's position as a previous run left it (saved state, or the exchange in live
+   * mode) at market time `timeMs`: no fill, fee or volume is booked; PnL from here on is
+   * measured from `avgEntry`. Throws naming a non-finite size or a bad entry price.
+   */
+  restore(coin: string, qty: number, avgEntry: number, timeMs: number): CoinAccount {
+    if (!Number.isFinite(qty) || (qty !== 0 && !(avgEntry > 0 && Number.isFinite(avgEntry)))) {
+      throw new Error(
+        `restored position of ${coin}: qty ${qty} at ${avgEntry} (qty must be finite, the ` +
+          `entry price positive)`,
+      );
+    }
+    const a = this.#account(coin);
+    a.position = Math.abs(qty) < FLAT ? 0 : qty;
+    a.avgEntry = a.position === 0 ? 0 : avgEntry;
+    this.#observe(timeMs);
+    return a;
+  }
+
+  /**
+   * Continues the session a previous run saved earlier the same UTC day as market time
+   * `timeMs`: its realized PnL, fees, volume and fills count in the totals, and the day's PnL
+   * is measured from its anchor, so a restart does not forget the day's losses.
+   */
+  resumeDay(carried: CarriedSession, timeMs: number): void {
+    for (const [name, value] of Object.entries(carried)) {
+      if (!Number.isFinite(value)) {
+        throw new Error(`carried session ${name}=${value} is not finite`);
+      }
+    }
+    this.#carried = { ...carried };
+    this.#day = Math.floor(timeMs / DAY_MS);
+    this.#dayAnchor = carried.dayAnchorPnlUsd;
+    this.#lastPnl = this.pnlUsd();
+    if (this.#lastPnl > this.#peak) this.#peak = this.#lastPnl;
+  }
+
+  /** Session PnL when the UTC day of market time `timeMs` began, USD (what a save records). */
+  dayAnchorPnlUsd(timeMs: number): number {
+    // No event yet on that day: nothing has moved the PnL since the day began.
+    return Math.floor(timeMs / DAY_MS) === this.#day ? this.#dayAnchor : this.pnlUsd();
+  }
+
   /** Marks one coin to its mid at market time `timeMs` (updates the peak and the day anchor). */
   mark(coin: string, mid: number, timeMs: number): void {
     if (!(mid > 0)) throw new Error(`mid ${mid} for ${coin} is not a positive price`);
@@ -132,21 +193,23 @@ export class Portfolio {
     return out;
   }
 
-  /** Every coin marked or traded, in order of first appearance. */
+  /** Every coin marked, traded or restored, in order of first appearance. */
   accounts(): readonly CoinAccount[] {
     return [...this.#accounts.values()];
   }
 
   /** realized + unrealized − fees, USD. */
   pnlUsd(): number {
-    let pnl = 0;
+    let pnl = this.#carried.realizedUsd - this.#carried.feesUsd;
     for (const a of this.#accounts.values()) pnl += a.realizedUsd + unrealized(a) - a.feesUsd;
     return pnl;
   }
 
   /** Session totals, the peak and drawdown from it, and the day's PnL. */
   totals(): PortfolioTotals {
-    let realizedUsd = 0, unrealizedUsd = 0, feesUsd = 0, volumeUsd = 0, fills = 0;
+    const c = this.#carried;
+    let realizedUsd = c.realizedUsd, unrealizedUsd = 0, feesUsd = c.feesUsd;
+    let volumeUsd = c.volumeUsd, fills = c.fills;
     for (const a of this.#accounts.values()) {
       realizedUsd += a.realizedUsd;
       unrealizedUsd += unrealized(a);

@@ -198,6 +198,13 @@ export function formatShadowSession(totals: PortfolioTotals, stats?: VenueStats)
   return line;
 }
 
+/** A coin quantity or price to 8 significant digits, trailing zeros trimmed (`0.054`, `-603`). */
+export function formatQuantity(value: number): string {
+  const text = value.toPrecision(8);
+  if (text.includes("e")) return String(Number(text));
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
 function bps(value: number): string {
   return Number.isNaN(value) ? "-" : value.toFixed(2);
 }
@@ -218,7 +225,7 @@ export function formatShadowReport(portfolio: Portfolio, adverse: AdverseSelecti
   ];
   const rows: string[][] = [header];
   for (const a of portfolio.accounts()) {
-    if (a.fills === 0) continue;
+    if (a.fills === 0 && a.position === 0) continue;
     const summary = adverse.summary(a.coin);
     rows.push([
       a.coin,
@@ -227,7 +234,7 @@ export function formatShadowReport(portfolio: Portfolio, adverse: AdverseSelecti
       a.feesUsd.toFixed(4),
       a.realizedUsd.toFixed(2),
       portfolio.unrealizedUsd(a.coin).toFixed(2),
-      String(a.position),
+      formatQuantity(a.position),
       portfolio.inventoryUsd(a.coin).toFixed(2),
       ...summary.meanBps.map(bps),
     ]);

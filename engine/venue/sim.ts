@@ -319,6 +319,22 @@ export class SimExchange implements Venue {
     return Promise.resolve({ positions, darkFills: [], orphanOrdersCancelled: 0 });
   }
 
+  /**
+   * Sets a coin's position and the session counters as a previous run left them (a restart
+   * from saved state), so reconcile reports what the portfolio restored. Positions are rounded
+   * to the coin's lot; throws naming a non-finite position.
+   */
+  restore(positions: Readonly<Record<string, number>>, stats: VenueStats): void {
+    for (const [coin, qty] of Object.entries(positions)) {
+      if (!Number.isFinite(qty)) throw new Error(`restored position of ${coin} is ${qty}`);
+      const c = this.#coin(coin);
+      c.position = Math.round(qty * c.lotScale) / c.lotScale;
+    }
+    this.stats.placed = stats.placed;
+    this.stats.cancels = stats.cancels;
+    this.stats.fills = stats.fills;
+  }
+
   /** Resting shadow orders of one coin, or of all coins, bids then asks by level. */
   openOrders(coin?: string): ShadowOrder[] {
     const out: ShadowOrder[] = [];
