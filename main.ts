@@ -459,7 +459,9 @@ function restoreShadowState(
     log.info(
       `[STATE] resumed today's session (${utcDay(nowMs)}): ${session.fills} fills, realized ` +
         `$${session.realizedPnlUsd.toFixed(4)}, fees $${session.feesUsd.toFixed(4)}, ` +
-        `day's PnL so far $${portfolio.totals().dailyPnlUsd.toFixed(4)}`,
+        `day's PnL so far $${
+          (Math.round(portfolio.totals().dailyPnlUsd * 1e4) / 1e4 || 0).toFixed(4)
+        }`,
     );
   } else if (state.dailyAnchor !== null) {
     log.info(
@@ -658,6 +660,8 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
 
     const startedMs = Date.now();
     const days = new SessionDays(cli.mode, startedMs);
+    // Counters carried from a resumed session belong to the run that made them: start from them.
+    days.final(startedMs, countersOf(engine.summary(startedMs)));
     timers.push(setInterval(() => {
       const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
       if (record) {
