@@ -1,0 +1,343 @@
+/**
+ * The engine's risk behaviour end to end against the venue simulator: the real MarketDataFeed
+ * over a real WebSocket, the real kernel and SimExchange (shadow fills). The venue runs on its
+ * manual clock and the test steers its market (regime, volatility, jumps, funding, one-sided
+ * bursts); the engine's loop runs on the same market time: after each step the test waits until
+ * every frame the venue sent has reached the engine, then calls `engine.tick(venue time)`.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../engine/config.ts";
+import type { Engine } from "../engine/engine.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
+import { loadKernel } from "../engine/kernel.ts";
+import { createLogger } from "../engine/log.ts";
+import type { SimExchange } from "../engine/venue/sim.ts";
+import { createShadowStack, type ShadowStack } from "../main.ts";
+import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
+
+// The venue's four most traded coins (by day volume): BTC, ETH, SOL, HYPE.
+const COINS = 4;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A shadow engine fed by the venue simulator, stepped together on the venue's market time. */
+interface Scenario {
+  venue: VenueSim;
+  engine: Engine;
+  stack: ShadowStack;
+  sim: SimExchange;
+  feed: MarketDataFeed;
+  coins: string[];
+  info: InfoClient;
+  /** Advances market time by `ms` in steps of `stepMs`, delivering and ticking after each. */
+  run(ms: number, stepMs?: number): Promise<void>;
+  /** Runs until `done()` holds, at most `maxMs` of market time; throws naming `what` if not. */
+  runUntil(what: string, done: () => boolean, maxMs: number, stepMs?: number): Promise<void>;
+  /** Everything the engine logged so far. */
+  logged(): Promise<string>;
+  bids(coin: string): number[];
+  asks(coin: string): number[];
+  close(): Promise<void>;
+}
+
+async function scenario(
+  options: { seed: number; env?: Record<string, string>; stallTimeoutMs?: number },
+): Promise<Scenario> {
+  const venue = await startTestVenue({ coins: COINS, seed: options.seed });
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const config = loadConfig({ MM_LOG_LEVEL: "info", ...options.env });
+  const info = new InfoClient({ endpoints: venueEndpoints(venue) });
+  const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
+    topN: COINS,
+  });
+  const coins = selected.map((a) => a.name);
+  // Every coin starts in a calm regime; each scenario steers the coins it is about.
+  for (const coin of coins) venue.steer(coin, { regime: "calm" });
+  const stack = await createShadowStack({
+    mode: "demo",
+    config,
+    assets: selected,
+    log,
+    now: () => venue.sim.now,
+    // A kernel of its own: the OFI windows live in kernel memory and must start empty.
+    kernel: await loadKernel(),
+    writeFills: false,
+    // Frame-to-quote latency is wall time; the regime must answer to the market alone here.
+    measureLatency: false,
+  });
+  const engine = stack.engine;
+  const feed = new MarketDataFeed({
+    url: venue.wsUrl,
+    coins,
+    stallTimeoutMs: options.stallTimeoutMs ?? 60_000,
+    backoff: { initialMs: 20, maxMs: 100 },
+    logger: log,
+    onBook: (book, _ns, problem) => problem ? engine.onBadBook(book.coin) : engine.onBook(book),
+    onTrades: (trades) => engine.onTrades(trades),
+    onStall: () => engine.onStall(),
+    onReconnected: () => void engine.onReconnected(),
+  });
+
+  /** Waits until the feed has received every frame the venue sent (one socket: the feed's). */
+  const delivered = async () => {
+    const end = performance.now() + 5_000;
+    while (feed.stats.frames < venue.state().stats.framesSent) {
+      if (performance.now() > end) throw new Error("frames sent by the venue did not arrive");
+      await pause(1);
+    }
+  };
+  const step = async (ms: number) => {
+    venue.advance(ms);
+    await delivered();
+    engine.tick(venue.sim.now);
+  };
+  const sides = (coin: string, side: "bid" | "ask") =>
+    (stack.venue as SimExchange).openOrders(coin).filter((o) => o.side === side).map((o) => o.px);
+
+  feed.start();
+  const end = performance.now() + 5_000;
+  while (!feed.isConnected || feed.unconfirmedSubscriptions.length > 0) {
+    if (performance.now() > end) throw new Error("the feed did not subscribe within 5 s");
+    await pause(5);
+  }
+  return {
+    venue,
+    engine,
+    stack,
+    sim: stack.venue as SimExchange,
+    feed,
+    coins,
+    info,
+    async run(ms, stepMs = config.tickMs) {
+      for (let t = 0; t < ms; t += stepMs) await step(stepMs);
+    },
+    async runUntil(what, done, maxMs, stepMs = config.tickMs) {
+      for (let t = 0; !done(); t += stepMs) {
+        if (t >= maxMs) throw new Error(`${what}: not within ${maxMs / 1000} s of market time`);
+        await step(stepMs);
+      }
+    },
+    async logged() {
+      await log.flush();
+      return lines.join("");
+    },
+    bids: (coin) => sides(coin, "bid"),
+    asks: (coin) => sides(coin, "ask"),
+    async close() {
+      engine.stop();
+      await feed.close();
+      await venue.close();
+      await log.flush();
+    },
+  };
+}
+
+/** Outer grid width of a coin: its L3 ask minus its L3 bid, as a fraction of the mid. */
+function gridWidth(s: Scenario, coin: string): number {
+  const i = s.coins.indexOf(coin);
+  return (Math.max(...s.asks(coin)) - Math.min(...s.bids(coin))) / s.engine.market.mid(i);
+}
+
+Deno.test("calm market: three bids and three asks on every coin, no halt", async () => {
+  const s = await scenario({ seed: 3 });
+  try {
+    await s.run(5_000);
+    for (const coin of s.coins) {
+      assert.equal(s.bids(coin).length, 3, `${coin} bids`);
+      assert.equal(s.asks(coin).length, 3, `${coin} asks`);
+      assert.ok(Math.max(...s.bids(coin)) < Math.min(...s.asks(coin)), `${coin} not crossed`);
+    }
+    const status = s.engine.status(s.venue.sim.now);
+    assert.equal(status.halted, false);
+    assert.deepEqual(
+      Object.values(status.coins).map((c) => c.regime),
+      s.coins.map(() => "calm"),
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a crowd seller sweeps our bids: inventory goes long and the grid shifts down to unwind", async () => {
+  // A $100 cap: $72 of fills (12 + 24 + 36) is a skew of 0.72 base half-spreads.
+  const s = await scenario({ seed: 3, env: { MM_MAX_INV_USD: "100" } });
+  try {
+    const coin = "ETH";
+    const i = s.coins.indexOf(coin);
+    await s.run(2_000);
+    const mid0 = s.engine.market.mid(i);
+    const askOffset0 = (Math.min(...s.asks(coin)) - mid0) / mid0;
+    const bidOffset0 = (mid0 - Math.max(...s.bids(coin))) / mid0;
+    // Deep enough to reach through the crowd's depth to our bids ($2M of ETH).
+    s.venue.takerTrade(coin, "A", Math.round(2_000_000 / mid0));
+    await s.runUntil("a shadow fill", () => s.stack.portfolio.position(coin) > 0, 2_000);
+    await s.run(200);
+    const mid1 = s.engine.market.mid(i);
+    const askOffset1 = (Math.min(...s.asks(coin)) - mid1) / mid1;
+    assert.ok(askOffset1 < askOffset0, `ask offset ${askOffset0} → ${askOffset1}: cheaper asks`);
+    const bids = s.bids(coin);
+    if (bids.length > 0) {
+      const bidOffset1 = (mid1 - Math.max(...bids)) / mid1;
+      assert.ok(bidOffset1 > bidOffset0, `bid offset ${bidOffset0} → ${bidOffset1}`);
+    }
+    const status = s.engine.status(s.venue.sim.now);
+    assert.ok(status.coins[coin].inventory > 0, "the status shows the long inventory");
+    assert.match(await s.logged(), /\[SHADOW FILL\] ETH bid L1 @ /);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a one-sided burst of sellers suppresses that coin's bids, keeps its asks, and the bids return after it", async () => {
+  const s = await scenario({ seed: 5 });
+  try {
+    const coin = "SOL";
+    await s.run(2_000);
+    assert.equal(s.bids(coin).length, 3);
+    s.venue.steer(coin, { burst: { side: "A", seconds: 60 } });
+    await s.runUntil("bids suppressed", () => s.bids(coin).length === 0, 60_000);
+    assert.equal(s.asks(coin).length, 3, "asks still quoted");
+    for (const other of s.coins.filter((c) => c !== coin)) {
+      assert.equal(s.bids(other).length, 3, `${other} bids untouched`);
+    }
+    // The burst ends; the crowd's two-sided flow dilutes the window and the bids come back.
+    s.venue.steer(coin, { burst: null });
+    await s.runUntil("bids restored", () => s.bids(coin).length === 3, 300_000, 500);
+    const text = await s.logged();
+    const suppressed = text.search(
+      /\[OFI\] Sell dominance \d+\.\d% > threshold\. Bids suppressed for SOL\./,
+    );
+    const restored = text.search(
+      /\[OFI\] Sell dominance eased to \d+\.\d%\. Bids restored for SOL\./,
+    );
+    assert.ok(suppressed >= 0 && restored > suppressed, text);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a turbulent regime widens a coin's spread, then more volatility halts it", async () => {
+  const s = await scenario({ seed: 7 });
+  try {
+    const coin = "ETH";
+    const i = s.coins.indexOf(coin);
+    await s.run(5_000);
+    const calmWidth = gridWidth(s, coin);
+    // ~0.3 % a minute of realized range: inside the governor's uncertain band (0.15 % to 0.5 %).
+    s.venue.steer(coin, { regime: "turbulent", dailyVol: 0.02 });
+    await s.runUntil(
+      "a wider multiplier",
+      () => s.engine.regime.decision(i).multiplier >= 1.5,
+      180_000,
+      500,
+    );
+    assert.equal(s.engine.regime.decision(i).halted, false);
+    assert.ok(gridWidth(s, coin) > 1.4 * calmWidth, `grid ${calmWidth} → ${gridWidth(s, coin)}`);
+    // Several percent a minute: far above the 0.5 % halt.
+    s.venue.steer(coin, { dailyVol: 0.3 });
+    await s.runUntil("the halt", () => s.engine.regime.decision(i).halted, 180_000, 500);
+    await s.run(1_000);
+    assert.equal(s.sim.openOrders(coin).length, 0, "a halted coin quotes nothing");
+    for (const other of s.coins.filter((c) => c !== coin)) {
+      assert.ok(s.sim.openOrders(other).length > 0, `${other} keeps quoting`);
+    }
+    assert.equal(s.engine.status(s.venue.sim.now).coins[coin].regime, "halt");
+    const text = await s.logged();
+    const widened = text.search(
+      /\[REGIME\] ETH ATR spike detected \(ATR 0\.\d+%\)\. Multiplier: 1\.0x → \d\.\dx/,
+    );
+    const halted = text.search(
+      /\[REGIME\] ETH ATR \d+\.\d+% above halt 0\.50%\. Multiplier: \d\.\dx → HALT/,
+    );
+    assert.ok(widened >= 0 && halted > widened, text);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a funding spike at the venue halts only that coin once the engine re-reads funding", async () => {
+  const s = await scenario({ seed: 3 });
+  try {
+    await s.run(2_000);
+    s.venue.steer("SOL", { funding: 0.0005 }); // 0.05 %/h = 0.4 %/8h, beyond 0.3 %/8h
+    // The engine re-reads funding from metaAndAssetCtxs every 60 s (main.ts); this is that read.
+    const fresh = await loadUniverse((body) => s.info.post(body as { type: string }), {
+      coins: s.coins,
+    });
+    for (const a of fresh.selected) s.engine.setFunding(a.name, a.fundingHourly);
+    await s.run(500);
+    assert.equal(s.sim.openOrders("SOL").length, 0, "SOL halted");
+    for (const other of s.coins.filter((c) => c !== "SOL")) {
+      assert.equal(s.sim.openOrders(other).length, 6, `${other} keeps its grid`);
+    }
+    assert.equal(s.engine.status(s.venue.sim.now).coins.SOL.regime, "halt");
+    assert.match(
+      await s.logged(),
+      /\[REGIME\] SOL Funding 0\.0500%\/h \(0\.400%\/8h\) beyond 0\.30%\/8h\. Multiplier: 1\.0x → HALT/,
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a loss beyond the daily cap halts the engine: cancel all, then no more quotes", async () => {
+  // A $20 paper balance: the 5 % cap is a $1 loss.
+  const s = await scenario({ seed: 3, env: { MM_STARTING_BALANCE_USD: "20" } });
+  try {
+    const coin = "ETH";
+    await s.run(2_000);
+    s.venue.takerTrade(coin, "A", Math.round(2_000_000 / s.venue.sim.mark(coin)));
+    await s.runUntil("long ETH", () => s.stack.portfolio.position(coin) > 0, 2_000);
+    s.venue.steer(coin, { jump: -0.05 });
+    // The drawdown check runs every 60 s of the engine's clock (here: market time).
+    await s.runUntil("the global stop", () => s.engine.haltReason !== null, 70_000, 500);
+    assert.match(s.engine.haltReason!, /GLOBAL STOP/);
+    const status = s.engine.status(s.venue.sim.now);
+    assert.equal(status.halted, true);
+    assert.ok(status.session_pnl_usd < -1, `session PnL ${status.session_pnl_usd}`);
+    assert.equal(s.sim.openOrders().length, 0, "everything cancelled");
+    await s.run(10_000, 500);
+    assert.equal(s.sim.openOrders().length, 0, "stays halted until restart");
+    assert.match(
+      await s.logged(),
+      /🛑 \[GLOBAL STOP\] Daily drawdown \d+\.\d\d% >= cap 5\.00%\. Halting all quoting\./,
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a silent feed raises the stall panic; when data flows again the engine reconciles and quotes", async () => {
+  const s = await scenario({ seed: 3, stallTimeoutMs: 1_000 });
+  try {
+    await s.run(2_000);
+    assert.equal(s.sim.openOrders().length, 6 * COINS);
+    s.venue.inject({ kind: "silence" });
+    // The stall watcher runs on wall time: keep the market moving while the venue says nothing.
+    const pump = async (until: () => boolean, what: string) => {
+      const end = performance.now() + 8_000;
+      while (!until()) {
+        if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+        s.venue.advance(100);
+        s.engine.tick(s.venue.sim.now);
+        await pause(20);
+      }
+    };
+    await pump(() => s.engine.stall.state === "panic", "the stall panic");
+    assert.equal(s.sim.openOrders().length, 0, "everything cancelled while dark");
+    s.venue.clear("silence");
+    await pump(() => s.engine.stall.recoveries === 1, "the reconcile");
+    await pump(() => s.sim.openOrders().length === 6 * COINS, "quotes again");
+    const text = await s.logged();
+    const panic = text.indexOf("🚨 STALL PANIC: cancel_all.");
+    const back = text.indexOf("[STALL] WS back. Reconciling.");
+    const ok = text.indexOf("[RECONCILE] ✅ Inventory matches. No dark fills detected.");
+    assert.ok(panic >= 0 && back > panic && ok > back, text);
+  } finally {
+    await s.close();
+  }
+});
