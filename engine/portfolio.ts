@@ -2,7 +2,9 @@
  * Paper portfolio of shadow mode: inventory per coin, average entry, realized PnL, unrealized
  * PnL marked to mid, fees, volume, the session's peak and drawdown from it, and the UTC-day
  * anchor the global drawdown stop measures against (spec sections 8.3 and 9). PnL is honest:
- * realized + unrealized − fees (a negative fee is a rebate and adds).
+ * realized + unrealized − fees (a negative fee is a rebate and adds). After a restart, positions
+ * come back at their entry prices ({@link Portfolio.restore}) and, the same UTC day, the
+ * session's totals and day anchor too ({@link Portfolio.resumeDay}).
  */
 import type { Fill } from "./venue/venue.ts";
 

@@ -209,7 +209,10 @@ function bps(value: number): string {
   return Number.isNaN(value) ? "-" : value.toFixed(2);
 }
 
-/** The per-coin table printed at shutdown: fills, volume, fees, PnL, inventory, adverse bps. */
+/**
+ * The per-coin table printed at shutdown (coins traded or held): fills, volume, fees, PnL,
+ * inventory, adverse bps.
+ */
 export function formatShadowReport(portfolio: Portfolio, adverse: AdverseSelection): string {
   const horizons = adverse.horizonsMs.map((h) => `adv ${h / 1000}s`);
   const header = [
