@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
 import { startTestVenue, venueEndpoints, WsProbe } from "./helpers/venue.ts";
 
 /** The widest swing of a coin's mid over `minutes` of market time, as a fraction of the start. */
@@ -76,7 +77,7 @@ Deno.test("the same steering on the same seed gives the same market stream byte 
   assert.deepEqual(a, await record());
 });
 
-Deno.test("a trend carries the mid steadily; a jump moves the mid and the book at once", async () => {
+Deno.test("a trend carries the mid steadily; a jump moves the mid and the book at once and fills the bids it passes", async () => {
   const venue = await startTestVenue({ seed: 2 });
   try {
     venue.steer("BTC", { regime: "calm", driftPerMinute: -0.01 });
@@ -88,8 +89,17 @@ Deno.test("a trend carries the mid steadily; a jump moves the mid and the book a
 
     venue.steer("BTC", { driftPerMinute: 0 });
     const before = venue.sim.mark("BTC");
-    const book = venue.sim.l2Book("BTC");
-    const bestBid = Number(book.levels[0][0].px);
+    const bestBid = Number(venue.sim.l2Book("BTC").levels[0][0].px);
+    // The account bids 10 ticks under the best bid: a 2 % drop passes through it.
+    const placed = venue.sim.placeOrder({
+      a: 0,
+      b: true,
+      p: floatToWire(roundPerpPrice(bestBid - 10 * priceTick(bestBid, 5), 5, "down")),
+      s: "0.001",
+      r: false,
+      t: { limit: { tif: "Alo" } },
+    });
+    assert.ok("resting" in placed, JSON.stringify(placed));
     venue.steer("BTC", { jump: -0.02 });
     assert.ok(Math.abs(venue.sim.mark("BTC") / before - 0.98) < 1e-9, "2 % down at once");
     const moved = venue.sim.l2Book("BTC");
@@ -98,6 +108,9 @@ Deno.test("a trend carries the mid steadily; a jump moves the mid and the book a
       "the new best ask is below the old best bid",
     );
     assert.equal(moved.time, venue.sim.now);
+    const state = venue.state();
+    assert.equal(state.openOrders.length, 0, "the bid was filled");
+    assert.deepEqual(state.positions.map((p) => [p.coin, p.szi]), [["BTC", "0.001"]]);
   } finally {
     await venue.close();
   }
