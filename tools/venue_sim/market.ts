@@ -193,8 +193,9 @@ export class CoinMarket {
       const b = steer.burst;
       if (b === null) next.burst = null;
       else {
-        if (typeof b !== "object" || (b.side !== "B" && b.side !== "A")) {
-          throw bad("burst.side", '"B" (buyers) or "A" (sellers)', b?.side);
+        if (typeof b !== "object") throw bad("burst", "{side, seconds, share?} or null", b);
+        if (b.side !== "B" && b.side !== "A") {
+          throw bad("burst.side", '"B" (buyers) or "A" (sellers)', b.side);
         }
         if (!(typeof b.seconds === "number" && b.seconds > 0)) {
           throw bad("burst.seconds", "a positive number", b.seconds);
@@ -211,12 +212,12 @@ export class CoinMarket {
       throw bad("jump", "a fraction above -1 and at most 10 (-0.02 = 2 % down)", jump);
     }
     this.#steer = next;
+    if (next.regime !== "auto") this.turbulent = next.regime === "turbulent";
+    if (next.funding !== null) this.funding = next.funding;
     if (jump !== undefined) {
       this.mid *= 1 + jump;
       this.#rebuildBook();
     }
-    if (next.regime !== "auto") this.turbulent = next.regime === "turbulent";
-    if (next.funding !== null) this.funding = next.funding;
     if (steer.burst !== undefined) {
       this.burst = next.burst?.side ?? null;
       this.#burstUntil = next.burst?.untilMs ?? 0;
