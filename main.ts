@@ -659,9 +659,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     }, FUNDING_REFRESH_MS));
 
     const startedMs = Date.now();
-    const days = new SessionDays(cli.mode, startedMs);
-    // Counters carried from a resumed session belong to the run that made them: start from them.
-    days.final(startedMs, countersOf(engine.summary(startedMs)));
+    const days = new SessionDays(cli.mode, startedMs, countersOf(engine.summary(startedMs)));
     timers.push(setInterval(() => {
       const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
       if (record) {

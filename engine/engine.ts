@@ -21,7 +21,7 @@ import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import type { AdverseSelection } from "./adverse.ts";
 import type { EngineStatusMessage } from "./bridge.ts";
-import type { Kernel } from "./kernel.ts";
+import { type Kernel, STATUS_NO_QUOTE } from "./kernel.ts";
 import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";
 import type { CarriedSession, Portfolio } from "./portfolio.ts";
@@ -290,11 +290,7 @@ export class Engine {
    */
   resumeDay(carried: CarriedSession, nowMs: number): void {
     this.portfolio.resumeDay(carried, nowMs);
-    // The guard anchors a day at its first sample of that day; giving it the samples it took
-    // around the day's start before the restart gives it the same anchor again.
-    const dayStartMs = nowMs - (nowMs % DAY_MS);
-    this.drawdown.update(carried.dayAnchorPnlUsd, dayStartMs - 1);
-    this.drawdown.update(carried.dayAnchorPnlUsd, dayStartMs);
+    this.drawdown.resumeDay(carried.dayAnchorPnlUsd, nowMs);
   }
 
   /** Books the fills the venue holds now (after a final cancel, before the report). */
@@ -420,7 +416,7 @@ export class Engine {
 
   /** The spec's `[SHADOW SESSION]` line. */
   sessionLine(): string {
-    return formatShadowSession(this.portfolio.totals(), this.venue.stats);
+    return formatShadowSession(this.portfolio.totals(), this.venue.stats, this.venue.kind);
   }
 
   /** The `mm:engine_status` heartbeat (spec section 9, Redis bridge). */
@@ -529,10 +525,7 @@ export class Engine {
     }
     const inventoryUsd = this.portfolio.inventoryUsd(fill.coin);
     if (this.#log.enabled("info")) {
-      const line = formatShadowFill(fill, inventoryUsd);
-      this.#log.info(
-        this.venue.kind === "live" ? line.replace("[SHADOW FILL]", "[LIVE FILL]") : line,
-      );
+      this.#log.info(formatShadowFill(fill, inventoryUsd, this.venue.kind));
     }
     this.#shadowLog?.append(shadowFillRecord(fill, account.position, inventoryUsd));
     this.#adverse?.onFill(fill);
@@ -587,11 +580,11 @@ export class Engine {
       const status = k.status[i];
       if (status !== this.#lastStatus[i]) {
         this.#lastStatus[i] = status;
-        if (status & STATUS_BAD_BOOK) {
+        if (status & STATUS_NO_QUOTE) {
           this.#log.debug(`[QUOTE] ${this.coins[i]}: no quote (kernel status ${status})`);
         }
       }
-      if (k.sideMask[i] === 0 || (status & STATUS_BAD_BOOK) !== 0 || !(k.tick[i] > 0)) {
+      if (k.sideMask[i] === 0 || (status & STATUS_NO_QUOTE) !== 0 || !(k.tick[i] > 0)) {
         if (this.#quoting[i]) {
           this.venue.clearQuotes(this.coins[i]);
           this.#quoting[i] = 0;
@@ -616,8 +609,3 @@ export class Engine {
     this.#dirtyEnd = 0;
   }
 }
-
-// Kernel status flags meaning "no quote for this coin": bad input, empty or crossed book.
-const STATUS_BAD_BOOK = 1 | 2 | 4;
-// One UTC day, ms (the drawdown stop's day).
-const DAY_MS = 86_400_000;

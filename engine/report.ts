@@ -59,9 +59,9 @@ export function formatSessionReport(s: SessionSummary): string {
   const lines = [
     "════════ SESSION REPORT ════════",
     `Mode: ${s.mode} | Duration: ${seconds.toFixed(1)}s | Coins: ${s.coins.length}`,
-    `Shadow PnL: ${usd(s.pnlUsd, 4)} (realized ${usd(s.realizedUsd, 4)}, unrealized ${
-      usd(s.unrealizedUsd, 4)
-    }, fees ${usd(-s.feesUsd, 4)})`,
+    `${s.mode === "live" ? "PnL" : "Shadow PnL"}: ${usd(s.pnlUsd, 4)} (realized ${
+      usd(s.realizedUsd, 4)
+    }, unrealized ${usd(s.unrealizedUsd, 4)}, fees ${usd(-s.feesUsd, 4)})`,
     `Fills: ${s.fills} | Volume: ${usd(s.volumeUsd)} | ${
       s.feesUsd >= 0 ? `Fees paid: ${usd(s.feesUsd, 4)}` : `Rebates: ${usd(-s.feesUsd, 4)}`
     }`,
@@ -124,11 +124,19 @@ const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  */
 export class SessionDays {
   #dayStartMs: number;
-  #base: SessionCounters = { cancels: 0, fills: 0, stallRecoveries: 0, pnlUsd: 0 };
+  #base: SessionCounters;
 
-  /** Starts counting at `startedMs`. */
-  constructor(readonly mode: string, startedMs: number) {
+  /**
+   * Starts counting at `startedMs`, from `carried` counters (those of a session resumed after a
+   * restart belong to the run that made them and were recorded by it).
+   */
+  constructor(
+    readonly mode: string,
+    startedMs: number,
+    carried: SessionCounters = { cancels: 0, fills: 0, stallRecoveries: 0, pnlUsd: 0 },
+  ) {
     this.#dayStartMs = startedMs;
+    this.#base = { ...carried };
   }
 
   /** The record of the day that ended before `nowMs`, once per day boundary; otherwise null. */

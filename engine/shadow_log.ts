@@ -6,7 +6,7 @@
  */
 import type { AdverseSelection } from "./adverse.ts";
 import type { Portfolio, PortfolioTotals } from "./portfolio.ts";
-import type { Fill, FillCause, QuoteSide, VenueStats } from "./venue/venue.ts";
+import type { Fill, FillCause, QuoteSide, Venue, VenueStats } from "./venue/venue.ts";
 
 /** One line of the fills file. */
 export interface ShadowFillRecord {
@@ -173,9 +173,18 @@ function feeField(feeUsd: number, decimals: number, paid: string, rebate: string
   return feeUsd < 0 ? `${rebate}${usd(-feeUsd, decimals)}` : `${paid}${usd(feeUsd, decimals)}`;
 }
 
-/** `[SHADOW FILL] BTC bid L1 @ 68020.5 | sz=$12.00 | fee=$0.0018 | cause=queue | inv=$-12.00` */
-export function formatShadowFill(fill: Fill, inventoryUsd: number): string {
-  return `[SHADOW FILL] ${fill.coin} ${fill.side} L${fill.level + 1} @ ${fill.px} | ` +
+/**
+ * `[SHADOW FILL] BTC bid L1 @ 68020.5 | sz=$12.00 | fee=$0.0018 | cause=queue | inv=$-12.00`
+ * (`[LIVE FILL]` for a fill at the exchange).
+ */
+export function formatShadowFill(
+  fill: Fill,
+  inventoryUsd: number,
+  venue: Venue["kind"] = "sim",
+): string {
+  return `[${venue === "live" ? "LIVE" : "SHADOW"} FILL] ${fill.coin} ${fill.side} L${
+    fill.level + 1
+  } @ ${fill.px} | ` +
     `sz=${usd(fill.px * fill.sz, 2)} | ${feeField(fill.feeUsd, 4, "fee=", "rebate=")} | ` +
     `cause=${fill.cause} | inv=${usd(inventoryUsd, 2)}`;
 }
@@ -183,10 +192,16 @@ export function formatShadowFill(fill: Fill, inventoryUsd: number): string {
 /**
  * `[SHADOW SESSION] Shadow PnL: $X.XX | Volume: $XXX | Fees: $X.XXXX | Fills: NNN` (spec
  * section 9, with "Rebates" only when rebates exceed fees), then realized, unrealized,
- * drawdown from the session peak and, given the venue's counters, the cancel-to-fill ratio.
+ * drawdown from the session peak and, given the venue's counters, the cancel-to-fill ratio
+ * (`[LIVE SESSION] PnL: …` for live trading).
  */
-export function formatShadowSession(totals: PortfolioTotals, stats?: VenueStats): string {
-  let line = `[SHADOW SESSION] Shadow PnL: ${usd(totals.pnlUsd, 2)} | ` +
+export function formatShadowSession(
+  totals: PortfolioTotals,
+  stats?: VenueStats,
+  venue: Venue["kind"] = "sim",
+): string {
+  const head = venue === "live" ? "[LIVE SESSION] PnL" : "[SHADOW SESSION] Shadow PnL";
+  let line = `${head}: ${usd(totals.pnlUsd, 2)} | ` +
     `Volume: ${usd(totals.volumeUsd, 0)} | ` +
     `${feeField(totals.feesUsd, 4, "Fees: ", "Rebates: ")} | Fills: ${totals.fills} | ` +
     `Realized: ${usd(totals.realizedUsd, 2)} | Unrealized: ${usd(totals.unrealizedUsd, 2)} | ` +

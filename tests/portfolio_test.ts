@@ -182,6 +182,12 @@ Deno.test("the fill, session and per-coin lines show fees as fees and rebates as
     "[SHADOW SESSION] Shadow PnL: $1.97 | Volume: $202 | Fees: $0.0303 | Fills: 2 | " +
       "Realized: $2.00 | Unrealized: $0.00 | DD from peak: $0.00 | C/F: 12.5",
   );
+  assert.match(
+    formatShadowSession(p.totals(), undefined, "live"),
+    /^\[LIVE SESSION\] PnL: \$1\.97 \| /,
+    "live trading is not labelled shadow",
+  );
+  assert.match(formatShadowFill(btc, 12, "live"), /^\[LIVE FILL\] BTC bid L1 @ /);
   const rebated = { ...p.totals(), feesUsd: -0.5 };
   assert.match(formatShadowSession(rebated), /\| Rebates: \$0\.5000 \|/);
 

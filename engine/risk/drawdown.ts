@@ -57,6 +57,17 @@ export class DrawdownGuard {
     return this.check();
   }
 
+  /**
+   * Resumes a UTC day that began before a restart: the day's PnL is measured from
+   * `anchorPnlUsd`, the session PnL when the day began, so losses made earlier today still count.
+   * The next update checks the cap at once: the day may already be past it.
+   */
+  resumeDay(anchorPnlUsd: number, nowMs: number): void {
+    this.#day = Math.floor(nowMs / DAY_MS);
+    this.#dayAnchorPnl = anchorPnlUsd;
+    this.#nextCheckMs = nowMs;
+  }
+
   /** Checks the cap now (also used at start and by tests). */
   check(): DrawdownBreach | null {
     const daily = this.dailyPnlUsd;

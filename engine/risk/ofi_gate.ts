@@ -10,11 +10,10 @@
  * flap the side on and off every tick).
  */
 
-/** Bit of the kernel's side mask that allows bids. */
-export const SIDE_BID = 1;
-/** Bit of the kernel's side mask that allows asks. */
-export const SIDE_ASK = 2;
-/** Both sides allowed. */
+import { SIDE_ASK, SIDE_BID } from "../kernel.ts";
+
+export { SIDE_ASK, SIDE_BID };
+/** Both sides allowed in the kernel's side mask. */
 export const SIDE_BOTH = SIDE_BID | SIDE_ASK;
 
 /** Options of {@link OfiGate}. */
