@@ -31,6 +31,7 @@ import { LiveExchange } from "./engine/venue/live.ts";
 import { startVenueSim, type VenueSim } from "./tools/venue_sim/mod.ts";
 import { Engine, type EngineMode } from "./engine/engine.ts";
 import { flatMakerFee } from "./engine/fees.ts";
+import { FUNDING_REFRESH_MS, refreshFunding } from "./engine/funding.ts";
 import type { AssetInfo } from "./engine/hyperliquid/types.ts";
 import { type Kernel, loadKernel } from "./engine/kernel.ts";
 import { createLogger, type Logger } from "./engine/log.ts";
@@ -309,9 +310,8 @@ async function runReplayMode(cli: Cli, config: EngineConfig, log: Logger): Promi
 const DEMO_ACCOUNT = "0x00000000000000000000000000000000000000de";
 const DEMO_COINS = 12;
 const DEMO_RATE = 2;
-// How often the saved state is refreshed, and funding re-read from the universe, ms.
+// How often the saved state is refreshed, ms.
 const STATE_SAVE_MS = 5_000;
-const FUNDING_REFRESH_MS = 60_000;
 
 /**
  * Reads HL_PRIVATE_KEY. The `live` permission set leaves it out on purpose, so Deno asks the
@@ -651,11 +651,9 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       );
     }, STATE_SAVE_MS));
     timers.push(setInterval(() => {
-      loadUniverse(postInfo, { coins: assets.map((a) => a.name) })
-        .then((fresh) => fresh.selected.forEach((a) => engine.setFunding(a.name, a.fundingHourly)))
-        .catch((error) =>
-          log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
-        );
+      refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
+        log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
+      );
     }, FUNDING_REFRESH_MS));
 
     const startedMs = Date.now();

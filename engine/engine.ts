@@ -168,6 +168,9 @@ export class Engine {
       reportEveryMs: options.latencyReportMs ?? 30_000,
     });
     const k = options.kernel;
+    // The kernel's OFI windows belong to coin slots, not to an engine: a new engine starts them
+    // empty rather than inheriting another engine's trades.
+    for (let i = 0; i < n; i++) k.ofiReset(i);
     this.#quotes = this.coins.map((coin, i) => ({
       coin,
       bidPx: k.bidPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),

@@ -10,6 +10,7 @@ import { loadConfig } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { refreshFunding } from "../engine/funding.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
@@ -264,11 +265,8 @@ Deno.test("a funding spike at the venue halts only that coin once the engine re-
   try {
     await s.run(2_000);
     s.venue.steer("SOL", { funding: 0.0005 }); // 0.05 %/h = 0.4 %/8h, beyond 0.3 %/8h
-    // The engine re-reads funding from metaAndAssetCtxs every 60 s (main.ts); this is that read.
-    const fresh = await loadUniverse((body) => s.info.post(body as { type: string }), {
-      coins: s.coins,
-    });
-    for (const a of fresh.selected) s.engine.setFunding(a.name, a.fundingHourly);
+    // The engine's once-a-minute funding refresh (main.ts runs it on a timer).
+    await refreshFunding(s.engine, (body) => s.info.post(body as { type: string }), s.coins);
     await s.run(500);
     assert.equal(s.sim.openOrders("SOL").length, 0, "SOL halted");
     for (const other of s.coins.filter((c) => c !== "SOL")) {

@@ -101,6 +101,20 @@ Deno.test("a calm market gets three bids and three asks on every coin", () => {
   engine.stop();
 });
 
+Deno.test("a new engine on the same kernel does not inherit the last engine's order flow", () => {
+  const first = setup();
+  for (let i = 0; i < 30; i++) first.engine.onTrades([trade("ETH", "A", 3000.1, 1, T0 + i)]);
+  assert.equal(kernel.ofi(1), -1, "ETH flow was all selling");
+  first.engine.stop();
+
+  const second = setup();
+  assert.equal(kernel.ofi(1), 0, "the second engine's ETH window starts empty");
+  second.feedCalm(T0);
+  second.engine.tick(T0);
+  assert.equal(sides(second.venue, "ETH").bids.length, 3, "so its ETH bids are quoted");
+  second.engine.stop();
+});
+
 Deno.test("shadow fills move inventory and the grid shifts down with long inventory", async () => {
   // $72 filled against a $80 cap: a skew of 0.9 × 1.5 bps, more than SOL's 0.01 tick.
   const { engine, venue, portfolio, feedCalm, logged } = setup({ MM_MAX_INV_USD: "80" });
