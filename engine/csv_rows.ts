@@ -47,14 +47,6 @@ export function utcDay(timestampMs: number): string {
   return new Date(Math.floor(timestampMs / MS_PER_DAY) * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
-/** First millisecond of a UTC day given as YYYY-MM-DD; throws naming a malformed day. */
-export function dayStartMs(day: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`date "${day}" is not YYYY-MM-DD`);
-  const ms = Date.parse(`${day}T00:00:00Z`);
-  if (!Number.isFinite(ms) || utcDay(ms) !== day) throw new Error(`date "${day}" does not exist`);
-  return ms;
-}
-
 /**
  * Shortest decimal that reads back as the same double, never in exponent form
  * (`String(1e-7)` is "1e-7"; a CSV consumer expects "0.0000001").
@@ -74,12 +66,6 @@ export function formatDecimal(value: number): string {
   else if (pointAt >= digits.length) out = digits + "0".repeat(pointAt - digits.length);
   else out = digits.slice(0, pointAt) + "." + digits.slice(pointAt);
   return negative ? "-" + out : out;
-}
-
-/** Book spread in basis points of the mid. */
-export function spreadBps(bid: number, ask: number): number {
-  const mid = (bid + ask) / 2;
-  return ((ask - bid) / mid) * 10_000;
 }
 
 function decimals(text: string): number {
