@@ -6,26 +6,13 @@
  * `HL_PRIVATE_KEY` is deliberately not here: it is read once by live mode and never stored in a
  * structure that might be printed.
  */
-import type { Regime } from "./asset_config.ts";
+import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset_config.ts";
 import { type LogLevel, parseLogLevel } from "./log.ts";
 
-export type { Regime };
+export type { AssetDefaults, Regime };
 
 /** Which shadow fill rule the simulator uses (`MM_QUEUE_MODEL`). */
 export type QueueModel = "spec" | "queue";
-
-/** Per-asset quoting parameters (spec `MmAssetConfig`), used when no screener config is fresh. */
-export interface AssetDefaults {
-  /** Half-spread of the tightest level, basis points. */
-  baseSpreadBps: number;
-  /** Inventory at which skewing is full and the growing side stops, USD. */
-  maxInvUsd: number;
-  /** Size of the tightest level, USD (levels are ×1, ×2, ×3). */
-  minOrderUsd: number;
-  /** Expected ATR as a fraction of price (informational: carried to status and reports). */
-  atrFraction: number;
-  regime: Regime;
-}
 
 /** The validated configuration of one engine run. */
 export interface EngineConfig {
@@ -149,13 +136,7 @@ export const DEFAULTS = {
   l2Fast: true,
   // Hyperliquid perps base tier (≤ $5M 14-day volume): maker pays 0.015%.
   makerFeeRate: 0.00015,
-  asset: {
-    baseSpreadBps: 1.5,
-    maxInvUsd: 200,
-    minOrderUsd: 12,
-    atrFraction: 0.002,
-    regime: "calm" as Regime,
-  },
+  asset: DEFAULT_ASSET,
 };
 
 // Hyperliquid: minimum order value is $10.
@@ -334,7 +315,7 @@ export function loadConfig(env: EnvRecord): EngineConfig {
         1,
         " (a fraction of price)",
       ),
-      regime: oneOf<Regime>("MM_REGIME", DEFAULTS.asset.regime, ["calm", "uncertain", "halt"]),
+      regime: oneOf<Regime>("MM_REGIME", DEFAULTS.asset.regime, REGIMES),
     },
   };
 }

@@ -15,7 +15,7 @@
  * The engine never reads the wall clock for market decisions: `now` is injected (the wall
  * clock live, a virtual clock in replay), and regime bars use the books' own timestamps.
  */
-import type { MmAssetConfig } from "./asset_config.ts";
+import { defaultAssetConfig, type MmAssetConfig } from "./asset_config.ts";
 import type { EngineConfig } from "./config.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
@@ -145,14 +145,7 @@ export class Engine {
     this.#reconcileRetryMs = options.reconcileRetryMs ?? 5_000;
     this.#sessionLineEveryMs = options.sessionLineEveryMs ?? 60_000;
     const defaults = options.config.asset;
-    this.#assetConfig = options.assetConfig ?? ((coin) => ({
-      coin,
-      base_spread_bps: defaults.baseSpreadBps,
-      max_inv_usd: defaults.maxInvUsd,
-      min_order_usd: defaults.minOrderUsd,
-      atr_fraction: defaults.atrFraction,
-      regime: defaults.regime,
-    }));
+    this.#assetConfig = options.assetConfig ?? ((coin) => defaultAssetConfig(coin, defaults));
     this.market = new MarketState(this.coins);
     this.regime = new RegimeGovernor(this.coins, {
       maxCancelFillRatio: options.config.maxCancelFillRatio,
