@@ -1,29 +1,48 @@
 /**
  * `./deno task analyze [--gate 1..5] [--coin C] [--from D --to D] [--data-dir DIR]`
  *
- * Loads the harvested data into DuckDB and runs the calibration gates of spec section 10. Each
- * gate prints a table, writes `reports/gateN.json` and its SVG charts under the data directory.
+ * Runs the calibration gates of spec section 10 one coin at a time: a coin's ticks go into DuckDB
+ * and its ticks and trades into time-sorted arrays, each gate keeps that coin's partial results,
+ * the coin is dropped and the next loaded; then each gate combines its partials, prints a table,
+ * writes `reports/gateN.json` and its SVG charts under the data directory. Memory is bounded by
+ * the largest coin, not the data set.
  */
 
 import { parseArgs } from "node:util";
 import { explainError, resolveDataDir } from "./data_files.ts";
-import { type Database, openDatabase } from "./analysis/duckdb.ts";
-import type { GateContext, GateReport } from "./analysis/gate.ts";
-import { gate1 } from "./analysis/gate1.ts";
-import { gate2 } from "./analysis/gate2.ts";
-import { gate3 } from "./analysis/gate3.ts";
-import { gate4 } from "./analysis/gate4.ts";
-import { gate5 } from "./analysis/gate5.ts";
-import { GATE_COLUMNS, loadData, type LoadFilter, type LoadSummary } from "./analysis/load.ts";
+import { listCoins, loadCoin } from "./analysis/coin_series.ts";
+import { openDatabase } from "./analysis/duckdb.ts";
+import { type FillMoves, fillMoves } from "./analysis/fill_moves.ts";
+import type { CoinPartials, GateContext, GateDefinition, GateReport } from "./analysis/gate.ts";
+import { gate1, gate1Coin } from "./analysis/gate1.ts";
+import { gate2, gate2Coin } from "./analysis/gate2.ts";
+import { gate3, gate3Coin } from "./analysis/gate3.ts";
+import { gate4, gate4Coin } from "./analysis/gate4.ts";
+import { gate5, gate5Coin } from "./analysis/gate5.ts";
+import { checkFilter, emptySummary, type LoadFilter, loadShadow } from "./analysis/load.ts";
 
 /** The gates, in the order the spec requires them. */
-export const GATES: Record<number, (ctx: GateContext) => GateReport | Promise<GateReport>> = {
-  1: gate1,
-  2: gate2,
-  3: gate3,
-  4: gate4,
-  5: gate5,
+export const GATES: Record<number, GateDefinition> = {
+  1: { perCoin: gate1Coin, report: gate1 },
+  2: { perCoin: gate2Coin, report: gate2 },
+  3: { perCoin: gate3Coin, report: gate3 },
+  4: { perCoin: gate4Coin, report: gate4 },
+  5: { perCoin: gate5Coin, report: gate5 },
 };
+
+/** The per-coin steps each gate's report reads: gate 3 uses gate 1's exclusions. */
+const STEPS: Record<number, number[]> = { 1: [1], 2: [2], 3: [1, 3], 4: [4], 5: [5] };
+
+/** Where the time of one run went, in ms (filled in when passed to {@link analyze}). */
+export interface AnalyzeTimings {
+  /** Reading files into DuckDB and into arrays, every coin. */
+  loadMs: number;
+  /** The adverse selection merge (fill_moves.ts), every coin. */
+  movesMs: number;
+  /** Per gate: its per-coin SQL over every coin plus its report. */
+  gateMs: Record<number, number>;
+  totalMs: number;
+}
 
 /** Options of {@link analyze}. */
 export interface AnalyzeOptions {
@@ -34,79 +53,114 @@ export interface AnalyzeOptions {
   nowMs?: number;
   /** Output lines go here (default stdout). */
   print?: (text: string) => void;
-  /** An already open database (the bench reuses one); loaded here when absent. */
-  db?: Database;
+  /** Filled with where the time went (the bench reads it). */
+  timings?: AnalyzeTimings;
 }
 
 /** Runs the selected gates and writes their reports; returns them. */
 export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
+  const started = performance.now();
   const print = options.print ?? ((t: string) => console.log(t));
   if (options.gate !== undefined && !(options.gate in GATES)) {
     throw new Error(`--gate ${options.gate} is not one of 1, 2, 3, 4, 5`);
   }
   const filter = options.filter ?? {};
-  const ownDb = options.db === undefined;
-  const db = options.db ?? await openDatabase();
-  if (ownDb) {
-    const loaded: LoadSummary = await loadData(db, options.dataDir, filter, GATE_COLUMNS);
+  checkFilter(filter);
+  const gates = options.gate === undefined ? [1, 2, 3, 4, 5] : [options.gate];
+  const steps = [...new Set(gates.flatMap((g) => STEPS[g]))].sort();
+  const timings = options.timings ?? { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0 };
+  Object.assign(timings, { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0 });
+  for (const g of [...steps, ...gates]) timings.gateMs[g] = 0;
+  const clock = (fn: () => void) => {
+    const t = performance.now();
+    fn();
+    return performance.now() - t;
+  };
+
+  const db = await openDatabase();
+  const reports: GateReport[] = [];
+  try {
+    const loaded = emptySummary();
+    await loadShadow(db, options.dataDir, filter, loaded);
+    const coins: CoinPartials[] = [];
+    for (const files of await listCoins(options.dataDir, filter)) {
+      const t = performance.now();
+      const series = await loadCoin(db, files, loaded);
+      timings.loadMs += performance.now() - t;
+      if (series.tickMs.length === 0) continue;
+      let moves: FillMoves | undefined;
+      const pass = {
+        db,
+        coin: files.coin,
+        series,
+        moves: () => moves ??= fillMoves(series),
+      };
+      if (steps.includes(1) || steps.includes(4)) timings.movesMs += clock(pass.moves);
+      const partials: CoinPartials = { coin: files.coin };
+      for (const step of steps) {
+        timings.gateMs[step] += clock(() => GATES[step].perCoin(pass, partials));
+      }
+      coins.push(partials);
+    }
+    db.dropTable("ticks");
     print(
       `loaded ${loaded.tickRows} ticks (${loaded.tickFiles} files), ${loaded.tradeRows} trades (${loaded.tradeFiles} files), ` +
-        `${loaded.shadowFills} shadow fills, ${loaded.sessions} sessions` +
+        `${loaded.shadowFills} shadow fills, ${loaded.sessions} sessions, one coin at a time` +
         (loaded.corruptLines
           ? `; ${loaded.corruptLines} corrupt CSV lines skipped (see integrity)`
           : ""),
     );
-  }
-  const ctx: GateContext = {
-    db,
-    dataDir: options.dataDir,
-    filter,
-    nowMs: options.nowMs ?? Date.now(),
-  };
-  const reportsDir = `${options.dataDir}/reports`;
-  await Deno.mkdir(reportsDir, { recursive: true });
-  const reports: GateReport[] = [];
-  try {
-    await runGates(ctx, options.gate, reportsDir, reports, print);
+    const ctx: GateContext = {
+      db,
+      dataDir: options.dataDir,
+      filter,
+      nowMs: options.nowMs ?? Date.now(),
+      coins,
+    };
+    const reportsDir = `${options.dataDir}/reports`;
+    await Deno.mkdir(reportsDir, { recursive: true });
+    for (const n of gates) {
+      const t = performance.now();
+      const report = await GATES[n].report(ctx);
+      timings.gateMs[n] += performance.now() - t;
+      reports.push(report);
+      await writeReport(n, report, filter, reportsDir, print);
+    }
   } finally {
-    if (ownDb) db.close();
+    db.close();
   }
+  timings.totalMs = performance.now() - started;
   return reports;
 }
 
-async function runGates(
-  ctx: GateContext,
-  gate: number | undefined,
+async function writeReport(
+  n: number,
+  report: GateReport,
+  filter: LoadFilter,
   reportsDir: string,
-  reports: GateReport[],
   print: (text: string) => void,
 ): Promise<void> {
-  const filter = ctx.filter;
-  for (const n of gate === undefined ? [1, 2, 3, 4, 5] : [gate]) {
-    const report = await GATES[n](ctx);
-    reports.push(report);
-    await Deno.writeTextFile(
-      `${reportsDir}/gate${n}.json`,
-      JSON.stringify(
-        { gate: n, title: report.title, filter, ...report.result as object },
-        null,
-        2,
-      ) + "\n",
-    );
-    for (const [name, content] of Object.entries({ ...report.charts, ...report.files })) {
-      await Deno.writeTextFile(`${reportsDir}/${name}`, content);
-    }
-    const written = [
-      `gate${n}.json`,
-      ...Object.keys(report.charts),
-      ...Object.keys(report.files ?? {}),
-    ];
-    print(
-      `\n== Gate ${n}: ${report.title} ==\n${report.text}\nwritten: ${
-        written.map((w) => `${reportsDir}/${w}`).join(", ")
-      }`,
-    );
+  await Deno.writeTextFile(
+    `${reportsDir}/gate${n}.json`,
+    JSON.stringify(
+      { gate: n, title: report.title, filter, ...report.result as object },
+      null,
+      2,
+    ) + "\n",
+  );
+  for (const [name, content] of Object.entries({ ...report.charts, ...report.files })) {
+    await Deno.writeTextFile(`${reportsDir}/${name}`, content);
   }
+  const written = [
+    `gate${n}.json`,
+    ...Object.keys(report.charts),
+    ...Object.keys(report.files ?? {}),
+  ];
+  print(
+    `\n== Gate ${n}: ${report.title} ==\n${report.text}\nwritten: ${
+      written.map((w) => `${reportsDir}/${w}`).join(", ")
+    }`,
+  );
 }
 
 if (import.meta.main) {

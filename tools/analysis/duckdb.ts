@@ -18,6 +18,8 @@ export interface Database {
   insertTable(table: string, data: arrow.Table): void;
   /** Whether a table exists. */
   hasTable(table: string): boolean;
+  /** Drops one table if it exists (the analysis frees each coin's ticks before the next). */
+  dropTable(table: string): void;
   /** Drops every table (the instance is shared: see {@link openDatabase}). */
   dropTables(): void;
   /** Drops every table and closes the connection. */
@@ -78,6 +80,10 @@ export async function openDatabase(): Promise<Database> {
     insertIPC,
     insertTable: (table, data) => insertIPC(table, tableToIPC(data, "stream")),
     hasTable,
+    dropTable(table) {
+      conn.query(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`);
+      created.delete(table);
+    },
     dropTables,
     close() {
       dropTables();

@@ -3,55 +3,75 @@
  * treated as a fill of the resting side: a taker buy (B) filled a resting ask (we sold), so a
  * later rise of the mid is adverse. Adverse selection at a horizon = the signed mid move from the
  * trade to the horizon, in bps of the mid at the trade (mids as of each time: the last tick at or
- * before it). A horizon past the coin's last tick is not measured (NULL).
+ * before it). A trade before the coin's first tick is not measured, nor a horizon past its last
+ * tick.
  */
 
-import type { GateContext } from "./gate.ts";
+import type { CoinSeries } from "./coin_series.ts";
+import { isWeekend } from "./gate.ts";
+
+/** The horizons, in ms: 1 s, 10 s, 60 s. */
+export const HORIZONS_MS = [1_000, 10_000, 60_000] as const;
+
+/** Sums of adverse selection over trades, one entry per horizon of {@link HORIZONS_MS}. */
+export interface AdverseSums {
+  /** Trades measured at the horizon. */
+  count: number[];
+  /** Sum of their adverse selection, bps. */
+  sumBps: number[];
+}
+
+/** One coin's adverse selection sums, split by UTC day type of the trade. */
+export interface FillMoves {
+  weekday: AdverseSums;
+  weekend: AdverseSums;
+}
+
+function emptySums(): AdverseSums {
+  return { count: HORIZONS_MS.map(() => 0), sumBps: HORIZONS_MS.map(() => 0) };
+}
 
 /**
- * Builds table `fill_moves(coin, ts, weekend, adverse_1s_bps, adverse_10s_bps, adverse_60s_bps)`.
- * The "mid as of a time" lookups are one pass over ticks and probes merged in time order (a
- * window carrying the last mid forward): three times faster in duckdb-wasm than four ASOF joins,
- * each of which sorts the ticks again. At equal timestamps the tick sorts first ("at or before").
+ * One coin's adverse selection sums. Ticks and trades are time-sorted, so every "mid as of"
+ * lookup is a cursor moving forward through the ticks: one merge pass per horizon, O(ticks +
+ * trades), where duckdb-wasm needed a sort of ticks and probes together.
  */
-export const FILL_MOVES_SQL = `
-CREATE OR REPLACE TABLE fill_moves AS
-WITH fills AS (
-  SELECT coin, timestamp_ms AS ts, CASE WHEN side = 'B' THEN 1.0 ELSE -1.0 END AS sgn,
-    row_number() OVER () AS fid
-  FROM trades
-),
-stream AS (
-  SELECT coin, timestamp_ms AS pt, 0 AS ord, mid, NULL::BIGINT AS fid, NULL::INTEGER AS h FROM ticks
-  UNION ALL
-  SELECT f.coin, f.ts + v.h, 1, NULL, f.fid, v.h
-  FROM fills f, (VALUES (0), (1000), (10000), (60000)) v(h)
-),
-carried AS (
-  SELECT fid, h, last_value(mid IGNORE NULLS) OVER (
-    PARTITION BY coin ORDER BY pt, ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-  ) AS m
-  FROM stream
-),
-probe AS (
-  SELECT fid, max(m) FILTER (WHERE h = 0) AS m0, max(m) FILTER (WHERE h = 1000) AS m1,
-    max(m) FILTER (WHERE h = 10000) AS m10, max(m) FILTER (WHERE h = 60000) AS m60
-  FROM carried WHERE fid IS NOT NULL GROUP BY fid
-),
-last_tick AS (SELECT coin, max(timestamp_ms) AS last_ts FROM ticks GROUP BY coin)
-SELECT f.coin, f.ts, isodow(make_timestamp(f.ts * 1000)) IN (6, 7) AS weekend,
-  CASE WHEN f.ts + 1000 <= l.last_ts THEN f.sgn * (p.m1 - p.m0) / p.m0 * 1e4 END AS adverse_1s_bps,
-  CASE WHEN f.ts + 10000 <= l.last_ts THEN f.sgn * (p.m10 - p.m0) / p.m0 * 1e4 END AS adverse_10s_bps,
-  CASE WHEN f.ts + 60000 <= l.last_ts THEN f.sgn * (p.m60 - p.m0) / p.m0 * 1e4 END AS adverse_60s_bps
-FROM fills f JOIN probe p USING (fid) JOIN last_tick l USING (coin)
-WHERE p.m0 IS NOT NULL
-`;
+export function fillMoves(series: CoinSeries): FillMoves {
+  const { tickMs, mid, tradeMs, buyerTaker } = series;
+  const moves: FillMoves = { weekday: emptySums(), weekend: emptySums() };
+  const n = tickMs.length;
+  if (n === 0) return moves;
+  const lastMs = tickMs[n - 1];
+  // cursor[0] for the trade time, cursor[1 + h] for horizon h: the first tick after the probe.
+  const cursor = new Array<number>(HORIZONS_MS.length + 1).fill(0);
+  for (let j = 0; j < tradeMs.length; j++) {
+    const t = tradeMs[j];
+    let c = cursor[0];
+    while (c < n && tickMs[c] <= t) c++;
+    cursor[0] = c;
+    if (c === 0) continue;
+    const m0 = mid[c - 1];
+    const sign = buyerTaker[j] === 1 ? 1 : -1;
+    const sums = isWeekend(t) ? moves.weekend : moves.weekday;
+    for (let h = 0; h < HORIZONS_MS.length; h++) {
+      const probe = t + HORIZONS_MS[h];
+      if (probe > lastMs) continue;
+      let k = Math.max(cursor[h + 1], c);
+      while (k < n && tickMs[k] <= probe) k++;
+      cursor[h + 1] = k;
+      sums.count[h]++;
+      sums.sumBps[h] += sign * (mid[k - 1] - m0) / m0 * 1e4;
+    }
+  }
+  return moves;
+}
 
-const built = new WeakSet<GateContext>();
-
-/** Creates `fill_moves` once per analysis run. */
-export function ensureFillMoves(ctx: GateContext): void {
-  if (built.has(ctx)) return;
-  ctx.db.query(FILL_MOVES_SQL);
-  built.add(ctx);
+/** Mean adverse selection (bps) at horizon index `h` over several sums; null when none measured. */
+export function meanAdverse(sums: AdverseSums[], h: number): number | null {
+  let count = 0, sum = 0;
+  for (const s of sums) {
+    count += s.count[h];
+    sum += s.sumBps[h];
+  }
+  return count > 0 ? sum / count : null;
 }

@@ -1,15 +1,117 @@
-/** What every calibration gate returns: a table for people, JSON for machines, SVG charts. */
+/**
+ * What every calibration gate is made of. The analysis visits one coin at a time: each gate's
+ * `perCoin` step runs that gate's SQL over the coin's ticks (and reads its adverse selection
+ * sums), keeping only small partial results; `report` then combines every coin's partials into
+ * the gate's table, JSON and charts.
+ */
 
+import type { CoinSeries } from "./coin_series.ts";
 import type { Database } from "./duckdb.ts";
+import type { FillMoves } from "./fill_moves.ts";
+import type { Gate1Partial } from "./gate1.ts";
+import type { Gate2Partial } from "./gate2.ts";
+import type { Gate3Partial } from "./gate3.ts";
+import type { Gate4Partial } from "./gate4.ts";
+import type { Gate5Partial } from "./gate5.ts";
 import type { LoadFilter } from "./load.ts";
 
-/** Everything a gate may read. */
+/** One coin as a gate's per-coin step sees it. */
+export interface CoinPass {
+  /** Table `ticks` holds this coin's ticks only; `shadow_fills` and `sessions` are all loaded. */
+  db: Database;
+  coin: string;
+  series: CoinSeries;
+  /** The coin's adverse selection sums (fill_moves.ts), computed on first use. */
+  moves(): FillMoves;
+}
+
+/** Each gate's partial result for one coin (present for the gates being run). */
+export interface CoinPartials {
+  coin: string;
+  gate1?: Gate1Partial;
+  gate2?: Gate2Partial;
+  gate3?: Gate3Partial;
+  gate4?: Gate4Partial;
+  gate5?: Gate5Partial;
+}
+
+/** Everything a gate's report may read. */
 export interface GateContext {
+  /** Holds `shadow_fills` and `sessions`. */
   db: Database;
   dataDir: string;
   filter: LoadFilter;
   /** The current time in ms (today's files are treated as open). */
   nowMs: number;
+  /** Every coin with ticks, by name, with its partials. */
+  coins: CoinPartials[];
+}
+
+/** One gate: its per-coin step and its report over every coin. */
+export interface GateDefinition {
+  perCoin(pass: CoinPass, into: CoinPartials): void;
+  report(ctx: GateContext): GateReport | Promise<GateReport>;
+}
+
+type PartialKey = Exclude<keyof CoinPartials, "coin">;
+
+/** One gate's partials for every coin; an error names the gate when they were not computed. */
+export function partialsOf<K extends PartialKey>(
+  ctx: GateContext,
+  key: K,
+): { coin: string; partial: NonNullable<CoinPartials[K]> }[] {
+  return ctx.coins.map((c) => {
+    const partial = c[key];
+    if (partial === undefined) throw new Error(`${key} was not computed for ${c.coin}`);
+    return { coin: c.coin, partial: partial as NonNullable<CoinPartials[K]> };
+  });
+}
+
+/**
+ * Weekend (Saturday or Sunday, UTC) as SQL over `timestamp_ms`: 1970-01-01 was a Thursday, so
+ * (day index + 3) mod 7 is 0 on Monday; plain arithmetic, cheaper than isodow(make_timestamp()).
+ */
+export const WEEKEND_SQL = "((timestamp_ms // 86400000) + 3) % 7 >= 5";
+
+/** Saturday (UTC) as SQL over `timestamp_ms` (see {@link WEEKEND_SQL}). */
+export const SATURDAY_SQL = "((timestamp_ms // 86400000) + 3) % 7 = 5";
+
+/** Whether a ms timestamp falls on a Saturday or Sunday, UTC (as {@link WEEKEND_SQL}). */
+export function isWeekend(ms: number): boolean {
+  return (Math.floor(ms / 86_400_000) + 3) % 7 >= 5;
+}
+
+/** Count, mean and sum of squared deviations of a sample (population statistics combine exactly). */
+export interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+}
+
+/** Two samples' moments combined (Chan et al.'s pairwise update: no sums of squares to cancel). */
+export function combineMoments(a: Moments, b: Moments): Moments {
+  const n = a.n + b.n;
+  if (n === 0) return { n: 0, mean: 0, m2: 0 };
+  const delta = b.mean - a.mean;
+  return {
+    n,
+    mean: a.mean + delta * b.n / n,
+    m2: a.m2 + b.m2 + delta * delta * a.n * b.n / n,
+  };
+}
+
+/** Population standard deviation of combined moments; null when empty. */
+export function stdPop(m: Moments): number | null {
+  return m.n > 0 ? Math.sqrt(m.m2 / m.n) : null;
+}
+
+/** DuckDB's quantile_cont: linear interpolation between the closest ranks; null when empty. */
+export function quantileCont(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const at = (s.length - 1) * p;
+  const lo = Math.floor(at), hi = Math.ceil(at);
+  return s[lo] + (at - lo) * (s[hi] - s[lo]);
 }
 
 /** The result of one gate. */

@@ -5,31 +5,34 @@
  * trades to measure) are excluded from quoting.
  */
 
-import { ensureFillMoves } from "./fill_moves.ts";
-import type { GateContext, GateReport } from "./gate.ts";
-import { round } from "./gate.ts";
+import { type FillMoves, meanAdverse } from "./fill_moves.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
+import { partialsOf, round } from "./gate.ts";
 import { barChart } from "./svg.ts";
 import { formatTable } from "./table.ts";
 
 /** The horizon the edge is judged on (ms). */
 export const EDGE_HORIZON = "10s";
 
-/** Per coin: spread, adverse selection at three horizons (see fill_moves.ts), edge. */
-export const GATE1_SQL = `
-WITH spread AS (
-  SELECT coin, count(*) AS ticks, avg(spread_bps) AS avg_spread_bps FROM ticks GROUP BY coin
-),
-adverse AS (
-  SELECT coin, avg(adverse_1s_bps) AS adverse_1s_bps, avg(adverse_10s_bps) AS adverse_10s_bps,
-    avg(adverse_60s_bps) AS adverse_60s_bps, count(adverse_10s_bps) AS fills
-  FROM fill_moves GROUP BY coin
-)
-SELECT s.coin, s.ticks, coalesce(a.fills, 0) AS fills, s.avg_spread_bps,
-  a.adverse_1s_bps, a.adverse_10s_bps, a.adverse_60s_bps,
-  s.avg_spread_bps - a.adverse_10s_bps AS edge_bps
-FROM spread s LEFT JOIN adverse a USING (coin)
-ORDER BY edge_bps DESC NULLS LAST, s.coin
-`;
+/** One coin's tick count and average spread (table `ticks` holds one coin). */
+export const GATE1_SQL = `SELECT count(*) AS ticks, avg(spread_bps) AS avg_spread_bps FROM ticks`;
+
+/** One coin's gate 1 inputs: its spread and its adverse selection sums. */
+export interface Gate1Partial {
+  ticks: number;
+  avgSpreadBps: number | null;
+  moves: FillMoves;
+}
+
+/** Gate 1's per-coin step. */
+export function gate1Coin(pass: CoinPass, into: CoinPartials): void {
+  const row = pass.db.query(GATE1_SQL)[0];
+  into.gate1 = {
+    ticks: row.ticks as number,
+    avgSpreadBps: row.avg_spread_bps as number | null,
+    moves: pass.moves(),
+  };
+}
 
 /** One coin's gate 1 numbers. */
 export interface Gate1Coin {
@@ -53,7 +56,7 @@ export interface Gate1Result {
 
 const computed = new WeakMap<GateContext, Gate1Result>();
 
-/** Runs the query and decides which coins to exclude (once per context: gate 3 reuses it). */
+/** Decides which coins to exclude (once per context: gate 3 reuses it). */
 export function gate1Numbers(ctx: GateContext): Gate1Result {
   const known = computed.get(ctx);
   if (known !== undefined) return known;
@@ -63,19 +66,34 @@ export function gate1Numbers(ctx: GateContext): Gate1Result {
 }
 
 function compute(ctx: GateContext): Gate1Result {
-  ensureFillMoves(ctx);
-  const coins = ctx.db.query(GATE1_SQL).map((r): Gate1Coin => {
-    const edge = r.edge_bps as number | null;
-    const fills = r.fills as number;
+  const rows = partialsOf(ctx, "gate1").map(({ coin, partial: p }) => {
+    const sums = [p.moves.weekday, p.moves.weekend];
+    const adverse = [0, 1, 2].map((h) => meanAdverse(sums, h));
+    const edge = p.avgSpreadBps === null || adverse[1] === null
+      ? null
+      : p.avgSpreadBps - adverse[1];
+    return { coin, p, adverse, edge, fills: sums[0].count[1] + sums[1].count[1] };
+  });
+  // Best edge first, unmeasured coins last, then by name.
+  rows.sort((a, b) =>
+    a.edge === b.edge
+      ? (a.coin < b.coin ? -1 : 1)
+      : a.edge === null
+      ? 1
+      : b.edge === null
+      ? -1
+      : b.edge - a.edge || (a.coin < b.coin ? -1 : 1)
+  );
+  const coins = rows.map(({ coin, p, adverse, edge, fills }): Gate1Coin => {
     const exclude = edge === null || !(edge > 0);
     return {
-      coin: r.coin as string,
-      ticks: r.ticks as number,
+      coin,
+      ticks: p.ticks,
       fills,
-      avgSpreadBps: round(r.avg_spread_bps as number),
-      adverse1sBps: round(r.adverse_1s_bps as number | null),
-      adverse10sBps: round(r.adverse_10s_bps as number | null),
-      adverse60sBps: round(r.adverse_60s_bps as number | null),
+      avgSpreadBps: round(p.avgSpreadBps),
+      adverse1sBps: round(adverse[0]),
+      adverse10sBps: round(adverse[1]),
+      adverse60sBps: round(adverse[2]),
       edgeBps: round(edge),
       exclude,
       reason: edge === null

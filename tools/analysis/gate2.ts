@@ -1,36 +1,53 @@
 /**
  * Gate 2, hourly regime profiling (spec section 10): mean and standard deviation of the spread
- * by UTC hour over the selected coins. An hour is "chaotic" when both its mean and its deviation
- * exceed 1.5x the median over the hours seen. ATR thresholds for the regime governor come from
+ * by UTC hour over the selected coins (per coin in SQL, combined exactly across coins: see
+ * {@link combineMoments}). An hour is "chaotic" when both its mean and its deviation exceed 1.5x
+ * the median over the hours seen. ATR thresholds for the regime governor come from
  * each coin-hour's price range as a fraction of its mean mid (an hourly ATR proxy): calm = the
  * median coin-hour, chaotic = the 95th percentile.
  */
 
-import type { GateContext, GateReport } from "./gate.ts";
-import { round } from "./gate.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport, Moments } from "./gate.ts";
+import { combineMoments, partialsOf, quantileCont, round, stdPop } from "./gate.ts";
 import { barChart } from "./svg.ts";
 import { formatTable } from "./table.ts";
 
 /** How far above the median hour a chaotic hour's mean and deviation both are. */
 export const CHAOTIC_FACTOR = 1.5;
 
-/** Spread statistics by UTC hour of day. */
+/** One coin's spread moments by UTC hour of day (table `ticks` holds one coin). */
 export const GATE2_HOURLY_SQL = `
 SELECT CAST((timestamp_ms // 3600000) % 24 AS INTEGER) AS hour_utc, count(*) AS ticks,
-  avg(spread_bps) AS avg_spread_bps, stddev_pop(spread_bps) AS std_spread_bps
-FROM ticks GROUP BY hour_utc ORDER BY hour_utc
+  avg(spread_bps) AS avg_spread_bps, var_pop(spread_bps) * count(*) AS m2
+FROM ticks GROUP BY hour_utc
 `;
 
-/** Hourly range fraction (ATR proxy): per coin and clock hour, (max - min) / mean of the mid. */
+/** One coin's hourly range fractions (ATR proxy): per clock hour, (max - min) / mean of the mid. */
 export const GATE2_ATR_SQL = `
-WITH coin_hours AS (
-  SELECT coin, timestamp_ms // 3600000 AS hour_index, (max(mid) - min(mid)) / avg(mid) AS range_fraction
-  FROM ticks GROUP BY coin, hour_index
-)
-SELECT quantile_cont(range_fraction, 0.5) AS calm_atr, quantile_cont(range_fraction, 0.95) AS chaotic_atr,
-  count(*) AS coin_hours
-FROM coin_hours
+SELECT (max(mid) - min(mid)) / avg(mid) AS range_fraction FROM ticks GROUP BY timestamp_ms // 3600000
 `;
+
+/** One coin's gate 2 inputs. */
+export interface Gate2Partial {
+  /** Spread moments by UTC hour (0..23), for the hours with ticks. */
+  hours: Map<number, Moments>;
+  /** Range fraction of every clock hour with ticks. */
+  rangeFractions: number[];
+}
+
+/** Gate 2's per-coin step. */
+export function gate2Coin(pass: CoinPass, into: CoinPartials): void {
+  const hours = new Map<number, Moments>();
+  for (const r of pass.db.query(GATE2_HOURLY_SQL)) {
+    hours.set(r.hour_utc as number, {
+      n: r.ticks as number,
+      mean: r.avg_spread_bps as number,
+      m2: r.m2 as number,
+    });
+  }
+  const rangeFractions = pass.db.query(GATE2_ATR_SQL).map((r) => r.range_fraction as number);
+  into.gate2 = { hours, rangeFractions };
+}
 
 /** One UTC hour. */
 export interface Gate2Hour {
@@ -63,29 +80,40 @@ function median(values: number[]): number | null {
 
 /** Gate 2 report. */
 export function gate2(ctx: GateContext): GateReport<Gate2Result> {
-  const rows = ctx.db.query(GATE2_HOURLY_SQL);
-  const medAvg = median(rows.map((r) => r.avg_spread_bps as number));
-  const medStd = median(rows.map((r) => r.std_spread_bps as number));
-  const hours = rows.map((r): Gate2Hour => {
-    const avg = r.avg_spread_bps as number, std = r.std_spread_bps as number;
+  const byHour = new Map<number, Moments>();
+  const rangeFractions: number[] = [];
+  for (const { partial } of partialsOf(ctx, "gate2")) {
+    for (const [hour, m] of partial.hours) {
+      byHour.set(hour, combineMoments(byHour.get(hour) ?? { n: 0, mean: 0, m2: 0 }, m));
+    }
+    rangeFractions.push(...partial.rangeFractions);
+  }
+  const rows = [...byHour].sort((a, b) => a[0] - b[0]).map(([hour, m]) => ({
+    hour,
+    ticks: m.n,
+    avg: m.mean,
+    std: stdPop(m) as number,
+  }));
+  const medAvg = median(rows.map((r) => r.avg));
+  const medStd = median(rows.map((r) => r.std));
+  const hours = rows.map(({ hour, ticks, avg, std }): Gate2Hour => {
     return {
-      hourUtc: r.hour_utc as number,
-      ticks: r.ticks as number,
+      hourUtc: hour,
+      ticks,
       avgSpreadBps: round(avg),
       stdSpreadBps: round(std),
       chaotic: medAvg !== null && medStd !== null && avg > CHAOTIC_FACTOR * medAvg &&
         std > CHAOTIC_FACTOR * medStd,
     };
   });
-  const atr = ctx.db.query(GATE2_ATR_SQL)[0] ?? {};
   const result: Gate2Result = {
     hours,
     chaoticHours: hours.filter((h) => h.chaotic).map((h) => h.hourUtc),
     medianHourAvgBps: round(medAvg),
     medianHourStdBps: round(medStd),
-    calmAtrThreshold: round(atr.calm_atr as number | null, 8),
-    chaoticAtrThreshold: round(atr.chaotic_atr as number | null, 8),
-    coinHours: (atr.coin_hours as number) ?? 0,
+    calmAtrThreshold: round(quantileCont(rangeFractions, 0.5), 8),
+    chaoticAtrThreshold: round(quantileCont(rangeFractions, 0.95), 8),
+    coinHours: rangeFractions.length,
   };
   const table = formatTable(
     ["hour UTC", "ticks", "avg spread bps", "std bps", "regime"],

@@ -8,8 +8,8 @@
  */
 
 import { gate1Numbers } from "./gate1.ts";
-import type { GateContext, GateReport } from "./gate.ts";
-import { round } from "./gate.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
+import { partialsOf, round } from "./gate.ts";
 import { formatTable } from "./table.ts";
 
 /** Spec section 10: spreads below 1.0 bps are not viable. */
@@ -25,16 +25,29 @@ export const DEFAULT_MIN_ORDER_USD = 12;
 /** Spec section 5: expected ATR when a coin has no hourly data. */
 export const DEFAULT_ATR_FRACTION = 0.002;
 
-/** Per coin: median spread and median hourly range fraction. */
+/** One coin's median spread and median hourly range fraction (table `ticks` holds one coin). */
 export const GATE3_SQL = `
 WITH coin_hours AS (
-  SELECT coin, timestamp_ms // 3600000 AS hour_index, (max(mid) - min(mid)) / avg(mid) AS range_fraction
-  FROM ticks GROUP BY coin, hour_index
-),
-atr AS (SELECT coin, median(range_fraction) AS atr_fraction FROM coin_hours GROUP BY coin),
-spread AS (SELECT coin, median(spread_bps) AS median_spread_bps FROM ticks GROUP BY coin)
-SELECT s.coin, s.median_spread_bps, a.atr_fraction FROM spread s JOIN atr a USING (coin) ORDER BY s.coin
+  SELECT (max(mid) - min(mid)) / avg(mid) AS range_fraction FROM ticks GROUP BY timestamp_ms // 3600000
+)
+SELECT (SELECT median(spread_bps) FROM ticks) AS median_spread_bps,
+  (SELECT median(range_fraction) FROM coin_hours) AS atr_fraction
 `;
+
+/** One coin's gate 3 inputs. */
+export interface Gate3Partial {
+  medianSpreadBps: number;
+  atrFraction: number | null;
+}
+
+/** Gate 3's per-coin step. */
+export function gate3Coin(pass: CoinPass, into: CoinPartials): void {
+  const row = pass.db.query(GATE3_SQL)[0];
+  into.gate3 = {
+    medianSpreadBps: row.median_spread_bps as number,
+    atrFraction: row.atr_fraction as number | null,
+  };
+}
 
 /** The per-asset config the engine and the screener read (spec section 5). */
 export interface MmAssetConfig {
@@ -62,14 +75,13 @@ export interface Gate3Result {
 export function gate3(ctx: GateContext): GateReport<Gate3Result> {
   const g1 = new Map(gate1Numbers(ctx).coins.map((c) => [c.coin, c]));
   const details: Gate3Result["details"] = [];
-  const configs = ctx.db.query(GATE3_SQL).map((r): MmAssetConfig => {
-    const coin = r.coin as string;
-    const medianSpread = r.median_spread_bps as number;
+  const configs = partialsOf(ctx, "gate3").map(({ coin, partial: p }): MmAssetConfig => {
+    const medianSpread = p.medianSpreadBps;
     const adverse = g1.get(coin)?.adverse10sBps ?? null;
     const raw = Math.max(MIN_VIABLE_BPS, ADVERSE_MARGIN * (adverse ?? 0), medianSpread / 2);
     // Round up in tenths; the epsilon keeps 1.2 * 1.5 = 1.8000000000000003 at 1.8.
     const recommended = Math.ceil(raw * 10 - 1e-9) / 10;
-    const atr = (r.atr_fraction as number | null) ?? DEFAULT_ATR_FRACTION;
+    const atr = p.atrFraction ?? DEFAULT_ATR_FRACTION;
     details.push({
       coin,
       medianSpreadBps: round(medianSpread),

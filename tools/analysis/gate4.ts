@@ -5,32 +5,44 @@
  * over all selected coins) for the regime governor.
  */
 
-import { ensureFillMoves } from "./fill_moves.ts";
-import type { GateContext, GateReport } from "./gate.ts";
-import { round } from "./gate.ts";
+import { type FillMoves, meanAdverse } from "./fill_moves.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
+import { partialsOf, round, SATURDAY_SQL, WEEKEND_SQL } from "./gate.ts";
 import { formatTable } from "./table.ts";
 
-/** Spread and 10 s adverse selection (fill_moves.ts) per coin and day type. */
+/** One coin's spread statistics by day type (table `ticks` holds one coin). */
 export const GATE4_SQL = `
-WITH spread AS (
-  SELECT coin, isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7) AS weekend, count(*) AS ticks,
-    avg(spread_bps) AS avg_spread_bps, stddev_pop(spread_bps) AS std_spread_bps
-  FROM ticks GROUP BY ALL
-),
-adverse AS (SELECT coin, weekend, avg(adverse_10s_bps) AS adverse_10s_bps FROM fill_moves GROUP BY ALL)
-SELECT s.coin, s.weekend, s.ticks, s.avg_spread_bps, s.std_spread_bps, a.adverse_10s_bps
-FROM spread s LEFT JOIN adverse a USING (coin, weekend)
-ORDER BY s.coin, s.weekend
+SELECT ${WEEKEND_SQL} AS weekend, count(*) AS ticks, avg(spread_bps) AS avg_spread_bps,
+  stddev_pop(spread_bps) AS std_spread_bps
+FROM ticks GROUP BY weekend ORDER BY weekend
 `;
 
-/** Distinct Saturdays (UTC) with ticks, and the overall spread by day type. */
+/** The Saturdays (UTC day index since 1970) with ticks of one coin. */
 export const GATE4_DAYS_SQL = `
-SELECT
-  (SELECT count(DISTINCT timestamp_ms // 86400000) FROM ticks
-     WHERE isodow(make_timestamp(timestamp_ms * 1000)) = 6) AS saturdays,
-  (SELECT avg(spread_bps) FROM ticks WHERE isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7)) AS weekend_avg,
-  (SELECT avg(spread_bps) FROM ticks WHERE isodow(make_timestamp(timestamp_ms * 1000)) NOT IN (6, 7)) AS weekday_avg
+SELECT DISTINCT timestamp_ms // 86400000 AS day_index FROM ticks WHERE ${SATURDAY_SQL}
 `;
+
+/** One coin's gate 4 inputs. */
+export interface Gate4Partial {
+  /** Weekday first, then weekend; only day types with ticks. */
+  spread: { weekend: boolean; ticks: number; avgSpreadBps: number; stdSpreadBps: number }[];
+  saturdays: number[];
+  moves: FillMoves;
+}
+
+/** Gate 4's per-coin step. */
+export function gate4Coin(pass: CoinPass, into: CoinPartials): void {
+  into.gate4 = {
+    spread: pass.db.query(GATE4_SQL).map((r) => ({
+      weekend: r.weekend as boolean,
+      ticks: r.ticks as number,
+      avgSpreadBps: r.avg_spread_bps as number,
+      stdSpreadBps: r.std_spread_bps as number,
+    })),
+    saturdays: pass.db.query(GATE4_DAYS_SQL).map((r) => r.day_index as number),
+    moves: pass.moves(),
+  };
+}
 
 /** One coin's statistics for one day type. */
 export interface Gate4Row {
@@ -55,21 +67,31 @@ export interface Gate4Result {
 
 /** Gate 4 report. */
 export function gate4(ctx: GateContext): GateReport<Gate4Result> {
-  ensureFillMoves(ctx);
-  const rows = ctx.db.query(GATE4_SQL).map((r): Gate4Row => ({
-    coin: r.coin as string,
-    dayType: r.weekend ? "weekend" : "weekday",
-    ticks: r.ticks as number,
-    avgSpreadBps: round(r.avg_spread_bps as number),
-    stdSpreadBps: round(r.std_spread_bps as number),
-    adverse10sBps: round(r.adverse_10s_bps as number | null),
-  }));
-  const d = ctx.db.query(GATE4_DAYS_SQL)[0];
-  const we = d.weekend_avg as number | null, wd = d.weekday_avg as number | null;
+  const rows: Gate4Row[] = [];
+  const saturdays = new Set<number>();
+  const total = { weekday: { n: 0, sum: 0 }, weekend: { n: 0, sum: 0 } };
+  for (const { coin, partial: p } of partialsOf(ctx, "gate4")) {
+    for (const s of p.spread) {
+      const dayType = s.weekend ? "weekend" : "weekday";
+      rows.push({
+        coin,
+        dayType,
+        ticks: s.ticks,
+        avgSpreadBps: round(s.avgSpreadBps),
+        stdSpreadBps: round(s.stdSpreadBps),
+        adverse10sBps: round(meanAdverse([p.moves[dayType]], 1)),
+      });
+      total[dayType].n += s.ticks;
+      total[dayType].sum += s.avgSpreadBps * s.ticks;
+    }
+    for (const day of p.saturdays) saturdays.add(day);
+  }
+  const mean = (t: { n: number; sum: number }) => t.n > 0 ? t.sum / t.n : null;
+  const we = mean(total.weekend), wd = mean(total.weekday);
   const result: Gate4Result = {
     rows,
-    saturdaysSeen: d.saturdays as number,
-    hasSaturday: (d.saturdays as number) > 0,
+    saturdaysSeen: saturdays.size,
+    hasSaturday: saturdays.size > 0,
     weekendAvgSpreadBps: round(we),
     weekdayAvgSpreadBps: round(wd),
     weekendSpreadMultiplier: we !== null && wd !== null && wd > 0 ? round(we / wd) : null,

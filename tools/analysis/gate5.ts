@@ -10,8 +10,8 @@
  */
 
 import { checkIntegrity } from "../integrity.ts";
-import type { GateContext, GateReport } from "./gate.ts";
-import { round } from "./gate.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
+import { partialsOf, round } from "./gate.ts";
 import { lineChart } from "./svg.ts";
 import { formatTable } from "./table.ts";
 
@@ -24,30 +24,60 @@ export const MIN_SHARPE = 1.5;
 /** Spec section 8.5: cancels per fill below this. */
 export const MAX_CANCEL_FILL = 50;
 
-/** Per coin and UTC day: inventory and cash change from fills, last fill price, day's last mid. */
+/** Per coin and UTC day: inventory and cash change from shadow fills, last fill price. */
 export const GATE5_FILLS_SQL = `
 WITH f AS (
   SELECT coin, time_ms, strftime(make_timestamp(time_ms * 1000), '%Y-%m-%d') AS day,
     CASE WHEN side = 'bid' THEN sz ELSE -sz END AS d_inventory,
     CASE WHEN side = 'bid' THEN -notional ELSE notional END - fee_usd AS d_cash, px
   FROM shadow_fills
-),
-per_day AS (
-  SELECT coin, day, sum(d_inventory) AS d_inventory, sum(d_cash) AS d_cash,
-    arg_max(px, time_ms) AS last_fill_px, count(*) AS fills
-  FROM f GROUP BY coin, day
-),
-marks AS (
-  SELECT coin, strftime(make_timestamp(timestamp_ms * 1000), '%Y-%m-%d') AS day,
-    arg_max(mid, timestamp_ms) AS close_mid
-  FROM ticks WHERE coin IN (SELECT DISTINCT coin FROM shadow_fills) GROUP BY ALL
 )
-SELECT coalesce(p.coin, m.coin) AS coin, coalesce(p.day, m.day) AS day,
-  coalesce(p.d_inventory, 0) AS d_inventory, coalesce(p.d_cash, 0) AS d_cash,
-  p.last_fill_px, m.close_mid, coalesce(p.fills, 0) AS fills
-FROM per_day p FULL OUTER JOIN marks m ON p.coin = m.coin AND p.day = m.day
-ORDER BY day, coin
+SELECT coin, day, sum(d_inventory) AS d_inventory, sum(d_cash) AS d_cash,
+  arg_max(px, time_ms) AS last_fill_px, count(*) AS fills
+FROM f GROUP BY coin, day
 `;
+
+/** One coin's last mid of each UTC day, when it has shadow fills (table `ticks` holds one coin). */
+export const GATE5_MARKS_SQL = `
+SELECT strftime(make_timestamp((timestamp_ms // 86400000) * 86400000000), '%Y-%m-%d') AS day,
+  arg_max(mid, timestamp_ms) AS close_mid
+FROM ticks WHERE coin IN (SELECT DISTINCT coin FROM shadow_fills) GROUP BY ALL
+`;
+
+/** One coin's gate 5 input: the marks of its shadow fills. */
+export interface Gate5Partial {
+  marks: { day: string; closeMid: number }[];
+}
+
+/** Gate 5's per-coin step. */
+export function gate5Coin(pass: CoinPass, into: CoinPartials): void {
+  into.gate5 = {
+    marks: pass.db.query(GATE5_MARKS_SQL).map((r) => ({
+      day: r.day as string,
+      closeMid: r.close_mid as number,
+    })),
+  };
+}
+
+/**
+ * Per coin and UTC day, sorted by day then coin: {@link GATE5_FILLS_SQL}'s rows joined with the
+ * marks of every coin (a day with a mark and no fill, or a fill and no mark, is kept).
+ */
+function fillDays(ctx: GateContext): Record<string, unknown>[] {
+  const rows = new Map<string, Record<string, unknown>>();
+  const key = (coin: string, day: string) => `${day} ${coin}`;
+  for (const r of ctx.db.query(GATE5_FILLS_SQL)) {
+    rows.set(key(r.coin as string, r.day as string), { ...r, close_mid: null });
+  }
+  for (const { coin, partial } of partialsOf(ctx, "gate5")) {
+    for (const { day, closeMid } of partial.marks) {
+      const row = rows.get(key(coin, day)) ??
+        { coin, day, d_inventory: 0, d_cash: 0, last_fill_px: null, fills: 0 };
+      rows.set(key(coin, day), { ...row, close_mid: closeMid });
+    }
+  }
+  return [...rows.keys()].sort().map((k) => rows.get(k) as Record<string, unknown>);
+}
 
 /** Session totals from the engine's stats file. */
 export const GATE5_SESSIONS_SQL = `
@@ -72,7 +102,7 @@ export interface Gate5Result {
   dailyPnl: { day: string; pnlUsd: number; equityUsd: number }[];
 }
 
-/** Daily mark-to-market PnL from the per coin-day rows of {@link GATE5_FILLS_SQL}. */
+/** Daily mark-to-market PnL from per coin-day rows (fills joined with each day's last mid). */
 export function dailyPnl(rows: Record<string, unknown>[]): Gate5Result["dailyPnl"] {
   const days = [...new Set(rows.map((r) => r.day as string))].sort();
   const inv = new Map<string, number>(),
@@ -115,7 +145,7 @@ export function sharpe(daily: number[]): number | null {
 /** Gate 5 report. */
 export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> {
   const integrity = await checkIntegrity({ dataDir: ctx.dataDir, nowMs: ctx.nowMs });
-  const daily = dailyPnl(ctx.db.query(GATE5_FILLS_SQL));
+  const daily = dailyPnl(fillDays(ctx));
   const total = daily.length ? daily[daily.length - 1].equityUsd : null;
   const s = sharpe(daily.map((d) => d.pnlUsd));
   const sess = ctx.db.query(GATE5_SESSIONS_SQL)[0];

@@ -54,7 +54,8 @@ const EMPTY_TABLES: Record<string, string> = {
     "CREATE TABLE sessions (date_utc VARCHAR, cancels DOUBLE, fills DOUBLE, stall_recoveries DOUBLE, pnl_usd DOUBLE)",
 };
 
-function inRange(day: string, filter: LoadFilter): boolean {
+/** Whether a UTC day (YYYY-MM-DD) is inside the filter's dates. */
+export function inRange(day: string, filter: LoadFilter): boolean {
   return (filter.from === undefined || day >= filter.from) &&
     (filter.to === undefined || day <= filter.to);
 }
@@ -66,21 +67,9 @@ export async function loadData(
   filter: LoadFilter = {},
   columns?: Record<"ticks" | "trades", string[]>,
 ): Promise<LoadSummary> {
-  for (const day of [filter.from, filter.to]) {
-    if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-      throw new Error(`date "${day}" is not YYYY-MM-DD`);
-    }
-  }
+  checkFilter(filter);
   await initParquet();
-  const summary: LoadSummary = {
-    tickFiles: 0,
-    tradeFiles: 0,
-    tickRows: 0,
-    tradeRows: 0,
-    shadowFills: 0,
-    sessions: 0,
-    corruptLines: 0,
-  };
+  const summary = emptySummary();
   for (const kind of ["ticks", "trades"] as const) {
     const files = (await listReadableDays(dataDir, kind)).filter((f) =>
       (filter.coin === undefined || f.coin === filter.coin) && inRange(f.day, filter)
@@ -96,16 +85,54 @@ export async function loadData(
       }
     }
   }
+  await loadShadow(db, dataDir, filter, summary);
+  for (const [name, ddl] of Object.entries(EMPTY_TABLES)) {
+    if (!db.hasTable(name)) db.query(ddl);
+  }
+  return summary;
+}
+
+/** Throws when a filter's dates are not YYYY-MM-DD. */
+export function checkFilter(filter: LoadFilter): void {
+  for (const day of [filter.from, filter.to]) {
+    if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      throw new Error(`date "${day}" is not YYYY-MM-DD`);
+    }
+  }
+}
+
+/** An empty {@link LoadSummary}. */
+export function emptySummary(): LoadSummary {
+  return {
+    tickFiles: 0,
+    tradeFiles: 0,
+    tickRows: 0,
+    tradeRows: 0,
+    shadowFills: 0,
+    sessions: 0,
+    corruptLines: 0,
+  };
+}
+
+/**
+ * Loads `shadow_fills` and `sessions` (both small: one row per shadow fill and per engine
+ * session), each created even when empty, and counts them into the summary.
+ */
+export async function loadShadow(
+  db: Database,
+  dataDir: string,
+  filter: LoadFilter,
+  summary: LoadSummary,
+): Promise<void> {
   const fills = await readShadowFills(dataDir, filter);
   if (fills.numRows > 0) db.insertTable("shadow_fills", fills);
   summary.shadowFills = fills.numRows;
   const sessions = await readSessions(dataDir, filter);
   if (sessions.numRows > 0) db.insertTable("sessions", sessions);
   summary.sessions = sessions.numRows;
-  for (const [name, ddl] of Object.entries(EMPTY_TABLES)) {
-    if (!db.hasTable(name)) db.query(ddl);
+  for (const name of ["shadow_fills", "sessions"]) {
+    if (!db.hasTable(name)) db.query(EMPTY_TABLES[name]);
   }
-  return summary;
 }
 
 async function loadDay(
