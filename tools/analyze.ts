@@ -42,6 +42,8 @@ export interface AnalyzeTimings {
   /** Per gate: its per-coin SQL over every coin plus its report. */
   gateMs: Record<number, number>;
   totalMs: number;
+  /** Largest resident set size seen after each coin's steps, bytes (the whole process). */
+  peakRssBytes: number;
 }
 
 /** Options of {@link analyze}. */
@@ -68,8 +70,9 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
   checkFilter(filter);
   const gates = options.gate === undefined ? [1, 2, 3, 4, 5] : [options.gate];
   const steps = [...new Set(gates.flatMap((g) => STEPS[g]))].sort();
-  const timings = options.timings ?? { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0 };
-  Object.assign(timings, { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0 });
+  const timings = options.timings ??
+    { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0, peakRssBytes: 0 };
+  Object.assign(timings, { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0, peakRssBytes: 0 });
   for (const g of [...steps, ...gates]) timings.gateMs[g] = 0;
   const clock = (fn: () => void) => {
     const t = performance.now();
@@ -101,6 +104,7 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
         timings.gateMs[step] += clock(() => GATES[step].perCoin(pass, partials));
       }
       coins.push(partials);
+      timings.peakRssBytes = Math.max(timings.peakRssBytes, Deno.memoryUsage().rss);
     }
     db.dropTable("ticks");
     print(

@@ -1,10 +1,12 @@
 /**
  * Data pipeline speed: conversion of one harvested day of 30 coins, DuckDB's own CSV reader on
- * the same files, loading 5 days into DuckDB, and each calibration gate over those 5 days.
+ * the same files, and the calibration gates over 5 days (`analyze`, one coin at a time: where
+ * its time goes, and the task's peak memory measured on a child process).
  *
  * Sizes (env): MM_BENCH_DAY_ROWS_PER_COIN (default 133,000: 30 coins x 133k = 4 million tick rows,
- * one Hyperliquid book update per ~650 ms per coin) and MM_BENCH_GATE_ROWS_PER_COIN (rows per coin
- * per day for the 5-day gate set, default 13,300 = a 10% scale; see BENCHMARKS.md).
+ * one Hyperliquid book update per ~650 ms per coin) and MM_BENCH_GATE_ROWS_PER_COIN (tick rows per
+ * coin per day for the 5-day gate set, with a trade every 5th tick; default 13,300 = a 10% scale,
+ * 133,333 = full scale: 5 x 30 x 133,333 = 20 million ticks and 4 million trades).
  * Data is generated into a temp dir under /tmp and removed at the end.
  */
 
@@ -16,8 +18,7 @@ import {
 } from "../../engine/csv_rows.ts";
 import { convert } from "../../tools/csv_to_parquet.ts";
 import { openDatabase } from "../../tools/analysis/duckdb.ts";
-import { GATE_COLUMNS, loadData } from "../../tools/analysis/load.ts";
-import { analyze, GATES } from "../../tools/analyze.ts";
+import { analyze, type AnalyzeTimings } from "../../tools/analyze.ts";
 
 const COINS = 30;
 const dayRows = Number(Deno.env.get("MM_BENCH_DAY_ROWS_PER_COIN") ?? 133_000);
@@ -81,6 +82,64 @@ console.log(
   } MB CSV; gate set: 5 days x ${COINS} coins x ${gateRows} ticks`,
 );
 
+// The gates run first, so the process's memory shows analyze alone (duckdb-wasm's heap never
+// shrinks once the CSV read below has grown it).
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+Deno.bench({
+  name: `analyze: all 5 gates over 5 days x ${COINS} coins, one coin at a time (in process)`,
+  group: "all gates",
+  baseline: true,
+  n: 1,
+  warmup: 0,
+  async fn() {
+    const rssBefore = Deno.memoryUsage().rss;
+    const timings: AnalyzeTimings = {
+      loadMs: 0,
+      movesMs: 0,
+      gateMs: {},
+      totalMs: 0,
+      peakRssBytes: 0,
+    };
+    await analyze({ dataDir: gateDir, nowMs: NOW, print: () => {}, timings });
+    console.log(
+      `analyze breakdown: load ${seconds(timings.loadMs)}, adverse selection merge ${
+        seconds(timings.movesMs)
+      }, ${
+        Object.entries(timings.gateMs).map(([g, ms]) => `gate ${g} ${seconds(ms)}`).join(", ")
+      }, total ${seconds(timings.totalMs)}; process RSS before ${gib(rssBefore)}, peak ${
+        gib(timings.peakRssBytes)
+      }`,
+    );
+  },
+});
+
+Deno.bench({
+  name: `./deno task analyze as a process over 5 days x ${COINS} coins (wall time, with start-up)`,
+  group: "all gates",
+  n: 1,
+  warmup: 0,
+  async fn() {
+    // The task's own permissions (data-tools) stop at data/: name the temp dir explicitly.
+    const child = new Deno.Command("./deno", {
+      args: [
+        "run",
+        `--allow-read=${gateDir},node_modules`,
+        `--allow-write=${gateDir}`,
+        "--allow-env=NO_COLOR,MM_DATA_DIR",
+        "--allow-sys=cpus",
+        "tools/analyze.ts",
+        "--data-dir",
+        gateDir,
+      ],
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    if (!(await child.status).success) throw new Error("analyze failed");
+  },
+});
+
 Deno.bench({
   name: `convert one day: ${COINS} coins, ${COINS * dayRows} ticks + trades, CSV -> zstd Parquet`,
   group: "convert",
@@ -112,43 +171,6 @@ Deno.bench({
   fn() {
     duck.query("DROP TABLE IF EXISTS csv_ticks");
     duck.query(`CREATE TABLE csv_ticks AS SELECT * FROM read_csv('${dayDir}/ticks/*/${DAY}.csv')`);
-  },
-});
-
-const gateDb = duck;
-Deno.bench({
-  name: `load 5 days x ${COINS} coins into DuckDB (Parquet -> Arrow IPC, gate columns)`,
-  group: "gates",
-  n: 1,
-  warmup: 0,
-  async fn() {
-    gateDb.dropTables();
-    await loadData(gateDb, gateDir, {}, GATE_COLUMNS);
-  },
-});
-
-for (const n of [1, 2, 3, 4, 5]) {
-  Deno.bench({
-    name: `gate ${n} over 5 days x ${COINS} coins`,
-    group: "gates",
-    n: 2,
-    warmup: 0,
-    async fn() {
-      if (!gateDb.hasTable("ticks")) await loadData(gateDb, gateDir, {}, GATE_COLUMNS);
-      await GATES[n]({ db: gateDb, dataDir: gateDir, filter: {}, nowMs: NOW });
-    },
-  });
-}
-
-Deno.bench({
-  name: `analyze: load + all 5 gates over 5 days x ${COINS} coins (what the task runs)`,
-  group: "all gates",
-  n: 1,
-  warmup: 0,
-  async fn() {
-    // duckdb-wasm has one 3 GiB heap per process: free the other benches' tables first.
-    duck.dropTables();
-    await analyze({ dataDir: gateDir, nowMs: NOW, print: () => {} });
   },
 });
 

@@ -10,7 +10,7 @@ import { scanTicks, scanTrades } from "../../engine/csv_scan.ts";
 import { type DayFile, listReadableDays } from "../data_files.ts";
 import type { Database } from "./duckdb.ts";
 import { GATE_COLUMNS, inRange, type LoadFilter, type LoadSummary } from "./load.ts";
-import { columnsTable, parquetToIPC } from "./parquet_io.ts";
+import { columnsTable, initParquet, parquetToIPC } from "./parquet_io.ts";
 
 /** One coin's day files, each list sorted by day. */
 export interface CoinFiles {
@@ -56,6 +56,7 @@ export async function loadCoin(
   files: CoinFiles,
   summary: LoadSummary,
 ): Promise<CoinSeries> {
+  await initParquet();
   db.dropTable("ticks");
   const tickMs: Float64Array[] = [], mid: Float64Array[] = [];
   for (const file of files.ticks) {
