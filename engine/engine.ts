@@ -171,6 +171,7 @@ export class Engine {
       askPx: k.askPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       askSz: k.askSz.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       tick: 0,
+      requoteTolerance: 0,
     }));
     this.#quoting = new Uint8Array(n);
     this.#dirty = new Uint8Array(n);
@@ -589,6 +590,7 @@ export class Engine {
       }
       const q = this.#quotes[i];
       q.tick = k.tick[i];
+      q.requoteTolerance = q.tick;
       this.venue.setQuotes(q);
       this.#quoting[i] = 1;
     }

@@ -380,6 +380,7 @@ Deno.test("live venue against the simulator: signed Alo grid with cloids, requot
       askPx: [ask + 2 * tick - shift, ask + 4 * tick - shift, ask + 8 * tick - shift],
       askSz: [0.004, 0.008, 0.012],
       tick,
+      requoteTolerance: tick,
     });
     live.setQuotes(grid(0));
     await until(

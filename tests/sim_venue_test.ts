@@ -36,6 +36,7 @@ function quotes(bids: [number, number][], asks: [number, number][] = [], tick = 
     askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
     askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
     tick,
+    requoteTolerance: tick,
   };
 }
 

@@ -20,8 +20,22 @@ export interface DesiredQuotes {
   bidSz: ArrayLike<number>;
   askPx: ArrayLike<number>;
   askSz: ArrayLike<number>;
-  /** Minimum price increment at the current price, used for the one-tick requote guard. */
+  /** Minimum price increment at the current price. */
   tick: number;
+  /**
+   * How far (in price) a resting order may be from its desired price and still stay: at least
+   * one tick (the spec's rule), wider when `MM_REQUOTE_BPS` asks for it. See {@link keepsOrder}.
+   */
+  requoteTolerance: number;
+}
+
+/**
+ * The requote rule shared by every venue: an order resting at `restingPx` stays (is not
+ * cancelled and re-placed) while the desired price is within `tolerance` of it. A relative
+ * epsilon absorbs float noise from price arithmetic, so "exactly one tick" counts as within.
+ */
+export function keepsOrder(restingPx: number, desiredPx: number, tolerance: number): boolean {
+  return Math.abs(restingPx - desiredPx) <= tolerance * (1 + 1e-9);
 }
 
 /** Why a fill happened (shadow fills carry their cause; live fills are `exchange`). */
