@@ -18,7 +18,7 @@ import { gate1, gate1Coin } from "./analysis/gate1.ts";
 import { gate2, gate2Coin } from "./analysis/gate2.ts";
 import { gate3, gate3Coin } from "./analysis/gate3.ts";
 import { gate4, gate4Coin } from "./analysis/gate4.ts";
-import { gate5, gate5Coin } from "./analysis/gate5.ts";
+import { type BackgroundIntegrity, gate5, gate5Coin, startIntegrity } from "./analysis/gate5.ts";
 import { checkFilter, emptySummary, type LoadFilter, loadShadow } from "./analysis/load.ts";
 
 /** The gates, in the order the spec requires them. */
@@ -80,9 +80,13 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
     return performance.now() - t;
   };
 
+  const nowMs = options.nowMs ?? Date.now();
   const db = await openDatabase();
   const reports: GateReport[] = [];
+  // Gate 5's integrity check re-reads every file: on a worker, it overlaps the coin pass.
+  let integrity: BackgroundIntegrity | undefined;
   try {
+    if (gates.includes(5)) integrity = startIntegrity({ dataDir: options.dataDir, nowMs });
     const loaded = emptySummary();
     await loadShadow(db, options.dataDir, filter, loaded);
     const coins: CoinPartials[] = [];
@@ -118,8 +122,9 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
       db,
       dataDir: options.dataDir,
       filter,
-      nowMs: options.nowMs ?? Date.now(),
+      nowMs,
       coins,
+      integrity,
     };
     const reportsDir = `${options.dataDir}/reports`;
     await Deno.mkdir(reportsDir, { recursive: true });
@@ -131,6 +136,7 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
       await writeReport(n, report, filter, reportsDir, print);
     }
   } finally {
+    integrity?.stop();
     db.close();
   }
   timings.totalMs = performance.now() - started;

@@ -1,6 +1,6 @@
 /**
- * The analysis reads one coin at a time: {@link loadCoin} puts the coin's ticks (gate columns)
- * into DuckDB table `ticks`, replacing the previous coin's, and returns its ticks and trades as
+ * The analysis reads one coin at a time: {@link loadCoin} puts the coin's ticks
+ * (`timestamp_ms, mid, spread_bps`) into DuckDB table `ticks`, replacing the previous coin's, and returns its ticks and trades as
  * time-sorted arrays for the adverse selection merge (fill_moves.ts). Memory is bounded by the
  * largest coin, not the whole data set. Trades never enter DuckDB: no gate query reads them.
  */
@@ -9,8 +9,11 @@ import * as arrow from "apache-arrow";
 import { scanTicks, scanTrades } from "../../engine/csv_scan.ts";
 import { type DayFile, listReadableDays } from "../data_files.ts";
 import type { Database } from "./duckdb.ts";
-import { GATE_COLUMNS, inRange, type LoadFilter, type LoadSummary } from "./load.ts";
+import { inRange, type LoadFilter, type LoadSummary } from "./load.ts";
 import { columnsTable, initParquet, parquetToIPC } from "./parquet_io.ts";
+
+/** The columns of the per-coin `ticks` table: one coin at a time needs no coin column. */
+export const COIN_TICK_COLUMNS = ["timestamp_ms", "mid", "spread_bps"];
 
 /** One coin's day files, each list sorted by day. */
 export interface CoinFiles {
@@ -62,7 +65,7 @@ export async function loadCoin(
   for (const file of files.ticks) {
     const bytes = await Deno.readFile(file.path);
     if (file.path.endsWith(".parquet")) {
-      const ipc = parquetToIPC(bytes, GATE_COLUMNS.ticks);
+      const ipc = parquetToIPC(bytes, COIN_TICK_COLUMNS);
       const table = arrow.tableFromIPC(ipc);
       if (table.numRows > 0) db.insertIPC("ticks", ipc);
       tickMs.push(msColumn(table, file));
@@ -73,7 +76,7 @@ export async function loadCoin(
       if (scan.rows > 0) {
         db.insertTable(
           "ticks",
-          columnsTable("ticks", file.coin, scan.columns).select(GATE_COLUMNS.ticks),
+          columnsTable("ticks", file.coin, scan.columns).select(COIN_TICK_COLUMNS),
         );
       }
       tickMs.push(scan.columns.timestampMs);

@@ -12,7 +12,7 @@ import type { Gate1Partial } from "./gate1.ts";
 import type { Gate2Partial } from "./gate2.ts";
 import type { Gate3Partial } from "./gate3.ts";
 import type { Gate4Partial } from "./gate4.ts";
-import type { Gate5Partial } from "./gate5.ts";
+import type { BackgroundIntegrity, Gate5Partial } from "./gate5.ts";
 import type { LoadFilter } from "./load.ts";
 
 /** One coin as a gate's per-coin step sees it. */
@@ -45,6 +45,8 @@ export interface GateContext {
   nowMs: number;
   /** Every coin with ticks, by name, with its partials. */
   coins: CoinPartials[];
+  /** Gate 5's integrity check, started before the coin pass (gate 5 starts one when absent). */
+  integrity?: BackgroundIntegrity;
 }
 
 /** One gate: its per-coin step and its report over every coin. */

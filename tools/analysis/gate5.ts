@@ -9,7 +9,7 @@
  *   (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills, stallRecoveries, pnlUsd}).
  */
 
-import { checkIntegrity } from "../integrity.ts";
+import type { IntegrityOptions, IntegrityReport } from "../integrity.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
 import { partialsOf, round } from "./gate.ts";
 import { lineChart } from "./svg.ts";
@@ -37,22 +37,53 @@ SELECT coin, day, sum(d_inventory) AS d_inventory, sum(d_cash) AS d_cash,
 FROM f GROUP BY coin, day
 `;
 
-/** One coin's last mid of each UTC day, when it has shadow fills (table `ticks` holds one coin). */
+/** One coin's last mid of each UTC day (table `ticks` holds one coin). */
 export const GATE5_MARKS_SQL = `
 SELECT strftime(make_timestamp((timestamp_ms // 86400000) * 86400000000), '%Y-%m-%d') AS day,
   arg_max(mid, timestamp_ms) AS close_mid
-FROM ticks WHERE coin IN (SELECT DISTINCT coin FROM shadow_fills) GROUP BY ALL
+FROM ticks GROUP BY ALL
 `;
+
+/** An integrity check running on a worker thread. */
+export interface BackgroundIntegrity {
+  report: Promise<IntegrityReport>;
+  /** Ends the worker (after an error elsewhere); the report then never arrives. */
+  stop(): void;
+}
+
+/** Starts gate 5's integrity check on a worker (integrity_worker.ts); it inherits permissions. */
+export function startIntegrity(options: IntegrityOptions): BackgroundIntegrity {
+  const worker = new Worker(new URL("./integrity_worker.ts", import.meta.url), { type: "module" });
+  const report = new Promise<IntegrityReport>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<{ report?: IntegrityReport; error?: string }>) => {
+      worker.terminate();
+      if (event.data.report !== undefined) resolve(event.data.report);
+      else reject(new Error(`integrity check: ${event.data.error}`));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      reject(new Error(`integrity check: ${event.message}`));
+    };
+  });
+  // Awaited by gate 5's report; until then a failure must not count as unhandled.
+  report.catch(() => {});
+  worker.postMessage(options);
+  return { report, stop: () => worker.terminate() };
+}
 
 /** One coin's gate 5 input: the marks of its shadow fills. */
 export interface Gate5Partial {
   marks: { day: string; closeMid: number }[];
 }
 
-/** Gate 5's per-coin step. */
+/** Gate 5's per-coin step: marks only for a coin with shadow fills. */
 export function gate5Coin(pass: CoinPass, into: CoinPartials): void {
+  const fills = pass.db.query(
+    `SELECT count(*) AS n FROM shadow_fills WHERE coin = '${pass.coin.replace(/'/g, "''")}'`,
+  )[0].n as number;
   into.gate5 = {
-    marks: pass.db.query(GATE5_MARKS_SQL).map((r) => ({
+    marks: fills === 0 ? [] : pass.db.query(GATE5_MARKS_SQL).map((r) => ({
       day: r.day as string,
       closeMid: r.close_mid as number,
     })),
@@ -144,7 +175,10 @@ export function sharpe(daily: number[]): number | null {
 
 /** Gate 5 report. */
 export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> {
-  const integrity = await checkIntegrity({ dataDir: ctx.dataDir, nowMs: ctx.nowMs });
+  const integrity = await (ctx.integrity ?? startIntegrity({
+    dataDir: ctx.dataDir,
+    nowMs: ctx.nowMs,
+  })).report;
   const daily = dailyPnl(fillDays(ctx));
   const total = daily.length ? daily[daily.length - 1].equityUsd : null;
   const s = sharpe(daily.map((d) => d.pnlUsd));

@@ -1,0 +1,17 @@
+/**
+ * Worker entry: runs the integrity check (tools/integrity.ts) for gate 5 on another thread, so
+ * that re-reading every harvested file overlaps the coin-by-coin pass instead of following it.
+ * Receives {@link IntegrityOptions}; posts `{ report }` or `{ error }`.
+ */
+
+/// <reference lib="deno.worker" />
+
+import { checkIntegrity, type IntegrityOptions } from "../integrity.ts";
+
+self.onmessage = async (event: MessageEvent<IntegrityOptions>) => {
+  try {
+    self.postMessage({ report: await checkIntegrity(event.data) });
+  } catch (error) {
+    self.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+};
