@@ -1,0 +1,186 @@
+/**
+ * Keeps the engine running (spec section 6, `watchdog_mm.sh`): starts it, and when it dies
+ * restarts it with exponential backoff, logging every gap to `data/watchdog.log`, so the tick
+ * harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
+ * stopped by the operator) ends the watchdog; Ctrl-C or SIGTERM is passed on to the engine, whose
+ * own shutdown cancels orders and saves state.
+ *
+ *   ./deno task watchdog [shadow|demo|live] [engine flags...]
+ *
+ * `live` asks for CONFIRM LIVE once, here, then runs every start unattended with the `deploy`
+ * permission set (which grants HL_PRIVATE_KEY): a crash at 3 a.m. must not wait for a terminal.
+ */
+
+/** A running engine process, as far as the watchdog needs it. */
+export interface Supervised {
+  /** Resolves with the exit code when the process ends (signals give a non-zero code). */
+  readonly status: Promise<{ code: number }>;
+  kill(signal: Deno.Signal): void;
+}
+
+/** Restart pacing, ms. */
+export interface Backoff {
+  /** Delay before the first restart. */
+  initialMs: number;
+  /** Upper bound of the doubling delay. */
+  maxMs: number;
+  /** A run at least this long counts as healthy: the next crash starts from `initialMs` again. */
+  resetAfterMs: number;
+}
+
+/** Options of {@link supervise}. */
+export interface SuperviseOptions {
+  start: () => Supervised;
+  log: (line: string) => void;
+  /** Ends supervision: the running process gets SIGTERM and no restart follows. */
+  stop: AbortSignal;
+  backoff?: Partial<Backoff>;
+  /** Give up after this many restarts in a row without a healthy run (default: never). */
+  maxRestarts?: number;
+  now?: () => number;
+}
+
+/** How supervision ended. */
+export interface SuperviseResult {
+  restarts: number;
+  /** The last process's exit code (0 when it ended cleanly or was stopped). */
+  exitCode: number;
+  reason: "clean-exit" | "stopped" | "gave-up";
+}
+
+const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 60_000, resetAfterMs: 600_000 };
+// Ten crashes without a healthy run in between (about five minutes of backoff) is a crash loop,
+// a bad configuration more likely than a network blip: stop and let the operator look.
+const MAX_RESTARTS_IN_A_ROW = 10;
+
+/** Runs `start()` until a clean exit or `stop`, restarting after crashes with backoff. */
+export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const now = options.now ?? Date.now;
+  const maxRestarts = options.maxRestarts ?? Infinity;
+  let restarts = 0;
+  let crashesInARow = 0;
+  let delayMs = backoff.initialMs;
+  let downSinceMs: number | null = null;
+  while (true) {
+    const startedMs = now();
+    if (downSinceMs !== null) {
+      options.log(`restarted after a gap of ${seconds(startedMs - downSinceMs)}`);
+    }
+    const child = options.start();
+    const onStop = () => child.kill("SIGTERM");
+    options.stop.addEventListener("abort", onStop, { once: true });
+    const { code } = await child.status;
+    options.stop.removeEventListener("abort", onStop);
+    const ranMs = now() - startedMs;
+    if (options.stop.aborted) {
+      options.log(`stopped by signal; the engine exited with code ${code}`);
+      return { restarts, exitCode: code, reason: "stopped" };
+    }
+    if (code === 0) {
+      options.log(`the engine exited cleanly after ${seconds(ranMs)}`);
+      return { restarts, exitCode: 0, reason: "clean-exit" };
+    }
+    if (ranMs >= backoff.resetAfterMs) {
+      crashesInARow = 0;
+      delayMs = backoff.initialMs;
+    }
+    crashesInARow++;
+    if (crashesInARow > maxRestarts) {
+      options.log(
+        `the engine exited with code ${code}; ${maxRestarts} restarts in a row: giving up`,
+      );
+      return { restarts, exitCode: code, reason: "gave-up" };
+    }
+    downSinceMs = now();
+    options.log(
+      `the engine exited with code ${code} after ${seconds(ranMs)}; restarting in ${
+        seconds(delayMs)
+      }`,
+    );
+    if (!(await pause(delayMs, options.stop))) {
+      options.log("stopped by signal while waiting to restart");
+      return { restarts, exitCode: code, reason: "stopped" };
+    }
+    restarts++;
+    delayMs = Math.min(backoff.maxMs, delayMs * 2);
+  }
+}
+
+/** Waits `ms`; resolves false at once when `stop` aborts. */
+function pause(ms: number, stop: AbortSignal): Promise<boolean> {
+  if (stop.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      stop.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    stop.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** The `./deno` arguments that run one engine start for a mode. */
+export function engineCommand(mode: string, flags: readonly string[]): string[] {
+  switch (mode) {
+    case "shadow":
+    case "demo":
+      return ["task", mode, ...flags];
+    case "live":
+      return ["run", "-P=deploy", "main.ts", "live", "--confirm-live", ...flags];
+    default:
+      throw new Error(`watchdog: mode "${mode}" is not one of shadow, demo, live`);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const [mode = "shadow", ...flags] = args;
+  let command: string[];
+  try {
+    command = engineCommand(mode, flags);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (mode === "live") {
+    if (!Deno.stdin.isTerminal()) {
+      console.error("watchdog: live mode needs a terminal to type CONFIRM LIVE once");
+      return 2;
+    }
+    const answer = prompt('⚠️ LIVE under the watchdog: type "CONFIRM LIVE" to start:');
+    if (answer?.trim() !== "CONFIRM LIVE") {
+      console.error("watchdog: live start not confirmed; nothing was started");
+      return 1;
+    }
+  }
+  await Deno.mkdir("data", { recursive: true });
+  const logFile = await Deno.open("data/watchdog.log", { append: true, create: true });
+  const encoder = new TextEncoder();
+  const log = (line: string) => {
+    const text = `${new Date().toISOString()} [WATCHDOG] ${line}\n`;
+    console.error(text.trimEnd());
+    logFile.writeSync(encoder.encode(text));
+  };
+  const stopper = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stopper.abort());
+  }
+  log(`supervising ./deno ${command.join(" ")}`);
+  const result = await supervise({
+    // Its own process group: a Ctrl-C on the terminal reaches only the watchdog, which passes
+    // one SIGTERM on. Two signals would make the engine skip its orderly shutdown.
+    start: () => new Deno.Command("./deno", { args: command, detached: true }).spawn(),
+    log,
+    stop: stopper.signal,
+    maxRestarts: MAX_RESTARTS_IN_A_ROW,
+  });
+  logFile.close();
+  return result.reason === "gave-up" ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
