@@ -151,6 +151,7 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
     queueModel: config.queueModel,
     fees: flatMakerFee(config.makerFeeRate),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
+    entryLatencyMs: config.entryLatencyMs,
   });
   const portfolio = new Portfolio({ startingBalanceUsd: config.startingBalanceUsd });
   const adverse = new AdverseSelection();

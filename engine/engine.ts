@@ -116,6 +116,8 @@ export class Engine {
   readonly #lastStatus: Uint8Array;
   readonly #reconcileRetryMs: number;
   readonly #sessionLineEveryMs: number;
+  /** MM_REQUOTE_BPS as a fraction of mid. */
+  readonly #requoteFraction: number;
   #halted: string | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedMs = -1;
@@ -144,6 +146,7 @@ export class Engine {
     this.#measureLatency = options.measureLatency ?? true;
     this.#reconcileRetryMs = options.reconcileRetryMs ?? 5_000;
     this.#sessionLineEveryMs = options.sessionLineEveryMs ?? 60_000;
+    this.#requoteFraction = options.config.requoteBps / 10_000;
     const defaults = options.config.asset;
     this.#assetConfig = options.assetConfig ?? ((coin) => defaultAssetConfig(coin, defaults));
     this.market = new MarketState(this.coins);
@@ -590,7 +593,8 @@ export class Engine {
       }
       const q = this.#quotes[i];
       q.tick = k.tick[i];
-      q.requoteTolerance = q.tick;
+      // At least one tick (the spec's rule), wider by MM_REQUOTE_BPS of mid (review finding 4).
+      q.requoteTolerance = Math.max(q.tick, this.market.mid(i) * this.#requoteFraction);
       this.venue.setQuotes(q);
       this.#quoting[i] = 1;
     }

@@ -16,7 +16,9 @@ Deno.test("an empty environment gives the spec's defaults", () => {
   assert.equal(config.logLevel, "info");
   assert.equal(config.harvestTicks, true);
   assert.equal(config.l2Fast, true);
-  assert.equal(config.queueModel, "spec");
+  assert.equal(config.queueModel, "queue");
+  assert.equal(config.requoteBps, 1);
+  assert.equal(config.entryLatencyMs, 100);
   assert.equal(config.makerFeeRate, 0.00015);
   assert.deepEqual(config.asset, {
     baseSpreadBps: 1.5,
@@ -39,7 +41,9 @@ Deno.test("every variable is honoured", () => {
     MM_COINS_TOP_N: "12",
     MM_STALL_TIMEOUT_S: "5",
     MM_TICK_MS: "250",
-    MM_QUEUE_MODEL: "queue",
+    MM_QUEUE_MODEL: "spec",
+    MM_REQUOTE_BPS: "0.5",
+    MM_ENTRY_LATENCY_MS: "250",
     MM_DATA_DIR: "/tmp/mm",
     MM_MAKER_FEE_RATE: "-0.00003",
     MM_GLOBAL_HALT_DRAWDOWN_PCT: "0.02",
@@ -66,7 +70,9 @@ Deno.test("every variable is honoured", () => {
   assert.equal(config.coinsTopN, 12);
   assert.equal(config.stallTimeoutS, 5);
   assert.equal(config.tickMs, 250);
-  assert.equal(config.queueModel, "queue");
+  assert.equal(config.queueModel, "spec");
+  assert.equal(config.requoteBps, 0.5);
+  assert.equal(config.entryLatencyMs, 250);
   assert.equal(config.dataDir, "/tmp/mm");
   assert.equal(config.makerFeeRate, -0.00003);
   assert.equal(config.globalHaltDrawdownPct, 0.02);
@@ -113,6 +119,8 @@ Deno.test("a bad value names the variable, the value and what is allowed", () =>
     [{ MM_COINS_TOP_N: "0" }, /MM_COINS_TOP_N="0".*from 1 to 64/],
     [{ REDIS_URL: "localhost:6380" }, /REDIS_URL="localhost:6380".*redis or rediss URL/],
     [{ MM_MAKER_FEE_RATE: "0.015%" }, /MM_MAKER_FEE_RATE="0\.015%"/],
+    [{ MM_REQUOTE_BPS: "-1" }, /MM_REQUOTE_BPS="-1".*from 0 to 100 \(basis points of mid\)/],
+    [{ MM_ENTRY_LATENCY_MS: "0.5" }, /MM_ENTRY_LATENCY_MS="0\.5".*integer from 0 to 5000 \(ms\)/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -121,4 +129,17 @@ Deno.test("a bad value names the variable, the value and what is allowed", () =>
       return true;
     });
   }
+});
+
+Deno.test("MM_DATA_DIR outside what the task may write is refused, naming the variable", () => {
+  // The deno tasks may write only under data/: that is what the permission check answers.
+  const tasksMayWrite = (path: string) => path === "data" || path.startsWith("data/");
+  assert.equal(loadConfig({ MM_DATA_DIR: "data/run1" }, tasksMayWrite).dataDir, "data/run1");
+  assert.throws(
+    () => loadConfig({ MM_DATA_DIR: "/var/mm" }, tasksMayWrite),
+    /MM_DATA_DIR="\/var\/mm" is invalid: expected a folder inside data\//,
+  );
+  // Without a checker, this process's own write permission decides (tests may write /tmp).
+  assert.equal(loadConfig({ MM_DATA_DIR: "/tmp/mm" }).dataDir, "/tmp/mm");
+  assert.throws(() => loadConfig({ MM_DATA_DIR: "/etc/mm" }), /MM_DATA_DIR="\/etc\/mm"/);
 });

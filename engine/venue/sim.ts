@@ -19,6 +19,7 @@ import {
   type Fill,
   type FillCause,
   GRID_LEVELS,
+  keepsOrder,
   type QuoteSide,
   type ReconcileReport,
   type Venue,
@@ -27,7 +28,7 @@ import {
 
 /** Options of {@link SimExchange}. */
 export interface SimExchangeOptions {
-  /** Fill rule: a model from `queue.ts` or its `MM_QUEUE_MODEL` name (default "spec"). */
+  /** Fill rule: a model from `queue.ts` or its `MM_QUEUE_MODEL` name (default "queue"). */
   queueModel?: QueueFillModel | QueueModelName;
   /** Maker fees charged on every fill (default: Hyperliquid base tier, 0.015% paid). */
   fees?: FeeModel;
@@ -36,9 +37,11 @@ export interface SimExchangeOptions {
   /** Prefix of shadow order ids (default "shadow-"); ids are the prefix and a counter. */
   idPrefix?: string;
   /**
-   * Market time, ms, between a quote decision and the order resting at the exchange (default
-   * 0). An order only meets trades and crossing books strictly later than the last event its
-   * coin had when it was registered plus this, so it never fills from the print that caused it.
+   * Market time, ms, between a quote decision and the order resting at the exchange
+   * (`MM_ENTRY_LATENCY_MS`; default 0 here, 100 in the engine's config). The decision time is
+   * the latest market time seen on any coin (exchange timestamps share one clock), so a quote
+   * of a quiet coin is stamped with the market's present, not with that coin's last print. An
+   * order only meets trades and crossing books strictly later than decision time plus this.
    */
   entryLatencyMs?: number;
 }
@@ -76,6 +79,17 @@ interface Slot extends QueueState {
   liveAfterMs: number;
 }
 
+/**
+ * Opposite-side book liquidity our resting orders already took by crossing, per price: a
+ * snapshot repeats the same resting size until it changes, so only the size above what was
+ * taken can fill us again. Arrays are reused; `n` entries are in use.
+ */
+interface CrossMemory {
+  px: number[];
+  used: number[];
+  n: number;
+}
+
 interface CoinState {
   coin: string;
   bids: Slot[];
@@ -84,11 +98,9 @@ interface CoinState {
   /** 10^szDecimals: sizes are rounded down to whole lots with it. */
   lotScale: number;
   position: number;
-  lastTradeMs: number;
-  /** Trade ids already seen at `lastTradeMs` (Hyperliquid tids are unique per time and coin). */
-  tidsAtLast: number[];
-  /** Market time of the coin's latest book or trade. */
-  lastEventMs: number;
+  /** Ask liquidity our bids took by crossing, and bid liquidity our asks took. */
+  bidCross: CrossMemory;
+  askCross: CrossMemory;
 }
 
 /** Hyperliquid szDecimals never exceed 5 for perps; 8 keeps unknown coins effectively unrounded. */
@@ -146,6 +158,15 @@ function ordered(slots: Slot[], out: Slot[]): number {
   return n;
 }
 
+/** Size our orders already took at `px` by crossing (0 when the price is not remembered). */
+function usedAt(memory: CrossMemory, px: number, half: number): number {
+  for (let i = 0; i < memory.n; i++) {
+    const diff = memory.px[i] - px;
+    if (diff < half && diff > -half) return memory.used[i];
+  }
+  return 0;
+}
+
 /** Whether an opposite-side book level is at or through our order's price. */
 function reaches(slot: Slot, level: BookLevel): boolean {
   const half = slot.tick / 2;
@@ -171,15 +192,19 @@ export class SimExchange implements Venue {
   readonly #coins = new Map<string, CoinState>();
   readonly #scratch: Slot[] = [];
   readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
+  /** Per reaching opposite level during one cross: size taken before this snapshot, and now. */
+  readonly #usedBefore: number[] = [];
+  readonly #taken: number[] = [];
   #fills: Fill[] = [];
   #nextSeq = 0;
   #rejects = 0;
-  #ignoredTrades = 0;
   #staleBooks = 0;
+  /** Latest market time of any book or trade, ms: the decision time of a quote made now. */
+  #marketMs = -Infinity;
 
   /** Creates the venue; throws naming a bad option. */
   constructor(options: SimExchangeOptions = {}) {
-    const model = options.queueModel ?? "spec";
+    const model = options.queueModel ?? "queue";
     this.#model = typeof model === "string" ? createQueueModel(model) : model;
     this.#fees = options.fees ?? flatMakerFee();
     this.#szDecimals = options.szDecimals ?? {};
@@ -205,26 +230,30 @@ export class SimExchange implements Venue {
     return this.#rejects;
   }
 
-  /** Trades dropped because they were older than, or the same as, one already seen. */
-  get ignoredTrades(): number {
-    return this.#ignoredTrades;
-  }
-
   /** Books dropped because they were older than the last one seen for their coin. */
   get staleBooks(): number {
     return this.#staleBooks;
   }
 
-  /** Keeps, moves or removes the coin's shadow orders; an unchanged grid costs a few comparisons. */
+  /**
+   * Keeps, moves or removes the coin's shadow orders; an unchanged grid costs a few comparisons.
+   * An order stays while its desired price is within `requoteTolerance` ({@link keepsOrder}).
+   */
   setQuotes(quotes: DesiredQuotes): void {
     const tick = quotes.tick;
     if (!(tick > 0 && Number.isFinite(tick))) {
       throw new Error(`quotes for ${quotes.coin}: tick ${tick} is not a positive number`);
     }
+    const tolerance = quotes.requoteTolerance;
+    if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
+      throw new Error(
+        `quotes for ${quotes.coin}: requote tolerance ${tolerance} is not a number >= 0`,
+      );
+    }
     const c = this.#coin(quotes.coin);
     for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#place(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], tick);
-      this.#place(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], tick);
+      this.#place(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], tick, tolerance);
+      this.#place(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], tick, tolerance);
     }
   }
 
@@ -246,10 +275,10 @@ export class SimExchange implements Venue {
       return;
     }
     c.book = book;
-    if (book.timeMs > c.lastEventMs) c.lastEventMs = book.timeMs;
+    if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     if (this.#model.fillsOnCross) {
-      this.#cross(c, c.bids, book.asks, book.timeMs);
-      this.#cross(c, c.asks, book.bids, book.timeMs);
+      this.#cross(c, c.bids, book.asks, c.bidCross, book.timeMs);
+      this.#cross(c, c.asks, book.bids, c.askCross, book.timeMs);
     }
     if (!this.#model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
@@ -258,7 +287,11 @@ export class SimExchange implements Venue {
     }
   }
 
-  /** Feeds a public trade; it walks our orders it reaches best first, each using part of it. */
+  /**
+   * Feeds a public trade; it walks our orders it reaches best first, each using part of it.
+   * Each trade must come once: the engine's watermark (`market_state.ts`) drops repeats and
+   * older trades before they reach a venue (the {@link Venue} contract).
+   */
   onTrade(trade: Trade): void {
     if (!(trade.sz > 0 && trade.px > 0)) {
       throw new Error(
@@ -266,8 +299,7 @@ export class SimExchange implements Venue {
       );
     }
     const c = this.#coin(trade.coin);
-    if (!this.#isNew(c, trade)) return;
-    if (trade.timeMs > c.lastEventMs) c.lastEventMs = trade.timeMs;
+    if (trade.timeMs > this.#marketMs) this.#marketMs = trade.timeMs;
     const isSell = trade.side === "A";
     const n = ordered(isSell ? c.bids : c.asks, this.#scratch);
     let available = trade.sz;
@@ -375,16 +407,22 @@ export class SimExchange implements Venue {
         book: null,
         lotScale: 10 ** decimals,
         position: 0,
-        lastTradeMs: -Infinity,
-        tidsAtLast: [],
-        lastEventMs: -Infinity,
+        bidCross: { px: [], used: [], n: 0 },
+        askCross: { px: [], used: [], n: 0 },
       };
       this.#coins.set(coin, c);
     }
     return c;
   }
 
-  #place(c: CoinState, slot: Slot, px: number, sz: number, tick: number): void {
+  #place(
+    c: CoinState,
+    slot: Slot,
+    px: number,
+    sz: number,
+    tick: number,
+    tolerance: number,
+  ): void {
     if (!(sz >= 0)) {
       throw new Error(
         `quotes for ${c.coin}: ${slot.side} L${slot.level + 1} size ${sz} is not >= 0`,
@@ -397,10 +435,9 @@ export class SimExchange implements Venue {
       );
     }
     if (slot.active) {
-      // The is_registered guard: keep the order while the target stays within one tick.
+      // The is_registered guard: keep the order while the target stays within the tolerance.
       if (
-        wanted && Math.abs(slot.px - px) <= tick * (1 + 1e-9) &&
-        Math.abs(slot.sz - sz) * c.lotScale < 0.5
+        wanted && keepsOrder(slot.px, px, tolerance) && Math.abs(slot.sz - sz) * c.lotScale < 0.5
       ) return;
       this.#cancel(slot);
     }
@@ -416,7 +453,7 @@ export class SimExchange implements Venue {
     slot.sz = sz;
     slot.leaves = sz;
     slot.tick = tick;
-    slot.liveAfterMs = c.lastEventMs + this.#entryLatencyMs;
+    slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
   }
@@ -434,46 +471,60 @@ export class SimExchange implements Venue {
     return book.bids.length > 0 && px <= book.bids[0].px + tick / 2;
   }
 
-  #isNew(c: CoinState, trade: Trade): boolean {
-    if (trade.timeMs < c.lastTradeMs) {
-      this.#ignoredTrades++;
-      return false;
-    }
-    if (trade.timeMs === c.lastTradeMs) {
-      if (c.tidsAtLast.includes(trade.tid)) {
-        this.#ignoredTrades++;
-        return false;
-      }
-    } else {
-      c.lastTradeMs = trade.timeMs;
-      c.tidsAtLast.length = 0;
-    }
-    c.tidsAtLast.push(trade.tid);
-    return true;
-  }
-
-  /** Fills our orders that the opposite side now reaches, using each level's size once. */
-  #cross(c: CoinState, slots: Slot[], opposite: BookLevel[], timeMs: number): void {
-    if (opposite.length === 0) return;
+  /**
+   * Fills our orders that the opposite side now reaches, best first. Each level's size is used
+   * once within the snapshot, and across snapshots only the size above what our orders already
+   * took at that price counts (`memory`): a repeated snapshot is the same resting liquidity.
+   */
+  #cross(
+    c: CoinState,
+    slots: Slot[],
+    opposite: BookLevel[],
+    memory: CrossMemory,
+    timeMs: number,
+  ): void {
     const n = ordered(slots, this.#scratch);
+    // Levels reaching our best order: the only ones any of our orders can take.
+    let reach = 0;
+    if (n > 0) {
+      while (reach < opposite.length && reaches(this.#scratch[0], opposite[reach])) reach++;
+    }
+    if (reach === 0) {
+      memory.n = 0;
+      return;
+    }
+    const half = this.#scratch[0].tick / 2;
+    const before = this.#usedBefore;
+    const taken = this.#taken;
+    for (let j = 0; j < reach; j++) {
+      before[j] = usedAt(memory, opposite[j].px, half);
+      taken[j] = 0;
+    }
     let j = 0;
-    let remaining = opposite[0].sz;
+    let remaining = Math.max(opposite[0].sz - before[0], 0);
     for (let k = 0; k < n; k++) {
       const slot = this.#scratch[k];
       if (!reaches(slot, opposite[0])) break;
       if (timeMs <= slot.liveAfterMs) continue;
       let got = 0;
-      while (got < slot.leaves && j < opposite.length && reaches(slot, opposite[j])) {
+      while (got < slot.leaves && j < reach && reaches(slot, opposite[j])) {
         const take = Math.min(remaining, slot.leaves - got);
         got += take;
+        taken[j] += take;
         remaining -= take;
         if (remaining <= 0) {
           j++;
-          remaining = j < opposite.length ? opposite[j].sz : 0;
+          remaining = j < reach ? Math.max(opposite[j].sz - before[j], 0) : 0;
         }
       }
       if (got > 0) this.#fill(c, slot, got, "bbo-cross", timeMs);
     }
+    // Levels no longer reaching us are forgotten: liquidity there later is new.
+    for (let i = 0; i < reach; i++) {
+      memory.px[i] = opposite[i].px;
+      memory.used[i] = before[i] + taken[i];
+    }
+    memory.n = reach;
   }
 
   #depth(slot: Slot, book: BookSnapshot): void {
