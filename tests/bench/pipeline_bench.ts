@@ -121,11 +121,12 @@ Deno.bench({
   n: 1,
   warmup: 0,
   async fn() {
-    // The task's own permissions (data-tools) stop at data/: name the temp dir explicitly.
+    // The task's permissions (data-tools) with the temp dir for data/, plus read access to tools/
+    // and engine/ so that gate 5's integrity check can run on a worker (see gate5.ts).
     const child = new Deno.Command("./deno", {
       args: [
         "run",
-        `--allow-read=${gateDir},node_modules`,
+        `--allow-read=${gateDir},node_modules,tools,engine`,
         `--allow-write=${gateDir}`,
         "--allow-env=NO_COLOR,MM_DATA_DIR",
         "--allow-sys=cpus",

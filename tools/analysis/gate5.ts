@@ -9,7 +9,7 @@
  *   (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills, stallRecoveries, pnlUsd}).
  */
 
-import type { IntegrityOptions, IntegrityReport } from "../integrity.ts";
+import { checkIntegrity, type IntegrityOptions, type IntegrityReport } from "../integrity.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
 import { partialsOf, round } from "./gate.ts";
 import { lineChart } from "./svg.ts";
@@ -51,8 +51,32 @@ export interface BackgroundIntegrity {
   stop(): void;
 }
 
-/** Starts gate 5's integrity check on a worker (integrity_worker.ts); it inherits permissions. */
+/**
+ * Whether a worker may load the integrity check: Deno reads a worker's modules like dynamic
+ * imports, so it needs read access to tools/ and engine/ (the data-tools permission set may grant
+ * only data/).
+ */
+export function canRunIntegrityWorker(): boolean {
+  return ["../", "../../engine/"].every((dir) =>
+    Deno.permissions.querySync({ name: "read", path: new URL(dir, import.meta.url) }).state ===
+      "granted"
+  );
+}
+
+/**
+ * Starts gate 5's integrity check: on a worker (integrity_worker.ts, inheriting permissions) when
+ * {@link canRunIntegrityWorker}, else on this thread (it then runs when awaited).
+ */
 export function startIntegrity(options: IntegrityOptions): BackgroundIntegrity {
+  if (!canRunIntegrityWorker()) {
+    let report: Promise<IntegrityReport> | undefined;
+    return {
+      get report() {
+        return report ??= checkIntegrity(options);
+      },
+      stop: () => {},
+    };
+  }
   const worker = new Worker(new URL("./integrity_worker.ts", import.meta.url), { type: "module" });
   const report = new Promise<IntegrityReport>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<{ report?: IntegrityReport; error?: string }>) => {
