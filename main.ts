@@ -11,7 +11,6 @@
 import { ConfigError, type EngineConfig, loadConfig, readEnv } from "./engine/config.ts";
 import { AdverseSelection } from "./engine/adverse.ts";
 import { Harvester } from "./engine/harvest.ts";
-import { ExchangeClient } from "./engine/hyperliquid/exchange.ts";
 import { InfoClient } from "./engine/hyperliquid/info.ts";
 import { resolveNetwork } from "./engine/hyperliquid/network.ts";
 import { loadUniverse } from "./engine/hyperliquid/universe.ts";
@@ -27,7 +26,17 @@ import {
   mayStartLive,
   saveState,
 } from "./engine/state.ts";
-import { LiveExchange } from "./engine/venue/live.ts";
+import type { LiveExchange } from "./engine/venue/live.ts";
+import {
+  appendSessionLine,
+  confirmLive,
+  installCrashGuards,
+  readPrivateKey,
+  recordsDirFor,
+  startLiveVenue,
+  statePathFor,
+  watchedWebSocket,
+} from "./engine/live_start.ts";
 import { startVenueSim, type VenueSim } from "./tools/venue_sim/mod.ts";
 import { Engine, type EngineMode } from "./engine/engine.ts";
 import { flatMakerFee } from "./engine/fees.ts";
@@ -42,6 +51,7 @@ import {
   formatSessionReport,
   type SessionCounters,
   SessionDays,
+  type SessionRecord,
   type SessionSummary,
 } from "./engine/report.ts";
 import { formatQuantity, formatShadowReport, ShadowFillLog } from "./engine/shadow_log.ts";
@@ -133,7 +143,7 @@ export interface ShadowStackOptions {
   log: Logger;
   now: () => number;
   kernel?: Kernel;
-  /** Write fills to `<dataDir>/shadow/DATE.jsonl` (default true). */
+  /** Write fills to `<dataDir>/shadow/DATE.jsonl` (live: `<dataDir>/live/`; default true). */
   writeFills?: boolean;
   measureLatency?: boolean;
   onFill?: (fill: Fill) => void;
@@ -156,8 +166,8 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
   const portfolio = new Portfolio({ startingBalanceUsd: config.startingBalanceUsd });
   const adverse = new AdverseSelection();
   const shadowLog = options.writeFills === false ? null : new ShadowFillLog({
-    dir: `${config.dataDir}/shadow`,
-    onError: (error) => log.error(`[SHADOW] fills file write failed: ${error.message}`),
+    dir: recordsDirFor(options.mode, config.dataDir),
+    onError: (error) => log.error(`[FILLS] fills file write failed: ${error.message}`),
   });
   const engine = new Engine({
     mode: options.mode,
@@ -272,7 +282,7 @@ async function finish(
   await stack.shadowLog?.close();
   if (days) {
     try {
-      await appendSessionRecord(config.dataDir, days.final(endMs, countersOf(summary)));
+      await appendRecord(stack.engine.mode, config.dataDir, days.final(endMs, countersOf(summary)));
     } catch (error) {
       log.error(`[REPORT] could not append the session record: ${(error as Error).message}`);
     }
@@ -313,44 +323,6 @@ const DEMO_COINS = 12;
 const DEMO_RATE = 2;
 // How often the saved state is refreshed, ms.
 const STATE_SAVE_MS = 5_000;
-
-/**
- * Reads HL_PRIVATE_KEY. The `live` permission set leaves it out on purpose, so Deno asks the
- * operator at this moment, on the terminal, whether the engine may read the key; unattended
- * starts use the `deploy` set (the compiled binary), which grants it.
- */
-async function readPrivateKey(log: Logger): Promise<string> {
-  const variable = "HL_PRIVATE_KEY";
-  const { state } = await Deno.permissions.query({ name: "env", variable });
-  if (state !== "granted") {
-    log.warn(`[LIVE] Deno will now ask whether the engine may read ${variable}.`);
-    await log.flush();
-    const answer = await Deno.permissions.request({ name: "env", variable });
-    if (answer.state !== "granted") {
-      throw new Error(
-        `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
-          "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
-      );
-    }
-  }
-  return Deno.env.get(variable) ?? "";
-}
-
-/** Asks the operator to type CONFIRM LIVE (spec 8.6); a flag stands in when there is no terminal. */
-async function confirmLive(cli: Cli, log: Logger): Promise<void> {
-  if (!Deno.stdin.isTerminal()) {
-    if (cli.confirmLive) return;
-    throw new Error(
-      "live mode needs a terminal to type CONFIRM LIVE (or --confirm-live when started by a supervisor)",
-    );
-  }
-  log.warn("⚠️ LIVE! Real post-only orders will be placed with real money.");
-  await log.flush();
-  const answer = prompt('Type "CONFIRM LIVE" to start live trading:');
-  if (answer?.trim() !== "CONFIRM LIVE") {
-    throw new Error("live start not confirmed; nothing was sent");
-  }
-}
 
 /** Builds the saved state from the engine (inventory, stats, halt, watermarks, shadow orders). */
 function snapshotState(
@@ -472,6 +444,16 @@ function restoreShadowState(
   return { ...state, session };
 }
 
+/** Appends a session record: live ones to `data/live/`, apart from the Gate 5 shadow records. */
+function appendRecord(mode: EngineMode, dataDir: string, record: SessionRecord): Promise<void> {
+  return mode === "live"
+    ? appendSessionLine(recordsDirFor(mode, dataDir), record)
+    : appendSessionRecord(dataDir, record);
+}
+
+// The share of the 5 s shutdown budget the live cancel-all gets, ms: the later steps are local.
+const SHUTDOWN_CANCEL_MS = 3_500;
+
 /** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
 async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): Promise<void> {
   let config = baseConfig;
@@ -523,7 +505,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     });
     const info = new InfoClient({ endpoints });
     const postInfo = (body: object) => info.post(body as { type: string });
-    const { selected: assets } = await loadUniverse(postInfo, {
+    const { selected: assets, assets: universe } = await loadUniverse(postInfo, {
       coins: config.coins ?? undefined,
       topN: config.coinsTopN,
     });
@@ -533,7 +515,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       } (${endpoints.apiUrl})`,
     );
 
-    const statePath = `${config.dataDir}/state/engine_state.json`;
+    const statePath = statePathFor(cli.mode, config.dataDir);
     const loaded = await loadState(statePath);
     if (loaded.kind === "corrupt") {
       log.warn(`[STATE] State file was corrupt (${loaded.error}); kept aside as ${loaded.movedTo}`);
@@ -558,27 +540,32 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
 
     let venue: Venue | undefined;
     let liveVenue: LiveExchange | null = null;
+    let carried: { coin: string; szi: number; entryPx: number }[] = [];
     if (live) {
-      await confirmLive(cli, log);
-      const exchange = new ExchangeClient({
+      await confirmLive(cli.confirmLive, log);
+      const user = config.vaultAddress ?? config.address!;
+      const started = await startLiveVenue({
         endpoints,
+        info,
         privateKey,
+        user,
         accountAddress: config.address!,
         vaultAddress: config.vaultAddress,
-        budget: info.budget,
+        assets,
+        universe,
+        log,
       });
       privateKey = "";
-      const user = config.vaultAddress ?? config.address!;
-      const account = await info.clearinghouseState(user);
       config = {
         ...config,
-        startingBalanceUsd: account.accountValue > 0
-          ? account.accountValue
+        startingBalanceUsd: started.accountValueUsd > 0
+          ? started.accountValueUsd
           : config.startingBalanceUsd,
       };
-      liveVenue = new LiveExchange({ exchange, info, user, assets, log });
+      liveVenue = started.venue;
       venue = liveVenue;
-      log.warn(`⚠️ LIVE! Account ${user} value $${account.accountValue.toFixed(2)}`);
+      carried = started.positions;
+      log.warn(`⚠️ LIVE! Account ${user} value $${started.accountValueUsd.toFixed(2)}`);
     }
 
     const bridge = new RedisBridge({
@@ -604,7 +591,9 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       onHalt: (reason) => {
         haltToSave = reason;
         state = markHalted(state, reason, Date.now());
-        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch(() => {});
+        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+          log.error(`[STATE] saving the halt failed: ${(error as Error).message}`)
+        );
       },
     });
     const engine = stack.engine;
@@ -612,10 +601,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     if (!live) state = restoreShadowState(state, stack, log, Date.now());
     else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
-      const account = await info.clearinghouseState(config.vaultAddress ?? config.address!);
-      for (const p of account.positions) {
-        engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
-      }
+      for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
     }
 
     const feed = new MarketDataFeed({
@@ -624,6 +610,8 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       stallTimeoutMs: config.stallTimeoutS * 1000,
       fastBook: config.l2Fast,
       logger: log,
+      // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
+      WebSocket: live ? watchedWebSocket((reason) => engine.onConnectionLost(reason)) : undefined,
       onBook: (book, receivedAtNs, problem, frameText) => {
         harvester?.recordBook(book);
         harvester?.recordRawBookFrame(frameText);
@@ -662,7 +650,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     timers.push(setInterval(() => {
       const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
       if (record) {
-        appendSessionRecord(config.dataDir, record).catch((error) =>
+        appendRecord(cli.mode, config.dataDir, record).catch((error) =>
           log.error(`[REPORT] could not append the session record: ${(error as Error).message}`)
         );
       }
@@ -675,9 +663,10 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
         for (const t of timers) clearInterval(t);
       })
       .add("cancel all", async () => {
+        // Cancels by the openOrders listing, not behind an order batch still in flight.
         await engine.venue.cancelAll("shutdown");
         engine.syncFills();
-      }, 2_000)
+      }, SHUTDOWN_CANCEL_MS)
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
@@ -687,7 +676,19 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
         liveVenue?.close();
         return sim?.close();
       });
+    if (liveVenue) {
+      const venueToCancel = liveVenue;
+      shutdown.onForcedExit(() => venueToCancel.cancelOpenOrdersOnce());
+    }
     const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
+    // Live, a crash halts and cancels every order before the process exits.
+    const removeGuards = live
+      ? installCrashGuards((reason) => {
+        log.error(`[CRASH] ${reason}: halting, cancelling every order, shutting down`);
+        void engine.halt(reason);
+        shutdown.run("crash").then(() => Deno.exit(1));
+      })
+      : () => {};
 
     bridge.start();
     feed.start();
@@ -707,6 +708,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
     await finished;
     clearTimeout(durationTimer);
     unlisten();
+    removeGuards();
     await log.flush();
   } catch (error) {
     await sim?.close();

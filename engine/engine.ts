@@ -25,7 +25,7 @@ import { type Kernel, STATUS_NO_QUOTE } from "./kernel.ts";
 import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";
 import type { CarriedSession, Portfolio } from "./portfolio.ts";
-import { reconcileInventory } from "./reconcile.ts";
+import { adoptionFill, reconcileInventory } from "./reconcile.ts";
 import { formatRegimeChange, RegimeGovernor, type RegimeOptions } from "./regime.ts";
 import { cancelFillRatio, type CoinSummary, type SessionSummary } from "./report.ts";
 import {
@@ -197,8 +197,19 @@ export class Engine {
   /** Starts the periodic loop (live data); replay calls {@link tick} itself instead. */
   start(): void {
     if (this.#timer !== undefined) return;
-    this.tick(this.#now());
-    this.#timer = setInterval(() => this.tick(this.#now()), this.config.tickMs);
+    this.#safeTick();
+    this.#timer = setInterval(() => this.#safeTick(), this.config.tickMs);
+  }
+
+  /** One loop iteration from the timer: a throw halts the engine (and cancels) instead of killing it. */
+  #safeTick(): void {
+    try {
+      this.tick(this.#now());
+    } catch (error) {
+      const message = `tick failed: ${(error as Error).message}`;
+      this.#log.error(`[ENGINE] ${message}. Halting and cancelling every order.`);
+      void this.halt(message);
+    }
   }
 
   /** Stops the loop and every timer; the caller cancels orders and prints the report. */
@@ -314,6 +325,19 @@ export class Engine {
     );
   }
 
+  /**
+   * The market-data socket was lost (closed, errored, or dropped for a stall). Live, quotes are
+   * pulled at once, as for a stall, and the reconnect reconciles before quoting again.
+   */
+  onConnectionLost(reason: string): void {
+    if (this.mode !== "live" || this.#stopped || !this.stall.stall()) return;
+    this.#log.error(`🚨 WS LOST (${reason}): cancel_all.`);
+    this.#clearAll();
+    this.venue.cancelAll("socket lost").catch((error) =>
+      this.#log.error(`[WS] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+    );
+  }
+
   /** The feed is back: reconcile, then quote again. Resolves when quoting resumed. */
   async onReconnected(): Promise<void> {
     if (!this.stall.reconnected()) return;
@@ -322,14 +346,24 @@ export class Engine {
   }
 
   async #reconcile(): Promise<void> {
-    const ours = this.portfolio.positions();
     try {
-      const report = await this.venue.reconcile(ours);
+      // Fills already polled (before or during the venue's checks) are ours, not dark: booked
+      // before comparing.
+      this.#drainFills();
+      const report = await this.venue.reconcile(this.portfolio.positions());
+      this.#drainFills();
+      const ours = this.portfolio.positions();
       const outcome = reconcileInventory(ours, report);
       for (const fill of outcome.darkFills) this.#book(fill);
       for (const line of outcome.lines) {
         if (outcome.clean) this.#log.info(line);
         else this.#log.warn(line);
+      }
+      // The exchange's position is the truth: the skew works from it.
+      for (const m of outcome.mismatches) {
+        const i = this.market.index.get(m.coin);
+        const px = i === undefined ? 0 : this.market.mid(i);
+        this.#book(adoptionFill(m, px, this.#now()));
       }
       this.stall.reconciled(true);
       if (!this.#halted) this.#requoteAll();
@@ -352,7 +386,11 @@ export class Engine {
   halt(reason: string): Promise<void> {
     if (this.#halted) return Promise.resolve();
     this.#halted = reason;
-    this.#onHalt(reason);
+    try {
+      this.#onHalt(reason);
+    } catch (error) {
+      this.#log.error(`[HALT] saving the halt failed: ${(error as Error).message}`);
+    }
     this.#clearAll();
     return this.venue.cancelAll(reason).catch((error) =>
       this.#log.error(`[HALT] cancel_all failed: ${(error as Error).message}`)
@@ -513,7 +551,18 @@ export class Engine {
   /** Books the fills the venue made since the last call. */
   #drainFills(): void {
     const fills = this.venue.drainFills();
-    for (let f = 0; f < fills.length; f++) this.#book(fills[f]);
+    for (let f = 0; f < fills.length; f++) {
+      // One bad fill must not drop the rest of its batch; it halts (the books no longer add up).
+      try {
+        this.#book(fills[f]);
+      } catch (error) {
+        const message = `fill ${fills[f].orderId} on ${fills[f].coin} not booked: ${
+          (error as Error).message
+        }`;
+        this.#log.error(`[FILL] ${message}`);
+        void this.halt(message);
+      }
+    }
   }
 
   #book(fill: Fill): void {

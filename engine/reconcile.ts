@@ -1,8 +1,9 @@
 /**
  * Reconciliation after a stall or reconnect (spec 8.2, `reconcile_after_reconnect`): compare
- * the venue's positions with our inventory, book the dark fills the venue reports, and say
- * what was found in the spec's `[RECONCILE]` lines. A pure function of (our inventory, the
- * venue's report), so it is the same on every run (a lesson from nautilus #3878).
+ * the venue's positions with our inventory, book the dark fills the venue reports, adopt the
+ * venue's position where it still differs, and say what was found in the spec's `[RECONCILE]`
+ * lines. Pure functions of (our inventory, the venue's report), so they are the same on every
+ * run (a lesson from nautilus #3878).
  */
 import type { Fill, ReconcileReport } from "./venue/venue.ts";
 
@@ -55,7 +56,8 @@ export function reconcileInventory(
   }
   for (const m of mismatches) {
     lines.push(
-      `[RECONCILE] ⚠️ ${m.coin} position differs: engine ${m.ours} vs venue ${m.venue}.`,
+      `[RECONCILE] ⚠️ ${m.coin} position differs: engine ${m.ours} vs venue ${m.venue}. ` +
+        `Adopting the venue's (a dark fill of ${signed(m.venue - m.ours)}).`,
     );
   }
   if (report.orphanOrdersCancelled > 0) {
@@ -70,4 +72,31 @@ export function reconcileInventory(
     lines,
     clean,
   };
+}
+
+/**
+ * The fill that moves our position onto the venue's after a mismatch: booked at `px` (the mid)
+ * without a fee, so the inventory driving the skew is the exchange's. Throws naming the coin
+ * when there is no price to book it at.
+ */
+export function adoptionFill(mismatch: PositionMismatch, px: number, timeMs: number): Fill {
+  if (!(px > 0)) {
+    throw new Error(`cannot adopt the venue's ${mismatch.coin} position: no price to book it at`);
+  }
+  const delta = mismatch.venue - mismatch.ours;
+  return {
+    coin: mismatch.coin,
+    side: delta > 0 ? "bid" : "ask",
+    level: -1,
+    px,
+    sz: Math.abs(delta),
+    timeMs,
+    feeUsd: 0,
+    cause: "exchange",
+    orderId: "reconcile",
+  };
+}
+
+function signed(x: number): string {
+  return `${x > 0 ? "+" : ""}${Number(x.toPrecision(12))}`;
 }

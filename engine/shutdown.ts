@@ -18,6 +18,9 @@ export const STEPS_DEADLINE_MS = SHUTDOWN_DEADLINE_MS - LOG_FLUSH_GRACE_MS;
 /** Limit of a step registered without one, ms. */
 export const DEFAULT_STEP_TIMEOUT_MS = 1_000;
 
+/** Time the last-resort action of a second signal may take before the process exits, ms. */
+export const LAST_RESORT_MS = 1_000;
+
 /** What happened to one step. */
 export type StepOutcome = "ok" | "failed" | "timed-out" | "skipped";
 
@@ -63,6 +66,8 @@ export class Shutdown {
   readonly #log: Logger | undefined;
   readonly #now: () => number;
   #running: Promise<ShutdownReport> | null = null;
+  #lastResort: (() => Promise<void>) | null = null;
+  #forced = false;
 
   /** Creates an empty shutdown sequence. */
   constructor(options: ShutdownOptions = {}) {
@@ -83,6 +88,15 @@ export class Shutdown {
     return this;
   }
 
+  /**
+   * Sets what a second signal does before exiting (live: one best-effort cancel-all request),
+   * bounded by {@link LAST_RESORT_MS}.
+   */
+  onForcedExit(lastResort: () => Promise<void>): this {
+    this.#lastResort = lastResort;
+    return this;
+  }
+
   /** Whether shutdown has begun (the quoting loop checks this to stop placing orders). */
   get started(): boolean {
     return this.#running !== null;
@@ -96,7 +110,8 @@ export class Shutdown {
 
   /**
    * Runs the shutdown on SIGINT or SIGTERM, then calls `exit(0)`. A second signal during the
-   * shutdown exits at once with code 1 (the operator insists; state may not be saved).
+   * shutdown runs the {@link onForcedExit} action (at most {@link LAST_RESORT_MS}) and exits with
+   * code 1 (the operator insists; state may not be saved); a third exits at once.
    * Returns a function that removes the listeners.
    */
   listen(exit: (code: number) => void = Deno.exit): () => void {
@@ -104,8 +119,25 @@ export class Shutdown {
     const handlers = signals.map((signal) => {
       const handler = () => {
         if (this.started) {
-          this.#log?.warn(`[SHUTDOWN] ${signal} again: exiting now, without finishing the steps`);
-          exit(1);
+          const lastResort = this.#lastResort;
+          if (this.#forced || lastResort === null) {
+            this.#log?.warn(`[SHUTDOWN] ${signal} again: exiting now, without finishing the steps`);
+            exit(1);
+            return;
+          }
+          this.#forced = true;
+          this.#log?.warn(
+            `[SHUTDOWN] ${signal} again: one last cancel-all request, then exiting without ` +
+              "finishing the steps",
+          );
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          Promise.race([
+            lastResort().catch(() => {}),
+            new Promise((resolve) => timer = setTimeout(resolve, LAST_RESORT_MS)),
+          ]).then(() => {
+            clearTimeout(timer);
+            exit(1);
+          });
           return;
         }
         this.#log?.info(`[SHUTDOWN] ${signal} received: shutting down`);

@@ -10,9 +10,7 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { createShadowStack } from "../main.ts";
-import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
-import { LiveExchange } from "../engine/venue/live.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 22, 12);
@@ -347,76 +345,6 @@ Deno.test("against the venue simulator: two-sided quotes, fills from takers, sta
     await feed.close();
     await venue.close();
     await log.flush();
-  }
-});
-
-Deno.test("live venue against the simulator: signed Alo grid with cloids, requote beyond a tick, cancel all, reconcile", async () => {
-  const venue = await startTestVenue({ coins: 2, seed: 5 });
-  const log = createLogger({ level: "error", sink: () => {} });
-  const endpoints = venueEndpoints(venue);
-  const info = new InfoClient({ endpoints });
-  const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
-    topN: 2,
-  });
-  const exchange = new ExchangeClient({ endpoints, privateKey: TEST_PRIVATE_KEY });
-  const user = TEST_ACCOUNT.toLowerCase();
-  const live = new LiveExchange({
-    exchange,
-    info,
-    user,
-    assets: selected,
-    log,
-    fillPollMs: 60_000,
-  });
-  try {
-    const eth = selected[1];
-    const book = await info.l2Book(eth.name);
-    const bid = book.bids[0].px, ask = book.asks[0].px;
-    const tick = eth.markPx > 1000 ? 0.1 : 0.01;
-    const grid = (shift: number) => ({
-      coin: eth.name,
-      bidPx: [bid - 2 * tick - shift, bid - 4 * tick - shift, bid - 8 * tick - shift],
-      bidSz: [0.004, 0.008, 0.012],
-      askPx: [ask + 2 * tick - shift, ask + 4 * tick - shift, ask + 8 * tick - shift],
-      askSz: [0.004, 0.008, 0.012],
-      tick,
-      requoteTolerance: tick,
-    });
-    live.setQuotes(grid(0));
-    await until(
-      "six resting orders",
-      () => venue.state().openOrders.length === 6 && live.stats.placed === 6,
-    );
-    const first = venue.state().openOrders;
-    assert.ok(
-      first.every((o) => /^0x[0-9a-f]{32}$/.test(o.cloid ?? "")),
-      "every order has a cloid",
-    );
-    assert.equal(live.stats.placed, 6);
-
-    // Within one tick: nothing moves. Beyond: cancel and replace.
-    live.setQuotes(grid(tick * 0.5));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(
-      venue.state().openOrders.map((o) => o.oid).sort(),
-      first.map((o) => o.oid).sort(),
-    );
-    live.setQuotes(grid(tick * 3));
-    await until("the grid moved", () => {
-      const now = venue.state().openOrders;
-      return now.length === 6 && now.every((o) => !first.some((f) => f.oid === o.oid)) &&
-        live.stats.placed === 12;
-    });
-    assert.equal(live.stats.cancels, 6);
-
-    const report = await live.reconcile(new Map());
-    assert.equal(report.orphanOrdersCancelled, 0);
-    assert.equal(report.darkFills.length, 0);
-    await live.cancelAll("test");
-    assert.equal(venue.state().openOrders.length, 0);
-  } finally {
-    live.close();
-    await venue.close();
   }
 });
 

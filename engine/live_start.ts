@@ -1,0 +1,188 @@
+/**
+ * Live start-up and its safety nets (spec 8.6): read the key (and drop it from the
+ * environment), confirm with the operator, cancel every order the account left resting before
+ * quoting, and turn a lost socket or a crash into "pull every quote" rather than orders left on
+ * the book. Live data goes to `data/live/` and `data/state/live_state.json`, apart from shadow.
+ */
+import { ExchangeClient } from "./hyperliquid/exchange.ts";
+import type { InfoClient, Position } from "./hyperliquid/info.ts";
+import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
+import type { WebSocketConstructor } from "./hyperliquid/ws.ts";
+import type { Logger } from "./log.ts";
+import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
+
+/** Where a mode keeps its state file: live apart from shadow, so one never blocks the other. */
+export function statePathFor(mode: string, dataDir: string): string {
+  return mode === "live"
+    ? `${dataDir}/state/live_state.json`
+    : `${dataDir}/state/engine_state.json`;
+}
+
+/** Where a mode's fills file and session records go: live apart from the Gate 5 shadow data. */
+export function recordsDirFor(mode: string, dataDir: string): string {
+  return mode === "live" ? `${dataDir}/live` : `${dataDir}/shadow`;
+}
+
+/** Appends one session record to `<dir>/sessions.jsonl` (dir from {@link recordsDirFor}). */
+export async function appendSessionLine(dir: string, record: unknown): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/sessions.jsonl`, JSON.stringify(record) + "\n", {
+    append: true,
+  });
+}
+
+/**
+ * Reads HL_PRIVATE_KEY and deletes it from the environment, so nothing started later can read
+ * it. The `live` permission set leaves it out on purpose, so Deno asks the operator at this
+ * moment, on the terminal, whether the engine may read the key; unattended starts use the
+ * `deploy` set (the compiled binary), which grants it.
+ */
+export async function readPrivateKey(log: Logger): Promise<string> {
+  const variable = "HL_PRIVATE_KEY";
+  const { state } = await Deno.permissions.query({ name: "env", variable });
+  if (state !== "granted") {
+    log.warn(`[LIVE] Deno will now ask whether the engine may read ${variable}.`);
+    await log.flush();
+    const answer = await Deno.permissions.request({ name: "env", variable });
+    if (answer.state !== "granted") {
+      throw new Error(
+        `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
+          "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
+      );
+    }
+  }
+  const key = Deno.env.get(variable) ?? "";
+  Deno.env.delete(variable);
+  return key;
+}
+
+/** Asks the operator to type CONFIRM LIVE (spec 8.6); `--confirm-live` stands in without a terminal. */
+export async function confirmLive(confirmFlag: boolean, log: Logger): Promise<void> {
+  if (!Deno.stdin.isTerminal()) {
+    if (confirmFlag) return;
+    throw new Error(
+      "live mode needs a terminal to type CONFIRM LIVE (or --confirm-live when started by a supervisor)",
+    );
+  }
+  log.warn("⚠️ LIVE! Real post-only orders will be placed with real money.");
+  await log.flush();
+  const answer = prompt('Type "CONFIRM LIVE" to start live trading:');
+  if (answer?.trim() !== "CONFIRM LIVE") {
+    throw new Error("live start not confirmed; nothing was sent");
+  }
+}
+
+/** Options of {@link startLiveVenue}. */
+export interface LiveVenueStartOptions {
+  endpoints: NetworkEndpoints;
+  info: InfoClient;
+  /** Signing key (account or API wallet); never logged. */
+  privateKey: string;
+  /** The account (or vault) traded. */
+  user: string;
+  accountAddress?: string;
+  vaultAddress?: string | null;
+  /** The coins quoted. */
+  assets: readonly AssetInfo[];
+  /** Every perp (metaAndAssetCtxs): orders on any of them are cancelled. */
+  universe: readonly AssetInfo[];
+  log: Logger;
+  /** Overrides for the venue (tests: shorter expiry and retries). */
+  venue?: Partial<LiveExchangeOptions>;
+  /** Exchange request timeout, ms (default: the client's 10 s). */
+  timeoutMs?: number;
+}
+
+/** A live venue cleared of every earlier order, with the account as the exchange sees it. */
+export interface LiveVenueStart {
+  venue: LiveExchange;
+  accountValueUsd: number;
+  /** Positions held before this run, to carry into the engine. */
+  positions: Position[];
+}
+
+/**
+ * Builds the live venue and, before any quote, cancels every open order of the account (any
+ * coin of the universe), retrying with an error line each round until `openOrders` confirms
+ * none remain; then reads the account's positions and value.
+ */
+export async function startLiveVenue(options: LiveVenueStartOptions): Promise<LiveVenueStart> {
+  const { info, log, user } = options;
+  const exchange = new ExchangeClient({
+    endpoints: options.endpoints,
+    privateKey: options.privateKey,
+    accountAddress: options.accountAddress,
+    vaultAddress: options.vaultAddress ?? undefined,
+    budget: info.budget,
+    timeoutMs: options.timeoutMs,
+  });
+  const venue = new LiveExchange({
+    exchange,
+    info,
+    user,
+    assets: options.assets,
+    universe: options.universe,
+    log,
+    ...options.venue,
+  });
+  try {
+    const open = await info.openOrders(user);
+    log.warn(
+      `[LIVE] start-up: ${open.length} open order(s) on ${user}; cancelling every one before quoting`,
+    );
+    await venue.cancelAll("start-up");
+    const left = await info.openOrders(user);
+    if (left.length > 0) {
+      throw new Error(`${left.length} order(s) still open after the start-up cancel; not quoting`);
+    }
+    log.info("[LIVE] start-up: no open orders remain");
+    const account = await info.clearinghouseState(user);
+    return {
+      venue,
+      accountValueUsd: account.accountValue,
+      positions: account.positions.filter((p) => p.szi !== 0),
+    };
+  } catch (error) {
+    venue.close();
+    throw error;
+  }
+}
+
+/**
+ * A WebSocket class for the market-data feed that reports every socket loss (closed, errored,
+ * dropped for a stall), so live quoting is pulled at once rather than after the stall timeout.
+ */
+export function watchedWebSocket(onLost: (reason: string) => void): WebSocketConstructor {
+  return class WatchedWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      this.addEventListener("close", (event) => onLost(`socket closed, code ${event.code}`));
+    }
+  };
+}
+
+/**
+ * Routes unhandled promise rejections and uncaught errors to `onCrash` (live: halt, cancel
+ * every order, shut down) instead of letting the process die with orders resting. Returns a
+ * function that removes the handlers.
+ */
+export function installCrashGuards(onCrash: (reason: string) => void): () => void {
+  const onRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    onCrash(`unhandled rejection: ${describe(event.reason)}`);
+  };
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    onCrash(`uncaught error: ${describe(event.error ?? event.message)}`);
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  globalThis.addEventListener("error", onError);
+  return () => {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+    globalThis.removeEventListener("error", onError);
+  };
+}
+
+function describe(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}

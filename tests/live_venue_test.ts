@@ -1,0 +1,450 @@
+/**
+ * The live venue against the venue simulator (signed orders, real outcomes): start-up with
+ * resting orders, unknown outcomes, a failing cancel-all, fills, a dropped socket, a throw in
+ * the loop, shutdown and dark fills. The rule checked throughout: every order the account has
+ * resting is tracked or being cancelled until `openOrders` confirms it gone.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../engine/config.ts";
+import type { Engine } from "../engine/engine.ts";
+import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import type { AssetInfo } from "../engine/hyperliquid/types.ts";
+import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { floatToWire } from "../engine/hyperliquid/wire.ts";
+import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
+import { loadKernel } from "../engine/kernel.ts";
+import { startLiveVenue, watchedWebSocket } from "../engine/live_start.ts";
+import { createLogger, type Logger } from "../engine/log.ts";
+import { Shutdown } from "../engine/shutdown.ts";
+import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import type { DesiredQuotes } from "../engine/venue/venue.ts";
+import { createShadowStack } from "../main.ts";
+import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+
+const kernel = await loadKernel();
+const USER = TEST_ACCOUNT.toLowerCase();
+
+async function until(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A venue, clients pointed at it, and a log whose lines the test can read. */
+async function harness(options: { coins?: number; topN?: number; timeoutMs?: number } = {}) {
+  const venue = await startTestVenue({ coins: options.coins ?? 2, seed: 5 });
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const endpoints = venueEndpoints(venue);
+  const info = new InfoClient({ endpoints, timeoutMs: options.timeoutMs });
+  const { selected, assets: universe } = await loadUniverse(
+    (body) => info.post(body as { type: string }),
+    { topN: options.topN ?? 2 },
+  );
+  const exchange = new ExchangeClient({
+    endpoints,
+    privateKey: TEST_PRIVATE_KEY,
+    timeoutMs: options.timeoutMs,
+  });
+  const text = async () => {
+    await log.flush();
+    return lines.join("");
+  };
+  /** Waits until the log shows a line matching `pattern`. */
+  const logged = async (pattern: RegExp) => {
+    const end = performance.now() + 5_000;
+    while (!pattern.test(await text())) {
+      if (performance.now() > end) throw new Error(`timed out waiting for a log line ${pattern}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return { venue, log, info, exchange, selected, universe, endpoints, text, logged };
+}
+
+function liveVenue(
+  h: {
+    venue: VenueSim;
+    exchange: ExchangeClient;
+    info: InfoClient;
+    selected: AssetInfo[];
+    log: Logger;
+  },
+  options: Partial<LiveExchangeOptions> = {},
+): LiveExchange {
+  return new LiveExchange({
+    exchange: h.exchange,
+    info: h.info,
+    user: USER,
+    assets: h.selected,
+    log: h.log,
+    fillPollMs: 60_000,
+    orderExpiryMs: 1_000,
+    retryMs: 50,
+    retryMaxMs: 200,
+    // The venue's market clock is virtual: fills carry its times.
+    fillsSinceMs: h.venue.sim.now,
+    ...options,
+  });
+}
+
+// Hyperliquid: 5 significant figures, at most 6 − szDecimals decimals.
+function tickOf(px: number, szDecimals: number): number {
+  return Math.max(10 ** (Math.floor(Math.log10(px)) - 4), 10 ** -(6 - szDecimals));
+}
+
+/** A six-order grid a few ticks outside the touch, shifted down by `shift` (price units). */
+async function gridFor(info: InfoClient, asset: AssetInfo) {
+  const book = await info.l2Book(asset.name);
+  const bid = book.bids[0].px, ask = book.asks[0].px;
+  const tick = tickOf(bid, asset.szDecimals);
+  // Each order worth about $15 (the exchange's minimum is $10).
+  const step = 10 ** -asset.szDecimals;
+  const sz = Math.ceil(15 / bid / step) * step;
+  const round = (x: number) => Number(x.toFixed(8));
+  return (shift: number): DesiredQuotes => ({
+    coin: asset.name,
+    bidPx: [2, 4, 8].map((k) => round(bid - k * tick - shift)),
+    bidSz: [sz, 2 * sz, 3 * sz],
+    askPx: [2, 4, 8].map((k) => round(ask + k * tick - shift)),
+    askSz: [sz, 2 * sz, 3 * sz],
+    tick,
+    requoteTolerance: tick,
+  });
+}
+
+const openCount = (venue: VenueSim) => venue.state().openOrders.length;
+
+Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, moved beyond it, cancel all", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    const tick = grid(0).tick;
+    live.setQuotes(grid(0));
+    await live.settled();
+    const first = h.venue.state().openOrders;
+    assert.equal(first.length, 6);
+    assert.equal(live.stats.placed, 6);
+    assert.ok(
+      first.every((o) => /^0x[0-9a-f]{32}$/.test(o.cloid ?? "")),
+      "every order has a cloid",
+    );
+
+    live.setQuotes(grid(tick * 0.5));
+    await live.settled();
+    assert.deepEqual(
+      h.venue.state().openOrders.map((o) => o.oid).sort(),
+      first.map((o) => o.oid).sort(),
+      "within the tolerance nothing moves",
+    );
+
+    live.setQuotes(grid(tick * 3));
+    await live.settled();
+    const moved = h.venue.state().openOrders;
+    assert.equal(moved.length, 6);
+    assert.ok(moved.every((o) => !first.some((f) => f.oid === o.oid)), "every order replaced");
+    assert.equal(live.stats.placed, 12);
+    assert.equal(live.stats.cancels, 6);
+
+    const report = await live.reconcile(new Map());
+    assert.equal(report.orphanOrdersCancelled, 0);
+    assert.equal(report.darkFills.length, 0);
+    await live.cancelAll("test");
+    assert.equal(openCount(h.venue), 0);
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live start-up cancels every order the account left resting, on any coin, before quoting", async () => {
+  const h = await harness({ coins: 4, topN: 1 });
+  let started: LiveExchange | null = null;
+  try {
+    // Orders left by an earlier run: one on the quoted coin, one on a coin not quoted.
+    const other = h.universe.find((a) => a.name !== h.selected[0].name && a.markPx > 0)!;
+    for (const asset of [h.selected[0], other]) {
+      const book = await h.info.l2Book(asset.name);
+      const px = book.bids[book.bids.length - 1].px;
+      const step = 10 ** -asset.szDecimals;
+      const [outcome] = await h.exchange.placeOrders([{
+        asset: asset.assetIndex,
+        isBuy: true,
+        px: floatToWire(px),
+        sz: floatToWire(Math.ceil(15 / px / step) * step),
+        tif: "Alo",
+      }]);
+      assert.equal(outcome.kind, "resting", JSON.stringify(outcome));
+    }
+    assert.equal(openCount(h.venue), 2);
+
+    const start = await startLiveVenue({
+      endpoints: h.endpoints,
+      info: h.info,
+      privateKey: TEST_PRIVATE_KEY,
+      user: USER,
+      assets: h.selected,
+      universe: h.universe,
+      log: h.log,
+      venue: { fillPollMs: 60_000, fillsSinceMs: h.venue.sim.now },
+    });
+    started = start.venue;
+    assert.equal(openCount(h.venue), 0, "nothing left resting before the first quote");
+    assert.equal(start.venue.stats.cancels, 2);
+    const text = await h.text();
+    assert.match(text, /\[LIVE\] start-up: 2 open order\(s\) on 0x[0-9a-f]{40}; cancelling/);
+    assert.match(text, /\[LIVE\] start-up: no open orders remain/);
+  } finally {
+    started?.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: an order whose answer timed out is found resting after its expiry and tracked", async () => {
+  const h = await harness({ timeoutMs: 150 });
+  const live = liveVenue(h);
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    // The venue holds answers 400 ms: the client gives up at 150 ms, the orders still land.
+    h.venue.inject({ kind: "delay", ms: 400 });
+    live.setQuotes(grid(0));
+    await until("the orders to land at the venue", () => openCount(h.venue) === 6);
+    h.venue.clear("delay");
+    assert.equal(live.stats.placed, 0, "not counted while unknown");
+    await live.settled();
+    assert.equal(live.stats.placed, 6, "found resting by orderStatus");
+    assert.equal(openCount(h.venue), 6, "no duplicates placed");
+    await live.cancelAll("test");
+    assert.equal(openCount(h.venue), 0, "tracked, so cancelled");
+    assert.match(
+      await h.text(),
+      /outcome unknown .*will check its status once the action has expired/,
+    );
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: an order refused with HTTP 503 is known absent after its expiry and placed again", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    h.venue.inject({ kind: "httpError", status: 503 });
+    live.setQuotes(grid(0));
+    await h.logged(/outcome unknown \(.*503/);
+    h.venue.clear("httpError");
+    await live.settled();
+    assert.equal(openCount(h.venue), 6);
+    assert.equal(live.stats.placed, 6);
+    await live.cancelAll("test");
+    assert.equal(openCount(h.venue), 0);
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: cancel all retries through exchange errors until openOrders is empty", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  try {
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    assert.equal(openCount(h.venue), 6);
+    h.venue.inject({ kind: "httpError", status: 503 });
+    const cancelled = live.cancelAll("test");
+    await h.logged(/\[LIVE\] cancel_all \(test\): openOrders failed: .*503.*retrying/);
+    assert.equal(openCount(h.venue), 6, "still resting while the exchange fails");
+    h.venue.clear("httpError");
+    await cancelled;
+    assert.equal(openCount(h.venue), 0);
+    assert.equal(live.stats.cancels, 6, "only confirmed cancels count");
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: a filled order frees its level, which is placed again; its cancel does not count", async () => {
+  const h = await harness();
+  const live = liveVenue(h, { fillPollMs: 30 });
+  try {
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    const first = h.venue.state().openOrders.map((o) => o.oid);
+    h.venue.inject({ kind: "fillResting" });
+    await until("the fills polled", () => live.stats.fills >= 6);
+    await live.settled();
+    const again = h.venue.state().openOrders;
+    assert.equal(again.length, 6, "every level placed again");
+    assert.ok(again.every((o) => !first.includes(o.oid)));
+    assert.equal(live.stats.cancels, 0);
+    const fills = live.drainFills();
+    assert.deepEqual(fills.map((f) => f.level).sort(), [0, 0, 1, 1, 2, 2]);
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+/** A live engine on the venue's market data, as main.ts wires it. */
+async function liveEngine(h: Awaited<ReturnType<typeof harness>>, live: LiveExchange) {
+  const stack = await createShadowStack({
+    mode: "live",
+    config: loadConfig({ MM_LOG_LEVEL: "info", MM_SHADOW_MODE: "false" }),
+    assets: h.selected,
+    log: h.log,
+    now: Date.now,
+    kernel,
+    writeFills: false,
+    venue: live,
+  });
+  const engine: Engine = stack.engine;
+  const feed = new MarketDataFeed({
+    url: h.venue.wsUrl,
+    coins: h.selected.map((a) => a.name),
+    stallTimeoutMs: 60_000,
+    backoff: { initialMs: 50, maxMs: 200 },
+    logger: h.log,
+    WebSocket: watchedWebSocket((reason) => engine.onConnectionLost(reason)),
+    onBook: (b, ns, problem) => problem ? engine.onBadBook(b.coin) : engine.onBook(b, ns / 1e6),
+    onTrades: (trades) => engine.onTrades(trades),
+    onStall: () => engine.onStall(),
+    onReconnected: () => void engine.onReconnected(),
+  });
+  const pump = setInterval(() => h.venue.advance(200), 50);
+  feed.start();
+  engine.start();
+  const close = async () => {
+    clearInterval(pump);
+    engine.stop();
+    await feed.close();
+  };
+  return { stack, engine, feed, close };
+}
+
+Deno.test("live engine: a dropped socket (no stall) pulls every quote at once, the reconnect reconciles", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  const run = await liveEngine(h, live);
+  try {
+    await until("quotes", () => openCount(h.venue) > 0);
+    h.venue.inject({ kind: "dropWs", closeFrame: false });
+    await until("the quotes pulled", () => run.engine.stall.state !== "quoting");
+    await until("recovery", () => run.engine.stall.recoveries === 1);
+    assert.equal(run.engine.stall.panics, 1);
+    await until("quotes again", () => openCount(h.venue) > 0);
+    const text = await h.text();
+    assert.match(text, /🚨 WS LOST \(socket closed, code \d+\): cancel_all\./);
+    assert.match(text, /\[LIVE\] cancel_all \(socket lost\)/);
+    assert.match(text, /\[RECONCILE\] ✅ Inventory matches/);
+    // Pulled before the reconnect quoted again: the venue saw every order cancelled.
+    assert.ok(live.stats.cancels > 0);
+  } finally {
+    await run.close();
+    await live.cancelAll("test end");
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live engine: a throw in the loop halts and cancels every order", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  const run = await liveEngine(h, live);
+  try {
+    await until("quotes", () => openCount(h.venue) > 0);
+    run.engine.drawdown.update = () => {
+      throw new Error("drawdown check exploded");
+    };
+    await until("the halt", () => run.engine.haltReason !== null);
+    await live.settled();
+    assert.equal(openCount(h.venue), 0, "nothing left resting");
+    assert.match(run.engine.haltReason!, /tick failed: drawdown check exploded/);
+    assert.match(
+      await h.text(),
+      /\[ENGINE\] tick failed: drawdown check exploded\. Halting and cancelling/,
+    );
+  } finally {
+    await run.close();
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live shutdown leaves zero open orders at the venue, even with a batch in flight", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  const run = await liveEngine(h, live);
+  const shutdown = new Shutdown({ logger: h.log })
+    .add("stop quoting", () => run.engine.stop())
+    .add("cancel all", () => run.engine.venue.cancelAll("shutdown"), 3_500)
+    .add("close market data", () => run.feed.close());
+  try {
+    await until("quotes", () => openCount(h.venue) >= 6);
+    // A slow exchange: the batch the next requote sends is still in flight at the signal.
+    h.venue.inject({ kind: "delay", ms: 300 });
+    live.setQuotes((await gridFor(h.info, h.selected[0]))(0));
+    const report = await shutdown.run("SIGINT");
+    h.venue.clear("delay");
+    await live.settled();
+    assert.ok(report.clean, JSON.stringify(report.steps));
+    assert.equal(openCount(h.venue), 0);
+  } finally {
+    await run.close();
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live reconcile books missed fills as dark fills and adopts the exchange's position", async () => {
+  const h = await harness();
+  const coin = h.selected[1];
+  const take = async () => {
+    const book = await h.info.l2Book(coin.name);
+    const px = book.asks[0].px;
+    const step = 10 ** -coin.szDecimals;
+    const [outcome] = await h.exchange.placeOrders([{
+      asset: coin.assetIndex,
+      isBuy: true,
+      px: floatToWire(px),
+      sz: floatToWire(Math.ceil(15 / px / step) * step),
+      tif: "Ioc",
+    }]);
+    assert.equal(outcome.kind, "filled", JSON.stringify(outcome));
+    return outcome.kind === "filled" ? outcome.totalSz : 0;
+  };
+  // Bought before the engine started, and not carried: the engine thinks it is flat.
+  const before = await take();
+  const live = liveVenue(h, { fillsSinceMs: h.venue.sim.now + 1 });
+  const run = await liveEngine(h, live);
+  try {
+    await until("a mid", () => run.engine.market.mid(1) > 0);
+    run.engine.onStall();
+    await live.settled();
+    // Bought while the engine was dark (later in market time): a fill reconcile finds.
+    h.venue.advance(1_000);
+    const during = await take();
+    await run.engine.onReconnected();
+    const position = run.stack.portfolio.position(coin.name);
+    assert.ok(Math.abs(position - (before + during)) < 1e-9, `${position} vs ${before + during}`);
+    const text = await h.text();
+    assert.match(
+      text,
+      new RegExp(`\\[RECONCILE\\] ⚠️ 1 dark fill\\(s\\) detected: ${coin.name}×1`),
+    );
+    assert.match(text, new RegExp(`${coin.name} position differs: engine ${during} vs venue`));
+    assert.match(text, /Adopting the venue's \(a dark fill of \+/);
+  } finally {
+    await run.close();
+    await live.cancelAll("test end");
+    live.close();
+    await h.venue.close();
+  }
+});
