@@ -14,7 +14,14 @@ import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
-import { startLiveVenue, watchedWebSocket } from "../engine/live_start.ts";
+import {
+  installCrashGuards,
+  readPrivateKey,
+  recordsDirFor,
+  startLiveVenue,
+  statePathFor,
+  watchedWebSocket,
+} from "../engine/live_start.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
@@ -293,6 +300,40 @@ Deno.test("live venue: a filled order frees its level, which is placed again; it
   }
 });
 
+/** The venue's info API, except that fills cannot be read while `failing` is set. */
+class FlakyFills extends InfoClient {
+  failing = false;
+  override userFillsByTime(user: string, startMs: number) {
+    if (this.failing) return Promise.reject(new Error("userFillsByTime: HTTP 502"));
+    return super.userFillsByTime(user, startMs);
+  }
+}
+
+Deno.test("live venue: fills unreadable several polls in a row pull the quotes until they are readable", async () => {
+  const h = await harness();
+  const info = new FlakyFills({ endpoints: h.endpoints });
+  const live = liveVenue({ ...h, info }, { fillPollMs: 30, maxFillPollFailures: 2 });
+  try {
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    assert.equal(openCount(h.venue), 6);
+    info.failing = true;
+    await h.logged(/fills unreadable 2 times in a row: quotes pulled/);
+    await live.settled();
+    assert.equal(openCount(h.venue), 0, "no quotes while fills cannot be read");
+    const text = await h.text();
+    assert.match(text, /fill poll failed \(1 in a row\): userFillsByTime: HTTP 502/);
+    assert.match(text, /fill poll failed \(2 in a row\)/);
+    info.failing = false;
+    await h.logged(/fills readable again: quoting resumes/);
+    await live.settled();
+    assert.equal(openCount(h.venue), 6, "the grid is back");
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
 /** A live engine on the venue's market data, as main.ts wires it. */
 async function liveEngine(h: Awaited<ReturnType<typeof harness>>, live: LiveExchange) {
   const stack = await createShadowStack({
@@ -447,4 +488,61 @@ Deno.test("live reconcile books missed fills as dark fills and adopts the exchan
     live.close();
     await h.venue.close();
   }
+});
+
+Deno.test("a second SIGTERM during a stuck shutdown fires one last cancel-all before exiting", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  let release = () => {};
+  const stepStarted = Promise.withResolvers<void>();
+  const exited = Promise.withResolvers<number>();
+  const shutdown = new Shutdown({ logger: h.log })
+    .add("cancel all", () => {
+      stepStarted.resolve();
+      return new Promise<void>((resolve) => release = resolve);
+    }, 5_000)
+    .onForcedExit(() => live.cancelOpenOrdersOnce());
+  const unlisten = shutdown.listen((code) => exited.resolve(code));
+  try {
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    assert.equal(openCount(h.venue), 6);
+    Deno.kill(Deno.pid, "SIGTERM");
+    await stepStarted.promise;
+    Deno.kill(Deno.pid, "SIGTERM");
+    assert.equal(await exited.promise, 1, "exits without finishing the steps");
+    assert.equal(openCount(h.venue), 0, "the last-resort cancel went out first");
+    assert.match(await h.text(), /SIGTERM again: one last cancel-all request/);
+  } finally {
+    release();
+    await shutdown.run("SIGTERM");
+    unlisten();
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("an unhandled rejection reaches the crash guard (live halts and cancels there)", async () => {
+  const crashed = Promise.withResolvers<string>();
+  const remove = installCrashGuards((reason) => crashed.resolve(reason));
+  try {
+    Promise.reject(new Error("lost promise"));
+    assert.equal(await crashed.promise, "unhandled rejection: lost promise");
+  } finally {
+    remove();
+  }
+});
+
+Deno.test("the private key leaves the environment once read", async () => {
+  Deno.env.set("HL_PRIVATE_KEY", TEST_PRIVATE_KEY);
+  const log = createLogger({ sink: () => {} });
+  assert.equal(await readPrivateKey(log), TEST_PRIVATE_KEY);
+  assert.equal(Deno.env.get("HL_PRIVATE_KEY"), undefined);
+});
+
+Deno.test("live keeps its state, fills and sessions apart from shadow (Gate 5 reads shadow only)", () => {
+  assert.equal(statePathFor("live", "data"), "data/state/live_state.json");
+  assert.equal(statePathFor("shadow", "data"), "data/state/engine_state.json");
+  assert.equal(recordsDirFor("live", "data"), "data/live");
+  assert.equal(recordsDirFor("shadow", "data"), "data/shadow");
 });
