@@ -667,10 +667,11 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
         await engine.venue.cancelAll("shutdown");
         engine.syncFills();
       }, SHUTDOWN_CANCEL_MS)
-      .add("close market data", () => feed.close())
-      .add("flush harvest", () => harvester?.close())
+      // What the cancel leaves of the budget goes first to the state and the report.
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
       .add("session report", () => finish(stack, log, config, Date.now(), days))
+      .add("close market data", () => feed.close())
+      .add("flush harvest", () => harvester?.close())
       .add("close redis", () => bridge.close())
       .add("close venue", () => {
         liveVenue?.close();
