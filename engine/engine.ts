@@ -26,7 +26,12 @@ import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";
 import type { CarriedSession, Portfolio } from "./portfolio.ts";
 import { adoptionFill, reconcileInventory } from "./reconcile.ts";
-import { formatRegimeChange, RegimeGovernor, type RegimeOptions } from "./regime.ts";
+import {
+  formatRegimeChange,
+  RegimeGovernor,
+  type RegimeInputs,
+  type RegimeOptions,
+} from "./regime.ts";
 import { cancelFillRatio, type CoinSummary, type SessionSummary } from "./report.ts";
 import {
   formatShadowFill,
@@ -118,6 +123,10 @@ export class Engine {
   readonly #sessionLineEveryMs: number;
   /** MM_REQUOTE_BPS as a fraction of mid. */
   readonly #requoteFraction: number;
+  /** The governor's engine-wide inputs, rewritten each tick (no allocation per tick). */
+  readonly #regimeInputs: RegimeInputs = { cancelFillRatio: 0, fills: 0, latencyP95Ms: 0 };
+  /** Books without depth (tick-CSV replays): queue positions are unknown. */
+  #depthlessBooks = 0;
   #halted: string | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedMs = -1;
@@ -148,7 +157,12 @@ export class Engine {
     this.#sessionLineEveryMs = options.sessionLineEveryMs ?? 60_000;
     this.#requoteFraction = options.config.requoteBps / 10_000;
     const defaults = options.config.asset;
-    this.#assetConfig = options.assetConfig ?? ((coin) => defaultAssetConfig(coin, defaults));
+    // One default config object per coin, made once: the loop reads it every tick.
+    const fallback = new Map(
+      options.assets.map((a) => [a.name, defaultAssetConfig(a.name, defaults)]),
+    );
+    this.#assetConfig = options.assetConfig ??
+      ((coin) => fallback.get(coin) ?? defaultAssetConfig(coin, defaults));
     this.market = new MarketState(this.coins);
     this.regime = new RegimeGovernor(this.coins, {
       maxCancelFillRatio: options.config.maxCancelFillRatio,
@@ -230,6 +244,8 @@ export class Engine {
     const i = this.market.applyBook(book);
     if (i < 0) return;
     if (this.#dirty[i]) this.#flush();
+    // Tick CSVs give top-of-book prices with no sizes: nobody knows the queue ahead of us.
+    if (book.bids[0]?.sz === 0 && book.asks[0]?.sz === 0) this.#depthlessBooks++;
     this.venue.onBook(book);
     this.#drainFills();
     const mid = this.market.mid(i);
@@ -301,7 +317,7 @@ export class Engine {
    */
   resumeDay(carried: CarriedSession, nowMs: number): void {
     this.portfolio.resumeDay(carried, nowMs);
-    this.drawdown.resumeDay(carried.dayAnchorPnlUsd, nowMs);
+    this.drawdown.resumeDay(nowMs);
   }
 
   /** Books the fills the venue holds now (after a final cancel, before the report). */
@@ -406,12 +422,18 @@ export class Engine {
     const latencyLine = this.#measureLatency ? this.latency.tick(nowMs) : null;
     if (latencyLine) this.#log.info(latencyLine);
 
+    // Every mid first, then one PnL sum for the peak and the day anchor (not one per coin).
+    let moved = false;
+    let markMs = -Infinity;
     for (let i = 0; i < this.coins.length; i++) {
       const mid = this.market.mid(i);
-      if (mid > 0) this.portfolio.mark(this.coins[i], mid, this.market.bookTimeMs[i]);
+      if (mid > 0 && this.portfolio.setMid(this.coins[i], mid)) {
+        moved = true;
+        if (this.market.bookTimeMs[i] > markMs) markMs = this.market.bookTimeMs[i];
+      }
     }
-    const pnl = this.portfolio.pnlUsd();
-    const breach = this.drawdown.update(pnl, nowMs);
+    if (moved) this.portfolio.observe(markMs);
+    const breach = this.drawdown.update(this.portfolio.dailyPnlUsd(nowMs), nowMs);
     if (breach && !this.#halted) {
       this.#log.error(breach.line);
       void this.halt(breach.line);
@@ -423,17 +445,18 @@ export class Engine {
     if (this.#halted) return;
 
     this.#applyAssetConfigs();
-    const inputs = {
-      cancelFillRatio: cancelFillRatio(this.venue.stats.cancels, this.venue.stats.fills),
-      fills: this.venue.stats.fills,
-      latencyP95Ms: this.#measureLatency ? this.latency.p95Ms : 0,
-    };
-    // Changes with the same cause and step (an engine-wide factor) make one line, not one per coin.
-    const changes = new Map<string, { coins: string[]; halted: boolean }>();
+    const inputs = this.#regimeInputs;
+    inputs.cancelFillRatio = cancelFillRatio(this.venue.stats.cancels, this.venue.stats.fills);
+    inputs.fills = this.venue.stats.fills;
+    inputs.latencyP95Ms = this.#measureLatency ? this.latency.p95Ms : 0;
+    // Changes with the same cause and step (an engine-wide factor) make one line, not one per
+    // coin; the map exists only on a tick that has a change.
+    let changes: Map<string, { coins: string[]; halted: boolean }> | null = null;
     for (let i = 0; i < this.coins.length; i++) {
       const change = this.regime.evaluate(i, inputs);
       if (change) {
         const line = formatRegimeChange(change).replace(` ${change.coin} `, " {coins} ");
+        changes ??= new Map();
         const group = changes.get(line) ?? { coins: [], halted: change.to.halted };
         group.coins.push(change.coin);
         changes.set(line, group);
@@ -441,7 +464,7 @@ export class Engine {
       const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
-    for (const [line, group] of changes) {
+    for (const [line, group] of changes ?? []) {
       const who = group.coins.length === 1
         ? group.coins[0]
         : `${group.coins.length} coins (${group.coins.join(", ")})`;
@@ -504,14 +527,17 @@ export class Engine {
       mode: this.mode,
       startedMs: this.#startedMs < 0 ? nowMs : this.#startedMs,
       endedMs: nowMs,
+      carried: this.portfolio.carried.fills > 0 ? { ...this.portfolio.carried } : null,
+      queueModel: this.config.queueModel,
+      depthlessBooks: this.#depthlessBooks,
       fills: t.fills,
       volumeUsd: t.volumeUsd,
       feesUsd: t.feesUsd,
       realizedUsd: t.realizedUsd,
       unrealizedUsd: t.unrealizedUsd,
       pnlUsd: t.pnlUsd,
-      peakPnlUsd: Math.max(t.peakPnlUsd, this.drawdown.peakPnlUsd),
-      maxDrawdownUsd: Math.max(this.drawdown.maxDrawdownUsd, t.drawdownFromPeakUsd),
+      peakPnlUsd: t.peakPnlUsd,
+      maxDrawdownUsd: t.maxDrawdownUsd,
       placed: this.venue.stats.placed,
       cancels: this.venue.stats.cancels,
       stallPanics: this.stall.panics,

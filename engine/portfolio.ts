@@ -1,7 +1,8 @@
 /**
  * Paper portfolio of shadow mode: inventory per coin, average entry, realized PnL, unrealized
  * PnL marked to mid, fees, volume, the session's peak and drawdown from it, and the UTC-day
- * anchor the global drawdown stop measures against (spec sections 8.3 and 9). PnL is honest:
+ * anchor the global drawdown stop measures against (spec sections 8.3 and 9). This is the one
+ * place the peak and the day anchor are tracked; `risk/drawdown.ts` only checks the cap. PnL is honest:
  * realized + unrealized − fees (a negative fee is a rebate and adds). After a restart, positions
  * come back at their entry prices ({@link Portfolio.restore}) and, the same UTC day, the
  * session's totals and day anchor too ({@link Portfolio.resumeDay}).
@@ -38,6 +39,8 @@ export interface PortfolioTotals {
   peakPnlUsd: number;
   /** peak − current PnL, USD (≥ 0). */
   drawdownFromPeakUsd: number;
+  /** Largest fall from a peak seen at a mark or fill this session, USD (≥ 0). */
+  maxDrawdownUsd: number;
   /** PnL since the current UTC day began (or since the session began, on its first day). */
   dailyPnlUsd: number;
 }
@@ -68,7 +71,10 @@ export class Portfolio {
   /** Paper balance in USD. */
   readonly startingBalanceUsd: number;
   readonly #accounts = new Map<string, CoinAccount>();
+  /** The same accounts in order of first appearance: indexed loops allocate no iterator. */
+  readonly #list: CoinAccount[] = [];
   #peak = 0;
+  #maxDrawdown = 0;
   #day = NaN;
   #dayAnchor = 0;
   #lastPnl = 0;
@@ -164,10 +170,34 @@ export class Portfolio {
 
   /** Marks one coin to its mid at market time `timeMs` (updates the peak and the day anchor). */
   mark(coin: string, mid: number, timeMs: number): void {
+    if (this.setMid(coin, mid)) this.#observe(timeMs);
+  }
+
+  /**
+   * Sets one coin's mid without updating the peak and the day anchor; returns whether the coin
+   * holds a position (so its PnL moved). The loop marks every coin this way, then calls
+   * {@link observe} once: one PnL sum per tick instead of one per coin.
+   */
+  setMid(coin: string, mid: number): boolean {
     if (!(mid > 0)) throw new Error(`mid ${mid} for ${coin} is not a positive price`);
     const a = this.#account(coin);
     a.mid = mid;
-    if (a.position !== 0) this.#observe(timeMs);
+    return a.position !== 0;
+  }
+
+  /** Updates the peak, the largest drawdown and the day anchor at market time `timeMs`. */
+  observe(timeMs: number): void {
+    this.#observe(timeMs);
+  }
+
+  /** PnL since the UTC day of `timeMs` began, USD (0 before any event of that day). */
+  dailyPnlUsd(timeMs: number): number {
+    return this.pnlUsd() - this.dayAnchorPnlUsd(timeMs);
+  }
+
+  /** Totals carried over from a run earlier the same UTC day (all zero when none). */
+  get carried(): Readonly<CarriedSession> {
+    return this.#carried;
   }
 
   /** Signed position in coin units (0 for a coin never traded). */
@@ -197,13 +227,17 @@ export class Portfolio {
 
   /** Every coin marked, traded or restored, in order of first appearance. */
   accounts(): readonly CoinAccount[] {
-    return [...this.#accounts.values()];
+    return this.#list.slice();
   }
 
   /** realized + unrealized − fees, USD. */
   pnlUsd(): number {
     let pnl = this.#carried.realizedUsd - this.#carried.feesUsd;
-    for (const a of this.#accounts.values()) pnl += a.realizedUsd + unrealized(a) - a.feesUsd;
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
+      pnl += a.realizedUsd + unrealized(a) - a.feesUsd;
+    }
     return pnl;
   }
 
@@ -212,7 +246,7 @@ export class Portfolio {
     const c = this.#carried;
     let realizedUsd = c.realizedUsd, unrealizedUsd = 0, feesUsd = c.feesUsd;
     let volumeUsd = c.volumeUsd, fills = c.fills;
-    for (const a of this.#accounts.values()) {
+    for (const a of this.#list) {
       realizedUsd += a.realizedUsd;
       unrealizedUsd += unrealized(a);
       feesUsd += a.feesUsd;
@@ -230,6 +264,7 @@ export class Portfolio {
       fills,
       peakPnlUsd,
       drawdownFromPeakUsd: peakPnlUsd - pnlUsd,
+      maxDrawdownUsd: Math.max(this.#maxDrawdown, peakPnlUsd - pnlUsd),
       dailyPnlUsd: pnlUsd - this.#dayAnchor,
     };
   }
@@ -259,6 +294,7 @@ export class Portfolio {
         fills: 0,
       };
       this.#accounts.set(coin, a);
+      this.#list.push(a);
     }
     return a;
   }
@@ -275,6 +311,7 @@ export class Portfolio {
     }
     this.#lastPnl = pnl;
     if (pnl > this.#peak) this.#peak = pnl;
+    if (this.#peak - pnl > this.#maxDrawdown) this.#maxDrawdown = this.#peak - pnl;
   }
 }
 

@@ -128,14 +128,29 @@ class CoinVolatility {
 
 const CALM: RegimeDecision = { multiplier: 1, halted: false, atrFraction: 0, reason: "" };
 
+/** Why a coin halts, as {@link RegimeGovernor} computes it (no string until one is logged). */
+const enum HaltCause {
+  None,
+  Funding,
+  Atr,
+  Screener,
+}
+
+const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
+
 /** Per-coin spread multipliers and halts. */
 export class RegimeGovernor {
   readonly options: RegimeOptions;
   readonly #vol: CoinVolatility[];
   readonly #funding: Float64Array;
   readonly #screener: Regime[];
+  /** Each coin's current decision: its own object, updated in place between logged changes. */
   readonly #decisions: RegimeDecision[];
   readonly #logged: RegimeDecision[];
+  /** Scratch of the latest computation (no object per coin per tick). */
+  #haltCause = HaltCause.None;
+  #atr = 0;
+  readonly #reasons: string[] = [];
 
   /** Creates a governor for `coins` (indexed as the kernel indexes them). */
   constructor(readonly coins: readonly string[], options: Partial<RegimeOptions> = {}) {
@@ -143,7 +158,7 @@ export class RegimeGovernor {
     this.#vol = coins.map(() => new CoinVolatility(this.options.bars));
     this.#funding = new Float64Array(coins.length);
     this.#screener = coins.map(() => "calm");
-    this.#decisions = coins.map(() => CALM);
+    this.#decisions = coins.map(() => ({ ...CALM }));
     this.#logged = coins.map(() => CALM);
   }
 
@@ -169,71 +184,92 @@ export class RegimeGovernor {
 
   /** Re-evaluates a coin; returns a change worth logging, or null. */
   evaluate(coin: number, inputs: RegimeInputs): RegimeChange | null {
-    // Numbers first; the reason text is built only for a change worth logging (no garbage per tick).
-    let next = this.#decide(coin, inputs, false);
+    // Numbers first, into scratch fields; the reason text is built only for a change worth
+    // logging, so an ordinary tick allocates nothing.
+    const multiplier = this.#compute(coin, inputs, null);
+    const halted = this.#haltCause !== HaltCause.None;
     const last = this.#logged[coin];
-    const significant = next.halted !== last.halted ||
-      (!next.halted && Math.abs(next.multiplier - last.multiplier) >= 0.25) ||
-      (!next.halted && next.multiplier === 1 && last.multiplier !== 1);
+    const significant = halted !== last.halted ||
+      (!halted && Math.abs(multiplier - last.multiplier) >= 0.25) ||
+      (!halted && multiplier === 1 && last.multiplier !== 1);
     if (!significant) {
-      next.reason = last.reason;
-      this.#decisions[coin] = next;
+      const d = this.#decisions[coin];
+      d.multiplier = multiplier;
+      d.halted = halted;
+      d.atrFraction = this.#atr;
+      d.reason = last.reason;
       return null;
     }
-    next = this.#decide(coin, inputs, true);
-    this.#decisions[coin] = next;
+    const reasons = this.#reasons;
+    reasons.length = 0;
+    this.#compute(coin, inputs, reasons);
+    const next: RegimeDecision = {
+      multiplier,
+      halted,
+      atrFraction: this.#atr,
+      reason: halted ? this.#haltReason(coin) : reasons.join("; "),
+    };
+    this.#decisions[coin] = { ...next };
     this.#logged[coin] = next;
     return { coin: this.coins[coin], from: last, to: next };
   }
 
-  #decide(coin: number, inputs: RegimeInputs, explain: boolean): RegimeDecision {
+  /**
+   * The multiplier for a coin (MAX_MULTIPLIER when it halts); sets `#haltCause` and `#atr`.
+   * With `reasons`, also pushes the text of each factor that widened the spread.
+   */
+  #compute(coin: number, inputs: RegimeInputs, reasons: string[] | null): number {
     const o = this.options;
     const atr = this.#vol[coin].atrFraction();
-    const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
-    const halt = (reason: () => string): RegimeDecision => ({
-      multiplier: MAX_MULTIPLIER,
-      halted: true,
-      atrFraction: atr,
-      reason: explain ? reason() : "",
-    });
-    const funding = this.#funding[coin];
-    if (Math.abs(funding) > o.fundingHaltHourly) {
-      return halt(() =>
-        `Funding ${pct(funding, 4)}/h (${pct(funding * 8, 3)}/8h) beyond ${
-          pct(o.fundingHaltHourly * 8)
-        }/8h`
-      );
-    }
-    if (atr > o.haltAtr) return halt(() => `ATR ${pct(atr, 3)} above halt ${pct(o.haltAtr)}`);
-    if (this.#screener[coin] === "halt") return halt(() => "Screener regime halt");
+    this.#atr = atr;
+    this.#haltCause = Math.abs(this.#funding[coin]) > o.fundingHaltHourly
+      ? HaltCause.Funding
+      : atr > o.haltAtr
+      ? HaltCause.Atr
+      : this.#screener[coin] === "halt"
+      ? HaltCause.Screener
+      : HaltCause.None;
+    if (this.#haltCause !== HaltCause.None) return MAX_MULTIPLIER;
 
-    const reasons: string[] = [];
     let multiplier = 1;
     if (atr >= o.calmAtr) {
       multiplier = 1 + 3 * (atr - o.calmAtr) / (o.haltAtr - o.calmAtr);
-      if (explain) reasons.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
+      reasons?.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
     }
     if (inputs.cancelFillRatio > o.maxCancelFillRatio && inputs.fills >= MIN_FILLS_FOR_RATIO) {
       multiplier *= 1.5;
-      if (explain) {
-        reasons.push(
-          `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
-        );
-      }
+      reasons?.push(
+        `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
+      );
     }
     if (inputs.latencyP95Ms > 100) {
       multiplier *= 2;
-      if (explain) reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
     } else if (inputs.latencyP95Ms > 50) {
       multiplier *= 1.5;
-      if (explain) reasons.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
     }
     if (this.#screener[coin] === "uncertain" && multiplier < 1.5) {
       multiplier = 1.5;
-      if (explain) reasons.push("Screener regime uncertain");
+      reasons?.push("Screener regime uncertain");
     }
-    multiplier = Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));
-    return { multiplier, halted: false, atrFraction: atr, reason: reasons.join("; ") };
+    return Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));
+  }
+
+  /** The text of the halt `#compute` found. */
+  #haltReason(coin: number): string {
+    const o = this.options;
+    const funding = this.#funding[coin];
+    switch (this.#haltCause) {
+      case HaltCause.Funding:
+        return `Funding ${pct(funding, 4)}/h (${pct(funding * 8, 3)}/8h) beyond ${
+          pct(o.fundingHaltHourly * 8)
+        }/8h`;
+      case HaltCause.Atr:
+        return `ATR ${pct(this.#atr, 3)} above halt ${pct(o.haltAtr)}`;
+      default:
+        return "Screener regime halt";
+    }
   }
 }
 

@@ -20,11 +20,29 @@ export interface CoinSummary {
   regime: string;
 }
 
+/** Totals of runs earlier the same UTC day that this run continues (from the saved state). */
+export interface CarriedTotals {
+  realizedUsd: number;
+  feesUsd: number;
+  volumeUsd: number;
+  fills: number;
+}
+
 /** Everything the report shows. */
 export interface SessionSummary {
   mode: string;
+  /** This run's start and end, ms (the duration shown is this run's alone). */
   startedMs: number;
   endedMs: number;
+  /**
+   * What earlier runs today left: the totals (fills, volume, fees, PnL, orders, cancels)
+   * include it, the per-coin rows do not. Null or absent when this run started the day.
+   */
+  carried?: CarriedTotals | null;
+  /** Shadow fill rule in use (`MM_QUEUE_MODEL`); absent for live. */
+  queueModel?: string;
+  /** Books that carried no sizes (tick-CSV replay): queue positions were unknown. */
+  depthlessBooks?: number;
   fills: number;
   volumeUsd: number;
   /** Fees paid, USD (negative = rebates earned). */
@@ -56,9 +74,26 @@ const usd = (x: number, digits = 2) => `${x < 0 ? "-" : ""}$${Math.abs(x).toFixe
 /** Formats the session report as plain text (one table, fixed-width columns). */
 export function formatSessionReport(s: SessionSummary): string {
   const seconds = Math.max(0, (s.endedMs - s.startedMs) / 1000);
+  const c = s.carried;
   const lines = [
     "════════ SESSION REPORT ════════",
-    `Mode: ${s.mode} | Duration: ${seconds.toFixed(1)}s | Coins: ${s.coins.length}`,
+    `Mode: ${s.mode} | Duration: ${seconds.toFixed(1)}s (this run) | Coins: ${s.coins.length}`,
+    ...(c
+      ? [
+        `Totals are today's (UTC): they include ${c.fills} fills, ${usd(c.volumeUsd)} volume, ` +
+        `realized ${usd(c.realizedUsd, 4)} and fees ${
+          usd(c.feesUsd, 4)
+        } carried over from earlier runs; this run: ${s.fills - c.fills} fills. ` +
+        "The per-coin table is this run.",
+      ]
+      : []),
+    ...((s.depthlessBooks ?? 0) > 0 && s.queueModel === "queue"
+      ? [
+        `⚠️ WARNING: ${s.depthlessBooks} books carried no depth (tick CSV replay): queue ` +
+        "positions are unknown, so orders joined at the front of their level and queue " +
+        "fills are optimistic. Replay recorded frames (.jsonl) for queue-aware numbers.",
+      ]
+      : []),
     `${s.mode === "live" ? "PnL" : "Shadow PnL"}: ${usd(s.pnlUsd, 4)} (realized ${
       usd(s.realizedUsd, 4)
     }, unrealized ${usd(s.unrealizedUsd, 4)}, fees ${usd(-s.feesUsd, 4)})`,

@@ -16,7 +16,7 @@ Deno.test("`demo --duration` runs the shadow engine against the local venue and 
   assert.match(stdout, /\[DEMO\] Venue simulator on http:\/\/127\.0\.0\.1:\d+/);
   assert.match(stdout, /\[SHADOW FILL\] \S+ (bid|ask) L[123] @ [\d.]+ \| sz=\$[\d.]+ \| fee=\$/);
   assert.match(stdout, /════════ SESSION REPORT ════════/);
-  assert.match(stdout, /Mode: demo \| Duration: \d+\.\ds \| Coins: 12/);
+  assert.match(stdout, /Mode: demo \| Duration: \d+\.\ds \(this run\) \| Coins: 12/);
   const fills = Number(stdout.match(/Fills: (\d+) \| Volume/)?.[1]);
   assert.ok(fills > 0, "the report counts the fills");
   assert.match(stdout, /Latency \(frame → quotes\): P50 [\d.]+ms/);

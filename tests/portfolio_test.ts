@@ -75,6 +75,27 @@ Deno.test("drawdown is measured from the session's peak PnL", () => {
   close(t.pnlUsd, -5 - 0.015, "now");
   close(t.drawdownFromPeakUsd, 15, "from peak");
   close(p.drawdownFromPeakPct(), (15 / (1000 + 9.985)) * 100, "percent of balance + peak");
+  // A recovery shrinks the current drawdown; the largest one is remembered.
+  p.mark("SOL", 105, T0 + 3_000);
+  close(p.totals().drawdownFromPeakUsd, 5, "from peak after the recovery");
+  close(p.totals().maxDrawdownUsd, 15, "largest fall");
+});
+
+Deno.test("marking every coin, then observing once, matches marking them one by one", () => {
+  const one = new Portfolio();
+  const batch = new Portfolio();
+  for (const p of [one, batch]) {
+    p.applyFill(fill("bid", 100, 1, T0, "SOL"));
+    p.applyFill(fill("ask", 50, 2, T0, "AVAX"));
+  }
+  one.mark("SOL", 103, T0 + 1_000);
+  one.mark("AVAX", 49, T0 + 1_000);
+  assert.equal(batch.setMid("SOL", 103), true, "SOL holds a position");
+  assert.equal(batch.setMid("AVAX", 49), true);
+  assert.equal(batch.setMid("ETH", 3000), false, "ETH was never traded");
+  batch.observe(T0 + 1_000);
+  assert.deepEqual(batch.totals(), one.totals());
+  close(batch.dailyPnlUsd(T0 + 1_000), one.totals().dailyPnlUsd, "the day's PnL");
 });
 
 Deno.test("the day's PnL restarts from the PnL carried into a new UTC day", () => {
@@ -85,6 +106,7 @@ Deno.test("the day's PnL restarts from the PnL carried into a new UTC day", () =
   p.mark("SOL", 101, T0 + 90_000); // 00:00:30 the next day
   close(p.totals().dailyPnlUsd, -3, "since midnight");
   close(p.dailyPnlPct(), -0.3, "percent of the starting balance");
+  close(p.dailyPnlUsd(T0 + 90_000), -3, "what the drawdown stop is fed");
 });
 
 Deno.test("a malformed fill and a bad starting balance are refused by value", () => {

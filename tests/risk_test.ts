@@ -38,21 +38,15 @@ Deno.test("the daily drawdown stop fires at the cap, checked once a minute", () 
   assert.equal(guard.update(-400, t0 + 120_000), null);
 });
 
-Deno.test("a new UTC day starts its own PnL; peak drawdown spans the session", () => {
-  const day1 = Date.UTC(2026, 1, 22, 23, 58);
+Deno.test("a resumed day is checked at once: earlier losses may already be past the cap", () => {
+  const t0 = Date.UTC(2026, 1, 22, 10);
   const guard = new DrawdownGuard({ startingBalanceUsd: 1000, capPct: 0.05 });
-  guard.update(0, day1);
-  guard.update(40, day1 + 30_000);
-  assert.equal(guard.update(-30, day1 + 60_000), null, "-3% of the balance is under the cap");
-  assert.equal(guard.maxDrawdownUsd, 70);
-  // Past midnight: the new day's PnL counts from -30.
-  assert.equal(guard.update(-30, day1 + 150_000), null);
-  assert.equal(guard.dailyPnlUsd, 0);
-  assert.equal(guard.update(-79, day1 + 210_000), null, "-4.9% today");
-  const breach = guard.update(-81, day1 + 270_000);
+  guard.resumeDay(t0);
+  const breach = guard.update(-51, t0);
   assert.match(breach!.line, /Daily drawdown 5\.10% >= cap 5\.00%/);
-  assert.equal(guard.peakPnlUsd, 40);
-  assert.equal(guard.maxDrawdownUsd, 121);
+  assert.equal(breach!.dailyPnlUsd, -51);
+  assert.equal(guard.update(-80, t0 + 1_000), null, "the next check is a minute later");
+  assert.equal(guard.dailyPnlUsd, -80);
 });
 
 Deno.test("stall panic: cancel once, reconcile on reconnect, resume and count the recovery", () => {
