@@ -358,6 +358,10 @@ export class LiveExchange implements Venue {
 
   async #cancelUntilEmpty(reason: string): Promise<void> {
     let failures = 0;
+    // The orders we track go out at once, while openOrders lists everything else.
+    const tracked = this.#all.filter((s) => s.state === "resting" && s.oid !== 0)
+      .map((s) => ({ coin: s.coin, oid: s.oid }));
+    let early = tracked.length > 0 ? this.#cancelListed(tracked, reason) : null;
     while (!this.#closed) {
       const askedMs = this.#now();
       let open: OpenOrder[];
@@ -371,6 +375,14 @@ export class LiveExchange implements Venue {
         );
         await this.#sleep(this.#backoffMs(failures));
         continue;
+      }
+      if (early !== null) {
+        await early;
+        early = null;
+        const sent = new Set(tracked.map((o) => o.oid));
+        open = open.filter((o) => !sent.has(o.oid));
+        // Listed before those cancels landed: the next listing tells what is left.
+        if (open.length === 0) continue;
       }
       if (open.length === 0) {
         if (this.#settleAbsent(askedMs)) return;
@@ -412,7 +424,10 @@ export class LiveExchange implements Venue {
   }
 
   /** Cancels listed orders by oid; frees the slots of those confirmed gone; logs each failure. */
-  async #cancelListed(open: readonly OpenOrder[], reason: string): Promise<CancelOutcome[]> {
+  async #cancelListed(
+    open: readonly { coin: string; oid: number }[],
+    reason: string,
+  ): Promise<CancelOutcome[]> {
     const cancellable = open.filter((o) => this.#assetIndex.has(o.coin));
     for (const o of open) {
       if (!this.#assetIndex.has(o.coin)) {
@@ -450,7 +465,7 @@ export class LiveExchange implements Venue {
       : outcomes;
   }
 
-  #cancelsFor(open: readonly OpenOrder[]): { asset: number; oid: number }[] {
+  #cancelsFor(open: readonly { coin: string; oid: number }[]): { asset: number; oid: number }[] {
     const out: { asset: number; oid: number }[] = [];
     for (const o of open) {
       const asset = this.#assetIndex.get(o.coin);
