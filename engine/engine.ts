@@ -464,7 +464,13 @@ export class Engine {
       const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
-    for (const [line, group] of changes ?? []) {
+    if (changes !== null) this.#logRegimeChanges(changes);
+    this.#requoteAll();
+  }
+
+  /** One `[REGIME]` line per cause and step, naming the coins it applies to. */
+  #logRegimeChanges(changes: Map<string, { coins: string[]; halted: boolean }>): void {
+    for (const [line, group] of changes) {
       const who = group.coins.length === 1
         ? group.coins[0]
         : `${group.coins.length} coins (${group.coins.join(", ")})`;
@@ -472,7 +478,6 @@ export class Engine {
       if (group.halted) this.#log.warn(text);
       else this.#log.info(text);
     }
-    this.#requoteAll();
   }
 
   /** The spec's `[SHADOW SESSION]` line. */
