@@ -28,14 +28,12 @@ import {
 } from "./engine/state.ts";
 import type { LiveExchange } from "./engine/venue/live.ts";
 import {
-  appendSessionLine,
   confirmLive,
   installCrashGuards,
   readPrivateKey,
   recordsDirFor,
   startLiveVenue,
   statePathFor,
-  watchedWebSocket,
 } from "./engine/live_start.ts";
 import { startVenueSim, type VenueSim } from "./tools/venue_sim/mod.ts";
 import { Engine, type EngineMode } from "./engine/engine.ts";
@@ -446,9 +444,7 @@ function restoreShadowState(
 
 /** Appends a session record: live ones to `data/live/`, apart from the Gate 5 shadow records. */
 function appendRecord(mode: EngineMode, dataDir: string, record: SessionRecord): Promise<void> {
-  return mode === "live"
-    ? appendSessionLine(recordsDirFor(mode, dataDir), record)
-    : appendSessionRecord(dataDir, record);
+  return appendSessionRecord(recordsDirFor(mode, dataDir), record);
 }
 
 // The share of the 5 s shutdown budget the live cancel-all gets, ms: the later steps are local.
@@ -611,7 +607,7 @@ async function runMarketMode(cli: Cli, baseConfig: EngineConfig, log: Logger): P
       fastBook: config.l2Fast,
       logger: log,
       // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
-      WebSocket: live ? watchedWebSocket((reason) => engine.onConnectionLost(reason)) : undefined,
+      onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
       onBook: (book, receivedAtNs, problem, frameText) => {
         harvester?.recordBook(book);
         harvester?.recordRawBookFrame(frameText);

@@ -7,7 +7,6 @@
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
 import type { InfoClient, Position } from "./hyperliquid/info.ts";
 import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
-import type { WebSocketConstructor } from "./hyperliquid/ws.ts";
 import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
 
@@ -21,14 +20,6 @@ export function statePathFor(mode: string, dataDir: string): string {
 /** Where a mode's fills file and session records go: live apart from the Gate 5 shadow data. */
 export function recordsDirFor(mode: string, dataDir: string): string {
   return mode === "live" ? `${dataDir}/live` : `${dataDir}/shadow`;
-}
-
-/** Appends one session record to `<dir>/sessions.jsonl` (dir from {@link recordsDirFor}). */
-export async function appendSessionLine(dir: string, record: unknown): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/sessions.jsonl`, JSON.stringify(record) + "\n", {
-    append: true,
-  });
 }
 
 /**
@@ -146,19 +137,6 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
     venue.close();
     throw error;
   }
-}
-
-/**
- * A WebSocket class for the market-data feed that reports every socket loss (closed, errored,
- * dropped for a stall), so live quoting is pulled at once rather than after the stall timeout.
- */
-export function watchedWebSocket(onLost: (reason: string) => void): WebSocketConstructor {
-  return class WatchedWebSocket extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      this.addEventListener("close", (event) => onLost(`socket closed, code ${event.code}`));
-    }
-  };
 }
 
 /**

@@ -203,9 +203,11 @@ export class SessionDays {
   }
 }
 
-/** Appends a session record to `<dataDir>/shadow/sessions.jsonl` (one JSON object per line). */
-export async function appendSessionRecord(dataDir: string, record: SessionRecord): Promise<void> {
-  const dir = `${dataDir}/shadow`;
+/**
+ * Appends a session record to `<dir>/sessions.jsonl`, one JSON object per line (`dir` is
+ * `data/shadow` for the Gate 5 records, `data/live` for live sessions).
+ */
+export async function appendSessionRecord(dir: string, record: SessionRecord): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/sessions.jsonl`, JSON.stringify(record) + "\n", {
     append: true,

@@ -20,7 +20,6 @@ import {
   recordsDirFor,
   startLiveVenue,
   statePathFor,
-  watchedWebSocket,
 } from "../engine/live_start.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
@@ -353,7 +352,7 @@ async function liveEngine(h: Awaited<ReturnType<typeof harness>>, live: LiveExch
     stallTimeoutMs: 60_000,
     backoff: { initialMs: 50, maxMs: 200 },
     logger: h.log,
-    WebSocket: watchedWebSocket((reason) => engine.onConnectionLost(reason)),
+    onDisconnected: (reason) => engine.onConnectionLost(reason),
     onBook: (b, ns, problem) => problem ? engine.onBadBook(b.coin) : engine.onBook(b, ns / 1e6),
     onTrades: (trades) => engine.onTrades(trades),
     onStall: () => engine.onStall(),
@@ -382,7 +381,7 @@ Deno.test("live engine: a dropped socket (no stall) pulls every quote at once, t
     assert.equal(run.engine.stall.panics, 1);
     await until("quotes again", () => openCount(h.venue) > 0);
     const text = await h.text();
-    assert.match(text, /🚨 WS LOST \(socket closed, code \d+\): cancel_all\./);
+    assert.match(text, /🚨 WS LOST \((error|closed)\): cancel_all\./);
     assert.match(text, /\[LIVE\] cancel_all \(socket lost\)/);
     assert.match(text, /\[RECONCILE\] ✅ Inventory matches/);
     // Pulled before the reconnect quoted again: the venue saw every order cancelled.

@@ -194,6 +194,7 @@ function startFeed(
       seen.books.push({ book, receivedAtNs, problem, frameText }),
     onTrades: (trades) => seen.trades.push(trades),
     onStall: () => seen.events.push(`stall (isStalled ${feed.isStalled})`),
+    onDisconnected: (reason) => seen.events.push(`disconnected (${reason})`),
     onReconnected: (report) => {
       seen.events.push(`reconnected (isStalled ${feed.isStalled})`);
       seen.reconnects.push(report);
@@ -309,7 +310,11 @@ Deno.test("stall cycle: silence raises the flag, the socket is replaced, data re
   await eventually(() => seen.books.length === 2, "the first snapshots");
   assert.equal(feed.isStalled, false);
   await eventually(() => seen.reconnects.length === 1, "the reconnect after the stall");
-  assert.deepEqual(seen.events, ["stall (isStalled true)", "reconnected (isStalled false)"]);
+  assert.deepEqual(seen.events, [
+    "stall (isStalled true)",
+    "disconnected (stall)",
+    "reconnected (isStalled false)",
+  ]);
   const [first, second] = server.connections;
   await first.closed; // the feed closed the silent socket itself
   assert.deepEqual(subscriptionsOf(second), EXPECTED_SUBSCRIPTIONS(["BTC", "ETH"]));
@@ -339,7 +344,7 @@ Deno.test("a dropped socket reconnects with backoff and resubscribes; a short dr
   await eventually(() => seen.reconnects.length === 1, "a reconnect");
   assert.equal(seen.reconnects[0].reason, "closed");
   assert.deepEqual(subscriptionsOf(server.connections[1]), EXPECTED_SUBSCRIPTIONS(["BTC", "ETH"]));
-  assert.deepEqual(seen.events, ["reconnected (isStalled false)"]);
+  assert.deepEqual(seen.events, ["disconnected (closed)", "reconnected (isStalled false)"]);
   assert.equal(feed.stats.stalls, 0);
   assert.ok(
     seen.logger.lines.some((line) => /connection lost \(closed\).*1012, restart/.test(line)),

@@ -90,6 +90,11 @@ export interface MarketDataFeedOptions {
   onTrades: (trades: Trade[], receivedAtNs: number) => void;
   /** The stall flag was raised (once per stall): cancel all and wait for onReconnected. */
   onStall?: () => void;
+  /**
+   * The connection was lost (closed, errored, stalled or no pong), once per lost connection and
+   * before any reconnect: live trading pulls its quotes here rather than waiting for a stall.
+   */
+  onDisconnected?: (reason: DisconnectReason) => void;
   /** Data flows again after a lost connection; the stall flag is already cleared. */
   onReconnected?: (report: ReconnectReport) => void;
   /** Subscriptions (`type:coin`) still unconfirmed `ackTimeoutMs` after connecting. */
@@ -124,7 +129,7 @@ export class MarketDataFeed {
   readonly #random: () => number;
   readonly #handlers: Pick<
     MarketDataFeedOptions,
-    "onBook" | "onTrades" | "onStall" | "onReconnected" | "onUnconfirmed"
+    "onBook" | "onTrades" | "onStall" | "onDisconnected" | "onReconnected" | "onUnconfirmed"
   >;
   readonly #frameErrors: FrameErrorLog;
   readonly #serverErrors: FrameErrorLog;
@@ -452,6 +457,11 @@ export class MarketDataFeed {
     if (this.#lostAtMs === null) {
       this.#lostAtMs = performance.now();
       this.#lostReason = reason;
+      try {
+        this.#handlers.onDisconnected?.(reason);
+      } catch (error) {
+        this.#handlerErrors.record("onDisconnected", String(error));
+      }
     }
     this.#backoffAttempt++;
     const delay = backoffDelayMs(this.#backoffAttempt, this.#backoff, this.#random());
