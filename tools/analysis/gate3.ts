@@ -11,6 +11,7 @@ import { gate1Numbers } from "./gate1.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
 import { partialsOf, round } from "./gate.ts";
 import { formatTable } from "./table.ts";
+import { DEFAULT_ASSET, type MmAssetConfig } from "../../engine/asset_config.ts";
 
 /** Spec section 10: spreads below 1.0 bps are not viable. */
 export const MIN_VIABLE_BPS = 1.0;
@@ -18,12 +19,6 @@ export const MIN_VIABLE_BPS = 1.0;
 export const ADVERSE_MARGIN = 1.2;
 /** Spec phase 9G: calm below 0.15% ATR. */
 export const CALM_ATR = 0.0015;
-/** Spec section 5 defaults of MmAssetConfig. */
-export const DEFAULT_MAX_INV_USD = 200;
-/** Spec section 5: L1 size. */
-export const DEFAULT_MIN_ORDER_USD = 12;
-/** Spec section 5: expected ATR when a coin has no hourly data. */
-export const DEFAULT_ATR_FRACTION = 0.002;
 
 /** One coin's median spread and median hourly range fraction (table `ticks` holds one coin). */
 export const GATE3_SQL = `
@@ -49,16 +44,6 @@ export function gate3Coin(pass: CoinPass, into: CoinPartials): void {
   };
 }
 
-/** The per-asset config the engine and the screener read (spec section 5). */
-export interface MmAssetConfig {
-  coin: string;
-  base_spread_bps: number;
-  max_inv_usd: number;
-  min_order_usd: number;
-  atr_fraction: number;
-  regime: "calm" | "uncertain" | "halt";
-}
-
 /** Gate 3's result. */
 export interface Gate3Result {
   configs: MmAssetConfig[];
@@ -81,7 +66,7 @@ export function gate3(ctx: GateContext): GateReport<Gate3Result> {
     const raw = Math.max(MIN_VIABLE_BPS, ADVERSE_MARGIN * (adverse ?? 0), medianSpread / 2);
     // Round up in tenths; the epsilon keeps 1.2 * 1.5 = 1.8000000000000003 at 1.8.
     const recommended = Math.ceil(raw * 10 - 1e-9) / 10;
-    const atr = p.atrFraction ?? DEFAULT_ATR_FRACTION;
+    const atr = p.atrFraction ?? DEFAULT_ASSET.atrFraction;
     details.push({
       coin,
       medianSpreadBps: round(medianSpread),
@@ -92,8 +77,8 @@ export function gate3(ctx: GateContext): GateReport<Gate3Result> {
     return {
       coin,
       base_spread_bps: recommended,
-      max_inv_usd: DEFAULT_MAX_INV_USD,
-      min_order_usd: DEFAULT_MIN_ORDER_USD,
+      max_inv_usd: DEFAULT_ASSET.maxInvUsd,
+      min_order_usd: DEFAULT_ASSET.minOrderUsd,
       atr_fraction: round(atr, 8) as number,
       regime: g1.get(coin)?.exclude ?? true ? "halt" : atr >= CALM_ATR ? "uncertain" : "calm",
     };
