@@ -15,7 +15,7 @@ import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import type { SimExchange } from "../engine/venue/sim.ts";
-import { createShadowStack, type ShadowStack } from "../main.ts";
+import { createShadowStack, type ShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 

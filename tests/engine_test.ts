@@ -9,7 +9,7 @@ import { SimExchange } from "../engine/venue/sim.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
-import { createShadowStack } from "../main.ts";
+import { createShadowStack } from "../engine/stack.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();

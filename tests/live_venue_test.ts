@@ -25,7 +25,7 @@ import { createLogger, type Logger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
 import type { DesiredQuotes } from "../engine/venue/venue.ts";
-import { createShadowStack } from "../main.ts";
+import { createShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
 

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import { createLogger } from "../engine/log.ts";
 import type { Fill } from "../engine/venue/venue.ts";
-import { parseCli, replayFiles } from "../main.ts";
+import { parseCli } from "../engine/cli.ts";
+import { replayFiles } from "../engine/replay_run.ts";
 
 const DAY = "2026-02-22";
 const T0 = Date.UTC(2026, 1, 22, 9);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import { createLogger } from "../engine/log.ts";
 import { formatSessionReport, type SessionSummary } from "../engine/report.ts";
-import { replayFiles } from "../main.ts";
+import { replayFiles } from "../engine/replay_run.ts";
 
 const T0 = Date.UTC(2026, 1, 22, 9);
 

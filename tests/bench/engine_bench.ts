@@ -14,7 +14,7 @@ import { InfoClient } from "../../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../../engine/hyperliquid/ws.ts";
 import { startVenueSim } from "../../tools/venue_sim/mod.ts";
-import { createShadowStack } from "../../main.ts";
+import { createShadowStack } from "../../engine/stack.ts";
 
 const COINS = 30;
 const kernel = await loadKernel();

@@ -8,7 +8,7 @@ import { loadConfig } from "../../engine/config.ts";
 import type { AssetInfo, BookSnapshot } from "../../engine/hyperliquid/types.ts";
 import { loadKernel } from "../../engine/kernel.ts";
 import { createLogger } from "../../engine/log.ts";
-import { createShadowStack } from "../../main.ts";
+import { createShadowStack } from "../../engine/stack.ts";
 
 const COINS = 30;
 const T0 = Date.UTC(2026, 1, 22, 12);

@@ -1,0 +1,37 @@
+/**
+ * The `demo` mode's market: the venue simulator on loopback with a seeded synthetic market,
+ * so the shadow engine runs end to end with no network and no account.
+ */
+import type { EngineConfig } from "./config.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { startVenueSim, type VenueSim } from "../tools/venue_sim/mod.ts";
+
+// The demo's simulated account (shadow mode never trades it) and market: enough coins and
+// flow that shadow fills appear within seconds.
+const DEMO_ACCOUNT = "0x00000000000000000000000000000000000000de";
+const DEMO_COINS = 12;
+const DEMO_RATE = 2;
+
+/** Starts the venue simulator and returns it with the config pointed at it (data under `demo/`). */
+export async function startDemoVenue(
+  baseConfig: EngineConfig,
+  log: Logger,
+): Promise<{ sim: VenueSim; config: EngineConfig }> {
+  const sim = await startVenueSim({
+    account: DEMO_ACCOUNT,
+    seed: 1,
+    coins: baseConfig.coins?.length ?? DEMO_COINS,
+    rate: DEMO_RATE,
+    logger: createLogger({ level: "warn" }),
+  });
+  const config = {
+    ...baseConfig,
+    apiUrl: sim.apiUrl,
+    wsUrl: sim.wsUrl,
+    coinsTopN: baseConfig.coins ? baseConfig.coinsTopN : DEMO_COINS,
+    // The synthetic market's ticks, fills and state stay apart from real shadow data (Gate 5).
+    dataDir: `${baseConfig.dataDir}/demo`,
+  };
+  log.info(`[DEMO] Venue simulator on ${sim.apiUrl} (seeded synthetic market, no network)`);
+  return { sim, config };
+}

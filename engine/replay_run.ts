@@ -1,0 +1,108 @@
+/**
+ * The `replay` mode: the shadow engine over harvested files on a virtual clock, the exact
+ * quoting code of a live run fed by {@link loadReplay} and paced by {@link runReplay}.
+ */
+import type { Cli } from "./cli.ts";
+import type { EngineConfig } from "./config.ts";
+import type { AssetInfo } from "./hyperliquid/types.ts";
+import type { Logger } from "./log.ts";
+import { guessSzDecimals, loadReplay, type ReplayRunResult, runReplay } from "./replay.ts";
+import { finish } from "./session_end.ts";
+import { createShadowStack, type ShadowStack } from "./stack.ts";
+import type { Fill } from "./venue/venue.ts";
+
+/** Result of {@link replayFiles}. */
+export interface ReplayOutcome {
+  stack: ShadowStack;
+  run: ReplayRunResult;
+  coins: string[];
+  badRows: number;
+}
+
+/** Runs the shadow engine over harvested files on a virtual clock. */
+export async function replayFiles(
+  paths: readonly string[],
+  config: EngineConfig,
+  log: Logger,
+  options: {
+    speed?: "max" | "1x";
+    writeFills?: boolean;
+    onFill?: (fill: Fill) => void;
+    stopped?: () => boolean;
+  } = {},
+): Promise<ReplayOutcome> {
+  const data = await loadReplay(paths, config.coins);
+  if (data.coins.length === 0) throw new Error(`replay: no events in ${paths.join(", ")}`);
+  if (data.coins.length > 64) {
+    throw new Error(
+      `replay: ${data.coins.length} coins in the data; the kernel quotes 64 at most (set MM_COINS)`,
+    );
+  }
+  const firstPx = new Float64Array(data.coins.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = data.coin[i];
+    if (firstPx[c] === 0) {
+      firstPx[c] = data.a[i] > 0 ? data.a[i] : data.books[data.tid[i]]?.bids[0]?.px ?? 0;
+    }
+  }
+  const assets: AssetInfo[] = data.coins.map((name, i) => ({
+    name,
+    assetIndex: i,
+    szDecimals: guessSzDecimals(firstPx[i]),
+    maxLeverage: 1,
+    fundingHourly: 0,
+    markPx: firstPx[i],
+    midPx: null,
+    dayNtlVlm: 0,
+    isDelisted: false,
+  }));
+  let virtualNow = data.timeMs[0] ?? 0;
+  const stack = await createShadowStack({
+    mode: "replay",
+    config,
+    assets,
+    log,
+    now: () => virtualNow,
+    measureLatency: false,
+    writeFills: options.writeFills,
+    onFill: options.onFill,
+  });
+  const engine = stack.engine;
+  const run = await runReplay(data, {
+    onBook: (book) => engine.onBook(book),
+    onTrades: (trades) => engine.onTrades(trades),
+    tick: (nowMs) => {
+      virtualNow = nowMs;
+      engine.tick(nowMs);
+    },
+  }, { tickMs: config.tickMs, speed: options.speed ?? "max", stopped: options.stopped });
+  engine.stop();
+  return { stack, run, coins: data.coins, badRows: data.badRows };
+}
+
+/** `replay` from the command line: Ctrl-C stops early; logs the pace, then the session report. */
+export async function runReplayMode(cli: Cli, config: EngineConfig, log: Logger): Promise<void> {
+  let stop = false;
+  const onSignal = () => (stop = true);
+  Deno.addSignalListener("SIGINT", onSignal);
+  const started = performance.now();
+  try {
+    const outcome = await replayFiles(cli.paths, config, log, {
+      speed: cli.speed,
+      writeFills: false,
+      stopped: () => stop,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    log.info(
+      `[REPLAY] ${outcome.run.events} events over ${outcome.coins.length} coins, ${
+        ((outcome.run.lastMs - outcome.run.firstMs) / 1000).toFixed(0)
+      }s of market time in ${seconds.toFixed(2)}s (${
+        Math.round(outcome.run.events / Math.max(seconds, 1e-9))
+      } events/s); bad rows skipped: ${outcome.badRows}`,
+    );
+    // A replay re-runs old data: it writes neither fills nor session records into the Gate 5 files.
+    await finish(outcome.stack, log, config, outcome.run.lastMs, null);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+}

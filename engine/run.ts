@@ -1,0 +1,292 @@
+/**
+ * The `demo`, `shadow` and `live` modes: market data from a WebSocket (the venue simulator or
+ * Hyperliquid), the engine quoting on it, and the side streams (state saves, funding, Redis
+ * bridge, tick harvest, session records) wired to one ordered shutdown.
+ */
+import type { Cli } from "./cli.ts";
+import type { EngineConfig } from "./config.ts";
+import { RedisBridge } from "./bridge.ts";
+import { startDemoVenue } from "./demo.ts";
+import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
+import { Harvester } from "./harvest.ts";
+import { InfoClient } from "./hyperliquid/info.ts";
+import { resolveNetwork } from "./hyperliquid/network.ts";
+import { loadUniverse } from "./hyperliquid/universe.ts";
+import { MarketDataFeed } from "./hyperliquid/ws.ts";
+import {
+  confirmLive,
+  installCrashGuards,
+  readPrivateKey,
+  startLiveVenue,
+  statePathFor,
+} from "./live_start.ts";
+import type { Logger } from "./log.ts";
+import { SessionDays } from "./report.ts";
+import { appendRecord, countersOf, finish } from "./session_end.ts";
+import { Shutdown } from "./shutdown.ts";
+import { createShadowStack, type ShadowStack } from "./stack.ts";
+import { clearHalt, loadState, markHalted, mayStartLive, saveState } from "./state.ts";
+import { restoreShadowState, snapshotState } from "./state_snapshot.ts";
+import type { LiveExchange } from "./venue/live.ts";
+import type { Venue } from "./venue/venue.ts";
+import type { VenueSim } from "../tools/venue_sim/mod.ts";
+
+// How often the saved state is refreshed, ms.
+const STATE_SAVE_MS = 5_000;
+
+// The share of the 5 s shutdown budget the live cancel-all gets, ms: the later steps are local.
+const SHUTDOWN_CANCEL_MS = 3_500;
+
+/** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
+export async function runMarketMode(
+  cli: Cli,
+  baseConfig: EngineConfig,
+  log: Logger,
+): Promise<void> {
+  let config = baseConfig;
+  const live = cli.mode === "live";
+  if (live && config.shadowMode) {
+    throw new Error(
+      "MM_SHADOW_MODE is true (the default): live mode needs MM_SHADOW_MODE=false as well",
+    );
+  }
+  if (!live && !config.shadowMode) {
+    throw new Error(
+      `MM_SHADOW_MODE=false asks for live trading: run \`deno task live\` (this is ${cli.mode})`,
+    );
+  }
+  let privateKey = "";
+  if (live) {
+    if (!config.address) throw new Error("HL_ADDRESS must be set for live mode");
+    privateKey = await readPrivateKey(log);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+      throw new Error("HL_PRIVATE_KEY must be set for live mode (0x followed by 64 hex digits)");
+    }
+  }
+
+  const shutdown = new Shutdown({ logger: log });
+  let sim: VenueSim | null = null;
+  if (cli.mode === "demo") {
+    const demo = await startDemoVenue(config, log);
+    sim = demo.sim;
+    config = demo.config;
+  }
+  try {
+    const endpoints = resolveNetwork({
+      network: config.network,
+      apiUrl: config.apiUrl ?? undefined,
+      wsUrl: config.wsUrl ?? undefined,
+    });
+    const info = new InfoClient({ endpoints });
+    const postInfo = (body: object) => info.post(body as { type: string });
+    const { selected: assets, assets: universe } = await loadUniverse(postInfo, {
+      coins: config.coins ?? undefined,
+      topN: config.coinsTopN,
+    });
+    log.info(
+      `[UNIVERSE] ${assets.length} coins: ${
+        assets.map((a) => a.name).join(", ")
+      } (${endpoints.apiUrl})`,
+    );
+
+    const statePath = statePathFor(cli.mode, config.dataDir);
+    const loaded = await loadState(statePath);
+    if (loaded.kind === "corrupt") {
+      log.warn(`[STATE] State file was corrupt (${loaded.error}); kept aside as ${loaded.movedTo}`);
+    } else if (loaded.kind === "unreadable") {
+      log.warn(`[STATE] State file unreadable: ${loaded.error}`);
+    }
+    if (live) {
+      const verdict = mayStartLive(loaded);
+      if (!verdict.ok) throw new Error(`refusing to trade live: ${verdict.reason}`);
+    }
+    let state = loaded.state;
+    if (state.halt.halted) {
+      if (!cli.clearHalt) {
+        throw new Error(
+          `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
+            `${state.halt.reason}. Check the cause, then start with --clear-halt`,
+        );
+      }
+      log.warn(`[STATE] Halt cleared by the operator (was: ${state.halt.reason})`);
+      state = clearHalt(state);
+    }
+
+    let venue: Venue | undefined;
+    let liveVenue: LiveExchange | null = null;
+    let carried: { coin: string; szi: number; entryPx: number }[] = [];
+    if (live) {
+      await confirmLive(cli.confirmLive, log);
+      const user = config.vaultAddress ?? config.address!;
+      const started = await startLiveVenue({
+        endpoints,
+        info,
+        privateKey,
+        user,
+        accountAddress: config.address!,
+        vaultAddress: config.vaultAddress,
+        assets,
+        universe,
+        log,
+      });
+      privateKey = "";
+      config = {
+        ...config,
+        startingBalanceUsd: started.accountValueUsd > 0
+          ? started.accountValueUsd
+          : config.startingBalanceUsd,
+      };
+      liveVenue = started.venue;
+      venue = liveVenue;
+      carried = started.positions;
+      log.warn(`⚠️ LIVE! Account ${user} value $${started.accountValueUsd.toFixed(2)}`);
+    }
+
+    const bridge = new RedisBridge({
+      url: config.redisUrl,
+      isKnownCoin: (coin) => assets.some((a) => a.name === coin),
+      defaults: config.asset,
+      logger: log,
+      status: () => stack.engine.status(Date.now()),
+    });
+    const harvester = config.harvestTicks
+      ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
+      : null;
+    let haltToSave: string | null = null;
+    const stack: ShadowStack = await createShadowStack({
+      mode: cli.mode,
+      config,
+      assets,
+      log,
+      now: Date.now,
+      venue,
+      assetConfig: (coin) => bridge.configFor(coin),
+      onFill: (fill) => bridge.publishFill(fill),
+      onHalt: (reason) => {
+        haltToSave = reason;
+        state = markHalted(state, reason, Date.now());
+        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+          log.error(`[STATE] saving the halt failed: ${(error as Error).message}`)
+        );
+      },
+    });
+    const engine = stack.engine;
+    engine.market.restoreWatermarks(state.watermarks);
+    if (!live) state = restoreShadowState(state, stack, log, Date.now());
+    else {
+      // Positions carried over from before this run: booked at their entry so the skew sees them.
+      for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
+    }
+
+    const feed = new MarketDataFeed({
+      url: endpoints.wsUrl,
+      coins: assets.map((a) => a.name),
+      stallTimeoutMs: config.stallTimeoutS * 1000,
+      fastBook: config.l2Fast,
+      logger: log,
+      // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
+      onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
+      onBook: (book, receivedAtNs, problem, frameText) => {
+        harvester?.recordBook(book);
+        harvester?.recordRawBookFrame(frameText);
+        if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
+        else engine.onBadBook(book.coin);
+      },
+      onTrades: (trades) => {
+        harvester?.recordTrades(trades);
+        engine.onTrades(trades);
+      },
+      onStall: () => engine.onStall(),
+      onReconnected: (report) => {
+        log.info(
+          `[WS] Reconnected after ${
+            (report.downtimeMs / 1000).toFixed(1)
+          }s (${report.reason}, attempt ${report.attempt})`,
+        );
+        void engine.onReconnected();
+      },
+    });
+
+    const timers: ReturnType<typeof setInterval>[] = [];
+    timers.push(setInterval(() => {
+      void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+        log.warn(`[STATE] save failed: ${(error as Error).message}`)
+      );
+    }, STATE_SAVE_MS));
+    timers.push(setInterval(() => {
+      refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
+        log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
+      );
+    }, FUNDING_REFRESH_MS));
+
+    const startedMs = Date.now();
+    const days = new SessionDays(cli.mode, startedMs, countersOf(engine.summary(startedMs)));
+    timers.push(setInterval(() => {
+      const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
+      if (record) {
+        appendRecord(cli.mode, config.dataDir, record).catch((error) =>
+          log.error(`[REPORT] could not append the session record: ${(error as Error).message}`)
+        );
+      }
+    }, 60_000));
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    shutdown
+      .add("stop quoting", () => {
+        engine.stop();
+        for (const t of timers) clearInterval(t);
+      })
+      .add("cancel all", async () => {
+        // Cancels by the openOrders listing, not behind an order batch still in flight.
+        await engine.venue.cancelAll("shutdown");
+        engine.syncFills();
+      }, SHUTDOWN_CANCEL_MS)
+      // What the cancel leaves of the budget goes first to the state and the report.
+      .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
+      .add("session report", () => finish(stack, log, config, Date.now(), days))
+      .add("close market data", () => feed.close())
+      .add("flush harvest", () => harvester?.close())
+      .add("close redis", () => bridge.close())
+      .add("close venue", () => {
+        liveVenue?.close();
+        return sim?.close();
+      });
+    if (liveVenue) {
+      const venueToCancel = liveVenue;
+      shutdown.onForcedExit(() => venueToCancel.cancelOpenOrdersOnce());
+    }
+    const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
+    // Live, a crash halts and cancels every order before the process exits.
+    const removeGuards = live
+      ? installCrashGuards((reason) => {
+        log.error(`[CRASH] ${reason}: halting, cancelling every order, shutting down`);
+        void engine.halt(reason);
+        shutdown.run("crash").then(() => Deno.exit(1));
+      })
+      : () => {};
+
+    bridge.start();
+    feed.start();
+    engine.start();
+    log.info(
+      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${config.queueModel} | started ${
+        new Date(startedMs).toISOString()
+      }`,
+    );
+    let durationTimer: ReturnType<typeof setTimeout> | undefined;
+    if (cli.durationMs !== null) {
+      durationTimer = setTimeout(() => {
+        log.info(`[ENGINE] --duration ${cli.durationMs! / 1000}s reached: shutting down`);
+        shutdown.run("duration").then(() => done());
+      }, cli.durationMs);
+    }
+    await finished;
+    clearTimeout(durationTimer);
+    unlisten();
+    removeGuards();
+    await log.flush();
+  } catch (error) {
+    await sim?.close();
+    throw error;
+  }
+}
