@@ -42,7 +42,13 @@ import {
 import { DrawdownGuard } from "./risk/drawdown.ts";
 import { OfiGate } from "./risk/ofi_gate.ts";
 import { StallMachine } from "./risk/stall.ts";
-import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
+import {
+  type DesiredQuotes,
+  type Fill,
+  GRID_LEVELS,
+  LEVEL_OFFSET_FACTORS,
+  type Venue,
+} from "./venue/venue.ts";
 
 /** Which program runs the engine (shown in logs, the report and the status heartbeat). */
 export type EngineMode = "shadow" | "live" | "demo" | "replay";
@@ -104,7 +110,8 @@ export class Engine {
   readonly #shadowLog: ShadowFillLog | undefined;
   readonly #adverse: AdverseSelection | undefined;
   readonly #measureLatency: boolean;
-  readonly #quotes: DesiredQuotes[];
+  /** Each coin's quotes: views on the kernel's outputs plus tolerances the engine fills in. */
+  readonly #quotes: (DesiredQuotes & { requoteTolerance: Float64Array })[];
   readonly #quoting: Uint8Array;
   /** Coins whose kernel inputs changed since the last kernel call. */
   readonly #dirty: Uint8Array;
@@ -188,7 +195,7 @@ export class Engine {
       askPx: k.askPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       askSz: k.askSz.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       tick: 0,
-      requoteTolerance: 0,
+      requoteTolerance: new Float64Array(GRID_LEVELS),
     }));
     this.#quoting = new Uint8Array(n);
     this.#dirty = new Uint8Array(n);
@@ -673,8 +680,12 @@ export class Engine {
       }
       const q = this.#quotes[i];
       q.tick = k.tick[i];
-      // At least one tick (the spec's rule), wider by MM_REQUOTE_BPS of mid (review finding 4).
-      q.requoteTolerance = Math.max(q.tick, this.market.mid(i) * this.#requoteFraction);
+      // At least one tick (the spec's rule), wider by MM_REQUOTE_BPS of mid at level 1 and in
+      // proportion to each deeper level's offset: every level keeps the same share of its offset.
+      const unit = this.market.mid(i) * this.#requoteFraction;
+      for (let l = 0; l < GRID_LEVELS; l++) {
+        q.requoteTolerance[l] = Math.max(q.tick, unit * LEVEL_OFFSET_FACTORS[l]);
+      }
       this.venue.setQuotes(q);
       this.#quoting[i] = 1;
     }

@@ -113,6 +113,26 @@ Deno.test("a new engine on the same kernel does not inherit the last engine's or
   second.engine.stop();
 });
 
+Deno.test("a small mid move re-places level 1 only: deeper levels tolerate it in proportion to their offset", () => {
+  const { engine, venue } = setup({ MM_REQUOTE_BPS: "1" });
+  engine.onBook(book("BTC", 68020, 68021, T0));
+  engine.tick(T0);
+  const ids = (level: number) =>
+    venue.openOrders("BTC").filter((o) => o.level === level).map((o) => o.id).sort();
+  const before = [0, 1, 2].map(ids);
+  const { placed, cancels } = venue.stats;
+
+  // +10 on a 68,020 mid is 1.5 bps: beyond level 1's 1 bp (6.8) tolerance, within level 2's 2.5 bps
+  // and level 3's 5 bps.
+  engine.onBook(book("BTC", 68030, 68031, T0 + 100));
+  engine.tick(T0 + 100);
+  assert.notDeepEqual(ids(0), before[0], "level 1 moved with the mid");
+  assert.deepEqual(ids(1), before[1], "level 2 kept its orders");
+  assert.deepEqual(ids(2), before[2], "level 3 kept its orders");
+  assert.deepEqual(venue.stats, { placed: placed + 2, cancels: cancels + 2, fills: 0 });
+  engine.stop();
+});
+
 Deno.test("shadow fills move inventory and the grid shifts down with long inventory", async () => {
   // $72 filled against a $80 cap: a skew of 0.9 × 1.5 bps, more than SOL's 0.01 tick.
   const { engine, venue, portfolio, feedCalm, logged } = setup({ MM_MAX_INV_USD: "80" });

@@ -118,7 +118,7 @@ async function gridFor(info: InfoClient, asset: AssetInfo) {
     askPx: [2, 4, 8].map((k) => round(ask + k * tick - shift)),
     askSz: [sz, 2 * sz, 3 * sz],
     tick,
-    requoteTolerance: tick,
+    requoteTolerance: [tick, tick, tick],
   });
 }
 

@@ -42,7 +42,7 @@ function quotes(
     askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
     askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
     tick,
-    requoteTolerance,
+    requoteTolerance: [requoteTolerance, requoteTolerance, requoteTolerance],
   };
 }
 
@@ -82,7 +82,7 @@ Deno.test("a wider requote tolerance keeps orders through mid noise and moves th
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67979, 68007]);
   assert.throws(
     () => sim.setQuotes(quotes([[67976, 0.01]], [], 1, Number.NaN)),
-    /quotes for BTC: requote tolerance NaN is not a number >= 0/,
+    /quotes for BTC: L1 requote tolerance NaN is not a number >= 0/,
   );
 });
 

@@ -196,8 +196,8 @@ export class LiveExchange implements Venue {
   setQuotes(quotes: DesiredQuotes): void {
     const slots = this.#slots.get(quotes.coin);
     if (!slots) return;
-    const tolerance = quotes.requoteTolerance > 0 ? quotes.requoteTolerance : quotes.tick;
     for (let l = 0; l < GRID_LEVELS; l++) {
+      const tolerance = Math.max(quotes.requoteTolerance[l], quotes.tick);
       this.#want(slots[l], quotes.bidPx[l], quotes.bidSz[l], tolerance);
       this.#want(slots[GRID_LEVELS + l], quotes.askPx[l], quotes.askSz[l], tolerance);
     }

@@ -237,21 +237,24 @@ export class SimExchange implements Venue {
 
   /**
    * Keeps, moves or removes the coin's shadow orders; an unchanged grid costs a few comparisons.
-   * An order stays while its desired price is within `requoteTolerance` ({@link keepsOrder}).
+   * An order stays while its desired price is within its level's `requoteTolerance`
+   * ({@link keepsOrder}).
    */
   setQuotes(quotes: DesiredQuotes): void {
     const tick = quotes.tick;
     if (!(tick > 0 && Number.isFinite(tick))) {
       throw new Error(`quotes for ${quotes.coin}: tick ${tick} is not a positive number`);
     }
-    const tolerance = quotes.requoteTolerance;
-    if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
-      throw new Error(
-        `quotes for ${quotes.coin}: requote tolerance ${tolerance} is not a number >= 0`,
-      );
-    }
     const c = this.#coin(quotes.coin);
     for (let i = 0; i < GRID_LEVELS; i++) {
+      const tolerance = quotes.requoteTolerance[i];
+      if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
+        throw new Error(
+          `quotes for ${quotes.coin}: L${
+            i + 1
+          } requote tolerance ${tolerance} is not a number >= 0`,
+        );
+      }
       this.#place(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], tick, tolerance);
       this.#place(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], tick, tolerance);
     }

@@ -23,11 +23,19 @@ export interface DesiredQuotes {
   /** Minimum price increment at the current price. */
   tick: number;
   /**
-   * How far (in price) a resting order may be from its desired price and still stay: at least
-   * one tick (the spec's rule), wider when `MM_REQUOTE_BPS` asks for it. See {@link keepsOrder}.
+   * Per level, how far (in price) a resting order may be from its desired price and still stay:
+   * at least one tick (the spec's rule), wider when `MM_REQUOTE_BPS` asks for it, in proportion
+   * to the level's offset ({@link LEVEL_OFFSET_FACTORS}). See {@link keepsOrder}.
    */
-  requoteTolerance: number;
+  requoteTolerance: ArrayLike<number>;
 }
+
+/**
+ * Each level's distance from mid in units of the base half-spread (spec phase 9F: 1.5, 3.75 and
+ * 7.5 bps at 1.5 bps). The kernel computes the grid with the same factors (wasm/assembly/grid.ts);
+ * they are repeated here because a constant array there would need a data segment.
+ */
+export const LEVEL_OFFSET_FACTORS: readonly number[] = [1, 2.5, 5];
 
 /**
  * The requote rule shared by every venue: an order resting at `restingPx` stays (is not
