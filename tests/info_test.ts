@@ -6,6 +6,7 @@ import {
   parseClearinghouseState,
   parseL2Book,
   parseUserFills,
+  parseUserRateLimit,
 } from "../engine/hyperliquid/info.ts";
 import type { NetworkEndpoints } from "../engine/hyperliquid/types.ts";
 import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
@@ -283,6 +284,42 @@ Deno.test("orderStatus by cloid, and an oid the exchange does not know", async (
     assert.equal(bodies[0].oid, cloid);
     await assert.rejects(() => info.orderStatus(USER, "0x2a"), /neither an oid nor a cloid/);
   });
+});
+
+Deno.test("userRateLimit gives the address budget as numbers, charged at weight 20", async () => {
+  // The shape of Hyperliquid's answer (reference §7.2): volume as a decimal string, counts as integers.
+  const answer = {
+    cumVlm: "4295.52",
+    nRequestsUsed: 14_290,
+    nRequestsCap: 14_295,
+    nRequestsSurplus: 0,
+  };
+  const budget = new WeightBudget({ now: () => 0 });
+  await withFakeInfo(() => json(answer), async (info, bodies) => {
+    assert.deepEqual(await info.userRateLimit(USER), {
+      cumVlm: 4295.52,
+      nRequestsUsed: 14_290,
+      nRequestsCap: 14_295,
+      nRequestsSurplus: 0,
+    });
+    assert.deepEqual(bodies[0], { type: "userRateLimit", user: USER });
+    assert.equal(budget.remaining(), 1180);
+    await assert.rejects(() => info.userRateLimit("0xabc"), /user must be 0x/);
+  }, budget);
+  assert.throws(
+    () => parseUserRateLimit({ ...answer, nRequestsUsed: "14290" }),
+    (err: unknown) =>
+      err instanceof InfoResponseError && err.requestType === "userRateLimit" &&
+      err.field === "nRequestsUsed" && /should be an integer/.test(err.message),
+  );
+  assert.throws(
+    () => parseUserRateLimit({ ...answer, nRequestsCap: -1 }),
+    /info userRateLimit: field nRequestsCap should not be negative/,
+  );
+  assert.throws(
+    () => parseUserRateLimit({ ...answer, cumVlm: undefined }),
+    /info userRateLimit: field cumVlm should be a decimal/,
+  );
 });
 
 Deno.test("an unexpected shape names the request and the field", () => {

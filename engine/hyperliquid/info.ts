@@ -1,6 +1,6 @@
 /**
  * Account state from Hyperliquid's `/info` (reference §3): positions and margin, open orders,
- * fills, one order's status and a REST book snapshot. Every answer is checked field by field
+ * fills, one order's status, the address-based request budget and a REST book snapshot. Every answer is checked field by field
  * and decimal strings become numbers; a shape the exchange was not documented to send throws an
  * {@link InfoResponseError} naming the request type and the field, so a silent API change stops
  * reconciliation loudly instead of corrupting it.
@@ -115,6 +115,20 @@ export interface UserFill {
 export type OrderStatusResult =
   | { status: "unknownOid" }
   | { status: "order"; order: FrontendOpenOrder; orderStatus: string; statusTimestampMs: number };
+
+/**
+ * The address-based request budget (`userRateLimit`, reference §7.2): actions may be sent while
+ * `nRequestsUsed` < `nRequestsCap` (10,000 + 1 per USDC of cumulative volume).
+ */
+export interface UserRateLimit {
+  /** Cumulative traded volume, USDC. */
+  cumVlm: number;
+  /** Requests spent since the address's inception (every order and cancel counts one). */
+  nRequestsUsed: number;
+  nRequestsCap: number;
+  /** Requests bought with `reserveRequestWeight` on top of the cap. */
+  nRequestsSurplus: number;
+}
 
 /** Reads fields of one answer, naming the request and the path in every complaint. */
 class Reader {
@@ -322,6 +336,23 @@ export function parseOrderStatus(raw: unknown): OrderStatusResult {
   };
 }
 
+/** Validates a `userRateLimit` answer. */
+export function parseUserRateLimit(raw: unknown): UserRateLimit {
+  const r = new Reader("userRateLimit");
+  const root = r.record(raw, "");
+  const count = (key: string): number => {
+    const n = r.int(root, key, "");
+    if (n < 0) r.fail(key, "should not be negative", n);
+    return n;
+  };
+  return {
+    cumVlm: r.num(root, "cumVlm", ""),
+    nRequestsUsed: count("nRequestsUsed"),
+    nRequestsCap: count("nRequestsCap"),
+    nRequestsSurplus: count("nRequestsSurplus"),
+  };
+}
+
 /** Validates a REST `l2Book` answer into a book snapshot (best levels first). */
 export function parseL2Book(raw: unknown): BookSnapshot {
   const r = new Reader("l2Book");
@@ -446,6 +477,12 @@ export class InfoClient {
       );
     }
     return parseOrderStatus(await this.post({ type: "orderStatus", user, oid: oidOrCloid }));
+  }
+
+  /** The address-based request budget of a user (weight 20). */
+  async userRateLimit(user: string): Promise<UserRateLimit> {
+    assertAddress(user, "user");
+    return parseUserRateLimit(await this.post({ type: "userRateLimit", user }));
   }
 
   /** REST book snapshot of a coin (up to 20 levels per side). */
