@@ -11,6 +11,10 @@ import type { RestingOrder } from "./matching.ts";
 const MAX_FILLS_KEPT = 10_000;
 // Finished orders remembered for orderStatus.
 const MAX_FINISHED_ORDERS = 100_000;
+// Hyperliquid: each address starts with a buffer of 10,000 requests (reference §7.2).
+const INITIAL_REQUEST_BUFFER = 10_000;
+// Hyperliquid: the cancel allowance is the order cap plus at most 100,000 (reference §7.2).
+const CANCEL_EXTRA_REQUESTS = 100_000;
 // Pruning happens in chunks so it costs nothing per order on average.
 const PRUNE_CHUNK = 10_000;
 
@@ -70,8 +74,10 @@ export class Account {
   readonly fills: WsFill[] = [];
   readonly orders = new Map<number, OrderRecord>();
   readonly cloidToOid = new Map<string, number>();
-  /** Cumulative traded notional, USD (for the scheduleCancel volume gate). */
+  /** Cumulative traded notional, USD (for the scheduleCancel volume gate and the request cap). */
   volumeUsd = 0;
+  /** Address-based requests spent: every order and cancel of every accepted action counts one. */
+  requestsUsed = 0;
   #nextOid: number;
   #finished: number[] = [];
 
@@ -80,6 +86,17 @@ export class Account {
     this.address = address.toLowerCase();
     this.balance = balance;
     this.#nextOid = firstOid;
+  }
+
+  /** Hyperliquid: 10,000 starting requests plus one per USDC traded since inception. */
+  requestCap(): number {
+    return INITIAL_REQUEST_BUFFER + Math.floor(this.volumeUsd);
+  }
+
+  /** Cancels may go further: min(cap + 100,000, 2 × cap), so a limited account can still cancel. */
+  cancelRequestCap(): number {
+    const cap = this.requestCap();
+    return Math.min(cap + CANCEL_EXTRA_REQUESTS, 2 * cap);
   }
 
   /** Allocates the next order id (above 2^32, as on mainnet). */

@@ -1,7 +1,8 @@
 /**
  * The venue's control surface, shared by the `/control` HTTP endpoint and the programmatic
  * handle: inject and clear faults, step the virtual clock, force a crowd taker, steer a coin's
- * synthetic market (regime, volatility, trend, jump, funding, one-sided bursts), and report what
+ * synthetic market (regime, volatility, trend, jump, funding, one-sided bursts), set the
+ * account's spent address-based requests, and report what
  * the venue believes (positions, open orders, fills) so a test can compare it with the engine.
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
@@ -14,7 +15,7 @@ import {
   validateFault,
 } from "./faults.ts";
 import type { MarketSteer, SteerState } from "./market.ts";
-import type { Simulator, WsTrade } from "./simulator.ts";
+import { checkRequestsUsed, type Simulator, type WsTrade } from "./simulator.ts";
 import type { StreamHub } from "./streams.ts";
 
 /** What the venue believes about the account (and its own condition). */
@@ -36,6 +37,9 @@ export interface VenueState {
   }[];
   fills: number;
   volumeUsd: string;
+  /** Address-based requests spent (every order and cancel) and the cap (10,000 + volume). */
+  requestsUsed: number;
+  requestsCap: number;
   sockets: number;
   accountWatched: boolean;
   faults: ReturnType<FaultState["describe"]> & { darkFills: boolean };
@@ -135,6 +139,11 @@ export class Control {
     this.#sim.steer(coin, steer);
   }
 
+  /** Sets the account's spent address-based requests (`userRateLimit.nRequestsUsed`). */
+  setRequestsUsed(n: number): void {
+    this.#sim.account.requestsUsed = checkRequestsUsed(n);
+  }
+
   /** What the venue believes now. */
   state(): VenueState {
     const sim = this.#sim;
@@ -160,6 +169,8 @@ export class Control {
       })),
       fills: acct.fills.length,
       volumeUsd: usd(acct.volumeUsd),
+      requestsUsed: acct.requestsUsed,
+      requestsCap: acct.requestCap(),
       sockets: this.#hub.sessions.size,
       accountWatched: this.#hub.accountWatched(),
       faults: { ...this.#faults.describe(sim.now), darkFills: sim.darkFills },
@@ -193,8 +204,12 @@ export class Control {
       this.steer(m?.coin, m);
     } else if ("fills" in b) {
       return { ok: true, fills: this.#sim.account.fills };
+    } else if ("requestsUsed" in b) {
+      this.setRequestsUsed(b.requestsUsed as number);
     } else {
-      throw new Error("control: expected one of fault, clear, advance, takerTrade, market, fills");
+      throw new Error(
+        "control: expected one of fault, clear, advance, takerTrade, market, fills, requestsUsed",
+      );
     }
     return { ok: true, state: this.state() };
   }

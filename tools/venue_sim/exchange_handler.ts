@@ -32,6 +32,30 @@ type Result = { status: "ok"; response: unknown } | { status: "err"; response: s
 const ok = (response: unknown): Result => ({ status: "ok", response });
 const err = (response: string): Result => ({ status: "err", response });
 
+// Hyperliquid: an address past its request cap may still send one request every 10 s.
+const LIMITED_INTERVAL_MS = 10_000;
+
+/**
+ * Address-based requests an action costs: one per order, cancel or modify in it (a batch of n
+ * is n requests), one for any other L1 action; user-signed actions (approveAgent) cost none.
+ */
+function requestsOf(action: Record<string, unknown>): number {
+  const items = (list: unknown) => Array.isArray(list) ? list.length : 0;
+  switch (action.type) {
+    case "order":
+      return items(action.orders);
+    case "cancel":
+    case "cancelByCloid":
+      return items(action.cancels);
+    case "batchModify":
+      return items(action.modifies);
+    case "approveAgent":
+      return 0;
+    default:
+      return 1;
+  }
+}
+
 /** Handles `/exchange` requests for one simulated account. */
 export class ExchangeHandler {
   readonly #sim: Simulator;
@@ -39,6 +63,8 @@ export class ExchangeHandler {
   readonly #faults: FaultState;
   readonly #nonces = new NonceBook();
   readonly #now: () => number;
+  /** Market time an over-cap request was last let through, ms. */
+  #limitedAt = -Infinity;
 
   /** `now` is the wall clock the nonce window is measured against. */
   constructor(sim: Simulator, auth: Authority, faults: FaultState, now: () => number = Date.now) {
@@ -84,7 +110,33 @@ export class ExchangeHandler {
     }
     const nonceError = this.#nonces.use(signer, req.nonce, now);
     if (nonceError) return err(nonceError);
-    return this.#act(action, req.nonce, signer);
+    const requests = requestsOf(action);
+    const limited = this.#overBudget(action.type, requests);
+    if (limited) return err(limited);
+    const result = this.#act(action, req.nonce, signer);
+    if (result.status === "ok") this.#sim.account.requestsUsed += requests;
+    return result;
+  }
+
+  /**
+   * The address-based limit (reference §7.2): an action whose requests would pass the cap is
+   * refused as a whole, except one single request every 10 s of market time; cancels are held
+   * to the larger cancel allowance instead. Returns the exchange's text, or null when it fits.
+   */
+  #overBudget(type: unknown, requests: number): string | null {
+    const acct = this.#sim.account;
+    const isCancel = type === "cancel" || type === "cancelByCloid";
+    const cap = isCancel ? acct.cancelRequestCap() : acct.requestCap();
+    const after = acct.requestsUsed + requests;
+    if (requests === 0 || after <= cap) return null;
+    const now = this.#sim.now;
+    if (requests === 1 && now - this.#limitedAt >= LIMITED_INTERVAL_MS) {
+      this.#limitedAt = now;
+      return null;
+    }
+    return `Too many cumulative requests sent (${after} > ${cap}) for cumulative volume traded $${
+      acct.volumeUsd.toFixed(2)
+    }. Place taker orders to free up 1 request per USDC traded.`;
   }
 
   #act(action: Record<string, unknown>, nonce: number, signer: string): Result {

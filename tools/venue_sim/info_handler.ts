@@ -116,8 +116,8 @@ export function handleInfo(
       const acct = userOf();
       return {
         cumVlm: String(Math.round(acct.volumeUsd * 1e6) / 1e6),
-        nRequestsUsed: 0,
-        nRequestsCap: 10_000 + Math.floor(acct.volumeUsd),
+        nRequestsUsed: acct.requestsUsed,
+        nRequestsCap: acct.requestCap(),
         nRequestsSurplus: 0,
       };
     }

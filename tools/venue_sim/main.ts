@@ -26,6 +26,7 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --maker-fee RATE         maker fee rate (default 0.00015, paid by the maker)
   --taker-fee RATE         taker fee rate (default 0.00045)
   --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
+  --requests-used N        address-based requests already spent at start (default 0; cap 10000 + volume)
   --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)
   --replay-speed X|asap    replay pacing (default 1 = recorded speed)
   --fault SPEC             inject a fault, e.g. dropWs:closeFrame=false,every=60 (repeatable)
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
         "maker-fee": { type: "string" },
         "taker-fee": { type: "string" },
         "schedule-cancel-volume": { type: "string" },
+        "requests-used": { type: "string" },
         replay: { type: "string", multiple: true },
         "replay-speed": { type: "string" },
         fault: { type: "string", multiple: true },
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
         "schedule-cancel-volume",
         values["schedule-cancel-volume"],
       ),
+      requestsUsed: numberFlag("requests-used", values["requests-used"]),
       replay: values.replay ? await loadReplay(values.replay, seed) : undefined,
       replaySpeed: speed === "asap" ? "asap" : numberFlag("replay-speed", speed),
       faults: [

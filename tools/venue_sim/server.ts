@@ -63,6 +63,8 @@ export interface VenueSim {
   takerTrade(coin: string, side: TakerSide, sz: number): WsTrade[];
   /** Steers a coin's synthetic market: regime, volatility, trend, jump, funding, bursts. */
   steer(coin: string, steer: MarketSteer): void;
+  /** Sets the account's spent address-based requests (reach or leave the request cap). */
+  setRequestsUsed(n: number): void;
   /** What the venue believes (positions, open orders, fills, faults). */
   state(): VenueState;
   /** Stops the server, closes every socket and clears every timer. */
@@ -248,6 +250,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
     advance: (ms) => control.advance(ms),
     takerTrade: (coin, side, sz) => control.takerTrade(coin, side, sz),
     steer: (coin, steer) => control.steer(coin, steer),
+    setRequestsUsed: (n) => control.setRequestsUsed(n),
     state: () => control.state(),
     async close() {
       if (driver !== undefined) clearInterval(driver);

@@ -100,8 +100,18 @@ export interface SimulatorOptions {
   takerFeeRate?: number;
   /** Traded volume needed before scheduleCancel is accepted (default $1,000,000, as live). */
   scheduleCancelMinVolumeUsd?: number;
+  /** Address-based requests the account has already spent at start (default 0; cap 10,000 + volume). */
+  requestsUsed?: number;
   /** Recorded market events to replay instead of the synthetic market. */
   replay?: ReplayEvent[];
+}
+
+/** Checks a request count given to the venue (start option or control); returns it. */
+export function checkRequestsUsed(n: unknown): number {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`requestsUsed must be a non-negative integer, got ${JSON.stringify(n)}`);
+  }
+  return n;
 }
 
 /** The spec's book cadence: one update about every 650 ms per coin. */
@@ -161,6 +171,7 @@ export class Simulator {
     this.takerFeeRate = options.takerFeeRate ?? 0.00045;
     this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? 1_000_000;
     this.account = new Account(options.account, options.balanceUsd ?? 100_000);
+    this.account.requestsUsed = checkRequestsUsed(options.requestsUsed ?? 0);
     this.#replay = options.replay ?? [];
     const universe = [...UNIVERSE];
     const replayCoins = new Map<string, number>();
