@@ -139,3 +139,21 @@ Deno.test("the compiled binary embeds the deploy permissions and the kernel it l
   assert.match(command, /--include wasm\/build\/kernel\.wasm /);
   assert.match(command, /--output dist\/mm main\.ts$/);
 });
+
+Deno.test("no task may read the repository root, where .env and its secrets live", () => {
+  for (const [name, set] of Object.entries<Record<string, unknown>>(denoJson.permissions)) {
+    const read = set.read as string[] | { allow: string[] } | true | undefined;
+    assert.notEqual(read, true, `permission set ${name} may read anywhere`);
+    const paths = read === undefined || read === true
+      ? []
+      : Array.isArray(read)
+      ? read
+      : read.allow;
+    for (const path of paths) {
+      assert.ok(
+        !["", ".", "./"].includes(path),
+        `permission set ${name} reads the repository root`,
+      );
+    }
+  }
+});
