@@ -16,12 +16,16 @@
  *   requote path).
  * - Fills are read from `userFillsByTime` (paged, dedup by tid). A fill that completes an order
  *   frees its slot, so the level is placed again. Polls failing in a row pull the quotes.
+ * - The address-based request budget (`userRateLimit`, reference §7.2: 10,000 + 1 request per
+ *   USDC traded; every order and cancel counts one) is read at start and every minute, and
+ *   counted locally in between. Below a reserve, no order is placed (moved orders are cancelled,
+ *   not replaced) until volume frees more: past the cap the exchange allows one action per 10 s.
  * - `cancelAll` and `reconcile` run one at a time. `cancelAll` cancels by the `openOrders`
  *   listing (any coin of the universe), never waits behind a flush, and retries with backoff
  *   until `openOrders` is empty; a slot is freed only when its order is confirmed gone.
  */
 import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
-import type { InfoClient, OpenOrder, UserFill } from "../hyperliquid/info.ts";
+import type { InfoClient, OpenOrder, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import type { Logger } from "../log.ts";
@@ -64,6 +68,33 @@ export interface LiveExchangeOptions {
   maxFillPollFailures?: number;
   /** Fills from this exchange time on are this run's, ms (default: now). */
   fillsSinceMs?: number;
+  /**
+   * Address requests kept in reserve (default 1,000): below it no order is placed. Placing stops
+   * well before the cap because the local count between reads is an estimate (other sessions of
+   * the same address, refused actions the exchange may count), a full requote of 30 coins costs
+   * about 360 requests (180 cancels and 180 orders), and past the cap the exchange allows only one
+   * action per 10 s; cancels keep their own, larger allowance (min(cap + 100,000, 2 × cap)).
+   */
+  budgetReserve?: number;
+  /**
+   * Requests above the reserve before quoting resumes (default 500), so a few fills' worth of
+   * volume (1 request per USDC) does not flip quoting on and off at the threshold.
+   */
+  budgetHysteresis?: number;
+  /** How often `userRateLimit` is read, ms (default 60,000; weight 20 each). */
+  budgetPollMs?: number;
+}
+
+/** The address-based request budget as this venue last knew it. */
+export interface AddressBudget {
+  /** Requests spent (the exchange's last count plus those sent since). */
+  used: number;
+  /** Requests allowed: `nRequestsCap` + `nRequestsSurplus`. */
+  cap: number;
+  /** `cap` − `used`. */
+  left: number;
+  /** True while placing is paused for lack of budget. */
+  paused: boolean;
 }
 
 type SlotState = "empty" | "placing" | "resting" | "cancelling" | "unknown";
@@ -91,6 +122,8 @@ interface Slot {
 
 // Hyperliquid answers at most 2,000 fills per userFillsByTime request (info API docs).
 const FILLS_PAGE = 2_000;
+// Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
+const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
 // Fill sizes are whole lots of at least 1e-8 coin units (szDecimals ≤ 8).
 const SIZE_EPSILON = 1e-9;
 
@@ -141,6 +174,17 @@ export class LiveExchange implements Venue {
   #closed = false;
   #postOnlyRejects = 0;
   #rejects = 0;
+  readonly #budgetReserve: number;
+  readonly #budgetHysteresis: number;
+  #budgetTimer: ReturnType<typeof setInterval> | undefined;
+  #budgetPolling: Promise<void> | null = null;
+  /** Settles once the start-up budget read is done (either way): the first batch waits for it. */
+  readonly #budgetRead: Promise<void>;
+  /** Unknown (null) until the first read succeeds. */
+  #budget: { used: number; cap: number } | null = null;
+  #budgetLow = false;
+  /** Orders and cancels sent by this venue, ever (one per item of each action). */
+  #requestsSent = 0;
 
   /** Creates the venue; starts polling fills. */
   constructor(options: LiveExchangeOptions) {
@@ -185,6 +229,17 @@ export class LiveExchange implements Venue {
       this.#all.push(...slots);
     }
     this.#pollTimer = setInterval(() => void this.#pollFills(), options.fillPollMs ?? 5_000);
+    this.#budgetReserve = nonNegative(options.budgetReserve ?? 1_000, "budgetReserve");
+    this.#budgetHysteresis = nonNegative(options.budgetHysteresis ?? 500, "budgetHysteresis");
+    this.#budgetRead = this.#pollBudget();
+    this.#budgetTimer = setInterval(() => void this.#pollBudget(), options.budgetPollMs ?? 60_000);
+  }
+
+  /** The address request budget as last read and counted since, or null before the first read. */
+  get addressBudget(): AddressBudget | null {
+    if (this.#budget === null) return null;
+    const { used, cap } = this.#budget;
+    return { used, cap, left: cap - used, paused: this.#budgetLow };
   }
 
   /** Orders refused because they would have crossed (post-only), and other refusals. */
@@ -251,7 +306,9 @@ export class LiveExchange implements Venue {
   async cancelOpenOrdersOnce(): Promise<void> {
     try {
       const open = await this.#info.openOrders(this.#user);
-      await this.#ex.cancel(this.#cancelsFor(open));
+      const cancels = this.#cancelsFor(open);
+      this.#spend(cancels.length);
+      await this.#ex.cancel(cancels);
     } catch (error) {
       this.#log.error(`[LIVE] last-resort cancel failed: ${(error as Error).message}`);
     }
@@ -306,8 +363,9 @@ export class LiveExchange implements Venue {
   close(): void {
     this.#closed = true;
     if (this.#pollTimer !== undefined) clearInterval(this.#pollTimer);
+    if (this.#budgetTimer !== undefined) clearInterval(this.#budgetTimer);
     if (this.#resolveTimer !== undefined) clearTimeout(this.#resolveTimer);
-    this.#pollTimer = this.#resolveTimer = undefined;
+    this.#pollTimer = this.#budgetTimer = this.#resolveTimer = undefined;
     for (const sleeper of this.#sleepers) {
       clearTimeout(sleeper.timer);
       sleeper.wake();
@@ -318,7 +376,7 @@ export class LiveExchange implements Venue {
 
   #busy(): boolean {
     return this.#inFlight !== null || this.#resolving !== null || this.#exclusive > 0 ||
-      this.#polling !== null ||
+      this.#polling !== null || this.#budgetPolling !== null ||
       this.#all.some((s) => s.state === "unknown" || s.state === "placing");
   }
 
@@ -439,7 +497,9 @@ export class LiveExchange implements Venue {
     }
     let outcomes: CancelOutcome[];
     try {
-      outcomes = await this.#ex.cancel(this.#cancelsFor(cancellable));
+      const cancels = this.#cancelsFor(cancellable);
+      this.#spend(cancels.length);
+      outcomes = await this.#ex.cancel(cancels);
     } catch (error) {
       outcomes = cancellable.map(() => ({ kind: "unknown", reason: (error as Error).message }));
     }
@@ -505,6 +565,9 @@ export class LiveExchange implements Venue {
     if (moved.length > 0) await this.#cancelSlots(moved);
 
     if (this.#holds > 0 || this.#pulled || this.#closed) return;
+    await this.#budgetRead;
+    // Out of budget: moved orders were cancelled above, and nothing is placed until it recovers.
+    if (this.#budgetLow || this.#holds > 0 || this.#pulled || this.#closed) return;
     const place = this.#all.filter((s) =>
       s.state === "empty" && s.wantSz > 0 &&
       roundSizeDown(s.wantSz, this.#szDecimals.get(s.coin) ?? 0) > 0
@@ -529,6 +592,7 @@ export class LiveExchange implements Venue {
       };
     });
     let outcomes: OrderOutcome[];
+    this.#spend(orders.length);
     try {
       outcomes = await this.#ex.placeOrders(orders, { expiresAfter: expiresMs });
     } catch (error) {
@@ -545,6 +609,10 @@ export class LiveExchange implements Venue {
     });
     // One line per distinct reason, not one per order (a refused batch is up to 6 per coin).
     for (const [message, n] of refusals) this.#log.warn(`[LIVE] ${n} order(s) refused: ${message}`);
+    // The exchange says the budget is spent: read it now rather than at the next minute.
+    if ([...refusals.keys()].some((m) => m.startsWith(REQUEST_CAP_PREFIX))) {
+      void this.#pollBudget();
+    }
     if (outcomes.some((o) => o.kind === "unknown")) this.#armResolve();
   }
 
@@ -557,6 +625,7 @@ export class LiveExchange implements Venue {
       return s.cloid;
     });
     let outcomes: CancelOutcome[];
+    this.#spend(moved.length);
     try {
       outcomes = await this.#ex.cancelByCloid(
         moved.map((s) => ({ asset: s.asset, cloid: s.cloid })),
@@ -679,6 +748,62 @@ export class LiveExchange implements Venue {
     s.filled = 0;
   }
 
+  /** Counts `n` orders or cancels sent against the address budget. */
+  #spend(n: number): void {
+    this.#requestsSent += n;
+    if (this.#budget === null || n === 0) return;
+    this.#budget.used += n;
+    this.#checkBudget();
+  }
+
+  #pollBudget(): Promise<void> {
+    this.#budgetPolling ??= this.#readBudget().finally(() => {
+      this.#budgetPolling = null;
+      this.#notify();
+    });
+    return this.#budgetPolling;
+  }
+
+  async #readBudget(): Promise<void> {
+    const sentBefore = this.#requestsSent;
+    let read: UserRateLimit;
+    try {
+      read = await this.#info.userRateLimit(this.#user);
+    } catch (error) {
+      this.#log.warn(
+        `[LIVE] userRateLimit failed: ${(error as Error).message}; ` +
+          "counting requests locally until the next read",
+      );
+      return;
+    }
+    // Requests sent while the answer was on its way may not be in it: count them on top.
+    this.#budget = {
+      used: read.nRequestsUsed + (this.#requestsSent - sentBefore),
+      cap: read.nRequestsCap + read.nRequestsSurplus,
+    };
+    this.#checkBudget();
+  }
+
+  /** Pauses placing below the reserve; resumes above the reserve plus the hysteresis. */
+  #checkBudget(): void {
+    if (this.#budget === null) return;
+    const { used, cap } = this.#budget;
+    const left = cap - used;
+    if (!this.#budgetLow && left < this.#budgetReserve) {
+      this.#budgetLow = true;
+      this.#log.warn(
+        `[LIVE] address budget low: ${Math.max(0, left)} requests left of ${cap}; ` +
+          "quoting paused until volume frees more (1 request per USDC traded)",
+      );
+    } else if (this.#budgetLow && left >= this.#budgetReserve + this.#budgetHysteresis) {
+      this.#budgetLow = false;
+      this.#log.info(
+        `[LIVE] address budget back to ${left} requests left of ${cap}: quoting resumes`,
+      );
+      this.#schedule();
+    }
+  }
+
   #pollFills(): Promise<void> {
     this.#polling ??= this.#pollOnce().finally(() => {
       this.#polling = null;
@@ -762,4 +887,11 @@ export class LiveExchange implements Venue {
       orderId: String(f.oid),
     };
   }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`LiveExchange: ${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
 }
