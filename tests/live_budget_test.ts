@@ -1,0 +1,225 @@
+/**
+ * The live venue's address request budget guard against the venue simulator: near the cap it
+ * stops placing (cancels still work, shutdown still clears the book), it resumes when the budget
+ * recovers, and an exchange refusal for the cap pauses it at once.
+ */
+import assert from "node:assert/strict";
+import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import type { AssetInfo } from "../engine/hyperliquid/types.ts";
+import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { floatToWire } from "../engine/hyperliquid/wire.ts";
+import { startLiveVenue } from "../engine/live_start.ts";
+import { createLogger } from "../engine/log.ts";
+import { Shutdown } from "../engine/shutdown.ts";
+import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import type { DesiredQuotes } from "../engine/venue/venue.ts";
+import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+
+const USER = TEST_ACCOUNT.toLowerCase();
+// Hyperliquid: every address starts with 10,000 requests (no volume traded in these venues).
+const CAP = 10_000;
+const PAUSED =
+  /\[LIVE\] address budget low: (\d+) requests left of 10000; quoting paused until volume frees more \(1 request per USDC traded\)/;
+
+/** A venue whose account has spent `requestsUsed`, clients pointed at it, a readable log. */
+async function harness(requestsUsed: number) {
+  const venue = await startTestVenue({ coins: 2, seed: 5, requestsUsed });
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const endpoints = venueEndpoints(venue);
+  const info = new InfoClient({ endpoints });
+  const { selected, assets: universe } = await loadUniverse(
+    (body) => info.post(body as { type: string }),
+    { topN: 2 },
+  );
+  const exchange = new ExchangeClient({ endpoints, privateKey: TEST_PRIVATE_KEY });
+  const text = async () => {
+    await log.flush();
+    return lines.join("");
+  };
+  const logged = async (pattern: RegExp) => {
+    const end = performance.now() + 5_000;
+    while (!pattern.test(await text())) {
+      if (performance.now() > end) throw new Error(`timed out waiting for a log line ${pattern}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const live = (options: Partial<LiveExchangeOptions> = {}) =>
+    new LiveExchange({
+      exchange,
+      info,
+      user: USER,
+      assets: selected,
+      log,
+      fillPollMs: 60_000,
+      orderExpiryMs: 1_000,
+      retryMs: 50,
+      retryMaxMs: 200,
+      fillsSinceMs: venue.sim.now,
+      ...options,
+    });
+  return { venue, log, info, exchange, selected, universe, endpoints, text, logged, live };
+}
+
+// Hyperliquid: 5 significant figures, at most 6 − szDecimals decimals.
+function tickOf(px: number, szDecimals: number): number {
+  return Math.max(10 ** (Math.floor(Math.log10(px)) - 4), 10 ** -(6 - szDecimals));
+}
+
+/** A six-order grid (about $15 an order) outside the touch, shifted down by `shift` ticks. */
+async function gridFor(info: InfoClient, asset: AssetInfo) {
+  const book = await info.l2Book(asset.name);
+  const bid = book.bids[0].px, ask = book.asks[0].px;
+  const tick = tickOf(bid, asset.szDecimals);
+  const step = 10 ** -asset.szDecimals;
+  const sz = Math.ceil(15 / bid / step) * step;
+  const round = (x: number) => Number(x.toFixed(8));
+  return (shift: number): DesiredQuotes => ({
+    coin: asset.name,
+    bidPx: [20, 40, 80].map((k) => round(bid - (k + shift) * tick)),
+    bidSz: [sz, 2 * sz, 3 * sz],
+    askPx: [20, 40, 80].map((k) => round(ask + (k - shift) * tick)),
+    askSz: [sz, 2 * sz, 3 * sz],
+    tick,
+    requoteTolerance: [tick, tick, tick],
+  });
+}
+
+const openOrders = (venue: VenueSim) => venue.state().openOrders;
+
+Deno.test("near the address cap placing pauses, yet cancels work and shutdown leaves zero open orders", async () => {
+  // 1,003 requests left: one grid (6 orders) takes the budget under the 1,000 reserve.
+  const h = await harness(CAP - 1_003);
+  const live = h.live();
+  try {
+    live.setQuotes((await gridFor(h.info, h.selected[0]))(0));
+    await live.settled();
+    assert.equal(openOrders(h.venue).length, 6);
+    assert.deepEqual(live.addressBudget, { used: CAP - 997, cap: CAP, left: 997, paused: true });
+    assert.equal(PAUSED.exec(await h.text())?.[1], "997");
+
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    assert.equal(openOrders(h.venue).length, 6, "no order placed for the second coin");
+    assert.ok(openOrders(h.venue).every((o) => o.coin === h.selected[0].name));
+    assert.equal(live.stats.placed, 6);
+
+    const shutdown = new Shutdown({ logger: h.log })
+      .add("cancel all", () => live.cancelAll("shutdown"), 3_500);
+    const report = await shutdown.run("SIGINT");
+    assert.ok(report.clean, JSON.stringify(report.steps));
+    assert.equal(openOrders(h.venue).length, 0, "cancels go through below the reserve");
+    assert.equal(live.stats.cancels, 6);
+    assert.equal((await h.text()).match(new RegExp(PAUSED, "g"))?.length, 1, "warned once");
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("paused, a moved quote is cancelled and not replaced; once the budget recovers quoting resumes", async () => {
+  const h = await harness(CAP - 1_003);
+  const live = h.live({ budgetPollMs: 50 });
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    live.setQuotes(grid(0));
+    await live.settled();
+    await h.logged(PAUSED);
+    const first = openOrders(h.venue).map((o) => o.oid);
+    assert.equal(first.length, 6);
+
+    live.setQuotes(grid(5));
+    await live.settled();
+    assert.equal(openOrders(h.venue).length, 0, "moved orders cancelled, none placed");
+    assert.equal(live.stats.cancels, 6);
+    assert.equal(live.stats.placed, 6);
+
+    // Volume (or a fresh count) frees the budget: the next read resumes quoting.
+    h.venue.setRequestsUsed(0);
+    await h.logged(/\[LIVE\] address budget back to \d+ requests left of 10000: quoting resumes/);
+    await live.settled();
+    const again = openOrders(h.venue);
+    assert.equal(again.length, 6, "the grid is back");
+    assert.ok(again.every((o) => !first.includes(o.oid)));
+    const wanted = grid(5);
+    assert.deepEqual(
+      again.filter((o) => o.side === "B").map((o) => Number(o.px)).sort((a, b) => b - a),
+      wanted.bidPx,
+      "placed at the moved prices",
+    );
+    assert.equal(live.addressBudget?.paused, false);
+    await live.cancelAll("test end");
+    assert.equal(openOrders(h.venue).length, 0);
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("an account already past its cap is cleared at start-up and never quoted", async () => {
+  const h = await harness(0);
+  let started: LiveExchange | null = null;
+  try {
+    // Two orders left by an earlier run, then the account is at its cap.
+    const asset = h.selected[0];
+    const grid = (await gridFor(h.info, asset))(0);
+    const outcomes = await h.exchange.placeOrders([0, 1].map((l) => ({
+      asset: asset.assetIndex,
+      isBuy: true,
+      px: floatToWire(grid.bidPx[l]),
+      sz: floatToWire(grid.bidSz[l]),
+      tif: "Alo" as const,
+    })));
+    assert.deepEqual(outcomes.map((o) => o.kind), ["resting", "resting"]);
+    h.venue.setRequestsUsed(CAP);
+
+    const start = await startLiveVenue({
+      endpoints: h.endpoints,
+      info: h.info,
+      privateKey: TEST_PRIVATE_KEY,
+      user: USER,
+      assets: h.selected,
+      universe: h.universe,
+      log: h.log,
+      venue: { fillPollMs: 60_000, fillsSinceMs: h.venue.sim.now },
+    });
+    started = start.venue;
+    assert.equal(openOrders(h.venue).length, 0, "the cancel allowance outlasts the order cap");
+    started.setQuotes(grid);
+    await started.settled();
+    assert.equal(openOrders(h.venue).length, 0, "nothing placed past the cap");
+    assert.equal(started.stats.placed, 0);
+    assert.equal(started.rejects.other, 0, "nothing sent to be refused");
+    assert.equal(PAUSED.exec(await h.text())?.[1], "0");
+  } finally {
+    started?.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("orders refused for the address cap are counted as refused and pause quoting at once", async () => {
+  const h = await harness(0);
+  const live = h.live();
+  try {
+    await live.settled();
+    assert.equal(live.addressBudget?.left, CAP, "read at start");
+    // Spent elsewhere (another session of the same address): the local count cannot know.
+    h.venue.setRequestsUsed(CAP);
+    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    await live.settled();
+    assert.equal(openOrders(h.venue).length, 0);
+    assert.equal(live.rejects.other, 6);
+    const text = await h.text();
+    assert.match(
+      text,
+      /\[LIVE\] 6 order\(s\) refused: Too many cumulative requests sent \(10006 > 10000\) for cumulative volume traded \$0\.00\. Place taker orders to free up 1 request per USDC traded\./,
+    );
+    assert.match(text, PAUSED);
+    assert.equal(live.addressBudget?.paused, true, "read again at once, not a minute later");
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
