@@ -218,6 +218,10 @@ Deno.test("orders refused for the address cap are counted as refused and pause q
     );
     assert.match(text, PAUSED);
     assert.equal(live.addressBudget?.paused, true, "read again at once, not a minute later");
+    assert.throws(
+      () => h.live({ budgetReserve: -1 }),
+      /LiveExchange: budgetReserve must be a non-negative integer, got -1/,
+    );
   } finally {
     live.close();
     await h.venue.close();

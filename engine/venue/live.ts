@@ -197,6 +197,8 @@ export class LiveExchange implements Venue {
     this.#retryMs = options.retryMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 10_000;
     this.#maxPollFailures = options.maxFillPollFailures ?? 3;
+    this.#budgetReserve = nonNegative(options.budgetReserve ?? 1_000, "budgetReserve");
+    this.#budgetHysteresis = nonNegative(options.budgetHysteresis ?? 500, "budgetHysteresis");
     // Cloids start at the start time in µs: unique across restarts of the same account.
     this.#cloidCounter = BigInt(this.#now()) * 1000n;
     this.#lastFillMs = options.fillsSinceMs ?? this.#now();
@@ -229,8 +231,6 @@ export class LiveExchange implements Venue {
       this.#all.push(...slots);
     }
     this.#pollTimer = setInterval(() => void this.#pollFills(), options.fillPollMs ?? 5_000);
-    this.#budgetReserve = nonNegative(options.budgetReserve ?? 1_000, "budgetReserve");
-    this.#budgetHysteresis = nonNegative(options.budgetHysteresis ?? 500, "budgetHysteresis");
     this.#budgetRead = this.#pollBudget();
     this.#budgetTimer = setInterval(() => void this.#pollBudget(), options.budgetPollMs ?? 60_000);
   }
