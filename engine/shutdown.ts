@@ -163,16 +163,21 @@ export class Shutdown {
   async #runSteps(reason: string): Promise<ShutdownReport> {
     const start = this.#now();
     const steps: StepResult[] = [];
+    // A step cut at the deadline spends it, whatever the clock says: timers may fire a
+    // millisecond early, which must not let the next step start past the deadline.
+    let deadlineSpent = false;
     for (const step of this.#steps) {
       const remaining = this.#deadlineMs - (this.#now() - start);
-      if (remaining <= 0) {
+      if (deadlineSpent || remaining <= 0) {
         steps.push({ name: step.name, outcome: "skipped", elapsedMs: 0 });
         this.#log?.error(
           `[SHUTDOWN] ${step.name}: skipped, the ${this.#deadlineMs} ms deadline passed`,
         );
         continue;
       }
-      const result = await this.#runStep(step, Math.min(step.timeoutMs, remaining));
+      const limitMs = Math.min(step.timeoutMs, remaining);
+      const result = await this.#runStep(step, limitMs);
+      if (result.outcome === "timed-out" && limitMs === remaining) deadlineSpent = true;
       steps.push(result);
       if (result.outcome === "ok") {
         this.#log?.info(`[SHUTDOWN] ${step.name}: done in ${Math.round(result.elapsedMs)} ms`);
