@@ -6,15 +6,14 @@
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
 import { startLiveVenue } from "../engine/live_start.ts";
 import { createLogger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
-import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { gridFor } from "./helpers/live_grid.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
 
 const USER = TEST_ACCOUNT.toLowerCase();
@@ -63,29 +62,8 @@ async function harness(requestsUsed: number) {
   return { venue, log, info, exchange, selected, universe, endpoints, text, logged, live };
 }
 
-// Hyperliquid: 5 significant figures, at most 6 − szDecimals decimals.
-function tickOf(px: number, szDecimals: number): number {
-  return Math.max(10 ** (Math.floor(Math.log10(px)) - 4), 10 ** -(6 - szDecimals));
-}
-
-/** A six-order grid (about $15 an order) outside the touch, shifted down by `shift` ticks. */
-async function gridFor(info: InfoClient, asset: AssetInfo) {
-  const book = await info.l2Book(asset.name);
-  const bid = book.bids[0].px, ask = book.asks[0].px;
-  const tick = tickOf(bid, asset.szDecimals);
-  const step = 10 ** -asset.szDecimals;
-  const sz = Math.ceil(15 / bid / step) * step;
-  const round = (x: number) => Number(x.toFixed(8));
-  return (shift: number): DesiredQuotes => ({
-    coin: asset.name,
-    bidPx: [20, 40, 80].map((k) => round(bid - (k + shift) * tick)),
-    bidSz: [sz, 2 * sz, 3 * sz],
-    askPx: [20, 40, 80].map((k) => round(ask + (k - shift) * tick)),
-    askSz: [sz, 2 * sz, 3 * sz],
-    tick,
-    requoteTolerance: [tick, tick, tick],
-  });
-}
+// Far outside the touch (20, 40, 80 ticks), so the simulated takers leave the grid alone.
+const FAR = [20, 40, 80];
 
 const openOrders = (venue: VenueSim) => venue.state().openOrders;
 
@@ -94,13 +72,13 @@ Deno.test("near the address cap placing pauses, yet cancels work and shutdown le
   const h = await harness(CAP - 1_003);
   const live = h.live();
   try {
-    live.setQuotes((await gridFor(h.info, h.selected[0]))(0));
+    live.setQuotes((await gridFor(h.info, h.selected[0], FAR))(0));
     await live.settled();
     assert.equal(openOrders(h.venue).length, 6);
     assert.deepEqual(live.addressBudget, { used: CAP - 997, cap: CAP, left: 997, paused: true });
     assert.equal(PAUSED.exec(await h.text())?.[1], "997");
 
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    live.setQuotes((await gridFor(h.info, h.selected[1], FAR))(0));
     await live.settled();
     assert.equal(openOrders(h.venue).length, 6, "no order placed for the second coin");
     assert.ok(openOrders(h.venue).every((o) => o.coin === h.selected[0].name));
@@ -123,7 +101,7 @@ Deno.test("paused, a moved quote is cancelled and not replaced; once the budget 
   const h = await harness(CAP - 1_003);
   const live = h.live({ budgetPollMs: 50 });
   try {
-    const grid = await gridFor(h.info, h.selected[1]);
+    const grid = await gridFor(h.info, h.selected[1], FAR);
     live.setQuotes(grid(0));
     await live.settled();
     await h.logged(PAUSED);
@@ -164,7 +142,7 @@ Deno.test("an account already past its cap is cleared at start-up and never quot
   try {
     // Two orders left by an earlier run, then the account is at its cap.
     const asset = h.selected[0];
-    const grid = (await gridFor(h.info, asset))(0);
+    const grid = (await gridFor(h.info, asset, FAR))(0);
     const outcomes = await h.exchange.placeOrders([0, 1].map((l) => ({
       asset: asset.assetIndex,
       isBuy: true,
@@ -207,7 +185,7 @@ Deno.test("orders refused for the address cap are counted as refused and pause q
     assert.equal(live.addressBudget?.left, CAP, "read at start");
     // Spent elsewhere (another session of the same address): the local count cannot know.
     h.venue.setRequestsUsed(CAP);
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    live.setQuotes((await gridFor(h.info, h.selected[1], FAR))(0));
     await live.settled();
     assert.equal(openOrders(h.venue).length, 0);
     assert.equal(live.rejects.other, 6);

@@ -24,9 +24,9 @@ import {
 import { createLogger, type Logger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
-import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import { createShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { gridFor } from "./helpers/live_grid.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();
@@ -97,31 +97,6 @@ function liveVenue(
   });
 }
 
-// Hyperliquid: 5 significant figures, at most 6 − szDecimals decimals.
-function tickOf(px: number, szDecimals: number): number {
-  return Math.max(10 ** (Math.floor(Math.log10(px)) - 4), 10 ** -(6 - szDecimals));
-}
-
-/** A six-order grid a few ticks outside the touch, shifted down by `shift` (price units). */
-async function gridFor(info: InfoClient, asset: AssetInfo) {
-  const book = await info.l2Book(asset.name);
-  const bid = book.bids[0].px, ask = book.asks[0].px;
-  const tick = tickOf(bid, asset.szDecimals);
-  // Each order worth about $15 (the exchange's minimum is $10).
-  const step = 10 ** -asset.szDecimals;
-  const sz = Math.ceil(15 / bid / step) * step;
-  const round = (x: number) => Number(x.toFixed(8));
-  return (shift: number): DesiredQuotes => ({
-    coin: asset.name,
-    bidPx: [2, 4, 8].map((k) => round(bid - k * tick - shift)),
-    bidSz: [sz, 2 * sz, 3 * sz],
-    askPx: [2, 4, 8].map((k) => round(ask + k * tick - shift)),
-    askSz: [sz, 2 * sz, 3 * sz],
-    tick,
-    requoteTolerance: [tick, tick, tick],
-  });
-}
-
 const openCount = (venue: VenueSim) => venue.state().openOrders.length;
 
 Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, moved beyond it, cancel all", async () => {
@@ -129,7 +104,6 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
   const live = liveVenue(h);
   try {
     const grid = await gridFor(h.info, h.selected[1]);
-    const tick = grid(0).tick;
     live.setQuotes(grid(0));
     await live.settled();
     const first = h.venue.state().openOrders;
@@ -140,7 +114,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
       "every order has a cloid",
     );
 
-    live.setQuotes(grid(tick * 0.5));
+    live.setQuotes(grid(0.5));
     await live.settled();
     assert.deepEqual(
       h.venue.state().openOrders.map((o) => o.oid).sort(),
@@ -148,7 +122,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
       "within the tolerance nothing moves",
     );
 
-    live.setQuotes(grid(tick * 3));
+    live.setQuotes(grid(3));
     await live.settled();
     const moved = h.venue.state().openOrders;
     assert.equal(moved.length, 6);

@@ -11,7 +11,7 @@ import {
   parseFrameWithJsonParse,
 } from "../engine/hyperliquid/parse.ts";
 import { FrameErrorLog } from "../engine/hyperliquid/frame_errors.ts";
-import type { Logger } from "../engine/log.ts";
+import { collectingLogger } from "./helpers/log.ts";
 
 const frames = new URL("fixtures/hyperliquid/frames/", import.meta.url);
 const lines = (name: string) =>
@@ -22,21 +22,6 @@ const generatedTrades = lines("generated_trades.jsonl");
 const malformedCases = lines("malformed.jsonl").map((line) =>
   JSON.parse(line) as { expect: FrameErrorKind; frame: string }
 );
-
-/** A logger that keeps its lines, so tests can read what would have been written. */
-function collectingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    error: (m) => lines.push(`ERROR ${m}`),
-    warn: (m) => lines.push(`WARN ${m}`),
-    info: (m) => lines.push(`INFO ${m}`),
-    debug: (m) => lines.push(`DEBUG ${m}`),
-    enabled: () => true,
-    flush: () => Promise.resolve(),
-    dropped: 0,
-  };
-}
 
 function expectType<T extends ParsedFrame["type"]>(
   frame: ParsedFrame,

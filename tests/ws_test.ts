@@ -16,6 +16,7 @@ import {
 import type { BookProblem } from "../engine/hyperliquid/parse.ts";
 import type { BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
 import type { Logger } from "../engine/log.ts";
+import { collectingLogger } from "./helpers/log.ts";
 
 // ---- a tiny exchange ----------------------------------------------------------------------
 
@@ -141,20 +142,6 @@ function exchange(conn: Connection, message: Record<string, unknown>): void {
 }
 
 // ---- the feed under test ------------------------------------------------------------------
-
-function collectingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    error: (m) => lines.push(`ERROR ${m}`),
-    warn: (m) => lines.push(`WARN ${m}`),
-    info: (m) => lines.push(`INFO ${m}`),
-    debug: (m) => lines.push(`DEBUG ${m}`),
-    enabled: () => true,
-    flush: () => Promise.resolve(),
-    dropped: 0,
-  };
-}
 
 interface Recorded {
   books: {

@@ -1,0 +1,34 @@
+/**
+ * Grids for live-venue tests: six orders of about $15 each (the exchange's minimum is $10) placed a
+ * chosen number of ticks outside the simulator's current touch, so they rest without crossing.
+ */
+import type { InfoClient } from "../../engine/hyperliquid/info.ts";
+import type { AssetInfo } from "../../engine/hyperliquid/types.ts";
+import { priceTick } from "../../engine/hyperliquid/wire.ts";
+import type { DesiredQuotes } from "../../engine/venue/venue.ts";
+
+/**
+ * Reads the coin's book and returns a grid maker: levels `ticksOut` ticks outside the touch,
+ * the whole grid shifted down by `shiftTicks` ticks; the requote tolerance is one tick.
+ */
+export async function gridFor(
+  info: InfoClient,
+  asset: AssetInfo,
+  ticksOut: readonly number[] = [2, 4, 8],
+): Promise<(shiftTicks: number) => DesiredQuotes> {
+  const book = await info.l2Book(asset.name);
+  const bid = book.bids[0].px, ask = book.asks[0].px;
+  const tick = priceTick(bid, asset.szDecimals);
+  const step = 10 ** -asset.szDecimals;
+  const sz = Math.ceil(15 / bid / step) * step;
+  const round = (x: number) => Number(x.toFixed(8));
+  return (shiftTicks) => ({
+    coin: asset.name,
+    bidPx: ticksOut.map((k) => round(bid - (k + shiftTicks) * tick)),
+    bidSz: [sz, 2 * sz, 3 * sz],
+    askPx: ticksOut.map((k) => round(ask + (k - shiftTicks) * tick)),
+    askSz: [sz, 2 * sz, 3 * sz],
+    tick,
+    requoteTolerance: [tick, tick, tick],
+  });
+}
