@@ -233,9 +233,12 @@ export class Engine {
     }
   }
 
-  /** Stops the loop and every timer; the caller cancels orders and prints the report. */
+  /** Stops quoting (withdraws every quote), the loop and every timer; the caller cancels orders at the venue and prints the report. */
   stop(): void {
     this.#stopped = true;
+    // Stopping is the shutdown's "stop quoting": withdraw every quote now; the market-data feed
+    // may deliver more books before it is closed, and a stopped engine must not quote on them.
+    this.#clearAll();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#reconcileTimer !== undefined) clearTimeout(this.#reconcileTimer);
     this.#timer = undefined;
@@ -626,7 +629,9 @@ export class Engine {
     const ask = this.market.bestAsk[i];
     const inventoryUsd = this.#position[i] * this.market.mid(i);
     const d = this.regime.decision(i);
-    const mask = !this.#halted && this.stall.quoting && !d.halted ? this.ofi.mask(i) : 0;
+    const mask = !this.#stopped && !this.#halted && this.stall.quoting && !d.halted
+      ? this.ofi.mask(i)
+      : 0;
     if (
       k.bestBid[i] === bid && k.bestAsk[i] === ask && k.inventoryUsd[i] === inventoryUsd &&
       k.regimeMultiplier[i] === d.multiplier && k.sideMask[i] === mask && !this.#forceAll

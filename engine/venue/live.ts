@@ -159,6 +159,8 @@ export class LiveExchange implements Venue {
   #inFlight: Promise<void> | null = null;
   #resolving: Promise<void> | null = null;
   #polling: Promise<void> | null = null;
+  /** The last fill fetch queued (see #fetchFills). */
+  #fetchTail: Promise<unknown> = Promise.resolve();
   #serial: Promise<unknown> = Promise.resolve();
   #exclusive = 0;
   #dirty = false;
@@ -321,7 +323,10 @@ export class LiveExchange implements Venue {
    */
   reconcile(_inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
     return this.#serialized(async () => {
-      const darkFills = await this.#fetchFills();
+      const fetched = await this.#fetchFills();
+      // Fills a poll brought in that the engine has not drained yet are part of this comparison
+      // too: left behind, they would be booked again after the exchange's position was adopted.
+      const darkFills = [...this.#fills.splice(0), ...fetched];
       try {
         const state = await this.#info.clearinghouseState(this.#user);
         const positions = new Map<string, number>();
@@ -470,7 +475,13 @@ export class LiveExchange implements Venue {
     let pending = false;
     for (const s of this.#all) {
       if (s.state === "empty") continue;
-      if (s.state === "placing" || (s.state === "unknown" && s.expiresMs >= askedMs)) {
+      // An order that could still reach the exchange after the listing was taken (in flight, or
+      // unknown or resting with an unexpired action) may be missing from it only because the
+      // listing came first: list again rather than forget an order that may rest.
+      if (
+        s.state === "placing" ||
+        ((s.state === "unknown" || s.state === "resting") && s.expiresMs >= askedMs)
+      ) {
         pending = true;
         continue;
       }
@@ -566,8 +577,11 @@ export class LiveExchange implements Venue {
 
     if (this.#holds > 0 || this.#pulled || this.#closed) return;
     await this.#budgetRead;
-    // Out of budget: moved orders were cancelled above, and nothing is placed until it recovers.
-    if (this.#budgetLow || this.#holds > 0 || this.#pulled || this.#closed) return;
+    // Out of budget, or never read (an account may start near its cap): moved orders were
+    // cancelled above, and nothing is placed until the budget is known to allow it.
+    if (
+      this.#budget === null || this.#budgetLow || this.#holds > 0 || this.#pulled || this.#closed
+    ) return;
     const place = this.#all.filter((s) =>
       s.state === "empty" && s.wantSz > 0 &&
       roundSizeDown(s.wantSz, this.#szDecimals.get(s.coin) ?? 0) > 0
@@ -772,7 +786,9 @@ export class LiveExchange implements Venue {
     } catch (error) {
       this.#log.warn(
         `[LIVE] userRateLimit failed: ${(error as Error).message}; ` +
-          "counting requests locally until the next read",
+          (this.#budget === null
+            ? "no order is placed until the address budget has been read"
+            : "counting requests locally until the next read"),
       );
       return;
     }
@@ -838,8 +854,19 @@ export class LiveExchange implements Venue {
     }
   }
 
-  /** New fills of the account since the last one seen, as venue fills (paged by time). */
-  async #fetchFills(): Promise<Fill[]> {
+  /**
+   * New fills of the account since the last one seen. Fetches run one at a time: two at once
+   * (the timer's poll and a reconcile) would start from the same point, and the later one would
+   * book the earlier one's fills again once their ids were pruned.
+   */
+  #fetchFills(): Promise<Fill[]> {
+    const run = this.#fetchTail.then(() => this.#fetchNewFills());
+    this.#fetchTail = run.catch(() => {});
+    return run;
+  }
+
+  /** New fills since the last one seen, as venue fills (paged by time). */
+  async #fetchNewFills(): Promise<Fill[]> {
     const out: Fill[] = [];
     for (;;) {
       const startMs = Math.floor(this.#lastFillMs);
