@@ -28,15 +28,37 @@ export interface ReconcileOutcome {
 // Positions closer than this (coin units) are equal: sizes are whole lots of at least 1e-8.
 const EPSILON = 1e-9;
 
+/** Our positions (coin units, signed) once `fills` are booked. */
+export function positionsAfter(
+  ours: ReadonlyMap<string, number>,
+  fills: readonly Fill[],
+): Map<string, number> {
+  const after = new Map(ours);
+  for (const fill of fills) {
+    after.set(fill.coin, (after.get(fill.coin) ?? 0) + (fill.side === "bid" ? fill.sz : -fill.sz));
+  }
+  return after;
+}
+
+/** Whether our positions plus `fills` equal the venue's, coin by coin. */
+export function positionsAgree(
+  ours: ReadonlyMap<string, number>,
+  fills: readonly Fill[],
+  venue: ReadonlyMap<string, number>,
+): boolean {
+  const after = positionsAfter(ours, fills);
+  for (const coin of new Set([...after.keys(), ...venue.keys()])) {
+    if (Math.abs((after.get(coin) ?? 0) - (venue.get(coin) ?? 0)) > EPSILON) return false;
+  }
+  return true;
+}
+
 /** Compares our inventory (before booking dark fills) with the venue's report. */
 export function reconcileInventory(
   ours: ReadonlyMap<string, number>,
   report: ReconcileReport,
 ): ReconcileOutcome {
-  const after = new Map(ours);
-  for (const fill of report.darkFills) {
-    after.set(fill.coin, (after.get(fill.coin) ?? 0) + (fill.side === "bid" ? fill.sz : -fill.sz));
-  }
+  const after = positionsAfter(ours, report.darkFills);
   const mismatches: PositionMismatch[] = [];
   const coins = [...new Set([...after.keys(), ...report.positions.keys()])].sort();
   for (const coin of coins) {

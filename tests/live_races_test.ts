@@ -12,6 +12,7 @@ import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import { reconcileInventory } from "../engine/reconcile.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import { type DesiredQuotes, GRID_LEVELS } from "../engine/venue/venue.ts";
 
@@ -174,4 +175,42 @@ Deno.test("no order is placed until the address budget has been read", async () 
   assert.ok(budgetReads >= 1, "the budget was asked for");
   assert.equal(placed, 0, "an account that may be at its cap was not quoted blind");
   assert.equal(live.addressBudget, null);
+});
+
+Deno.test("reconcile waits for a fill the position already shows instead of adopting it", async () => {
+  let fillReads = 0;
+  const info = {
+    openOrders: () => Promise.resolve([]),
+    userRateLimit: () => Promise.resolve(ROOMY_BUDGET),
+    userFillsByTime() {
+      // The position below already holds this fill; the fill list shows it one read later.
+      fillReads++;
+      return Promise.resolve(
+        fillReads < 2 ? [] : [{
+          coin: "BTC",
+          px: 100,
+          sz: 1,
+          side: "B",
+          timeMs: 1000,
+          startPosition: 0,
+          dir: "Open Long",
+          closedPnl: 0,
+          hash: "0x",
+          oid: 9,
+          crossed: false,
+          fee: 0.015,
+          tid: 9,
+          feeToken: "USDC",
+        }],
+      );
+    },
+    clearinghouseState: () =>
+      Promise.resolve({ accountValue: 1, positions: [{ coin: "BTC", szi: 1 }] }),
+  };
+  const live = liveWith({}, info, { fillsSinceMs: 0 });
+  const report = await live.reconcile(new Map());
+  live.close();
+  assert.deepEqual(report.darkFills.map((f) => [f.coin, f.side, f.sz]), [["BTC", "bid", 1]]);
+  const outcome = reconcileInventory(new Map(), report);
+  assert.deepEqual(outcome.mismatches, [], "nothing left to adopt, so nothing is booked twice");
 });

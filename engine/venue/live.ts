@@ -29,6 +29,7 @@ import type { InfoClient, OpenOrder, UserFill, UserRateLimit } from "../hyperliq
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import type { Logger } from "../log.ts";
+import { positionsAgree } from "../reconcile.ts";
 import {
   type DesiredQuotes,
   type Fill,
@@ -126,6 +127,8 @@ const FILLS_PAGE = 2_000;
 const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
 // Fill sizes are whole lots of at least 1e-8 coin units (szDecimals ≤ 8).
 const SIZE_EPSILON = 1e-9;
+// How many times reconcile re-reads fills while the exchange's position and ours disagree.
+const RECONCILE_FILL_CHECKS = 3;
 
 /** The live venue: signed post-only orders with cloids, reconciled against the exchange. */
 export class LiveExchange implements Venue {
@@ -321,7 +324,7 @@ export class LiveExchange implements Venue {
    * (dark fills), reads positions, and cancels resting orders no slot tracks. Throws when an
    * untracked order could not be cancelled (the caller retries; quoting stays off).
    */
-  reconcile(_inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
+  reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
     return this.#serialized(async () => {
       const fetched = await this.#fetchFills();
       // Fills a poll brought in that the engine has not drained yet are part of this comparison
@@ -331,6 +334,13 @@ export class LiveExchange implements Venue {
         const state = await this.#info.clearinghouseState(this.#user);
         const positions = new Map<string, number>();
         for (const p of state.positions) if (p.szi !== 0) positions.set(p.coin, p.szi);
+        // The fill list can trail the position by a block: while they disagree, read the fills
+        // again before the caller adopts the difference, or a late fill would be booked twice.
+        for (let check = 0; check < RECONCILE_FILL_CHECKS; check++) {
+          if (positionsAgree(inventory, darkFills, positions)) break;
+          await this.#sleep(this.#retryMs);
+          darkFills.push(...await this.#fetchFills());
+        }
         const open = await this.#info.openOrders(this.#user);
         const orphans = open.filter((o) =>
           !(o.cloid && this.#byCloid.has(o.cloid)) && !this.#byOid.has(o.oid)
