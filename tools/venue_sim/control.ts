@@ -2,8 +2,8 @@
  * The venue's control surface, shared by the `/control` HTTP endpoint and the programmatic
  * handle: inject and clear faults, step the virtual clock, force a crowd taker, steer a coin's
  * synthetic market (regime, volatility, trend, jump, funding, one-sided bursts), set the
- * account's spent address-based requests, and report what
- * the venue believes (positions, open orders, fills) so a test can compare it with the engine.
+ * account's spent address-based requests, and report what the venue believes (positions, open
+ * orders, fills, the per-IP request weight spent) so a test can compare it with the engine.
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { num, usd } from "./format.ts";
@@ -14,6 +14,7 @@ import {
   type FaultState,
   validateFault,
 } from "./faults.ts";
+import type { IpWeight, IpWeightState } from "./ip_weight.ts";
 import type { MarketSteer, SteerState } from "./market.ts";
 import { checkRequestsUsed, type Simulator, type WsTrade } from "./simulator.ts";
 import type { StreamHub } from "./streams.ts";
@@ -40,6 +41,8 @@ export interface VenueState {
   /** Address-based requests spent (every order and cancel) and the cap (10,000 + volume). */
   requestsUsed: number;
   requestsCap: number;
+  /** The per-IP request weight (reference §7.2): limit, spent, peak, refusals. */
+  ipWeight: IpWeightState;
   sockets: number;
   accountWatched: boolean;
   faults: ReturnType<FaultState["describe"]> & { darkFills: boolean };
@@ -53,13 +56,21 @@ export class Control {
   readonly #sim: Simulator;
   readonly #hub: StreamHub;
   readonly #faults: FaultState;
+  readonly #ipWeight: IpWeight;
   readonly #manualClock: boolean;
 
   /** Binds the controls; `manualClock` allows `advance` (a real-time venue moves by itself). */
-  constructor(sim: Simulator, hub: StreamHub, faults: FaultState, manualClock: boolean) {
+  constructor(
+    sim: Simulator,
+    hub: StreamHub,
+    faults: FaultState,
+    ipWeight: IpWeight,
+    manualClock: boolean,
+  ) {
     this.#sim = sim;
     this.#hub = hub;
     this.#faults = faults;
+    this.#ipWeight = ipWeight;
     this.#manualClock = manualClock;
   }
 
@@ -73,7 +84,7 @@ export class Control {
   #applyOnce(f: Fault): void {
     switch (f.kind) {
       case "dropWs":
-        this.#hub.dropAll(f.closeFrame ?? false);
+        this.#hub.dropAll(f.closeFrame ?? false, f.scope);
         break;
       case "malformed":
         this.#hub.sendMalformed(f.count ?? 3);
@@ -171,6 +182,7 @@ export class Control {
       volumeUsd: usd(acct.volumeUsd),
       requestsUsed: acct.requestsUsed,
       requestsCap: acct.requestCap(),
+      ipWeight: this.#ipWeight.state(),
       sockets: this.#hub.sessions.size,
       accountWatched: this.#hub.accountWatched(),
       faults: { ...this.#faults.describe(sim.now), darkFills: sim.darkFills },

@@ -35,25 +35,34 @@ const err = (response: string): Result => ({ status: "err", response });
 // Hyperliquid: an address past its request cap may still send one request every 10 s.
 const LIMITED_INTERVAL_MS = 10_000;
 
+// The list each batched action carries its orders, cancels or modifies in.
+const BATCH_LISTS: Record<string, string> = {
+  order: "orders",
+  cancel: "cancels",
+  cancelByCloid: "cancels",
+  batchModify: "modifies",
+};
+
+/**
+ * How many orders, cancels or modifies an action carries (0 for an action that is not a batch,
+ * or not an action at all): the n of the IP weight `1 + floor(n / 40)` (reference §7.2).
+ */
+export function batchLength(action: unknown): number {
+  if (typeof action !== "object" || action === null) return 0;
+  const a = action as Record<string, unknown>;
+  const list = typeof a.type === "string" && Object.hasOwn(BATCH_LISTS, a.type)
+    ? a[BATCH_LISTS[a.type]]
+    : undefined;
+  return Array.isArray(list) ? list.length : 0;
+}
+
 /**
  * Address-based requests an action costs: one per order, cancel or modify in it (a batch of n
  * is n requests), one for any other L1 action; user-signed actions (approveAgent) cost none.
  */
 function requestsOf(action: Record<string, unknown>): number {
-  const items = (list: unknown) => Array.isArray(list) ? list.length : 0;
-  switch (action.type) {
-    case "order":
-      return items(action.orders);
-    case "cancel":
-    case "cancelByCloid":
-      return items(action.cancels);
-    case "batchModify":
-      return items(action.modifies);
-    case "approveAgent":
-      return 0;
-    default:
-      return 1;
-  }
+  if (action.type === "approveAgent") return 0;
+  return Object.hasOwn(BATCH_LISTS, action.type as string) ? batchLength(action) : 1;
 }
 
 /** Handles `/exchange` requests for one simulated account. */

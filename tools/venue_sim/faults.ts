@@ -3,15 +3,25 @@
  * run time: dropped sockets (with or without a close frame), silent stalls, malformed frames,
  * HTTP 429/5xx, slow responses, rejected orders, and fills that happen while the bot is not
  * listening. Durations are in seconds of the venue's virtual clock; a fault without a duration
- * stays on until cleared. `every` repeats a fault on a period (virtual seconds).
+ * stays on until cleared. `every` repeats a fault on a period (virtual seconds). Socket faults
+ * (`dropWs`, `silence`) take a {@link SocketScope}, so the account's user-data sockets can break
+ * while market data keeps flowing, or the other way round.
  */
 import { Rng } from "./rng.ts";
+
+/**
+ * Which sockets a socket fault hits: `all`; `user`, the sockets subscribed to any user-data
+ * channel (orderUpdates, userFills, userEvents); `market`, every other socket.
+ */
+export type SocketScope = "all" | "market" | "user";
+
+const SOCKET_SCOPES: readonly SocketScope[] = ["all", "market", "user"];
 
 /** One fault to inject. */
 export type Fault =
   & (
-    | { kind: "dropWs"; closeFrame?: boolean }
-    | { kind: "silence"; seconds?: number }
+    | { kind: "dropWs"; closeFrame?: boolean; scope?: SocketScope }
+    | { kind: "silence"; seconds?: number; scope?: SocketScope }
     | { kind: "malformed"; count?: number }
     | { kind: "httpError"; status?: number; seconds?: number }
     | { kind: "delay"; ms: number; seconds?: number }
@@ -39,7 +49,10 @@ export type FaultKind = typeof FAULT_KINDS[number];
 // Hyperliquid per-order error used for injected rejections unless the fault names another.
 const DEFAULT_REJECT_MESSAGE = "Insufficient margin to place order.";
 
-/** Parses `kind[:key=value,...]` (CLI form), e.g. `httpError:status=429,seconds=5,every=60`. */
+/**
+ * Parses `kind[:key=value,...]` (CLI form), e.g. `httpError:status=429,seconds=5,every=60` or
+ * `silence:scope=user,seconds=20`.
+ */
 export function parseFaultSpec(spec: string): Fault {
   const [kind, rest] = spec.split(/:(.*)/s);
   if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
@@ -87,6 +100,16 @@ export function validateFault(x: unknown): Fault {
   if (f.kind === "delay") positive("ms", false);
   if (f.kind === "malformed") positive("count");
   if (
+    (f.kind === "dropWs" || f.kind === "silence") && f.scope !== undefined &&
+    !(SOCKET_SCOPES as readonly unknown[]).includes(f.scope)
+  ) {
+    throw new Error(
+      `fault ${f.kind}: scope must be one of ${SOCKET_SCOPES.join(", ")}, got ${
+        JSON.stringify(f.scope)
+      }`,
+    );
+  }
+  if (
     f.kind === "httpError" && f.status !== undefined &&
     !(f.status === 429 || (Number(f.status) >= 500 && Number(f.status) <= 599))
   ) {
@@ -105,7 +128,8 @@ export function validateFault(x: unknown): Fault {
 
 /** The faults currently in force (times are virtual ms). */
 export class FaultState {
-  silentUntil = 0;
+  /** End of the silence in force on each scope of sockets. */
+  readonly silentUntil: Record<SocketScope, number> = { all: 0, market: 0, user: 0 };
   httpStatus = 0;
   httpUntil = 0;
   delayMs = 0;
@@ -123,7 +147,7 @@ export class FaultState {
   /** Turns on a lasting fault at virtual time `now` (one-shot faults are not stored here). */
   set(f: Fault, now: number): void {
     const until = "seconds" in f && f.seconds ? now + f.seconds * 1000 : Infinity;
-    if (f.kind === "silence") this.silentUntil = until;
+    if (f.kind === "silence") this.silentUntil[f.scope ?? "all"] = until;
     else if (f.kind === "httpError") {
       this.httpStatus = f.status ?? 503;
       this.httpUntil = until;
@@ -139,15 +163,29 @@ export class FaultState {
 
   /** Clears one lasting fault kind, or all of them. */
   clear(kind?: FaultKind): void {
-    if (!kind || kind === "silence") this.silentUntil = 0;
+    if (!kind || kind === "silence") {
+      this.silentUntil.all = this.silentUntil.market = this.silentUntil.user = 0;
+    }
     if (!kind || kind === "httpError") this.httpUntil = 0;
     if (!kind || kind === "delay") this.delayUntil = 0;
     if (!kind || kind === "rejectOrders") this.rejectUntil = 0;
   }
 
-  /** Whether the WebSocket side is silent at `now`. */
-  silent(now: number): boolean {
-    return now < this.silentUntil;
+  /**
+   * Whether a socket is silent at `now`; `socket` says whether it is on user-data channels
+   * (`user`) or not (`market`). Without `socket`: whether every socket is, whatever it is on.
+   */
+  silent(now: number, socket?: "market" | "user"): boolean {
+    if (now < this.silentUntil.all) return true;
+    if (socket) return now < this.silentUntil[socket];
+    return now < this.silentUntil.market && now < this.silentUntil.user;
+  }
+
+  /** The sockets a silence holds at `now`, or null. */
+  silenceScope(now: number): SocketScope | null {
+    if (this.silent(now)) return "all";
+    if (this.silent(now, "user")) return "user";
+    return this.silent(now, "market") ? "market" : null;
   }
 
   /** HTTP status to answer REST with at `now`, or 0 for normal service. */
@@ -168,7 +206,7 @@ export class FaultState {
   /** What is in force at `now`, for the control endpoint. */
   describe(now: number) {
     return {
-      silence: this.silent(now),
+      silence: this.silenceScope(now),
       httpError: this.httpError(now) || null,
       delayMs: this.delay(now) || null,
       rejectOrders: now < this.rejectUntil ? this.rejectFraction : null,

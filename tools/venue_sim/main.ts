@@ -27,10 +27,12 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --taker-fee RATE         taker fee rate (default 0.00045)
   --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
   --requests-used N        address-based requests already spent at start (default 0; cap 10000 + volume)
+  --ip-weight-limit N      per-IP request weight per 60 s, REST and WS post (default 1200; 0: off)
   --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)
   --replay-speed X|asap    replay pacing (default 1 = recorded speed)
   --fault SPEC             inject a fault, e.g. dropWs:closeFrame=false,every=60 (repeatable)
                            kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting
+                           dropWs and silence take scope=all|market|user (user: sockets on user streams)
   --faults "SPEC;SPEC"     several faults at once`;
 
 function numberFlag(name: string, value: string | undefined): number | undefined {
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         "taker-fee": { type: "string" },
         "schedule-cancel-volume": { type: "string" },
         "requests-used": { type: "string" },
+        "ip-weight-limit": { type: "string" },
         replay: { type: "string", multiple: true },
         "replay-speed": { type: "string" },
         fault: { type: "string", multiple: true },
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
         values["schedule-cancel-volume"],
       ),
       requestsUsed: numberFlag("requests-used", values["requests-used"]),
+      ipWeightLimit: numberFlag("ip-weight-limit", values["ip-weight-limit"]),
       replay: values.replay ? await loadReplay(values.replay, seed) : undefined,
       replaySpeed: speed === "asap" ? "asap" : numberFlag("replay-speed", speed),
       faults: [

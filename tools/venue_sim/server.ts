@@ -12,6 +12,7 @@ import { Control, type VenueState } from "./control.ts";
 import { ExchangeBodyError, ExchangeHandler } from "./exchange_handler.ts";
 import { type Fault, type FaultKind, FaultState } from "./faults.ts";
 import { handleInfo, InfoError } from "./info_handler.ts";
+import { IpWeight, requestWeight } from "./ip_weight.ts";
 import type { MarketSteer } from "./market.ts";
 import type { ReplayEvent } from "./replay.ts";
 import { deriveSeed } from "./rng.ts";
@@ -38,6 +39,11 @@ export interface VenueSimOptions extends Omit<SimulatorOptions, "replay"> {
   replaySpeed?: number | "asap";
   /** Faults to inject at start. */
   faults?: Fault[];
+  /**
+   * Per-IP request weight allowed in any 60 s window, shared by /info, /exchange and WS `post`
+   * (default 1200, as Hyperliquid; 0: counted but never refused).
+   */
+  ipWeightLimit?: number;
   /** Where the server logs (default: warnings and errors to stdout). */
   logger?: Logger;
 }
@@ -75,6 +81,10 @@ export interface VenueSim {
 const DRIVER_PERIOD_MS = 10;
 // Replay "asap": events handled per driver turn before yielding to the sockets.
 const ASAP_EVENTS_PER_TURN = 2_000;
+// What an over-weight request is told (and an httpError 429 fault): the exchange answers HTTP 429
+// with a body the reference does not document (§7.2), so REST gets the status's reason phrase,
+// and a WS post the same words in its error envelope.
+const IP_LIMITED = "Too Many Requests";
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -103,6 +113,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
   const startTimeMs = options.startTimeMs ?? (replay.length ? replay[0].timeMs - 1 : Date.now());
   const sim = new Simulator({ ...options, startTimeMs, replay });
   const faults = new FaultState(deriveSeed(options.seed ?? 1, 77));
+  const ipWeight = new IpWeight({ limit: options.ipWeightLimit, now: () => sim.now });
   const account = sim.account.address;
   const owners = [account, ...(options.master ? [options.master.toLowerCase()] : [])];
   const exchange = new ExchangeHandler(sim, {
@@ -122,11 +133,16 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
       timers.add(id);
     });
 
+  // WS post requests draw on the same per-IP weight as REST: undocumented (reference §2.10), so
+  // the stricter reading. Thrown here, the refusal reaches the client as a post error.
   const hub: StreamHub = new StreamHub(sim, faults, async (type, payload) => {
-    if (type === "info") return handleInfo(sim, payload, (c) => hub.recentTrades(c));
-    return await exchange.handle(payload);
+    if (!ipWeight.admit("post", requestWeight(type, payload))) throw new Error(IP_LIMITED);
+    if (type === "action") return await exchange.handle(payload);
+    const answer = handleInfo(sim, payload, (c) => hub.recentTrades(c));
+    ipWeight.surcharge("post", payload, answer);
+    return answer;
   }, sleep);
-  const control = new Control(sim, hub, faults, clockMode === "manual");
+  const control = new Control(sim, hub, faults, ipWeight, clockMode === "manual");
 
   const server = http.createServer((req, res) => {
     handleHttp(req, res).catch((e) => {
@@ -185,19 +201,34 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
     const status = faults.httpError(sim.now);
     if (status) {
       res.writeHead(status, { "content-type": "text/plain" });
-      res.end(status === 429 ? "Too Many Requests" : "Service Unavailable");
+      res.end(status === 429 ? IP_LIMITED : "Service Unavailable");
       return;
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
+      body = undefined;
+    }
+    const isInfo = url === "/info";
+    if (
+      !ipWeight.admit(isInfo ? "info" : "exchange", requestWeight(isInfo ? "info" : "action", body))
+    ) {
+      res.writeHead(429, { "content-type": "text/plain" });
+      res.end(IP_LIMITED);
+      return;
+    }
+    if (body === undefined) {
       res.writeHead(422, { "content-type": "text/plain" });
       res.end("Failed to deserialize the JSON body into the target type");
       return;
     }
     try {
-      if (url === "/info") return json(res, 200, handleInfo(sim, body, (c) => hub.recentTrades(c)));
+      if (isInfo) {
+        const answer = handleInfo(sim, body, (c) => hub.recentTrades(c));
+        ipWeight.surcharge("info", body, answer);
+        return json(res, 200, answer);
+      }
       return json(res, 200, await exchange.handle(body));
     } catch (e) {
       if (e instanceof InfoError || e instanceof ExchangeBodyError) {

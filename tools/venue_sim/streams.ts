@@ -7,7 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { WsFill } from "./account.ts";
-import type { FaultState } from "./faults.ts";
+import type { FaultState, SocketScope } from "./faults.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import type { Simulator, VenueEvents, WsOrder, WsTrade } from "./simulator.ts";
 import type { WsConnection } from "./websocket.ts";
@@ -21,6 +21,8 @@ interface Session {
   subs: Map<string, string>;
   /** Virtual time of the last frame sent on this socket. */
   lastSent: number;
+  /** Subscriptions to user-data channels: a socket with any is a `user` socket to faults. */
+  userSubs: number;
 }
 
 // Hyperliquid: `fast` l2Book subscriptions carry 5 levels per side, the default 20.
@@ -34,6 +36,8 @@ const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 // last 60 seconds" (observed as an abnormal close, code 1006).
 const IDLE_CLOSE_MS = 60_000;
 const IDLE_CHECK_MS = 1_000;
+// Channels (keys `channel:user`) that carry an account's data; userEvents arrive on `user`.
+const USER_CHANNELS = new Set(["orderUpdates", "userFills", "user"]);
 
 /** Counters for the bench and the control endpoint. */
 export interface StreamStats {
@@ -73,19 +77,24 @@ export class StreamHub implements VenueEvents {
     sim.every(IDLE_CHECK_MS, () => this.#closeIdle());
   }
 
-  /** Drops sockets the server has sent nothing on for 60 s (unless a silence fault is on). */
+  /** Drops sockets the server has sent nothing on for 60 s (unless a silence fault holds them). */
   #closeIdle(): void {
     const now = this.#sim.now;
-    if (this.#faults.silent(now)) return;
     for (const s of [...this.sessions]) {
-      if (now - s.lastSent >= IDLE_CLOSE_MS) s.conn.drop();
+      if (now - s.lastSent >= IDLE_CLOSE_MS && !this.#silent(s)) s.conn.drop();
     }
+  }
+
+  #silent(session: Session): boolean {
+    return this.#faults.silent(this.#sim.now, socketKind(session));
   }
 
   /** Registers a new connection; returns the handler for its incoming text. */
   attach(conn: WsConnection): { onText: (t: string) => void; onClose: () => void } {
-    const session: Session = { conn, subs: new Map(), lastSent: this.#sim.now };
+    const session: Session = { conn, subs: new Map(), lastSent: this.#sim.now, userSubs: 0 };
     this.sessions.add(session);
+    // A silenced socket answers not even protocol-level pings: nothing at all leaves it.
+    conn.mute = () => this.#silent(session);
     return {
       onText: (text) => this.#onText(session, text),
       onClose: () => this.#detach(session),
@@ -101,10 +110,12 @@ export class StreamHub implements VenueEvents {
     return false;
   }
 
-  /** Drops every open socket, with or without a close frame. */
-  dropAll(closeFrame: boolean): number {
-    const n = this.sessions.size;
+  /** Drops the open sockets in `scope` (default all), with or without a close frame. */
+  dropAll(closeFrame: boolean, scope: SocketScope = "all"): number {
+    let n = 0;
     for (const s of [...this.sessions]) {
+      if (scope !== "all" && socketKind(s) !== scope) continue;
+      n++;
       if (closeFrame) s.conn.close(1001, "going away");
       else s.conn.drop();
     }
@@ -137,7 +148,7 @@ export class StreamHub implements VenueEvents {
   }
 
   #send(session: Session, text: string): void {
-    if (this.#faults.silent(this.#sim.now)) return;
+    if (this.#silent(session)) return;
     session.conn.sendText(text);
     session.lastSent = this.#sim.now;
     this.stats.framesSent++;
@@ -279,6 +290,7 @@ export class StreamHub implements VenueEvents {
         return;
       }
       session.subs.set(id, key);
+      if (isUserKey(key)) session.userSubs++;
       let set = this.#channels.get(key);
       if (!set) this.#channels.set(key, set = new Set());
       set.add(session);
@@ -291,6 +303,7 @@ export class StreamHub implements VenueEvents {
         return;
       }
       session.subs.delete(id);
+      if (isUserKey(key)) session.userSubs--;
       this.#channels.get(key)?.delete(session);
     }
     this.#send(
@@ -379,4 +392,13 @@ export class StreamHub implements VenueEvents {
       () => JSON.stringify({ channel: "orderUpdates", data: updates }),
     );
   }
+}
+
+/** What a socket is to the scoped faults: on any user-data channel (`user`) or not (`market`). */
+function socketKind(session: Session): "user" | "market" {
+  return session.userSubs > 0 ? "user" : "market";
+}
+
+function isUserKey(key: string): boolean {
+  return USER_CHANNELS.has(key.slice(0, key.indexOf(":")));
 }

@@ -57,6 +57,8 @@ export class WsConnection {
   #flushScheduled = false;
   #onText: (text: string) => void;
   #onClose: () => void;
+  /** While this says true, protocol-level pings go unanswered (a silence fault). */
+  mute: () => boolean = () => false;
 
   /** Wraps an upgraded socket; `head` is whatever arrived after the handshake. */
   constructor(
@@ -170,7 +172,7 @@ export class WsConnection {
     if (opcode === 0x8) {
       this.close(payload.length >= 2 ? payload.readUInt16BE(0) : 1000);
     } else if (opcode === 0x9) {
-      this.#write(frame(0xa, payload));
+      if (!this.mute()) this.#write(frame(0xa, payload));
     } else if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
       this.#fragments.push(payload);
       if (!fin) return;
