@@ -1,0 +1,636 @@
+/**
+ * One account's own events over one self-healing WebSocket (reference §2.8): `userFills`,
+ * `orderUpdates` and `userEvents` (channel `user`), with subscription acks tracked, a ping/pong
+ * heartbeat and reconnection with backoff (reference §2.1, §2.2, §2.11).
+ *
+ * User channels are quiet: they carry only the account's own events, so an account with
+ * nothing resting may get no frame for hours. Silence proves nothing, and the heartbeat is the
+ * only way to tell a dead socket from a quiet account: a ping every 5 s, a pong missing for 5 s
+ * drops the socket. That is 12 messages a minute, well inside the 2,000 per minute per IP (reference
+ * §2.10), and it also keeps the server's 60 s idle cut-off away (reference §2.2).
+ *
+ * Every frame is read strictly. Fills go through the same validation as the REST answers
+ * (info.ts `parseUserFills`); a frame with any field out of shape is counted, logged at most
+ * once a minute per kind (frame_errors.ts) and skipped whole. Nothing a server sends can throw
+ * out of this class.
+ */
+import { createLogger, type Logger } from "../log.ts";
+import { FrameErrorLog } from "./frame_errors.ts";
+import { parseUserFills, type UserFill } from "./info.ts";
+import { parseFrame } from "./parse.ts";
+import { assertAddress } from "./signing.ts";
+import { isValidCloid } from "./wire.ts";
+import { backoffDelayMs, type BackoffOptions, type WebSocketConstructor } from "./ws.ts";
+
+/** One status change of one of the account's orders (`orderUpdates`, reference §2.8). */
+export interface OrderUpdate {
+  /** Coin name as in `meta`. */
+  coin: string;
+  /** `B` = bid (buy), `A` = ask (sell). */
+  side: "B" | "A";
+  /** Limit price. */
+  limitPx: number;
+  /** Remaining size, coin units. */
+  sz: number;
+  /** Exchange order id. */
+  oid: number;
+  /** When the order was placed, ms since the epoch. */
+  timestampMs: number;
+  /** Size when placed, coin units. */
+  origSz: number;
+  /** Client order id, when the order was placed with one. */
+  cloid?: string;
+  /**
+   * `open`, `filled`, `canceled`, `marginCanceled`, `badAloPxRejected`, …: an open-ended set
+   * (reference §2.8, §3.6); classify by the `Canceled` / `Rejected` suffix.
+   */
+  status: string;
+  /** When the order took this status, ms since the epoch. */
+  statusTimestampMs: number;
+}
+
+/** An order of the account cancelled by the exchange, not by the account (`userEvents`). */
+export interface NonUserCancel {
+  /** Coin name as in `meta`. */
+  coin: string;
+  /** Exchange order id. */
+  oid: number;
+}
+
+/** A liquidation involving the account (`userEvents`; the wire's snake_case fields, §2.8). */
+export interface Liquidation {
+  /** Liquidation id. */
+  lid: number;
+  /** Address that took the position over. */
+  liquidator: string;
+  /** Address whose position was liquidated. */
+  liquidatedUser: string;
+  /** Notional of the liquidated position, USD. */
+  liquidatedNtlPos: number;
+  /** Account value of the liquidated user, USD. */
+  liquidatedAccountValue: number;
+}
+
+/**
+ * One hourly funding payment (`userEvents`). Reference §2.8 names the event `WsUserFunding`
+ * without its fields; these are the Hyperliquid docs' and the community SDK's (the same as a
+ * `userFundings` entry).
+ */
+export interface UserFunding {
+  /** ms since the epoch. */
+  timeMs: number;
+  /** Coin name as in `meta`. */
+  coin: string;
+  /** USDC moved by this payment (negative = paid). */
+  usdc: number;
+  /** Signed position size it was charged on, coin units. */
+  szi: number;
+  /** The hourly rate applied. */
+  fundingRate: number;
+}
+
+/** Why the stream lost its connection. */
+export type UserStreamDownReason = "closed" | "error" | "pong-timeout" | "ack-timeout";
+
+/** Counters of a {@link UserStream}. */
+export interface UserStreamStats {
+  /** Every message received. */
+  frames: number;
+  /** Skipped frames by kind (`bad-json`, `bad-userFills`, `unknown-channel`, …). */
+  malformed: Record<string, number>;
+  /** Answers to our pings. */
+  pongs: number;
+  /** Sockets opened, the first one included. */
+  connects: number;
+  /** Times the stream was up again (all three subscriptions acked) after a lost connection. */
+  reconnects: number;
+}
+
+/** Options of {@link UserStream}. */
+export interface UserStreamOptions {
+  /** e.g. `wss://api.hyperliquid.xyz/ws`, or the venue simulator. */
+  url: string;
+  /** The account (master or sub-account address, never an API wallet: reference §2.3). */
+  user: string;
+  /** Heartbeat period, ms (default 5,000). */
+  pingIntervalMs?: number;
+  /** A ping unanswered this long drops the socket, ms (default 5,000). */
+  pongTimeoutMs?: number;
+  /** All three subscriptions must be acked this long after a socket is opened, ms (default 10,000). */
+  ackTimeoutMs?: number;
+  /** Defaults: 250 ms doubling to 10,000 ms, jitter 0.2 (as ws.ts's market-data feed). */
+  backoff?: Partial<BackoffOptions>;
+  /** Where losses and bad frames are reported (default: a stdout logger). */
+  logger?: Logger;
+  /** WebSocket constructor (default the global one); tests inject a scripted one. */
+  WebSocket?: WebSocketConstructor;
+  /** Random source for the jitter (default Math.random). */
+  random?: () => number;
+  /**
+   * Fills from `userFills` and again from `userEvents` (each fill usually arrives twice: callers
+   * deduplicate by `tid`). `snapshot` marks the first `userFills` message after each subscribe:
+   * the account's recent fills, which overlap what was already seen (reference §2.11).
+   */
+  onFills?: (fills: UserFill[], info: { snapshot: boolean }) => void;
+  /** Order status changes; there is no snapshot of open orders (reference §2.11). */
+  onOrderUpdates?: (updates: OrderUpdate[]) => void;
+  /** Orders the exchange cancelled on its own. */
+  onNonUserCancel?: (cancels: NonUserCancel[]) => void;
+  /** A liquidation involving the account. */
+  onLiquidation?: (liquidation: Liquidation) => void;
+  /** An hourly funding payment of the account. */
+  onFunding?: (funding: UserFunding) => void;
+  /**
+   * The connection was lost or never came up: once per outage, before any reconnect. Anything
+   * the account did from now until {@link UserStreamOptions.onUp} may be missing from the
+   * stream (the next `userFills` snapshot holds only recent fills).
+   */
+  onDown?: (reason: UserStreamDownReason, detail: string) => void;
+  /** All three subscriptions are acked on a new socket (the first one or after an outage). */
+  onUp?: () => void;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
+const PING = JSON.stringify({ method: "ping" });
+/** How long close() waits for the socket to finish its closing handshake, ms. */
+const CLOSE_WAIT_MS = 2_000;
+/** The subscription types, which are also what their acks echo back (reference §2.1). */
+const SUBSCRIPTIONS = ["userFills", "orderUpdates", "userEvents"] as const;
+/** userEvents kinds this module reads (reference §2.8). */
+const EVENT_KINDS = new Set(["fills", "nonUserCancel", "liquidation", "funding"]);
+
+/** A frame field that does not have the documented shape. */
+class ShapeError extends Error {}
+
+/** The account's fills, order updates and events over one self-healing WebSocket. */
+export class UserStream {
+  readonly #url: string;
+  readonly #user: string;
+  readonly #pingIntervalMs: number;
+  readonly #pongTimeoutMs: number;
+  readonly #ackTimeoutMs: number;
+  readonly #backoff: BackoffOptions;
+  readonly #logger: Logger;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #random: () => number;
+  readonly #handlers: UserStreamOptions;
+  readonly #frameErrors: FrameErrorLog;
+  readonly #serverErrors: FrameErrorLog;
+  readonly #handlerErrors: FrameErrorLog;
+  /** userEvents kinds not read here, each logged the first time it is seen. */
+  readonly #unknownEvents = new Set<string>();
+
+  #socket: WebSocket | null = null;
+  readonly #pending = new Set<string>();
+  readonly #closing = new Set<Promise<void>>();
+  #started = false;
+  #closed = false;
+  #up = false;
+  #everUp = false;
+  /** Set from a lost connection until the stream is up again (onDown is not repeated). */
+  #down = false;
+  #upAtMs = 0;
+  #backoffAttempt = 0;
+
+  #reconnectTimer: Timer | undefined;
+  #pingTimer: Timer | undefined;
+  #pongTimer: Timer | undefined;
+  #ackTimer: Timer | undefined;
+
+  readonly #stats: Omit<UserStreamStats, "malformed"> = {
+    frames: 0,
+    pongs: 0,
+    connects: 0,
+    reconnects: 0,
+  };
+
+  /** Checks the options; nothing connects before {@link start}. */
+  constructor(options: UserStreamOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new Error(`user stream URL "${options.url}" is not a URL`);
+    }
+    if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+      throw new Error(`user stream URL "${options.url}" must start with ws:// or wss://`);
+    }
+    assertAddress(options.user, "user stream: user");
+    this.#url = options.url;
+    // The exchange writes addresses in lowercase in its frames and acks.
+    this.#user = options.user.toLowerCase();
+    this.#pingIntervalMs = positive("pingIntervalMs", options.pingIntervalMs ?? 5_000);
+    this.#pongTimeoutMs = positive("pongTimeoutMs", options.pongTimeoutMs ?? 5_000);
+    this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 10_000);
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    positive("backoff.initialMs", this.#backoff.initialMs);
+    positive("backoff.maxMs", this.#backoff.maxMs);
+    if (!(this.#backoff.jitter >= 0 && this.#backoff.jitter < 1)) {
+      throw new Error(`user stream: backoff.jitter ${this.#backoff.jitter} must be in [0, 1)`);
+    }
+    this.#logger = options.logger ?? createLogger();
+    this.#WebSocket = options.WebSocket ?? WebSocket;
+    this.#random = options.random ?? Math.random;
+    this.#handlers = options;
+    this.#frameErrors = new FrameErrorLog({
+      logger: this.#logger,
+      label: "user stream: malformed frame",
+    });
+    this.#serverErrors = new FrameErrorLog({
+      logger: this.#logger,
+      label: "user stream: server error",
+    });
+    this.#handlerErrors = new FrameErrorLog({
+      logger: this.#logger,
+      label: "user stream: handler threw",
+    });
+  }
+
+  /** Connects and subscribes; the stream then keeps itself connected until close(). */
+  start(): void {
+    if (this.#started || this.#closed) {
+      throw new Error("user stream already started or closed: make a new one");
+    }
+    this.#started = true;
+    this.#connect();
+  }
+
+  /** Stops for good: clears every timer and closes the socket (resolves once it has closed). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#dropSocket();
+    if (this.#closing.size === 0) return;
+    let timer: Timer | undefined;
+    const waited = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS));
+    await Promise.race([Promise.all(this.#closing), waited]);
+    clearTimeout(timer);
+  }
+
+  /** True while the socket is open and all three subscriptions are acked. */
+  get isUp(): boolean {
+    return this.#up;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): UserStreamStats {
+    return { ...this.#stats, malformed: this.#frameErrors.counts() };
+  }
+
+  #connect(): void {
+    this.#reconnectTimer = undefined;
+    if (this.#closed) return;
+    this.#stats.connects++;
+    let socket: WebSocket;
+    try {
+      socket = new this.#WebSocket(this.#url);
+    } catch (error) {
+      this.#logger.warn(`user stream: cannot open ${this.#url}: ${(error as Error).message}`);
+      this.#scheduleReconnect("error", (error as Error).message);
+      return;
+    }
+    this.#socket = socket;
+    this.#pending.clear();
+    for (const type of SUBSCRIPTIONS) this.#pending.add(type);
+    // Counted from the connect, not the open: a handshake that hangs is caught too.
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      this.#lose(
+        "ack-timeout",
+        `no subscriptionResponse within ${this.#ackTimeoutMs} ms for ${
+          [...this.#pending].join(", ")
+        }`,
+      );
+    }, this.#ackTimeoutMs);
+    socket.onopen = () => this.#onOpen(socket);
+    socket.onmessage = (event) => {
+      if (socket === this.#socket) this.#onMessage(event.data);
+    };
+    socket.onerror = () => {
+      if (socket === this.#socket) this.#lose("error", "socket error");
+    };
+    socket.onclose = (event) => {
+      if (socket === this.#socket) {
+        this.#lose(
+          "closed",
+          `closed by peer (code ${event.code}${event.reason ? `, ${event.reason}` : ""})`,
+        );
+      }
+    };
+  }
+
+  #onOpen(socket: WebSocket): void {
+    if (socket !== this.#socket) return;
+    for (const type of SUBSCRIPTIONS) {
+      socket.send(
+        JSON.stringify({ method: "subscribe", subscription: { type, user: this.#user } }),
+      );
+    }
+    this.#pingTimer = setTimeout(() => this.#ping(), this.#pingIntervalMs);
+  }
+
+  #onMessage(data: unknown): void {
+    this.#stats.frames++;
+    if (typeof data !== "string") {
+      this.#frameErrors.record("binary-frame", "a binary message on a JSON text stream");
+      return;
+    }
+    const frame = parseFrame(data);
+    switch (frame.type) {
+      case "passthrough":
+        this.#onChannel(frame.channel, frame.data);
+        return;
+      case "subscriptionResponse":
+        this.#onAck(frame.method, frame.subscription);
+        return;
+      case "pong":
+        this.#stats.pongs++;
+        clearTimeout(this.#pongTimer);
+        this.#pongTimer = undefined;
+        return;
+      case "error":
+        this.#serverErrors.record("error", frame.message);
+        return;
+      case "malformed":
+        this.#frameErrors.record(frame.kind, frame.detail);
+        return;
+      case "greeting":
+        // A non-JSON text frame such as "Websocket connection established." (reference §2.1).
+        return;
+      default:
+        this.#frameErrors.record("unexpected-channel", `a ${frame.type} frame on the user stream`);
+    }
+  }
+
+  #onAck(method: string, subscription: Record<string, unknown>): void {
+    const type = subscription.type;
+    const user = typeof subscription.user === "string" ? subscription.user.toLowerCase() : null;
+    if (method !== "subscribe" || typeof type !== "string" || user !== this.#user) return;
+    if (!this.#pending.delete(type) || this.#pending.size > 0) return;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#up = true;
+    this.#upAtMs = performance.now();
+    const wasDown = this.#down;
+    this.#down = false;
+    if (this.#everUp) this.#stats.reconnects++;
+    this.#everUp = true;
+    if (wasDown) this.#logger.info("user stream: up again, all three subscriptions acked");
+    this.#call("onUp", () => this.#handlers.onUp?.());
+  }
+
+  #onChannel(channel: string, data: unknown): void {
+    try {
+      switch (channel) {
+        case "userFills": {
+          const body = record(data, "userFills data");
+          if (typeof body.user !== "string" || body.user.toLowerCase() !== this.#user) {
+            throw new ShapeError(`userFills for user ${JSON.stringify(body.user)}, not ours`);
+          }
+          const fills = parseFills(body.fills, "userFills");
+          // `isSnapshot` is absent, not false, on streaming messages (reference §2.8).
+          const snapshot = body.isSnapshot === true;
+          if (fills.length > 0 || snapshot) {
+            this.#call("onFills", () => this.#handlers.onFills?.(fills, { snapshot }));
+          }
+          return;
+        }
+        case "orderUpdates": {
+          const updates = array(data, "orderUpdates data").map((u, i) =>
+            parseOrderUpdate(u, `orderUpdates[${i}]`)
+          );
+          if (updates.length > 0) {
+            this.#call("onOrderUpdates", () => this.#handlers.onOrderUpdates?.(updates));
+          }
+          return;
+        }
+        case "user":
+          this.#onUserEvent(record(data, "userEvents data"));
+          return;
+        default:
+          this.#frameErrors.record("unexpected-channel", `channel "${channel}" on the user stream`);
+      }
+    } catch (error) {
+      // A ShapeError or info.ts's InfoResponseError; handlers run inside #call and never land here.
+      this.#frameErrors.record(`bad-${channel}`, (error as Error).message);
+    }
+  }
+
+  /** One `userEvents` message: `{fills}`, `{funding}`, `{liquidation}` or `{nonUserCancel}`. */
+  #onUserEvent(event: Record<string, unknown>): void {
+    for (const kind of Object.keys(event)) {
+      if (EVENT_KINDS.has(kind) || this.#unknownEvents.has(kind)) continue;
+      this.#unknownEvents.add(kind);
+      this.#logger.info(`user stream: userEvents kind "${kind}" is not read here; ignored`);
+    }
+    // Every part is parsed before any is delivered, so a bad part skips the whole frame.
+    const fills = event.fills === undefined ? null : parseFills(event.fills, "userEvents.fills");
+    const cancels = event.nonUserCancel === undefined
+      ? null
+      : array(event.nonUserCancel, "nonUserCancel").map((c, i) =>
+        parseNonUserCancel(c, `nonUserCancel[${i}]`)
+      );
+    const liquidation = event.liquidation === undefined
+      ? null
+      : parseLiquidation(event.liquidation);
+    const funding = event.funding === undefined ? null : parseFunding(event.funding);
+    if (fills !== null && fills.length > 0) {
+      this.#call("onFills", () => this.#handlers.onFills?.(fills, { snapshot: false }));
+    }
+    if (cancels !== null && cancels.length > 0) {
+      this.#call("onNonUserCancel", () => this.#handlers.onNonUserCancel?.(cancels));
+    }
+    if (liquidation !== null) {
+      this.#call("onLiquidation", () => this.#handlers.onLiquidation?.(liquidation));
+    }
+    if (funding !== null) this.#call("onFunding", () => this.#handlers.onFunding?.(funding));
+  }
+
+  /** Runs a handler; a throw is counted and logged, never let into the socket's event loop. */
+  #call(name: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.#handlerErrors.record(name, String(error));
+    }
+  }
+
+  #ping(): void {
+    this.#pingTimer = undefined;
+    const socket = this.#socket;
+    if (socket === null || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(PING);
+    if (this.#pongTimer === undefined) {
+      this.#pongTimer = setTimeout(() => {
+        this.#pongTimer = undefined;
+        this.#lose("pong-timeout", `no pong within ${this.#pongTimeoutMs} ms`);
+      }, this.#pongTimeoutMs);
+    }
+    this.#pingTimer = setTimeout(() => this.#ping(), this.#pingIntervalMs);
+  }
+
+  #lose(reason: UserStreamDownReason, detail: string): void {
+    const upMs = this.#up ? performance.now() - this.#upAtMs : 0;
+    this.#dropSocket();
+    // A connection that stayed up for a full backoff period resets the backoff; a server that
+    // accepts and then drops every connection keeps backing off, which also keeps us inside
+    // 30 new connections a minute per IP (reference §2.10).
+    if (upMs >= this.#backoff.maxMs) this.#backoffAttempt = 0;
+    this.#logger.warn(`user stream: connection lost (${reason}): ${detail}`);
+    this.#scheduleReconnect(reason, detail);
+  }
+
+  #scheduleReconnect(reason: UserStreamDownReason, detail: string): void {
+    if (this.#closed) return;
+    if (!this.#down) {
+      this.#down = true;
+      this.#call("onDown", () => this.#handlers.onDown?.(reason, detail));
+    }
+    this.#backoffAttempt++;
+    const delay = backoffDelayMs(this.#backoffAttempt, this.#backoff, this.#random());
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** Detaches the current socket, stops its timers and closes it. */
+  #dropSocket(): void {
+    clearTimeout(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
+    clearTimeout(this.#ackTimer);
+    this.#pingTimer = this.#pongTimer = this.#ackTimer = undefined;
+    this.#pending.clear();
+    this.#up = false;
+    const socket = this.#socket;
+    if (socket === null) return;
+    this.#socket = null;
+    socket.onopen = socket.onmessage = socket.onerror = null;
+    if (socket.readyState === WebSocket.CLOSED) {
+      socket.onclose = null;
+      return;
+    }
+    const closed = new Promise<void>((resolve) => {
+      socket.onclose = () => {
+        this.#closing.delete(closed);
+        resolve();
+      };
+    });
+    this.#closing.add(closed);
+    try {
+      socket.close();
+    } catch {
+      // Already closing: the close event still comes.
+    }
+  }
+}
+
+// ---- frame readers: each throws a ShapeError naming the field --------------------------------
+
+function fail(path: string, problem: string, value: unknown): never {
+  const shown = JSON.stringify(value) ?? String(value);
+  throw new ShapeError(
+    `${path} ${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+  );
+}
+
+function record(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(path, "should be an object", value);
+  }
+  return value as Record<string, unknown>;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, "should be an array", value);
+  return value;
+}
+
+function str(obj: Record<string, unknown>, key: string, path: string): string {
+  const v = obj[key];
+  if (typeof v !== "string") fail(`${path}.${key}`, "should be a string", v);
+  return v;
+}
+
+/** A decimal: the exchange sends strings; a JSON number is taken too (as info.ts does). */
+function dec(obj: Record<string, unknown>, key: string, path: string): number {
+  const v = obj[key];
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : typeof v === "number" ? v : NaN;
+  if (!Number.isFinite(n)) fail(`${path}.${key}`, "should be a decimal", v);
+  return n;
+}
+
+function int(obj: Record<string, unknown>, key: string, path: string): number {
+  const v = obj[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+    fail(`${path}.${key}`, "should be an integer", v);
+  }
+  return v;
+}
+
+/** Fills exactly as the REST answers are checked (info.ts), so both paths agree on a fill. */
+function parseFills(value: unknown, label: string): UserFill[] {
+  return parseUserFills(array(value, label), label);
+}
+
+function parseOrderUpdate(raw: unknown, path: string): OrderUpdate {
+  const u = record(raw, path);
+  const p = `${path}.order`;
+  const o = record(u.order, p);
+  const side = o.side;
+  if (side !== "B" && side !== "A") fail(`${p}.side`, 'should be "B" or "A"', side);
+  const update: OrderUpdate = {
+    coin: str(o, "coin", p),
+    side,
+    limitPx: dec(o, "limitPx", p),
+    sz: dec(o, "sz", p),
+    oid: int(o, "oid", p),
+    timestampMs: int(o, "timestamp", p),
+    origSz: dec(o, "origSz", p),
+    status: str(u, "status", path),
+    statusTimestampMs: int(u, "statusTimestamp", path),
+  };
+  // Typed `string | undefined`; the REST shape of the same order sends null (reference §3.6).
+  if (o.cloid !== undefined && o.cloid !== null) {
+    const cloid = str(o, "cloid", p);
+    if (!isValidCloid(cloid)) fail(`${p}.cloid`, "should be 0x + 32 lowercase hex digits", cloid);
+    update.cloid = cloid;
+  }
+  return update;
+}
+
+function parseNonUserCancel(raw: unknown, path: string): NonUserCancel {
+  const c = record(raw, path);
+  return { coin: str(c, "coin", path), oid: int(c, "oid", path) };
+}
+
+function parseLiquidation(raw: unknown): Liquidation {
+  const path = "liquidation";
+  const l = record(raw, path);
+  return {
+    lid: int(l, "lid", path),
+    liquidator: str(l, "liquidator", path),
+    liquidatedUser: str(l, "liquidated_user", path),
+    liquidatedNtlPos: dec(l, "liquidated_ntl_pos", path),
+    liquidatedAccountValue: dec(l, "liquidated_account_value", path),
+  };
+}
+
+function parseFunding(raw: unknown): UserFunding {
+  const path = "funding";
+  const f = record(raw, path);
+  return {
+    timeMs: int(f, "time", path),
+    coin: str(f, "coin", path),
+    usdc: dec(f, "usdc", path),
+    szi: dec(f, "szi", path),
+    fundingRate: dec(f, "fundingRate", path),
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new Error(`user stream: ${name} must be a positive number of ms, got ${value}`);
+  }
+  return value;
+}
