@@ -5,8 +5,9 @@
  * - shadow PnL over the period is positive: fills marked to market at each UTC day's last mid
  *   (`cash + inventory x mark - fees`), from `shadow_fills`;
  * - Sharpe of daily shadow PnL > 1.5 (mean / sample std x sqrt(365): crypto trades every day);
- * - cancel-to-fill ratio < 50 and at least one stall recovery, from `sessions`
- *   (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills, stallRecoveries, pnlUsd}).
+ * - cancel-to-fill ratio < 50, at least one stall recovery, and fewer than one request per USDC
+ *   traded, from `sessions` (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills,
+ *   stallRecoveries, pnlUsd, placed, requests, volumeUsd}).
  */
 
 import { checkIntegrity, type IntegrityOptions, type IntegrityReport } from "../integrity.ts";
@@ -23,6 +24,12 @@ export const MIN_SHADOW_DAYS = 5;
 export const MIN_SHARPE = 1.5;
 /** Spec section 8.5: cancels per fill below this. */
 export const MAX_CANCEL_FILL = 50;
+/**
+ * Address requests (orders + cancels) per USDC traded below this: Hyperliquid grants an address
+ * one request per USDC traded (on top of 10,000), so above it a real account drains its budget
+ * until it is capped to one action every 10 s.
+ */
+export const MAX_REQUESTS_PER_USD = 1;
 
 /** Per coin and UTC day: inventory and cash change from shadow fills, last fill price. */
 export const GATE5_FILLS_SQL = `
@@ -134,10 +141,16 @@ function fillDays(ctx: GateContext): Record<string, unknown>[] {
   return [...rows.keys()].sort().map((k) => rows.get(k) as Record<string, unknown>);
 }
 
-/** Session totals from the engine's stats file. */
+/**
+ * Session totals from the engine's stats file. Request counts and volume come only from the
+ * sessions that carry both (records written before they existed have them null).
+ */
 export const GATE5_SESSIONS_SQL = `
 SELECT count(*) AS sessions, sum(cancels) AS cancels, sum(fills) AS fills,
-  sum(stall_recoveries) AS stall_recoveries, sum(pnl_usd) AS pnl_usd
+  sum(stall_recoveries) AS stall_recoveries, sum(pnl_usd) AS pnl_usd,
+  count(*) FILTER (WHERE requests IS NOT NULL AND volume_usd IS NOT NULL) AS request_sessions,
+  sum(requests) FILTER (WHERE requests IS NOT NULL AND volume_usd IS NOT NULL) AS requests,
+  sum(volume_usd) FILTER (WHERE requests IS NOT NULL AND volume_usd IS NOT NULL) AS volume_usd
 FROM sessions
 `;
 
@@ -197,6 +210,32 @@ export function sharpe(daily: number[]): number | null {
   return (mean / Math.sqrt(variance)) * Math.sqrt(365);
 }
 
+/**
+ * The "requests per USDC traded" check from {@link GATE5_SESSIONS_SQL}'s row: sum(requests) /
+ * sum(volumeUsd) over the sessions that record both.
+ */
+export function requestsCheck(sess: Record<string, unknown>): Gate5Check {
+  const counted = (sess.request_sessions as number | null) ?? 0;
+  const requests = sess.requests as number | null, volume = sess.volume_usd as number | null;
+  const perUsd = counted > 0 && volume !== null && volume > 0 ? (requests ?? 0) / volume : null;
+  const check = {
+    name: "requests per USDC traded",
+    value: round(perUsd),
+    threshold: `< ${MAX_REQUESTS_PER_USD}`,
+    pass: perUsd !== null && perUsd < MAX_REQUESTS_PER_USD,
+  };
+  if ((sess.sessions as number) === 0) return { ...check, note: "no shadow/sessions.jsonl" };
+  if (counted === 0) {
+    return {
+      ...check,
+      note: "no request counts in sessions.jsonl: record sessions with this version",
+    };
+  }
+  const traded = `${requests ?? 0} requests / $${round(volume ?? 0, 2)} traded`;
+  const of = `in ${counted} of ${sess.sessions} sessions`;
+  return { ...check, note: perUsd === null ? `${traded} (no volume) ${of}` : `${traded} ${of}` };
+}
+
 /** Gate 5 report. */
 export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> {
   const integrity = await (ctx.integrity ?? startIntegrity({
@@ -211,6 +250,7 @@ export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> 
   const fills = sess.fills as number | null, cancels = sess.cancels as number | null;
   const cf = haveSessions && fills !== null && fills > 0 ? (cancels ?? 0) / fills : null;
   const stalls = haveSessions ? sess.stall_recoveries as number : null;
+  const requests = requestsCheck(sess);
   const checks: Gate5Check[] = [
     {
       name: "critical gaps",
@@ -257,6 +297,7 @@ export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> 
       pass: stalls !== null && stalls >= 1,
       note: haveSessions ? `${sess.sessions} sessions` : "no shadow/sessions.jsonl",
     },
+    requests,
   ];
   const go = checks.every((c) => c.pass);
   const table = formatTable(

@@ -5,8 +5,9 @@
  *   CSV days not yet converted (today's open file) parsed in TypeScript;
  * - `shadow_fills(time_ms, coin, side, level, px, sz, notional, fee_usd, cause)` from
  *   `DATA/shadow/*.jsonl` (one shadow fill per line; `side` is our side, bid = we bought);
- * - `sessions(date_utc, cancels, fills, stall_recoveries, pnl_usd)` from
- *   `DATA/shadow/sessions.jsonl` (one engine session summary per line).
+ * - `sessions(date_utc, cancels, fills, stall_recoveries, pnl_usd, placed, requests, volume_usd)`
+ *   from `DATA/shadow/sessions.jsonl` (one engine session summary per line; `placed`, `requests`
+ *   and `volume_usd` are null in records written before the engine counted them).
  * Every table exists after loading, empty when there is no data, so every query runs.
  */
 
@@ -51,7 +52,7 @@ const EMPTY_TABLES: Record<string, string> = {
   shadow_fills:
     "CREATE TABLE shadow_fills (time_ms BIGINT, coin VARCHAR, side VARCHAR, level INTEGER, px DOUBLE, sz DOUBLE, notional DOUBLE, fee_usd DOUBLE, cause VARCHAR)",
   sessions:
-    "CREATE TABLE sessions (date_utc VARCHAR, cancels DOUBLE, fills DOUBLE, stall_recoveries DOUBLE, pnl_usd DOUBLE)",
+    "CREATE TABLE sessions (date_utc VARCHAR, cancels DOUBLE, fills DOUBLE, stall_recoveries DOUBLE, pnl_usd DOUBLE, placed DOUBLE, requests DOUBLE, volume_usd DOUBLE)",
 };
 
 /** Whether a UTC day (YYYY-MM-DD) is inside the filter's dates. */
@@ -182,6 +183,11 @@ async function jsonLines(
   return out;
 }
 
+/** A number, or null when the field is absent (an older record). */
+function optionalNum(v: unknown, what: string, where: string): number | null {
+  return v === undefined || v === null ? null : num(v, what, where);
+}
+
 function num(v: unknown, what: string, where: string): number {
   const n = typeof v === "string" ? Number(v) : v;
   if (typeof n !== "number" || !Number.isFinite(n)) {
@@ -260,6 +266,9 @@ async function readSessions(dataDir: string, filter: LoadFilter): Promise<arrow.
     fills: [] as number[],
     stall_recoveries: [] as number[],
     pnl_usd: [] as number[],
+    placed: [] as (number | null)[],
+    requests: [] as (number | null)[],
+    volume_usd: [] as (number | null)[],
   };
   for (const { value: s, line } of await jsonLines(path)) {
     const where = `${path} line ${line}`;
@@ -272,12 +281,21 @@ async function readSessions(dataDir: string, filter: LoadFilter): Promise<arrow.
     cols.fills.push(num(s.fills ?? 0, "fills", where));
     cols.stall_recoveries.push(num(s.stallRecoveries ?? 0, "stallRecoveries", where));
     cols.pnl_usd.push(num(s.pnlUsd ?? 0, "pnlUsd", where));
+    cols.placed.push(optionalNum(s.placed, "placed", where));
+    cols.requests.push(optionalNum(s.requests, "requests", where));
+    cols.volume_usd.push(optionalNum(s.volumeUsd, "volumeUsd", where));
   }
-  return arrow.tableFromArrays({
-    date_utc: cols.date_utc,
-    cancels: Float64Array.from(cols.cancels),
-    fills: Float64Array.from(cols.fills),
-    stall_recoveries: Float64Array.from(cols.stall_recoveries),
-    pnl_usd: Float64Array.from(cols.pnl_usd),
+  // Typed explicitly: a column of nulls only would otherwise become Arrow's Null type.
+  const nullable = (values: (number | null)[]) =>
+    arrow.vectorFromArray(values, new arrow.Float64());
+  return new arrow.Table({
+    date_utc: arrow.vectorFromArray(cols.date_utc, new arrow.Utf8()),
+    cancels: arrow.makeVector(Float64Array.from(cols.cancels)),
+    fills: arrow.makeVector(Float64Array.from(cols.fills)),
+    stall_recoveries: arrow.makeVector(Float64Array.from(cols.stall_recoveries)),
+    pnl_usd: arrow.makeVector(Float64Array.from(cols.pnl_usd)),
+    placed: nullable(cols.placed),
+    requests: nullable(cols.requests),
+    volume_usd: nullable(cols.volume_usd),
   });
 }
