@@ -106,6 +106,15 @@ export function formatTradeLine(
 
 const COIN_PATTERN = /^[A-Za-z0-9_:@\-]+$/;
 
+// Plain decimal notation with an optional exponent, as every writer of market data prints it;
+// Number() would also take "0x64" (100), "0b1", "Infinity" and padded text.
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A decimal number written as text (`109741.0`, `1e-05`), or NaN for anything else. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
+}
+
 function finite(text: string): number {
   // Number("") is 0 and Number(" 5") is 5: neither is a harvested value.
   if (text === "" || text.trim() !== text) return NaN;
