@@ -78,6 +78,27 @@ export interface EngineStatusMessage {
   session_pnl_usd: number;
   /** 95th percentile of tick processing latency, microseconds; null before any sample. */
   latency_p95_us: number | null;
+  /** The request economy and both request budgets (reference §7.2). */
+  requests: {
+    /** Orders and cancels sent this run (shadow: that live would have sent). */
+    sent: number;
+    /** Filled notional this run, USD. */
+    volume_usd: number;
+    /** `sent` / `volume_usd`; null before any volume. Above 1 the address budget drains. */
+    per_usdc: number | null;
+    /** `MM_MAX_REQUESTS_PER_USDC`. */
+    target_per_usdc: number;
+    /** How far the economy widened tolerances (1 = not at all, up to 4). */
+    economy_scale: number;
+    /** Address budget: requests used, cap and left (null while unknown); paused placing. */
+    address_used: number | null;
+    address_cap: number | null;
+    address_left: number | null;
+    address_paused: boolean;
+    /** IP weight spent in the last 60 s, and the most in any 60 s (of 1200). */
+    ip_weight_last_minute: number;
+    ip_weight_peak: number;
+  };
   coins: Record<string, CoinStatusMessage>;
 }
 

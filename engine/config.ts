@@ -31,10 +31,24 @@ export interface EngineConfig {
   /** Shadow fill rule (`MM_QUEUE_MODEL`): `queue` (queue position, default) or `spec`. */
   queueModel: QueueModelName;
   /**
-   * `MM_REQUOTE_BPS`: a resting order stays while its desired price is within this many basis
-   * points of mid (and always within one tick), so mid noise does not re-place the whole grid.
+   * `MM_REQUOTE_SHARE`: a resting order stays while its desired price is within this share of
+   * its level's distance from mid (and always within one tick); see engine/venue/requote.ts.
    */
-  requoteBps: number;
+  requoteShare: number;
+  /** `MM_MIN_REST_MS`: an order younger than this is only replaced when it must be, ms. */
+  minRestMs: number;
+  /**
+   * `MM_MAX_REQUESTS_PER_USDC`: the request economy widens tolerance and slows requotes to keep
+   * requests (orders + cancels) per USDC traded under this (engine/request_economy.ts).
+   */
+  maxRequestsPerUsdc: number;
+  /** `MM_ADDRESS_REQUESTS_USED`: shadow's address budget starts with this many requests spent. */
+  addressRequestsUsed: number;
+  /**
+   * `MM_ADDRESS_REQUESTS_CAP`: shadow's address budget cap at start (a new account: 10,000);
+   * volume traded raises it by one per USDC.
+   */
+  addressRequestsCap: number;
   /**
    * `MM_ENTRY_LATENCY_MS`: market time between a quote decision and the shadow order resting
    * at the exchange; trades and books before that cannot fill it.
@@ -98,7 +112,11 @@ export const CONFIG_ENV_NAMES = [
   "MM_STALL_TIMEOUT_S",
   "MM_TICK_MS",
   "MM_QUEUE_MODEL",
-  "MM_REQUOTE_BPS",
+  "MM_REQUOTE_SHARE",
+  "MM_MIN_REST_MS",
+  "MM_MAX_REQUESTS_PER_USDC",
+  "MM_ADDRESS_REQUESTS_USED",
+  "MM_ADDRESS_REQUESTS_CAP",
   "MM_ENTRY_LATENCY_MS",
   "MM_DATA_DIR",
   "MM_MAKER_FEE_RATE",
@@ -139,12 +157,18 @@ export const DEFAULTS = {
   // Queue position (hftbacktest's ProbQueue): the spec rule ignores the size ahead of us and
   // flatters shadow fills (reference/queue-models-and-lessons.md).
   queueModel: "queue" as QueueModelName,
-  // Two thirds of level 1's offset (the grid sits at 1.5, 3.75 and 7.5 bps from mid at the
-  // default half-spread): a kept L1 order stays on its side of mid, 0.5 to 2.5 bps away, while
-  // mid noise under 1 bps no longer re-places the grid. Measured on `demo --duration 20s`:
-  // 0.5 bps places 14% fewer orders than one tick, 1 bps 45% fewer, 3 bps 82% fewer but lets
-  // L1 drift past mid.
-  requoteBps: 1,
+  // Half of each level's own distance from mid: a kept order stays on its side of mid, at a
+  // half to one and a half times its level's offset, at any spread (BENCHMARKS.md, "Request
+  // economy", has the measured trade-off).
+  requoteShare: 0.5,
+  // One second: a few book updates (0.5 s apart with MM_L2_FAST) pass before a young order is
+  // moved, so it keeps the queue priority it just paid two requests for.
+  minRestMs: 1_000,
+  // Half the rate at which trading earns requests (1 per USDC, reference §7.2).
+  maxRequestsPerUsdc: 0.5,
+  addressRequestsUsed: 0,
+  // A new Hyperliquid address (reference §7.2).
+  addressRequestsCap: 10_000,
   // Hyperliquid blocks are ~70–100 ms apart (reference/hyperliquid-api.md §8) and the live venue
   // posts a batch per 100 ms tick: an order decided now rests one block later at the earliest.
   entryLatencyMs: 100,
@@ -326,7 +350,35 @@ export function loadConfig(
     tickMs: int("MM_TICK_MS", DEFAULTS.tickMs, 10, 10_000, " (ms)"),
     stallTimeoutS: num("MM_STALL_TIMEOUT_S", DEFAULTS.stallTimeoutS, 1, 3600, " (seconds)"),
     queueModel: oneOf<QueueModelName>("MM_QUEUE_MODEL", DEFAULTS.queueModel, ["spec", "queue"]),
-    requoteBps: num("MM_REQUOTE_BPS", DEFAULTS.requoteBps, 0, 100, " (basis points of mid)"),
+    requoteShare: num(
+      "MM_REQUOTE_SHARE",
+      DEFAULTS.requoteShare,
+      0,
+      0.9,
+      " (a share of each level's distance from mid)",
+    ),
+    minRestMs: int("MM_MIN_REST_MS", DEFAULTS.minRestMs, 0, 60_000, " (ms)"),
+    maxRequestsPerUsdc: num(
+      "MM_MAX_REQUESTS_PER_USDC",
+      DEFAULTS.maxRequestsPerUsdc,
+      0.01,
+      100,
+      " (requests per USDC traded)",
+    ),
+    addressRequestsUsed: int(
+      "MM_ADDRESS_REQUESTS_USED",
+      DEFAULTS.addressRequestsUsed,
+      0,
+      1e12,
+      " (requests)",
+    ),
+    addressRequestsCap: int(
+      "MM_ADDRESS_REQUESTS_CAP",
+      DEFAULTS.addressRequestsCap,
+      0,
+      1e12,
+      " (requests)",
+    ),
     entryLatencyMs: int("MM_ENTRY_LATENCY_MS", DEFAULTS.entryLatencyMs, 0, 5_000, " (ms)"),
     coins: coins(),
     coinsTopN: int("MM_COINS_TOP_N", DEFAULTS.coinsTopN, 1, 64),

@@ -42,13 +42,30 @@ import {
 import { DrawdownGuard } from "./risk/drawdown.ts";
 import { OfiGate } from "./risk/ofi_gate.ts";
 import { StallMachine } from "./risk/stall.ts";
-import {
-  type DesiredQuotes,
-  type Fill,
-  GRID_LEVELS,
-  LEVEL_OFFSET_FACTORS,
-  type Venue,
-} from "./venue/venue.ts";
+import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
+import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
+
+/** The `requests` part of the status heartbeat: both budgets and the request economy. */
+function requestsStatus(
+  venue: Venue,
+  volumeUsd: number,
+  economy: RequestEconomy,
+): EngineStatusMessage["requests"] {
+  const address = venue.governor.address.view();
+  return {
+    sent: venue.stats.requests,
+    volume_usd: volumeUsd,
+    per_usdc: requestsPerUsdc(venue.stats.requests, volumeUsd),
+    target_per_usdc: economy.target,
+    economy_scale: economy.scale,
+    address_used: address?.used ?? null,
+    address_cap: address?.cap ?? null,
+    address_left: address?.left ?? null,
+    address_paused: address?.paused ?? true,
+    ip_weight_last_minute: venue.governor.weight.used(),
+    ip_weight_peak: venue.governor.weight.peak,
+  };
+}
 
 /** Which program runs the engine (shown in logs, the report and the status heartbeat). */
 export type EngineMode = "shadow" | "live" | "demo" | "replay";
@@ -110,8 +127,8 @@ export class Engine {
   readonly #shadowLog: ShadowFillLog | undefined;
   readonly #adverse: AdverseSelection | undefined;
   readonly #measureLatency: boolean;
-  /** Each coin's quotes: views on the kernel's outputs plus tolerances the engine fills in. */
-  readonly #quotes: (DesiredQuotes & { requoteTolerance: Float64Array })[];
+  /** Each coin's quotes: views on the kernel's outputs plus the requote rule's inputs. */
+  readonly #quotes: DesiredQuotes[];
   readonly #quoting: Uint8Array;
   /** Coins whose kernel inputs changed since the last kernel call. */
   readonly #dirty: Uint8Array;
@@ -128,8 +145,10 @@ export class Engine {
   readonly #lastStatus: Uint8Array;
   readonly #reconcileRetryMs: number;
   readonly #sessionLineEveryMs: number;
-  /** MM_REQUOTE_BPS as a fraction of mid. */
-  readonly #requoteFraction: number;
+  /** Requests per USDC traded, kept under `MM_MAX_REQUESTS_PER_USDC`. */
+  readonly economy: RequestEconomy;
+  /** Notional of the fills booked by this run, USD (what the address budget earns from). */
+  #volumeUsd = 0;
   /** The governor's engine-wide inputs, rewritten each tick (no allocation per tick). */
   readonly #regimeInputs: RegimeInputs = { cancelFillRatio: 0, fills: 0, latencyP95Ms: 0 };
   /** Books without depth (tick-CSV replays): queue positions are unknown. */
@@ -162,7 +181,7 @@ export class Engine {
     this.#measureLatency = options.measureLatency ?? true;
     this.#reconcileRetryMs = options.reconcileRetryMs ?? 5_000;
     this.#sessionLineEveryMs = options.sessionLineEveryMs ?? 60_000;
-    this.#requoteFraction = options.config.requoteBps / 10_000;
+    this.economy = new RequestEconomy(options.config.maxRequestsPerUsdc);
     const defaults = options.config.asset;
     // One default config object per coin, made once: the loop reads it every tick.
     const fallback = new Map(
@@ -195,7 +214,9 @@ export class Engine {
       askPx: k.askPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       askSz: k.askSz.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
       tick: 0,
-      requoteTolerance: new Float64Array(GRID_LEVELS),
+      mid: 0,
+      requoteShare: options.config.requoteShare,
+      minRestMs: options.config.minRestMs,
     }));
     this.#quoting = new Uint8Array(n);
     this.#dirty = new Uint8Array(n);
@@ -475,7 +496,10 @@ export class Engine {
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
     if (changes !== null) this.#logRegimeChanges(changes);
+    this.economy.update(nowMs, this.venue.stats.requests, this.#volumeUsd);
     this.#requoteAll();
+    // A batch the request governor held back goes out on a later tick even when no quote moved.
+    this.venue.commit(nowMs);
   }
 
   /** One `[REGIME]` line per cause and step, naming the coins it applies to. */
@@ -515,6 +539,7 @@ export class Engine {
       halt_reason: this.#halted,
       session_pnl_usd: this.portfolio.pnlUsd(),
       latency_p95_us: samples > 0 ? this.latency.p95Ms * 1000 : null,
+      requests: requestsStatus(this.venue, this.#volumeUsd, this.economy),
       coins,
     };
   }
@@ -555,6 +580,9 @@ export class Engine {
       maxDrawdownUsd: t.maxDrawdownUsd,
       placed: this.venue.stats.placed,
       cancels: this.venue.stats.cancels,
+      requests: this.venue.stats.requests,
+      addressBudget: this.venue.governor.address.view(),
+      ipWeightPeak: this.venue.governor.weight.peak,
       stallPanics: this.stall.panics,
       stallRecoveries: this.stall.recoveries,
       haltReason: this.#halted,
@@ -608,6 +636,7 @@ export class Engine {
 
   #book(fill: Fill): void {
     const account = this.portfolio.applyFill(fill);
+    this.#volumeUsd += fill.px * fill.sz;
     const i = this.market.index.get(fill.coin);
     if (i !== undefined) {
       this.#position[i] = account.position;
@@ -685,15 +714,13 @@ export class Engine {
       }
       const q = this.#quotes[i];
       q.tick = k.tick[i];
-      // At least one tick (the spec's rule), wider by MM_REQUOTE_BPS of mid at level 1 and in
-      // proportion to each deeper level's offset: every level keeps the same share of its offset.
-      const unit = this.market.mid(i) * this.#requoteFraction;
-      for (let l = 0; l < GRID_LEVELS; l++) {
-        q.requoteTolerance[l] = Math.max(q.tick, unit * LEVEL_OFFSET_FACTORS[l]);
-      }
+      q.mid = this.market.mid(i);
+      q.requoteShare = this.economy.share(this.config.requoteShare);
+      q.minRestMs = this.economy.minRestMs(this.config.minRestMs);
       this.venue.setQuotes(q);
       this.#quoting[i] = 1;
     }
+    this.venue.commit(this.#now());
   }
 
   #clearAll(): void {
@@ -705,5 +732,6 @@ export class Engine {
     }
     this.#anyDirty = false;
     this.#dirtyEnd = 0;
+    this.venue.commit(this.#now());
   }
 }

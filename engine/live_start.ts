@@ -9,6 +9,8 @@ import type { InfoClient, Position } from "./hyperliquid/info.ts";
 import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
+import { LiveFillFeed, type LiveFillFeedOptions } from "./venue/live_fill_feed.ts";
+import type { FillFeed, FillFeedHandlers } from "./venue/live_fill_source.ts";
 
 /** Where a mode keeps its state file: live apart from shadow, so one never blocks the other. */
 export function statePathFor(mode: string, dataDir: string): string {
@@ -80,6 +82,8 @@ export interface LiveVenueStartOptions {
   log: Logger;
   /** Overrides for the venue (tests: shorter expiry and retries). */
   venue?: Partial<LiveExchangeOptions>;
+  /** Overrides for the fill feed (tests: shorter heartbeat). */
+  fillFeed?: Partial<LiveFillFeedOptions>;
   /** Exchange request timeout, ms (default: the client's 10 s). */
   timeoutMs?: number;
 }
@@ -114,6 +118,15 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
     assets: options.assets,
     universe: options.universe,
     log,
+    fillFeed: (handlers) =>
+      userFillFeed(handlers, {
+        user,
+        wsUrl: options.endpoints.wsUrl,
+        info: info.withPriority("safety"),
+        log,
+        fillsSinceMs: Date.now(),
+        ...options.fillFeed,
+      }),
     ...options.venue,
   });
   try {
@@ -137,6 +150,33 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
     venue.close();
     throw error;
   }
+}
+
+/**
+ * Order statuses that are not news to the venue (reference §2.8): still resting, left through a
+ * fill (the fill itself says so), or cancelled by our own cancel (its answer says so).
+ */
+const NOT_GONE = new Set(["open", "filled", "triggered", "canceled"]);
+
+/**
+ * The live venue's fill feed over the user WebSocket: fills as they are, and every order update
+ * or exchange-side cancel that ends an order without a fill as "gone".
+ */
+export function userFillFeed(
+  handlers: FillFeedHandlers,
+  options: Omit<LiveFillFeedOptions, "onFills" | "onOrderUpdates" | "onNonUserCancel" | "onHealth">,
+): FillFeed {
+  return new LiveFillFeed({
+    ...options,
+    onFills: (fills) => handlers.onFills(fills),
+    onOrderUpdates: (updates) => {
+      for (const u of updates) if (!NOT_GONE.has(u.status)) handlers.onOrderGone(u.oid, u.status);
+    },
+    onNonUserCancel: (cancels) => {
+      for (const c of cancels) handlers.onOrderGone(c.oid, "nonUserCancel");
+    },
+    onHealth: (healthy, reason) => handlers.onHealth(healthy, reason),
+  });
 }
 
 /**

@@ -55,6 +55,12 @@ export interface SessionSummary {
   maxDrawdownUsd: number;
   placed: number;
   cancels: number;
+  /** Orders and cancels sent (shadow: that live would have sent), the address budget's count. */
+  requests: number;
+  /** The address budget at the end, or null when unknown. */
+  addressBudget?: { used: number; cap: number; left: number; paused: boolean } | null;
+  /** Most IP request weight spent in one 60 s window (shadow: what live would have spent). */
+  ipWeightPeak?: number;
   stallPanics: number;
   stallRecoveries: number;
   /** Why the engine halted, or null. */
@@ -62,6 +68,14 @@ export interface SessionSummary {
   latency: { p50Ms: number; p95Ms: number; p99Ms: number; samples: number } | null;
   duplicateTradesSkipped: number;
   coins: CoinSummary[];
+}
+
+/**
+ * Requests per USDC traded as shown to the operator (`1.48`), `n/a` before any volume. Above 1
+ * a real account drains its address budget (reference §7.2).
+ */
+export function formatRequestsPerUsdc(requests: number, volumeUsd: number): string {
+  return volumeUsd > 0 ? (requests / volumeUsd).toFixed(2) : "n/a";
 }
 
 /** Cancels per fill as the Regime Governor sees it (cancels alone when nothing filled yet). */
@@ -104,6 +118,15 @@ export function formatSessionReport(s: SessionSummary): string {
     `Orders placed: ${s.placed} | Cancels: ${s.cancels} | Cancel/fill ratio: ${
       cancelFillRatio(s.cancels, s.fills).toFixed(1)
     }`,
+    `Requests: ${s.requests} | Requests per USDC traded: ${
+      formatRequestsPerUsdc(s.requests, s.volumeUsd)
+    } (trading earns 1) | Address budget: ${
+      s.addressBudget
+        ? `${Math.floor(s.addressBudget.left)} left of ${Math.floor(s.addressBudget.cap)}${
+          s.addressBudget.paused ? " (PAUSED)" : ""
+        }`
+        : "unknown"
+    }${s.ipWeightPeak !== undefined ? ` | Peak IP weight: ${s.ipWeightPeak}/1200 per minute` : ""}`,
     `Stall panics: ${s.stallPanics} | Recoveries: ${s.stallRecoveries} | Duplicate trades skipped: ${s.duplicateTradesSkipped}`,
     s.latency
       ? `Latency (frame → quotes): P50 ${s.latency.p50Ms.toFixed(3)}ms | P95 ${
@@ -140,6 +163,12 @@ export interface SessionRecord {
   fills: number;
   stallRecoveries: number;
   pnlUsd: number;
+  /** Orders placed. */
+  placed: number;
+  /** Orders and cancels sent (shadow: that live would have sent): the address budget's count. */
+  requests: number;
+  /** Filled notional, USD: requests / volumeUsd is Gate 5's requests per USDC. */
+  volumeUsd: number;
 }
 
 /** Session counters at one moment, for {@link SessionDays}. */
@@ -148,7 +177,20 @@ export interface SessionCounters {
   fills: number;
   stallRecoveries: number;
   pnlUsd: number;
+  placed: number;
+  requests: number;
+  volumeUsd: number;
 }
+
+const NO_COUNTERS: SessionCounters = {
+  cancels: 0,
+  fills: 0,
+  stallRecoveries: 0,
+  pnlUsd: 0,
+  placed: 0,
+  requests: 0,
+  volumeUsd: 0,
+};
 
 const DAY_MS = 86_400_000;
 const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -168,7 +210,7 @@ export class SessionDays {
   constructor(
     readonly mode: string,
     startedMs: number,
-    carried: SessionCounters = { cancels: 0, fills: 0, stallRecoveries: 0, pnlUsd: 0 },
+    carried: SessionCounters = NO_COUNTERS,
   ) {
     this.#dayStartMs = startedMs;
     this.#base = { ...carried };
@@ -196,6 +238,9 @@ export class SessionDays {
       fills: counters.fills - this.#base.fills,
       stallRecoveries: counters.stallRecoveries - this.#base.stallRecoveries,
       pnlUsd: counters.pnlUsd - this.#base.pnlUsd,
+      placed: counters.placed - this.#base.placed,
+      requests: counters.requests - this.#base.requests,
+      volumeUsd: counters.volumeUsd - this.#base.volumeUsd,
     };
     this.#base = { ...counters };
     this.#dayStartMs = endMs;

@@ -24,6 +24,9 @@ export function countersOf(summary: SessionSummary): SessionCounters {
     fills: summary.fills,
     stallRecoveries: summary.stallRecoveries,
     pnlUsd: summary.pnlUsd,
+    placed: summary.placed,
+    requests: summary.requests,
+    volumeUsd: summary.volumeUsd,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { AdverseSelection } from "./adverse.ts";
 import type { Portfolio, PortfolioTotals } from "./portfolio.ts";
+import { formatRequestsPerUsdc } from "./report.ts";
 import type { Fill, FillCause, QuoteSide, Venue, VenueStats } from "./venue/venue.ts";
 
 /** One line of the fills file. */
@@ -208,7 +209,9 @@ export function formatShadowSession(
     `DD from peak: ${usd(totals.drawdownFromPeakUsd, 2)}`;
   if (stats !== undefined) {
     const ratio = stats.fills === 0 ? "n/a" : (stats.cancels / stats.fills).toFixed(1);
-    line += ` | C/F: ${ratio}`;
+    line += ` | C/F: ${ratio} | Requests: ${stats.requests} | Req/USDC: ${
+      formatRequestsPerUsdc(stats.requests, totals.volumeUsd)
+    }`;
   }
   return line;
 }

@@ -51,6 +51,12 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
     fees: flatMakerFee(config.makerFeeRate),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
     entryLatencyMs: config.entryLatencyMs,
+    budget: {
+      requestsUsed: config.addressRequestsUsed,
+      requestsCap: config.addressRequestsCap,
+      minIntervalMs: config.tickMs,
+      log,
+    },
   });
   const portfolio = new Portfolio({ startingBalanceUsd: config.startingBalanceUsd });
   const adverse = new AdverseSelection();

@@ -27,6 +27,8 @@ export interface SessionStats {
   startedAtMs: number;
   placed: number;
   cancels: number;
+  /** Orders and cancels sent (shadow: that live would have sent); 0 in files older than it. */
+  requests: number;
   fills: number;
   /** Filled notional, USD. */
   volumeUsd: number;
@@ -93,6 +95,7 @@ export function emptyState(nowMs: number): EngineState {
       startedAtMs: nowMs,
       placed: 0,
       cancels: 0,
+      requests: 0,
       fills: 0,
       volumeUsd: 0,
       feesUsd: 0,
@@ -268,6 +271,7 @@ function project(state: EngineState, savedAtMs: number): EngineState {
       startedAtMs: s.startedAtMs,
       placed: s.placed,
       cancels: s.cancels,
+      requests: s.requests,
       fills: s.fills,
       volumeUsd: s.volumeUsd,
       feesUsd: s.feesUsd,
@@ -375,6 +379,7 @@ export function parseState(text: string): EngineState {
       startedAtMs: finite(session.startedAtMs, "session.startedAtMs"),
       placed: count("placed"),
       cancels: count("cancels"),
+      requests: session.requests === undefined ? 0 : count("requests"),
       fills: count("fills"),
       volumeUsd: finite(session.volumeUsd, "session.volumeUsd"),
       feesUsd: finite(session.feesUsd, "session.feesUsd"),

@@ -34,6 +34,7 @@ export function snapshotState(
       ...base.session,
       placed: venue.stats.placed,
       cancels: venue.stats.cancels,
+      requests: venue.stats.requests,
       fills: totals.fills,
       volumeUsd: totals.volumeUsd,
       feesUsd: totals.feesUsd,
@@ -94,7 +95,12 @@ export function restoreShadowState(
   if (venue instanceof SimExchange) {
     venue.restore(
       Object.fromEntries(held.map(([coin, entry]) => [coin, entry.qty])),
-      { placed: session.placed, cancels: session.cancels, fills: session.fills },
+      {
+        placed: session.placed,
+        cancels: session.cancels,
+        fills: session.fills,
+        requests: session.requests,
+      },
     );
   }
   if (held.length > 0) {

@@ -242,6 +242,19 @@ const status: EngineStatusMessage = {
   halt_reason: null,
   session_pnl_usd: 1.25,
   latency_p95_us: 38,
+  requests: {
+    sent: 120,
+    volume_usd: 600,
+    per_usdc: 0.2,
+    target_per_usdc: 0.5,
+    economy_scale: 1,
+    address_used: 120,
+    address_cap: 10_600,
+    address_left: 10_480,
+    address_paused: false,
+    ip_weight_last_minute: 40,
+    ip_weight_peak: 90,
+  },
   coins: { ETH: { regime: "calm", multiplier: 1, inventory: 0.01, inventory_usd: 30.005 } },
 };
 

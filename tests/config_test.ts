@@ -17,7 +17,11 @@ Deno.test("an empty environment gives the spec's defaults", () => {
   assert.equal(config.harvestTicks, true);
   assert.equal(config.l2Fast, true);
   assert.equal(config.queueModel, "queue");
-  assert.equal(config.requoteBps, 1);
+  assert.equal(config.requoteShare, 0.5);
+  assert.equal(config.minRestMs, 1_000);
+  assert.equal(config.maxRequestsPerUsdc, 0.5);
+  assert.equal(config.addressRequestsUsed, 0);
+  assert.equal(config.addressRequestsCap, 10_000);
   assert.equal(config.entryLatencyMs, 100);
   assert.equal(config.makerFeeRate, 0.00015);
   assert.deepEqual(config.asset, {
@@ -42,7 +46,11 @@ Deno.test("every variable is honoured", () => {
     MM_STALL_TIMEOUT_S: "5",
     MM_TICK_MS: "250",
     MM_QUEUE_MODEL: "spec",
-    MM_REQUOTE_BPS: "0.5",
+    MM_REQUOTE_SHARE: "0.25",
+    MM_MIN_REST_MS: "2000",
+    MM_MAX_REQUESTS_PER_USDC: "0.3",
+    MM_ADDRESS_REQUESTS_USED: "9000",
+    MM_ADDRESS_REQUESTS_CAP: "25000",
     MM_ENTRY_LATENCY_MS: "250",
     MM_DATA_DIR: "/tmp/mm",
     MM_MAKER_FEE_RATE: "-0.00003",
@@ -71,7 +79,11 @@ Deno.test("every variable is honoured", () => {
   assert.equal(config.stallTimeoutS, 5);
   assert.equal(config.tickMs, 250);
   assert.equal(config.queueModel, "spec");
-  assert.equal(config.requoteBps, 0.5);
+  assert.equal(config.requoteShare, 0.25);
+  assert.equal(config.minRestMs, 2_000);
+  assert.equal(config.maxRequestsPerUsdc, 0.3);
+  assert.equal(config.addressRequestsUsed, 9_000);
+  assert.equal(config.addressRequestsCap, 25_000);
   assert.equal(config.entryLatencyMs, 250);
   assert.equal(config.dataDir, "/tmp/mm");
   assert.equal(config.makerFeeRate, -0.00003);
@@ -119,7 +131,13 @@ Deno.test("a bad value names the variable, the value and what is allowed", () =>
     [{ MM_COINS_TOP_N: "0" }, /MM_COINS_TOP_N="0".*from 1 to 64/],
     [{ REDIS_URL: "localhost:6380" }, /REDIS_URL="localhost:6380".*redis or rediss URL/],
     [{ MM_MAKER_FEE_RATE: "0.015%" }, /MM_MAKER_FEE_RATE="0\.015%"/],
-    [{ MM_REQUOTE_BPS: "-1" }, /MM_REQUOTE_BPS="-1".*from 0 to 100 \(basis points of mid\)/],
+    [
+      { MM_REQUOTE_SHARE: "1.5" },
+      /MM_REQUOTE_SHARE="1.5".*from 0 to 0.9 \(a share of each level's distance from mid\)/,
+    ],
+    [{ MM_MIN_REST_MS: "-5" }, /MM_MIN_REST_MS="-5".*integer from 0 to 60000 \(ms\)/],
+    [{ MM_MAX_REQUESTS_PER_USDC: "0" }, /MM_MAX_REQUESTS_PER_USDC="0".*from 0.01 to 100/],
+    [{ MM_ADDRESS_REQUESTS_CAP: "lots" }, /MM_ADDRESS_REQUESTS_CAP="lots".*integer/],
     [{ MM_ENTRY_LATENCY_MS: "0.5" }, /MM_ENTRY_LATENCY_MS="0\.5".*integer from 0 to 5000 \(ms\)/],
   ];
   for (const [env, message] of cases) {

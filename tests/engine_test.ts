@@ -113,23 +113,31 @@ Deno.test("a new engine on the same kernel does not inherit the last engine's or
   second.engine.stop();
 });
 
-Deno.test("a small mid move re-places level 1 only: deeper levels tolerate it in proportion to their offset", () => {
-  const { engine, venue } = setup({ MM_REQUOTE_BPS: "1" });
+Deno.test("a mid move re-places an order only beyond its share of its level's distance, sooner on the side it nears", () => {
+  const { engine, venue } = setup({ MM_REQUOTE_SHARE: "0.5", MM_MIN_REST_MS: "0" });
   engine.onBook(book("BTC", 68020, 68021, T0));
   engine.tick(T0);
-  const ids = (level: number) =>
-    venue.openOrders("BTC").filter((o) => o.level === level).map((o) => o.id).sort();
-  const before = [0, 1, 2].map(ids);
-  const { placed, cancels } = venue.stats;
+  const ids = (level: number, side: "bid" | "ask") =>
+    venue.openOrders("BTC").filter((o) => o.level === level && o.side === side)[0].id;
+  const before = [0, 1, 2].map((l) => [ids(l, "bid"), ids(l, "ask")]);
+  const { placed, cancels, requests } = venue.stats;
 
-  // +10 on a 68,020 mid is 1.5 bps: beyond level 1's 1 bp (6.8) tolerance, within level 2's 2.5 bps
-  // and level 3's 5 bps.
+  // Levels sit 10.2, 25.5 and 51 from a 68,020.5 mid. +10 leaves each bid 10 further out than
+  // its target (room: half the distance), and each ask 10 nearer to mid (room: a quarter).
   engine.onBook(book("BTC", 68030, 68031, T0 + 100));
   engine.tick(T0 + 100);
-  assert.notDeepEqual(ids(0), before[0], "level 1 moved with the mid");
-  assert.deepEqual(ids(1), before[1], "level 2 kept its orders");
-  assert.deepEqual(ids(2), before[2], "level 3 kept its orders");
-  assert.deepEqual(venue.stats, { placed: placed + 2, cancels: cancels + 2, fills: 0 });
+  const after = [0, 1, 2].map((l) => [ids(l, "bid"), ids(l, "ask")]);
+  assert.notEqual(after[0][0], before[0][0], "L1 bid moved (room 5.1)");
+  assert.notEqual(after[0][1], before[0][1], "L1 ask moved (room 2.55)");
+  assert.equal(after[1][0], before[1][0], "L2 bid kept (room 12.75)");
+  assert.notEqual(after[1][1], before[1][1], "L2 ask moved (room 6.375)");
+  assert.deepEqual(after[2], before[2], "L3 kept on both sides (room 25.5 and 12.75)");
+  assert.deepEqual(venue.stats, {
+    placed: placed + 3,
+    cancels: cancels + 3,
+    fills: 0,
+    requests: requests + 6,
+  });
   engine.stop();
 });
 
@@ -394,16 +402,19 @@ Deno.test("the trade watermark keeps every trade id of a millisecond and survive
 });
 
 Deno.test("a position carried over from before the run skews the first quotes", () => {
+  const topBid = (s: ReturnType<typeof setup>) =>
+    Math.max(...sides(s.venue, "SOL").bids.map((b) => b.px));
+  // One after the other: both engines quote through the one kernel of this file.
   const flat = setup({ MM_MAX_INV_USD: "80" });
+  flat.feedCalm(T0);
+  flat.engine.tick(T0);
+  const flatBid = topBid(flat);
+  flat.engine.stop();
   const carried = setup({ MM_MAX_INV_USD: "80" });
   carried.engine.carryPosition("SOL", 0.48, 150, T0);
-  for (const { engine, feedCalm } of [flat, carried]) {
-    feedCalm(T0);
-    engine.tick(T0);
-  }
-  const topBid = (s: typeof flat) => Math.max(...sides(s.venue, "SOL").bids.map((b) => b.px));
+  carried.feedCalm(T0);
+  carried.engine.tick(T0);
   assert.equal(carried.portfolio.position("SOL"), 0.48);
-  assert.ok(topBid(carried) < topBid(flat), `${topBid(carried)} vs ${topBid(flat)}`);
-  flat.engine.stop();
+  assert.ok(topBid(carried) < flatBid, `${topBid(carried)} vs ${flatBid}`);
   carried.engine.stop();
 });

@@ -8,7 +8,7 @@ import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
-import { startLiveVenue } from "../engine/live_start.ts";
+import { startLiveVenue, userFillFeed } from "../engine/live_start.ts";
 import { createLogger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
@@ -52,11 +52,17 @@ async function harness(requestsUsed: number) {
       user: USER,
       assets: selected,
       log,
-      fillPollMs: 60_000,
+      fillFeed: (handlers) =>
+        userFillFeed(handlers, {
+          user: USER,
+          wsUrl: venue.wsUrl,
+          info,
+          log,
+          fillsSinceMs: venue.sim.now,
+        }),
       orderExpiryMs: 1_000,
       retryMs: 50,
       retryMaxMs: 200,
-      fillsSinceMs: venue.sim.now,
       ...options,
     });
   return { venue, log, info, exchange, selected, universe, endpoints, text, logged, live };
@@ -73,12 +79,14 @@ Deno.test("near the address cap placing pauses, yet cancels work and shutdown le
   const live = h.live();
   try {
     live.setQuotes((await gridFor(h.info, h.selected[0], FAR))(0));
+    live.commit(Date.now());
     await live.settled();
     assert.equal(openOrders(h.venue).length, 6);
     assert.deepEqual(live.addressBudget, { used: CAP - 997, cap: CAP, left: 997, paused: true });
     assert.equal(PAUSED.exec(await h.text())?.[1], "997");
 
     live.setQuotes((await gridFor(h.info, h.selected[1], FAR))(0));
+    live.commit(Date.now());
     await live.settled();
     assert.equal(openOrders(h.venue).length, 6, "no order placed for the second coin");
     assert.ok(openOrders(h.venue).every((o) => o.coin === h.selected[0].name));
@@ -103,12 +111,14 @@ Deno.test("paused, a moved quote is cancelled and not replaced; once the budget 
   try {
     const grid = await gridFor(h.info, h.selected[1], FAR);
     live.setQuotes(grid(0));
+    live.commit(Date.now());
     await live.settled();
     await h.logged(PAUSED);
     const first = openOrders(h.venue).map((o) => o.oid);
     assert.equal(first.length, 6);
 
     live.setQuotes(grid(5));
+    live.commit(Date.now());
     await live.settled();
     assert.equal(openOrders(h.venue).length, 0, "moved orders cancelled, none placed");
     assert.equal(live.stats.cancels, 6);
@@ -161,11 +171,12 @@ Deno.test("an account already past its cap is cleared at start-up and never quot
       assets: h.selected,
       universe: h.universe,
       log: h.log,
-      venue: { fillPollMs: 60_000, fillsSinceMs: h.venue.sim.now },
+      fillFeed: { fillsSinceMs: h.venue.sim.now },
     });
     started = start.venue;
     assert.equal(openOrders(h.venue).length, 0, "the cancel allowance outlasts the order cap");
     started.setQuotes(grid);
+    started.commit(Date.now());
     await started.settled();
     assert.equal(openOrders(h.venue).length, 0, "nothing placed past the cap");
     assert.equal(started.stats.placed, 0);
@@ -186,6 +197,7 @@ Deno.test("orders refused for the address cap are counted as refused and pause q
     // Spent elsewhere (another session of the same address): the local count cannot know.
     h.venue.setRequestsUsed(CAP);
     live.setQuotes((await gridFor(h.info, h.selected[1], FAR))(0));
+    live.commit(Date.now());
     await live.settled();
     assert.equal(openOrders(h.venue).length, 0);
     assert.equal(live.rejects.other, 6);
@@ -198,7 +210,7 @@ Deno.test("orders refused for the address cap are counted as refused and pause q
     assert.equal(live.addressBudget?.paused, true, "read again at once, not a minute later");
     assert.throws(
       () => h.live({ budgetReserve: -1 }),
-      /LiveExchange: budgetReserve must be a non-negative integer, got -1/,
+      /address budget: reserve must be a non-negative integer, got -1/,
     );
   } finally {
     live.close();

@@ -1,8 +1,8 @@
 /**
  * Races in live trading, against scripted exchange fakes whose answers arrive in a chosen order:
  * an order landing while cancel-all lists open orders, a book frame after the engine stopped,
- * two fill fetches at once, and an address budget that could not be read. Each once left an order
- * resting untracked, quoted after shutdown, or booked a fill twice.
+ * a fill pushed while reconcile catches up, and an address budget that could not be read. Each
+ * once left an order resting untracked, quoted after shutdown, or booked a fill twice.
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
@@ -11,7 +11,10 @@ import type { AssetInfo, BookSnapshot } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
+import type { UserFill } from "../engine/hyperliquid/info.ts";
+import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import type { FillFeed, FillFeedHandlers } from "../engine/venue/live_fill_source.ts";
 import { reconcileInventory } from "../engine/reconcile.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import { type DesiredQuotes, GRID_LEVELS } from "../engine/venue/venue.ts";
@@ -30,22 +33,70 @@ function grid(): DesiredQuotes {
     askPx: px(110),
     askSz: new Float64Array(GRID_LEVELS).fill(1),
     tick: 1,
-    requoteTolerance: new Float64Array(GRID_LEVELS).fill(1),
+    mid: 100,
+    requoteShare: 0,
+    minRestMs: 0,
+  };
+}
+
+/** A BTC fill of 1 at 100 with trade id `tid`. */
+function fill(tid: number, timeMs: number): UserFill {
+  return {
+    coin: "BTC",
+    px: 100,
+    sz: 1,
+    side: "B",
+    timeMs,
+    startPosition: 0,
+    dir: "Open Long",
+    closedPnl: 0,
+    hash: "0x",
+    oid: tid,
+    crossed: false,
+    fee: 0.015,
+    tid,
+    feeToken: "USDC",
+  };
+}
+
+/**
+ * A scripted fill feed: healthy once started; `catchUp` runs the script with the venue's
+ * handlers (what REST would deliver), one call at a time.
+ */
+function scriptedFeed(
+  catchUp: (handlers: FillFeedHandlers) => Promise<void> = () => Promise.resolve(),
+  onStart: (handlers: FillFeedHandlers) => void = () => {},
+): (handlers: FillFeedHandlers) => FillFeed {
+  return (handlers) => {
+    let tail = Promise.resolve();
+    return {
+      start() {
+        onStart(handlers);
+        handlers.onHealth(true, "scripted");
+        return Promise.resolve();
+      },
+      catchUp() {
+        tail = tail.then(() => catchUp(handlers));
+        return tail;
+      },
+      close() {},
+    };
   };
 }
 
 function liveWith(
   exchange: unknown,
-  info: unknown,
+  info: Record<string, unknown>,
   options: Partial<LiveExchangeOptions> = {},
 ): LiveExchange {
+  const client = { budget: new WeightBudget(), ...info };
   return new LiveExchange({
     exchange: exchange as LiveExchangeOptions["exchange"],
-    info: info as LiveExchangeOptions["info"],
+    info: { ...client, withPriority: () => client } as unknown as LiveExchangeOptions["info"],
     user: "0x1",
     assets: [BTC],
     log: quiet,
-    fillPollMs: 60_000,
+    fillFeed: scriptedFeed(),
     retryMs: 20,
     ...options,
   });
@@ -77,10 +128,10 @@ Deno.test("cancel-all does not forget orders that land while it lists the open o
       return listing;
     },
     userRateLimit: () => Promise.resolve(ROOMY_BUDGET),
-    userFillsByTime: () => Promise.resolve([]),
   };
   const live = liveWith(exchange, info);
   live.setQuotes(grid());
+  live.commit(Date.now());
   await sleep(20); // the batch is in flight, not yet at the exchange
   await live.cancelAll("shutdown");
   live.close();
@@ -111,44 +162,36 @@ Deno.test("a stopped engine quotes nothing on the books that arrive before the f
   engine.onBook(book(68020, t0), performance.now());
   assert.equal(venue.openOrders("BTC").length, 6, "quoting before the stop");
   engine.stop();
+  venue.commit(t0 + 100);
   assert.equal(venue.openOrders("BTC").length, 0, "stopping withdraws every quote");
   engine.onBook(book(68120, t0 + 500), performance.now()); // the feed is still open
   assert.equal(venue.openOrders("BTC").length, 0, "nothing quoted after the stop");
 });
 
-Deno.test("a reconcile during a fill poll books each fill once", async () => {
-  const fill = (tid: number, timeMs: number) => ({
-    coin: "BTC",
-    px: 100,
-    sz: 1,
-    side: "B",
-    timeMs,
-    startPosition: 0,
-    dir: "Open Long",
-    closedPnl: 0,
-    hash: "0x",
-    oid: tid,
-    crossed: false,
-    fee: 0,
-    tid,
-    feeToken: "USDC",
-  });
-  const fills = [fill(1, 1000), fill(2, 1005)];
+Deno.test("a fill pushed by the stream while reconcile catches up is booked once", async () => {
+  let push: (fills: UserFill[]) => void = () => {};
   const info = {
     openOrders: () => Promise.resolve([]),
     userRateLimit: () => Promise.resolve(ROOMY_BUDGET),
-    async userFillsByTime(_user: string, startMs: number) {
-      await sleep(100);
-      return fills.filter((f) => f.timeMs >= startMs);
-    },
-    clearinghouseState: () => Promise.resolve({ accountValue: 1, positions: [] }),
+    clearinghouseState: () =>
+      Promise.resolve({ accountValue: 1, positions: [{ coin: "BTC", szi: 2 }] }),
   };
-  const live = liveWith({}, info, { fillPollMs: 50, fillsSinceMs: 0 });
-  await sleep(70); // the timer's poll is in flight
-  const report = await live.reconcile(new Map());
-  await sleep(150);
+  const live = liveWith({}, info, {
+    fillFeed: scriptedFeed(
+      async (h) => {
+        await sleep(50); // REST is on its way when the stream pushes the second fill
+        h.onFills([fill(1, 1000)]);
+      },
+      (h) => push = (fills) => h.onFills(fills),
+    ),
+  });
+  const reconciling = live.reconcile(new Map());
+  await sleep(20);
+  push([fill(2, 1005)]);
+  const report = await reconciling;
   live.close();
-  assert.equal(report.darkFills.length + live.drainFills().length, 2);
+  const booked = [...report.darkFills, ...live.drainFills()].map((f) => f.tid).sort();
+  assert.deepEqual(booked, [1, 2]);
 });
 
 Deno.test("no order is placed until the address budget has been read", async () => {
@@ -166,10 +209,10 @@ Deno.test("no order is placed until the address budget has been read", async () 
       budgetReads++;
       return Promise.reject(new Error("HTTP 503"));
     },
-    userFillsByTime: () => Promise.resolve([]),
   };
   const live = liveWith(exchange, info);
   live.setQuotes(grid());
+  live.commit(Date.now());
   await live.settled();
   live.close();
   assert.ok(budgetReads >= 1, "the budget was asked for");
@@ -178,36 +221,20 @@ Deno.test("no order is placed until the address budget has been read", async () 
 });
 
 Deno.test("reconcile waits for a fill the position already shows instead of adopting it", async () => {
-  let fillReads = 0;
+  let catchUps = 0;
   const info = {
     openOrders: () => Promise.resolve([]),
     userRateLimit: () => Promise.resolve(ROOMY_BUDGET),
-    userFillsByTime() {
-      // The position below already holds this fill; the fill list shows it one read later.
-      fillReads++;
-      return Promise.resolve(
-        fillReads < 2 ? [] : [{
-          coin: "BTC",
-          px: 100,
-          sz: 1,
-          side: "B",
-          timeMs: 1000,
-          startPosition: 0,
-          dir: "Open Long",
-          closedPnl: 0,
-          hash: "0x",
-          oid: 9,
-          crossed: false,
-          fee: 0.015,
-          tid: 9,
-          feeToken: "USDC",
-        }],
-      );
-    },
     clearinghouseState: () =>
       Promise.resolve({ accountValue: 1, positions: [{ coin: "BTC", szi: 1 }] }),
   };
-  const live = liveWith({}, info, { fillsSinceMs: 0 });
+  // The position below already holds this fill; the exchange's fill list shows it one read later.
+  const live = liveWith({}, info, {
+    fillFeed: scriptedFeed((h) => {
+      if (++catchUps === 2) h.onFills([fill(9, 1000)]);
+      return Promise.resolve();
+    }),
+  });
   const report = await live.reconcile(new Map());
   live.close();
   assert.deepEqual(report.darkFills.map((f) => [f.coin, f.side, f.sz]), [["BTC", "bid", 1]]);

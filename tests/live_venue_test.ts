@@ -20,12 +20,14 @@ import {
   recordsDirFor,
   startLiveVenue,
   statePathFor,
+  userFillFeed,
 } from "../engine/live_start.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
 import { createShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import { gridFor } from "./helpers/live_grid.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
 
@@ -71,6 +73,13 @@ async function harness(options: { coins?: number; topN?: number; timeoutMs?: num
   return { venue, log, info, exchange, selected, universe, endpoints, text, logged };
 }
 
+/** Fill-feed settings for tests: a fast heartbeat and quick reconnects. */
+const FAST_FEED = {
+  pingIntervalMs: 300,
+  pongTimeoutMs: 300,
+  backoff: { initialMs: 50, maxMs: 200 },
+};
+
 function liveVenue(
   h: {
     venue: VenueSim;
@@ -80,6 +89,8 @@ function liveVenue(
     log: Logger;
   },
   options: Partial<LiveExchangeOptions> = {},
+  // The venue's market clock is virtual: fills carry its times.
+  fillsSinceMs = h.venue.sim.now,
 ): LiveExchange {
   return new LiveExchange({
     exchange: h.exchange,
@@ -87,14 +98,26 @@ function liveVenue(
     user: USER,
     assets: h.selected,
     log: h.log,
-    fillPollMs: 60_000,
+    fillFeed: (handlers) =>
+      userFillFeed(handlers, {
+        user: USER,
+        wsUrl: h.venue.wsUrl,
+        info: h.info,
+        log: h.log,
+        fillsSinceMs,
+        ...FAST_FEED,
+      }),
     orderExpiryMs: 1_000,
     retryMs: 50,
     retryMaxMs: 200,
-    // The venue's market clock is virtual: fills carry its times.
-    fillsSinceMs: h.venue.sim.now,
     ...options,
   });
+}
+
+/** Hands a grid to the live venue and ends the round, as the engine does each tick. */
+function quote(live: LiveExchange, grid: DesiredQuotes): void {
+  live.setQuotes(grid);
+  live.commit(Date.now());
 }
 
 const openCount = (venue: VenueSim) => venue.state().openOrders.length;
@@ -104,7 +127,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
   const live = liveVenue(h);
   try {
     const grid = await gridFor(h.info, h.selected[1]);
-    live.setQuotes(grid(0));
+    quote(live, grid(0));
     await live.settled();
     const first = h.venue.state().openOrders;
     assert.equal(first.length, 6);
@@ -114,7 +137,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
       "every order has a cloid",
     );
 
-    live.setQuotes(grid(0.5));
+    quote(live, grid(0.5));
     await live.settled();
     assert.deepEqual(
       h.venue.state().openOrders.map((o) => o.oid).sort(),
@@ -122,7 +145,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
       "within the tolerance nothing moves",
     );
 
-    live.setQuotes(grid(3));
+    quote(live, grid(3));
     await live.settled();
     const moved = h.venue.state().openOrders;
     assert.equal(moved.length, 6);
@@ -170,7 +193,7 @@ Deno.test("live start-up cancels every order the account left resting, on any co
       assets: h.selected,
       universe: h.universe,
       log: h.log,
-      venue: { fillPollMs: 60_000, fillsSinceMs: h.venue.sim.now },
+      fillFeed: { fillsSinceMs: h.venue.sim.now, ...FAST_FEED },
     });
     started = start.venue;
     assert.equal(openCount(h.venue), 0, "nothing left resting before the first quote");
@@ -189,9 +212,10 @@ Deno.test("live venue: an order whose answer timed out is found resting after it
   const live = liveVenue(h);
   try {
     const grid = await gridFor(h.info, h.selected[1]);
+    await live.settled(); // started: budget read, fills caught up
     // The venue holds answers 400 ms: the client gives up at 150 ms, the orders still land.
     h.venue.inject({ kind: "delay", ms: 400 });
-    live.setQuotes(grid(0));
+    quote(live, grid(0));
     await until("the orders to land at the venue", () => openCount(h.venue) === 6);
     h.venue.clear("delay");
     assert.equal(live.stats.placed, 0, "not counted while unknown");
@@ -215,8 +239,9 @@ Deno.test("live venue: an order refused with HTTP 503 is known absent after its 
   const live = liveVenue(h);
   try {
     const grid = await gridFor(h.info, h.selected[1]);
+    await live.settled(); // started: budget read, fills caught up
     h.venue.inject({ kind: "httpError", status: 503 });
-    live.setQuotes(grid(0));
+    quote(live, grid(0));
     await h.logged(/outcome unknown \(.*503/);
     h.venue.clear("httpError");
     await live.settled();
@@ -234,7 +259,7 @@ Deno.test("live venue: cancel all retries through exchange errors until openOrde
   const h = await harness();
   const live = liveVenue(h);
   try {
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
     assert.equal(openCount(h.venue), 6);
     h.venue.inject({ kind: "httpError", status: 503 });
@@ -253,13 +278,13 @@ Deno.test("live venue: cancel all retries through exchange errors until openOrde
 
 Deno.test("live venue: a filled order frees its level, which is placed again; its cancel does not count", async () => {
   const h = await harness();
-  const live = liveVenue(h, { fillPollMs: 30 });
+  const live = liveVenue(h);
   try {
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
     const first = h.venue.state().openOrders.map((o) => o.oid);
     h.venue.inject({ kind: "fillResting" });
-    await until("the fills polled", () => live.stats.fills >= 6);
+    await until("the fills pushed", () => live.stats.fills >= 6);
     await live.settled();
     const again = h.venue.state().openOrders;
     assert.equal(again.length, 6, "every level placed again");
@@ -282,25 +307,46 @@ class FlakyFills extends InfoClient {
   }
 }
 
-Deno.test("live venue: fills unreadable several polls in a row pull the quotes until they are readable", async () => {
+Deno.test("live venue: a dropped user stream pulls the quotes until it is back and its fills caught up", async () => {
   const h = await harness();
   const info = new FlakyFills({ endpoints: h.endpoints });
-  const live = liveVenue({ ...h, info }, { fillPollMs: 30, maxFillPollFailures: 2 });
+  const live = liveVenue({ ...h, info });
   try {
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
     assert.equal(openCount(h.venue), 6);
+    // The socket drops and the REST catch-up that must follow the reconnect fails for a while.
     info.failing = true;
-    await h.logged(/fills unreadable 2 times in a row: quotes pulled/);
+    h.venue.inject({ kind: "dropWs", scope: "user" });
+    await h.logged(
+      /account fills cannot be followed \(user stream down \((closed|error)\).*\): quotes pulled/,
+    );
+    await until("the quotes pulled", () => openCount(h.venue) === 0);
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
-    assert.equal(openCount(h.venue), 0, "no quotes while fills cannot be read");
-    const text = await h.text();
-    assert.match(text, /fill poll failed \(1 in a row\): userFillsByTime: HTTP 502/);
-    assert.match(text, /fill poll failed \(2 in a row\)/);
+    assert.equal(openCount(h.venue), 0, "no quotes while fills cannot be followed");
     info.failing = false;
-    await h.logged(/fills readable again: quoting resumes/);
+    await h.logged(/account fills followed again/);
+    await until("the grid is back", () => openCount(h.venue) === 6);
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: a silent user stream is caught by its heartbeat and pulls the quotes", async () => {
+  const h = await harness();
+  const live = liveVenue(h);
+  try {
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
-    assert.equal(openCount(h.venue), 6, "the grid is back");
+    assert.equal(openCount(h.venue), 6);
+    h.venue.inject({ kind: "silence", scope: "user" });
+    await h.logged(/account fills cannot be followed \(user stream down \(pong-timeout\)/);
+    await until("the quotes pulled", () => openCount(h.venue) === 0);
+    h.venue.clear("silence");
+    await h.logged(/account fills followed again/);
+    await until("the grid is back", () => openCount(h.venue) === 6);
   } finally {
     live.close();
     await h.venue.close();
@@ -349,7 +395,7 @@ Deno.test("live engine: a dropped socket (no stall) pulls every quote at once, t
   const run = await liveEngine(h, live);
   try {
     await until("quotes", () => openCount(h.venue) > 0);
-    h.venue.inject({ kind: "dropWs", closeFrame: false });
+    h.venue.inject({ kind: "dropWs", closeFrame: false, scope: "market" });
     await until("the quotes pulled", () => run.engine.stall.state !== "quoting");
     await until("recovery", () => run.engine.stall.recoveries === 1);
     assert.equal(run.engine.stall.panics, 1);
@@ -404,7 +450,7 @@ Deno.test("live shutdown leaves zero open orders at the venue, even with a batch
     await until("quotes", () => openCount(h.venue) >= 6);
     // A slow exchange: the batch the next requote sends is still in flight at the signal.
     h.venue.inject({ kind: "delay", ms: 300 });
-    live.setQuotes((await gridFor(h.info, h.selected[0]))(0));
+    quote(live, (await gridFor(h.info, h.selected[0]))(0));
     const report = await shutdown.run("SIGINT");
     h.venue.clear("delay");
     await live.settled();
@@ -436,16 +482,19 @@ Deno.test("live reconcile books missed fills as dark fills and adopts the exchan
   };
   // Bought before the engine started, and not carried: the engine thinks it is flat.
   const before = await take();
-  const live = liveVenue(h, { fillsSinceMs: h.venue.sim.now + 1 });
+  const live = liveVenue(h, {}, h.venue.sim.now + 1);
   const run = await liveEngine(h, live);
   try {
     await until("a mid", () => run.engine.market.mid(1) > 0);
     run.engine.onStall();
     await live.settled();
-    // Bought while the engine was dark (later in market time): a fill reconcile finds.
+    // Bought while the engine was dark (later in market time, its user stream silent): a fill
+    // only reconcile's catch-up finds.
     h.venue.advance(1_000);
+    h.venue.inject({ kind: "silence", scope: "user" });
     const during = await take();
     await run.engine.onReconnected();
+    h.venue.clear("silence");
     const position = run.stack.portfolio.position(coin.name);
     assert.ok(Math.abs(position - (before + during)) < 1e-9, `${position} vs ${before + during}`);
     const text = await h.text();
@@ -477,7 +526,7 @@ Deno.test("a second SIGTERM during a stuck shutdown fires one last cancel-all be
     .onForcedExit(() => live.cancelOpenOrdersOnce());
   const unlisten = shutdown.listen((code) => exited.resolve(code));
   try {
-    live.setQuotes((await gridFor(h.info, h.selected[1]))(0));
+    quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
     assert.equal(openCount(h.venue), 6);
     Deno.kill(Deno.pid, "SIGTERM");

@@ -74,12 +74,20 @@ Deno.test("a session over several UTC days writes one Gate 5 record per day", ()
     fills,
     stallRecoveries: 0,
     pnlUsd,
+    placed: fills * 21,
+    requests: fills * 41,
+    volumeUsd: fills * 100,
   });
   assert.equal(days.roll(start + 3_600_000, at(10, 1)), null);
   const first = days.roll(Date.UTC(2026, 1, 23, 0, 1), at(30, 2.5));
   assert.deepEqual(
     { date: first?.dateUtc, fills: first?.fills, cancels: first?.cancels, pnl: first?.pnlUsd },
     { date: "2026-02-22", fills: 30, cancels: 600, pnl: 2.5 },
+  );
+  // Gate 5's requests per USDC comes from each day's own requests and volume.
+  assert.deepEqual(
+    { placed: first?.placed, requests: first?.requests, volumeUsd: first?.volumeUsd },
+    { placed: 630, requests: 1_230, volumeUsd: 3_000 },
   );
   assert.equal(days.roll(Date.UTC(2026, 1, 23, 5), at(40, 3)), null);
   const last = days.final(Date.UTC(2026, 1, 23, 6), { ...at(50, 2), stallRecoveries: 1 });

@@ -64,6 +64,7 @@ const SUMMARY: SessionSummary = {
   maxDrawdownUsd: 0.2,
   placed: 3_000,
   cancels: 2_800,
+  requests: 5_800,
   stallPanics: 0,
   stallRecoveries: 0,
   haltReason: null,
@@ -85,4 +86,18 @@ Deno.test("totals carried from earlier today are labelled apart from this run's 
   assert.match(report, /Fills: 224 \|/);
   // A run that started the day has nothing carried and says nothing about it.
   assert.doesNotMatch(formatSessionReport(SUMMARY), /carried over/);
+});
+
+Deno.test("the report shows requests per USDC traded next to both request budgets", () => {
+  const report = formatSessionReport({
+    ...SUMMARY,
+    addressBudget: { used: 15_800, cap: 12_800, left: -3_000, paused: true },
+    ipWeightPeak: 640,
+  });
+  // 5,800 requests for $2,800 traded: a real account would drain its budget.
+  assert.match(report, /Requests: 5800 \| Requests per USDC traded: 2\.07 \(trading earns 1\)/);
+  assert.match(report, /Address budget: -3000 left of 12800 \(PAUSED\)/);
+  assert.match(report, /Peak IP weight: 640\/1200 per minute/);
+  const idle = formatSessionReport({ ...SUMMARY, volumeUsd: 0, addressBudget: null });
+  assert.match(idle, /Requests per USDC traded: n\/a .*Address budget: unknown/);
 });

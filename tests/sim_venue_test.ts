@@ -1,6 +1,7 @@
 /**
  * The shadow venue as the quoting loop uses it: quotes in, books and trades in, fills out.
- * Register-once guard (one tick or a wider requote tolerance), both fill rules, fill causes,
+ * Register-once guard (one tick, or a share of the level's distance from mid), changes sent as
+ * batches on commit, requests counted as live would spend them, both fill rules, fill causes,
  * no liquidity used twice (within a snapshot or across repeated ones), post-only rejects, entry
  * latency on the market clock, and determinism.
  */
@@ -32,7 +33,8 @@ function quotes(
   bids: [number, number][],
   asks: [number, number][] = [],
   tick = 1,
-  requoteTolerance = tick,
+  requoteShare = 0,
+  minRestMs = 0,
 ): DesiredQuotes {
   const level = (side: [number, number][], i: number) => side[i] ?? [0, 0];
   return {
@@ -42,13 +44,24 @@ function quotes(
     askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
     askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
     tick,
-    requoteTolerance: [requoteTolerance, requoteTolerance, requoteTolerance],
+    mid: MID,
+    requoteShare,
+    minRestMs,
   };
 }
 
+/** Hands a grid to the venue and ends the round, as the engine does each tick. */
+function post(sim: SimExchange, q: DesiredQuotes, nowMs = T0): void {
+  sim.setQuotes(q);
+  sim.commit(nowMs);
+}
+
 const BOOK = book(T0, [[68000, 0.5], [67998, 0.4], [67995, 2]], [[68001, 0.7], [68003, 1]]);
+const MID = 68000.5;
+// Unit tests step market time by hand: batches are not paced here (the pacing has its own tests).
+const UNPACED = { minIntervalMs: 0, weightPerMinute: 1e9 };
 const venue = (queueModel: "spec" | "queue") =>
-  new SimExchange({ queueModel, szDecimals: { BTC: 5 } });
+  new SimExchange({ queueModel, szDecimals: { BTC: 5 }, budget: UNPACED });
 const summary = (fills: Fill[]) => fills.map((f) => `${f.side}L${f.level + 1} ${f.sz} ${f.cause}`);
 
 Deno.test("a quote held for 100 ticks is registered once; a move beyond one tick cancels and re-registers", () => {
@@ -56,62 +69,80 @@ Deno.test("a quote held for 100 ticks is registered once; a move beyond one tick
   sim.onBook(BOOK);
   for (let i = 0; i < 100; i++) {
     // The target wanders within one tick of the resting price: the order stays.
-    sim.setQuotes(quotes([[67999 + (i % 2), 0.01]], [[68002 - (i % 2), 0.01]]));
+    post(sim, quotes([[67999 + (i % 2), 0.01]], [[68002 - (i % 2), 0.01]]));
   }
-  assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0 });
+  assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0, requests: 2 });
   const [bid] = sim.openOrders("BTC");
-  sim.setQuotes(quotes([[67997, 0.01]], [[68002, 0.01]]));
-  assert.deepEqual(sim.stats, { placed: 3, cancels: 1, fills: 0 });
+  post(sim, quotes([[67997, 0.01]], [[68002, 0.01]]));
+  // The move is one cancel and one order: two requests against the address budget.
+  assert.deepEqual(sim.stats, { placed: 3, cancels: 1, fills: 0, requests: 4 });
   assert.notEqual(sim.openOrders("BTC")[0].id, bid.id);
   assert.equal(sim.openOrders("BTC")[0].px, 67997);
 });
 
-Deno.test("a wider requote tolerance keeps orders through mid noise and moves them beyond it", () => {
+Deno.test("an order stays while its target is within a share of its level's distance from mid", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  // 1 bps of a 68000 mid is 6.8: the grid may wander ±6 ticks without being re-placed.
-  const tolerance = 6.8;
-  for (let i = 0; i < 100; i++) {
-    const wander = (i % 7) - 3; // the first target is -3, so the others are 0..6 away
-    sim.setQuotes(quotes([[67990 + wander, 0.01]], [[68010 + wander, 0.01]], 1, tolerance));
+  // The bid rests 10.5 below mid. With a share of 0.5 it stays while the target is within half
+  // of the target's own distance from mid, and a quarter of it when the order is the nearer one.
+  post(sim, quotes([[67990, 0.01]], [[68011, 0.01]], 1, 0.5));
+  // Targets 7.5 and 8.5 from mid (room 3.75 and 4.25), 12.5 with the order inside (room 3.125).
+  for (const target of [67993, 67992, 67988]) {
+    post(sim, quotes([[target, 0.01]], [[68011, 0.01]], 1, 0.5));
   }
-  assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0 });
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67987, 68007]);
-  sim.setQuotes(quotes([[67979, 0.01]], [[68007, 0.01]], 1, tolerance)); // the bid is 8 off
-  assert.deepEqual(sim.stats, { placed: 3, cancels: 1, fills: 0 });
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67979, 68007]);
+  assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0, requests: 2 });
+  // The spread doubles: the order is now 10 inside a target 20.5 from mid (room 5.125): it moves out.
+  post(sim, quotes([[67980, 0.01]], [[68011, 0.01]], 1, 0.5));
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67980, 68011]);
+  // And back: 10 outside a target 10.5 from mid (room 5.25): it moves in.
+  post(sim, quotes([[67990, 0.01]], [[68011, 0.01]], 1, 0.5));
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990, 68011]);
+  assert.equal(sim.stats.cancels, 2);
   assert.throws(
-    () => sim.setQuotes(quotes([[67976, 0.01]], [], 1, Number.NaN)),
-    /quotes for BTC: L1 requote tolerance NaN is not a number >= 0/,
+    () => post(sim, quotes([[67976, 0.01]], [], 1, Number.NaN)),
+    /quotes for BTC: requote share NaN must be in 0..1/,
   );
+});
+
+Deno.test("an order younger than the minimum resting time stays within its level's whole distance", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  post(sim, quotes([[67990, 0.01]], [], 1, 0.2, 1_000), T0);
+  // 0.5 s later the target moved 4 (room 0.2 × 6.5 = 1.3, but the order is young: 6.5): kept.
+  post(sim, quotes([[67994, 0.01]], [], 1, 0.2, 1_000), T0 + 500);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
+  // Once it is 1 s old the share applies again: the order moves.
+  post(sim, quotes([[67994, 0.01]], [], 1, 0.2, 1_000), T0 + 1_000);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67994]);
 });
 
 Deno.test("a size change or a removed quote counts a cancel; clearQuotes cancels the coin", () => {
   const sim = venue("spec");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[67999, 0.01], [67990, 0.02]], [[68002, 0.01]]));
-  sim.setQuotes(quotes([[67999, 0.02], [67990, 0.02]], [[68002, 0.01]]));
-  assert.deepEqual(sim.stats, { placed: 4, cancels: 1, fills: 0 });
-  sim.setQuotes(quotes([[67999, 0.02]], [[68002, 0.01]]));
-  assert.deepEqual(sim.stats, { placed: 4, cancels: 2, fills: 0 });
+  post(sim, quotes([[67999, 0.01], [67990, 0.02]], [[68002, 0.01]]));
+  post(sim, quotes([[67999, 0.02], [67990, 0.02]], [[68002, 0.01]]));
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 1, fills: 0, requests: 5 });
+  post(sim, quotes([[67999, 0.02]], [[68002, 0.01]]));
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 2, fills: 0, requests: 6 });
   sim.clearQuotes("BTC");
-  assert.deepEqual(sim.stats, { placed: 4, cancels: 4, fills: 0 });
+  sim.commit(T0);
+  assert.deepEqual(sim.stats, { placed: 4, cancels: 4, fills: 0, requests: 8 });
   assert.equal(sim.openOrders().length, 0);
 });
 
 Deno.test("a quote that would cross the book is rejected like a post-only order", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68001, 0.01]], [[68000, 0.01]]));
+  post(sim, quotes([[68001, 0.01]], [[68000, 0.01]]));
   assert.equal(sim.rejects, 2);
   assert.equal(sim.stats.placed, 0);
 });
 
 Deno.test("bad quotes are refused with the coin, side and level named", () => {
   const sim = venue("queue");
-  assert.throws(() => sim.setQuotes(quotes([[NaN, 0.01]])), /BTC: bid L1 price NaN/);
-  assert.throws(() => sim.setQuotes(quotes([], [[1, -1]])), /BTC: ask L1 size -1 is not >= 0/);
-  assert.throws(() => sim.setQuotes(quotes([[1, 1]], [], 0)), /tick 0 is not a positive number/);
+  assert.throws(() => post(sim, quotes([[NaN, 0.01]])), /BTC: bid L1 price NaN/);
+  assert.throws(() => post(sim, quotes([], [[1, -1]])), /BTC: ask L1 size -1 is not >= 0/);
+  assert.throws(() => post(sim, quotes([[1, 1]], [], 0)), /tick 0 is not a positive number/);
   assert.throws(
     () => sim.onTrade(trade(T0, "A", 68000, -1)),
     /on BTC: px 68000, sz -1 must be positive/,
@@ -121,7 +152,7 @@ Deno.test("bad quotes are refused with the coin, side and level named", () => {
 Deno.test("spec model: the bid fills at 70% of 2 × size sold at or through it", () => {
   const sim = venue("spec");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.5]]));
+  post(sim, quotes([[68000, 0.5]]));
   sim.onTrade(trade(T0 + 1, "B", 68000, 5)); // a buyer lifts asks: never reaches our bid
   sim.onTrade(trade(T0 + 2, "A", 68001, 5)); // a sale above our bid does not reach it
   sim.onTrade(trade(T0 + 3, "A", 68000, 0.4)); // probability 0.4
@@ -138,7 +169,7 @@ Deno.test("spec model: the bid fills at 70% of 2 × size sold at or through it",
 Deno.test("queue model: the queue ahead is eaten first, then the order fills (partially, in lots)", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]]));
+  post(sim, quotes([[68000, 0.2]]));
   assert.equal(sim.openOrders()[0].queueAhead, 0.5, "joins behind the displayed 0.5");
   sim.onTrade(trade(T0 + 1, "A", 68000, 0.3));
   assert.deepEqual(sim.drainFills(), []);
@@ -154,7 +185,7 @@ Deno.test("queue model: the queue ahead is eaten first, then the order fills (pa
 Deno.test("queue model: size leaving the level moves us forward per the power profile", () => {
   const sim = venue("queue");
   sim.onBook(book(T0, [[68000, 4]], [[68001, 1]]));
-  sim.setQuotes(quotes([[68000, 0.1]]));
+  post(sim, quotes([[68000, 0.1]]));
   sim.onBook(book(T0 + 100, [[68000, 10]], [[68001, 1]]));
   sim.onBook(book(T0 + 200, [[68000, 7]], [[68001, 1]]));
   // chg 3, front 4, back 6: p = 36/52, front = 4 − (16/52)·3 = 40/13.
@@ -166,7 +197,7 @@ Deno.test("queue model: size leaving the level moves us forward per the power pr
 Deno.test("queue model: a trade through our price fills us in full, capped by its volume", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]], [[68001, 0.2]]));
+  post(sim, quotes([[68000, 0.2]], [[68001, 0.2]]));
   sim.onTrade(trade(T0 + 1, "A", 67999, 0.05));
   assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.05 trade-through"]);
   sim.onTrade(trade(T0 + 2, "A", 67998, 3));
@@ -178,7 +209,7 @@ Deno.test("queue model: a trade through our price fills us in full, capped by it
 Deno.test("queue model: a book whose best ask reaches our bid fills it (bbo-cross), using each level once", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2], [67999, 0.3]]));
+  post(sim, quotes([[68000, 0.2], [67999, 0.3]]));
   sim.onBook(book(T0 + 100, [[67997, 1]], [[67999, 0.25], [68000, 0.1], [68002, 1]]));
   // L1 (68000) takes 0.2 of the 0.25 at 67999; L2 (67999) only reaches the 0.05 left there.
   assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 bbo-cross", "bidL2 0.05 bbo-cross"]);
@@ -188,7 +219,7 @@ Deno.test("queue model: a book whose best ask reaches our bid fills it (bbo-cros
 Deno.test("queue model: the same crossing ask seen in three snapshots fills us once", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 1]]));
+  post(sim, quotes([[68000, 1]]));
   // 0.3 offered at our bid's price stays on the book: a repeat of the same liquidity.
   for (let k = 1; k <= 3; k++) sim.onBook(book(T0 + 100 * k, [[67997, 1]], [[68000, 0.3]]));
   assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.3 bbo-cross"]);
@@ -205,7 +236,7 @@ Deno.test("queue model: the same crossing ask seen in three snapshots fills us o
 Deno.test("spec model ignores a crossed book: only trades count", () => {
   const sim = venue("spec");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]]));
+  post(sim, quotes([[68000, 0.2]]));
   sim.onBook(book(T0 + 100, [[67997, 1]], [[67999, 1]]));
   assert.deepEqual(sim.drainFills(), []);
 });
@@ -213,7 +244,7 @@ Deno.test("spec model ignores a crossed book: only trades count", () => {
 Deno.test("one taker sale walks our bids best to worst, each fill using part of it", () => {
   const queue = venue("queue");
   queue.onBook(BOOK);
-  queue.setQuotes(quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
+  post(queue, quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
   queue.onTrade(trade(T0 + 1, "A", 67990, 0.7));
   assert.deepEqual(summary(queue.drainFills()), [
     "bidL1 0.3 trade-through",
@@ -224,13 +255,13 @@ Deno.test("one taker sale walks our bids best to worst, each fill using part of 
   // left only 0.3 reaches it; L3 is below the print.
   const atL2 = venue("queue");
   atL2.onBook(BOOK);
-  atL2.setQuotes(quotes([[68000, 0.3], [67998, 0.5], [67995, 0.3]]));
+  post(atL2, quotes([[68000, 0.3], [67998, 0.5], [67995, 0.3]]));
   atL2.onTrade(trade(T0 + 1, "A", 67998, 1));
   assert.deepEqual(summary(atL2.drainFills()), ["bidL1 0.3 trade-through", "bidL2 0.3 queue"]);
   // Spec model: each order takes the 1.4 × 0.3 = 0.42 it needs; L3 gets the 0.16 left.
   const spec = venue("spec");
   spec.onBook(BOOK);
-  spec.setQuotes(quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
+  post(spec, quotes([[68000, 0.3], [67998, 0.3], [67995, 0.3]]));
   spec.onTrade(trade(T0 + 1, "A", 67990, 1));
   assert.deepEqual(summary(spec.drainFills()), ["bidL1 0.3 threshold", "bidL2 0.3 threshold"]);
   assert.ok(Math.abs(spec.openOrders()[0].tradedThrough - 0.16) < 1e-12);
@@ -239,7 +270,7 @@ Deno.test("one taker sale walks our bids best to worst, each fill using part of 
 Deno.test("two of our orders at one price share the print in FIFO order, never the same volume", () => {
   const queue = venue("queue");
   queue.onBook(BOOK);
-  queue.setQuotes(quotes([[68000, 0.2], [68000, 0.2]]));
+  post(queue, quotes([[68000, 0.2], [68000, 0.2]]));
   // 0.8 sold at 68000: 0.5 real ahead of both, 0.2 to L1, leaving only 0.1 for L2.
   queue.onTrade(trade(T0 + 1, "A", 68000, 0.8));
   const fills = queue.drainFills();
@@ -247,7 +278,7 @@ Deno.test("two of our orders at one price share the print in FIFO order, never t
   assert.ok(fills.reduce((sum, f) => sum + f.sz, 0) <= 0.8 - 0.5 + 1e-12);
   const spec = venue("spec");
   spec.onBook(BOOK);
-  spec.setQuotes(quotes([[68000, 0.2], [68000, 0.2]]));
+  post(spec, quotes([[68000, 0.2], [68000, 0.2]]));
   spec.onTrade(trade(T0 + 1, "A", 68000, 0.5)); // L1 needs 0.28; L2 gets 0.22 of its 0.28
   assert.deepEqual(summary(spec.drainFills()), ["bidL1 0.2 threshold"]);
 });
@@ -255,10 +286,10 @@ Deno.test("two of our orders at one price share the print in FIFO order, never t
 Deno.test("an order re-placed after a fill never fills from a print of the same instant", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]]));
+  post(sim, quotes([[68000, 0.2]]));
   sim.onTrade(trade(T0 + 1, "A", 67999, 0.3));
   assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 trade-through"]);
-  sim.setQuotes(quotes([[68000, 0.2]])); // the loop re-quotes the filled level at once
+  post(sim, quotes([[68000, 0.2]])); // the loop re-quotes the filled level at once
   sim.onTrade(trade(T0 + 1, "A", 67998, 5)); // the same sweep, same block: we were not there yet
   assert.deepEqual(sim.drainFills(), []);
   sim.onTrade(trade(T0 + 2, "A", 67998, 5));
@@ -266,7 +297,7 @@ Deno.test("an order re-placed after a fill never fills from a print of the same 
   // With 50 ms of entry latency an order decided at T0 only rests from T0 + 51.
   const slow = new SimExchange({ queueModel: "queue", szDecimals: { BTC: 5 }, entryLatencyMs: 50 });
   slow.onBook(BOOK);
-  slow.setQuotes(quotes([[68000, 0.2]]));
+  post(slow, quotes([[68000, 0.2]]));
   slow.onTrade(trade(T0 + 50, "A", 67999, 1));
   assert.deepEqual(slow.drainFills(), []);
   slow.onTrade(trade(T0 + 51, "A", 67999, 1));
@@ -278,7 +309,7 @@ Deno.test("a quote of a quiet coin is decided at the market's present, not at it
   const sim = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 }, entryLatencyMs: 50 });
   sim.onBook(BOOK); // BTC's last event: T0
   sim.onBook({ ...book(T0 + 400, [[3000, 5]], [[3001, 5]]), coin: "ETH" }); // market time T0 + 400
-  sim.setQuotes(quotes([[68000, 0.2]]));
+  post(sim, quotes([[68000, 0.2]]));
   // A BTC print 100 ms after BTC's last book but before the decision (T0 + 400) plus 50 ms.
   sim.onTrade(trade(T0 + 450, "A", 67999, 1));
   assert.deepEqual(sim.drainFills(), []);
@@ -289,7 +320,7 @@ Deno.test("a quote of a quiet coin is decided at the market's present, not at it
 Deno.test("a print at our price before the order rests is not mistaken for cancellations later", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]]));
+  post(sim, quotes([[68000, 0.2]]));
   sim.onBook(book(T0, [[68000, 1]], [[68001, 0.7]])); // 0.5 more joins behind us
   sim.onTrade(trade(T0, "A", 68000, 0.2)); // same block as the book the quote came from
   sim.onBook(book(T0 + 100, [[68000, 0.8]], [[68001, 0.7]]));
@@ -305,7 +336,7 @@ Deno.test("fills carry the fee model's fee, and reconcile reports the sim's own 
     szDecimals: { BTC: 5 },
   });
   sim.onBook(BOOK);
-  sim.setQuotes(quotes([[68000, 0.2]], [[68001, 0.1]]));
+  post(sim, quotes([[68000, 0.2]], [[68001, 0.1]]));
   sim.onTrade(trade(T0 + 1, "A", 67999, 1));
   sim.onTrade(trade(T0 + 2, "B", 68002, 1));
   const fills = sim.drainFills();
@@ -335,10 +366,14 @@ function runSession(queueModel: "spec" | "queue"): { fills: Fill[]; pnl: number 
     );
     portfolio.mark("BTC", mid, t);
     const skew = Math.round(portfolio.position("BTC") * 10);
-    sim.setQuotes(quotes(
-      [[bid - skew, 0.01], [bid - 2 - skew, 0.02], [bid - 5 - skew, 0.03]],
-      [[ask - skew, 0.01], [ask + 2 - skew, 0.02], [ask + 5 - skew, 0.03]],
-    ));
+    post(
+      sim,
+      quotes(
+        [[bid - skew, 0.01], [bid - 2 - skew, 0.02], [bid - 5 - skew, 0.03]],
+        [[ask - skew, 0.01], [ask + 2 - skew, 0.02], [ask + 5 - skew, 0.03]],
+      ),
+      t,
+    );
     for (let k = 0; k < 3; k++) {
       const side: TakerSide = rand() < 0.5 ? "A" : "B";
       const px = side === "A" ? bid - Math.floor(rand() * 4) : ask + Math.floor(rand() * 4);

@@ -21,6 +21,7 @@ function sampleState() {
     startedAtMs: 1_771_700_000_000,
     placed: 120,
     cancels: 80,
+    requests: 200,
     fills: 7,
     volumeUsd: 1_234.5,
     feesUsd: 0.18,

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { HttpError, postJson } from "../engine/hyperliquid/http.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { WeightBudgetError } from "../engine/hyperliquid/weight_budget.ts";
 import { parseFrame } from "../engine/hyperliquid/parse.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { createLogger } from "../engine/log.ts";
@@ -128,7 +129,9 @@ Deno.test("httpError answers REST with 429 or 5xx until cleared or expired", asy
       (e: unknown) => e instanceof HttpError && e.status === 429,
     );
     venue.clear("httpError");
-    assert.equal((await client.l2Book("BTC")).coin, "BTC");
+    // After a 429 the client holds back all but safety requests for 10 s (weight_budget.ts).
+    await assert.rejects(client.l2Book("BTC"), WeightBudgetError);
+    assert.equal((await client.withPriority("safety").l2Book("BTC")).coin, "BTC");
 
     venue.inject({ kind: "httpError", status: 502, seconds: 2 });
     const down = await info(venue.apiUrl, { type: "l2Book", coin: "BTC" });

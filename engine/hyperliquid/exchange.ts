@@ -17,7 +17,12 @@ import {
   type TypedField,
 } from "./signing.ts";
 import type { NetworkEndpoints } from "./types.ts";
-import { exchangeWeight, WeightBudget, WeightBudgetError } from "./weight_budget.ts";
+import {
+  exchangeWeight,
+  type RequestPriority,
+  WeightBudget,
+  WeightBudgetError,
+} from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
@@ -456,6 +461,8 @@ export interface ExchangeClientOptions {
 export interface ActionOptions {
   /** Reject the action after this time (ms since epoch). A stale one costs 5× address rate limit. */
   expiresAfter?: number;
+  /** The priority the action spends the IP weight budget with (default `routine`). */
+  priority?: RequestPriority;
 }
 
 type L1Signer = (action: unknown, nonce: number, expiresAfter: number | null) => Promise<Signature>;
@@ -516,9 +523,10 @@ export class ExchangeClient {
     envelope: Record<string, unknown>,
     weight: number,
     actionType: string,
+    priority: RequestPriority = "routine",
   ): Promise<{ body: unknown } | FailureOutcome> {
     try {
-      this.budget.consume(weight);
+      this.budget.consume(weight, priority);
       const body = await postJson(this.#url, JSON.stringify(envelope), {
         fetch: this.#fetch,
         timeoutMs: this.#timeoutMs,
@@ -526,6 +534,7 @@ export class ExchangeClient {
       });
       return { body };
     } catch (err) {
+      if (err instanceof HttpError && err.status === 429) this.budget.rateLimited();
       return failureOutcome(err);
     }
   }
@@ -544,6 +553,7 @@ export class ExchangeClient {
       { action, nonce, signature, vaultAddress: this.vaultAddress, expiresAfter },
       exchangeWeight(batchLength),
       action.type,
+      options.priority,
     );
   }
 

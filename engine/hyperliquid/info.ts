@@ -5,10 +5,10 @@
  * {@link InfoResponseError} naming the request type and the field, so a silent API change stops
  * reconciliation loudly instead of corrupting it.
  */
-import { type FetchLike, postJson } from "./http.ts";
+import { type FetchLike, HttpError, postJson } from "./http.ts";
 import { assertAddress } from "./signing.ts";
 import type { BookLevel, BookSnapshot, NetworkEndpoints } from "./types.ts";
-import { infoItemWeight, infoWeight, WeightBudget } from "./weight_budget.ts";
+import { infoItemWeight, infoWeight, type RequestPriority, WeightBudget } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
 
 /** An `/info` answer that does not have the documented shape. */
@@ -385,6 +385,8 @@ export interface InfoClientOptions {
   timeoutMs?: number;
   /** Shared per-IP weight budget (share the ExchangeClient's: the limit covers both endpoints). */
   budget?: WeightBudget;
+  /** The priority this client's requests spend the budget with (default `routine`). */
+  priority?: RequestPriority;
 }
 
 /**
@@ -393,26 +395,42 @@ export interface InfoClientOptions {
  */
 export class InfoClient {
   readonly budget: WeightBudget;
+  /** The priority this client's requests spend the budget with. */
+  readonly priority: RequestPriority;
+  readonly #options: InfoClientOptions;
   readonly #url: string;
   readonly #fetch?: FetchLike;
   readonly #timeoutMs?: number;
 
   constructor(options: InfoClientOptions) {
+    this.#options = options;
     this.#url = `${options.endpoints.apiUrl}/info`;
     this.#fetch = options.fetch;
     this.#timeoutMs = options.timeoutMs;
     this.budget = options.budget ?? new WeightBudget();
+    this.priority = options.priority ?? "routine";
+  }
+
+  /** The same client (same endpoint and weight budget) asking with another priority. */
+  withPriority(priority: RequestPriority): InfoClient {
+    return new InfoClient({ ...this.#options, budget: this.budget, priority });
   }
 
   /** Posts a raw info request and returns the parsed JSON, charging its weight to the budget. */
   async post(body: { type: string; [key: string]: unknown }): Promise<unknown> {
     if (typeof body?.type !== "string") throw new Error("info request needs a string type");
-    this.budget.consume(infoWeight(body.type));
-    const answer = await postJson(this.#url, JSON.stringify(body), {
-      fetch: this.#fetch,
-      timeoutMs: this.#timeoutMs,
-      label: `info ${body.type}`,
-    });
+    this.budget.consume(infoWeight(body.type), this.priority);
+    let answer: unknown;
+    try {
+      answer = await postJson(this.#url, JSON.stringify(body), {
+        fetch: this.#fetch,
+        timeoutMs: this.#timeoutMs,
+        label: `info ${body.type}`,
+      });
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 429) this.budget.rateLimited();
+      throw error;
+    }
     if (Array.isArray(answer)) this.budget.charge(infoItemWeight(body.type, answer.length));
     return answer;
   }

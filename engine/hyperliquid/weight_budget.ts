@@ -2,12 +2,42 @@
  * The per-IP REST weight budget (reference §7.2): 1200 weight per minute shared by /info and
  * /exchange. A sliding one-minute log of spent weight keeps every 60 s window under the limit
  * and says how long a request must wait for room.
+ *
+ * Requests carry a priority, and each priority may fill the window only up to its own ceiling,
+ * so the weight that cancelling everything needs is always left: requoting stops at 60% of the
+ * limit, routine reads (budget polls, funding, fill catch-ups) at 80%, and only cancel-all,
+ * reconcile and shutdown may spend the rest. A 429 from the exchange (its count and ours can
+ * differ: other processes on the same IP) closes the window to all but safety requests for
+ * {@link RATE_LIMITED_PAUSE_MS}.
  */
 
 /** Hyperliquid: REST requests share an aggregated weight limit of 1200 per minute per IP. */
 export const REST_WEIGHT_PER_MINUTE = 1200;
 
 const WINDOW_MS = 60_000;
+
+/**
+ * Who is asking: `quote` (orders and cancels of requoting), `routine` (reads that can wait:
+ * budget polls, funding, fill catch-ups; the default) or `safety` (cancel-all, reconcile,
+ * shutdown, and finding out whether an order rests).
+ */
+export type RequestPriority = "quote" | "routine" | "safety";
+
+/**
+ * Share of the limit each priority may fill, of 1. Requoting stops at 60% so that its peak
+ * stays well under the issue's 70% target even with routine reads on top; safety may use it all.
+ */
+export const PRIORITY_CEILING: Readonly<Record<RequestPriority, number>> = {
+  quote: 0.6,
+  routine: 0.8,
+  safety: 1,
+};
+
+/**
+ * After the exchange answers 429, only safety requests go out for this long, ms. The docs give
+ * no retry-after (reference §7.2); 10 s is the address limit's own pace once capped.
+ */
+export const RATE_LIMITED_PAUSE_MS = 10_000;
 
 // Hyperliquid: info requests of weight 2; userRole weighs 60; every other info request 20.
 const LIGHT_INFO = new Set([
@@ -59,17 +89,17 @@ export function infoItemWeight(type: string, items: number): number {
 export class WeightBudgetError extends Error {
   /** How long to wait before the weight fits, in ms. */
   readonly waitMs: number;
-  constructor(weight: number, remaining: number, waitMs: number) {
+  constructor(weight: number, remaining: number, waitMs: number, priority: RequestPriority) {
     super(
-      `REST weight budget exhausted: need ${weight}, ${remaining} left of ` +
-        `${REST_WEIGHT_PER_MINUTE}/min; room again in ${waitMs} ms`,
+      `REST weight budget exhausted for ${priority} requests: need ${weight}, ${remaining} left ` +
+        `of ${REST_WEIGHT_PER_MINUTE}/min; room again in ${waitMs} ms`,
     );
     this.name = "WeightBudgetError";
     this.waitMs = waitMs;
   }
 }
 
-/** A sliding-window budget of request weight per minute. */
+/** A sliding-window budget of request weight per minute, with a ceiling per priority. */
 export class WeightBudget {
   readonly limit: number;
   readonly #now: () => number;
@@ -78,6 +108,9 @@ export class WeightBudget {
   readonly #weights: number[] = [];
   #head = 0;
   #spent = 0;
+  #peak = 0;
+  #refusals = 0;
+  #rateLimitedUntil = 0;
 
   /** `limit` is the weight allowed in any 60 s window; `now` returns ms (injectable for tests). */
   constructor(options: { limit?: number; now?: () => number } = {}) {
@@ -100,52 +133,103 @@ export class WeightBudget {
     }
   }
 
-  /** Weight still available in the current window. */
-  remaining(): number {
-    this.#expire(this.#now());
-    return this.limit - this.#spent;
+  /** The weight `priority` may fill the window up to (0 while a 429 pause holds it back). */
+  ceiling(priority: RequestPriority, now = this.#now()): number {
+    if (priority !== "safety" && now < this.#rateLimitedUntil) return 0;
+    return Math.floor(this.limit * PRIORITY_CEILING[priority]);
   }
 
-  /** How long until `weight` fits, in ms (0 when it fits now). */
-  waitMs(weight: number): number {
+  /** Weight spent in the current window. */
+  used(): number {
+    this.#expire(this.#now());
+    return this.#spent;
+  }
+
+  /** The most weight ever spent in one 60 s window. */
+  get peak(): number {
+    return this.#peak;
+  }
+
+  /** Requests this budget refused (not sent), and 429 answers reported by {@link rateLimited}. */
+  get refusals(): number {
+    return this.#refusals;
+  }
+
+  /** Weight still available to `priority` in the current window. */
+  remaining(priority: RequestPriority = "safety"): number {
     const now = this.#now();
     this.#expire(now);
-    let excess = this.#spent + weight - this.limit;
-    if (excess <= 0) return 0;
-    for (let i = this.#head; i < this.#times.length; i++) {
-      excess -= this.#weights[i];
-      if (excess <= 0) return this.#times[i] + WINDOW_MS - now;
-    }
-    return WINDOW_MS;
+    return Math.max(0, this.ceiling(priority, now) - this.#spent);
   }
 
-  /** Spends `weight` if it fits and returns true; returns false (spending nothing) otherwise. */
-  tryConsume(weight: number): boolean {
+  /** How long until `weight` fits under `priority`'s ceiling, in ms (0 when it fits now). */
+  waitMs(weight: number, priority: RequestPriority = "safety"): number {
+    const now = this.#now();
+    this.#expire(now);
+    const paused = priority !== "safety" && now < this.#rateLimitedUntil;
+    const ceiling = Math.floor(this.limit * PRIORITY_CEILING[priority]);
+    let excess = this.#spent + weight - ceiling;
+    let wait = 0;
+    if (excess > 0) {
+      wait = WINDOW_MS;
+      for (let i = this.#head; i < this.#times.length; i++) {
+        excess -= this.#weights[i];
+        if (excess <= 0) {
+          wait = this.#times[i] + WINDOW_MS - now;
+          break;
+        }
+      }
+    }
+    return paused ? Math.max(wait, this.#rateLimitedUntil - now) : wait;
+  }
+
+  /** Spends `weight` if it fits under `priority`'s ceiling and returns true; false otherwise. */
+  tryConsume(weight: number, priority: RequestPriority = "safety"): boolean {
     if (!Number.isInteger(weight) || weight < 0) {
       throw new Error(`request weight must be a non-negative integer, got ${weight}`);
     }
     if (weight === 0) return true;
     const now = this.#now();
     this.#expire(now);
-    if (this.#spent + weight > this.limit) return false;
-    this.#times.push(now);
-    this.#weights.push(weight);
-    this.#spent += weight;
+    if (this.#spent + weight > this.ceiling(priority, now)) return false;
+    this.#record(now, weight);
     return true;
   }
 
   /** Spends `weight` or throws a {@link WeightBudgetError} saying how long to wait. */
-  consume(weight: number): void {
-    if (!this.tryConsume(weight)) {
-      throw new WeightBudgetError(weight, this.remaining(), this.waitMs(weight));
+  consume(weight: number, priority: RequestPriority = "safety"): void {
+    if (!this.tryConsume(weight, priority)) {
+      this.#refusals++;
+      throw new WeightBudgetError(
+        weight,
+        this.remaining(priority),
+        this.waitMs(weight, priority),
+        priority,
+      );
     }
   }
 
   /** Records weight already spent (e.g. a per-item surcharge learnt from a response), even past the limit. */
   charge(weight: number): void {
     if (weight <= 0) return;
-    this.#times.push(this.#now());
+    const now = this.#now();
+    this.#expire(now);
+    this.#record(now, weight);
+  }
+
+  /**
+   * The exchange answered 429: its count says we are over, whatever ours says. Only safety
+   * requests go out for {@link RATE_LIMITED_PAUSE_MS}.
+   */
+  rateLimited(): void {
+    this.#refusals++;
+    this.#rateLimitedUntil = this.#now() + RATE_LIMITED_PAUSE_MS;
+  }
+
+  #record(now: number, weight: number): void {
+    this.#times.push(now);
     this.#weights.push(weight);
     this.#spent += weight;
+    if (this.#spent > this.#peak) this.#peak = this.#spent;
   }
 }

@@ -14,12 +14,16 @@ import {
   type QueueState,
   type TradeOutcome,
 } from "../queue.ts";
+import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
+import { keepsOrder, type LevelWant } from "./requote.ts";
+import { QUOTE_WEIGHT_PER_MINUTE, RequestGovernor } from "./request_governor.ts";
 import {
   type DesiredQuotes,
   type Fill,
   type FillCause,
   GRID_LEVELS,
-  keepsOrder,
   type QuoteSide,
   type ReconcileReport,
   type Venue,
@@ -44,6 +48,42 @@ export interface SimExchangeOptions {
    * order only meets trades and crossing books strictly later than decision time plus this.
    */
   entryLatencyMs?: number;
+  /**
+   * The request budgets the shadow venue spends as live would, on market time (default: a new
+   * account's address budget, the full IP weight, one batch per 100 ms).
+   */
+  budget?: Omit<ShadowGovernorOptions, "now">;
+}
+
+/** Options of {@link shadowGovernor}. */
+export interface ShadowGovernorOptions {
+  /** Market time, ms (the venue's clock: exchange timestamps). */
+  now: () => number;
+  /** Requests already spent at start (`MM_ADDRESS_REQUESTS_USED`, default 0). */
+  requestsUsed?: number;
+  /** Cap at start (`MM_ADDRESS_REQUESTS_CAP`, default a new account's 10,000). */
+  requestsCap?: number;
+  /** Shortest time between two batches, ms (the engine's tick; default 100). */
+  minIntervalMs?: number;
+  /** Sustained batch weight per minute (default: live's {@link QUOTE_WEIGHT_PER_MINUTE}). */
+  weightPerMinute?: number;
+  /** Where the address budget's pause and resume are logged. */
+  log?: Logger;
+}
+
+/** A request governor for shadow mode: the budgets live would spend, on market time. */
+export function shadowGovernor(options: ShadowGovernorOptions): RequestGovernor {
+  const address = new AddressBudget({
+    log: options.log ?? createLogger({ level: "error" }),
+    tag: "[SHADOW]",
+  });
+  address.set(options.requestsUsed ?? 0, options.requestsCap ?? NEW_ADDRESS_REQUESTS);
+  return new RequestGovernor({
+    weight: new WeightBudget({ now: options.now }),
+    address,
+    minIntervalMs: options.minIntervalMs ?? 100,
+    weightPerMinute: options.weightPerMinute,
+  });
 }
 
 /** A resting shadow order as seen from outside (inspection and tests). */
@@ -77,6 +117,10 @@ interface Slot extends QueueState {
   tick: number;
   /** Market time after which the order is resting (registration event time + entry latency). */
   liveAfterMs: number;
+  /** Market time of the decision that placed it, ms (the requote rule's age). */
+  placedMs: number;
+  /** The level's desired quote (size 0: none). */
+  want: LevelWant;
 }
 
 /**
@@ -121,6 +165,8 @@ function newSlot(side: QuoteSide, level: number): Slot {
     leaves: 0,
     tick: 0,
     liveAfterMs: -Infinity,
+    placedMs: -Infinity,
+    want: { px: 0, sz: 0, mid: 0, tick: 0, share: 0, minRestMs: 0 },
   };
 }
 
@@ -182,8 +228,10 @@ function better(a: Slot, b: Slot): boolean {
 export class SimExchange implements Venue {
   /** Always "sim". */
   readonly kind = "sim" as const;
-  /** Registrations, cancels (moves count one) and fills (each partial counts one). */
-  readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0 };
+  /** Registrations, cancels (moves count one), fills (each partial counts one) and requests. */
+  readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** The IP weight and address budgets, spent as live would spend them. */
+  readonly governor: RequestGovernor;
   readonly #model: QueueFillModel;
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
@@ -201,6 +249,13 @@ export class SimExchange implements Venue {
   #staleBooks = 0;
   /** Latest market time of any book or trade, ms: the decision time of a quote made now. */
   #marketMs = -Infinity;
+  /** The engine's clock at the latest commit, ms. */
+  #decisionMs = 0;
+  /** Coins whose desired quotes changed since the last batch. */
+  readonly #pending = new Set<CoinState>();
+  // Scratch lists of one batch (no allocation per batch).
+  readonly #toCancel: Slot[] = [];
+  readonly #toPlace: { c: CoinState; slot: Slot }[] = [];
 
   /** Creates the venue; throws naming a bad option. */
   constructor(options: SimExchangeOptions = {}) {
@@ -214,6 +269,7 @@ export class SimExchange implements Venue {
       }
     }
     this.#idPrefix = options.idPrefix ?? "shadow-";
+    this.governor = shadowGovernor({ ...options.budget, now: () => this.#clock() });
     this.#entryLatencyMs = options.entryLatencyMs ?? 0;
     if (!(this.#entryLatencyMs >= 0 && Number.isFinite(this.#entryLatencyMs))) {
       throw new Error(`entry latency ${options.entryLatencyMs} ms is not a number >= 0`);
@@ -236,38 +292,92 @@ export class SimExchange implements Venue {
   }
 
   /**
-   * Keeps, moves or removes the coin's shadow orders; an unchanged grid costs a few comparisons.
-   * An order stays while its desired price is within its level's `requoteTolerance`
-   * ({@link keepsOrder}).
+   * Records the coin's desired grid; {@link commit} keeps, moves or removes its orders by the
+   * requote rule (engine/venue/requote.ts), in one batch with every other coin's changes.
    */
   setQuotes(quotes: DesiredQuotes): void {
     const tick = quotes.tick;
     if (!(tick > 0 && Number.isFinite(tick))) {
       throw new Error(`quotes for ${quotes.coin}: tick ${tick} is not a positive number`);
     }
+    const share = quotes.requoteShare;
+    if (!(share >= 0 && share <= 1) || !(quotes.minRestMs >= 0)) {
+      throw new Error(
+        `quotes for ${quotes.coin}: requote share ${share} must be in 0..1 and minimum rest ${quotes.minRestMs} ms >= 0`,
+      );
+    }
     const c = this.#coin(quotes.coin);
     for (let i = 0; i < GRID_LEVELS; i++) {
-      const tolerance = quotes.requoteTolerance[i];
-      if (!(tolerance >= 0 && Number.isFinite(tolerance))) {
-        throw new Error(
-          `quotes for ${quotes.coin}: L${
-            i + 1
-          } requote tolerance ${tolerance} is not a number >= 0`,
-        );
-      }
-      this.#place(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], tick, tolerance);
-      this.#place(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], tick, tolerance);
+      this.#want(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], quotes);
+      this.#want(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], quotes);
     }
+    this.#pending.add(c);
   }
 
-  /** Cancels every shadow order of one coin. */
+  /** Withdraws every quote of one coin (cancelled at the next {@link commit}). */
   clearQuotes(coin: string): void {
     const c = this.#coins.get(coin);
     if (c === undefined) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#cancel(c.bids[i]);
-      this.#cancel(c.asks[i]);
+      c.bids[i].want.sz = 0;
+      c.asks[i].want.sz = 0;
     }
+    this.#pending.add(c);
+  }
+
+  /**
+   * Sends the pending changes as live would: one cancel action and one order action for every
+   * coin at once, when the request governor's pace allows (otherwise at a later commit), with
+   * every order and cancel counted against the address budget. Below the budget's reserve,
+   * moved orders are cancelled and nothing is placed. `nowMs` is the engine's clock (wall time
+   * live, virtual time in replay): pacing and resting times run on it even when the market is
+   * quiet.
+   */
+  commit(nowMs: number): void {
+    if (nowMs > this.#decisionMs) this.#decisionMs = nowMs;
+    if (this.#pending.size === 0) return;
+    const now = this.#decisionMs;
+    const cancels = this.#toCancel;
+    const places = this.#toPlace;
+    cancels.length = 0;
+    places.length = 0;
+    for (const c of this.#pending) {
+      const lot = 1 / c.lotScale;
+      for (const slots of [c.bids, c.asks]) {
+        for (let i = 0; i < GRID_LEVELS; i++) {
+          const slot = slots[i];
+          const keep = slot.active && keepsOrder(slot, slot.want, now, lot);
+          if (slot.active && !keep) cancels.push(slot);
+          if (!keep && slot.want.sz > 0) places.push({ c, slot });
+        }
+      }
+    }
+    const mayPlace = this.governor.address.mayPlace;
+    const nPlace = mayPlace ? places.length : 0;
+    const weight = (cancels.length > 0 ? exchangeWeight(cancels.length) : 0) +
+      (nPlace > 0 ? exchangeWeight(nPlace) : 0);
+    if (weight === 0) {
+      this.#pending.clear();
+      return;
+    }
+    if (this.governor.batchDelayMs(now, weight) > 0) return;
+    if (!this.governor.weight.tryConsume(weight, "quote")) return;
+    this.governor.recordBatch(now, weight);
+    this.#pending.clear();
+    for (const slot of cancels) this.#cancel(slot);
+    this.#spend(cancels.length + nPlace);
+    for (let k = 0; k < nPlace; k++) this.#place(places[k].c, places[k].slot, now);
+  }
+
+  /** Requests counted against the address budget (shadow: those live would have sent). */
+  #spend(n: number): void {
+    this.stats.requests += n;
+    this.governor.address.spend(n);
+  }
+
+  /** The engine's clock as of the last commit, ms (the governor's clock). */
+  #clock(): number {
+    return this.#decisionMs;
   }
 
   /** Feeds a book: crossed orders fill (queue model), then queue positions follow the depth. */
@@ -341,9 +451,28 @@ export class SimExchange implements Venue {
     return fills;
   }
 
-  /** Cancels every shadow order (each counts as a cancel, as it would live). */
+  /**
+   * Cancels every shadow order at once, as one cancel action (safety priority: not paced), each
+   * counted as a cancel and a request, as it would be live.
+   */
   cancelAll(_reason: string): Promise<void> {
-    for (const coin of this.#coins.keys()) this.clearQuotes(coin);
+    let n = 0;
+    for (const c of this.#coins.values()) {
+      for (let i = 0; i < GRID_LEVELS; i++) {
+        for (const slot of [c.bids[i], c.asks[i]]) {
+          slot.want.sz = 0;
+          if (slot.active) {
+            this.#cancel(slot);
+            n++;
+          }
+        }
+      }
+    }
+    this.#pending.clear();
+    if (n > 0) {
+      this.governor.weight.charge(exchangeWeight(n));
+      this.#spend(n);
+    }
     return Promise.resolve();
   }
 
@@ -359,7 +488,10 @@ export class SimExchange implements Venue {
    * from saved state), so reconcile reports what the portfolio restored. Positions are rounded
    * to the coin's lot; throws naming a non-finite position.
    */
-  restore(positions: Readonly<Record<string, number>>, stats: VenueStats): void {
+  restore(
+    positions: Readonly<Record<string, number>>,
+    stats: Omit<VenueStats, "requests"> & { requests?: number },
+  ): void {
     for (const [coin, qty] of Object.entries(positions)) {
       if (!Number.isFinite(qty)) throw new Error(`restored position of ${coin} is ${qty}`);
       const c = this.#coin(coin);
@@ -368,6 +500,7 @@ export class SimExchange implements Venue {
     this.stats.placed = stats.placed;
     this.stats.cancels = stats.cancels;
     this.stats.fills = stats.fills;
+    this.stats.requests = stats.requests ?? 0;
   }
 
   /** Resting shadow orders of one coin, or of all coins, bids then asks by level. */
@@ -418,34 +551,31 @@ export class SimExchange implements Venue {
     return c;
   }
 
-  #place(
-    c: CoinState,
-    slot: Slot,
-    px: number,
-    sz: number,
-    tick: number,
-    tolerance: number,
-  ): void {
+  #want(c: CoinState, slot: Slot, px: number, sz: number, quotes: DesiredQuotes): void {
     if (!(sz >= 0)) {
       throw new Error(
         `quotes for ${c.coin}: ${slot.side} L${slot.level + 1} size ${sz} is not >= 0`,
       );
     }
-    const wanted = sz > 0;
-    if (wanted && !(px > 0 && Number.isFinite(px))) {
+    if (sz > 0 && !(px > 0 && Number.isFinite(px))) {
       throw new Error(
         `quotes for ${c.coin}: ${slot.side} L${slot.level + 1} price ${px} is not positive`,
       );
     }
-    if (slot.active) {
-      // The is_registered guard: keep the order while the target stays within the tolerance.
-      if (
-        wanted && keepsOrder(slot.px, px, tolerance) && Math.abs(slot.sz - sz) * c.lotScale < 0.5
-      ) return;
-      this.#cancel(slot);
-    }
-    if (!wanted) return;
+    const want = slot.want;
+    want.px = sz > 0 ? px : 0;
+    want.sz = sz;
+    want.mid = quotes.mid;
+    want.tick = quotes.tick;
+    want.share = quotes.requoteShare;
+    want.minRestMs = quotes.minRestMs;
+  }
+
+  /** Registers the slot's desired order (already counted as a request: a refusal costs one too). */
+  #place(c: CoinState, slot: Slot, nowMs: number): void {
+    const { px, sz, tick } = slot.want;
     if (this.#wouldCross(c, slot.side, px, tick)) {
+      // A post-only order that would cross is refused by the exchange.
       this.#rejects++;
       return;
     }
@@ -456,6 +586,7 @@ export class SimExchange implements Venue {
     slot.sz = sz;
     slot.leaves = sz;
     slot.tick = tick;
+    slot.placedMs = nowMs;
     slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
@@ -545,6 +676,7 @@ export class SimExchange implements Venue {
     const signed = slot.side === "bid" ? sz : -sz;
     c.position = Math.round((c.position + signed) * scale) / scale;
     this.stats.fills++;
+    this.governor.address.earn(slot.px * sz);
     this.#fills.push({
       coin: c.coin,
       side: slot.side,

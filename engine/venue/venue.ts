@@ -4,6 +4,7 @@
  * implement it, so the loop never knows which one it drives (spec section 8.1, DESIGN.md).
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import type { RequestGovernor } from "./request_governor.ts";
 
 /** Side of one of our quotes. */
 export type QuoteSide = "bid" | "ask";
@@ -22,28 +23,15 @@ export interface DesiredQuotes {
   askSz: ArrayLike<number>;
   /** Minimum price increment at the current price. */
   tick: number;
+  /** Mid the grid was computed from. */
+  mid: number;
   /**
-   * Per level, how far (in price) a resting order may be from its desired price and still stay:
-   * at least one tick (the spec's rule), wider when `MM_REQUOTE_BPS` asks for it, in proportion
-   * to the level's offset ({@link LEVEL_OFFSET_FACTORS}). See {@link keepsOrder}.
+   * Share of each level's distance from mid a resting order may drift and stay (at least one
+   * tick); see engine/venue/requote.ts.
    */
-  requoteTolerance: ArrayLike<number>;
-}
-
-/**
- * Each level's distance from mid in units of the base half-spread (spec phase 9F: 1.5, 3.75 and
- * 7.5 bps at 1.5 bps). The kernel computes the grid with the same factors (wasm/assembly/grid.ts);
- * they are repeated here because a constant array there would need a data segment.
- */
-export const LEVEL_OFFSET_FACTORS: readonly number[] = [1, 2.5, 5];
-
-/**
- * The requote rule shared by every venue: an order resting at `restingPx` stays (is not
- * cancelled and re-placed) while the desired price is within `tolerance` of it. A relative
- * epsilon absorbs float noise from price arithmetic, so "exactly one tick" counts as within.
- */
-export function keepsOrder(restingPx: number, desiredPx: number, tolerance: number): boolean {
-  return Math.abs(restingPx - desiredPx) <= tolerance * (1 + 1e-9);
+  requoteShare: number;
+  /** Orders younger than this are kept while within their level's whole distance, ms. */
+  minRestMs: number;
 }
 
 /** Why a fill happened (shadow fills carry their cause; live fills are `exchange`). */
@@ -65,6 +53,8 @@ export interface Fill {
   cause: FillCause;
   /** The order's id at the venue (shadow ids are local). */
   orderId: string;
+  /** The exchange's trade id (live fills). */
+  tid?: number;
 }
 
 /** Counters a venue keeps for the cancel-to-fill guard and the session report. */
@@ -74,6 +64,11 @@ export interface VenueStats {
   /** Orders cancelled or moved. */
   cancels: number;
   fills: number;
+  /**
+   * Address-budget requests spent: every order and cancel sent (shadow: that live would have
+   * sent), one per item of each batch, whatever its outcome.
+   */
+  requests: number;
 }
 
 /** What a reconciliation found (after a stall, a reconnect or a restart). */
@@ -93,6 +88,12 @@ export interface Venue {
   setQuotes(quotes: DesiredQuotes): void;
   /** Removes every quote of one coin (halted side or coin). */
   clearQuotes(coin: string): void;
+  /**
+   * Ends a round of {@link setQuotes}/{@link clearQuotes} at the engine's clock `nowMs`: the
+   * changes go out as one batch (at most one order action and one cancel action), as soon as
+   * the request governor allows.
+   */
+  commit(nowMs: number): void;
   /** Feeds a book snapshot (queue positions, crossing checks). */
   onBook(book: BookSnapshot): void;
   /** Feeds a new public trade (never one already seen: the engine applies the watermark). */
@@ -104,4 +105,6 @@ export interface Venue {
   /** Compares the venue's view with ours after a gap in market data. */
   reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport>;
   readonly stats: VenueStats;
+  /** The two request budgets this venue spends. */
+  readonly governor: RequestGovernor;
 }

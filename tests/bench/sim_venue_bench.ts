@@ -23,7 +23,9 @@ function gridOf(coin: string): DesiredQuotes {
     askPx: new Float64Array([1001, 1003, 1006]),
     askSz: new Float64Array([0.1, 0.2, 0.3]),
     tick: 1,
-    requoteTolerance: [1, 1, 1],
+    mid: 1000,
+    requoteShare: 0,
+    minRestMs: 0,
   };
 }
 

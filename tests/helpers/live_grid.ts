@@ -9,7 +9,8 @@ import type { DesiredQuotes } from "../../engine/venue/venue.ts";
 
 /**
  * Reads the coin's book and returns a grid maker: levels `ticksOut` ticks outside the touch,
- * the whole grid shifted down by `shiftTicks` ticks; the requote tolerance is one tick.
+ * the whole grid shifted down by `shiftTicks` ticks; the requote tolerance is one tick (share 0)
+ * and orders may be moved as soon as they rest.
  */
 export async function gridFor(
   info: InfoClient,
@@ -29,6 +30,8 @@ export async function gridFor(
     askPx: ticksOut.map((k) => round(ask + (k - shiftTicks) * tick)),
     askSz: [sz, 2 * sz, 3 * sz],
     tick,
-    requoteTolerance: [tick, tick, tick],
+    mid: (bid + ask) / 2,
+    requoteShare: 0,
+    minRestMs: 0,
   });
 }

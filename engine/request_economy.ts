@@ -1,0 +1,99 @@
+/**
+ * The request economy: keeps requests per USDC traded under a target by widening the requote
+ * tolerance and lengthening the minimum resting time, long before the address budget's reserve
+ * would pause quoting.
+ *
+ * Trading earns one address request per USDC (reference §7.2), so a bot spending more than one
+ * request per USDC drains its account's budget until the exchange caps it at one action per
+ * 10 s. The economy watches requests and volume over a decaying window (half-life
+ * {@link ECONOMY_HALF_LIFE_MS}) and computes
+ *
+ *     pressure = requests / (target × volume + GRACE_REQUESTS)
+ *
+ * where the grace lets a session start (placing the first grid costs 6 requests a coin before
+ * any fill). Below a pressure of 1/2 nothing changes; above it the scale s = 2 × pressure
+ * (capped at {@link MAX_SCALE}) multiplies the share of each level's distance an order may drift
+ * (capped at {@link MAX_SHARE}, so a kept order never drifts to mid) and the minimum resting
+ * time (by s²). Market time only, so replays are deterministic.
+ */
+
+/** Half-life of the requests and volume the pressure is computed from, ms (10 minutes). */
+export const ECONOMY_HALF_LIFE_MS = 600_000;
+
+/**
+ * Requests allowed on top of the target before any volume, within the decaying window: about
+ * two full 30-coin grids (180 orders each), enough to start without widening at once.
+ */
+export const GRACE_REQUESTS = 500;
+
+/** Largest tolerance and resting-time scale. */
+export const MAX_SCALE = 4;
+
+/** Largest share of a level's distance from mid an order may drift, however high the pressure. */
+export const MAX_SHARE = 0.8;
+
+/** Requests per USDC, or null before any volume. */
+export function requestsPerUsdc(requests: number, volumeUsd: number): number | null {
+  return volumeUsd > 0 ? requests / volumeUsd : null;
+}
+
+/** Tracks the request economy of one session. */
+export class RequestEconomy {
+  /** The target, requests per USDC traded (`MM_MAX_REQUESTS_PER_USDC`). */
+  readonly target: number;
+  #lastMs = NaN;
+  #lastRequests = 0;
+  #lastVolume = 0;
+  #requests = 0;
+  #volume = 0;
+  #scale = 1;
+
+  /** `target` > 0: requests per USDC the controller keeps the session under. */
+  constructor(target: number) {
+    if (!(target > 0 && Number.isFinite(target))) {
+      throw new Error(`request economy: target must be a positive number, got ${target}`);
+    }
+    this.target = target;
+  }
+
+  /**
+   * Takes the session's totals at `nowMs` (requests sent, volume traded in USD; both only
+   * grow) and recomputes the scale.
+   */
+  update(nowMs: number, requestsTotal: number, volumeUsdTotal: number): void {
+    if (Number.isNaN(this.#lastMs)) {
+      this.#lastMs = nowMs;
+      this.#lastRequests = requestsTotal;
+      this.#lastVolume = volumeUsdTotal;
+      return;
+    }
+    const dt = Math.max(0, nowMs - this.#lastMs);
+    const decay = dt > 0 ? Math.pow(0.5, dt / ECONOMY_HALF_LIFE_MS) : 1;
+    this.#requests = this.#requests * decay + Math.max(0, requestsTotal - this.#lastRequests);
+    this.#volume = this.#volume * decay + Math.max(0, volumeUsdTotal - this.#lastVolume);
+    this.#lastMs = nowMs;
+    this.#lastRequests = requestsTotal;
+    this.#lastVolume = volumeUsdTotal;
+    this.#scale = Math.min(MAX_SCALE, Math.max(1, 2 * this.pressure));
+  }
+
+  /** Recent requests over what the target allows for recent volume (1 = at the target). */
+  get pressure(): number {
+    return this.#requests / (this.target * this.#volume + GRACE_REQUESTS);
+  }
+
+  /** The factor on the requote share and (squared) on the minimum resting time, 1..MAX_SCALE. */
+  get scale(): number {
+    return this.#scale;
+  }
+
+  /** The requote share to use for a configured `share`. */
+  share(share: number): number {
+    return Math.min(MAX_SHARE, Math.max(share, share * this.#scale));
+  }
+
+  /** The minimum resting time to use for a configured `minRestMs`. */
+  minRestMs(minRestMs: number): number {
+    return minRestMs * this.#scale * this.#scale;
+  }
+}

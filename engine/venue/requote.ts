@@ -1,0 +1,76 @@
+/**
+ * The keep-or-replace rule every venue applies to a resting order (shadow and live alike), so
+ * that both spend the same requests.
+ *
+ * A level's order stays while its desired price is within a share of that level's own distance
+ * from mid (and at least one tick):
+ *
+ *     tolerance = max(tick, share × |desired − mid|)
+ *
+ * so widening the spread (regime multiplier, screener spreads) widens the tolerance with it
+ * instead of multiplying cancels. An order nearer to mid than its target (more aggressive than
+ * wanted: the spread widened, or mid moved toward it) keeps only {@link INSIDE_FACTOR} of that
+ * room, since it is the side that gets picked off; one further out only fills less. An order
+ * younger than the minimum resting time is kept while it stays within the level's whole distance
+ * (share 1, halved inside): it never reaches mid, and a new order keeps its queue priority
+ * through the noise of the next few books. Sizes are kept while
+ * within {@link SIZE_SHARE} of the desired size, since level sizes are fixed USD amounts whose
+ * rounded coin size flips by a lot as the price moves.
+ */
+
+/** A resting order's size may differ this much from the desired size and stay, as a share of it. */
+export const SIZE_SHARE = 0.25;
+
+/** The share of the room an order nearer to mid than its target keeps. */
+export const INSIDE_FACTOR = 0.5;
+
+/** Float noise allowance of price arithmetic: "exactly at the tolerance" counts as within. */
+const EPSILON = 1e-9;
+
+/** What a venue knows of one level's desired quote. */
+export interface LevelWant {
+  /** Desired price (0 with size 0: no quote). */
+  px: number;
+  /** Desired size in coin units (0: withdraw). */
+  sz: number;
+  /** Mid the quote was computed from. */
+  mid: number;
+  /** Minimum price increment. */
+  tick: number;
+  /** Share of the level's distance from mid the order may drift, 0..1. */
+  share: number;
+  /** Orders younger than this (ms) are kept while within the level's whole distance. */
+  minRestMs: number;
+}
+
+/** A resting order: price, size (coin units) and when it started resting (ms, venue clock). */
+export interface RestingQuote {
+  px: number;
+  sz: number;
+  placedMs: number;
+}
+
+/** The price tolerance of a level: max(tick, share × |desired − mid|). */
+export function requoteTolerance(want: LevelWant, share = want.share): number {
+  return Math.max(want.tick, share * Math.abs(want.px - want.mid));
+}
+
+/**
+ * Whether a resting order may stay for `want` at `nowMs`: the level is still wanted, its price
+ * within the level's tolerance (the whole distance while the order is younger than
+ * `minRestMs`) and its size within {@link SIZE_SHARE} of the desired size or one `lot`.
+ */
+export function keepsOrder(
+  order: RestingQuote,
+  want: LevelWant,
+  nowMs: number,
+  lot: number,
+): boolean {
+  if (!(want.sz > 0)) return false;
+  const young = nowMs - order.placedMs < want.minRestMs;
+  const share = young ? Math.max(1, want.share) : want.share;
+  const inside = Math.abs(order.px - want.mid) < Math.abs(want.px - want.mid);
+  const tolerance = requoteTolerance(want, inside ? share * INSIDE_FACTOR : share);
+  if (Math.abs(order.px - want.px) > tolerance * (1 + EPSILON)) return false;
+  return Math.abs(order.sz - want.sz) <= Math.max(lot, SIZE_SHARE * want.sz) * (1 + EPSILON);
+}
