@@ -18,7 +18,7 @@ import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
 import { keepsOrder, type LevelWant } from "./requote.ts";
-import { QUOTE_WEIGHT_PER_MINUTE, RequestGovernor } from "./request_governor.ts";
+import { RequestGovernor } from "./request_governor.ts";
 import {
   type DesiredQuotes,
   type Fill,
@@ -65,7 +65,7 @@ export interface ShadowGovernorOptions {
   requestsCap?: number;
   /** Shortest time between two batches, ms (the engine's tick; default 100). */
   minIntervalMs?: number;
-  /** Sustained batch weight per minute (default: live's {@link QUOTE_WEIGHT_PER_MINUTE}). */
+  /** Sustained batch weight per minute (default: live's, request_governor.ts). */
   weightPerMinute?: number;
   /** Where the address budget's pause and resume are logged. */
   log?: Logger;
