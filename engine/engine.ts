@@ -497,6 +497,7 @@ export class Engine {
     }
     if (changes !== null) this.#logRegimeChanges(changes);
     this.economy.update(nowMs, this.venue.stats.requests, this.#volumeUsd);
+    this.venue.governor.setSlowdown(this.economy.slowdown());
     this.#requoteAll();
     // A batch the request governor held back goes out on a later tick even when no quote moved.
     this.venue.commit(nowMs);

@@ -1,7 +1,7 @@
 /**
  * The request economy: keeps requests per USDC traded under a target by widening the requote
- * tolerance and lengthening the minimum resting time, long before the address budget's reserve
- * would pause quoting.
+ * tolerance, lengthening the minimum resting time and spacing requote batches further apart,
+ * long before the address budget's reserve would pause quoting.
  *
  * Trading earns one address request per USDC (reference §7.2), so a bot spending more than one
  * request per USDC drains its account's budget until the exchange caps it at one action per
@@ -11,10 +11,16 @@
  *     pressure = requests / (target × volume + GRACE_REQUESTS)
  *
  * where the grace lets a session start (placing the first grid costs 6 requests a coin before
- * any fill). Below a pressure of 1/2 nothing changes; above it the scale s = 2 × pressure
- * (capped at {@link MAX_SCALE}) multiplies the share of each level's distance an order may drift
- * (capped at {@link MAX_SHARE}, so a kept order never drifts to mid) and the minimum resting
- * time (by s²). Market time only, so replays are deterministic.
+ * any fill). An integral controller steers the pressure to {@link PRESSURE_SET_POINT}: the scale
+ * s (1 to {@link MAX_SCALE}) grows by e per {@link CONTROL_TIME_MS} of market time spent one unit
+ * above the set point and shrinks the same way below it. s multiplies the share of each level's
+ * distance an order may drift (capped at {@link MAX_SHARE}), and s² multiplies the minimum
+ * resting time and the shortest time between requote batches. A proportional rule stalls above
+ * the target once the share is capped; the integral one keeps slowing until the target holds.
+ * Market time only, so replays are deterministic.
+ *
+ * Measured on the 35-minute real Hyperliquid recording (BENCHMARKS.md, "Request economy"): a
+ * fixed s = 1 spends about 0.8 requests per USDC, s = 4 about 0.37 at more volume.
  */
 
 /** Half-life of the requests and volume the pressure is computed from, ms (10 minutes). */
@@ -26,11 +32,21 @@ export const ECONOMY_HALF_LIFE_MS = 600_000;
  */
 export const GRACE_REQUESTS = 500;
 
+/**
+ * The pressure the controller steers to. Below 1 because the session's first minutes, before
+ * the scale has risen, spend more than the target: 0.6 brought a 35-minute replay of real data
+ * to 0.42 requests per USDC for a 0.5 target (BENCHMARKS.md).
+ */
+export const PRESSURE_SET_POINT = 0.6;
+
+/** How fast the scale follows the pressure: e-fold per this much market time at error 1, ms. */
+export const CONTROL_TIME_MS = 30_000;
+
 /** Largest tolerance and resting-time scale. */
 export const MAX_SCALE = 4;
 
 /** Largest share of a level's distance from mid an order may drift, however high the pressure. */
-export const MAX_SHARE = 0.8;
+export const MAX_SHARE = 1;
 
 /** Requests per USDC, or null before any volume. */
 export function requestsPerUsdc(requests: number, volumeUsd: number): number | null {
@@ -74,7 +90,10 @@ export class RequestEconomy {
     this.#lastMs = nowMs;
     this.#lastRequests = requestsTotal;
     this.#lastVolume = volumeUsdTotal;
-    this.#scale = Math.min(MAX_SCALE, Math.max(1, 2 * this.pressure));
+    // Integral control: the scale grows while the pressure is above the set point and shrinks
+    // below it, each by e per CONTROL_TIME_MS of pressure error.
+    const step = Math.exp(((this.pressure - PRESSURE_SET_POINT) * dt) / CONTROL_TIME_MS);
+    this.#scale = Math.min(MAX_SCALE, Math.max(1, this.#scale * step));
   }
 
   /** Recent requests over what the target allows for recent volume (1 = at the target). */
@@ -95,5 +114,10 @@ export class RequestEconomy {
   /** The minimum resting time to use for a configured `minRestMs`. */
   minRestMs(minRestMs: number): number {
     return minRestMs * this.#scale * this.#scale;
+  }
+
+  /** The factor on the shortest time between requote batches (the scale squared, 1..16). */
+  slowdown(): number {
+    return this.#scale * this.#scale;
   }
 }

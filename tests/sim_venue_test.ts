@@ -104,16 +104,29 @@ Deno.test("an order stays while its target is within a share of its level's dist
   );
 });
 
-Deno.test("an order younger than the minimum resting time stays within its level's whole distance", () => {
+Deno.test("an order younger than the minimum resting time gets twice the room", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  post(sim, quotes([[67990, 0.01]], [], 1, 0.2, 1_000), T0);
-  // 0.5 s later the target moved 4 (room 0.2 × 6.5 = 1.3, but the order is young: 6.5): kept.
-  post(sim, quotes([[67994, 0.01]], [], 1, 0.2, 1_000), T0 + 500);
+  post(sim, quotes([[67990, 0.01]], [], 1, 0.4, 1_000), T0);
+  // 0.5 s later the target moved 4 toward mid (6.5 away): room 0.4 × 6.5 = 2.6, doubled to 5.2
+  // while the order is young: kept.
+  post(sim, quotes([[67994, 0.01]], [], 1, 0.4, 1_000), T0 + 500);
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
-  // Once it is 1 s old the share applies again: the order moves.
-  post(sim, quotes([[67994, 0.01]], [], 1, 0.2, 1_000), T0 + 1_000);
+  // Once it is 1 s old the plain room applies again: the order moves.
+  post(sim, quotes([[67994, 0.01]], [], 1, 0.4, 1_000), T0 + 1_000);
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67994]);
+});
+
+Deno.test("however young, an order never drifts more than two thirds of the way to mid", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  // Share 0.9, young: the room would be 1.8 × the distance outside, but inside it stays at
+  // two thirds of it. The target moves out to 30.5 below mid; the order at 10.5 is inside by 20.
+  post(sim, quotes([[67990, 0.01]], [], 1, 0.9, 60_000), T0);
+  post(sim, quotes([[67970, 0.01]], [], 1, 0.9, 60_000), T0 + 100);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990], "20 of 30.5 is under 2/3");
+  post(sim, quotes([[67960, 0.01]], [], 1, 0.9, 60_000), T0 + 200);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67960], "30 of 40.5 is over 2/3");
 });
 
 Deno.test("a size change or a removed quote counts a cancel; clearQuotes cancels the coin", () => {

@@ -47,6 +47,7 @@ export class RequestGovernor {
   #arrivalMs = -Infinity;
   #lastBatchMs = -Infinity;
   #batches = 0;
+  #slowdown = 1;
 
   constructor(options: RequestGovernorOptions) {
     this.weight = options.weight;
@@ -61,6 +62,22 @@ export class RequestGovernor {
     this.#minIntervalMs = options.minIntervalMs;
   }
 
+  /** The factor on the shortest time between batches (1: one batch per tick at most). */
+  get slowdown(): number {
+    return this.#slowdown;
+  }
+
+  /**
+   * Spaces batches `factor` (≥ 1) times further apart: the request economy slows requotes
+   * this way, so moves within the longer interval cost one cancel and one order, not several.
+   */
+  setSlowdown(factor: number): void {
+    if (!(factor >= 1 && Number.isFinite(factor))) {
+      throw new Error(`request governor: slowdown must be a number >= 1, got ${factor}`);
+    }
+    this.#slowdown = factor;
+  }
+
   /** Requote batches sent so far. */
   get batches(): number {
     return this.#batches;
@@ -69,7 +86,7 @@ export class RequestGovernor {
   /** How long until a requote batch of `weight` may go, ms (0: now). */
   batchDelayMs(nowMs: number, weight: number): number {
     const paced = this.#arrivalMs - QUOTE_BURST_WEIGHT * this.#msPerWeight - nowMs;
-    const spaced = this.#lastBatchMs + this.#minIntervalMs - nowMs;
+    const spaced = this.#lastBatchMs + this.#minIntervalMs * this.#slowdown - nowMs;
     return Math.max(0, paced, spaced, this.weight.waitMs(weight, "quote"));
   }
 

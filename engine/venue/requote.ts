@@ -2,20 +2,21 @@
  * The keep-or-replace rule every venue applies to a resting order (shadow and live alike), so
  * that both spend the same requests.
  *
- * A level's order stays while its desired price is within a share of that level's own distance
- * from mid (and at least one tick):
+ * A level's order stays while its price is within a room around its desired price that is a
+ * share of the level's own distance from mid (and at least one tick):
  *
- *     tolerance = max(tick, share × |desired − mid|)
+ *     room = max(tick, share × |desired − mid|)        order further from mid than desired
+ *     room = max(tick, min(2/3, share / 2) × |desired − mid|)   order nearer to mid
  *
- * so widening the spread (regime multiplier, screener spreads) widens the tolerance with it
- * instead of multiplying cancels. An order nearer to mid than its target (more aggressive than
- * wanted: the spread widened, or mid moved toward it) keeps only {@link INSIDE_FACTOR} of that
- * room, since it is the side that gets picked off; one further out only fills less. An order
- * younger than the minimum resting time is kept while it stays within the level's whole distance
- * (share 1, halved inside): it never reaches mid, and a new order keeps its queue priority
- * through the noise of the next few books. Sizes are kept while
- * within {@link SIZE_SHARE} of the desired size, since level sizes are fixed USD amounts whose
- * rounded coin size flips by a lot as the price moves.
+ * so widening the spread (regime multiplier, screener spreads) widens the room with it instead
+ * of multiplying cancels. An order nearer to mid than its target (more aggressive than wanted:
+ * the spread widened, or mid moved toward it) keeps half the room, and never more than two
+ * thirds of its distance, because that is the side that gets picked off; one further out only
+ * fills less. An order younger than the minimum resting time gets {@link YOUNG_FACTOR} times the
+ * share (still capped inside), so a new order keeps the queue priority it just paid two
+ * requests for through the noise of the next few books. Sizes are kept while within
+ * {@link SIZE_SHARE} of the desired size, since level sizes are fixed USD amounts whose rounded
+ * coin size flips by a lot as the price moves.
  */
 
 /** A resting order's size may differ this much from the desired size and stay, as a share of it. */
@@ -23,6 +24,16 @@ export const SIZE_SHARE = 0.25;
 
 /** The share of the room an order nearer to mid than its target keeps. */
 export const INSIDE_FACTOR = 0.5;
+
+/**
+ * However young or however wide the economy makes the room, an order never drifts more than
+ * this share of its level's distance toward mid: as far as the earlier fixed 1 bp tolerance
+ * let a level-1 order at 1.5 bp drift, and no further.
+ */
+export const MAX_INSIDE_SHARE = 2 / 3;
+
+/** An order younger than the minimum resting time gets this many times the room. */
+export const YOUNG_FACTOR = 2;
 
 /** Float noise allowance of price arithmetic: "exactly at the tolerance" counts as within. */
 const EPSILON = 1e-9;
@@ -39,7 +50,7 @@ export interface LevelWant {
   tick: number;
   /** Share of the level's distance from mid the order may drift, 0..1. */
   share: number;
-  /** Orders younger than this (ms) are kept while within the level's whole distance. */
+  /** Orders younger than this (ms) get {@link YOUNG_FACTOR} times the share. */
   minRestMs: number;
 }
 
@@ -57,8 +68,8 @@ export function requoteTolerance(want: LevelWant, share = want.share): number {
 
 /**
  * Whether a resting order may stay for `want` at `nowMs`: the level is still wanted, its price
- * within the level's tolerance (the whole distance while the order is younger than
- * `minRestMs`) and its size within {@link SIZE_SHARE} of the desired size or one `lot`.
+ * within the room the module doc gives, and its size within {@link SIZE_SHARE} of the desired
+ * size or one `lot`.
  */
 export function keepsOrder(
   order: RestingQuote,
@@ -68,9 +79,12 @@ export function keepsOrder(
 ): boolean {
   if (!(want.sz > 0)) return false;
   const young = nowMs - order.placedMs < want.minRestMs;
-  const share = young ? Math.max(1, want.share) : want.share;
   const inside = Math.abs(order.px - want.mid) < Math.abs(want.px - want.mid);
-  const tolerance = requoteTolerance(want, inside ? share * INSIDE_FACTOR : share);
+  const share = young ? YOUNG_FACTOR * want.share : want.share;
+  const tolerance = requoteTolerance(
+    want,
+    inside ? Math.min(MAX_INSIDE_SHARE, share * INSIDE_FACTOR) : share,
+  );
   if (Math.abs(order.px - want.px) > tolerance * (1 + EPSILON)) return false;
   return Math.abs(order.sz - want.sz) <= Math.max(lot, SIZE_SHARE * want.sz) * (1 + EPSILON);
 }
