@@ -238,15 +238,15 @@ Deno.test("a crossing post-only order is refused with the bbo, and bad prices an
     assert.deepEqual(outcomes[1], { kind: "postOnlyRejected", message: postOnly });
     assert.deepEqual(outcomes[2], {
       kind: "rejected",
-      message: "Price must be divisible by tick size.",
+      message: `Price must be divisible by tick size. asset=${ETH}`,
     });
     assert.deepEqual(outcomes[3], {
       kind: "rejected",
-      message: "Order must have minimum value of $10.",
+      message: `Order must have minimum value of $10. asset=${ETH}`,
     });
     assert.deepEqual(outcomes[4], {
       kind: "rejected",
-      message: "Order must have minimum value of $10.",
+      message: `Order must have minimum value of $10. asset=${ETH}`,
     });
     assert.equal(venue.state().openOrders.length, 0);
   } finally {
@@ -489,7 +489,7 @@ Deno.test("a crossing Gtc order takes liquidity at the taker fee; Ioc, reduce-on
         sz: "0.01",
         reduceOnly: true,
       }]),
-      [{ kind: "rejected", message: "Reduce only order would increase position." }],
+      [{ kind: "rejected", message: `Reduce only order would increase position. asset=${ETH}` }],
     );
     const [reduce] = await exchange.placeOrders([{
       asset: ETH,
@@ -502,7 +502,7 @@ Deno.test("a crossing Gtc order takes liquidity at the taker fee; Ioc, reduce-on
     // $1,000 at the default 20x leverage (ETH allows 25x) carries at most ~$20,000 of orders.
     assert.deepEqual(
       await exchange.placeOrders([{ asset: ETH, isBuy: true, px: far, sz: "10" }]),
-      [{ kind: "rejected", message: "Insufficient margin to place order." }],
+      [{ kind: "rejected", message: `Insufficient margin to place order. asset=${ETH}` }],
     );
   } finally {
     await venue.close();

@@ -3,9 +3,16 @@
  * the account, its master, or an approved agent; nonce rules), then runs the action against the
  * simulator and answers with the exchange's shapes (reference §4.7): whole-request failures as
  * `{"status":"err","response":"…"}`, per-order outcomes in `data.statuses`.
+ *
+ * The signer is recovered over the action as the exchange re-encodes it (canonical.ts), so keys
+ * in another order or an extra key signed along recover another address. Where the reference
+ * cannot say how the exchange parses (does it drop an unknown key, or "3440.20", or hash them as
+ * sent?), the venue takes the stricter reading: a request whose action is not already in the
+ * exchange's form must also verify as sent, which a signature can only do for one of the two.
  */
 import type { Signature } from "../../engine/hyperliquid/signing.ts";
-import { NonceBook, recoverSigner } from "./auth.ts";
+import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
+import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
 import type { FaultState } from "./faults.ts";
 import type { OrderStatus, Simulator, WireOrder } from "./simulator.ts";
 
@@ -93,19 +100,29 @@ export class ExchangeHandler {
       typeof req.nonce !== "number" ||
       typeof req.signature !== "object" || req.signature === null
     ) throw new ExchangeBodyError(DESERIALIZE_ERROR);
-    const action = req.action as Record<string, unknown>;
-    const signature = req.signature as Signature;
+    const sent = req.action as Record<string, unknown>;
+    let action: Record<string, unknown>;
+    try {
+      action = canonicalAction(sent) ?? sent;
+    } catch (e) {
+      if (e instanceof MalformedActionError) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+      throw e;
+    }
     const vaultAddress = typeof req.vaultAddress === "string" ? req.vaultAddress : null;
     const expiresAfter = typeof req.expiresAfter === "number" ? req.expiresAfter : null;
+    const signed: SignedRequest = {
+      action,
+      nonce: req.nonce,
+      signature: req.signature as Signature,
+      vaultAddress,
+      expiresAfter,
+    };
     let signer: string;
     try {
-      signer = await recoverSigner({
-        action,
-        nonce: req.nonce,
-        signature,
-        vaultAddress,
-        expiresAfter,
-      }, this.#auth.isMainnet);
+      signer = await recoverSigner(signed, this.#auth.isMainnet);
+      if (this.#auth.signers.has(signer) && !sameJson(action, sent)) {
+        signer = await recoverSigner({ ...signed, action: sent }, this.#auth.isMainnet);
+      }
     } catch {
       return err("Unable to recover signer.");
     }

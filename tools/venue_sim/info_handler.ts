@@ -1,21 +1,48 @@
 /**
- * `POST /info` (and WS `post` info requests): the read-only questions the engine asks. Unknown
- * request types get the exchange's 422 text. User questions about any address other than the
- * simulated account are answered as for an empty account.
+ * `POST /info` (and WS `post` info requests): the read-only questions the engine asks, and the
+ * ones a client asks at start-up (`spotMeta`, `spotMetaAndAssetCtxs`: the venue has no spot
+ * market, so it answers the spot universe empty and USDC as the only token). Unknown request
+ * types get the exchange's 422 text. User questions about any address other than the simulated
+ * account are answered as for an empty account.
  */
+import { readAggregation } from "./aggregation.ts";
 import { metaAndAssetCtxs } from "./asset_ctxs.ts";
 import { wsOrder } from "./simulator.ts";
 import type { Simulator, WsTrade } from "./simulator.ts";
 import { Account } from "./account.ts";
 import { BOOK_DEPTH } from "./market.ts";
+import { userFees } from "./user_fees.ts";
 
 /** A request the info handler refuses (HTTP 422 on REST, `type:"error"` over WS). */
 export class InfoError extends Error {}
 
 // Hyperliquid: the body text of a 422 for a request it cannot read.
 const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
-// Hyperliquid: userFills returns at most the 2000 most recent fills.
+// Hyperliquid: userFills returns the 2000 most recent fills; userFillsByTime at most 2000 per
+// answer, of the 10,000 most recent (reference §3.5).
 const MAX_FILLS = 2000;
+const REACHABLE_FILLS = 10_000;
+
+/**
+ * The spot metadata: no pairs, and USDC, the perps' collateral (`collateralToken: 0` in `meta`),
+ * as token 0 with its mainnet id and decimals (docs' `spotMeta` example).
+ */
+export function spotMeta() {
+  return {
+    universe: [],
+    tokens: [{
+      name: "USDC",
+      szDecimals: 8,
+      weiDecimals: 8,
+      index: 0,
+      tokenId: "0x6d1e7cde53ba9467b783cb7c530ce054",
+      isCanonical: true,
+      evmContract: null,
+      fullName: null,
+      deployerTradingFeeShare: "0",
+    }],
+  };
+}
 
 /** Answers one info request. */
 export function handleInfo(
@@ -38,6 +65,14 @@ export function handleInfo(
     }
     return req.coin;
   };
+  const timeOf = (field: "startTime" | "endTime"): number | undefined => {
+    const t = req[field];
+    if (t === undefined || (field === "endTime" && t === null)) return undefined;
+    if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) {
+      throw new InfoError(DESERIALIZE_ERROR);
+    }
+    return t;
+  };
   const mark = (coin: string) => sim.mark(coin);
   const maxLev = (coin: string) => sim.maxLeverage(coin);
   switch (req.type) {
@@ -45,24 +80,21 @@ export function handleInfo(
       return metaAndAssetCtxs(sim)[0];
     case "metaAndAssetCtxs":
       return metaAndAssetCtxs(sim);
-    case "allMids": {
-      const mids: Record<string, string> = {};
-      for (const c of sim.coins) {
-        const [bid, ask] = sim.bbo(c);
-        if (bid !== undefined && ask !== undefined) {
-          mids[c.info.name] = String(Number(((bid + ask) / 2).toPrecision(8)));
-        }
-      }
-      return mids;
-    }
+    case "spotMeta":
+      return spotMeta();
+    case "spotMetaAndAssetCtxs":
+      return [spotMeta(), []];
+    case "allMids":
+      return sim.allMids();
     case "clearinghouseState":
       return userOf().clearinghouseState(mark, maxLev, sim.now);
     case "openOrders": {
       const acct = userOf();
       if (acct !== sim.account) return [];
+      // `cloid` and `reduceOnly: true` only when they apply (the SDK's OpenOrdersResponse).
       return sim.openOrders().map((o) => {
         const w = wsOrder({ order: o, status: "open", statusTimestamp: o.timestamp }).order;
-        return { ...w, cloid: o.cloid ?? null, reduceOnly: o.reduceOnly || undefined };
+        return o.reduceOnly ? { ...w, reduceOnly: true } : w;
       });
     }
     case "frontendOpenOrders": {
@@ -73,15 +105,21 @@ export function handleInfo(
       );
     }
     case "userFills":
+      return userOf().fills.slice(-MAX_FILLS).reverse();
     case "userFillsByTime": {
+      // Oldest first from startTime (times inclusive), so a client paging forward from the last
+      // time it got never skips a fill.
       const acct = userOf();
-      let fills = acct.fills;
-      if (req.type === "userFillsByTime") {
-        const start = Number(req.startTime ?? 0);
-        const end = Number(req.endTime ?? Infinity);
-        fills = fills.filter((f) => f.time >= start && f.time <= end);
+      const start = timeOf("startTime");
+      if (start === undefined) throw new InfoError(DESERIALIZE_ERROR);
+      const end = timeOf("endTime") ?? Infinity;
+      const page = [];
+      for (const f of acct.fills.slice(-REACHABLE_FILLS)) {
+        if (f.time < start || f.time > end) continue;
+        page.push(f);
+        if (page.length === MAX_FILLS) break;
       }
-      return fills.slice(-MAX_FILLS).reverse();
+      return page;
     }
     case "orderStatus": {
       const acct = userOf();
@@ -99,19 +137,19 @@ export function handleInfo(
         },
       };
     }
-    case "l2Book":
-      return sim.l2Book(coinOf(), BOOK_DEPTH);
+    case "l2Book": {
+      // An unknown coin is no error: the exchange answers null (the SDK's L2BookResponse).
+      if (typeof req.coin !== "string") throw new InfoError(DESERIALIZE_ERROR);
+      const aggregation = readAggregation(req.nSigFigs, req.mantissa);
+      if (aggregation === "invalid") throw new InfoError(DESERIALIZE_ERROR);
+      return sim.byName.has(req.coin) ? sim.l2Book(req.coin, BOOK_DEPTH, aggregation) : null;
+    }
     case "recentTrades":
       return recentTrades(coinOf());
     case "exchangeStatus":
       return { specialStatuses: null, time: sim.now };
     case "userFees":
-      return {
-        userCrossRate: String(sim.takerFeeRate),
-        userAddRate: String(sim.makerFeeRate),
-        activeReferralDiscount: "0.0",
-        dailyUserVlm: [],
-      };
+      return userFees(sim, userOf());
     case "userRateLimit": {
       const acct = userOf();
       return {

@@ -5,6 +5,10 @@
  * orders, then the orders (oldest first), then the crowd behind them. Crowd cancellations
  * shrink the queue ahead (it never exceeds what is displayed at the level), and a book that
  * moves through an order's price fills it outright (a taker traded through it).
+ *
+ * A reduce-only order never flips or grows the account's position: it fills at most what is
+ * left of the position (every matching step takes the position and follows it fill by fill),
+ * and what it could not fill is cancelled (`reduceOnlyCanceled`, reference §3.6).
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import type { Level } from "./market.ts";
@@ -50,6 +54,38 @@ export interface Sweep {
   makerFills: MakerFill[];
   /** Size the book could not absorb (within the limit price). */
   unfilled: number;
+  /** Reduce-only orders taken off the book because the position left no room for them. */
+  reduceOnlyCancelled: RestingOrder[];
+}
+
+/** The result of the book moving through the account's orders (a redraw, a replayed print). */
+export interface TradeThrough {
+  fills: MakerFill[];
+  prints: Print[];
+  /** Reduce-only orders taken off the book because the position left no room for them. */
+  reduceOnlyCancelled: RestingOrder[];
+}
+
+/**
+ * How much a reduce-only order on `isBuy`'s side may fill against a signed position: what
+ * closes it and no more (0 when flat or when the order would add to it).
+ */
+export function reduceOnlyRoom(isBuy: boolean, position: number): number {
+  return Math.max(0, isBuy ? -position : position);
+}
+
+/** The account's position on one coin as one matching step fills its orders, fill by fill. */
+class Position {
+  constructor(public szi: number) {}
+
+  /** How much of `o` may fill now: all of it, unless it is reduce-only. */
+  room(o: RestingOrder): number {
+    return o.reduceOnly ? reduceOnlyRoom(o.isBuy, this.szi) : Infinity;
+  }
+
+  fill(o: RestingOrder, sz: number): void {
+    this.szi = cleanSize(this.szi + (o.isBuy ? sz : -sz));
+  }
 }
 
 const EPS = 1e-9;
@@ -104,14 +140,54 @@ export class OrderQueue {
     return [...this.bids, ...this.asks];
   }
 
+  /** Total size of the resting reduce-only orders on one side. */
+  reduceOnlySize(isBuy: boolean): number {
+    let total = 0;
+    for (const o of isBuy ? this.bids : this.asks) if (o.reduceOnly) total += o.sz;
+    return cleanSize(total);
+  }
+
+  /**
+   * Takes off the book the reduce-only orders the position (signed, after the latest fills) no
+   * longer has room for: all of them when it is flat or on their side, otherwise those past the
+   * size left to close, counted in priority order (the venue's stricter reading; see README).
+   */
+  expireReduceOnly(position: number): RestingOrder[] {
+    const gone: RestingOrder[] = [];
+    for (const list of [this.bids, this.asks]) {
+      let left = reduceOnlyRoom(list === this.bids, position);
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        if (!o.reduceOnly) continue;
+        if (o.sz <= left + EPS) {
+          left -= o.sz;
+          continue;
+        }
+        gone.push(...list.splice(i--, 1));
+      }
+    }
+    return gone;
+  }
+
+  /** Fills `o` by up to `sz` at its own price as the book moves through it (a trade-through). */
+  #tradeThrough(o: RestingOrder, sz: number, position: Position, out: TradeThrough): void {
+    const fill = Math.min(sz, o.sz, position.room(o));
+    if (fill > EPS) {
+      out.fills.push({ order: o, px: o.px, sz: fill });
+      out.prints.push({ side: o.isBuy ? "A" : "B", px: o.px, sz: fill, makerOid: o.oid });
+      o.sz = cleanSize(o.sz - fill);
+      position.fill(o, fill);
+    }
+  }
+
   /**
    * After the crowd's book was redrawn: caps each queue ahead at the displayed size, and fills
    * every order the book moved through (a bid at or above the best ask, an ask at or below the
-   * best bid) at its own price.
+   * best bid) at its own price. `position` is the account's signed position on the coin.
    */
-  refresh(bids: readonly Level[], asks: readonly Level[]): { fills: MakerFill[]; prints: Print[] } {
-    const fills: MakerFill[] = [];
-    const prints: Print[] = [];
+  refresh(bids: readonly Level[], asks: readonly Level[], position: number): TradeThrough {
+    const out: TradeThrough = { fills: [], prints: [], reduceOnlyCancelled: [] };
+    const pos = new Position(position);
     for (
       const [list, crowd, opposite] of [[this.bids, bids, asks], [this.asks, asks, bids]] as const
     ) {
@@ -119,16 +195,27 @@ export class OrderQueue {
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (best !== undefined && atOrBetter(o.isBuy, o.px, best)) {
-          fills.push({ order: o, px: o.px, sz: o.sz });
-          prints.push({ side: o.isBuy ? "A" : "B", px: o.px, sz: o.sz, makerOid: o.oid });
-          o.sz = 0;
+          this.#tradeThrough(o, o.sz, pos, out);
           list.splice(i--, 1);
+          if (o.sz > EPS) out.reduceOnlyCancelled.push(o);
           continue;
         }
         o.queueAhead = Math.min(o.queueAhead, crowdSizeAt(crowd, o.px));
       }
     }
-    return { fills, prints };
+    return out;
+  }
+
+  /** Fills every resting order at its own price, as a taker trading through all of them would. */
+  fillAll(position: number): TradeThrough {
+    const out: TradeThrough = { fills: [], prints: [], reduceOnlyCancelled: [] };
+    const pos = new Position(position);
+    for (const o of this.all()) {
+      this.remove(o.oid);
+      this.#tradeThrough(o, o.sz, pos, out);
+      if (o.sz > EPS) out.reduceOnlyCancelled.push(o);
+    }
+    return out;
   }
 
   /**
@@ -136,19 +223,22 @@ export class OrderQueue {
    * account's orders merged in price-time priority, up to `sz` and not beyond `limitPx`. The
    * crowd levels are consumed in place. With `selfTrade`, the account is the taker: its own
    * resting orders met on the way are cancelled instead of filled (Hyperliquid expires the maker).
+   * `position` is the account's signed position on the coin (it bounds reduce-only orders).
    */
   sweep(
     side: TakerSide,
     sz: number,
     crowd: Level[],
     limitPx: number | null,
-    selfTrade = false,
+    options: { selfTrade?: boolean; position?: number } = {},
   ): Sweep & { selfCancelled: RestingOrder[] } {
     const restIsBuy = side === "A";
     const own = restIsBuy ? this.bids : this.asks;
     const prints: Print[] = [];
     const makerFills: MakerFill[] = [];
     const selfCancelled: RestingOrder[] = [];
+    const reduceOnlyCancelled: RestingOrder[] = [];
+    const position = new Position(options.position ?? 0);
     let remaining = sz;
     while (remaining > EPS) {
       const crowdPx = crowd[0]?.px;
@@ -177,18 +267,22 @@ export class OrderQueue {
       };
       while (own.length > 0 && samePx(own[0].px, px) && remaining > EPS) {
         const o = own[0];
-        if (selfTrade) {
+        if (options.selfTrade) {
           selfCancelled.push(own.shift()!);
           continue;
         }
         eatCrowd(o.queueAhead - crowdEaten);
         if (remaining <= EPS) break;
-        const fill = Math.min(o.sz, remaining);
-        remaining = cleanSize(remaining - fill);
-        o.sz = cleanSize(o.sz - fill);
-        makerFills.push({ order: o, px, sz: fill });
-        prints.push({ side, px, sz: fill, makerOid: o.oid });
+        const fill = Math.min(o.sz, remaining, position.room(o));
+        if (fill > EPS) {
+          remaining = cleanSize(remaining - fill);
+          o.sz = cleanSize(o.sz - fill);
+          makerFills.push({ order: o, px, sz: fill });
+          prints.push({ side, px, sz: fill, makerOid: o.oid });
+          position.fill(o, fill);
+        }
         if (o.sz <= EPS) own.shift();
+        else if (position.room(o) <= EPS) reduceOnlyCancelled.push(own.shift()!);
       }
       if (remaining > EPS) eatCrowd(Infinity);
       for (const o of own) {
@@ -204,17 +298,24 @@ export class OrderQueue {
         }
       }
     }
-    return { prints, makerFills, unfilled: Math.max(0, remaining), selfCancelled };
+    return {
+      prints,
+      makerFills,
+      unfilled: Math.max(0, remaining),
+      selfCancelled,
+      reduceOnlyCancelled,
+    };
   }
 
   /**
    * Applies a recorded trade print (replay): orders priced better than the print were traded
    * through and fill first; orders at the print's price fill after their queue ahead is eaten.
    */
-  applyPrint(side: TakerSide, px: number, sz: number): MakerFill[] {
+  applyPrint(side: TakerSide, px: number, sz: number, position: number): TradeThrough {
     const restIsBuy = side === "A";
     const own = restIsBuy ? this.bids : this.asks;
-    const fills: MakerFill[] = [];
+    const out: TradeThrough = { fills: [], prints: [], reduceOnlyCancelled: [] };
+    const pos = new Position(position);
     let remaining = sz;
     let queueEaten = 0;
     while (own.length > 0 && remaining > EPS) {
@@ -227,15 +328,15 @@ export class OrderQueue {
         remaining = cleanSize(remaining - eat);
         if (remaining <= EPS) break;
       }
-      const fill = Math.min(o.sz, remaining);
-      remaining = cleanSize(remaining - fill);
-      o.sz = cleanSize(o.sz - fill);
-      fills.push({ order: o, px: o.px, sz: fill });
+      const before = o.sz;
+      this.#tradeThrough(o, remaining, pos, out);
+      remaining = cleanSize(remaining - (before - o.sz));
       if (o.sz <= EPS) own.shift();
+      else if (pos.room(o) <= EPS) out.reduceOnlyCancelled.push(own.shift()!);
     }
     for (const o of own) {
       if (samePx(o.px, px)) o.queueAhead = Math.max(0, cleanSize(o.queueAhead - queueEaten));
     }
-    return fills;
+    return out;
   }
 }

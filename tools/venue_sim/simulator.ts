@@ -13,6 +13,7 @@ import {
 } from "../../engine/hyperliquid/wire.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
+import { aggregateSide, type Aggregation } from "./aggregation.ts";
 import { fixed, num } from "./format.ts";
 import { BOOK_DEPTH, CoinMarket, type Level, type MarketSteer } from "./market.ts";
 import {
@@ -20,7 +21,9 @@ import {
   type MakerFill,
   OrderQueue,
   type Print,
+  reduceOnlyRoom,
   type RestingOrder,
+  type TradeThrough,
 } from "./matching.ts";
 import { type ReplayEvent, szDecimalsFor } from "./replay.ts";
 import { deriveSeed, Rng } from "./rng.ts";
@@ -119,6 +122,10 @@ export const BASE_BOOK_INTERVAL_MS = 650;
 const HOUR_MS = 3_600_000;
 // Hyperliquid: a scheduled cancel must be at least 5 s in the future.
 const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
+// Hyperliquid: "Order price cannot be more than 80% away from the reference price" (reference,
+// Changes since the specification, 14), so a price must lie within [0.2, 1.8] × reference.
+const PRICE_BAND = 0.8;
+const PRICE_BAND_ERROR = "Order price cannot be more than 80% away from the reference price";
 
 interface VirtualTimer {
   at: number;
@@ -282,9 +289,8 @@ export class Simulator {
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
-    this.#makerFills(c, refreshed.fills, fills, updates);
-    this.#prints(c, refreshed.prints, trades, false);
+    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
+    this.#tradeThrough(c, refreshed, trades, fills, updates);
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
     for (const taker of takers) this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
     c.bookTime = this.now;
@@ -293,21 +299,37 @@ export class Simulator {
 
   /** Fills every resting order of a coin at its own price, as a taker trading through it would. */
   #fillResting(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): number {
-    const dark = c.queue.all().map((order) => {
-      c.queue.remove(order.oid);
-      const sz = order.sz;
-      order.sz = 0;
-      return { order, px: order.px, sz };
-    });
-    this.#makerFills(c, dark, fills, updates);
-    const prints: Print[] = dark.map((f) => ({
-      side: f.order.isBuy ? "A" : "B",
-      px: f.px,
-      sz: f.sz,
-      makerOid: f.order.oid,
-    }));
-    this.#prints(c, prints, trades, false);
-    return dark.length;
+    const dark = c.queue.fillAll(this.#position(c));
+    this.#tradeThrough(c, dark, trades, fills, updates);
+    return dark.fills.length;
+  }
+
+  /** Books the fills of orders the market moved through, their prints and reduce-only cancels. */
+  #tradeThrough(
+    c: CoinState,
+    result: TradeThrough,
+    trades: WsTrade[],
+    fills: WsFill[],
+    updates: WsOrder[],
+  ): void {
+    this.#makerFills(c, result.fills, fills, updates);
+    this.#prints(c, result.prints, trades, false);
+    this.#reduceOnly(c, result.reduceOnlyCancelled, updates);
+  }
+
+  /** The account's signed position on a coin. */
+  #position(c: CoinState): number {
+    return this.account.positions.get(c.info.name)?.szi ?? 0;
+  }
+
+  /**
+   * Cancels (`reduceOnlyCanceled`) the reduce-only orders a fill left without room: those the
+   * matching cut short, and any the position, as it now stands, can no longer take.
+   */
+  #reduceOnly(c: CoinState, cancelled: readonly RestingOrder[], updates: WsOrder[]): void {
+    for (const o of [...cancelled, ...c.queue.expireReduceOnly(this.#position(c))]) {
+      updates.push(wsOrder(this.account.setStatus(o, "reduceOnlyCanceled", this.now)));
+    }
   }
 
   /** Forces a crowd taker on `coin` now (tests and the control endpoint): it sweeps `sz` coin. */
@@ -331,9 +353,10 @@ export class Simulator {
     updates: WsOrder[],
   ): void {
     const crowd = side === "B" ? c.market.asks : c.market.bids;
-    const sweep = c.queue.sweep(side, sz, crowd, null);
+    const sweep = c.queue.sweep(side, sz, crowd, null, { position: this.#position(c) });
     this.#makerFills(c, sweep.makerFills, fills, updates);
     this.#prints(c, sweep.prints, trades, false);
+    this.#reduceOnly(c, sweep.reduceOnlyCancelled, updates);
     const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
     if (usdTraded > 0) c.market.impact(side, usdTraded);
   }
@@ -349,9 +372,8 @@ export class Simulator {
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
-    this.#makerFills(c, refreshed.fills, fills, updates);
-    this.#prints(c, refreshed.prints, trades, false);
+    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
+    this.#tradeThrough(c, refreshed, trades, fills, updates);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
   }
@@ -365,14 +387,14 @@ export class Simulator {
       c.market.bids = e.bids.map((l) => ({ ...l }));
       c.market.asks = e.asks.map((l) => ({ ...l }));
       if (e.bids[0] && e.asks[0]) c.market.mid = (e.bids[0].px + e.asks[0].px) / 2;
-      const refreshed = c.queue.refresh(c.market.bids, c.market.asks);
-      this.#makerFills(c, refreshed.fills, fills, updates);
-      this.#prints(c, refreshed.prints, trades, false);
+      const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
+      this.#tradeThrough(c, refreshed, trades, fills, updates);
       c.bookTime = e.timeMs;
       this.#emit(c, trades, fills, updates);
     } else {
-      const makerFills = c.queue.applyPrint(e.side, e.px, e.sz);
-      this.#makerFills(c, makerFills, fills, updates);
+      const traded = c.queue.applyPrint(e.side, e.px, e.sz, this.#position(c));
+      this.#makerFills(c, traded.fills, fills, updates);
+      this.#reduceOnly(c, traded.reduceOnlyCancelled, updates);
       trades.push({
         coin: c.info.name,
         side: e.side,
@@ -468,55 +490,82 @@ export class Simulator {
     return [Number.isFinite(bid) ? bid : undefined, Number.isFinite(ask) ? ask : undefined];
   }
 
-  /** The `l2Book` payload of a coin: crowd and account orders merged, `depth` levels per side. */
-  l2Book(coin: string, depth = BOOK_DEPTH) {
+  /**
+   * The `l2Book` payload of a coin: crowd and account orders merged, `depth` levels per side,
+   * aggregated by `nSigFigs`/`mantissa` when asked (the whole book, then the first `depth`).
+   */
+  l2Book(coin: string, depth = BOOK_DEPTH, aggregation: Aggregation | null = null) {
     const c = this.#coin(coin);
+    const side = (crowd: readonly Level[], own: readonly RestingOrder[], isBid: boolean) =>
+      aggregation
+        ? aggregateSide(mergeSide(crowd, own, isBid, Infinity), isBid, aggregation, depth)
+        : mergeSide(crowd, own, isBid, depth).map((l) => ({
+          px: fixed(l.px, 8),
+          sz: fixed(l.sz, 8),
+          n: l.n,
+        }));
     return {
       coin,
       time: c.bookTime,
-      levels: [
-        mergeSide(c.market.bids, c.queue.bids, true, depth),
-        mergeSide(c.market.asks, c.queue.asks, false, depth),
-      ],
+      levels: [side(c.market.bids, c.queue.bids, true), side(c.market.asks, c.queue.asks, false)],
     };
   }
 
-  /** Places one order (already authenticated); returns its entry of `statuses`. */
+  /** Mid prices of every coin with both sides of a book (`allMids`, reference §2.7, §3.9). */
+  allMids(): Record<string, string> {
+    const mids: Record<string, string> = {};
+    for (const c of this.coins) {
+      const [bid, ask] = this.bbo(c);
+      if (bid !== undefined && ask !== undefined) {
+        mids[c.info.name] = num(Number(((bid + ask) / 2).toPrecision(8)));
+      }
+    }
+    return mids;
+  }
+
+  /**
+   * Places one order (already authenticated); returns its entry of `statuses`. The tick is
+   * checked before the price band, as a testnet capture shows; the band, where no capture tells,
+   * before the rest (README, "Where the reference is uncertain"). Per-order refusals carry the
+   * live `asset=N` suffix (reference §4.7, "Live strings carry suffixes"); the band's text has
+   * none in any capture.
+   */
   placeOrder(w: WireOrder): OrderStatus {
     const c = this.asset(w.a);
     if (!c) return { error: `Invalid asset ${w.a}.` };
+    const refused = (text: string): OrderStatus => ({ error: `${text} asset=${c.asset}` });
     const szd = c.info.szDecimals;
     const tif = w.t?.limit?.tif;
     if (tif !== "Gtc" && tif !== "Alo" && tif !== "Ioc") {
       return { error: "Only limit orders with tif Gtc, Alo or Ioc are simulated." };
     }
-    if (typeof w.p !== "string" || !isValidPerpPrice(w.p, szd)) {
-      return { error: "Price must be divisible by tick size." };
-    }
+    if (!isValidPerpPrice(w.p, szd)) return refused("Price must be divisible by tick size.");
     const px = Number(w.p);
     const sz = Number(w.s);
-    if (typeof w.s !== "string" || !isValidSize(w.s, szd) || px * sz < MIN_ORDER_VALUE_USD) {
-      return { error: `Order must have minimum value of $${MIN_ORDER_VALUE_USD}.` };
+    // Which price the band is measured from is not documented; the venue's oracle, mark and mid
+    // are one price.
+    const reference = c.market.mid;
+    if (Math.abs(px - reference) > PRICE_BAND * reference) return { error: PRICE_BAND_ERROR };
+    if (!isValidSize(w.s, szd) || px * sz < MIN_ORDER_VALUE_USD) {
+      return refused(`Order must have minimum value of $${MIN_ORDER_VALUE_USD}.`);
     }
     const [bid, ask] = this.bbo(c);
     const crosses = w.b ? ask !== undefined && px >= ask : bid !== undefined && px <= bid;
     if (tif === "Alo" && crosses) {
       const fmt = (x: number | undefined) => (x === undefined ? "None" : floatToWire(x));
-      return {
-        error: `Post only order would have immediately matched, bbo was ${fmt(bid)}@${
-          fmt(ask)
-        }. asset=${c.asset}`,
-      };
+      return refused(
+        `Post only order would have immediately matched, bbo was ${fmt(bid)}@${fmt(ask)}.`,
+      );
     }
-    const pos = this.account.positions.get(c.info.name)?.szi ?? 0;
-    if (w.r && (pos === 0 || (pos > 0) === w.b)) {
-      return { error: "Reduce only order would increase position." };
-    }
+    // A reduce-only order must fit in what is left of the position after the reduce-only
+    // orders already resting on its side: it can then never flip or grow it (see matching.ts).
+    const room = reduceOnlyRoom(w.b, this.#position(c)) - c.queue.reduceOnlySize(w.b);
+    if (w.r && sz > room + 1e-12) return refused("Reduce only order would increase position.");
     const maxLev = (coin: string) => this.#coin(coin).info.maxLeverage;
     const mark = (coin: string) => this.#coin(coin).market.mid;
     const lev = this.account.leverageOf(c.info.name, c.info.maxLeverage).value;
     if (!w.r && px * sz / lev > this.account.availableMargin(mark, maxLev, this.openOrders())) {
-      return { error: "Insufficient margin to place order." };
+      return refused("Insufficient margin to place order.");
     }
     const order: RestingOrder = {
       oid: this.account.nextOid(),
@@ -541,7 +590,7 @@ export class Simulator {
     if (crosses) {
       const side: TakerSide = w.b ? "B" : "A";
       const crowd = w.b ? c.market.asks : c.market.bids;
-      const sweep = c.queue.sweep(side, sz, crowd, px, true);
+      const sweep = c.queue.sweep(side, sz, crowd, px, { selfTrade: true });
       for (const gone of sweep.selfCancelled) {
         updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
       }
@@ -564,6 +613,7 @@ export class Simulator {
       this.#prints(c, sweep.prints, trades, true);
       if (filledUsd > 0) c.market.impact(side, filledUsd);
       order.sz = cleanSize(sz - filledSz);
+      this.#reduceOnly(c, [], updates);
     }
     let status: OrderStatus;
     if (order.sz <= 1e-12) {
@@ -712,13 +762,14 @@ export function wsOrder(rec: OrderRecord): WsOrder {
   return { order, status: rec.status, statusTimestamp: rec.statusTimestamp };
 }
 
+/** One side of the served book: crowd levels and the account's orders merged, best first. */
 function mergeSide(
   crowd: readonly Level[],
   own: readonly RestingOrder[],
   isBid: boolean,
   depth: number,
-) {
-  const out: { px: string; sz: string; n: number }[] = [];
+): Level[] {
+  const out: Level[] = [];
   let i = 0;
   let j = 0;
   while (out.length < depth && (i < crowd.length || j < own.length)) {
@@ -740,7 +791,7 @@ function mergeSide(
       n++;
       j++;
     }
-    out.push({ px: fixed(px, 8), sz: fixed(sz, 8), n });
+    out.push({ px, sz, n });
   }
   return out;
 }

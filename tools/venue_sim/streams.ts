@@ -1,12 +1,14 @@
 /**
  * The WebSocket side of the venue: subscriptions (acked with the server's normalized echo),
- * ping/pong, `post` requests, and publishing of `l2Book`, `bbo`, `trades`, `orderUpdates`,
- * `userFills` and `userEvents`. Each frame is serialized once and written to every subscriber.
- * Like the exchange, it closes the socket without a word when a subscription names an unknown
- * coin, and answers malformed requests on the `error` channel without an id.
+ * ping/pong, `post` requests, and publishing of `l2Book` (aggregated by `nSigFigs`/`mantissa`
+ * when asked), `bbo`, `trades`, `allMids`, `orderUpdates`, `userFills` and `userEvents`. Each
+ * frame is serialized once and written to every subscriber. Like the exchange, it closes the
+ * socket without a word when a subscription names an unknown coin, and answers malformed
+ * requests on the `error` channel without an id.
  */
 import { Buffer } from "node:buffer";
 import type { WsFill } from "./account.ts";
+import { type Aggregation, readAggregation } from "./aggregation.ts";
 import type { FaultState, SocketScope } from "./faults.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import type { Simulator, VenueEvents, WsOrder, WsTrade } from "./simulator.ts";
@@ -38,6 +40,16 @@ const IDLE_CLOSE_MS = 60_000;
 const IDLE_CHECK_MS = 1_000;
 // Channels (keys `channel:user`) that carry an account's data; userEvents arrive on `user`.
 const USER_CHANNELS = new Set(["orderUpdates", "userFills", "user"]);
+// Hyperliquid pushes allMids about every 5 s (reference §2.7, §8).
+const ALL_MIDS_EVERY_MS = 5_000;
+const ALL_MIDS_KEY = "allMids:";
+
+/** One l2Book feed of a coin: its depth and aggregation (one channel key each). */
+interface BookFeed {
+  key: string;
+  depth: number;
+  aggregation: Aggregation | null;
+}
 
 /** Counters for the bench and the control endpoint. */
 export interface StreamStats {
@@ -55,6 +67,8 @@ export class StreamHub implements VenueEvents {
   readonly stats: StreamStats = { framesSent: 0, bytesSent: 0, framesBuilt: 0, framesReceived: 0 };
   readonly #channels = new Map<string, Set<Session>>();
   readonly #recentTrades = new Map<string, WsTrade[]>();
+  /** Per coin, every l2Book feed ever subscribed (few: 2 depths × 7 aggregations at most). */
+  readonly #bookFeeds = new Map<string, Map<string, BookFeed>>();
   readonly #lastBbo = new Map<string, string>();
   readonly #sim: Simulator;
   readonly #faults: FaultState;
@@ -75,6 +89,11 @@ export class StreamHub implements VenueEvents {
     sim.setEvents(this);
     sim.isAccountWatched = () => this.accountWatched();
     sim.every(IDLE_CHECK_MS, () => this.#closeIdle());
+    sim.every(ALL_MIDS_EVERY_MS, () => this.#broadcast(ALL_MIDS_KEY, () => this.#allMids()));
+  }
+
+  #allMids(): string {
+    return JSON.stringify({ channel: "allMids", data: { mids: this.#sim.allMids() } });
   }
 
   /** Drops sockets the server has sent nothing on for 60 s (unless a silence fault holds them). */
@@ -227,16 +246,29 @@ export class StreamHub implements VenueEvents {
     switch (sub.type) {
       case "l2Book": {
         if (!coinOk(sub.coin)) return null;
-        const nSig = sub.nSigFigs ?? null;
-        const mantissa = sub.mantissa ?? null;
-        if (nSig !== null && ![2, 3, 4, 5].includes(nSig as number)) return null;
-        if (mantissa !== null && nSig !== 5) return null;
+        const aggregation = readAggregation(sub.nSigFigs, sub.mantissa);
+        if (aggregation === "invalid") return null;
         const fast = sub.fast === true;
-        return {
-          norm: { type: "l2Book", coin: sub.coin, nSigFigs: nSig, mantissa, fast },
-          key: `l2Book:${sub.coin}:${fast ? FAST_DEPTH : BOOK_DEPTH}`,
+        const depth = fast ? FAST_DEPTH : BOOK_DEPTH;
+        const key = `l2Book:${sub.coin}:${depth}:${aggregation?.nSigFigs ?? ""}:${
+          aggregation?.mantissa ?? ""
+        }`;
+        let feeds = this.#bookFeeds.get(sub.coin as string);
+        if (!feeds) this.#bookFeeds.set(sub.coin as string, feeds = new Map());
+        if (!feeds.has(key)) feeds.set(key, { key, depth, aggregation });
+        const norm = {
+          type: "l2Book",
+          coin: sub.coin,
+          nSigFigs: aggregation?.nSigFigs ?? null,
+          mantissa: aggregation?.mantissa ?? null,
+          fast,
         };
+        return { norm, key };
       }
+      case "allMids":
+        // Only the validator-operated dex is simulated: another `dex` names nothing here.
+        if (sub.dex !== undefined && sub.dex !== null && sub.dex !== "") return "invalid";
+        return { norm: { type: "allMids" }, key: ALL_MIDS_KEY };
       case "trades":
         if (!coinOk(sub.coin)) return null;
         return { norm: { type: "trades", coin: sub.coin }, key: `trades:${sub.coin}` };
@@ -310,17 +342,16 @@ export class StreamHub implements VenueEvents {
       session,
       JSON.stringify({ channel: "subscriptionResponse", data: { method, subscription: norm } }),
     );
-    if (method === "subscribe") this.#initial(session, norm);
+    if (method === "subscribe") this.#initial(session, norm, key);
   }
 
   /** What a new subscriber receives first: the book, recent trades, the fills snapshot. */
-  #initial(session: Session, norm: Record<string, unknown>): void {
+  #initial(session: Session, norm: Record<string, unknown>, key: string): void {
     if (norm.type === "l2Book") {
-      const depth = norm.fast ? FAST_DEPTH : BOOK_DEPTH;
-      this.#send(
-        session,
-        JSON.stringify({ channel: "l2Book", data: this.#sim.l2Book(norm.coin as string, depth) }),
-      );
+      const coin = norm.coin as string;
+      this.#send(session, this.#book(coin, this.#bookFeeds.get(coin)!.get(key)!));
+    } else if (norm.type === "allMids") {
+      this.#send(session, this.#allMids());
     } else if (norm.type === "bbo") {
       this.#send(session, JSON.stringify({ channel: "bbo", data: this.#bbo(norm.coin as string) }));
     } else if (norm.type === "trades") {
@@ -338,13 +369,15 @@ export class StreamHub implements VenueEvents {
     }
   }
 
+  #book(coin: string, feed: BookFeed): string {
+    const data = this.#sim.l2Book(coin, feed.depth, feed.aggregation);
+    return JSON.stringify({ channel: "l2Book", data });
+  }
+
   /** VenueEvents: a coin's book changed. */
   book(coin: string): void {
-    for (const depth of [BOOK_DEPTH, FAST_DEPTH]) {
-      this.#broadcast(
-        `l2Book:${coin}:${depth}`,
-        () => JSON.stringify({ channel: "l2Book", data: this.#sim.l2Book(coin, depth) }),
-      );
+    for (const feed of this.#bookFeeds.get(coin)?.values() ?? []) {
+      this.#broadcast(feed.key, () => this.#book(coin, feed));
     }
     if ((this.#channels.get(`bbo:${coin}`)?.size ?? 0) === 0) return;
     // Hyperliquid sends bbo only when the best bid or ask changed.
