@@ -1,0 +1,148 @@
+/**
+ * The live venue's request economy against the venue simulator: one tick's changes go out as
+ * one cancel action and one order action for every coin at once; a weight refusal by the
+ * exchange (HTTP 429) leaves no order untracked; and with the requote share of the weight used
+ * up, cancel-all still goes through.
+ */
+import assert from "node:assert/strict";
+import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
+import type { FetchLike } from "../engine/hyperliquid/http.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
+import { userFillFeed } from "../engine/live_start.ts";
+import { createLogger } from "../engine/log.ts";
+import { LiveExchange } from "../engine/venue/live.ts";
+import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { gridFor } from "./helpers/live_grid.ts";
+import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+
+const USER = TEST_ACCOUNT.toLowerCase();
+
+/** A venue with four quoted coins, a live venue on it, and every exchange action recorded. */
+async function harness() {
+  const venue = await startTestVenue({ coins: 4, seed: 9 });
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const endpoints = venueEndpoints(venue);
+  const budget = new WeightBudget();
+  const info = new InfoClient({ endpoints, budget });
+  const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
+    topN: 4,
+  });
+  const actions: { type: string; items: number }[] = [];
+  const recording: FetchLike = async (input, init) => {
+    const body = JSON.parse(String(init?.body));
+    const items = body.action.orders?.length ?? body.action.cancels?.length ?? 0;
+    actions.push({ type: body.action.type, items });
+    return await fetch(input, init);
+  };
+  const exchange = new ExchangeClient({
+    endpoints,
+    privateKey: TEST_PRIVATE_KEY,
+    budget,
+    fetch: recording,
+  });
+  const live = new LiveExchange({
+    exchange,
+    info,
+    user: USER,
+    assets: selected,
+    log,
+    fillFeed: (handlers) =>
+      userFillFeed(handlers, {
+        user: USER,
+        wsUrl: venue.wsUrl,
+        info,
+        log,
+        fillsSinceMs: venue.sim.now,
+      }),
+    orderExpiryMs: 1_000,
+    retryMs: 50,
+    retryMaxMs: 200,
+  });
+  const grids = await Promise.all(selected.map((asset) => gridFor(info, asset)));
+  /** Sets every coin's grid shifted by `shift` ticks, as one engine tick does. */
+  const tick = (shift: number) => {
+    for (const grid of grids) live.setQuotes(grid(shift));
+    live.commit(Date.now());
+  };
+  const text = async () => {
+    await log.flush();
+    return lines.join("");
+  };
+  return { venue, live, budget, actions, tick, text, selected };
+}
+
+const resting = (venue: VenueSim) => venue.state().openOrders.length;
+
+Deno.test("one tick's changes on four coins go out as one order action, then one cancel and one order action", async () => {
+  const h = await harness();
+  try {
+    await h.live.settled();
+    h.tick(0);
+    await h.live.settled();
+    assert.equal(resting(h.venue), 24);
+    assert.deepEqual(h.actions, [{ type: "order", items: 24 }]);
+    h.actions.length = 0;
+    h.tick(3);
+    await h.live.settled();
+    assert.deepEqual(h.actions, [{ type: "cancelByCloid", items: 24 }, {
+      type: "order",
+      items: 24,
+    }]);
+    // One action of 24 weighs 1 for the IP (reference §7.2) but 24 for the address budget.
+    assert.equal(h.live.stats.requests, 72);
+    assert.equal(h.live.addressBudget?.used, 72);
+    await h.live.cancelAll("test end");
+    assert.equal(resting(h.venue), 0);
+  } finally {
+    h.live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("an order action answered 429 leaves nothing untracked: found by status, then cancelled", async () => {
+  const h = await harness();
+  try {
+    await h.live.settled();
+    h.venue.inject({ kind: "httpError", status: 429 });
+    h.tick(0);
+    // Its fate is unknown: after the action's expiry orderStatus (a safety request, allowed
+    // through the 10 s pause a 429 starts) says what became of each order.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    h.venue.clear("httpError");
+    await h.live.settled();
+    assert.match(await h.text(), /outcome unknown \(.*429/);
+    assert.equal(h.budget.refusals, 1, "the 429 was noted, so routine and quote requests waited");
+    // The grid went out again once the pause was over: every resting order is a tracked one.
+    assert.equal(resting(h.venue), 24);
+    assert.equal(h.live.stats.placed, 24);
+    await h.live.cancelAll("test end");
+    assert.equal(resting(h.venue), 0);
+  } finally {
+    h.live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("with requoting's share of the IP weight spent, cancel-all still clears the book without a 429", async () => {
+  const h = await harness();
+  try {
+    await h.live.settled();
+    h.tick(0);
+    await h.live.settled();
+    assert.equal(resting(h.venue), 24);
+    // Everything requoting may spend this minute is gone (other requotes, other coins).
+    while (h.budget.tryConsume(1, "quote"));
+    h.tick(5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(resting(h.venue), 24, "the move waits for weight: nothing sent to be refused");
+    await h.live.cancelAll("shutdown");
+    assert.equal(resting(h.venue), 0, "safety requests have their own room");
+    assert.equal(h.venue.state().ipWeight?.refusals ?? 0, 0, "the venue refused nothing");
+  } finally {
+    h.live.close();
+    await h.venue.close();
+  }
+});
