@@ -107,7 +107,7 @@ export function formatTradeLine(
 const COIN_PATTERN = /^[A-Za-z0-9_:@\-]+$/;
 
 // Plain decimal notation with an optional exponent, as every writer of market data prints it;
-// Number() would also take "0x64" (100), "0b1", "Infinity" and padded text.
+// Number() would also take "0x64" (100), "0b1", "Infinity", "" (0) and padded text (" 5").
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** A decimal number written as text (`109741.0`, `1e-05`), or NaN for anything else. */
@@ -115,27 +115,61 @@ export function parseDecimal(text: string): number {
   return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
-function finite(text: string): number {
-  // Number("") is 0 and Number(" 5") is 5: neither is a harvested value.
-  if (text === "" || text.trim() !== text) return NaN;
-  return Number(text);
+/**
+ * Why a best bid and ask cannot make a tick row, or null: a tick needs positive, finite prices
+ * and a book that is neither crossed nor locked. The harvester asks before it writes a row and
+ * every reader after it parses one.
+ */
+export function quoteProblem(bid: number, ask: number): string | null {
+  if (!(bid > 0 && bid < Infinity)) return `bid ${bid} is not a positive number`;
+  if (!(ask > 0 && ask < Infinity)) return `ask ${ask} is not a positive number`;
+  if (bid >= ask) {
+    return `bid ${formatDecimal(bid)} >= ask ${formatDecimal(ask)} (crossed or locked book)`;
+  }
+  return null;
+}
+
+/**
+ * Why a tick's mid and spread do not belong to its bid and ask, or null: the mid lies in
+ * [bid, ask] (so it is positive) and the spread is a finite, non-negative number of bps.
+ * formatTickLine derives both from the quote, so a harvested row always passes; a damaged one
+ * does not (one tick with a mid of 0 moved Gate 2's chaotic threshold from 1.32% to 87%).
+ */
+export function midProblem(
+  bid: number,
+  ask: number,
+  mid: number,
+  spreadBps: number,
+): string | null {
+  if (!(mid > 0)) return `mid ${mid} is not positive`;
+  if (mid < bid || mid > ask) {
+    return `mid ${formatDecimal(mid)} is outside bid ${formatDecimal(bid)} .. ask ${
+      formatDecimal(ask)
+    }`;
+  }
+  if (!(spreadBps >= 0 && spreadBps < Infinity)) {
+    return `spread_bps ${spreadBps} is negative or not finite`;
+  }
+  return null;
 }
 
 /** Parses a tick line (no newline); returns the row or why it is bad. */
 export function parseTickLine(line: string): TickRow | RowError {
   const f = line.split(",");
   if (f.length !== 6) return { error: `expected 6 columns, found ${f.length}` };
-  const timestampMs = finite(f[0]);
+  const timestampMs = parseDecimal(f[0]);
   if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
     return { error: `timestamp_ms "${f[0]}" is not an integer` };
   }
   if (!COIN_PATTERN.test(f[1])) return { error: `coin "${f[1]}" is not a coin name` };
-  const bid = finite(f[2]), ask = finite(f[3]), mid = finite(f[4]), bps = finite(f[5]);
+  const bid = parseDecimal(f[2]), ask = parseDecimal(f[3]);
+  const mid = parseDecimal(f[4]), bps = parseDecimal(f[5]);
   if (!Number.isFinite(bid) || bid <= 0) return { error: `bid "${f[2]}" is not a positive number` };
   if (!Number.isFinite(ask) || ask <= 0) return { error: `ask "${f[3]}" is not a positive number` };
   if (!Number.isFinite(mid)) return { error: `mid "${f[4]}" is not a number` };
   if (!Number.isFinite(bps)) return { error: `spread_bps "${f[5]}" is not a number` };
-  if (bid >= ask) return { error: `bid ${f[2]} >= ask ${f[3]} (crossed or locked book)` };
+  const problem = quoteProblem(bid, ask) ?? midProblem(bid, ask, mid, bps);
+  if (problem !== null) return { error: problem };
   return { timestampMs, coin: f[1], bid, ask, mid, spreadBps: bps };
 }
 
@@ -143,13 +177,13 @@ export function parseTickLine(line: string): TickRow | RowError {
 export function parseTradeLine(line: string): TradeRow | RowError {
   const f = line.split(",");
   if (f.length !== 6) return { error: `expected 6 columns, found ${f.length}` };
-  const timestampMs = finite(f[0]);
+  const timestampMs = parseDecimal(f[0]);
   if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
     return { error: `timestamp_ms "${f[0]}" is not an integer` };
   }
   if (!COIN_PATTERN.test(f[1])) return { error: `coin "${f[1]}" is not a coin name` };
   if (f[2] !== "B" && f[2] !== "A") return { error: `side "${f[2]}" is not B or A` };
-  const px = finite(f[3]), sz = finite(f[4]), tid = finite(f[5]);
+  const px = parseDecimal(f[3]), sz = parseDecimal(f[4]), tid = parseDecimal(f[5]);
   if (!Number.isFinite(px) || px <= 0) return { error: `px "${f[3]}" is not a positive number` };
   if (!Number.isFinite(sz) || sz <= 0) return { error: `sz "${f[4]}" is not a positive number` };
   if (!Number.isSafeInteger(tid) || tid < 0) return { error: `tid "${f[5]}" is not an integer` };

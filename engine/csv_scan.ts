@@ -1,7 +1,10 @@
 /**
  * Reads one harvested day file into columns and lists every line that is not good data, with
  * the reason. Conversion, integrity, analysis and replay all read through here, so they agree
- * on which rows count.
+ * on which rows count: a row is judged on its own (csv_rows.ts: columns, numbers, the quote and
+ * its mid and spread), against the file (its coin, its UTC day), and its time against its
+ * neighbours (time_order.ts), never against the running maximum. A UTF-8 byte order mark
+ * before the header is accepted.
  */
 
 import {
@@ -12,6 +15,7 @@ import {
   type RowKind,
   utcDay,
 } from "./csv_rows.ts";
+import { outOfOrder } from "./time_order.ts";
 
 /** One line that is not good data: its 1-based line number, why, and the text itself. */
 export interface BadLine {
@@ -66,6 +70,7 @@ export interface ScanOptions {
 
 /** Scans a tick file's text. */
 export function scanTicks(text: string, options: ScanOptions): ScanResult<TickColumns> {
+  text = withoutBom(text);
   const n = countLines(text);
   const cols: TickColumns = {
     timestampMs: new Float64Array(n),
@@ -86,7 +91,7 @@ export function scanTicks(text: string, options: ScanOptions): ScanResult<TickCo
     cols.mid[at] = row.mid;
     cols.spreadBps[at] = row.spreadBps;
     return row;
-  });
+  }, [cols.timestampMs, cols.bid, cols.ask, cols.mid, cols.spreadBps]);
   const r = result.rows;
   return {
     ...result,
@@ -102,6 +107,7 @@ export function scanTicks(text: string, options: ScanOptions): ScanResult<TickCo
 
 /** Scans a trade file's text. */
 export function scanTrades(text: string, options: ScanOptions): ScanResult<TradeColumns> {
+  text = withoutBom(text);
   const n = countLines(text);
   const cols: TradeColumns = {
     timestampMs: new Float64Array(n),
@@ -119,7 +125,7 @@ export function scanTrades(text: string, options: ScanOptions): ScanResult<Trade
     cols.sz[at] = row.sz;
     cols.tid[at] = row.tid;
     return row;
-  });
+  }, [cols.timestampMs, cols.buyerTaker, cols.px, cols.sz, cols.tid]);
   const r = result.rows;
   return {
     ...result,
@@ -133,16 +139,32 @@ export function scanTrades(text: string, options: ScanOptions): ScanResult<Trade
   };
 }
 
+/** The text without a UTF-8 byte order mark, which some editors and exporters put first. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 function countLines(text: string): number {
   let n = 0;
   for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) n++;
   return n;
 }
 
-/** A numeric field as the slow path would read it, or NaN (empty, padded, not a number). */
+/**
+ * A numeric field as the slow path (parseDecimal) reads it, or NaN. Unary plus reads the same
+ * decimals but also padded text, "Infinity" and radix literals ("0x64" is 100), so a field must
+ * start with a sign, dot or digit (char codes 43..57), end with a dot or digit (46..57), and
+ * carry no radix prefix; anything else in that range ("/", ",") makes unary plus NaN anyway.
+ */
 function field(s: string): number {
   const n = s.length;
-  if (n === 0 || s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) return NaN;
+  if (n === 0) return NaN;
+  const first = s.charCodeAt(0), last = s.charCodeAt(n - 1);
+  if (first < 43 || first > 57 || last < 46 || last > 57) return NaN;
+  if (first === 48 && n > 2) {
+    const x = s.charCodeAt(1) | 32; // lower case
+    if (x === 120 || x === 98 || x === 111) return NaN; // 0x, 0b, 0o
+  }
   return +s;
 }
 
@@ -162,7 +184,8 @@ function fastTick(line: string, coin: string, cols: TickColumns, at: number): bo
   if (!Number.isSafeInteger(ts) || ts < 0 || !(bid > 0) || !(ask > bid) || !Number.isFinite(ask)) {
     return false;
   }
-  if (!Number.isFinite(mid) || !Number.isFinite(bps)) return false;
+  // The same mid and spread rules as midProblem: in [bid, ask], a finite spread of at least 0.
+  if (!(mid >= bid && mid <= ask) || !(bps >= 0 && bps < Infinity)) return false;
   cols.timestampMs[at] = ts;
   cols.bid[at] = bid;
   cols.ask[at] = ask;
@@ -178,15 +201,15 @@ function scan(
   text: string,
   options: ScanOptions,
   parse: (line: string, at: number) => Parsed,
+  columns: (Float64Array | Uint8Array)[],
 ): Omit<ScanResult<unknown>, "columns"> {
   const bad: BadLine[] = [];
-  const goodLines: string[] | undefined = options.keepLines ? [] : undefined;
+  let goodLines: string[] | undefined = options.keepLines ? [] : undefined;
   const header = HEADERS[kind];
   // A day file holds exactly the rows whose timestamp falls on its UTC day.
   const dayStart = Date.parse(`${options.day}T00:00:00Z`);
   const dayEnd = dayStart + 86_400_000;
   let rows = 0;
-  let lastTs = -Infinity;
   let headerOk = false;
   let incomplete: string | null = null;
   let lineNo = 0;
@@ -214,16 +237,57 @@ function scan(
       reason = `timestamp ${parsed.timestampMs} is on ${
         utcDay(parsed.timestampMs)
       }, not ${options.day}`;
-    } else if (parsed.timestampMs < lastTs) {
-      reason = `timestamp ${parsed.timestampMs} goes back from ${lastTs}`;
     }
     if (reason !== null) {
       bad.push({ line: lineNo, reason, text: line });
       continue;
     }
-    lastTs = (parsed as { timestampMs: number }).timestampMs;
     rows++;
     goodLines?.push(line);
+  }
+  const time = columns[0].subarray(0, rows) as Float64Array;
+  const disorder = outOfOrder(time);
+  if (disorder.length > 0) {
+    // Rare: find the lines of the rows out of order. Good rows are the complete lines after the
+    // header that are not already listed as bad, in order.
+    const verdicts = new Map(disorder.map((d) => [d.at, d.verdict]));
+    const found: BadLine[] = [];
+    let lineNo = 1, row = 0;
+    let listed = bad.length > 0 && bad[0].line === 1 ? 1 : 0;
+    for (let pos = text.indexOf("\n") + 1; pos > 0 && row < rows; lineNo++) {
+      const nl = text.indexOf("\n", pos);
+      if (nl < 0) break;
+      const line = text.slice(pos, nl);
+      pos = nl + 1;
+      if (listed < bad.length && bad[listed].line === lineNo + 1) {
+        listed++;
+        continue;
+      }
+      const verdict = verdicts.get(row);
+      if (verdict !== undefined) {
+        const t = time[row];
+        const reason = verdict === "spike"
+          ? `timestamp ${t} breaks time order with both neighbours (${time[row - 1]} before, ${
+            time[row + 1]
+          } after)`
+          : `timestamp ${t} is out of time order with the rows around it`;
+        found.push({ line: lineNo + 1, reason, text: line });
+      }
+      row++;
+    }
+    bad.push(...found);
+    bad.sort((a, b) => a.line - b.line);
+    // Keep the rows in order: move each kept row down over the dropped ones, in every column.
+    const dropped = new Uint8Array(rows);
+    for (const { at } of disorder) dropped[at] = 1;
+    let kept = 0;
+    for (let i = 0; i < rows; i++) {
+      if (dropped[i]) continue;
+      for (const column of columns) column[kept] = column[i];
+      kept++;
+    }
+    goodLines = goodLines?.filter((_, i) => !dropped[i]);
+    rows = kept;
   }
   return { kind, coin: options.coin, day: options.day, rows, bad, headerOk, incomplete, goodLines };
 }

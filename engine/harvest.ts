@@ -12,7 +12,14 @@
 
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
-import { formatTickLine, formatTradeLine, TICK_HEADER, TRADE_HEADER, utcDay } from "./csv_rows.ts";
+import {
+  formatTickLine,
+  formatTradeLine,
+  quoteProblem,
+  TICK_HEADER,
+  TRADE_HEADER,
+  utcDay,
+} from "./csv_rows.ts";
 
 /** Options of {@link Harvester}. */
 export interface HarvesterOptions {
@@ -100,12 +107,13 @@ export class Harvester {
 
   /**
    * Queues one tick line for a book snapshot. `bid`/`ask` default to the book's best levels;
-   * a one-sided or crossed book has no meaningful spread and is not recorded.
+   * a one-sided, crossed or locked book has no meaningful spread and is not recorded (the
+   * readers' own rule, quoteProblem, so nothing written is later found corrupt).
    */
   recordBook(book: BookSnapshot, bid?: number, ask?: number): void {
     const b = bid ?? book.bids[0]?.px;
     const a = ask ?? book.asks[0]?.px;
-    if (this.#closed || b === undefined || a === undefined || !(b < a)) return;
+    if (this.#closed || b === undefined || a === undefined || quoteProblem(b, a) !== null) return;
     const day = this.#day(book.timeMs);
     this.#push(
       "ticks",

@@ -210,3 +210,57 @@ Deno.test("Parquet files give the same aggregates in DuckDB as the CSVs", async 
     await Deno.remove(pqDir, { recursive: true });
   }
 });
+
+Deno.test("files without good rows are skipped with a reason, not a Parquet error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files: Record<string, string> = {
+      BTC: "",
+      ETH: "timestamp_ms,coin,bid,ask,mid,spread_bps\n",
+      SOL: `timestamp_ms,coin,bid,ask,mid,spread_bps\n${T0},SOL,150,150.01,0,0.6666\n`,
+    };
+    for (const [coin, text] of Object.entries(files)) {
+      await Deno.mkdir(`${dir}/ticks/${coin}`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/ticks/${coin}/${DAY}.csv`, text);
+    }
+    const lines: string[] = [];
+    const report = await convert({
+      dataDir: dir,
+      nowMs: NEXT_DAY,
+      print: (l) => lines.push(l),
+      tty: false,
+    });
+    assert.deepEqual(report.files.map((f) => [f.file.coin, f.status, f.corruptRows]), [
+      ["BTC", "empty", 0],
+      ["ETH", "empty", 0],
+      ["SOL", "empty", 1],
+    ]);
+    assert.ok(lines.includes(
+      `empty ${dir}/ticks/ETH/${DAY}.csv: 0 rows, 0 corrupt (no good rows (empty, header only or every row corrupt): nothing to convert)`,
+    ));
+    assert.match(lines.join("\n"), /corrupt .*SOL.*: line 2: mid 0 is not positive/);
+    assert.match(lines.at(-2)!, /0 converted, 0 already converted, 3 without rows, 0 failed/);
+    await assert.rejects(Deno.stat(`${dir}/parquet`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a byte order mark converts; one time far ahead costs one row, not the day", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await harvestDay(dir);
+    const path = `${dir}/ticks/BTC/${DAY}.csv`;
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    // Row 100 jumps 19 h ahead, still inside the day: the 400 rows after it stay good.
+    lines[100] = lines[100].replace(/^\d+/, String(T0 + 19 * 3600_000));
+    await Deno.writeTextFile(path, "\uFEFF" + lines.join("\n"));
+    const report = await convert({ dataDir: dir, nowMs: NEXT_DAY, print: () => {}, tty: false });
+    const btc = report.files.find((f) => f.file.kind === "ticks" && f.file.coin === "BTC")!;
+    assert.equal(btc.status, "converted");
+    assert.deepEqual([btc.rows, btc.corruptRows], [499, 1]);
+    assert.match(btc.corruptSamples[0], /^line 101: timestamp \d+ breaks time order with both/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,19 +20,43 @@ function goodTicks(): string[] {
   return out;
 }
 
+/** One row of each defect, each with the reason integrity gives and the good row it follows. */
 const PLANTED = [
-  { text: `${T0 + 15},ETH,2500,2500.5,2500.25`, reason: /expected 6 columns, found 5/ },
-  { text: `${T0 + 25},ETH,2500,x,2500.25,2.0000`, reason: /ask "x" is not a positive number/ },
-  { text: `${T0 + 35},ETH,2501,2500,2500.5,2.0000`, reason: /bid 2501 >= ask 2500/ },
-  { text: tick(T0 + 5), reason: /goes back/ },
-  { text: tick(T0 - 1000), reason: /is on 2026-02-19, not 2026-02-20/ },
-  { text: tick(T0 + 45, "BTC"), reason: /coin BTC in the file of ETH/ },
+  { after: 2, text: `${T0 + 15},ETH,2500,2500.5,2500.25`, reason: /expected 6 columns, found 5/ },
+  { after: 2, text: `${T0 + 25},ETH,2500,x,2500.25,2.0000`, reason: /ask "x" is not a positive/ },
+  { after: 2, text: `${T0 + 35},ETH,2501,2500,2500.5,2.0000`, reason: /bid 2501 >= ask 2500/ },
+  { after: 2, text: tick(T0 - 1000), reason: /is on 2026-02-19, not 2026-02-20/ },
+  { after: 2, text: tick(T0 + 45, "BTC"), reason: /coin BTC in the file of ETH/ },
+  { after: 40, text: `${T0 + 400_001},ETH,2500,2500.5,0,2.0000`, reason: /mid 0 is not positive/ },
+  {
+    after: 41,
+    text: `${T0 + 410_001},ETH,2500,2500.5,2600,2.0000`,
+    reason: /mid 2600 is outside bid 2500 \.\. ask 2500\.5/,
+  },
+  {
+    after: 42,
+    text: `${T0 + 420_001},ETH,2500,2500.5,2500.25,-2.0000`,
+    reason: /spread_bps -2 is negative or not finite/,
+  },
+  {
+    after: 43,
+    text: `${T0 + 430_001},ETH,2500,2500.5,2500.25,Infinity`,
+    reason: /spread_bps "Infinity" is not a number/,
+  },
+  { after: 44, text: `${T0 + 440_001},ETH,0x64,2500.5,2500.25,2.0000`, reason: /bid "0x64"/ },
+  // A time far ahead of both neighbours, and one far behind: each costs itself, not the day.
+  { after: 100, text: tick(T0 + 19 * 3600_000), reason: /breaks time order with both neighbours/ },
+  { after: 200, text: tick(T0 + 5), reason: /breaks time order with both neighbours/ },
 ];
 
 async function plant(dir: string): Promise<{ good: string[]; bad: string[] }> {
   const good = goodTicks();
-  // Bad lines go after the first few good ones; the file ends with an unfinished line.
-  const lines = [...good.slice(0, 3), ...PLANTED.map((p) => p.text), ...good.slice(3)];
+  const lines: string[] = [];
+  good.forEach((line, i) => {
+    lines.push(line);
+    for (const p of PLANTED) if (p.after === i) lines.push(p.text);
+  });
+  // The file ends with an unfinished line.
   await Deno.mkdir(`${dir}/ticks/ETH`, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/ticks/ETH/${DAY}.csv`,
@@ -82,21 +106,34 @@ Deno.test("integrity finds every planted corrupt row, and --fix removes exactly 
     assert.deepEqual(ticks.bad.map((b) => b.text), PLANTED.map((p) => p.text));
     ticks.bad.forEach((b, i) => assert.match(b.reason, PLANTED[i].reason));
     assert.equal(ticks.incomplete, true);
+    // The time 19 h ahead is a bad row, not a 19 h gap that makes the rest of the day go back.
+    assert.equal(found.coins[0].tickRows, good.length);
+    assert.equal(found.gaps.length, 2);
     const trades = found.problems.find((p) => p.kind === "trades")!;
     assert.match(trades.bad[0].reason, /side "S" is not B or A/);
     assert.equal(found.corruptLines, PLANTED.length + 1 + 1);
 
     const fixed = await checkIntegrity({ dataDir: dir, nowMs: NOW, fix: true });
-    assert.equal(
-      fixed.problems.find((p) => p.kind === "ticks")!.fixed?.removed,
-      PLANTED.length + 1,
-    );
+    const fixedTicks = fixed.problems.find((p) => p.kind === "ticks")!;
+    assert.equal(fixedTicks.fixed?.removed, PLANTED.length + 1);
     assert.equal(
       await Deno.readTextFile(`${dir}/ticks/ETH/${DAY}.csv`),
       `${TICK_HEADER}\n${good.join("\n")}\n`,
     );
     assert.equal(await Deno.readTextFile(`${dir}/ticks/ETH/${DAY}.csv.bak`), original);
+    // Every removed row is named, with its line and its text.
+    const text = formatIntegrity(fixed);
+    for (const b of fixedTicks.bad) {
+      assert.ok(text.includes(`removed line ${b.line}: ${b.reason}: ${b.text}`), b.text);
+    }
+    assert.match(text, /removed the unfinished last line/);
+    // One bad trade of two is half the file: more than --fix takes without --force.
+    const tradesLeft = fixed.problems.find((p) => p.kind === "trades")!;
+    assert.equal(tradesLeft.fixed, undefined);
+    assert.match(tradesLeft.notFixed!, /remove 50\.0% of the rows, more than the 5% --fix removes/);
 
+    const forced = await checkIntegrity({ dataDir: dir, nowMs: NOW, fix: true, force: true });
+    assert.equal(forced.problems.find((p) => p.kind === "trades")!.fixed?.removed, 1);
     const after = await checkIntegrity({ dataDir: dir, nowMs: NOW });
     assert.deepEqual(after.problems, []);
     assert.equal(after.corruptLines, 0);
@@ -145,15 +182,62 @@ Deno.test("the integrity task exits 1 on problems and 0 when clean", async () =>
     assert.equal(dirty.code, 1);
     assert.match(
       new TextDecoder().decode(dirty.stdout),
-      /PROBLEMS: 8 corrupt lines \(run with --fix to remove them\), 1 critical gaps/,
+      /PROBLEMS: 14 corrupt lines \(run with --fix to remove them\), 1 critical gaps/,
     );
-    assert.equal((await run("--fix", "--critical-s", "1000")).code, 0);
+    assert.equal((await run("--fix", "--critical-s", "1000")).code, 1, "the trade file waits");
+    assert.equal((await run("--fix", "--force", "--critical-s", "1000")).code, 0);
     const bad = await run("--gap-s", "soon");
     assert.equal(bad.code, 2);
     assert.match(
       new TextDecoder().decode(bad.stderr),
       /--gap-s "soon" is not a positive number of seconds/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a coin that stops for the rest of its last day is a gap, not CLEAN", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [coin, hours] of [["BTC", 2], ["ETH", 1]] as const) {
+      const rows = [];
+      for (let t = T0; t <= T0 + hours * 3600_000; t += 10_000) rows.push(tick(t, coin));
+      await Deno.mkdir(`${dir}/ticks/${coin}`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/ticks/${coin}/${DAY}.csv`,
+        [TICK_HEADER, ...rows, ""].join("\n"),
+      );
+    }
+    const r = await checkIntegrity({ dataDir: dir, nowMs: NOW });
+    assert.deepEqual(
+      r.gaps.map((g) => [g.coin, g.startMs - T0, g.endMs - T0, g.critical, g.stopped]),
+      [["ETH", 3600_000, 7200_000, true, true]],
+    );
+    assert.equal(r.clean, false);
+    assert.match(formatIntegrity(r), /3600\.0 s {2}CRITICAL {2}\(no ticks for the rest of the day/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a byte order mark is accepted; files without rows are named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/ticks/ETH`, { recursive: true });
+    await Deno.writeTextFile(
+      `${dir}/ticks/ETH/${DAY}.csv`,
+      `\uFEFF${TICK_HEADER}\n${goodTicks().join("\n")}\n`,
+    );
+    for (const [coin, text] of [["BTC", ""], ["SOL", `${TICK_HEADER}\n`]]) {
+      await Deno.mkdir(`${dir}/ticks/${coin}`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/ticks/${coin}/${DAY}.csv`, text);
+    }
+    const r = await checkIntegrity({ dataDir: dir, nowMs: NOW });
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.coins.find((c) => c.coin === "ETH")!.tickRows, goodTicks().length);
+    assert.deepEqual(r.emptyFiles, [`${dir}/ticks/BTC/${DAY}.csv`, `${dir}/ticks/SOL/${DAY}.csv`]);
+    assert.match(formatIntegrity(r), /SOL\/2026-02-20\.csv: no good rows .*; convert skips it/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

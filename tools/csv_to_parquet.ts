@@ -46,7 +46,8 @@ export interface ConvertOptions {
 /** What happened to one file. */
 export interface ConvertedFile {
   file: DayFile;
-  status: "converted" | "skipped" | "failed";
+  /** `empty`: no good row to convert (empty, header only, every row corrupt); skipped. */
+  status: "converted" | "skipped" | "empty" | "failed";
   rows: number;
   corruptRows: number;
   /** First corrupt lines (line number and reason), at most 5 per file. */
@@ -120,15 +121,17 @@ export async function convert(options: ConvertOptions): Promise<ConvertReport> {
   if (tty && files.length > 0) print("");
   const seconds = (performance.now() - started) / 1000;
   for (const f of out) {
+    if (tty && f.status === "empty") print(`empty ${f.file.path}: ${f.message}`);
     for (const sample of f.corruptSamples) print(`  corrupt ${f.file.path}: ${sample}`);
   }
   const converted = out.filter((f) => f.status === "converted").length;
   const skipped = out.filter((f) => f.status === "skipped").length;
+  const empty = out.filter((f) => f.status === "empty").length;
   const failed = out.filter((f) => f.status === "failed").length;
   print(
     files.length === 0
       ? `nothing to convert for ${wanted ?? "any past day"} under ${options.dataDir}`
-      : `${converted} converted, ${skipped} already converted, ${failed} failed; ${rows} rows, ${corrupt} corrupt rows not converted; ${
+      : `${converted} converted, ${skipped} already converted, ${empty} without rows, ${failed} failed; ${rows} rows, ${corrupt} corrupt rows not converted; ${
         seconds.toFixed(2)
       } s`,
   );
@@ -154,6 +157,16 @@ async function convertFile(
     const corruptSamples = scan.bad.slice(0, 5).map((b) => `line ${b.line}: ${b.reason}`);
     if (scan.incomplete !== null) {
       corruptSamples.push("last line has no newline (unfinished write)");
+    }
+    if (scan.rows === 0) {
+      // parquet-wasm cannot write a file without rows, and there is nothing to analyse in one.
+      return {
+        ...base,
+        status: "empty",
+        corruptRows,
+        corruptSamples,
+        message: "no good rows (empty, header only or every row corrupt): nothing to convert",
+      };
     }
     let status: "converted" | "skipped" = "skipped";
     if (!await exists(target)) {

@@ -1,10 +1,13 @@
 /**
- * `./deno task integrity [--fix] [--gap-s 60] [--critical-s 600] [--data-dir DIR]`
+ * `./deno task integrity [--fix [--force]] [--gap-s 60] [--critical-s 600] [--data-dir DIR]`
  *
- * Scans every harvested CSV for corrupt lines (wrong column count, non-numeric values,
- * bid >= ask, timestamps going backwards, rows from another day or coin, an unfinished last
- * line) and every coin's ticks (CSV and Parquet) for gaps. `--fix` rewrites each damaged past-day
- * file without its bad lines, keeping the original next to it as `.bak`.
+ * Scans every harvested CSV for corrupt lines (the row rules of engine/csv_scan.ts: wrong column
+ * count, values that are not decimal numbers, a crossed book, a mid outside the quote, a
+ * negative spread, rows from another day or coin, a time out of order with its neighbours, an
+ * unfinished last line) and every coin's ticks (CSV and Parquet) for gaps, including a coin that
+ * stops before the end of its last day while others go on. `--fix` rewrites each damaged past-day
+ * file without its bad lines, naming each, and keeps the original next to it as `.bak`; it
+ * removes at most {@link FIX_SHARE} of a file's rows unless `--force`.
  * Exit code 0 when clean, 1 when corrupt lines or critical gaps remain.
  */
 
@@ -22,7 +25,15 @@ export interface Gap {
   seconds: number;
   /** Longer than the critical threshold (default 10 min). */
   critical: boolean;
+  /** The coin's ticks stop here for the rest of its last day while other coins' go on. */
+  stopped?: boolean;
 }
+
+/**
+ * The largest share of a file's rows `--fix` removes without `--force`. Damage is a few rows; a
+ * fix that would take more (a wrong rule, a file of another format) waits for a person.
+ */
+export const FIX_SHARE = 0.05;
 
 /** Corrupt lines found in one file. */
 export interface FileProblems {
@@ -62,6 +73,8 @@ export interface IntegrityReport {
   coins: CoinSummary[];
   corruptLines: number;
   criticalGaps: number;
+  /** Files without a good row (empty, header only, every row corrupt): convert skips them. */
+  emptyFiles: string[];
   /** No corrupt line left (after --fix) and no critical gap. */
   clean: boolean;
 }
@@ -70,6 +83,8 @@ export interface IntegrityReport {
 export interface IntegrityOptions {
   dataDir: string;
   fix?: boolean;
+  /** Let --fix remove more than {@link FIX_SHARE} of a file. */
+  force?: boolean;
   /** Gaps longer than this are listed (default 60 s). */
   gapThresholdS?: number;
   /** Gaps longer than this are critical (default 600 s, spec gate 5). */
@@ -89,6 +104,7 @@ export async function checkIntegrity(options: IntegrityOptions): Promise<Integri
   }
   const today = utcDay(options.nowMs ?? Date.now());
   const problems: FileProblems[] = [];
+  const emptyFiles: string[] = [];
   const coins = new Map<string, CoinSummary>();
   const tickTimes = new Map<string, Map<string, Float64Array>>();
   const summary = (coin: string) => {
@@ -122,7 +138,9 @@ export async function checkIntegrity(options: IntegrityOptions): Promise<Integri
         s.tickRows += scan.rows;
         byDay(tickTimes, file.coin).set(file.day, scan.columns.timestampMs);
       } else s.tradeRows += scan.rows;
-      if (scan.bad.length === 0 && scan.incomplete === null) continue;
+      const removed = scan.bad.length + (scan.incomplete === null ? 0 : 1);
+      if (scan.rows === 0) emptyFiles.push(file.path);
+      if (removed === 0) continue;
       const p: FileProblems = {
         path: file.path,
         kind,
@@ -132,15 +150,17 @@ export async function checkIntegrity(options: IntegrityOptions): Promise<Integri
         incomplete: scan.incomplete !== null,
       };
       if (options.fix) {
+        // The header line is not a row: a bad header is replaced, not counted against the share.
+        const lines = scan.rows + removed - (scan.headerOk ? 0 : 1);
+        const share = lines === 0 ? 0 : (removed - (scan.headerOk ? 0 : 1)) / lines;
         if (file.day >= today) p.notFixed = "today's file is still being written; fix it tomorrow";
-        else {p.fixed = await rewrite(
-            file.path,
-            kind,
-            scan.goodLines ?? [],
-            scan.bad.length + (p.incomplete ? 1 : 0),
-          );}
+        else if (share > FIX_SHARE && !options.force) {
+          p.notFixed = `it would remove ${(share * 100).toFixed(1)}% of the rows, more than the ${
+            FIX_SHARE * 100
+          }% --fix removes on its own; check the lines listed, then run with --fix --force`;
+        } else p.fixed = await rewrite(file.path, kind, scan.goodLines ?? [], removed);
       }
-      if (!p.fixed) s.corruptLines += scan.bad.length + (p.incomplete ? 1 : 0);
+      if (!p.fixed) s.corruptLines += removed;
       problems.push(p);
     }
   }
@@ -158,23 +178,39 @@ export async function checkIntegrity(options: IntegrityOptions): Promise<Integri
     days.set(file.day, Float64Array.from(ts, Number));
   }
   const gaps: Gap[] = [];
+  const lastDay = new Map<string, string>();
   for (const [coin, days] of tickTimes) {
     const s = summary(coin);
     let prev: number | null = null;
     for (const day of [...days.keys()].sort()) {
+      lastDay.set(coin, day);
       for (const t of days.get(day)!) {
         if (s.firstMs === null) s.firstMs = t;
         if (prev !== null && t - prev > gapThresholdS * 1000) {
-          const seconds = (t - prev) / 1000;
-          gaps.push({ coin, startMs: prev, endMs: t, seconds, critical: seconds > criticalGapS });
+          gaps.push(gap(coin, prev, t, criticalGapS));
           s.gaps++;
-          if (seconds > criticalGapS) s.criticalGaps++;
+          if (gaps[gaps.length - 1].critical) s.criticalGaps++;
         }
         prev = t;
       }
     }
     s.lastMs = prev;
   }
+  // A coin whose ticks stop while other coins' go on has a gap up to the end of its last day (or
+  // of the data, if that comes first): without this, a coin silent for the rest of the day
+  // would look clean.
+  const dataEnd = Math.max(...[...coins.values()].map((c) => c.lastMs ?? -Infinity));
+  for (const s of coins.values()) {
+    if (s.lastMs === null) continue;
+    const dayEnd = Date.parse(`${lastDay.get(s.coin)}T00:00:00Z`) + 86_400_000;
+    const end = Math.min(dataEnd, dayEnd);
+    if (end - s.lastMs > gapThresholdS * 1000) {
+      gaps.push({ ...gap(s.coin, s.lastMs, end, criticalGapS), stopped: true });
+      s.gaps++;
+      if (gaps[gaps.length - 1].critical) s.criticalGaps++;
+    }
+  }
+  gaps.sort((a, b) => a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : a.startMs - b.startMs);
   const corruptLines = [...coins.values()].reduce((a, s) => a + s.corruptLines, 0);
   const criticalGaps = gaps.filter((g) => g.critical).length;
   return {
@@ -187,8 +223,14 @@ export async function checkIntegrity(options: IntegrityOptions): Promise<Integri
     coins: [...coins.values()].sort((a, b) => a.coin < b.coin ? -1 : 1),
     corruptLines,
     criticalGaps,
+    emptyFiles,
     clean: corruptLines === 0 && criticalGaps === 0,
   };
+}
+
+function gap(coin: string, startMs: number, endMs: number, criticalGapS: number): Gap {
+  const seconds = (endMs - startMs) / 1000;
+  return { coin, startMs, endMs, seconds, critical: seconds > criticalGapS };
 }
 
 function byDay(map: Map<string, Map<string, Float64Array>>, coin: string) {
@@ -236,19 +278,27 @@ export function formatIntegrity(r: IntegrityReport): string {
       out.push(
         `  ${g.coin.padEnd(10)} ${iso(g.startMs)} -> ${iso(g.endMs)}  ${g.seconds.toFixed(1)} s${
           g.critical ? "  CRITICAL" : ""
-        }`,
+        }${g.stopped ? "  (no ticks for the rest of the day while other coins have them)" : ""}`,
       );
     }
   }
   for (const p of r.problems) {
     out.push("");
     out.push(`${p.path}: ${p.bad.length} bad lines${p.incomplete ? ", unfinished last line" : ""}`);
-    for (const b of p.bad.slice(0, 10)) out.push(`  line ${b.line}: ${b.reason}`);
-    if (p.bad.length > 10) out.push(`  ... and ${p.bad.length - 10} more`);
+    // A fix names every line it removed; a report without one shows the first few.
+    const shown = p.fixed ? p.bad : p.bad.slice(0, 10);
+    const verb = p.fixed ? "removed line" : "line";
+    for (const b of shown) out.push(`  ${verb} ${b.line}: ${b.reason}: ${b.text.slice(0, 120)}`);
+    if (shown.length < p.bad.length) out.push(`  ... and ${p.bad.length - shown.length} more`);
     if (p.fixed) {
+      if (p.incomplete) out.push(`  removed the unfinished last line`);
       out.push(`  fixed: ${p.fixed.removed} lines removed, original kept as ${p.fixed.backup}`);
     }
     if (p.notFixed) out.push(`  not fixed: ${p.notFixed}`);
+  }
+  for (const path of r.emptyFiles) {
+    out.push("");
+    out.push(`${path}: no good rows (empty, header only or every row bad); convert skips it`);
   }
   out.push("");
   out.push(
@@ -267,6 +317,7 @@ if (import.meta.main) {
       args: Deno.args,
       options: {
         fix: { type: "boolean" },
+        force: { type: "boolean" },
         "gap-s": { type: "string" },
         "critical-s": { type: "string" },
         "data-dir": { type: "string" },
@@ -282,6 +333,7 @@ if (import.meta.main) {
     const report = await checkIntegrity({
       dataDir: resolveDataDir(values["data-dir"]),
       fix: values.fix,
+      force: values.force,
       gapThresholdS: seconds("gap-s", values["gap-s"]),
       criticalGapS: seconds("critical-s", values["critical-s"]),
     });
