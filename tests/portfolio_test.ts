@@ -200,9 +200,10 @@ Deno.test("the fill, session and per-coin lines show fees as fees and rebates as
   }
   adverse.onMid("SOL", 100, T0 + 70_000);
   assert.equal(
-    formatShadowSession(p.totals(), { placed: 10, cancels: 25, fills: 2 }),
+    formatShadowSession(p.totals(), { placed: 10, cancels: 25, fills: 2, requests: 35 }),
     "[SHADOW SESSION] Shadow PnL: $1.97 | Volume: $202 | Fees: $0.0303 | Fills: 2 | " +
-      "Realized: $2.00 | Unrealized: $0.00 | DD from peak: $0.00 | C/F: 12.5",
+      "Realized: $2.00 | Unrealized: $0.00 | DD from peak: $0.00 | C/F: 12.5 | " +
+      "Requests: 35 | Req/USDC: 0.17",
   );
   assert.match(
     formatShadowSession(p.totals(), undefined, "live"),
