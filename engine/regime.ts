@@ -4,11 +4,9 @@
  * funding, and the screener's regime.
  *
  * Volatility is an ATR fraction from the mid series, on market time (book `timeMs`), so a replay
- * gives the same answer as the live run it came from:
- * - bars of `barMs` (default 60 s); a bar's true range is `max(high, prevClose) - min(low, prevClose)`;
- * - ATR = the mean true range of the last `bars` (default 14) completed bars plus the bar in
- *   progress (so a spike counts at once, before its bar closes);
- * - ATR fraction = ATR / latest mid.
+ * gives the same answer as the live run it came from: the mean true range of the last 14
+ * one-minute bars plus the bar in progress, over the latest mid (atr.ts, shared with the
+ * calibration gates that suggest these thresholds).
  *
  * Mapping (spec thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear from
  * ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above the
@@ -16,6 +14,7 @@
  * the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts; Hyperliquid
  * pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped to [1, 4].
  */
+import { ATR_DEFAULTS, AtrWindow } from "./atr.ts";
 import type { Regime } from "./config.ts";
 
 /** Thresholds of the governor; every field has the spec's value by default. */
@@ -38,8 +37,8 @@ export interface RegimeOptions {
 export const REGIME_DEFAULTS: RegimeOptions = {
   calmAtr: 0.0015,
   haltAtr: 0.005,
-  barMs: 60_000,
-  bars: 14,
+  barMs: ATR_DEFAULTS.barMs,
+  bars: ATR_DEFAULTS.bars,
   maxCancelFillRatio: 50,
   // 0.3% per 8 h, converted to Hyperliquid's hourly funding.
   fundingHaltHourly: 0.003 / 8,
@@ -83,49 +82,6 @@ export interface RegimeChange {
   to: RegimeDecision;
 }
 
-class CoinVolatility {
-  readonly trueRanges: Float64Array;
-  completed = 0;
-  head = 0;
-  barStart = -1;
-  high = 0;
-  low = 0;
-  prevClose = 0;
-  lastMid = 0;
-
-  constructor(bars: number) {
-    this.trueRanges = new Float64Array(bars);
-  }
-
-  record(mid: number, timeMs: number, barMs: number): void {
-    if (this.barStart < 0) {
-      this.barStart = timeMs - (timeMs % barMs);
-      this.high = this.low = this.prevClose = mid;
-    } else if (timeMs >= this.barStart + barMs) {
-      this.trueRanges[this.head] = this.currentTrueRange();
-      this.head = (this.head + 1) % this.trueRanges.length;
-      if (this.completed < this.trueRanges.length) this.completed++;
-      this.prevClose = this.lastMid;
-      this.barStart = timeMs - (timeMs % barMs);
-      this.high = this.low = mid;
-    }
-    if (mid > this.high) this.high = mid;
-    if (mid < this.low) this.low = mid;
-    this.lastMid = mid;
-  }
-
-  currentTrueRange(): number {
-    return Math.max(this.high, this.prevClose) - Math.min(this.low, this.prevClose);
-  }
-
-  atrFraction(): number {
-    if (this.lastMid <= 0) return 0;
-    let sum = this.currentTrueRange();
-    for (let i = 0; i < this.completed; i++) sum += this.trueRanges[i];
-    return sum / (this.completed + 1) / this.lastMid;
-  }
-}
-
 const CALM: RegimeDecision = { multiplier: 1, halted: false, atrFraction: 0, reason: "" };
 
 /** Why a coin halts, as {@link RegimeGovernor} computes it (no string until one is logged). */
@@ -141,7 +97,7 @@ const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 /** Per-coin spread multipliers and halts. */
 export class RegimeGovernor {
   readonly options: RegimeOptions;
-  readonly #vol: CoinVolatility[];
+  readonly #vol: AtrWindow[];
   readonly #funding: Float64Array;
   readonly #screener: Regime[];
   /** Each coin's current decision: its own object, updated in place between logged changes. */
@@ -155,7 +111,7 @@ export class RegimeGovernor {
   /** Creates a governor for `coins` (indexed as the kernel indexes them). */
   constructor(readonly coins: readonly string[], options: Partial<RegimeOptions> = {}) {
     this.options = { ...REGIME_DEFAULTS, ...options };
-    this.#vol = coins.map(() => new CoinVolatility(this.options.bars));
+    this.#vol = coins.map(() => new AtrWindow(this.options));
     this.#funding = new Float64Array(coins.length);
     this.#screener = coins.map(() => "calm");
     this.#decisions = coins.map(() => ({ ...CALM }));
@@ -164,7 +120,7 @@ export class RegimeGovernor {
 
   /** Feeds a mid price at market time `timeMs`. */
   recordMid(coin: number, mid: number, timeMs: number): void {
-    if (mid > 0 && Number.isFinite(mid)) this.#vol[coin].record(mid, timeMs, this.options.barMs);
+    if (mid > 0 && Number.isFinite(mid)) this.#vol[coin].record(mid, timeMs);
   }
 
   /** Sets a coin's current funding rate per hour (Hyperliquid's unit). */
@@ -220,7 +176,7 @@ export class RegimeGovernor {
    */
   #compute(coin: number, inputs: RegimeInputs, reasons: string[] | null): number {
     const o = this.options;
-    const atr = this.#vol[coin].atrFraction();
+    const atr = this.#vol[coin].fraction();
     this.#atr = atr;
     this.#haltCause = Math.abs(this.#funding[coin]) > o.fundingHaltHourly
       ? HaltCause.Funding

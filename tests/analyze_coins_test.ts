@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { formatTickLine, formatTradeLine, TICK_HEADER, TRADE_HEADER } from "../engine/csv_rows.ts";
+import { RegimeGovernor } from "../engine/regime.ts";
 import { analyze } from "../tools/analyze.ts";
 import { convert } from "../tools/csv_to_parquet.ts";
 import { openDatabase } from "../tools/analysis/duckdb.ts";
+import { quantileCont } from "../tools/analysis/gate.ts";
 import type { Gate1Result } from "../tools/analysis/gate1.ts";
 import type { Gate2Result } from "../tools/analysis/gate2.ts";
 import type { Gate3Result } from "../tools/analysis/gate3.ts";
@@ -116,16 +118,28 @@ SELECT hour_utc, avg(std_bps) AS std_bps FROM (
 ) GROUP BY hour_utc ORDER BY hour_utc
 `;
 
-const REFERENCE_ATR_SQL = `
-WITH coin_hours AS (
-  SELECT coin, timestamp_ms // 3600000 AS hour_index, (max(mid) - min(mid)) / avg(mid) AS r
-  FROM ticks GROUP BY coin, hour_index
-)
-SELECT NULL AS coin, quantile_cont(r, 0.5) AS calm, quantile_cont(r, 0.95) AS chaotic, count(*) AS n
-FROM coin_hours
-UNION ALL
-SELECT coin, median(r), NULL, count(*) FROM coin_hours GROUP BY coin
-`;
+/**
+ * The ATR fraction the regime governor itself holds at the end of every one-minute bar, fed one
+ * coin's ticks in time order: the reference for gates 2 and 3.
+ */
+function governorBars(ticks: Record<string, unknown>[]): number[] {
+  const governor = new RegimeGovernor(["X"]);
+  const inputs = { cancelFillRatio: 0, fills: 0, latencyP95Ms: 0 };
+  const out: number[] = [];
+  const closeBar = () => {
+    governor.evaluate(0, inputs);
+    out.push(governor.decision(0).atrFraction);
+  };
+  let bar = -1;
+  for (const tick of ticks) {
+    const t = Number(tick.timestamp_ms);
+    if (bar >= 0 && Math.floor(t / 60_000) > bar) closeBar();
+    governor.recordMid(0, tick.mid as number, t);
+    bar = Math.floor(t / 60_000);
+  }
+  closeBar();
+  return out;
+}
 
 const REFERENCE_SPREAD_SQL = `
 SELECT coin, isodow(make_timestamp(timestamp_ms * 1000)) IN (6, 7) AS weekend, count(*) AS ticks,
@@ -227,16 +241,24 @@ Deno.test("coin-by-coin gates equal the same statistics computed over all coins 
         // The dataset is one where combining per-coin deviations naively would be far off.
         assert.ok(Math.abs((h.stdSpreadBps as number) - (naive[i].std_bps as number)) > 1);
       }
-      const atrRows = db.query(REFERENCE_ATR_SQL);
-      const atr = atrRows.find((r) => r.coin === null)!;
-      near(g2.calmAtrThreshold, atr.calm as number, "calm ATR");
-      near(g2.chaoticAtrThreshold, atr.chaotic as number, "chaotic ATR");
-      assert.equal(g2.coinHours, atr.n);
+      const bars = new Map(COINS.map((coin) => [
+        coin,
+        governorBars(
+          db.query(`SELECT timestamp_ms, mid FROM ticks WHERE coin = '${coin}' ORDER BY 1`),
+        ),
+      ]));
+      const all = [...bars.values()].flat();
+      // Fractions of about 1e-4, written with 8 decimals: equal to 1e-8.
+      const fraction = (actual: number | undefined, expected: number | null, what: string) =>
+        assert.ok(Math.abs(actual! - expected!) <= 1e-8, `${what}: ${actual} != ${expected}`);
+      fraction(g2.regimeOptions?.calmAtr, quantileCont(all, 0.5), "calmAtr");
+      fraction(g2.regimeOptions?.haltAtr, quantileCont(all, 0.95), "haltAtr");
+      assert.equal(g2.bars, all.length);
       for (const coin of COINS) {
-        near(
+        fraction(
           g3.configs.find((c) => c.coin === coin)!.atr_fraction,
-          atrRows.find((r) => r.coin === coin)!.calm as number,
-          `${coin} median hourly range`,
+          quantileCont(bars.get(coin)!, 0.5),
+          `${coin} median ATR fraction`,
         );
       }
 

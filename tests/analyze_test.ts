@@ -126,9 +126,10 @@ Deno.test("every gate's numbers match the hand-worked dataset", async () => {
     near(aaa.adverse10sBps, (20 - 0.1 / 100.1 * 1e4) / 2, "AAA AS 10s");
     near(aaa.adverse60sBps, (0.1 / 100.1 * 1e4) / 2, "AAA AS 60s");
     near(aaa.avgSpreadBps, 2.8, "AAA spread");
-    near(aaa.edgeBps, 2.8 - (20 - 0.1 / 100.1 * 1e4) / 2, "AAA edge");
+    // Edge = half-spread - adverse selection at 10 s - the 1.5 bps base-tier maker fee.
+    near(aaa.edgeBps, 2.8 / 2 - (20 - 0.1 / 100.1 * 1e4) / 2 - 1.5, "AAA edge");
     const bbb = g1.coins.find((c) => c.coin === "BBB")!;
-    near(bbb.edgeBps, 9, "BBB edge");
+    near(bbb.edgeBps, 9 / 2 - 0 - 1.5, "BBB edge");
     assert.deepEqual(g1.exclude.sort(), ["AAA", "CCC"]);
 
     const g2 = reports[1].result as Gate2Result;
@@ -136,14 +137,27 @@ Deno.test("every gate's numbers match the hand-worked dataset", async () => {
     near(g2.hours[4].avgSpreadBps, 50 / 9, "hour 10 avg");
     near(g2.hours[1].stdSpreadBps, 1, "hour 1 std");
     assert.deepEqual(g2.chaoticHours, [3, 10]);
-    near(g2.calmAtrThreshold, 0, "calm ATR");
-    near(g2.chaoticAtrThreshold, 0.75 * (0.2 / 100.06), "chaotic ATR");
+    // The governor's ATR fraction at the end of each one-minute bar: AAA's bars close with
+    // 0.2/100.2 (10:00, range 100..100.2), (0.2 + 0.2)/2/100 (10:01, down to 100 from a 100.2
+    // close) and 0.4/3/100 (10:02, flat); BBB's two and CCC's four bars are flat, 0.
+    const bars = [0, 0, 0, 0, 0, 0, 0.4 / 300, 0.2 / 100.2, 0.002];
+    assert.equal(g2.bars, bars.length);
+    near(g2.regimeOptions!.calmAtr, 0, "calmAtr: the median bar");
+    near(g2.regimeOptions!.haltAtr, bars[7] + 0.6 * (bars[8] - bars[7]), "haltAtr: 95th pct");
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(`${dir}/reports/regime_options.json`)),
+      g2.regimeOptions,
+    );
 
     const g3 = reports[2].result as Gate3Result;
     assert.deepEqual(
       g3.configs.map((c) => [c.coin, c.base_spread_bps, c.regime]),
-      [["AAA", 6.1, "halt"], ["BBB", 5, "calm"], ["CCC", 1, "halt"]],
+      // AAA: 1.2 x (5.005 adverse + 1.5 fee) = 7.806, up to 7.9; BBB: half its 10 bps median
+      // spread; CCC: unmeasured, so 1.2 x the fee alone.
+      [["AAA", 7.9, "halt"], ["BBB", 5, "calm"], ["CCC", 1.8, "halt"]],
     );
+    near(g3.configs[0].atr_fraction, 0.2 / 100.2, "AAA median bar ATR");
+    near(g3.details[1].edgeBps, 5 - 0 - 1.5, "BBB edge at its recommended half-spread");
     const written = JSON.parse(await Deno.readTextFile(`${dir}/reports/mm_asset_config.json`));
     assert.deepEqual(written, g3.configs);
     assert.deepEqual(Object.keys(written[0]).sort(), [

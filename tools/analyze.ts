@@ -9,11 +9,18 @@
  */
 
 import { parseArgs } from "node:util";
+import { atrFractionPerBar } from "../engine/atr.ts";
 import { explainError, resolveDataDir } from "./data_files.ts";
 import { listCoins, loadCoin } from "./analysis/coin_series.ts";
 import { type Database, openDatabase } from "./analysis/duckdb.ts";
 import { type FillMoves, fillMoves } from "./analysis/fill_moves.ts";
-import type { CoinPartials, GateContext, GateDefinition, GateReport } from "./analysis/gate.ts";
+import type {
+  CoinPartials,
+  CoinPass,
+  GateContext,
+  GateDefinition,
+  GateReport,
+} from "./analysis/gate.ts";
 import { gate1, gate1Coin } from "./analysis/gate1.ts";
 import { gate2, gate2Coin } from "./analysis/gate2.ts";
 import { gate3, gate3Coin } from "./analysis/gate3.ts";
@@ -148,7 +155,14 @@ async function coinPass(
     timings.loadMs += performance.now() - t;
     if (series.tickMs.length === 0) continue;
     let moves: FillMoves | undefined;
-    const pass = { db, coin: files.coin, series, moves: () => moves ??= fillMoves(series) };
+    let atr: Float64Array | undefined;
+    const pass: CoinPass = {
+      db,
+      coin: files.coin,
+      series,
+      moves: () => moves ??= fillMoves(series),
+      atr: () => atr ??= atrFractionPerBar(series.tickMs, series.mid),
+    };
     if (steps.includes(1) || steps.includes(4)) timings.movesMs += clock(pass.moves);
     const partials: CoinPartials = { coin: files.coin };
     for (const step of steps) {

@@ -23,6 +23,11 @@ export interface CoinPass {
   series: CoinSeries;
   /** The coin's adverse selection sums (fill_moves.ts), computed on first use. */
   moves(): FillMoves;
+  /**
+   * The regime governor's ATR fraction at the end of each one-minute bar of the coin
+   * (engine/atr.ts), computed on first use.
+   */
+  atr(): Float64Array;
 }
 
 /** Each gate's partial result for one coin (present for the gates being run). */

@@ -1,10 +1,12 @@
 /**
  * Gate 1, adverse selection baseline (spec section 10): per coin, the average book spread against
- * the adverse selection a passive fill suffers at 1 s / 10 s / 60 s (fill_moves.ts). Edge =
- * average spread - adverse selection at 10 s; coins with an edge of zero or less (or with no
- * trades to measure) are excluded from quoting.
+ * the adverse selection a passive fill suffers at 1 s / 10 s / 60 s (fill_moves.ts). Edge
+ * (edge.ts, the definition gate 3 uses too) = average half-spread − adverse selection at 10 s −
+ * the base-tier maker fee; coins with an edge of zero or less (or with no trades to measure)
+ * are excluded from quoting.
  */
 
+import { edgeBps, MAKER_FEE_BPS } from "./edge.ts";
 import { type FillMoves, meanAdverse } from "./fill_moves.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
 import { partialsOf, round } from "./gate.ts";
@@ -71,7 +73,7 @@ function compute(ctx: GateContext): Gate1Result {
     const adverse = [0, 1, 2].map((h) => meanAdverse(sums, h));
     const edge = p.avgSpreadBps === null || adverse[1] === null
       ? null
-      : p.avgSpreadBps - adverse[1];
+      : edgeBps(p.avgSpreadBps / 2, adverse[1]);
     return { coin, p, adverse, edge, fills: sums[0].count[1] + sums[1].count[1] };
   });
   // Best edge first, unmeasured coins last, then by name.
@@ -99,7 +101,7 @@ function compute(ctx: GateContext): Gate1Result {
       reason: edge === null
         ? "no trades with 10 s of ticks after them"
         : exclude
-        ? "adverse selection eats the spread"
+        ? "adverse selection and the maker fee eat the half-spread"
         : "positive edge",
     };
   });
@@ -127,13 +129,12 @@ export function gate1(ctx: GateContext): GateReport<Gate1Result> {
   return {
     gate: 1,
     title: "Adverse selection baseline",
-    text: `${table}\n\nexclude from quoting: ${
-      result.exclude.length ? result.exclude.join(", ") : "none"
-    }`,
+    text: `${table}\n\nedge = average spread / 2 - AS 10s - maker fee ${MAKER_FEE_BPS} bps` +
+      `\nexclude from quoting: ${result.exclude.length ? result.exclude.join(", ") : "none"}`,
     result,
     charts: {
       "gate1_edge_per_coin.svg": barChart(
-        "Edge per coin (avg spread - adverse selection at 10 s)",
+        "Edge per coin (half-spread - adverse selection at 10 s - maker fee)",
         "bps",
         measured.map((c) => c.coin),
         measured.map((c) => c.edgeBps as number),

@@ -2,11 +2,13 @@
  * Gate 2, hourly regime profiling (spec section 10): mean and standard deviation of the spread
  * by UTC hour over the selected coins (per coin in SQL, combined exactly across coins: see
  * {@link combineMoments}). An hour is "chaotic" when both its mean and its deviation exceed 1.5x
- * the median over the hours seen. ATR thresholds for the regime governor come from
- * each coin-hour's price range as a fraction of its mean mid (an hourly ATR proxy): calm = the
- * median coin-hour, chaotic = the 95th percentile.
+ * the median over the hours seen. The governor's ATR thresholds are suggested on the governor's
+ * own scale: from the ATR fraction it holds at the end of every one-minute bar (engine/atr.ts),
+ * `calmAtr` = the median bar, `haltAtr` = the 95th percentile, written as the RegimeOptions keys
+ * of engine/regime.ts in `reports/regime_options.json`.
  */
 
+import type { RegimeOptions } from "../../engine/regime.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport, Moments } from "./gate.ts";
 import { combineMoments, partialsOf, quantileCont, round, stdPop } from "./gate.ts";
 import { barChart } from "./svg.ts";
@@ -22,17 +24,12 @@ SELECT CAST((timestamp_ms // 3600000) % 24 AS INTEGER) AS hour_utc, count(*) AS 
 FROM ticks GROUP BY hour_utc
 `;
 
-/** One coin's hourly range fractions (ATR proxy): per clock hour, (max - min) / mean of the mid. */
-export const GATE2_ATR_SQL = `
-SELECT (max(mid) - min(mid)) / avg(mid) AS range_fraction FROM ticks GROUP BY timestamp_ms // 3600000
-`;
-
 /** One coin's gate 2 inputs. */
 export interface Gate2Partial {
   /** Spread moments by UTC hour (0..23), for the hours with ticks. */
   hours: Map<number, Moments>;
-  /** Range fraction of every clock hour with ticks. */
-  rangeFractions: number[];
+  /** The governor's ATR fraction at the end of each one-minute bar. */
+  atrFractions: Float64Array;
 }
 
 /** Gate 2's per-coin step. */
@@ -45,8 +42,7 @@ export function gate2Coin(pass: CoinPass, into: CoinPartials): void {
       m2: r.m2 as number,
     });
   }
-  const rangeFractions = pass.db.query(GATE2_ATR_SQL).map((r) => r.range_fraction as number);
-  into.gate2 = { hours, rangeFractions };
+  into.gate2 = { hours, atrFractions: pass.atr() };
 }
 
 /** One UTC hour. */
@@ -64,11 +60,13 @@ export interface Gate2Result {
   chaoticHours: number[];
   medianHourAvgBps: number | null;
   medianHourStdBps: number | null;
-  /** Suggested RegimeGovernor calm ATR threshold (fraction of price). */
-  calmAtrThreshold: number | null;
-  /** Suggested RegimeGovernor chaotic (halt) ATR threshold (fraction of price). */
-  chaoticAtrThreshold: number | null;
-  coinHours: number;
+  /**
+   * Suggested governor thresholds under their RegimeOptions names (fractions of price): calm
+   * below `calmAtr`, halt above `haltAtr`; null without a bar.
+   */
+  regimeOptions: Pick<RegimeOptions, "calmAtr" | "haltAtr"> | null;
+  /** One-minute bars the suggestion is drawn from, over every coin. */
+  bars: number;
 }
 
 function median(values: number[]): number | null {
@@ -81,12 +79,12 @@ function median(values: number[]): number | null {
 /** Gate 2 report. */
 export function gate2(ctx: GateContext): GateReport<Gate2Result> {
   const byHour = new Map<number, Moments>();
-  const rangeFractions: number[] = [];
+  const atrFractions: number[] = [];
   for (const { partial } of partialsOf(ctx, "gate2")) {
     for (const [hour, m] of partial.hours) {
       byHour.set(hour, combineMoments(byHour.get(hour) ?? { n: 0, mean: 0, m2: 0 }, m));
     }
-    rangeFractions.push(...partial.rangeFractions);
+    for (const f of partial.atrFractions) atrFractions.push(f);
   }
   const rows = [...byHour].sort((a, b) => a[0] - b[0]).map(([hour, m]) => ({
     hour,
@@ -111,9 +109,11 @@ export function gate2(ctx: GateContext): GateReport<Gate2Result> {
     chaoticHours: hours.filter((h) => h.chaotic).map((h) => h.hourUtc),
     medianHourAvgBps: round(medAvg),
     medianHourStdBps: round(medStd),
-    calmAtrThreshold: round(quantileCont(rangeFractions, 0.5), 8),
-    chaoticAtrThreshold: round(quantileCont(rangeFractions, 0.95), 8),
-    coinHours: rangeFractions.length,
+    regimeOptions: atrFractions.length === 0 ? null : {
+      calmAtr: round(quantileCont(atrFractions, 0.5), 8) as number,
+      haltAtr: round(quantileCont(atrFractions, 0.95), 8) as number,
+    },
+    bars: atrFractions.length,
   };
   const table = formatTable(
     ["hour UTC", "ticks", "avg spread bps", "std bps", "regime"],
@@ -127,16 +127,21 @@ export function gate2(ctx: GateContext): GateReport<Gate2Result> {
       h.chaotic ? "CHAOTIC" : "calm",
     ]),
   );
-  const pct = (v: number | null) => v === null ? "-" : `${(v * 100).toFixed(4)}%`;
+  const pct = (v: number | undefined) => v === undefined ? "-" : `${(v * 100).toFixed(4)}%`;
+  const options = result.regimeOptions;
   return {
     gate: 2,
     title: "Hourly regime profiling",
-    text: `${table}\n\nchaotic hours (UTC): ${
-      result.chaoticHours.length ? result.chaoticHours.join(", ") : "none"
-    }\nsuggested calm_atr_threshold ${pct(result.calmAtrThreshold)}, chaotic_atr_threshold ${
-      pct(result.chaoticAtrThreshold)
-    } (from ${result.coinHours} coin-hours)`,
+    text:
+      `${table}\n\nchaotic hours (UTC): ${
+        result.chaoticHours.length ? result.chaoticHours.join(", ") : "none"
+      }\nsuggested governor thresholds (RegimeOptions, on its scale: mean true range of 14 ` +
+      `one-minute bars plus the bar in progress / mid): calmAtr ${pct(options?.calmAtr)}, ` +
+      `haltAtr ${pct(options?.haltAtr)} (median and 95th percentile of ${result.bars} bars)`,
     result,
+    files: options === null
+      ? {}
+      : { "regime_options.json": JSON.stringify(options, null, 2) + "\n" },
     charts: {
       "gate2_spread_by_hour.svg": barChart(
         "Average spread by UTC hour",

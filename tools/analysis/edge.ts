@@ -1,0 +1,21 @@
+/**
+ * The edge of a passive fill, defined once for gates 1 and 3. A maker who rests at the touch
+ * earns the half-spread against the mid, loses the adverse selection measured 10 s later
+ * (fill_moves.ts), and pays the maker fee: at Hyperliquid's base tier 0.015% of notional
+ * (engine/fees.ts), 1.5 bps on every fill, which README "Fees" explains is paid, not earned.
+ */
+
+import { HYPERLIQUID_BASE_MAKER_RATE } from "../../engine/fees.ts";
+
+/** The base-tier maker fee in bps of notional (0.015% = 1.5 bps). */
+export const MAKER_FEE_BPS = HYPERLIQUID_BASE_MAKER_RATE * 10_000;
+
+/** Edge of one passive fill, bps: half-spread − adverse selection at 10 s − maker fee. */
+export function edgeBps(halfSpreadBps: number, adverse10sBps: number): number {
+  return halfSpreadBps - adverse10sBps - MAKER_FEE_BPS;
+}
+
+/** The half-spread at which a passive fill breaks even (edge 0), bps. */
+export function breakEvenHalfSpreadBps(adverse10sBps: number): number {
+  return adverse10sBps + MAKER_FEE_BPS;
+}
