@@ -106,13 +106,24 @@ export function formatTradeLine(
 
 const COIN_PATTERN = /^[A-Za-z0-9_:@\-]+$/;
 
-// Plain decimal notation with an optional exponent, as every writer of market data prints it;
-// Number() would also take "0x64" (100), "0b1", "Infinity", "" (0) and padded text (" 5").
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/** A decimal number written as text (`109741.0`, `1e-05`), or NaN for anything else. */
+/**
+ * A decimal number written as text (`109741.0`, `-.5`, `1e-05`), or NaN for anything else.
+ * Number() reads the same decimals but also padded text (" 5"), "" (0), "Infinity" and radix
+ * literals ("0x64" is 100), so the text must start with a sign, dot or digit (char codes 43..57),
+ * end with a dot or digit (46..57) and carry no 0x/0b/0o prefix; any other text in those ranges
+ * ("/", "1,5", "--1") is NaN to Number() as well. A character test, not a regular expression:
+ * the CSV readers call it for every field.
+ */
 export function parseDecimal(text: string): number {
-  return DECIMAL.test(text) ? Number(text) : NaN;
+  const n = text.length;
+  if (n === 0) return NaN;
+  const first = text.charCodeAt(0), last = text.charCodeAt(n - 1);
+  if (first < 43 || first > 57 || last < 46 || last > 57) return NaN;
+  if (first === 48 && n > 2) {
+    const x = text.charCodeAt(1) | 32; // lower case
+    if (x === 98 || x === 111 || x === 120) return NaN; // 0b, 0o, 0x
+  }
+  return +text;
 }
 
 /**

@@ -10,6 +10,7 @@
 import {
   HEADERS,
   isRowError,
+  parseDecimal,
   parseTickLine,
   parseTradeLine,
   type RowKind,
@@ -150,23 +151,6 @@ function countLines(text: string): number {
   return n;
 }
 
-/**
- * A numeric field as the slow path (parseDecimal) reads it, or NaN. Unary plus reads the same
- * decimals but also padded text, "Infinity" and radix literals ("0x64" is 100), so a field must
- * start with a sign, dot or digit (char codes 43..57), end with a dot or digit (46..57), and
- * carry no radix prefix; anything else in that range ("/", ",") makes unary plus NaN anyway.
- */
-function field(s: string): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const first = s.charCodeAt(0), last = s.charCodeAt(n - 1);
-  if (first < 43 || first > 57 || last < 46 || last > 57) return NaN;
-  if (first === 48 && n > 2) {
-    const x = s.charCodeAt(1) | 32; // lower case
-    if (x === 120 || x === 98 || x === 111) return NaN; // 0x, 0b, 0o
-  }
-  return +s;
-}
 
 /**
  * Fast path for the common case, a well-formed tick of the file's own coin: reads the fields
@@ -178,9 +162,9 @@ function fastTick(line: string, coin: string, cols: TickColumns, at: number): bo
   const c4 = line.indexOf(",", c3 + 1), c5 = line.indexOf(",", c4 + 1);
   if (c5 < 0 || line.indexOf(",", c5 + 1) >= 0) return false;
   if (c2 - c1 - 1 !== coin.length || !line.startsWith(coin, c1 + 1)) return false;
-  const ts = field(line.slice(0, c1));
-  const bid = field(line.slice(c2 + 1, c3)), ask = field(line.slice(c3 + 1, c4));
-  const mid = field(line.slice(c4 + 1, c5)), bps = field(line.slice(c5 + 1));
+  const ts = parseDecimal(line.slice(0, c1));
+  const bid = parseDecimal(line.slice(c2 + 1, c3)), ask = parseDecimal(line.slice(c3 + 1, c4));
+  const mid = parseDecimal(line.slice(c4 + 1, c5)), bps = parseDecimal(line.slice(c5 + 1));
   if (!Number.isSafeInteger(ts) || ts < 0 || !(bid > 0) || !(ask > bid) || !Number.isFinite(ask)) {
     return false;
   }

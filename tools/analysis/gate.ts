@@ -112,10 +112,12 @@ export function stdPop(m: Moments): number | null {
   return m.n > 0 ? Math.sqrt(m.m2 / m.n) : null;
 }
 
-/** DuckDB's quantile_cont: linear interpolation between the closest ranks; null when empty. */
-export function quantileCont(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
+/**
+ * DuckDB's quantile_cont over values sorted ascending (sort once, read several quantiles): linear
+ * interpolation between the closest ranks; null when empty.
+ */
+export function quantileSorted(s: ArrayLike<number>, p: number): number | null {
+  if (s.length === 0) return null;
   const at = (s.length - 1) * p;
   const lo = Math.floor(at), hi = Math.ceil(at);
   return s[lo] + (at - lo) * (s[hi] - s[lo]);

@@ -10,7 +10,7 @@
 
 import type { RegimeOptions } from "../../engine/regime.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport, Moments } from "./gate.ts";
-import { combineMoments, partialsOf, quantileCont, round, stdPop } from "./gate.ts";
+import { combineMoments, partialsOf, quantileSorted, round, stdPop } from "./gate.ts";
 import { barChart } from "./svg.ts";
 import { formatTable } from "./table.ts";
 
@@ -79,13 +79,19 @@ function median(values: number[]): number | null {
 /** Gate 2 report. */
 export function gate2(ctx: GateContext): GateReport<Gate2Result> {
   const byHour = new Map<number, Moments>();
-  const atrFractions: number[] = [];
-  for (const { partial } of partialsOf(ctx, "gate2")) {
+  const partials = partialsOf(ctx, "gate2");
+  const atrFractions = new Float64Array(
+    partials.reduce((n, p) => n + p.partial.atrFractions.length, 0),
+  );
+  let at = 0;
+  for (const { partial } of partials) {
     for (const [hour, m] of partial.hours) {
       byHour.set(hour, combineMoments(byHour.get(hour) ?? { n: 0, mean: 0, m2: 0 }, m));
     }
-    for (const f of partial.atrFractions) atrFractions.push(f);
+    atrFractions.set(partial.atrFractions, at);
+    at += partial.atrFractions.length;
   }
+  atrFractions.sort();
   const rows = [...byHour].sort((a, b) => a[0] - b[0]).map(([hour, m]) => ({
     hour,
     ticks: m.n,
@@ -110,8 +116,8 @@ export function gate2(ctx: GateContext): GateReport<Gate2Result> {
     medianHourAvgBps: round(medAvg),
     medianHourStdBps: round(medStd),
     regimeOptions: atrFractions.length === 0 ? null : {
-      calmAtr: round(quantileCont(atrFractions, 0.5), 8) as number,
-      haltAtr: round(quantileCont(atrFractions, 0.95), 8) as number,
+      calmAtr: round(quantileSorted(atrFractions, 0.5), 8) as number,
+      haltAtr: round(quantileSorted(atrFractions, 0.95), 8) as number,
     },
     bars: atrFractions.length,
   };

@@ -14,7 +14,7 @@ import { REGIME_DEFAULTS } from "../../engine/regime.ts";
 import { breakEvenHalfSpreadBps, edgeBps } from "./edge.ts";
 import { gate1Numbers } from "./gate1.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
-import { partialsOf, quantileCont, round } from "./gate.ts";
+import { partialsOf, quantileSorted, round } from "./gate.ts";
 import { formatTable } from "./table.ts";
 
 /** Spec section 10: spreads below 1.0 bps are not viable. */
@@ -37,7 +37,7 @@ export function gate3Coin(pass: CoinPass, into: CoinPartials): void {
   const row = pass.db.query(GATE3_SQL)[0];
   into.gate3 = {
     medianSpreadBps: row.median_spread_bps as number,
-    atrFraction: quantileCont(Array.from(pass.atr()), 0.5),
+    atrFraction: quantileSorted(pass.atr().slice().sort(), 0.5),
   };
 }
 
