@@ -151,7 +151,6 @@ function countLines(text: string): number {
   return n;
 }
 
-
 /**
  * Fast path for the common case, a well-formed tick of the file's own coin: reads the fields
  * with indexOf instead of split. Anything unusual returns false and goes through
