@@ -26,6 +26,7 @@ import { gate2, gate2Coin } from "./analysis/gate2.ts";
 import { gate3, gate3Coin } from "./analysis/gate3.ts";
 import { gate4, gate4Coin } from "./analysis/gate4.ts";
 import { type BackgroundIntegrity, gate5, gate5Coin, startIntegrity } from "./analysis/gate5.ts";
+import { reportPage } from "./analysis/report_page.ts";
 import {
   checkFilter,
   emptySummary,
@@ -42,6 +43,12 @@ export const GATES: Record<number, GateDefinition> = {
   4: { perCoin: gate4Coin, report: gate4 },
   5: { perCoin: gate5Coin, report: gate5 },
 };
+
+/** Requests sent per USDC traded, per UTC day of the sessions that counted them. */
+const REQUESTS_PER_USDC_SQL = `
+SELECT date_utc AS day, sum(requests) / sum(volume_usd) AS rate FROM sessions
+WHERE requests IS NOT NULL AND volume_usd > 0 GROUP BY date_utc ORDER BY date_utc
+`;
 
 /** The per-coin steps each gate's report reads: gate 3 uses gate 1's exclusions. */
 const STEPS: Record<number, number[]> = { 1: [1], 2: [2], 3: [1, 3], 4: [4], 5: [5] };
@@ -125,6 +132,18 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
       reports.push(report);
       await writeReport(n, report, filter, reportsDir, print);
     }
+    const page = await reportPage({
+      reports,
+      requestsPerUsdc: db.query(REQUESTS_PER_USDC_SQL).map((r) => ({
+        day: r.day as string,
+        requestsPerUsdc: r.rate as number,
+      })),
+      dataDir: options.dataDir,
+      filter,
+      generatedMs: nowMs,
+    });
+    await Deno.writeTextFile(`${reportsDir}/index.html`, page);
+    print(`\nreport page: ${reportsDir}/index.html`);
   } finally {
     integrity?.stop();
     db.close();

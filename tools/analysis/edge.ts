@@ -7,8 +7,9 @@
 
 import { HYPERLIQUID_BASE_MAKER_RATE } from "../../engine/fees.ts";
 
+// Rounded to a millionth of a bp: 0.00015 * 10_000 is 1.4999999999999998 in binary.
 /** The base-tier maker fee in bps of notional (0.015% = 1.5 bps). */
-export const MAKER_FEE_BPS = HYPERLIQUID_BASE_MAKER_RATE * 10_000;
+export const MAKER_FEE_BPS = Math.round(HYPERLIQUID_BASE_MAKER_RATE * 1e10) / 1e6;
 
 /** Edge of one passive fill, bps: half-spread − adverse selection at 10 s − maker fee. */
 export function edgeBps(halfSpreadBps: number, adverse10sBps: number): number {

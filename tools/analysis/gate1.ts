@@ -10,7 +10,7 @@ import { edgeBps, MAKER_FEE_BPS } from "./edge.ts";
 import { type FillMoves, meanAdverse } from "./fill_moves.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
 import { partialsOf, round } from "./gate.ts";
-import { barChart } from "./svg.ts";
+import { barSpec, chartSvg } from "./charts.ts";
 import { formatTable } from "./table.ts";
 
 /** The horizon the edge is judged on (ms). */
@@ -109,7 +109,7 @@ function compute(ctx: GateContext): Gate1Result {
 }
 
 /** Gate 1 report. */
-export function gate1(ctx: GateContext): GateReport<Gate1Result> {
+export async function gate1(ctx: GateContext): Promise<GateReport<Gate1Result>> {
   const result = gate1Numbers(ctx);
   const table = formatTable(
     ["coin", "ticks", "fills", "spread bps", "AS 1s", "AS 10s", "AS 60s", "edge bps", "verdict"],
@@ -133,12 +133,12 @@ export function gate1(ctx: GateContext): GateReport<Gate1Result> {
       `\nexclude from quoting: ${result.exclude.length ? result.exclude.join(", ") : "none"}`,
     result,
     charts: {
-      "gate1_edge_per_coin.svg": barChart(
-        "Edge per coin (half-spread - adverse selection at 10 s - maker fee)",
-        "bps",
-        measured.map((c) => c.coin),
-        measured.map((c) => c.edgeBps as number),
-      ),
+      "gate1_edge_per_coin.svg": await chartSvg(barSpec(
+        "Edge per coin: half-spread − adverse selection at 10 s − maker fee",
+        { field: "coin", title: "coin" },
+        { field: "edge", title: "edge (bps)" },
+        measured.map((c) => ({ coin: c.coin, edge: c.edgeBps as number })),
+      )),
     },
   };
 }

@@ -11,7 +11,7 @@
 import type { RegimeOptions } from "../../engine/regime.ts";
 import type { CoinPartials, CoinPass, GateContext, GateReport, Moments } from "./gate.ts";
 import { combineMoments, partialsOf, quantileSorted, round, stdPop } from "./gate.ts";
-import { barChart } from "./svg.ts";
+import { barSpec, chartSvg } from "./charts.ts";
 import { formatTable } from "./table.ts";
 
 /** How far above the median hour a chaotic hour's mean and deviation both are. */
@@ -77,7 +77,7 @@ function median(values: number[]): number | null {
 }
 
 /** Gate 2 report. */
-export function gate2(ctx: GateContext): GateReport<Gate2Result> {
+export async function gate2(ctx: GateContext): Promise<GateReport<Gate2Result>> {
   const byHour = new Map<number, Moments>();
   const partials = partialsOf(ctx, "gate2");
   const atrFractions = new Float64Array(
@@ -149,12 +149,15 @@ export function gate2(ctx: GateContext): GateReport<Gate2Result> {
       ? {}
       : { "regime_options.json": JSON.stringify(options, null, 2) + "\n" },
     charts: {
-      "gate2_spread_by_hour.svg": barChart(
+      "gate2_spread_by_hour.svg": await chartSvg(barSpec(
         "Average spread by UTC hour",
-        "bps",
-        hours.map((h) => String(h.hourUtc).padStart(2, "0")),
-        hours.map((h) => h.avgSpreadBps ?? 0),
-      ),
+        { field: "hour", title: "hour (UTC)" },
+        { field: "spread", title: "spread (bps)" },
+        hours.map((h) => ({
+          hour: String(h.hourUtc).padStart(2, "0"),
+          spread: h.avgSpreadBps ?? 0,
+        })),
+      )),
     },
   };
 }

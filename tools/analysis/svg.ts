@@ -1,4 +1,7 @@
-/** Small dependency-free SVG charts for the gate reports (open them in any browser). */
+/**
+ * Gate 5's line chart, drawn by hand (`gate5_cumulative_shadow_pnl.svg`); the other charts and
+ * the report page are drawn with Vega-Lite (charts.ts).
+ */
 
 const W = 720, H = 360, PAD_L = 64, PAD_R = 16, PAD_T = 40, PAD_B = 64;
 
@@ -26,33 +29,6 @@ function frame(title: string, yLabel: string, body: string, lo: number, hi: numb
 function range(values: number[]): [number, number] {
   const lo = Math.min(0, ...values), hi = Math.max(0, ...values);
   return hi === lo ? [lo, lo + 1] : [lo, hi];
-}
-
-/** A bar chart; negative bars are drawn red below the zero line. */
-export function barChart(
-  title: string,
-  yLabel: string,
-  labels: string[],
-  values: number[],
-): string {
-  const [lo, hi] = range(values);
-  const plotH = H - PAD_T - PAD_B, plotW = W - PAD_L - PAD_R;
-  const y = (v: number) => PAD_T + plotH * (1 - (v - lo) / (hi - lo));
-  const step = plotW / Math.max(labels.length, 1);
-  const bars = values.map((v, i) => {
-    const x = PAD_L + i * step + step * 0.1;
-    const top = Math.min(y(v), y(0)), height = Math.abs(y(v) - y(0));
-    const lx = x + step * 0.4;
-    return `<rect x="${x}" y="${top}" width="${step * 0.8}" height="${height}" fill="${
-      v < 0 ? "#c0392b" : "#2e86c1"
-    }"><title>${esc(labels[i])}: ${v}</title></rect>` +
-      `<text x="${lx}" y="${
-        H - PAD_B + 14
-      }" font-size="10" text-anchor="end" transform="rotate(-45 ${lx} ${H - PAD_B + 14})">${
-        esc(labels[i])
-      }</text>`;
-  }).join("");
-  return frame(title, yLabel, bars, lo, hi);
 }
 
 /** A line chart of values in order (x labels shown at the ends). */
