@@ -540,7 +540,8 @@ export class Engine {
       halt_reason: this.#halted,
       session_pnl_usd: this.portfolio.pnlUsd(),
       latency_p95_us: samples > 0 ? this.latency.p95Ms * 1000 : null,
-      requests: requestsStatus(this.venue, this.#volumeUsd, this.economy),
+      // The day's volume, as the report shows it: requests restored after a restart are the day's.
+      requests: requestsStatus(this.venue, this.portfolio.totals().volumeUsd, this.economy),
       coins,
     };
   }

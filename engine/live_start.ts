@@ -140,6 +140,14 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
       throw new Error(`${left.length} order(s) still open after the start-up cancel; not quoting`);
     }
     log.info("[LIVE] start-up: no open orders remain");
+    // Fills of orders an earlier run left, made before they were cancelled, are already in the
+    // position read below (carried into the engine): booked again they would count twice.
+    const early = venue.drainFills();
+    if (early.length > 0) {
+      log.warn(
+        `[LIVE] start-up: ${early.length} fill(s) of earlier orders are in the carried position`,
+      );
+    }
     const account = await info.clearinghouseState(user);
     return {
       venue,
@@ -153,10 +161,11 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
 }
 
 /**
- * Order statuses that are not news to the venue (reference §2.8): still resting, left through a
- * fill (the fill itself says so), or cancelled by our own cancel (its answer says so).
+ * Order statuses that do not end an order without a fill (reference §2.8): still resting, or left
+ * through a fill (the fill itself says so). `canceled` is forwarded: a cancel from the operator's
+ * screen or another process is news; the venue ignores its own.
  */
-const NOT_GONE = new Set(["open", "filled", "triggered", "canceled"]);
+const NOT_GONE = new Set(["open", "filled", "triggered"]);
 
 /**
  * The live venue's fill feed over the user WebSocket: fills as they are, and every order update

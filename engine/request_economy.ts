@@ -20,7 +20,8 @@
  * Market time only, so replays are deterministic.
  *
  * Measured on the 35-minute real Hyperliquid recording (BENCHMARKS.md, "Request economy"): a
- * fixed s = 1 spends about 0.8 requests per USDC, s = 4 about 0.37 at more volume.
+ * fixed s = 1 spent about 0.8 requests per USDC, s = 4 about 0.37 (before the young bonus was
+ * limited to the passive side).
  */
 
 /** Half-life of the requests and volume the pressure is computed from, ms (10 minutes). */
@@ -35,7 +36,7 @@ export const GRACE_REQUESTS = 500;
 /**
  * The pressure the controller steers to. Below 1 because the session's first minutes, before
  * the scale has risen, spend more than the target: 0.6 brought a 35-minute replay of real data
- * to 0.42 requests per USDC for a 0.5 target (BENCHMARKS.md).
+ * to 0.52 requests per USDC for a 0.5 target, with the set point at 0.5 no lower (BENCHMARKS.md).
  */
 export const PRESSURE_SET_POINT = 0.6;
 
@@ -108,7 +109,7 @@ export class RequestEconomy {
 
   /** The requote share to use for a configured `share`. */
   share(share: number): number {
-    return Math.min(MAX_SHARE, Math.max(share, share * this.#scale));
+    return Math.max(share, Math.min(MAX_SHARE, share * this.#scale));
   }
 
   /** The minimum resting time to use for a configured `minRestMs`. */

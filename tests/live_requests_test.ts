@@ -2,7 +2,7 @@
  * The live venue's request economy against the venue simulator: one tick's changes go out as
  * one cancel action and one order action for every coin at once; a weight refusal by the
  * exchange (HTTP 429) leaves no order untracked; and with the requote share of the weight used
- * up, cancel-all still goes through.
+ * up, protective cancels and cancel-all still go through.
  */
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
@@ -85,6 +85,8 @@ Deno.test("one tick's changes on four coins go out as one order action, then one
     assert.equal(resting(h.venue), 24);
     assert.deepEqual(h.actions, [{ type: "order", items: 24 }]);
     h.actions.length = 0;
+    // A tick later than the pace's minimum spacing: the whole move is one batch.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     h.tick(3);
     await h.live.settled();
     assert.deepEqual(h.actions, [{ type: "cancelByCloid", items: 24 }, {
@@ -135,9 +137,12 @@ Deno.test("with requoting's share of the IP weight spent, cancel-all still clear
     assert.equal(resting(h.venue), 24);
     // Everything requoting may spend this minute is gone (other requotes, other coins).
     while (h.budget.tryConsume(1, "quote"));
+    // The grid moves down 5 ticks: the bids, now nearer to mid than wanted, are cancelled at
+    // once (a protective cancel, safety priority); the asks, merely further out, wait for weight.
     h.tick(5);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(resting(h.venue), 24, "the move waits for weight: nothing sent to be refused");
+    assert.equal(resting(h.venue), 12, "only the protective cancels went out");
+    assert.ok(h.venue.state().openOrders.every((o) => o.side === "A"));
     await h.live.cancelAll("shutdown");
     assert.equal(resting(h.venue), 0, "safety requests have their own room");
     assert.equal(h.venue.state().ipWeight?.refusals ?? 0, 0, "the venue refused nothing");

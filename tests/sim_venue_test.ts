@@ -117,16 +117,17 @@ Deno.test("an order younger than the minimum resting time gets twice the room", 
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67994]);
 });
 
-Deno.test("however young, an order never drifts more than two thirds of the way to mid", () => {
+Deno.test("an order nearer to mid than its target keeps the plain room, however young", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  // Share 0.9, young: the room would be 1.8 × the distance outside, but inside it stays at
-  // two thirds of it. The target moves out to 30.5 below mid; the order at 10.5 is inside by 20.
+  // Share 0.9: inside, the room is 0.45 of the target's distance, young or not.
   post(sim, quotes([[67990, 0.01]], [], 1, 0.9, 60_000), T0);
-  post(sim, quotes([[67970, 0.01]], [], 1, 0.9, 60_000), T0 + 100);
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990], "20 of 30.5 is under 2/3");
-  post(sim, quotes([[67960, 0.01]], [], 1, 0.9, 60_000), T0 + 200);
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67960], "30 of 40.5 is over 2/3");
+  // The spread widens: a target 18.5 below mid leaves the order 8 inside (room 8.3): kept.
+  post(sim, quotes([[67982, 0.01]], [], 1, 0.9, 60_000), T0 + 100);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
+  // Wider still: 30.5 below mid leaves it 20 inside (room 13.7): moved out, though 0.2 s old.
+  post(sim, quotes([[67970, 0.01]], [], 1, 0.9, 60_000), T0 + 200);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67970]);
 });
 
 Deno.test("a size change or a removed quote counts a cancel; clearQuotes cancels the coin", () => {

@@ -27,7 +27,7 @@ import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
-import { exchangeWeight } from "../hyperliquid/weight_budget.ts";
+import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
 import { AddressBudget, type AddressBudgetView } from "./address_budget.ts";
@@ -93,6 +93,9 @@ const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
 const NOT_SENT_PREFIX = "not sent:";
 // Fill sizes are whole lots of at least 1e-8 coin units (szDecimals ≤ 8).
 const SIZE_EPSILON = 1e-9;
+// Order ids the exchange ended before their placing answer arrived, kept for that answer; a
+// batch holds at most 6 orders per coin of at most 64 coins.
+const GONE_EARLY_MAX = 384;
 // How many times reconcile re-reads fills while the exchange's position and ours disagree.
 const RECONCILE_FILL_CHECKS = 3;
 
@@ -118,6 +121,7 @@ export class LiveExchange implements Venue {
   readonly #sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
   #waiters: (() => void)[] = [];
   #fills: Fill[] = [];
+  readonly #goneEarly = new Set<number>();
   #inFlight: Promise<void> | null = null;
   #batchTimer: ReturnType<typeof setTimeout> | undefined;
   #resolving: Promise<void> | null = null;
@@ -403,9 +407,17 @@ export class LiveExchange implements Venue {
   /** Starts a batch now, or arms the timer for when the governor allows one. */
   #schedule(): void {
     this.#dirty = true;
-    if (this.#inFlight || this.#batchTimer !== undefined || this.#closed) return;
+    if (this.#inFlight || this.#closed) return;
+    // Protective cancels (quotes pulled or withdrawn, orders the market moved toward) go out at
+    // once with safety priority; only placing and ordinary moves wait for the pace.
+    const urgent = this.#protective(this.#now()).length > 0;
+    if (urgent && this.#batchTimer !== undefined) {
+      clearTimeout(this.#batchTimer);
+      this.#batchTimer = undefined;
+    }
+    if (this.#batchTimer !== undefined) return;
     // A full batch (cancels and orders) weighs at least 2.
-    const delay = this.governor.batchDelayMs(this.#now(), 2);
+    const delay = urgent ? 0 : this.governor.batchDelayMs(this.#now(), 2);
     if (delay > 0) {
       this.#batchTimer = setTimeout(() => {
         this.#batchTimer = undefined;
@@ -428,13 +440,22 @@ export class LiveExchange implements Venue {
     this.#armResolve();
     const now = this.#now();
     const pull = this.#pulled;
-    const moved = this.#slots.all.filter((s) =>
-      s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
-    );
+    const protective = this.#protective(now);
+    const paced = this.governor.batchDelayMs(now, 2) === 0;
+    const moved = paced
+      ? this.#slots.all.filter((s) =>
+        s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
+      )
+      : protective;
     let weight = 0;
     if (moved.length > 0) {
       weight += exchangeWeight(moved.length);
-      await this.#cancelSlots(moved);
+      await this.#cancelSlots(moved, protective.length > 0 ? "safety" : "quote");
+    }
+    if (!paced) {
+      // Only protective cancels went: the rest waits for the pace.
+      this.#dirty = true;
+      return;
     }
     const place = await this.#placeable();
     if (place.length > 0) {
@@ -442,6 +463,19 @@ export class LiveExchange implements Venue {
       await this.#placeSlots(place);
     }
     if (weight > 0) this.governor.recordBatch(now, weight);
+  }
+
+  /**
+   * Resting orders that must go whatever the pace: every order while quotes are pulled, an
+   * order whose level is withdrawn, and one the market moved toward beyond its room.
+   */
+  #protective(nowMs: number): LiveSlot[] {
+    return this.#slots.all.filter((s) => {
+      if (s.state !== "resting") return false;
+      if (this.#pulled || !(s.want.sz > 0)) return true;
+      const inside = Math.abs(s.px - s.want.mid) < Math.abs(s.want.px - s.want.mid);
+      return inside && !keepsOrder(s, s.want, nowMs, s.lot);
+    });
   }
 
   #mayPlace(): boolean {
@@ -516,7 +550,7 @@ export class LiveExchange implements Venue {
   }
 
   /** Cancels resting slots by cloid; frees those confirmed gone, checks the rest later. */
-  async #cancelSlots(moved: LiveSlot[]): Promise<void> {
+  async #cancelSlots(moved: LiveSlot[], priority: RequestPriority): Promise<void> {
     const expiresMs = this.#now() + this.#expiryMs;
     const cloids = moved.map((s) => {
       s.state = "cancelling";
@@ -527,7 +561,7 @@ export class LiveExchange implements Venue {
     try {
       outcomes = await this.#ex.cancelByCloid(
         moved.map((s) => ({ asset: s.asset, cloid: s.cloid })),
-        { expiresAfter: expiresMs, priority: "quote" },
+        { expiresAfter: expiresMs, priority },
       );
     } catch (error) {
       outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
@@ -564,9 +598,16 @@ export class LiveExchange implements Venue {
   #apply(s: LiveSlot, o: OrderOutcome): void {
     switch (o.kind) {
       case "resting":
+        this.stats.placed++;
+        // Filled, or ended by the exchange, before this answer arrived: nothing rests.
+        if (s.filled >= s.sz - SIZE_EPSILON || this.#goneEarly.delete(o.oid)) {
+          this.#slots.forgetLevel(o.oid);
+          this.#slots.release(s);
+          this.#schedule();
+          break;
+        }
         s.state = "resting";
         this.#slots.track(s, o.oid);
-        this.stats.placed++;
         break;
       case "filled":
         // Filled at once (should not happen with Alo): the fill feed books it.
@@ -668,16 +709,29 @@ export class LiveExchange implements Venue {
   /** The exchange ended an order without a fill of ours (cancelled by it, or by us). */
   #onOrderGone(oid: number, status: string): void {
     const slot = this.#slots.find(oid);
-    if (slot === undefined || slot.state !== "resting") return;
-    this.#log.warn(`[LIVE] ${slot.coin} order ${oid} ended by the exchange: ${status}`);
+    if (slot === undefined) {
+      // Possibly an order whose placing answer is still on its way: remembered for #apply.
+      if (this.#slots.all.some((s) => s.state === "placing")) {
+        this.#goneEarly.add(oid);
+        if (this.#goneEarly.size > GONE_EARLY_MAX) {
+          this.#goneEarly.delete(this.#goneEarly.values().next().value!);
+        }
+      }
+      return;
+    }
+    if (slot.state !== "resting") return;
+    // Our own cancels are answered on their own path; anyone else's is news.
+    if (status === "canceled") this.#log.debug(`[LIVE] ${slot.coin} order ${oid} canceled`);
+    else this.#log.warn(`[LIVE] ${slot.coin} order ${oid} ended by the exchange: ${status}`);
     this.#slots.forgetLevel(oid);
     this.#slots.release(slot);
     this.#schedule();
   }
 
   #toFill(f: UserFill): Fill {
-    const level = this.#slots.levelOf(f.oid);
     const slot = this.#slots.find(f.oid, f.cloid);
+    // Found by cloid before its placing answer came back, the slot knows the level.
+    const level = slot !== undefined ? slot.level : this.#slots.levelOf(f.oid);
     if (slot !== undefined) {
       slot.filled += f.sz;
       // Fully filled: the slot is free, so the level is placed again at the next batch.

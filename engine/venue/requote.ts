@@ -13,7 +13,8 @@
  * the spread widened, or mid moved toward it) keeps half the room, and never more than two
  * thirds of its distance, because that is the side that gets picked off; one further out only
  * fills less. An order younger than the minimum resting time gets {@link YOUNG_FACTOR} times the
- * share (still capped inside), so a new order keeps the queue priority it just paid two
+ * share on the passive side only (inside, the plain room holds however new it is, so a wider
+ * spread always moves a too-tight order out), so a new order keeps the queue priority it just paid two
  * requests for through the noise of the next few books. Sizes are kept while within
  * {@link SIZE_SHARE} of the desired size, since level sizes are fixed USD amounts whose rounded
  * coin size flips by a lot as the price moves.
@@ -80,10 +81,15 @@ export function keepsOrder(
   if (!(want.sz > 0)) return false;
   const young = nowMs - order.placedMs < want.minRestMs;
   const inside = Math.abs(order.px - want.mid) < Math.abs(want.px - want.mid);
-  const share = young ? YOUNG_FACTOR * want.share : want.share;
+  // The young bonus widens only the passive side: an order the market (or a wider spread)
+  // brought nearer to mid is held to the plain room, however new.
   const tolerance = requoteTolerance(
     want,
-    inside ? Math.min(MAX_INSIDE_SHARE, share * INSIDE_FACTOR) : share,
+    inside
+      ? Math.min(MAX_INSIDE_SHARE, want.share * INSIDE_FACTOR)
+      : young
+      ? YOUNG_FACTOR * want.share
+      : want.share,
   );
   if (Math.abs(order.px - want.px) > tolerance * (1 + EPSILON)) return false;
   return Math.abs(order.sz - want.sz) <= Math.max(lot, SIZE_SHARE * want.sz) * (1 + EPSILON);

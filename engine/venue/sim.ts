@@ -501,6 +501,8 @@ export class SimExchange implements Venue {
     this.stats.cancels = stats.cancels;
     this.stats.fills = stats.fills;
     this.stats.requests = stats.requests ?? 0;
+    // The address budget spent them too: a restart does not hand shadow a fresh allowance.
+    this.governor.address.spend(this.stats.requests);
   }
 
   /** Resting shadow orders of one coin, or of all coins, bids then asks by level. */
