@@ -113,14 +113,15 @@ redisTest("a screener config on Redis changes that coin's grid; a bad one is ref
 
     await publish(server.url, [{ coin: "ETH", base_spread_bps: 6 }]);
     await waitFor("the ETH config", () => bridge.configFor("ETH").base_spread_bps === 6);
-    engine.tick(T0);
+    // A second later: the request governor sends one batch per tick at most.
+    engine.tick(T0 + 1_000);
     const wider = topBid("ETH")!;
     assert.ok(bpsBelow(mid, wider) >= 6, `ETH bid ${wider} is 6 bps under the mid`);
     assert.equal(topBid("BTC"), btcBefore, "BTC keeps the defaults");
 
     await publish(server.url, [{ coin: "ETH", base_spread_bps: -3 }]);
     await waitFor("the rejection", async () => (await logged()).includes("base_spread_bps"));
-    engine.tick(T0);
+    engine.tick(T0 + 2_000);
     assert.equal(topBid("ETH"), wider, "the last good ETH config stays in force");
     assert.match(await logged(), /\[SCREENER\] Rejected config for ETH: field base_spread_bps/);
 

@@ -498,7 +498,10 @@ Deno.test("1000 actions built in the same millisecond get 1000 increasing nonces
     () => json({ status: "ok", response: { type: "default" } }),
     async (endpoints, received) => {
       const c = client(endpoints);
-      const outcomes = await Promise.all(Array.from({ length: 1000 }, () => c.noop()));
+      // 1000 weight: more than routine requests may spend (80% of 1200), within safety's 100%.
+      const outcomes = await Promise.all(
+        Array.from({ length: 1000 }, () => c.noop({ priority: "safety" })),
+      );
       assert.ok(outcomes.every((o) => o.kind === "ok"));
       const nonces = received.map((r) => r.json.nonce as number).sort((a, b) => a - b);
       assert.equal(new Set(nonces).size, 1000);
@@ -511,9 +514,10 @@ Deno.test("1000 actions built in the same millisecond get 1000 increasing nonces
 Deno.test("the weight budget stops requests before they are sent, and says so", async () => {
   await withFakeExchange(() => json(RESTING), async (endpoints, received) => {
     const c = client(endpoints, { budget: new WeightBudget({ limit: 2, now: () => T0 }) });
-    await c.placeOrders([BID]);
-    await c.placeOrders([BID]);
-    const [third] = await c.placeOrders([BID]);
+    const safety = { priority: "safety" as const };
+    await c.placeOrders([BID], safety);
+    await c.placeOrders([BID], safety);
+    const [third] = await c.placeOrders([BID], safety);
     assert.equal(third.kind, "rejected");
     assert.match((third as { message: string }).message, /not sent: REST weight budget exhausted/);
     assert.equal(received.length, 2);

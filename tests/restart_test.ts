@@ -104,7 +104,7 @@ Deno.test("the shadow venue reports restored positions (in whole lots) and count
   venue.restore({ SUI: 9.899999999999999, kPEPE: -1206 }, { placed: 814, cancels: 720, fills: 22 });
   const report = await venue.reconcile(new Map());
   assert.deepEqual([...report.positions], [["SUI", 9.9], ["kPEPE", -1206]]);
-  assert.deepEqual(venue.stats, { placed: 814, cancels: 720, fills: 22 });
+  assert.deepEqual(venue.stats, { placed: 814, cancels: 720, fills: 22, requests: 0 });
   assert.throws(() => venue.restore({ SUI: Infinity }, venue.stats), /SUI is Infinity/);
 });
 
