@@ -442,11 +442,12 @@ export class LiveExchange implements Venue {
     const pull = this.#pulled;
     const protective = this.#protective(now);
     const paced = this.governor.batchDelayMs(now, 2) === 0;
-    const moved = paced
-      ? this.#slots.all.filter((s) =>
-        s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
-      )
-      : protective;
+    const all = this.#slots.all.filter((s) =>
+      s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
+    );
+    // Ordinary moves go with quote priority only while their weight fits; protective ones always.
+    const fits = this.governor.weight.waitMs(exchangeWeight(all.length), "quote") === 0;
+    const moved = paced && (fits || protective.length > 0) ? all : protective;
     let weight = 0;
     if (moved.length > 0) {
       weight += exchangeWeight(moved.length);
@@ -459,8 +460,15 @@ export class LiveExchange implements Venue {
     }
     const place = await this.#placeable();
     if (place.length > 0) {
-      weight += exchangeWeight(place.length);
-      await this.#placeSlots(place);
+      // A large batch weighs more than the pace assumed (1 + n / 40), and protective cancels
+      // may have spent weight meanwhile: send only what fits, never a request to be refused.
+      const wait = this.governor.weight.waitMs(exchangeWeight(place.length), "quote");
+      if (wait > 0) {
+        this.#retryAfter(wait);
+      } else {
+        weight += exchangeWeight(place.length);
+        await this.#placeSlots(place);
+      }
     }
     if (weight > 0) this.governor.recordBatch(now, weight);
   }
@@ -476,6 +484,16 @@ export class LiveExchange implements Venue {
       const inside = Math.abs(s.px - s.want.mid) < Math.abs(s.want.px - s.want.mid);
       return inside && !keepsOrder(s, s.want, nowMs, s.lot);
     });
+  }
+
+  /** Runs the next batch once `ms` have passed (the weight window makes room). */
+  #retryAfter(ms: number): void {
+    this.#dirty = true;
+    if (this.#batchTimer !== undefined || this.#closed) return;
+    this.#batchTimer = setTimeout(() => {
+      this.#batchTimer = undefined;
+      this.#schedule();
+    }, ms);
   }
 
   #mayPlace(): boolean {
