@@ -94,7 +94,8 @@ Deno.test("npm imports are pinned to exact versions and nothing comes from jsr",
   for (const [name, target] of Object.entries<string>(denoJson.imports)) {
     assert.match(
       target,
-      /^npm:(@[\w.-]+\/)?[\w.-]+@\d+\.\d+\.\d+(\/[\w./-]*)?$/,
+      // An exact version, a release suffix included (`1.5.6-r.1`); never a range or a tag.
+      /^npm:(@[\w.-]+\/)?[\w.-]+@\d+\.\d+\.\d+(-[\w.]+)?(\/[\w./-]*)?$/,
       `${name} → ${target}`,
     );
   }
