@@ -410,14 +410,15 @@ export class LiveExchange implements Venue {
     if (this.#inFlight || this.#closed) return;
     // Protective cancels (quotes pulled or withdrawn, orders the market moved toward) go out at
     // once with safety priority; only placing and ordinary moves wait for the pace.
-    const urgent = this.#protective(this.#now()).length > 0;
+    const now = this.#now();
+    const urgent = this.#slots.all.some((s) => this.#isProtective(s, now));
     if (urgent && this.#batchTimer !== undefined) {
       clearTimeout(this.#batchTimer);
       this.#batchTimer = undefined;
     }
     if (this.#batchTimer !== undefined) return;
     // A full batch (cancels and orders) weighs at least 2.
-    const delay = urgent ? 0 : this.governor.batchDelayMs(this.#now(), 2);
+    const delay = urgent ? 0 : this.governor.batchDelayMs(now, 2);
     if (delay > 0) {
       this.#batchTimer = setTimeout(() => {
         this.#batchTimer = undefined;
@@ -440,7 +441,7 @@ export class LiveExchange implements Venue {
     this.#armResolve();
     const now = this.#now();
     const pull = this.#pulled;
-    const protective = this.#protective(now);
+    const protective = this.#slots.all.filter((s) => this.#isProtective(s, now));
     const paced = this.governor.batchDelayMs(now, 2) === 0;
     const all = this.#slots.all.filter((s) =>
       s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
@@ -474,16 +475,14 @@ export class LiveExchange implements Venue {
   }
 
   /**
-   * Resting orders that must go whatever the pace: every order while quotes are pulled, an
+   * Whether a resting order must go whatever the pace: every order while quotes are pulled, an
    * order whose level is withdrawn, and one the market moved toward beyond its room.
    */
-  #protective(nowMs: number): LiveSlot[] {
-    return this.#slots.all.filter((s) => {
-      if (s.state !== "resting") return false;
-      if (this.#pulled || !(s.want.sz > 0)) return true;
-      const inside = Math.abs(s.px - s.want.mid) < Math.abs(s.want.px - s.want.mid);
-      return inside && !keepsOrder(s, s.want, nowMs, s.lot);
-    });
+  #isProtective(s: LiveSlot, nowMs: number): boolean {
+    if (s.state !== "resting") return false;
+    if (this.#pulled || !(s.want.sz > 0)) return true;
+    const inside = Math.abs(s.px - s.want.mid) < Math.abs(s.want.px - s.want.mid);
+    return inside && !keepsOrder(s, s.want, nowMs, s.lot);
   }
 
   /** Runs the next batch once `ms` have passed (the weight window makes room). */

@@ -255,7 +255,8 @@ export class SimExchange implements Venue {
   readonly #pending = new Set<CoinState>();
   // Scratch lists of one batch (no allocation per batch).
   readonly #toCancel: Slot[] = [];
-  readonly #toPlace: { c: CoinState; slot: Slot }[] = [];
+  readonly #toPlace: Slot[] = [];
+  readonly #toPlaceCoin: CoinState[] = [];
 
   /** Creates the venue; throws naming a bad option. */
   constructor(options: SimExchangeOptions = {}) {
@@ -341,14 +342,16 @@ export class SimExchange implements Venue {
     const places = this.#toPlace;
     cancels.length = 0;
     places.length = 0;
+    this.#toPlaceCoin.length = 0;
     for (const c of this.#pending) {
       const lot = 1 / c.lotScale;
-      for (const slots of [c.bids, c.asks]) {
-        for (let i = 0; i < GRID_LEVELS; i++) {
-          const slot = slots[i];
-          const keep = slot.active && keepsOrder(slot, slot.want, now, lot);
-          if (slot.active && !keep) cancels.push(slot);
-          if (!keep && slot.want.sz > 0) places.push({ c, slot });
+      for (let i = 0; i < 2 * GRID_LEVELS; i++) {
+        const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+        const keep = slot.active && keepsOrder(slot, slot.want, now, lot);
+        if (slot.active && !keep) cancels.push(slot);
+        if (!keep && slot.want.sz > 0) {
+          places.push(slot);
+          this.#toPlaceCoin.push(c);
         }
       }
     }
@@ -366,7 +369,7 @@ export class SimExchange implements Venue {
     this.#pending.clear();
     for (const slot of cancels) this.#cancel(slot);
     this.#spend(cancels.length + nPlace);
-    for (let k = 0; k < nPlace; k++) this.#place(places[k].c, places[k].slot, now);
+    for (let k = 0; k < nPlace; k++) this.#place(this.#toPlaceCoin[k], places[k], now);
   }
 
   /** Requests counted against the address budget (shadow: those live would have sent). */
@@ -458,13 +461,12 @@ export class SimExchange implements Venue {
   cancelAll(_reason: string): Promise<void> {
     let n = 0;
     for (const c of this.#coins.values()) {
-      for (let i = 0; i < GRID_LEVELS; i++) {
-        for (const slot of [c.bids[i], c.asks[i]]) {
-          slot.want.sz = 0;
-          if (slot.active) {
-            this.#cancel(slot);
-            n++;
-          }
+      for (let i = 0; i < 2 * GRID_LEVELS; i++) {
+        const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+        slot.want.sz = 0;
+        if (slot.active) {
+          this.#cancel(slot);
+          n++;
         }
       }
     }
