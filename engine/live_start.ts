@@ -111,6 +111,9 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
     budget: info.budget,
     timeoutMs: options.timeoutMs,
   });
+  // Fills are caught up from this moment on the exchange's own clock: with the local clock
+  // ahead of it, the first fills of this run would fall before a local start and be skipped.
+  const exchangeNowMs = (await info.clearinghouseState(user)).timeMs;
   const venue = new LiveExchange({
     exchange,
     info,
@@ -124,7 +127,7 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
         wsUrl: options.endpoints.wsUrl,
         info: info.withPriority("safety"),
         log,
-        fillsSinceMs: Date.now(),
+        fillsSinceMs: exchangeNowMs,
         ...options.fillFeed,
       }),
     ...options.venue,

@@ -48,7 +48,16 @@ async function harness(options: { coins?: number; topN?: number; timeoutMs?: num
   const lines: string[] = [];
   const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
   const endpoints = venueEndpoints(venue);
-  const info = new InfoClient({ endpoints, timeoutMs: options.timeoutMs });
+  /** The `type` of every info request sent, in order. */
+  const infoTypes: string[] = [];
+  const info = new InfoClient({
+    endpoints,
+    timeoutMs: options.timeoutMs,
+    fetch: (url, init) => {
+      infoTypes.push(JSON.parse(String(init.body)).type);
+      return fetch(url, init);
+    },
+  });
   const { selected, assets: universe } = await loadUniverse(
     (body) => info.post(body as { type: string }),
     { topN: options.topN ?? 2 },
@@ -70,7 +79,7 @@ async function harness(options: { coins?: number; topN?: number; timeoutMs?: num
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
-  return { venue, log, info, exchange, selected, universe, endpoints, text, logged };
+  return { venue, log, info, infoTypes, exchange, selected, universe, endpoints, text, logged };
 }
 
 /** Fill-feed settings for tests: a fast heartbeat and quick reconnects. */
@@ -207,6 +216,35 @@ Deno.test("live start-up cancels every order the account left resting, on any co
   }
 });
 
+Deno.test("live start-up takes the exchange's clock for its fill catch-up: a local clock ahead of it loses no fill", async () => {
+  // The venue's clock stands at TEST_START_MS, months behind this machine's.
+  const h = await harness();
+  let started: LiveExchange | null = null;
+  try {
+    const start = await startLiveVenue({
+      endpoints: h.endpoints,
+      info: h.info,
+      privateKey: TEST_PRIVATE_KEY,
+      user: USER,
+      assets: h.selected,
+      universe: h.universe,
+      log: h.log,
+      fillFeed: FAST_FEED,
+    });
+    started = start.venue;
+    assert.ok(h.venue.sim.now < Date.now() - 60_000, "the exchange's clock is behind");
+    quote(started, (await gridFor(h.info, h.selected[0]))(0));
+    await started.settled();
+    assert.equal(openCount(h.venue), 6);
+    h.venue.inject({ kind: "fillResting" });
+    await until("the fills booked", () => started!.stats.fills >= 6);
+    assert.equal(started.drainFills().length, 6, "every venue fill reaches the engine");
+  } finally {
+    started?.close();
+    await h.venue.close();
+  }
+});
+
 Deno.test("live venue: an order whose answer timed out is found resting after its expiry and tracked", async () => {
   const h = await harness({ timeoutMs: 150 });
   const live = liveVenue(h);
@@ -228,6 +266,52 @@ Deno.test("live venue: an order whose answer timed out is found resting after it
       await h.text(),
       /outcome unknown .*will check its status once the action has expired/,
     );
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: a lost batch of many orders is resolved by one openOrders, not one orderStatus each", async () => {
+  const h = await harness({ timeoutMs: 150 });
+  const live = liveVenue(h);
+  try {
+    const grids = [await gridFor(h.info, h.selected[0]), await gridFor(h.info, h.selected[1])];
+    await live.settled(); // started: budget read, fills caught up
+    h.venue.inject({ kind: "delay", ms: 400 });
+    for (const grid of grids) live.setQuotes(grid(0));
+    live.commit(Date.now());
+    await until("the orders to land at the venue", () => openCount(h.venue) === 12);
+    h.venue.clear("delay");
+    const asked = h.infoTypes.length;
+    await live.settled();
+    const resolving = h.infoTypes.slice(asked);
+    assert.equal(live.stats.placed, 12, "all twelve found resting");
+    assert.equal(resolving.filter((t) => t === "orderStatus").length, 0);
+    assert.equal(resolving.filter((t) => t === "openOrders").length, 1, resolving.join(", "));
+    await live.cancelAll("test");
+    assert.equal(openCount(h.venue), 0, "tracked, so cancelled");
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
+});
+
+Deno.test("live venue: an order action refused for a stale expiresAfter is counted at 5x, as the exchange charges it", async () => {
+  const h = await harness({ timeoutMs: 2_000 });
+  const live = liveVenue(h, { orderExpiryMs: 100 });
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    await live.settled(); // started: budget read, fills caught up
+    const before = h.venue.state().requestsUsed;
+    // The action reaches the exchange 300 ms after it was signed, past its 100 ms validity.
+    h.venue.inject({ kind: "delay", ms: 300 });
+    quote(live, grid(0));
+    await h.logged(/6 order\(s\) refused: Action expired/);
+    h.venue.clear("delay");
+    assert.equal(openCount(h.venue), 0, "nothing rests");
+    assert.equal(h.venue.state().requestsUsed - before, 30, "the venue charged 6 orders 5x");
+    assert.equal(live.stats.requests, 30, "and the engine counted the same");
   } finally {
     live.close();
     await h.venue.close();

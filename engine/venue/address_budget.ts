@@ -21,6 +21,21 @@ export const NEW_ADDRESS_REQUESTS = 10_000;
  */
 export const DEFAULT_RESERVE = 1_000;
 
+/**
+ * What an action refused for a stale `expiresAfter` costs, in requests per order or cancel it
+ * carried: "Actions consume 5x the usual address-based rate limit when canceled due to a stale
+ * expiresAfter field" (reference §4.1, [DOC]).
+ */
+export const STALE_ACTION_COST = 5;
+
+/**
+ * True when the exchange's refusal names an expired action. The docs give no exact text, so the
+ * word is matched; the simulator answers "Action expired: …".
+ */
+export function isStaleActionRefusal(message: string): boolean {
+  return /expire/i.test(message);
+}
+
 /** Default hysteresis above the reserve before placing resumes, requests. */
 export const DEFAULT_HYSTERESIS = 500;
 

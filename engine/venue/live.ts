@@ -30,7 +30,12 @@ import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
-import { AddressBudget, type AddressBudgetView } from "./address_budget.ts";
+import {
+  AddressBudget,
+  type AddressBudgetView,
+  isStaleActionRefusal,
+  STALE_ACTION_COST,
+} from "./address_budget.ts";
 import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
 import type { LiveContext } from "./live_context.ts";
 import type { FillFeed, FillFeedHandlers } from "./live_fill_source.ts";
@@ -550,7 +555,7 @@ export class LiveExchange implements Venue {
       return;
     }
     const notSent = outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message));
-    if (!notSent) this.#spend(orders.length);
+    if (!notSent) this.#spend(orders.length * actionCost(outcomes));
     const refusals = new Map<string, number>();
     outcomes.forEach((o, i) => {
       this.#apply(place[i], o);
@@ -584,7 +589,7 @@ export class LiveExchange implements Venue {
       outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
     }
     if (!outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message))) {
-      this.#spend(moved.length);
+      this.#spend(moved.length * actionCost(outcomes));
     }
     outcomes.forEach((o, i) => {
       const s = moved[i];
@@ -786,4 +791,10 @@ function want(slot: LiveSlot, px: number, sz: number, quotes: DesiredQuotes): vo
 
 function isNotSent(message: string): boolean {
   return message.startsWith(NOT_SENT_PREFIX);
+}
+
+/** Requests per order or cancel an action cost: {@link STALE_ACTION_COST} when refused as stale. */
+function actionCost(outcomes: readonly (OrderOutcome | CancelOutcome)[]): number {
+  const stale = outcomes.some((o) => o.kind === "rejected" && isStaleActionRefusal(o.message));
+  return stale ? STALE_ACTION_COST : 1;
 }

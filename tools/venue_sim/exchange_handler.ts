@@ -41,6 +41,8 @@ const err = (response: string): Result => ({ status: "err", response });
 
 // Hyperliquid: an address past its request cap may still send one request every 10 s.
 const LIMITED_INTERVAL_MS = 10_000;
+// Requests an action refused for a stale `expiresAfter` costs per order or cancel (reference §4.1).
+const STALE_ACTION_COST = 5;
 
 // The list each batched action carries its orders, cancels or modifies in.
 const BATCH_LISTS: Record<string, string> = {
@@ -132,6 +134,7 @@ export class ExchangeHandler {
     }
     const now = this.#now();
     if (expiresAfter !== null && expiresAfter < now) {
+      this.#sim.account.requestsUsed += STALE_ACTION_COST * requestsOf(action);
       return err(`Action expired: expiresAfter ${expiresAfter} is before ${now}`);
     }
     const nonceError = this.#nonces.use(signer, req.nonce, now);
