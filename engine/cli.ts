@@ -15,13 +15,16 @@ export interface Cli {
   clearHalt: boolean;
   /** Live mode without a terminal: the confirmation phrase comes from this flag. */
   confirmLive: boolean;
+  /** Seed of the demo's synthetic market (default 1): another seed, another market. */
+  seed: number;
 }
 
 const USAGE = `usage: main.ts <shadow | live | demo | replay <files or folder>...>
   --duration 60s|5m|1h   stop after this long (default: until Ctrl-C)
   --speed max|1x         replay pace (default max)
   --clear-halt           start although the saved state is halted
-  --confirm-live         live mode without a terminal (instead of typing CONFIRM LIVE)`;
+  --confirm-live         live mode without a terminal (instead of typing CONFIRM LIVE)
+  --seed N               demo only: seed of the synthetic market (default 1)`;
 
 /** Parses `--duration` values such as `30s`, `5m`, `1h`, `500ms`; throws naming the value. */
 export function parseDuration(text: string): number {
@@ -44,6 +47,7 @@ export function parseCli(args: readonly string[]): Cli {
     durationMs: null,
     clearHalt: false,
     confirmLive: false,
+    seed: 1,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -62,7 +66,14 @@ export function parseCli(args: readonly string[]): Cli {
       cli.speed = speed;
     } else if (arg === "--clear-halt") cli.clearHalt = true;
     else if (arg === "--confirm-live") cli.confirmLive = true;
-    else if (arg.startsWith("--")) throw new Error(`unknown flag ${arg}\n${USAGE}`);
+    else if (arg === "--seed" || arg.startsWith("--seed=")) {
+      const text = arg === "--seed" ? value() : arg.slice(7);
+      if (cli.mode !== "demo") throw new Error(`--seed applies to demo only\n${USAGE}`);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+        throw new Error(`--seed "${text}" is invalid: expected a whole number >= 0`);
+      }
+      cli.seed = Number(text);
+    } else if (arg.startsWith("--")) throw new Error(`unknown flag ${arg}\n${USAGE}`);
     else if (cli.mode === "replay") cli.paths.push(arg);
     else throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
   }

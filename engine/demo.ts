@@ -12,14 +12,18 @@ const DEMO_ACCOUNT = "0x00000000000000000000000000000000000000de";
 const DEMO_COINS = 12;
 const DEMO_RATE = 2;
 
-/** Starts the venue simulator and returns it with the config pointed at it (data under `demo/`). */
+/**
+ * Starts the venue simulator with the market of `seed` and returns it with the config pointed at
+ * it (data under `demo/`).
+ */
 export async function startDemoVenue(
   baseConfig: EngineConfig,
   log: Logger,
+  seed = 1,
 ): Promise<{ sim: VenueSim; config: EngineConfig }> {
   const sim = await startVenueSim({
     account: DEMO_ACCOUNT,
-    seed: 1,
+    seed,
     coins: baseConfig.coins?.length ?? DEMO_COINS,
     rate: DEMO_RATE,
     logger: createLogger({ level: "warn" }),
@@ -32,6 +36,6 @@ export async function startDemoVenue(
     // The synthetic market's ticks, fills and state stay apart from real shadow data (Gate 5).
     dataDir: `${baseConfig.dataDir}/demo`,
   };
-  log.info(`[DEMO] Venue simulator on ${sim.apiUrl} (seeded synthetic market, no network)`);
+  log.info(`[DEMO] Venue simulator on ${sim.apiUrl} (synthetic market, seed ${seed}, no network)`);
   return { sim, config };
 }

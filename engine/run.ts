@@ -67,7 +67,7 @@ export async function runMarketMode(
   const shutdown = new Shutdown({ logger: log });
   let sim: VenueSim | null = null;
   if (cli.mode === "demo") {
-    const demo = await startDemoVenue(config, log);
+    const demo = await startDemoVenue(config, log, cli.seed);
     sim = demo.sim;
     config = demo.config;
   }

@@ -101,6 +101,10 @@ Deno.test("the command line: modes, replay paths, speed and duration", () => {
   assert.throws(() => parseCli(["demo", "--duration", "soon"]), /--duration "soon" is invalid/);
   assert.throws(() => parseCli(["replay", "x", "--speed", "2x"]), /--speed "2x" is invalid/);
   assert.throws(() => parseCli(["trade"]), /unknown mode "trade"/);
+  assert.equal(parseCli(["demo", "--seed", "7"]).seed, 7);
+  assert.equal(parseCli(["demo"]).seed, 1);
+  assert.throws(() => parseCli(["demo", "--seed", "-1"]), /--seed "-1" is invalid/);
+  assert.throws(() => parseCli(["shadow", "--seed=7"]), /--seed applies to demo only/);
 });
 
 Deno.test("recorded WebSocket frames (.jsonl) replay with full depth, deterministically", async () => {
