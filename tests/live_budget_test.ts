@@ -4,68 +4,23 @@
  * recovers, and an exchange refusal for the cap pauses it at once.
  */
 import assert from "node:assert/strict";
-import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
-import { InfoClient } from "../engine/hyperliquid/info.ts";
-import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
-import { startLiveVenue, userFillFeed } from "../engine/live_start.ts";
-import { createLogger } from "../engine/log.ts";
+import { startLiveVenue } from "../engine/live_start.ts";
 import { Shutdown } from "../engine/shutdown.ts";
-import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import type { LiveExchange } from "../engine/venue/live.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { gridFor } from "./helpers/live_grid.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+import { liveHarness, USER } from "./helpers/live_harness.ts";
+import { TEST_PRIVATE_KEY } from "./helpers/venue.ts";
 
-const USER = TEST_ACCOUNT.toLowerCase();
 // Hyperliquid: every address starts with 10,000 requests (no volume traded in these venues).
 const CAP = 10_000;
 const PAUSED =
   /\[LIVE\] address budget low: (\d+) requests left of 10000; quoting paused until volume frees more \(1 request per USDC traded\)/;
 
 /** A venue whose account has spent `requestsUsed`, clients pointed at it, a readable log. */
-async function harness(requestsUsed: number) {
-  const venue = await startTestVenue({ coins: 2, seed: 5, requestsUsed });
-  const lines: string[] = [];
-  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
-  const endpoints = venueEndpoints(venue);
-  const info = new InfoClient({ endpoints });
-  const { selected, assets: universe } = await loadUniverse(
-    (body) => info.post(body as { type: string }),
-    { topN: 2 },
-  );
-  const exchange = new ExchangeClient({ endpoints, privateKey: TEST_PRIVATE_KEY });
-  const text = async () => {
-    await log.flush();
-    return lines.join("");
-  };
-  const logged = async (pattern: RegExp) => {
-    const end = performance.now() + 5_000;
-    while (!pattern.test(await text())) {
-      if (performance.now() > end) throw new Error(`timed out waiting for a log line ${pattern}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-  const live = (options: Partial<LiveExchangeOptions> = {}) =>
-    new LiveExchange({
-      exchange,
-      info,
-      user: USER,
-      assets: selected,
-      log,
-      fillFeed: (handlers) =>
-        userFillFeed(handlers, {
-          user: USER,
-          wsUrl: venue.wsUrl,
-          info,
-          log,
-          fillsSinceMs: venue.sim.now,
-        }),
-      orderExpiryMs: 1_000,
-      retryMs: 50,
-      retryMaxMs: 200,
-      ...options,
-    });
-  return { venue, log, info, exchange, selected, universe, endpoints, text, logged, live };
+function harness(requestsUsed: number) {
+  return liveHarness({ coins: 2, seed: 5, requestsUsed });
 }
 
 // Far outside the touch (20, 40, 80 ticks), so the simulated takers leave the grid alone.

@@ -5,73 +5,21 @@
  * up, protective cancels and cancel-all still go through.
  */
 import assert from "node:assert/strict";
-import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
-import type { FetchLike } from "../engine/hyperliquid/http.ts";
-import { InfoClient } from "../engine/hyperliquid/info.ts";
-import { loadUniverse } from "../engine/hyperliquid/universe.ts";
-import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
-import { userFillFeed } from "../engine/live_start.ts";
-import { createLogger } from "../engine/log.ts";
-import { LiveExchange } from "../engine/venue/live.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { gridFor } from "./helpers/live_grid.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
-
-const USER = TEST_ACCOUNT.toLowerCase();
+import { liveHarness } from "./helpers/live_harness.ts";
 
 /** A venue with four quoted coins, a live venue on it, and every exchange action recorded. */
 async function harness() {
-  const venue = await startTestVenue({ coins: 4, seed: 9 });
-  const lines: string[] = [];
-  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
-  const endpoints = venueEndpoints(venue);
-  const budget = new WeightBudget();
-  const info = new InfoClient({ endpoints, budget });
-  const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
-    topN: 4,
-  });
-  const actions: { type: string; items: number }[] = [];
-  const recording: FetchLike = async (input, init) => {
-    const body = JSON.parse(String(init?.body));
-    const items = body.action.orders?.length ?? body.action.cancels?.length ?? 0;
-    actions.push({ type: body.action.type, items });
-    return await fetch(input, init);
-  };
-  const exchange = new ExchangeClient({
-    endpoints,
-    privateKey: TEST_PRIVATE_KEY,
-    budget,
-    fetch: recording,
-  });
-  const live = new LiveExchange({
-    exchange,
-    info,
-    user: USER,
-    assets: selected,
-    log,
-    fillFeed: (handlers) =>
-      userFillFeed(handlers, {
-        user: USER,
-        wsUrl: venue.wsUrl,
-        info,
-        log,
-        fillsSinceMs: venue.sim.now,
-      }),
-    orderExpiryMs: 1_000,
-    retryMs: 50,
-    retryMaxMs: 200,
-  });
-  const grids = await Promise.all(selected.map((asset) => gridFor(info, asset)));
+  const h = await liveHarness({ coins: 4, seed: 9, topN: 4 });
+  const live = h.live();
+  const grids = await Promise.all(h.selected.map((asset) => gridFor(h.info, asset)));
   /** Sets every coin's grid shifted by `shift` ticks, as one engine tick does. */
   const tick = (shift: number) => {
     for (const grid of grids) live.setQuotes(grid(shift));
     live.commit(Date.now());
   };
-  const text = async () => {
-    await log.flush();
-    return lines.join("");
-  };
-  return { venue, live, budget, actions, tick, text, selected };
+  return { ...h, live, tick };
 }
 
 const resting = (venue: VenueSim) => venue.state().openOrders.length;

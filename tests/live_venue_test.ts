@@ -7,10 +7,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
-import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
-import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
@@ -20,19 +17,18 @@ import {
   recordsDirFor,
   startLiveVenue,
   statePathFor,
-  userFillFeed,
 } from "../engine/live_start.ts";
-import { createLogger, type Logger } from "../engine/log.ts";
+import { createLogger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
-import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
+import type { LiveExchange } from "../engine/venue/live.ts";
 import { createShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import { gridFor } from "./helpers/live_grid.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+import { FAST_FEED, liveHarness, USER } from "./helpers/live_harness.ts";
+import { TEST_PRIVATE_KEY } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();
-const USER = TEST_ACCOUNT.toLowerCase();
 
 async function until(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -43,86 +39,6 @@ async function until(what: string, condition: () => boolean, timeoutMs = 5_000):
 }
 
 /** A venue, clients pointed at it, and a log whose lines the test can read. */
-async function harness(options: { coins?: number; topN?: number; timeoutMs?: number } = {}) {
-  const venue = await startTestVenue({ coins: options.coins ?? 2, seed: 5 });
-  const lines: string[] = [];
-  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
-  const endpoints = venueEndpoints(venue);
-  /** The `type` of every info request sent, in order. */
-  const infoTypes: string[] = [];
-  const info = new InfoClient({
-    endpoints,
-    timeoutMs: options.timeoutMs,
-    fetch: (url, init) => {
-      infoTypes.push(JSON.parse(String(init.body)).type);
-      return fetch(url, init);
-    },
-  });
-  const { selected, assets: universe } = await loadUniverse(
-    (body) => info.post(body as { type: string }),
-    { topN: options.topN ?? 2 },
-  );
-  const exchange = new ExchangeClient({
-    endpoints,
-    privateKey: TEST_PRIVATE_KEY,
-    timeoutMs: options.timeoutMs,
-  });
-  const text = async () => {
-    await log.flush();
-    return lines.join("");
-  };
-  /** Waits until the log shows a line matching `pattern`. */
-  const logged = async (pattern: RegExp) => {
-    const end = performance.now() + 5_000;
-    while (!pattern.test(await text())) {
-      if (performance.now() > end) throw new Error(`timed out waiting for a log line ${pattern}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-  return { venue, log, info, infoTypes, exchange, selected, universe, endpoints, text, logged };
-}
-
-/** Fill-feed settings for tests: a fast heartbeat and quick reconnects. */
-const FAST_FEED = {
-  pingIntervalMs: 300,
-  pongTimeoutMs: 300,
-  backoff: { initialMs: 50, maxMs: 200 },
-};
-
-function liveVenue(
-  h: {
-    venue: VenueSim;
-    exchange: ExchangeClient;
-    info: InfoClient;
-    selected: AssetInfo[];
-    log: Logger;
-  },
-  options: Partial<LiveExchangeOptions> = {},
-  // The venue's market clock is virtual: fills carry its times.
-  fillsSinceMs = h.venue.sim.now,
-): LiveExchange {
-  return new LiveExchange({
-    exchange: h.exchange,
-    info: h.info,
-    user: USER,
-    assets: h.selected,
-    log: h.log,
-    fillFeed: (handlers) =>
-      userFillFeed(handlers, {
-        user: USER,
-        wsUrl: h.venue.wsUrl,
-        info: h.info,
-        log: h.log,
-        fillsSinceMs,
-        ...FAST_FEED,
-      }),
-    orderExpiryMs: 1_000,
-    retryMs: 50,
-    retryMaxMs: 200,
-    ...options,
-  });
-}
-
 /** Hands a grid to the live venue and ends the round, as the engine does each tick. */
 function quote(live: LiveExchange, grid: DesiredQuotes): void {
   live.setQuotes(grid);
@@ -132,8 +48,8 @@ function quote(live: LiveExchange, grid: DesiredQuotes): void {
 const openCount = (venue: VenueSim) => venue.state().openOrders.length;
 
 Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, moved beyond it, cancel all", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   try {
     const grid = await gridFor(h.info, h.selected[1]);
     quote(live, grid(0));
@@ -174,7 +90,7 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
 });
 
 Deno.test("live start-up cancels every order the account left resting, on any coin, before quoting", async () => {
-  const h = await harness({ coins: 4, topN: 1 });
+  const h = await liveHarness({ coins: 4, topN: 1 });
   let started: LiveExchange | null = null;
   try {
     // Orders left by an earlier run: one on the quoted coin, one on a coin not quoted.
@@ -218,7 +134,7 @@ Deno.test("live start-up cancels every order the account left resting, on any co
 
 Deno.test("live start-up takes the exchange's clock for its fill catch-up: a local clock ahead of it loses no fill", async () => {
   // The venue's clock stands at TEST_START_MS, months behind this machine's.
-  const h = await harness();
+  const h = await liveHarness();
   let started: LiveExchange | null = null;
   try {
     const start = await startLiveVenue({
@@ -246,8 +162,8 @@ Deno.test("live start-up takes the exchange's clock for its fill catch-up: a loc
 });
 
 Deno.test("live venue: an order whose answer timed out is found resting after its expiry and tracked", async () => {
-  const h = await harness({ timeoutMs: 150 });
-  const live = liveVenue(h);
+  const h = await liveHarness({ timeoutMs: 150 });
+  const live = h.live();
   try {
     const grid = await gridFor(h.info, h.selected[1]);
     await live.settled(); // started: budget read, fills caught up
@@ -273,8 +189,8 @@ Deno.test("live venue: an order whose answer timed out is found resting after it
 });
 
 Deno.test("live venue: a lost batch of many orders is resolved by one openOrders, not one orderStatus each", async () => {
-  const h = await harness({ timeoutMs: 150 });
-  const live = liveVenue(h);
+  const h = await liveHarness({ timeoutMs: 150 });
+  const live = h.live();
   try {
     const grids = [await gridFor(h.info, h.selected[0]), await gridFor(h.info, h.selected[1])];
     await live.settled(); // started: budget read, fills caught up
@@ -298,8 +214,8 @@ Deno.test("live venue: a lost batch of many orders is resolved by one openOrders
 });
 
 Deno.test("live venue: an order action refused for a stale expiresAfter is counted at 5x, as the exchange charges it", async () => {
-  const h = await harness({ timeoutMs: 2_000 });
-  const live = liveVenue(h, { orderExpiryMs: 100 });
+  const h = await liveHarness({ timeoutMs: 2_000 });
+  const live = h.live({ orderExpiryMs: 100 });
   try {
     const grid = await gridFor(h.info, h.selected[1]);
     await live.settled(); // started: budget read, fills caught up
@@ -319,8 +235,8 @@ Deno.test("live venue: an order action refused for a stale expiresAfter is count
 });
 
 Deno.test("live venue: an order refused with HTTP 503 is known absent after its expiry and placed again", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   try {
     const grid = await gridFor(h.info, h.selected[1]);
     await live.settled(); // started: budget read, fills caught up
@@ -340,8 +256,8 @@ Deno.test("live venue: an order refused with HTTP 503 is known absent after its 
 });
 
 Deno.test("live venue: cancel all retries through exchange errors until openOrders is empty", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   try {
     quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
@@ -361,8 +277,8 @@ Deno.test("live venue: cancel all retries through exchange errors until openOrde
 });
 
 Deno.test("live venue: a filled order frees its level, which is placed again; its cancel does not count", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   try {
     quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
@@ -392,9 +308,9 @@ class FlakyFills extends InfoClient {
 }
 
 Deno.test("live venue: a dropped user stream pulls the quotes until it is back and its fills caught up", async () => {
-  const h = await harness();
+  const h = await liveHarness();
   const info = new FlakyFills({ endpoints: h.endpoints });
-  const live = liveVenue({ ...h, info });
+  const live = h.live({ info });
   try {
     quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
@@ -419,8 +335,8 @@ Deno.test("live venue: a dropped user stream pulls the quotes until it is back a
 });
 
 Deno.test("live venue: a silent user stream is caught by its heartbeat and pulls the quotes", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   try {
     quote(live, (await gridFor(h.info, h.selected[1]))(0));
     await live.settled();
@@ -438,7 +354,7 @@ Deno.test("live venue: a silent user stream is caught by its heartbeat and pulls
 });
 
 /** A live engine on the venue's market data, as main.ts wires it. */
-async function liveEngine(h: Awaited<ReturnType<typeof harness>>, live: LiveExchange) {
+async function liveEngine(h: Awaited<ReturnType<typeof liveHarness>>, live: LiveExchange) {
   const stack = await createShadowStack({
     mode: "live",
     config: loadConfig({ MM_LOG_LEVEL: "info", MM_SHADOW_MODE: "false" }),
@@ -474,8 +390,8 @@ async function liveEngine(h: Awaited<ReturnType<typeof harness>>, live: LiveExch
 }
 
 Deno.test("live engine: a dropped socket (no stall) pulls every quote at once, the reconnect reconciles", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   const run = await liveEngine(h, live);
   try {
     await until("quotes", () => openCount(h.venue) > 0);
@@ -499,8 +415,8 @@ Deno.test("live engine: a dropped socket (no stall) pulls every quote at once, t
 });
 
 Deno.test("live engine: a throw in the loop halts and cancels every order", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   const run = await liveEngine(h, live);
   try {
     await until("quotes", () => openCount(h.venue) > 0);
@@ -523,8 +439,8 @@ Deno.test("live engine: a throw in the loop halts and cancels every order", asyn
 });
 
 Deno.test("live shutdown leaves zero open orders at the venue, even with a batch in flight", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   const run = await liveEngine(h, live);
   const shutdown = new Shutdown({ logger: h.log })
     .add("stop quoting", () => run.engine.stop())
@@ -548,7 +464,7 @@ Deno.test("live shutdown leaves zero open orders at the venue, even with a batch
 });
 
 Deno.test("live reconcile books missed fills as dark fills and adopts the exchange's position", async () => {
-  const h = await harness();
+  const h = await liveHarness();
   const coin = h.selected[1];
   const take = async () => {
     const book = await h.info.l2Book(coin.name);
@@ -566,7 +482,7 @@ Deno.test("live reconcile books missed fills as dark fills and adopts the exchan
   };
   // Bought before the engine started, and not carried: the engine thinks it is flat.
   const before = await take();
-  const live = liveVenue(h, {}, h.venue.sim.now + 1);
+  const live = h.live({ fillsSinceMs: h.venue.sim.now + 1 });
   const run = await liveEngine(h, live);
   try {
     await until("a mid", () => run.engine.market.mid(1) > 0);
@@ -597,8 +513,8 @@ Deno.test("live reconcile books missed fills as dark fills and adopts the exchan
 });
 
 Deno.test("a second SIGTERM during a stuck shutdown fires one last cancel-all before exiting", async () => {
-  const h = await harness();
-  const live = liveVenue(h);
+  const h = await liveHarness();
+  const live = h.live();
   let release = () => {};
   const stepStarted = Promise.withResolvers<void>();
   const exited = Promise.withResolvers<number>();
