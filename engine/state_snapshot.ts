@@ -101,6 +101,7 @@ export function restoreShadowState(
         fills: session.fills,
         requests: session.requests,
       },
+      session.volumeUsd,
     );
   }
   if (held.length > 0) {

@@ -138,6 +138,11 @@ async function scenario(
 }
 
 /** Outer grid width of a coin: its L3 ask minus its L3 bid, as a fraction of the mid. */
+/** Three bids and three asks rest for `coin`. */
+function fullGrid(s: Scenario, coin: string): boolean {
+  return s.bids(coin).length === 3 && s.asks(coin).length === 3;
+}
+
 function gridWidth(s: Scenario, coin: string): number {
   const i = s.coins.indexOf(coin);
   return (Math.max(...s.asks(coin)) - Math.min(...s.bids(coin))) / s.engine.market.mid(i);
@@ -164,8 +169,17 @@ Deno.test("calm market: three bids and three asks on every coin, no halt", async
 });
 
 Deno.test("a crowd seller sweeps our bids: inventory goes long and the grid shifts down to unwind", async () => {
-  // A $100 cap: $72 of fills (12 + 24 + 36) is a skew of 0.72 base half-spreads.
-  const s = await scenario({ seed: 3, env: { MM_MAX_INV_USD: "100" } });
+  // A $100 cap: $72 of fills (12 + 24 + 36) is a skew of 0.72 base half-spreads. Resting orders
+  // follow the grid closely (a small requote room, held there), so they show where it moved.
+  const s = await scenario({
+    seed: 3,
+    env: {
+      MM_MAX_INV_USD: "100",
+      MM_REQUOTE_SHARE: "0.05",
+      MM_MIN_REST_MS: "0",
+      MM_MAX_REQUESTS_PER_USDC: "100",
+    },
+  });
   try {
     const coin = "ETH";
     const i = s.coins.indexOf(coin);
@@ -222,7 +236,9 @@ Deno.test("a one-sided burst of sellers suppresses that coin's bids, keeps its a
 });
 
 Deno.test("a turbulent regime widens a coin's spread, then more volatility halts it", async () => {
-  const s = await scenario({ seed: 7 });
+  // The request economy held at its base room (a target no session reaches), so the resting
+  // grid follows the regime's spread rather than the economy's tolerance.
+  const s = await scenario({ seed: 7, env: { MM_MAX_REQUESTS_PER_USDC: "100" } });
   try {
     const coin = "ETH";
     const i = s.coins.indexOf(coin);
@@ -237,6 +253,9 @@ Deno.test("a turbulent regime widens a coin's spread, then more volatility halts
       500,
     );
     assert.equal(s.engine.regime.decision(i).halted, false);
+    // Orders the wider spread left inside their room were cancelled at once; their replacements
+    // follow at the request pace.
+    await s.runUntil("the wider grid placed", () => fullGrid(s, coin), 10_000);
     assert.ok(gridWidth(s, coin) > 1.4 * calmWidth, `grid ${calmWidth} → ${gridWidth(s, coin)}`);
     // Several percent a minute: far above the 0.5 % halt.
     s.venue.steer(coin, { dailyVol: 0.3 });
@@ -312,8 +331,7 @@ Deno.test("a loss beyond the daily cap halts the engine: cancel all, then no mor
 Deno.test("a silent feed raises the stall panic; when data flows again the engine reconciles and quotes", async () => {
   const s = await scenario({ seed: 3, stallTimeoutMs: 1_000 });
   try {
-    await s.run(2_000);
-    assert.equal(s.sim.openOrders().length, 6 * COINS);
+    await s.runUntil("every grid placed", () => s.sim.openOrders().length === 6 * COINS, 5_000);
     s.venue.inject({ kind: "silence" });
     // The stall watcher runs on wall time: keep the market moving while the venue says nothing.
     const pump = async (until: () => boolean, what: string) => {

@@ -108,6 +108,18 @@ Deno.test("the shadow venue reports restored positions (in whole lots) and count
   assert.throws(() => venue.restore({ SUI: Infinity }, venue.stats), /SUI is Infinity/);
 });
 
+Deno.test("a resumed shadow session keeps the address requests its volume earned", () => {
+  const venue = new SimExchange();
+  // Today's session so far: 10,402 requests for $33,328 traded, on a new account (10,000).
+  venue.restore({}, { placed: 6_384, cancels: 4_018, fills: 2_366, requests: 10_402 }, 33_328);
+  assert.deepEqual(venue.governor.address.view(), {
+    used: 10_402,
+    cap: 43_328,
+    left: 32_926,
+    paused: false,
+  });
+});
+
 const kernel = await loadKernel();
 
 function engineWith(capPct: string) {

@@ -36,6 +36,7 @@ import {
   isStaleActionRefusal,
   STALE_ACTION_COST,
 } from "./address_budget.ts";
+import { BATCH_WEIGHT, isProtective, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
 import type { LiveContext } from "./live_context.ts";
 import type { FillFeed, FillFeedHandlers } from "./live_fill_source.ts";
@@ -422,8 +423,7 @@ export class LiveExchange implements Venue {
       this.#batchTimer = undefined;
     }
     if (this.#batchTimer !== undefined) return;
-    // A full batch (cancels and orders) weighs at least 2.
-    const delay = urgent ? 0 : this.governor.batchDelayMs(now, 2);
+    const delay = urgent ? 0 : this.governor.batchDelayMs(now, BATCH_WEIGHT);
     if (delay > 0) {
       this.#batchTimer = setTimeout(() => {
         this.#batchTimer = undefined;
@@ -447,19 +447,17 @@ export class LiveExchange implements Venue {
     const now = this.#now();
     const pull = this.#pulled;
     const protective = this.#slots.all.filter((s) => this.#isProtective(s, now));
-    const paced = this.governor.batchDelayMs(now, 2) === 0;
     const all = this.#slots.all.filter((s) =>
       s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
     );
-    // Ordinary moves go with quote priority only while their weight fits; protective ones always.
-    const fits = this.governor.weight.waitMs(exchangeWeight(all.length), "quote") === 0;
-    const moved = paced && (fits || protective.length > 0) ? all : protective;
+    const plan = planCancels(this.governor, now, all.length, protective.length);
+    const moved = plan.cancelMoved ? all : protective;
     let weight = 0;
     if (moved.length > 0) {
       weight += exchangeWeight(moved.length);
-      await this.#cancelSlots(moved, protective.length > 0 ? "safety" : "quote");
+      await this.#cancelSlots(moved, plan.priority);
     }
-    if (!paced) {
+    if (!plan.paced) {
       // Only protective cancels went: the rest waits for the pace.
       this.#dirty = true;
       return;
@@ -468,7 +466,7 @@ export class LiveExchange implements Venue {
     if (place.length > 0) {
       // A large batch weighs more than the pace assumed (1 + n / 40), and protective cancels
       // may have spent weight meanwhile: send only what fits, never a request to be refused.
-      const wait = this.governor.weight.waitMs(exchangeWeight(place.length), "quote");
+      const wait = placingWaitMs(this.governor, place.length);
       if (wait > 0) {
         this.#retryAfter(wait);
       } else {
@@ -485,9 +483,7 @@ export class LiveExchange implements Venue {
    */
   #isProtective(s: LiveSlot, nowMs: number): boolean {
     if (s.state !== "resting") return false;
-    if (this.#pulled || !(s.want.sz > 0)) return true;
-    const inside = Math.abs(s.px - s.want.mid) < Math.abs(s.want.px - s.want.mid);
-    return inside && !keepsOrder(s, s.want, nowMs, s.lot);
+    return this.#pulled || isProtective(s, s.want, nowMs, s.lot);
   }
 
   /** Runs the next batch once `ms` have passed (the weight window makes room). */

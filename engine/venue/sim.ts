@@ -17,6 +17,7 @@ import {
 import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
+import { isProtective, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { keepsOrder, type LevelWant } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
@@ -255,6 +256,7 @@ export class SimExchange implements Venue {
   readonly #pending = new Set<CoinState>();
   // Scratch lists of one batch (no allocation per batch).
   readonly #toCancel: Slot[] = [];
+  readonly #toCancelNow: Slot[] = [];
   readonly #toPlace: Slot[] = [];
   readonly #toPlaceCoin: CoinState[] = [];
 
@@ -327,9 +329,10 @@ export class SimExchange implements Venue {
   }
 
   /**
-   * Sends the pending changes as live would: one cancel action and one order action for every
-   * coin at once, when the request governor's pace allows (otherwise at a later commit), with
-   * every order and cancel counted against the address budget. Below the budget's reserve,
+   * Sends the pending changes as live would (batch_plan.ts): protective cancels at once, then
+   * one cancel action and one order action for every coin when the request governor's pace
+   * allows (otherwise at a later commit), with every order and cancel counted against the
+   * address budget. Below the budget's reserve,
    * moved orders are cancelled and nothing is placed. `nowMs` is the engine's clock (wall time
    * live, virtual time in replay): pacing and resting times run on it even when the market is
    * quiet.
@@ -338,38 +341,57 @@ export class SimExchange implements Venue {
     if (nowMs > this.#decisionMs) this.#decisionMs = nowMs;
     if (this.#pending.size === 0) return;
     const now = this.#decisionMs;
-    const cancels = this.#toCancel;
-    const places = this.#toPlace;
-    cancels.length = 0;
-    places.length = 0;
-    this.#toPlaceCoin.length = 0;
+    const moved = this.#toCancel;
+    const protective = this.#toCancelNow;
+    moved.length = 0;
+    protective.length = 0;
     for (const c of this.#pending) {
       const lot = 1 / c.lotScale;
       for (let i = 0; i < 2 * GRID_LEVELS; i++) {
         const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
-        const keep = slot.active && keepsOrder(slot, slot.want, now, lot);
-        if (slot.active && !keep) cancels.push(slot);
-        if (!keep && slot.want.sz > 0) {
+        if (!slot.active || keepsOrder(slot, slot.want, now, lot)) continue;
+        moved.push(slot);
+        if (isProtective(slot, slot.want, now, lot)) protective.push(slot);
+      }
+    }
+    const plan = planCancels(this.governor, now, moved.length, protective.length);
+    const cancels = plan.cancelMoved ? moved : protective;
+    let weight = 0;
+    if (cancels.length > 0) {
+      const cancelWeight = exchangeWeight(cancels.length);
+      // Shadow sends nothing: the weight is spent as live's cancel action would spend it.
+      if (!this.governor.weight.tryConsume(cancelWeight, plan.priority)) return;
+      weight += cancelWeight;
+      for (const slot of cancels) this.#cancel(slot);
+      this.#spend(cancels.length);
+    }
+    // Not paced: only protective cancels went; the rest waits for a later commit.
+    if (!plan.paced) return;
+    const places = this.#toPlace;
+    places.length = 0;
+    this.#toPlaceCoin.length = 0;
+    if (this.governor.address.mayPlace) {
+      for (const c of this.#pending) {
+        for (let i = 0; i < 2 * GRID_LEVELS; i++) {
+          const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+          if (slot.active || !(slot.want.sz > 0)) continue;
           places.push(slot);
           this.#toPlaceCoin.push(c);
         }
       }
     }
-    const mayPlace = this.governor.address.mayPlace;
-    const nPlace = mayPlace ? places.length : 0;
-    const weight = (cancels.length > 0 ? exchangeWeight(cancels.length) : 0) +
-      (nPlace > 0 ? exchangeWeight(nPlace) : 0);
-    if (weight === 0) {
-      this.#pending.clear();
-      return;
+    let placed = false;
+    if (places.length > 0 && placingWaitMs(this.governor, places.length) === 0) {
+      const placeWeight = exchangeWeight(places.length);
+      this.governor.weight.tryConsume(placeWeight, "quote");
+      weight += placeWeight;
+      this.#spend(places.length);
+      for (let k = 0; k < places.length; k++) this.#place(this.#toPlaceCoin[k], places[k], now);
+      placed = true;
     }
-    if (this.governor.batchDelayMs(now, weight) > 0) return;
-    if (!this.governor.weight.tryConsume(weight, "quote")) return;
-    this.governor.recordBatch(now, weight);
-    this.#pending.clear();
-    for (const slot of cancels) this.#cancel(slot);
-    this.#spend(cancels.length + nPlace);
-    for (let k = 0; k < nPlace; k++) this.#place(this.#toPlaceCoin[k], places[k], now);
+    if (weight > 0) this.governor.recordBatch(now, weight);
+    // Everything decided went out: nothing is left for a later commit.
+    if (cancels === moved && (placed || places.length === 0)) this.#pending.clear();
   }
 
   /** Requests counted against the address budget (shadow: those live would have sent). */
@@ -487,12 +509,14 @@ export class SimExchange implements Venue {
 
   /**
    * Sets a coin's position and the session counters as a previous run left them (a restart
-   * from saved state), so reconcile reports what the portfolio restored. Positions are rounded
-   * to the coin's lot; throws naming a non-finite position.
+   * from saved state), so reconcile reports what the portfolio restored, and the address budget
+   * with the session's requests spent and its `volumeUsd` earned. Positions are rounded to the
+   * coin's lot; throws naming a non-finite position.
    */
   restore(
     positions: Readonly<Record<string, number>>,
     stats: Omit<VenueStats, "requests"> & { requests?: number },
+    volumeUsd = 0,
   ): void {
     for (const [coin, qty] of Object.entries(positions)) {
       if (!Number.isFinite(qty)) throw new Error(`restored position of ${coin} is ${qty}`);
@@ -503,8 +527,10 @@ export class SimExchange implements Venue {
     this.stats.cancels = stats.cancels;
     this.stats.fills = stats.fills;
     this.stats.requests = stats.requests ?? 0;
-    // The address budget spent them too: a restart does not hand shadow a fresh allowance.
+    // The address budget spent them, and earned the volume traded with them: a restart hands
+    // shadow neither a fresh allowance nor one without the requests its fills earned.
     this.governor.address.spend(this.stats.requests);
+    this.governor.address.earn(volumeUsd);
   }
 
   /** Resting shadow orders of one coin, or of all coins, bids then asks by level. */
