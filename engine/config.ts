@@ -51,7 +51,8 @@ export interface EngineConfig {
   addressRequestsCap: number;
   /**
    * `MM_ENTRY_LATENCY_MS`: market time between a quote decision and the shadow order resting
-   * at the exchange; trades and books before that cannot fill it.
+   * at the exchange (trades and books before that cannot fill it), and between a cancel
+   * decision and the cancel taking effect (until then the order still fills).
    */
   entryLatencyMs: number;
   /** Explicit coin list (`MM_COINS`), or null to select the top N by volume. */

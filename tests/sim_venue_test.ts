@@ -342,6 +342,31 @@ Deno.test("an order re-placed after a fill never fills from a print of the same 
   assert.throws(() => new SimExchange({ entryLatencyMs: -1 }), /entry latency -1 ms/);
 });
 
+Deno.test("a cancelled order still fills while its cancel is in flight; its replacement rests beside it", () => {
+  // 50 ms each way: an order decided at T0 rests from T0 + 51, a cancel decided at T0 + 100
+  // takes effect at T0 + 150.
+  const sim = new SimExchange({
+    queueModel: "queue",
+    szDecimals: { BTC: 5 },
+    entryLatencyMs: 50,
+    budget: UNPACED,
+  });
+  sim.onBook(BOOK);
+  post(sim, quotes([[67999, 0.2]]), T0);
+  sim.onBook(book(T0 + 100, [[68000, 0.5]], [[68001, 0.7]]));
+  // The grid moves the bid out of its room: cancelled (a request), replaced at 67990.
+  post(sim, quotes([[67990, 0.2]]), T0 + 100);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
+  assert.deepEqual(sim.stats, { placed: 2, cancels: 1, fills: 0, requests: 3 });
+  // A seller sweeps through 67999 before the cancel lands: the old order fills.
+  sim.onTrade(trade(T0 + 149, "A", 67998, 0.1));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.1 trade-through"]);
+  // Once the cancel has taken effect its rest never fills.
+  sim.onTrade(trade(T0 + 150, "A", 67998, 0.5));
+  assert.deepEqual(sim.drainFills(), []);
+  assert.throws(() => new SimExchange({ cancelLatencyMs: -1 }), /cancel latency -1 ms/);
+});
+
 Deno.test("a quote of a quiet coin is decided at the market's present, not at its last print", () => {
   const sim = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 }, entryLatencyMs: 50 });
   sim.onBook(BOOK); // BTC's last event: T0

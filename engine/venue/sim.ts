@@ -50,6 +50,12 @@ export interface SimExchangeOptions {
    */
   entryLatencyMs?: number;
   /**
+   * Market time, ms, between a cancel decision and the exchange applying it (default: the entry
+   * latency, the same round trip). Until then the cancelled order still fills, as a live order
+   * does while its cancel is in flight; its level may already hold the replacement.
+   */
+  cancelLatencyMs?: number;
+  /**
    * The request budgets the shadow venue spends as live would, on market time (default: a new
    * account's address budget, the full IP weight, one batch per 100 ms).
    */
@@ -118,6 +124,8 @@ interface Slot extends QueueState {
   tick: number;
   /** Market time after which the order is resting (registration event time + entry latency). */
   liveAfterMs: number;
+  /** Market time at which its cancel takes effect (Infinity while not cancelled). */
+  goneAfterMs: number;
   /** Market time of the decision that placed it, ms (the requote rule's age). */
   placedMs: number;
   /** The level's desired quote (size 0: none). */
@@ -146,6 +154,9 @@ interface CoinState {
   /** Ask liquidity our bids took by crossing, and bid liquidity our asks took. */
   bidCross: CrossMemory;
   askCross: CrossMemory;
+  /** Cancelled orders whose cancel is still in flight: they fill until `goneAfterMs`. */
+  bidsLeaving: Slot[];
+  asksLeaving: Slot[];
 }
 
 /** Hyperliquid szDecimals never exceed 5 for perps; 8 keeps unknown coins effectively unrounded. */
@@ -166,6 +177,7 @@ function newSlot(side: QuoteSide, level: number): Slot {
     leaves: 0,
     tick: 0,
     liveAfterMs: -Infinity,
+    goneAfterMs: Infinity,
     placedMs: -Infinity,
     want: { px: 0, sz: 0, mid: 0, tick: 0, share: 0, minRestMs: 0 },
   };
@@ -189,12 +201,15 @@ function displayedAt(book: BookSnapshot | null, side: QuoteSide, px: number, tic
   return levels.length === 0 ? 0 : NaN;
 }
 
-/** Copies the active slots into `out`, best price first, then oldest first; returns the count. */
-function ordered(slots: Slot[], out: Slot[]): number {
+/**
+ * Copies the active orders of one side into `out`, best price first, then oldest first: the
+ * level slots and the cancelled orders still in flight at `timeMs`. Returns the count.
+ */
+function ordered(slots: Slot[], leaving: Slot[], timeMs: number, out: Slot[]): number {
   let n = 0;
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i];
-    if (!slot.active) continue;
+  for (let i = 0; i < slots.length + leaving.length; i++) {
+    const slot = i < slots.length ? slots[i] : leaving[i - slots.length];
+    if (!slot.active || timeMs >= slot.goneAfterMs) continue;
     let k = n++;
     while (k > 0 && better(slot, out[k - 1])) {
       out[k] = out[k - 1];
@@ -238,6 +253,9 @@ export class SimExchange implements Venue {
   readonly #szDecimals: Readonly<Record<string, number>>;
   readonly #idPrefix: string;
   readonly #entryLatencyMs: number;
+  readonly #cancelLatencyMs: number;
+  /** Slot objects of expired in-flight cancels, for reuse (no allocation per cancel). */
+  readonly #spareSlots: Slot[] = [];
   readonly #coins = new Map<string, CoinState>();
   readonly #scratch: Slot[] = [];
   readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
@@ -256,7 +274,9 @@ export class SimExchange implements Venue {
   readonly #pending = new Set<CoinState>();
   // Scratch lists of one batch (no allocation per batch).
   readonly #toCancel: Slot[] = [];
+  readonly #toCancelCoin: CoinState[] = [];
   readonly #toCancelNow: Slot[] = [];
+  readonly #toCancelNowCoin: CoinState[] = [];
   readonly #toPlace: Slot[] = [];
   readonly #toPlaceCoin: CoinState[] = [];
 
@@ -276,6 +296,10 @@ export class SimExchange implements Venue {
     this.#entryLatencyMs = options.entryLatencyMs ?? 0;
     if (!(this.#entryLatencyMs >= 0 && Number.isFinite(this.#entryLatencyMs))) {
       throw new Error(`entry latency ${options.entryLatencyMs} ms is not a number >= 0`);
+    }
+    this.#cancelLatencyMs = options.cancelLatencyMs ?? this.#entryLatencyMs;
+    if (!(this.#cancelLatencyMs >= 0 && Number.isFinite(this.#cancelLatencyMs))) {
+      throw new Error(`cancel latency ${options.cancelLatencyMs} ms is not a number >= 0`);
     }
   }
 
@@ -345,24 +369,31 @@ export class SimExchange implements Venue {
     const protective = this.#toCancelNow;
     moved.length = 0;
     protective.length = 0;
+    this.#toCancelCoin.length = 0;
+    this.#toCancelNowCoin.length = 0;
     for (const c of this.#pending) {
       const lot = 1 / c.lotScale;
       for (let i = 0; i < 2 * GRID_LEVELS; i++) {
         const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
         if (!slot.active || keepsOrder(slot, slot.want, now, lot)) continue;
         moved.push(slot);
-        if (isProtective(slot, slot.want, now, lot)) protective.push(slot);
+        this.#toCancelCoin.push(c);
+        if (isProtective(slot, slot.want, now, lot)) {
+          protective.push(slot);
+          this.#toCancelNowCoin.push(c);
+        }
       }
     }
     const plan = planCancels(this.governor, now, moved.length, protective.length);
     const cancels = plan.cancelMoved ? moved : protective;
+    const cancelCoins = plan.cancelMoved ? this.#toCancelCoin : this.#toCancelNowCoin;
     let weight = 0;
     if (cancels.length > 0) {
       const cancelWeight = exchangeWeight(cancels.length);
       // Shadow sends nothing: the weight is spent as live's cancel action would spend it.
       if (!this.governor.weight.tryConsume(cancelWeight, plan.priority)) return;
       weight += cancelWeight;
-      for (const slot of cancels) this.#cancel(slot);
+      for (let k = 0; k < cancels.length; k++) this.#cancel(cancelCoins[k], cancels[k]);
       this.#spend(cancels.length);
     }
     // Not paced: only protective cancels went; the rest waits for a later commit.
@@ -414,15 +445,19 @@ export class SimExchange implements Venue {
     }
     c.book = book;
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
+    this.#prune(c.bidsLeaving, book.timeMs);
+    this.#prune(c.asksLeaving, book.timeMs);
     if (this.#model.fillsOnCross) {
-      this.#cross(c, c.bids, book.asks, c.bidCross, book.timeMs);
-      this.#cross(c, c.asks, book.bids, c.askCross, book.timeMs);
+      this.#cross(c, c.bids, c.bidsLeaving, book.asks, c.bidCross, book.timeMs);
+      this.#cross(c, c.asks, c.asksLeaving, book.bids, c.askCross, book.timeMs);
     }
     if (!this.#model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
       this.#depth(c.bids[i], book);
       this.#depth(c.asks[i], book);
     }
+    for (const slot of c.bidsLeaving) this.#depth(slot, book);
+    for (const slot of c.asksLeaving) this.#depth(slot, book);
   }
 
   /**
@@ -439,7 +474,9 @@ export class SimExchange implements Venue {
     const c = this.#coin(trade.coin);
     if (trade.timeMs > this.#marketMs) this.#marketMs = trade.timeMs;
     const isSell = trade.side === "A";
-    const n = ordered(isSell ? c.bids : c.asks, this.#scratch);
+    const leaving = isSell ? c.bidsLeaving : c.asksLeaving;
+    this.#prune(leaving, trade.timeMs);
+    const n = ordered(isSell ? c.bids : c.asks, leaving, trade.timeMs, this.#scratch);
     let available = trade.sz;
     const out = this.#outcome;
     for (let k = 0; k < n; k++) {
@@ -487,7 +524,7 @@ export class SimExchange implements Venue {
         const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
         slot.want.sz = 0;
         if (slot.active) {
-          this.#cancel(slot);
+          this.#cancel(c, slot);
           n++;
         }
       }
@@ -575,6 +612,8 @@ export class SimExchange implements Venue {
         position: 0,
         bidCross: { px: [], used: [], n: 0 },
         askCross: { px: [], used: [], n: 0 },
+        bidsLeaving: [],
+        asksLeaving: [],
       };
       this.#coins.set(coin, c);
     }
@@ -622,10 +661,28 @@ export class SimExchange implements Venue {
     this.stats.placed++;
   }
 
-  #cancel(slot: Slot): void {
+  #cancel(c: CoinState, slot: Slot): void {
     if (!slot.active) return;
+    if (this.#cancelLatencyMs > 0) {
+      // The order keeps filling until the exchange applies the cancel; the slot is free now.
+      const leaving = this.#spareSlots.pop() ?? newSlot(slot.side, slot.level);
+      Object.assign(leaving, slot);
+      leaving.goneAfterMs = this.#marketMs + this.#cancelLatencyMs;
+      (slot.side === "bid" ? c.bidsLeaving : c.asksLeaving).push(leaving);
+    }
     slot.active = false;
     this.stats.cancels++;
+  }
+
+  /** Drops the in-flight cancels that have taken effect by `timeMs`, or whose order filled. */
+  #prune(leaving: Slot[], timeMs: number): void {
+    let kept = 0;
+    for (let i = 0; i < leaving.length; i++) {
+      const slot = leaving[i];
+      if (slot.active && timeMs < slot.goneAfterMs) leaving[kept++] = slot;
+      else this.#spareSlots.push(slot);
+    }
+    leaving.length = kept;
   }
 
   #wouldCross(c: CoinState, side: QuoteSide, px: number, tick: number): boolean {
@@ -643,11 +700,12 @@ export class SimExchange implements Venue {
   #cross(
     c: CoinState,
     slots: Slot[],
+    leaving: Slot[],
     opposite: BookLevel[],
     memory: CrossMemory,
     timeMs: number,
   ): void {
-    const n = ordered(slots, this.#scratch);
+    const n = ordered(slots, leaving, timeMs, this.#scratch);
     // Levels reaching our best order: the only ones any of our orders can take.
     let reach = 0;
     if (n > 0) {

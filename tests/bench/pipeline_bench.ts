@@ -17,12 +17,7 @@
  * its own work and prints it as JSON; the bench also shows the child's wall time with start-up.
  */
 
-import {
-  formatTickLine,
-  formatTradeLine,
-  TICK_HEADER,
-  TRADE_HEADER,
-} from "../../engine/csv_rows.ts";
+import { COINS, FIRST_DAY, writeDays } from "./pipeline_data.ts";
 import { convert } from "../../tools/csv_to_parquet.ts";
 import { openDatabase } from "../../tools/analysis/duckdb.ts";
 import { analyze, type AnalyzeTimings } from "../../tools/analyze.ts";
@@ -202,47 +197,8 @@ async function runNative(
   return { ...result, wallMs: performance.now() - t };
 }
 
-const COINS = 30;
 const dayRows = Number(Deno.env.get("MM_BENCH_DAY_ROWS_PER_COIN") ?? 133_000);
 const gateRows = Number(Deno.env.get("MM_BENCH_GATE_ROWS_PER_COIN") ?? 13_300);
-const FIRST_DAY = Date.parse("2026-02-16T00:00:00Z"); // a Monday; 5 days run to Friday
-
-/** One coin-day of ticks and trades (a trade every 5th tick) as CSV text, with a random walk. */
-function coinDay(coin: string, dayStart: number, rows: number, seed: number): [string, string] {
-  const ticks = [TICK_HEADER + "\n"], trades = [TRADE_HEADER + "\n"];
-  let px = 10 + seed * 7.3;
-  let state = seed * 2654435761 >>> 0;
-  for (let i = 0; i < rows; i++) {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    px = Math.max(1, px + ((state % 21) - 10) * px * 1e-5);
-    const bid = Math.round(px * 1e4) / 1e4;
-    const ask = bid + 0.0001 * (1 + (state % 3));
-    const t = dayStart + Math.floor((i * 86_400_000) / rows);
-    ticks.push(formatTickLine(t, coin, bid, ask));
-    if (i % 5 === 0) {
-      trades.push(formatTradeLine(t, coin, state & 1 ? "B" : "A", ask, 0.5, seed * 1e9 + i));
-    }
-  }
-  return [ticks.join(""), trades.join("")];
-}
-
-async function writeDays(dir: string, days: number, rows: number): Promise<number> {
-  let bytes = 0;
-  for (let c = 0; c < COINS; c++) {
-    const coin = `C${String(c).padStart(2, "0")}`;
-    await Deno.mkdir(`${dir}/ticks/${coin}`, { recursive: true });
-    await Deno.mkdir(`${dir}/trades/${coin}`, { recursive: true });
-    for (let d = 0; d < days; d++) {
-      const start = FIRST_DAY + d * 86_400_000;
-      const day = new Date(start).toISOString().slice(0, 10);
-      const [ticks, trades] = coinDay(coin, start, rows, c + 1);
-      await Deno.writeTextFile(`${dir}/ticks/${coin}/${day}.csv`, ticks);
-      await Deno.writeTextFile(`${dir}/trades/${coin}/${day}.csv`, trades);
-      bytes += ticks.length + trades.length;
-    }
-  }
-  return bytes;
-}
 
 const root = await Deno.makeTempDir({ prefix: "mm_pipeline_bench_" });
 const dayDir = `${root}/day`, gateDir = `${root}/five_days`;
