@@ -236,9 +236,12 @@ Deno.test("a one-sided burst of sellers suppresses that coin's bids, keeps its a
 });
 
 Deno.test("a turbulent regime widens a coin's spread, then more volatility halts it", async () => {
-  // The request economy held at its base room (a target no session reaches), so the resting
-  // grid follows the regime's spread rather than the economy's tolerance.
-  const s = await scenario({ seed: 7, env: { MM_MAX_REQUESTS_PER_USDC: "100" } });
+  // Resting orders follow the grid closely (a small requote room, held there by a request
+  // target no session reaches), so they show the regime's spread.
+  const s = await scenario({
+    seed: 7,
+    env: { MM_REQUOTE_SHARE: "0.05", MM_MIN_REST_MS: "0", MM_MAX_REQUESTS_PER_USDC: "100" },
+  });
   try {
     const coin = "ETH";
     const i = s.coins.indexOf(coin);

@@ -84,17 +84,18 @@ Deno.test("an order stays while its target is within a share of its level's dist
   const sim = venue("queue");
   sim.onBook(BOOK);
   // The bid rests 10.5 below mid. With a share of 0.5 it stays while the target is within half
-  // of the target's own distance from mid, and within 80% of it when the order is the nearer one.
+  // of the target's own distance from mid, and a quarter of it when the grid moved the target
+  // out past the order.
   post(sim, quotes([[67990, 0.01]], [[68011, 0.01]], 1, 0.5));
-  // Targets 7.5 and 8.5 from mid (room 3.75 and 4.25), 20.5 with the order inside (room 16.4).
-  for (const target of [67993, 67992, 67980]) {
+  // Targets 7.5 and 8.5 from mid (room 3.75 and 4.25), 12.5 with the order inside (room 3.125).
+  for (const target of [67993, 67992, 67988]) {
     post(sim, quotes([[target, 0.01]], [[68011, 0.01]], 1, 0.5));
   }
   assert.deepEqual(sim.stats, { placed: 2, cancels: 0, fills: 0, requests: 2 });
-  // The spread widens sixfold: the order is 50 inside a target 60.5 from mid (room 48.4): it moves out.
-  post(sim, quotes([[67940, 0.01]], [[68011, 0.01]], 1, 0.5));
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67940, 68011]);
-  // And back: 50 outside a target 10.5 from mid (room 5.25): it moves in.
+  // The spread doubles: the order is now 10 inside a target 20.5 from mid (room 5.125): it moves out.
+  post(sim, quotes([[67980, 0.01]], [[68011, 0.01]], 1, 0.5));
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67980, 68011]);
+  // And back: 10 outside a target 10.5 from mid (room 5.25): it moves in.
   post(sim, quotes([[67990, 0.01]], [[68011, 0.01]], 1, 0.5));
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990, 68011]);
   assert.equal(sim.stats.cancels, 2);
@@ -102,6 +103,21 @@ Deno.test("an order stays while its target is within a share of its level's dist
     () => post(sim, quotes([[67976, 0.01]], [], 1, Number.NaN)),
     /quotes for BTC: requote share NaN must be in 0..1/,
   );
+});
+
+Deno.test("an order the mid came toward stays until the mid has come 80% of the way", () => {
+  const sim = venue("queue");
+  sim.onBook(BOOK);
+  // The bid rests 10.5 below a 68,000.5 mid, where the grid wants it.
+  post(sim, quotes([[67990, 0.01]], [], 1, 0.5));
+  const at = (mid: number): DesiredQuotes => ({ ...quotes([[mid - 10.5, 0.01]], [], 1, 0.5), mid });
+  // The mid falls 5 toward it, the target with it: 5 of the 8.4 allowed. Kept, its queue place too.
+  post(sim, at(67995.5));
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
+  // 9 of the way (86%): nearly at mid, it moves out to the target.
+  post(sim, at(67991.5));
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67981]);
+  assert.equal(sim.stats.cancels, 1);
 });
 
 Deno.test("an order younger than the minimum resting time gets twice the room", () => {
@@ -117,18 +133,18 @@ Deno.test("an order younger than the minimum resting time gets twice the room", 
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67994]);
 });
 
-Deno.test("an order nearer to mid than its target keeps the inside room, however young", () => {
+Deno.test("an order nearer to mid than its target is held to the widening room, however young", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  // Share 0.9: inside, the room is 80% of the target's distance (the cap), young or not.
+  // Share 0.9: a target moved out may move 0.45 of its distance before the order follows,
+  // young or not.
   post(sim, quotes([[67990, 0.01]], [], 1, 0.9, 60_000), T0);
-  // The spread widens: a target 30.5 below mid leaves the order 20 inside (room 24.4): kept.
-  post(sim, quotes([[67970, 0.01]], [], 1, 0.9, 60_000), T0 + 100);
+  // The spread widens: a target 18.5 below mid leaves the order 8 inside (room 8.325): kept.
+  post(sim, quotes([[67982, 0.01]], [], 1, 0.9, 60_000), T0 + 100);
   assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67990]);
-  // Wider still: 70.5 below mid leaves it 60 inside (room 56.4, which twice over would keep
-  // it): moved out, though 0.2 s old.
-  post(sim, quotes([[67930, 0.01]], [], 1, 0.9, 60_000), T0 + 200);
-  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67930]);
+  // Wider still: 30.5 below mid leaves it 20 inside (room 13.7): moved out, though 0.2 s old.
+  post(sim, quotes([[67970, 0.01]], [], 1, 0.9, 60_000), T0 + 200);
+  assert.deepEqual(sim.openOrders("BTC").map((o) => o.px), [67970]);
 });
 
 Deno.test("shadow, as live: an order the market moved toward goes at once, ordinary moves wait for the pace", () => {

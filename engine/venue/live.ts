@@ -42,7 +42,7 @@ import type { LiveContext } from "./live_context.ts";
 import type { FillFeed, FillFeedHandlers } from "./live_fill_source.ts";
 import { nextExpiry, resolveExpired } from "./live_outcomes.ts";
 import { type LiveSlot, LiveSlots } from "./live_slots.ts";
-import { keepsOrder } from "./requote.ts";
+import { keepsOrder, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
   type DesiredQuotes,
@@ -528,6 +528,7 @@ export class LiveExchange implements Venue {
       s.filled = 0;
       s.expiresMs = expiresMs;
       s.placedMs = now;
+      s.placedDistance = targetDistance(s.want);
       return {
         asset: s.asset,
         isBuy: s.side === "bid",

@@ -35,6 +35,8 @@ export interface LiveSlot {
   expiresMs: number;
   /** When the order was sent, ms (the requote rule's age). */
   placedMs: number;
+  /** Its level's desired distance from mid when placed (the requote rule's d₀). */
+  placedDistance: number;
   /** Size step of the coin, coin units (10^-szDecimals). */
   lot: number;
   szDecimals: number;
@@ -71,6 +73,7 @@ export class LiveSlots {
             filled: 0,
             expiresMs: 0,
             placedMs: 0,
+            placedDistance: 0,
             lot: 10 ** -a.szDecimals,
             szDecimals: a.szDecimals,
             want: { px: 0, sz: 0, mid: 0, tick: 0, share: 0, minRestMs: 0 },

@@ -2,35 +2,47 @@
  * The keep-or-replace rule every venue applies to a resting order (shadow and live alike), so
  * that both spend the same requests.
  *
- * A level's order stays while its price is within a room around its desired price that is a
- * share of the level's own distance from mid (and at least one tick):
+ * With d the level's desired distance from mid now and d₀ its desired distance when the order
+ * was placed, a level's order stays while (each room at least one tick):
  *
- *     room = max(tick, share × |desired − mid|)                   order further from mid
- *     room = max(tick, min(0.8, 2 × share) × |desired − mid|)     order nearer to mid
+ *     further from mid than desired:   |resting − desired| ≤ share × d
+ *     nearer to mid than desired:      d − d₀ ≤ (share / 2) × d          the target moved out
+ *                                      and |resting − desired| − max(0, d − d₀) ≤ min(0.8, 2 × share) × d
+ *                                                                        the mid came toward it
  *
- * so widening the spread (regime multiplier, screener spreads) widens the room with it instead
- * of multiplying cancels. An order further from mid than its target only fills less; one nearer
- * to mid (the mid moved toward it, or the spread widened) is the one most likely to fill, and
- * cancelling it at every flicker of the mid costs two requests a flicker: on the real
- * recordings and the demo market, rooms of a quarter and two thirds of the distance spent 0.58–1.85
- * requests per USDC at less volume, against 0.43–0.54 with 0.8 (BENCHMARKS.md, "Request
- * economy"). It is moved, whatever its age, once it has come more than 80% of the way to mid,
- * and always with priority (batch_plan.ts). An order younger than the minimum resting time gets
- * {@link YOUNG_FACTOR} times the share on the passive side only, so a new order keeps the queue
- * priority it just paid two requests for through the noise of the next few books. Sizes are kept
- * while within {@link SIZE_SHARE} of the desired size, since level sizes are fixed USD amounts
- * whose rounded coin size flips by a lot as the price moves.
+ * and its size is within {@link SIZE_SHARE} of the desired size (level sizes are fixed USD
+ * amounts whose rounded coin size flips by a lot as the price moves). Rooms scale with each
+ * level's own distance, so a wider grid does not multiply cancels. An order further from mid
+ * than its target only fills less. One nearer to mid has two causes, treated apart:
+ *
+ * - **The grid moved its target out** (a wider spread from the regime governor or a screener
+ *   config, or inventory skew): the order is now tighter than the risk setting wants, so it
+ *   follows once the target moved more than half the passive room.
+ * - **The mid came toward it**: this order is the one most likely to fill, and cancelling it at
+ *   every flicker of the mid costs two requests a flicker for less volume (on the real
+ *   recordings a quarter of d spent 0.92 requests per USDC for $6,394, two thirds 0.58 for
+ *   $8,858, 0.8 spends 0.43 for $11,677; BENCHMARKS.md, "Request economy"). It is cancelled
+ *   once the mid has come more than 80% of the way: nearly at mid, the spread it was placed to
+ *   earn is gone.
+ *
+ * Either inside move is protective (batch_plan.ts): it goes at once, whatever the pace. An order
+ * younger than the minimum resting time gets {@link YOUNG_FACTOR} times the share on the passive
+ * side only, so a new order keeps the queue priority it just paid two requests for through the
+ * noise of the next few books.
  */
 
 /** A resting order's size may differ this much from the desired size and stay, as a share of it. */
 export const SIZE_SHARE = 0.25;
 
-/** The room of an order nearer to mid than its target, in shares of the passive room. */
+/** The room for the mid coming toward an order, in shares of the passive room. */
 export const INSIDE_FACTOR = 2;
 
+/** The room for the grid moving an order's target away from mid, in shares of the passive room. */
+export const WIDEN_FACTOR = 0.5;
+
 /**
- * However wide the share, an order never drifts more than this share of its level's distance
- * toward mid: past it the order is nearly at mid, where the spread it was placed to earn is gone.
+ * However wide the share, the mid never comes more than this share of a level's distance toward
+ * its order: past it the order is nearly at mid, where the spread it was placed to earn is gone.
  */
 export const MAX_INSIDE_SHARE = 0.8;
 
@@ -56,11 +68,18 @@ export interface LevelWant {
   minRestMs: number;
 }
 
-/** A resting order: price, size (coin units) and when it started resting (ms, venue clock). */
+/** A resting order: price, size (coin units), when it started resting (ms, venue clock). */
 export interface RestingQuote {
   px: number;
   sz: number;
   placedMs: number;
+  /** Its level's desired distance from mid when it was placed (d₀), price units. */
+  placedDistance: number;
+}
+
+/** The desired distance from mid of `want`, price units: what a new order would store as d₀. */
+export function targetDistance(want: LevelWant): number {
+  return Math.abs(want.px - want.mid);
 }
 
 /** The price tolerance of a level: max(tick, share × |desired − mid|). */
@@ -80,18 +99,19 @@ export function keepsOrder(
   lot: number,
 ): boolean {
   if (!(want.sz > 0)) return false;
-  const young = nowMs - order.placedMs < want.minRestMs;
-  const inside = Math.abs(order.px - want.mid) < Math.abs(want.px - want.mid);
-  // The young bonus widens only the passive side: an order the market (or a wider spread)
-  // brought nearer to mid is held to the inside room, however new.
-  const tolerance = requoteTolerance(
-    want,
-    inside
-      ? Math.min(MAX_INSIDE_SHARE, want.share * INSIDE_FACTOR)
-      : young
-      ? YOUNG_FACTOR * want.share
-      : want.share,
-  );
-  if (Math.abs(order.px - want.px) > tolerance * (1 + EPSILON)) return false;
+  const gap = Math.abs(order.px - want.px);
+  const inside = Math.abs(order.px - want.mid) < targetDistance(want);
+  if (inside) {
+    // The young bonus widens only the passive side: an order the market (or a wider spread)
+    // brought nearer to mid is held to the inside rooms, however new.
+    const widened = Math.max(0, targetDistance(want) - order.placedDistance);
+    if (widened > requoteTolerance(want, WIDEN_FACTOR * want.share) * (1 + EPSILON)) return false;
+    const approach = requoteTolerance(want, Math.min(MAX_INSIDE_SHARE, INSIDE_FACTOR * want.share));
+    if (gap - widened > approach * (1 + EPSILON)) return false;
+  } else {
+    const young = nowMs - order.placedMs < want.minRestMs;
+    const room = requoteTolerance(want, young ? YOUNG_FACTOR * want.share : want.share);
+    if (gap > room * (1 + EPSILON)) return false;
+  }
   return Math.abs(order.sz - want.sz) <= Math.max(lot, SIZE_SHARE * want.sz) * (1 + EPSILON);
 }

@@ -18,7 +18,7 @@ import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
 import { isProtective, placingWaitMs, planCancels } from "./batch_plan.ts";
-import { keepsOrder, type LevelWant } from "./requote.ts";
+import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
   type DesiredQuotes,
@@ -128,6 +128,8 @@ interface Slot extends QueueState {
   goneAfterMs: number;
   /** Market time of the decision that placed it, ms (the requote rule's age). */
   placedMs: number;
+  /** Its level's desired distance from mid when placed (the requote rule's d₀). */
+  placedDistance: number;
   /** The level's desired quote (size 0: none). */
   want: LevelWant;
 }
@@ -179,6 +181,7 @@ function newSlot(side: QuoteSide, level: number): Slot {
     liveAfterMs: -Infinity,
     goneAfterMs: Infinity,
     placedMs: -Infinity,
+    placedDistance: 0,
     want: { px: 0, sz: 0, mid: 0, tick: 0, share: 0, minRestMs: 0 },
   };
 }
@@ -656,6 +659,7 @@ export class SimExchange implements Venue {
     slot.leaves = sz;
     slot.tick = tick;
     slot.placedMs = nowMs;
+    slot.placedDistance = targetDistance(slot.want);
     slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
