@@ -31,8 +31,6 @@ export interface AlertSenderOptions {
   counters: OpsCounters;
   /** Clock, ms (injectable for tests). */
   now?: () => number;
-  /** HTTP client (injectable for tests). */
-  fetch?: typeof fetch;
   /** Least time between two alerts of one kind, ms (default 60 s). */
   perKindMs?: number;
   /** At most `burst` alerts per `burstWindowMs` (default 10 per 10 minutes). */
@@ -52,7 +50,6 @@ export class AlertSender {
   readonly #log: Logger;
   readonly #counters: OpsCounters;
   readonly #now: () => number;
-  readonly #fetch: typeof fetch;
   readonly #perKindMs: number;
   readonly #burst: number;
   readonly #burstWindowMs: number;
@@ -71,7 +68,6 @@ export class AlertSender {
     this.#log = options.log;
     this.#counters = options.counters;
     this.#now = options.now ?? Date.now;
-    this.#fetch = options.fetch ?? fetch;
     this.#perKindMs = options.perKindMs ?? 60_000;
     this.#burst = options.burst ?? 10;
     this.#burstWindowMs = options.burstWindowMs ?? 600_000;
@@ -127,7 +123,7 @@ export class AlertSender {
     while (this.#queue.length > 0) {
       const text = this.#queue.shift()!;
       try {
-        const response = await this.#fetch(this.#url!.reveal(), {
+        const response = await fetch(this.#url!.reveal(), {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ text }),

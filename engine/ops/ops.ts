@@ -23,8 +23,6 @@ export interface OpsOptions {
   log: Logger;
   /** Period of the PnL points and alert checks, ms (default 1 s). */
   watchEveryMs?: number;
-  /** Alert delivery overrides (tests). */
-  fetch?: typeof fetch;
 }
 
 /** The running operations layer. */
@@ -52,7 +50,6 @@ export async function startOps(options: OpsOptions): Promise<Ops> {
     label: engine.mode,
     log,
     counters,
-    fetch: options.fetch,
   });
   const watch = new AlertWatch(alerts);
   const sources = { engine, reconnects: options.reconnects, history };

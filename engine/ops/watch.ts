@@ -37,14 +37,14 @@ export interface AlertWatchOptions {
 /** Compares readings and sends the alerts they call for. */
 export class AlertWatch {
   readonly options: AlertWatchOptions;
-  readonly #alerts: AlertSender;
+  readonly #alerts: Pick<AlertSender, "send">;
   #last: WatchReading | null = null;
   #reconnectTimes: number[] = [];
   #addressLow = false;
   #weightHigh = false;
 
   /** Creates a watch that sends through `alerts`. */
-  constructor(alerts: AlertSender, options: Partial<AlertWatchOptions> = {}) {
+  constructor(alerts: Pick<AlertSender, "send">, options: Partial<AlertWatchOptions> = {}) {
     this.#alerts = alerts;
     this.options = {
       stormReconnects: 3,
