@@ -277,3 +277,57 @@ Deno.test("a running engine alerts its operator's pause, resume and halt through
     await hook.close();
   }
 });
+
+Deno.test("a crash of the running engine reaches the webhook before it exits 1", async () => {
+  const hook = webhook();
+  const dir = await Deno.makeTempDir({ prefix: "mm-crash-" });
+  try {
+    const child = new Deno.Command("./deno", {
+      args: [
+        "run",
+        "-P=demo",
+        `--allow-write=${dir}`,
+        "--allow-read=data,wasm/build,node_modules," + dir,
+        "tests/helpers/crash_on_signal.ts",
+      ],
+      cwd: new URL("../", import.meta.url),
+      clearEnv: true,
+      env: {
+        NO_COLOR: "1",
+        DENO_NO_UPDATE_CHECK: "1",
+        MM_DATA_DIR: dir,
+        MM_HARVEST_TICKS: "false",
+        MM_ALERT_WEBHOOK_URL: hook.url,
+        REDIS_URL: "redis://127.0.0.1:1",
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let output = "";
+    const pump = (async () => {
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) output += chunk;
+    })();
+    const stderr = child.stderr.text();
+    while (!/\[ENGINE\] demo mode/.test(output)) {
+      const exited = await Promise.race([
+        child.status.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 50)),
+      ]);
+      if (exited) throw new Error(`the demo did not start: ${output}${await stderr}`);
+    }
+    child.kill("SIGUSR1");
+    const status = await child.status;
+    await pump;
+    await stderr;
+    assert.equal(status.code, 1, output.slice(-2000));
+    assert.match(output, /\[CRASH\] unhandled rejection: injected by the test: shutting down/);
+    assert.match(output, /\[SHUTDOWN\] save state: done/);
+    assert.deepEqual(hook.received.map((r) => r.body.text), [
+      "[MM demo] 💥 CRASH: unhandled rejection: injected by the test. Shutting down in order (exit code 1).",
+    ]);
+  } finally {
+    await hook.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
