@@ -15,6 +15,7 @@ import { startOps } from "../engine/ops/ops.ts";
 import type { OpsSnapshot } from "../engine/ops/snapshot.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
+import { parsePrometheus } from "./helpers/prometheus.ts";
 
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 22, 12);
@@ -94,25 +95,6 @@ async function running(env: Record<string, string> = {}) {
       await ops.close(0);
     },
   };
-}
-
-/** Prometheus text exposition parsed into `name{labels}` → value, with each family's TYPE. */
-function parsePrometheus(text: string) {
-  const samples = new Map<string, number>();
-  const types = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("# HELP ")) continue;
-    const type = /^# TYPE (\w+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
-    if (type) {
-      types.set(type[1], type[2]);
-      continue;
-    }
-    const sample = /^(\w+)(\{[^}]*\})? (\S+)$/.exec(line);
-    assert.ok(sample, `not a Prometheus sample line: ${line}`);
-    assert.ok(types.has(sample[1]), `${sample[1]} has no TYPE line before it`);
-    samples.set(sample[1] + (sample[2] ?? ""), Number(sample[3]));
-  }
-  return { samples, types };
 }
 
 Deno.test("GET /metrics is Prometheus text with the engine's own numbers", async () => {

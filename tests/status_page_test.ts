@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { openPage } from "./helpers/chromium.ts";
+import { parsePrometheus } from "./helpers/prometheus.ts";
 import { startVenueProcess, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
 
 const COINS = 3;
@@ -155,6 +156,19 @@ Deno.test("the status page shows the live engine's numbers, and Pause leaves no 
     for (const [coin, shown] of Object.entries(positions)) {
       const held = Number(v.positions.find((p) => p.coin === coin)?.szi ?? 0);
       assert.ok(Math.abs(Number(shown) - held) < 1e-9, `${coin}: page ${shown}, venue ${held}`);
+    }
+
+    // A scrape says the same.
+    const { samples } = parsePrometheus(await (await fetch(`${engine.url}metrics`)).text());
+    assert.equal(samples.get("mm_paused"), 1);
+    assert.equal(samples.get('mm_engine_info{mode="live",state="paused"}'), 1);
+    assert.equal(samples.get("mm_fills_total"), v.fills);
+    for (const [coin, shown] of Object.entries(positions)) {
+      const scraped = samples.get(`mm_inventory{coin="${coin}"}`)!;
+      assert.ok(
+        Math.abs(scraped - Number(shown)) < 1e-9,
+        `${coin}: ${scraped} scraped, ${shown} shown`,
+      );
     }
 
     const png = await page.screenshot();
