@@ -186,6 +186,13 @@ Deno.test("pause from loopback cancels every order and quotes nothing until resu
     const resumed = await run.post({ action: "resume" }, { "x-mm-source": "runbook script" });
     assert.equal(resumed.status, 200);
     await resumed.body?.cancel();
+    const again = await run.post({ action: "resume" });
+    assert.deepEqual(await again.json(), {
+      ok: true,
+      action: "resume",
+      paused: false,
+      halted: false,
+    });
     run.quote();
     assert.ok(run.venue.openOrders().length > 0, "quoting again");
 
@@ -195,6 +202,10 @@ Deno.test("pause from loopback cancels every order and quotes nothing until resu
       /\[CONTROL\] ⏸ pause by api \(127\.0\.0\.1, loopback\): checking the hedge: cancelling every order/,
     );
     assert.match(log, /\[CONTROL\] ▶ resume by runbook script \(127\.0\.0\.1, loopback\)/);
+    assert.match(
+      log,
+      /\[CONTROL\] resume by api \(127\.0\.0\.1, loopback\): not paused, nothing to do/,
+    );
     const { samples } = parsePrometheus(await (await fetch(`${run.ops.url}metrics`)).text());
     assert.equal(samples.get('mm_control_actions_total{action="pause"}'), 1);
     assert.equal(samples.get('mm_control_actions_total{action="resume"}'), 1);
@@ -275,6 +286,9 @@ Deno.test("with MM_CONTROL_TOKEN, control needs the bearer token, which is never
     assert.equal(wrong.status, 401);
     assert.match((await wrong.json()).error, /wrong bearer token/);
     assert.equal(run.engine.pausedBy, null);
+
+    // The status page asks for the token before its buttons act.
+    assert.match(await (await fetch(run.ops.url!)).text(), /"tokenRequired":true/);
 
     const right = await run.post({ action: "pause" }, { authorization: `Bearer ${TOKEN}` });
     assert.equal(right.status, 200);

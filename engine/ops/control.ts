@@ -111,6 +111,10 @@ export class Control {
         error: `the engine is halted (${target.haltReason}); restart it with --clear-halt`,
       });
     }
+    if (action === "resume" && target.pausedBy === null) {
+      log.info(`[CONTROL] resume by ${source}: not paused, nothing to do`);
+      return json(200, { ok: true, action, paused: false, halted: false });
+    }
     counters.control[action] = (counters.control[action] ?? 0) + 1;
     if (action === "pause") {
       log.warn(
