@@ -114,6 +114,7 @@ Deno.test("GET /metrics is Prometheus text with the engine's own numbers", async
     assert.ok(run.venue.stats.placed >= 12, "both coins quote three levels a side");
     assert.equal(types.get("mm_orders_placed_total"), "counter");
     assert.equal(samples.get("mm_fills_total"), summary.fills);
+    assert.equal(samples.get("mm_fees_usd"), summary.feesUsd);
     assert.equal(samples.get("mm_pnl_usd"), summary.pnlUsd);
     assert.ok(summary.pnlUsd > 0, "0.002 BTC bought at 68,000 is worth more at a 68,020.5 mid");
     assert.equal(samples.get('mm_inventory{coin="BTC"}'), 0.002);

@@ -96,11 +96,8 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
   counter("mm_orders_cancelled_total", "Orders cancelled or moved", (s) => s.cancels);
   counter("mm_fills_total", "Fills booked this session", (s) => s.fills);
   counter("mm_volume_usd_total", "Filled notional this session, USD", (s) => s.volumeUsd);
-  counter(
-    "mm_fees_usd_total",
-    "Maker fees paid this session, USD (negative: rebates)",
-    (s) => s.feesUsd,
-  );
+  // A gauge, not a counter: with a maker rebate the total falls.
+  gauge("mm_fees_usd", "Maker fees paid this session, USD (negative: rebates)", (s) => s.feesUsd);
   gauge("mm_pnl_usd", "Session PnL: realized + unrealized - fees, USD", (s) => s.pnlUsd);
   gauge("mm_realized_pnl_usd", "Realized PnL this session, USD", (s) => s.realizedUsd);
   gauge(
