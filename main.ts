@@ -26,7 +26,7 @@ async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
   try {
     if (cli.mode === "replay") await runReplayMode(cli, config, log);
     else await runMarketMode(cli, config, log);

@@ -7,8 +7,9 @@
  * structure that might be printed.
  */
 import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset_config.ts";
-import { type LogLevel, parseLogLevel } from "./log.ts";
+import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import type { QueueModelName } from "./queue.ts";
+import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
 
 export type { AssetDefaults, Regime };
 
@@ -68,6 +69,10 @@ export interface EngineConfig {
   dataDir: string;
   redisUrl: string;
   logLevel: LogLevel;
+  /** `MM_LOG_FORMAT`: `text` (the human line) or `json` (one object per line, same fields). */
+  logFormat: LogFormat;
+  /** Metrics, status page, control and alerts (engine/ops/config.ts). */
+  ops: OpsConfig;
   harvestTicks: boolean;
   harvestDepth: boolean;
   /**
@@ -130,6 +135,8 @@ export const CONFIG_ENV_NAMES = [
   "MM_MIN_ORDER_USD",
   "MM_ATR_FRACTION",
   "MM_REGIME",
+  "MM_LOG_FORMAT",
+  ...OPS_ENV_NAMES,
 ] as const;
 
 /** An environment as a plain record (tests pass one; main.ts reads the real one). */
@@ -196,11 +203,14 @@ export function hasWriteAccess(path: string): boolean {
 
 /**
  * Parses and validates the configuration from an environment record. `canWrite` decides
- * whether an explicit `MM_DATA_DIR` is writable (default: this process's write permission).
+ * whether an explicit `MM_DATA_DIR` is writable (default: this process's write permission);
+ * `canReach` whether the operations server and webhook hosts are allowed (default: its net
+ * permission).
  */
 export function loadConfig(
   env: EnvRecord,
   canWrite: (path: string) => boolean = hasWriteAccess,
+  canReach?: (host: string) => boolean,
 ): EngineConfig {
   const get = (name: string): string | undefined => {
     const value = env[name];
@@ -389,6 +399,8 @@ export function loadConfig(
     dataDir: dataDir(),
     redisUrl: url("REDIS_URL", ["redis", "rediss"]) ?? DEFAULTS.redisUrl,
     logLevel: logLevel(),
+    logFormat: oneOf<LogFormat>("MM_LOG_FORMAT", "text", ["text", "json"]),
+    ops: loadOpsConfig(env, canReach),
     harvestTicks: bool("MM_HARVEST_TICKS", DEFAULTS.harvestTicks),
     harvestDepth: bool("MM_HARVEST_DEPTH", DEFAULTS.harvestDepth),
     l2Fast: bool("MM_L2_FAST", DEFAULTS.l2Fast),

@@ -26,7 +26,7 @@ export async function startDemoVenue(
     seed,
     coins: baseConfig.coins?.length ?? DEMO_COINS,
     rate: DEMO_RATE,
-    logger: createLogger({ level: "warn" }),
+    logger: createLogger({ level: "warn", format: baseConfig.logFormat }),
   });
   const config = {
     ...baseConfig,

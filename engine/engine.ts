@@ -154,6 +154,8 @@ export class Engine {
   /** Books without depth (tick-CSV replays): queue positions are unknown. */
   #depthlessBooks = 0;
   #halted: string | null = null;
+  /** Who paused quoting (the operator, through engine/ops/control.ts), or null. */
+  #paused: string | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedMs = -1;
   #nextSessionLine = -1;
@@ -234,6 +236,55 @@ export class Engine {
   /** Why the engine is halted, or null while it quotes. */
   get haltReason(): string | null {
     return this.#halted;
+  }
+
+  /** Who paused quoting, or null while not paused. */
+  get pausedBy(): string | null {
+    return this.#paused;
+  }
+
+  /**
+   * Pauses quoting on the operator's word: withdraws every quote and cancels everything at the
+   * venue, while market data, harvesting, marks, fills already in flight and the risk checks go
+   * on. Resolves when the venue's cancel-all has finished.
+   */
+  pause(by: string): Promise<void> {
+    this.#paused = by;
+    this.#clearAll();
+    return this.venue.cancelAll(`paused by ${by}`).catch((error) =>
+      this.#log.error(`[CONTROL] cancel_all on pause failed: ${(error as Error).message}`)
+    );
+  }
+
+  /** Ends a pause: every coin is quoted again on the next book or tick (not while halted). */
+  resume(): void {
+    if (this.#paused === null) return;
+    this.#paused = null;
+    if (!this.#halted && !this.#stopped) this.#requoteAll();
+  }
+
+  /**
+   * The grid a coin is quoting now (prices and sizes per level, 0 for a level not quoted), or
+   * null when the coin has no quotes. A copy: for the status page, not the loop.
+   */
+  quotesOf(
+    coin: string,
+  ): { bidPx: number[]; bidSz: number[]; askPx: number[]; askSz: number[] } | null {
+    const i = this.market.index.get(coin);
+    if (i === undefined || !this.#quoting[i]) return null;
+    const q = this.#quotes[i];
+    return {
+      bidPx: Array.from(q.bidPx),
+      bidSz: Array.from(q.bidSz),
+      askPx: Array.from(q.askPx),
+      askSz: Array.from(q.askSz),
+    };
+  }
+
+  /** A coin's order-flow imbalance over the kernel's trade window, in [-1, 1] (0 without trades). */
+  ofiOf(coin: string): number {
+    const i = this.market.index.get(coin);
+    return i === undefined || this.#kernel.ofiCount(i) === 0 ? 0 : this.#kernel.ofi(i);
   }
 
   /** Starts the periodic loop (live data); replay calls {@link tick} itself instead. */
@@ -660,7 +711,8 @@ export class Engine {
     const ask = this.market.bestAsk[i];
     const inventoryUsd = this.#position[i] * this.market.mid(i);
     const d = this.regime.decision(i);
-    const mask = !this.#stopped && !this.#halted && this.stall.quoting && !d.halted
+    const mask = !this.#stopped && !this.#halted && this.#paused === null && this.stall.quoting &&
+        !d.halted
       ? this.ofi.mask(i)
       : 0;
     if (

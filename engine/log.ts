@@ -10,6 +10,12 @@ export type LogLevel = "error" | "warn" | "info" | "debug";
 
 const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
+/**
+ * How a line is written: `text` is `<ISO time> <LEVEL> <message>`; `json` is one JSON object per
+ * line with the same fields, `{"time":"…","level":"info","message":"…"}`, for log shippers.
+ */
+export type LogFormat = "text" | "json";
+
 /** Where formatted log text goes (stdout by default; tests pass a collector). */
 export type LogSink = (text: string) => void | Promise<void>;
 
@@ -33,8 +39,10 @@ export interface LoggerOptions {
   sink?: LogSink;
   /** Queue bound in lines (default 10,000). */
   maxQueued?: number;
-  /** Prefix each line with an ISO timestamp (default true). */
+  /** Prefix each line with an ISO timestamp (default true); false leaves `time` out of JSON. */
   timestamps?: boolean;
+  /** `text` (default) or `json`. */
+  format?: LogFormat;
 }
 
 const encoder = new TextEncoder();
@@ -59,6 +67,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const sink = options.sink ?? stdoutSink;
   const maxQueued = options.maxQueued ?? 10_000;
   const timestamps = options.timestamps ?? true;
+  const json = options.format === "json";
   let queue: string[] = [];
   let dropped = 0;
   let scheduled = false;
@@ -78,8 +87,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       queue.shift();
       dropped++;
     }
-    const prefix = timestamps ? `${new Date().toISOString()} ${level.toUpperCase()} ` : "";
-    queue.push(`${prefix}${message}\n`);
+    const time = timestamps ? new Date().toISOString() : null;
+    if (json) {
+      // JSON.stringify escapes newlines inside a message: one record stays one line.
+      const record = time === null ? { level, message } : { time, level, message };
+      queue.push(`${JSON.stringify(record)}\n`);
+    } else {
+      queue.push(`${time === null ? "" : `${time} ${level.toUpperCase()} `}${message}\n`);
+    }
     if (!scheduled) {
       scheduled = true;
       setTimeout(drain, 0);

@@ -27,6 +27,7 @@ import { Shutdown } from "./shutdown.ts";
 import { createShadowStack, type ShadowStack } from "./stack.ts";
 import { clearHalt, loadState, markHalted, mayStartLive, saveState } from "./state.ts";
 import { restoreShadowState, snapshotState } from "./state_snapshot.ts";
+import { startOps } from "./ops/ops.ts";
 import type { LiveExchange } from "./venue/live.ts";
 import type { Venue } from "./venue/venue.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
@@ -36,6 +37,9 @@ const STATE_SAVE_MS = 5_000;
 
 // The share of the 5 s shutdown budget the live cancel-all gets, ms: the later steps are local.
 const SHUTDOWN_CANCEL_MS = 3_500;
+
+// How long the shutdown waits for alerts still queued (a crash alert), ms: within the step's 1 s.
+const SHUTDOWN_ALERTS_MS = 750;
 
 /** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
 export async function runMarketMode(
@@ -219,6 +223,13 @@ export async function runMarketMode(
       );
     }, FUNDING_REFRESH_MS));
 
+    const ops = await startOps({
+      config: config.ops,
+      engine,
+      reconnects: () => feed.stats.reconnects,
+      log,
+    });
+
     const startedMs = Date.now();
     const days = new SessionDays(cli.mode, startedMs, countersOf(engine.summary(startedMs)));
     timers.push(setInterval(() => {
@@ -247,6 +258,7 @@ export async function runMarketMode(
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("close redis", () => bridge.close())
+      .add("close status server, send alerts", () => ops.close(SHUTDOWN_ALERTS_MS))
       .add("close venue", () => {
         liveVenue?.close();
         return sim?.close();
@@ -256,14 +268,15 @@ export async function runMarketMode(
       shutdown.onForcedExit(() => venueToCancel.cancelOpenOrdersOnce());
     }
     const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
-    // Live, a crash halts and cancels every order before the process exits.
-    const removeGuards = live
-      ? installCrashGuards((reason) => {
-        log.error(`[CRASH] ${reason}: halting, cancelling every order, shutting down`);
-        void engine.halt(reason);
-        shutdown.run("crash").then(() => Deno.exit(1));
-      })
-      : () => {};
+    // A crash is alerted and shut down in order; live, it also halts and cancels every order.
+    const removeGuards = installCrashGuards((reason) => {
+      log.error(
+        `[CRASH] ${reason}: ${live ? "halting, cancelling every order, " : ""}shutting down`,
+      );
+      ops.alerts.send("crash", `💥 CRASH: ${reason}. Shutting down in order (exit code 1).`);
+      if (live) void engine.halt(reason);
+      shutdown.run("crash").then(() => Deno.exit(1));
+    });
 
     bridge.start();
     feed.start();

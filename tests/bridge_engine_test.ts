@@ -120,7 +120,11 @@ redisTest("a screener config on Redis changes that coin's grid; a bad one is ref
     assert.equal(topBid("BTC"), btcBefore, "BTC keeps the defaults");
 
     await publish(server.url, [{ coin: "ETH", base_spread_bps: -3 }]);
-    await waitFor("the rejection", async () => (await logged()).includes("base_spread_bps"));
+    // The accepted config's line also names base_spread_bps: wait for the rejection's own line.
+    await waitFor(
+      "the rejection",
+      async () => (await logged()).includes("Rejected config for ETH"),
+    );
     engine.tick(T0 + 2_000);
     assert.equal(topBid("ETH"), wider, "the last good ETH config stays in force");
     assert.match(await logged(), /\[SCREENER\] Rejected config for ETH: field base_spread_bps/);
