@@ -5,13 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
-import { startLiveVenue } from "../engine/live_start.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import type { LiveExchange } from "../engine/venue/live.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { gridFor } from "./helpers/live_grid.ts";
-import { liveHarness, USER } from "./helpers/live_harness.ts";
-import { TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { liveHarness } from "./helpers/live_harness.ts";
 
 // Hyperliquid: every address starts with 10,000 requests (no volume traded in these venues).
 const CAP = 10_000;
@@ -118,16 +116,7 @@ Deno.test("an account already past its cap is cleared at start-up and never quot
     assert.deepEqual(outcomes.map((o) => o.kind), ["resting", "resting"]);
     h.venue.setRequestsUsed(CAP);
 
-    const start = await startLiveVenue({
-      endpoints: h.endpoints,
-      info: h.info,
-      privateKey: TEST_PRIVATE_KEY,
-      user: USER,
-      assets: h.selected,
-      universe: h.universe,
-      log: h.log,
-      fillFeed: { fillsSinceMs: h.venue.sim.now },
-    });
+    const start = await h.startLive({ fillsSinceMs: h.venue.sim.now });
     started = start.venue;
     assert.equal(openOrders(h.venue).length, 0, "the cancel allowance outlasts the order cap");
     started.setQuotes(grid);

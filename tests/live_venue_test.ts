@@ -15,7 +15,6 @@ import {
   installCrashGuards,
   readPrivateKey,
   recordsDirFor,
-  startLiveVenue,
   statePathFor,
 } from "../engine/live_start.ts";
 import { createLogger } from "../engine/log.ts";
@@ -25,7 +24,7 @@ import { createShadowStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import { gridFor } from "./helpers/live_grid.ts";
-import { FAST_FEED, liveHarness, USER } from "./helpers/live_harness.ts";
+import { FAST_FEED, liveHarness } from "./helpers/live_harness.ts";
 import { TEST_PRIVATE_KEY } from "./helpers/venue.ts";
 
 const kernel = await loadKernel();
@@ -110,16 +109,7 @@ Deno.test("live start-up cancels every order the account left resting, on any co
     }
     assert.equal(openCount(h.venue), 2);
 
-    const start = await startLiveVenue({
-      endpoints: h.endpoints,
-      info: h.info,
-      privateKey: TEST_PRIVATE_KEY,
-      user: USER,
-      assets: h.selected,
-      universe: h.universe,
-      log: h.log,
-      fillFeed: { fillsSinceMs: h.venue.sim.now, ...FAST_FEED },
-    });
+    const start = await h.startLive({ fillsSinceMs: h.venue.sim.now, ...FAST_FEED });
     started = start.venue;
     assert.equal(openCount(h.venue), 0, "nothing left resting before the first quote");
     assert.equal(start.venue.stats.cancels, 2);
@@ -137,16 +127,7 @@ Deno.test("live start-up takes the exchange's clock for its fill catch-up: a loc
   const h = await liveHarness();
   let started: LiveExchange | null = null;
   try {
-    const start = await startLiveVenue({
-      endpoints: h.endpoints,
-      info: h.info,
-      privateKey: TEST_PRIVATE_KEY,
-      user: USER,
-      assets: h.selected,
-      universe: h.universe,
-      log: h.log,
-      fillFeed: FAST_FEED,
-    });
+    const start = await h.startLive();
     started = start.venue;
     assert.ok(h.venue.sim.now < Date.now() - 60_000, "the exchange's clock is behind");
     quote(started, (await gridFor(h.info, h.selected[0]))(0));

@@ -8,7 +8,8 @@ import type { FetchLike } from "../../engine/hyperliquid/http.ts";
 import { InfoClient } from "../../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../../engine/hyperliquid/universe.ts";
 import { WeightBudget } from "../../engine/hyperliquid/weight_budget.ts";
-import { userFillFeed } from "../../engine/live_start.ts";
+import { startLiveVenue, userFillFeed } from "../../engine/live_start.ts";
+import type { LiveFillFeedOptions } from "../../engine/venue/live_fill_feed.ts";
 import { createLogger } from "../../engine/log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../../engine/venue/live.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./venue.ts";
@@ -126,6 +127,18 @@ export async function liveHarness(options: LiveHarnessOptions = {}) {
       ...overrides,
     });
   };
+  /** Starts live trading as the engine does (start-up cancel, account read) on these clients. */
+  const startLive = (fillFeed: Partial<LiveFillFeedOptions> = FAST_FEED) =>
+    startLiveVenue({
+      endpoints,
+      info,
+      privateKey: TEST_PRIVATE_KEY,
+      user: USER,
+      assets: selected,
+      universe,
+      log,
+      fillFeed,
+    });
   return {
     venue,
     log,
@@ -140,5 +153,6 @@ export async function liveHarness(options: LiveHarnessOptions = {}) {
     text,
     logged,
     live,
+    startLive,
   };
 }
