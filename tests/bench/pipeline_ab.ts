@@ -18,7 +18,9 @@
  * (tools/csv_to_parquet.ts convert(), tools/analyze.ts analyze()) with their AnalyzeTimings.
  * Recorded per run: wall time with start-up, process CPU time (user + system, all threads;
  * steadier than wall under contention, but not immune: the cores' caches are shared too),
- * analyze's load step, and the load average before and after.
+ * analyze's load step, and the load average before and after. With MM_AB_PIECES=1 each round
+ * also runs analyze's two concurrent halves alone: the load step (every coin into duckdb-wasm and
+ * arrays) and the integrity check its worker runs.
  */
 
 import process from "node:process";
@@ -57,6 +59,18 @@ async function child(mode: string, dir: string): Promise<ChildResult> {
   } else if (mode === "convert-all") {
     const { convert } = await import(`${root}/tools/csv_to_parquet.ts`);
     await convert({ dataDir: dir, all: true, nowMs: ANALYZE_NOW, print: () => {}, tty: false });
+  } else if (mode === "load") {
+    // analyze's load step alone: every coin into duckdb-wasm and arrays, no gates, no worker.
+    const { listCoins, loadCoin } = await import(`${root}/tools/analysis/coin_series.ts`);
+    const { openDatabase } = await import(`${root}/tools/analysis/duckdb.ts`);
+    const { emptySummary } = await import(`${root}/tools/analysis/load.ts`);
+    const db = await openDatabase();
+    const summary = emptySummary();
+    for (const files of await listCoins(dir, {})) await loadCoin(db, files, summary);
+  } else if (mode === "integrity") {
+    // The check analyze's gate 5 runs on its worker, alone.
+    const { checkIntegrity } = await import(`${root}/tools/integrity.ts`);
+    await checkIntegrity({ dataDir: dir, nowMs: ANALYZE_NOW });
   } else {
     const { analyze } = await import(`${root}/tools/analyze.ts`);
     const timings = { loadMs: 0, movesMs: 0, gateMs: {}, totalMs: 0, peakRssBytes: 0 };
@@ -117,10 +131,10 @@ if (import.meta.main) {
   // Both sides read the same Parquet: the new code's conversion (old and new write identical
   // bytes for this data; checked with `diff -r` on the converted day, 2026-12-03).
   await run(newWt, "convert-all", five);
-  const runs: Record<string, { old: Run[]; new: Run[] }> = {
-    convert: { old: [], new: [] },
-    analyze: { old: [], new: [] },
-  };
+  // MM_AB_PIECES=1 also times analyze's two concurrent halves apart, each alone.
+  const pieces = Deno.env.get("MM_AB_PIECES") === "1" ? ["load", "integrity"] : [];
+  const runs: Record<string, { old: Run[]; new: Run[] }> = {};
+  for (const mode of ["convert", "analyze", ...pieces]) runs[mode] = { old: [], new: [] };
   for (let i = 0; i < rounds; i++) {
     for (const [side, wt] of [["old", oldWt], ["new", newWt]] as const) {
       const copy = `${root}/convert_${side}`;
@@ -130,10 +144,12 @@ if (import.meta.main) {
       runs.convert[side].push(r);
       console.log(JSON.stringify({ round: i + 1, side, mode: "convert", ...r }));
     }
-    for (const [side, wt] of [["old", oldWt], ["new", newWt]] as const) {
-      const r = await run(wt, "analyze", five);
-      runs.analyze[side].push(r);
-      console.log(JSON.stringify({ round: i + 1, side, mode: "analyze", ...r }));
+    for (const mode of ["analyze", ...pieces]) {
+      for (const [side, wt] of [["old", oldWt], ["new", newWt]] as const) {
+        const r = await run(wt, mode, five);
+        runs[mode][side].push(r);
+        console.log(JSON.stringify({ round: i + 1, side, mode, ...r }));
+      }
     }
   }
   const c = runs.convert, a = runs.analyze;
@@ -142,5 +158,8 @@ if (import.meta.main) {
   console.log(summary("analyze (in process)", a.old, a.new, (r) => r.ms));
   console.log(summary("analyze load step", a.old, a.new, (r) => r.loadMs!));
   console.log(summary("analyze CPU", a.old, a.new, (r) => r.cpuMs));
+  for (const mode of pieces) {
+    console.log(summary(`${mode} alone CPU`, runs[mode].old, runs[mode].new, (r) => r.cpuMs));
+  }
   await Deno.remove(root, { recursive: true });
 }
