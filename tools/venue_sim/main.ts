@@ -17,7 +17,7 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --port N                 TCP port on 127.0.0.1 (default 0: any free port)
   --seed S                 market seed (default 1); the same seed gives the same stream
   --coins N                active coins from the top of the 44-coin universe (default all)
-  --rate R                 update-rate multiplier (1 = a book every ~650 ms per coin)
+  --rate R                 market time per clock time (1 = the exchange's pace, a book every ~540 ms)
   --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
   --agent 0x…              approved API wallet (repeatable)
   --master 0x…             master key, when the account is a vault/sub-account

@@ -89,7 +89,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** How many coins (from the top of the universe) trade; the rest stay quiet (default all). */
   coins?: number;
-  /** Update-rate multiplier: 1 = a book update every ~650 ms per coin (the spec), 10 = 65 ms. */
+  /**
+   * How much faster than the venue's clock market time runs: 1 = the exchange's own pace (a book
+   * about every 540 ms per coin, as recorded), 10 = ten times as much market in the same time.
+   * The market's shape per unit of market time never changes with it.
+   */
   rate?: number;
   /** Virtual clock start, ms since the epoch (default now). */
   startTimeMs?: number;
@@ -117,8 +121,11 @@ export function checkRequestsUsed(n: unknown): number {
   return n;
 }
 
-/** The spec's book cadence: one update about every 650 ms per coin. */
-export const BASE_BOOK_INTERVAL_MS = 650;
+/**
+ * Nominal book cadence at rate 1, ms: the fitted median of the recordings (market_fit.json);
+ * each coin draws its own intervals from its fitted distribution.
+ */
+export const BASE_BOOK_INTERVAL_MS = 540;
 const HOUR_MS = 3_600_000;
 // Hyperliquid: a scheduled cancel must be at least 5 s in the future.
 const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
@@ -140,6 +147,8 @@ interface CoinState {
   queue: OrderQueue;
   active: boolean;
   nextAt: number;
+  /** Venue time of this coin's last market step. */
+  steppedAt: number;
   bookTime: number;
 }
 
@@ -164,6 +173,8 @@ export class Simulator {
   #replay: ReplayEvent[];
   #replayIndex = 0;
   #timers: VirtualTimer[] = [];
+  readonly #rate: number;
+  readonly #startMs: number;
 
   /** Builds the universe, the markets and the account. */
   constructor(options: SimulatorOptions) {
@@ -173,6 +184,8 @@ export class Simulator {
       throw new Error(`rate must be a positive number, got ${rate}`);
     }
     this.#now = options.startTimeMs ?? Date.now();
+    this.#startMs = this.#now;
+    this.#rate = rate;
     this.intervalMs = BASE_BOOK_INTERVAL_MS / rate;
     this.makerFeeRate = options.makerFeeRate ?? 0.00015;
     this.takerFeeRate = options.takerFeeRate ?? 0.00045;
@@ -203,6 +216,7 @@ export class Simulator {
         active: this.#replay.length > 0 ? false : asset < active,
         // Coins are staggered across one interval so frames spread evenly in time.
         nextAt: this.#now + this.intervalMs * (asset + 1) / universe.length,
+        steppedAt: this.#now,
         bookTime: this.#now,
       };
       this.coins.push(state);
@@ -212,6 +226,11 @@ export class Simulator {
     const pool = new Rng(deriveSeed(seed, 1_000_003));
     this.#userPool = Array.from({ length: 64 }, () => pool.hex(20));
     if (this.#replay.length > 0) this.#replay.sort((x, y) => x.timeMs - y.timeMs);
+  }
+
+  /** Market time now, ms: the venue's clock from its start, run `rate` times faster. */
+  get marketNow(): number {
+    return this.#startMs + (this.#now - this.#startMs) * this.#rate;
   }
 
   /** Virtual time, whole ms since the epoch (steps may fall between milliseconds). */
@@ -283,18 +302,54 @@ export class Simulator {
   }
 
   #stepCoin(c: CoinState): void {
-    const dt = this.intervalMs;
-    c.nextAt += dt;
-    const takers = c.market.step(this.#now, dt);
+    const dt = this.#now - c.steppedAt;
+    c.steppedAt = this.#now;
+    c.nextAt += c.market.nextIntervalMs() / this.#rate;
+    const takers = c.market.step(this.marketNow, dt * this.#rate);
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
-    this.#tradeThrough(c, refreshed, trades, fills, updates);
+    this.#pickOff(c, trades, fills, updates);
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
-    for (const taker of takers) this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
+    for (const taker of takers) {
+      // A taker's prints carry the venue time it arrived at within the step.
+      const at = Math.floor(this.#now - dt * (1 - taker.at));
+      this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates, null, at);
+    }
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
+  }
+
+  /**
+   * The account's orders the fair price has moved through (a bid at or above it, an ask at or
+   * below): the crowd that quoted there has repriced, and an arbitrageur takes ours, printing.
+   */
+  #pickOff(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): void {
+    const fair = c.market.mid;
+    for (const own of [c.queue.bids, c.queue.asks]) {
+      const stale = (o: RestingOrder) => (o.isBuy ? o.px >= fair : o.px <= fair);
+      if (own.length === 0 || !stale(own[0])) continue;
+      let sz = 0;
+      let limit = own[0].px;
+      for (const o of own) {
+        if (!stale(o)) break;
+        sz = cleanSize(sz + o.sz);
+        limit = o.px;
+      }
+      const side: TakerSide = own[0].isBuy ? "A" : "B";
+      // No price impact: the move that made the orders stale is already in the fair price.
+      this.#crowdTaker(c, side, sz, trades, fills, updates, limit, this.now, false);
+    }
+  }
+
+  /** Sets each of the account's orders' queue ahead from the crowd's FIFO queue at its price. */
+  #syncQueues(c: CoinState): void {
+    for (const own of [c.queue.bids, c.queue.asks]) {
+      for (const o of own) {
+        if (o.seq !== undefined) o.queueAhead = c.market.crowdAhead(o.isBuy, o.px, o.seq);
+      }
+    }
   }
 
   /** Fills every resting order of a coin at its own price, as a taker trading through it would. */
@@ -339,6 +394,7 @@ export class Simulator {
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
     this.#crowdTaker(c, side, sz, trades, fills, updates);
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
     return trades;
@@ -351,14 +407,18 @@ export class Simulator {
     trades: WsTrade[],
     fills: WsFill[],
     updates: WsOrder[],
+    limitPx: number | null = null,
+    time = this.now,
+    moves = true,
   ): void {
     const crowd = side === "B" ? c.market.asks : c.market.bids;
-    const sweep = c.queue.sweep(side, sz, crowd, null, { position: this.#position(c) });
+    const sweep = c.queue.sweep(side, sz, crowd, limitPx, { position: this.#position(c) });
+    c.market.settle();
     this.#makerFills(c, sweep.makerFills, fills, updates);
-    this.#prints(c, sweep.prints, trades, false);
+    this.#prints(c, sweep.prints, trades, false, time);
     this.#reduceOnly(c, sweep.reduceOnlyCancelled, updates);
     const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
-    if (usdTraded > 0) c.market.impact(side, usdTraded);
+    if (usdTraded > 0) c.market.impact(side, usdTraded, moves);
   }
 
   /**
@@ -367,13 +427,13 @@ export class Simulator {
    */
   steer(coin: string, steer: MarketSteer): void {
     const c = this.#coin(coin);
-    c.market.steer(steer, this.now);
+    c.market.steer(steer, this.marketNow);
     if (steer.jump === undefined) return;
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
-    this.#tradeThrough(c, refreshed, trades, fills, updates);
+    this.#pickOff(c, trades, fills, updates);
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
   }
@@ -420,7 +480,13 @@ export class Simulator {
     this.#events.book(c.info.name);
   }
 
-  #prints(c: CoinState, prints: Print[], out: WsTrade[], accountIsTaker: boolean): void {
+  #prints(
+    c: CoinState,
+    prints: Print[],
+    out: WsTrade[],
+    accountIsTaker: boolean,
+    time = this.now,
+  ): void {
     const rng = c.market.rng;
     const me = this.account.address;
     for (const p of prints) {
@@ -433,7 +499,7 @@ export class Simulator {
         side: p.side,
         px: num(p.px),
         sz: num(p.sz),
-        time: this.now,
+        time,
         hash: rng.hex(32),
         // Hyperliquid: tid is a 50-bit hash.
         tid: rng.uint32() * 262_144 + rng.int(262_144),
@@ -591,6 +657,7 @@ export class Simulator {
       const side: TakerSide = w.b ? "B" : "A";
       const crowd = w.b ? c.market.asks : c.market.bids;
       const sweep = c.queue.sweep(side, sz, crowd, px, { selfTrade: true });
+      c.market.settle();
       for (const gone of sweep.selfCancelled) {
         updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
       }
@@ -639,6 +706,8 @@ export class Simulator {
           error: `Order could not immediately match against any resting orders. asset=${c.asset}`,
         };
     } else {
+      // Replayed books carry no crowd queues: there the displayed size stays the queue ahead.
+      if (this.#replay.length === 0) order.seq = c.market.nextSeq();
       c.queue.add(order, w.b ? c.market.bids : c.market.asks);
       updates.push(wsOrder(this.account.setStatus(order, "open", this.now)));
       status = { resting: withCloid({ oid: order.oid }) };
@@ -805,6 +874,5 @@ function inferCoin(name: string, px: number): SimCoin {
     startPx: px,
     dayNtlVlm: 1e7,
     dailyVol: 0.05,
-    halfSpreadBps: 2,
   };
 }
