@@ -6,7 +6,7 @@
  */
 
 import type { BookSnapshot, Trade } from "../../engine/hyperliquid/types.ts";
-import { BOOK_DEPTH, CoinMarket } from "../venue_sim/market.ts";
+import { BLOCK_MS, BOOK_DEPTH, CoinMarket } from "../venue_sim/market.ts";
 import type { GeneratorParams } from "../venue_sim/market_profile.ts";
 import { OrderQueue } from "../venue_sim/matching.ts";
 import type { SimCoin } from "../venue_sim/universe.ts";
@@ -32,7 +32,8 @@ export function driveMarket(
       const crowd = taker.side === "B" ? market.asks : market.bids;
       const sweep = queue.sweep(taker.side, taker.sz, crowd, null);
       market.settle();
-      const timeMs = Math.floor(now - dt * (1 - taker.at));
+      // Prints carry their block's time, as the venue's do.
+      const timeMs = Math.ceil((now - dt * (1 - taker.at)) / BLOCK_MS) * BLOCK_MS;
       let usd = 0;
       for (const p of sweep.prints) {
         trades.push({ coin: coin.name, side: p.side, px: p.px, sz: p.sz, timeMs, tid: ++tid });

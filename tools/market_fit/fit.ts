@@ -175,6 +175,11 @@ export function calibrate(
         Math.log(1 - Math.min(0.95, simulated.midMoveShare)),
     );
     next.takersPerMs *= step(real.takersPerMinute / simulated.takersPerMinute);
+    // Prints of one side in one block count as one taker, as in the recording: sizes are corrected
+    // for those merges at each quantile.
+    for (const q of ["p10", "p50", "p90", "p99"] as const) {
+      next.takerUsd[q] *= step(real.takerUsd[q] / simulated.takerUsd[q]);
+    }
     next.sigmaPerSqrtMs *= step(real.sigmaBpsPerSqrtS / simulated.sigmaBpsPerSqrtS);
     // For a log-normal size, mean / median = exp(σ² / 2): move σ² by twice the log of the miss.
     const variance = p.orderUsdSigma ** 2 +

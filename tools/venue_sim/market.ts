@@ -108,6 +108,12 @@ export const TAKER_MIX = (1 - TURBULENT_SHARE) * (1 + (BURST_RATE_MULT - 1) * BU
 // Funding spikes: about one every 2 h, lasting ~10 min.
 const SPIKE_EVERY_MS = 7_200_000;
 const SPIKE_MEAN_MS = 600_000;
+/**
+ * Hyperliquid's block spacing in market time, ms (reference §8: `bbo` about 70–100 ms apart on
+ * BTC): the venue applies crowd takers at block times, after the account's cancels and post-only
+ * orders that reached it within the block.
+ */
+export const BLOCK_MS = 85;
 // A taker as large as the best level moves the fair price by this many ticks (square-root law).
 const IMPACT_TICKS = 1;
 const IMPACT_CAP = 4;
@@ -137,6 +143,15 @@ export class CoinMarket {
   readonly #params: GeneratorParams;
   /** Size factor against the profile (the coin's volume over the profile's). */
   readonly #scale: number;
+  /**
+   * The arrival number of the account's youngest unpaid post-only order at a price (placed within
+   * the exchange's 400 ms priority window), or null; set by the venue.
+   */
+  overtake: ((isBid: boolean, px: number) => number | null) | null = null;
+  /** Share of crowd orders joining such a price that pay a priority fee and go ahead of it. */
+  priorityShare = 0;
+  /** How many crowd orders overtook one of the account's orders so far. */
+  overtakes = 0;
   readonly #rng: Rng;
   #seq = 0;
   #scaleTicks = 1;
@@ -428,9 +443,17 @@ export class CoinMarket {
       side.splice(i, 0, level);
     }
     const sz = size ?? this.#orderSize(k, px);
-    (level.orders ??= []).push({ seq: this.nextSeq(), sz });
+    const orders = level.orders ??= [];
+    const young = this.overtake?.(dir === -1, px);
+    if (young !== undefined && young !== null && this.#rng.next() < this.priorityShare) {
+      // A priority-paying order: re-sorted ahead of the young post-only order, behind the rest.
+      let at = orders.length;
+      while (at > 0 && orders[at - 1].seq > young) at--;
+      orders.splice(at, 0, { seq: young - 0.5 / (orders.length + 2), sz });
+      this.overtakes++;
+    } else orders.push({ seq: this.nextSeq(), sz });
     level.sz = cleanLots(level.sz + sz);
-    level.n = level.orders.length;
+    level.n = orders.length;
   }
 
   /**

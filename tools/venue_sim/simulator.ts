@@ -15,7 +15,14 @@ import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
 import { aggregateSide, type Aggregation } from "./aggregation.ts";
 import { fixed, num } from "./format.ts";
-import { BOOK_DEPTH, CoinMarket, type Level, type MarketSteer } from "./market.ts";
+import {
+  BLOCK_MS,
+  BOOK_DEPTH,
+  CoinMarket,
+  type Level,
+  type MarketSteer,
+  type TakerOrder,
+} from "./market.ts";
 import {
   cleanSize,
   type MakerFill,
@@ -111,7 +118,17 @@ export interface SimulatorOptions {
   requestsUsed?: number;
   /** Recorded market events to replay instead of the synthetic market. */
   replay?: ReplayEvent[];
+  /**
+   * Share of the crowd's orders joining a price within 400 ms of the account's post-only order
+   * there that pay a priority fee and go ahead of it (default 0.2; the public feed never shows
+   * them, so this is a setting, not a fit).
+   */
+  priorityShare?: number;
 }
+
+/** Hyperliquid: post-only orders placed within this window at a price are re-sorted by priority. */
+export const PRIORITY_WINDOW_MS = 400;
+const DEFAULT_PRIORITY_SHARE = 0.2;
 
 /** Checks a request count given to the venue (start option or control); returns it. */
 export function checkRequestsUsed(n: unknown): number {
@@ -149,6 +166,8 @@ interface CoinState {
   nextAt: number;
   /** Venue time of this coin's last market step. */
   steppedAt: number;
+  /** Crowd takers drawn at the last step, each due at its block's venue time, in time order. */
+  takers: (TakerOrder & { atMs: number })[];
   bookTime: number;
 }
 
@@ -180,6 +199,10 @@ export class Simulator {
   constructor(options: SimulatorOptions) {
     const seed = options.seed ?? 1;
     const rate = options.rate ?? 1;
+    const priorityShare = options.priorityShare ?? DEFAULT_PRIORITY_SHARE;
+    if (!(priorityShare >= 0 && priorityShare <= 1)) {
+      throw new Error(`priorityShare must be a fraction from 0 to 1, got ${options.priorityShare}`);
+    }
     if (!(rate > 0) || !Number.isFinite(rate)) {
       throw new Error(`rate must be a positive number, got ${rate}`);
     }
@@ -217,8 +240,11 @@ export class Simulator {
         // Coins are staggered across one interval so frames spread evenly in time.
         nextAt: this.#now + this.intervalMs * (asset + 1) / universe.length,
         steppedAt: this.#now,
+        takers: [],
         bookTime: this.#now,
       };
+      state.market.priorityShare = priorityShare;
+      state.market.overtake = (isBid, px) => this.#youngPostOnly(state, isBid, px);
       this.coins.push(state);
       this.byName.set(info.name, state);
     });
@@ -271,6 +297,13 @@ export class Simulator {
         if (c.active && (next === null || c.nextAt < next.nextAt)) next = c;
       }
       let at = next ? next.nextAt : Infinity;
+      let taking: CoinState | null = null;
+      for (const c of this.coins) {
+        const due = c.takers[0]?.atMs;
+        if (due !== undefined && (taking === null || due < taking.takers[0].atMs)) taking = c;
+      }
+      const takerAt = taking ? taking.takers[0].atMs : Infinity;
+      at = Math.min(at, takerAt);
       const replayAt = this.nextReplayAt ?? Infinity;
       let timer: VirtualTimer | null = null;
       for (const x of this.#timers) if (timer === null || x.at < timer.at) timer = x;
@@ -294,6 +327,8 @@ export class Simulator {
         timer.run();
       } else if (at === replayAt) {
         this.#replayEvent(this.#replay[this.#replayIndex++]);
+      } else if (taking && at === takerAt) {
+        this.#takerEvent(taking);
       } else if (next) {
         this.#stepCoin(next);
       }
@@ -304,21 +339,51 @@ export class Simulator {
   #stepCoin(c: CoinState): void {
     const dt = this.#now - c.steppedAt;
     c.steppedAt = this.#now;
-    c.nextAt += c.market.nextIntervalMs() / this.#rate;
+    const next = c.market.nextIntervalMs() / this.#rate;
+    c.nextAt += next;
     const takers = c.market.step(this.marketNow, dt * this.#rate);
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
     this.#pickOff(c, trades, fills, updates);
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
+    // The takers drawn for this step arrive over the next interval, each applied at the end of
+    // its block: after whatever cancels and post-only orders of the account reached the venue in
+    // that block (reference, Changes 3).
+    const block = BLOCK_MS / this.#rate;
     for (const taker of takers) {
-      // A taker's prints carry the venue time it arrived at within the step.
-      const at = Math.floor(this.#now - dt * (1 - taker.at));
-      this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates, null, at);
+      const arrives = this.#now + next * taker.at - this.#startMs;
+      c.takers.push({ ...taker, atMs: this.#startMs + Math.ceil(arrives / block) * block });
     }
     this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
+  }
+
+  /** Applies the crowd taker due now on `c` (its prints, and fills of the account's orders). */
+  #takerEvent(c: CoinState): void {
+    const taker = c.takers.shift()!;
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
+    this.#syncQueues(c);
+    this.#emit(c, trades, fills, updates, false);
+  }
+
+  /**
+   * The arrival number of the first of the account's post-only orders at `px` still within the
+   * priority window, or null: a priority-paying crowd order joining there goes ahead of it (and of
+   * the account's later young orders there; they pay nothing, so they sort last).
+   */
+  #youngPostOnly(c: CoinState, isBid: boolean, px: number): number | null {
+    let young: number | null = null;
+    const since = this.#now - PRIORITY_WINDOW_MS / this.#rate;
+    for (const o of isBid ? c.queue.bids : c.queue.asks) {
+      if (o.px !== px || o.tif !== "Alo" || o.seq === undefined || o.timestamp < since) continue;
+      if (young === null || o.seq < young) young = o.seq;
+    }
+    return young;
   }
 
   /**
@@ -472,12 +537,13 @@ export class Simulator {
     }
   }
 
-  #emit(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): void {
+  /** Reports what an event produced; a market step also publishes the book (`book`). */
+  #emit(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[], book = true): void {
     if (!this.#events) return;
     if (trades.length) this.#events.trades(c.info.name, trades);
     if (fills.length) this.#events.fills(fills);
     if (updates.length) this.#events.orderUpdates(updates);
-    this.#events.book(c.info.name);
+    if (book) this.#events.book(c.info.name);
   }
 
   #prints(
