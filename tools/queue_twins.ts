@@ -1,5 +1,5 @@
 /**
- * `./deno task queue-twins [--minutes N] [--seed S] [--rest S]`
+ * `./deno task queue-twins [--minutes N] [--seed S] [--rest S] [--priority-share X]`
  *
  * Per-order twins of the shadow estimator against the venue simulator's true fills. Real
  * post-only orders rest in the simulator (true FIFO queues, blocks, priority overtaking) at the
@@ -91,8 +91,19 @@ function median(xs: number[]): number {
 }
 
 /** Runs the experiment for `minutes` of market time; returns one row per level. */
-export function runTwins(minutes: number, seed: number, restS: number): TwinRow[] {
-  const sim = new Simulator({ account: ACCOUNT, seed, coins: COINS.length, startTimeMs: 0 });
+export function runTwins(
+  minutes: number,
+  seed: number,
+  restS: number,
+  priorityShare?: number,
+): TwinRow[] {
+  const sim = new Simulator({
+    account: ACCOUNT,
+    seed,
+    coins: COINS.length,
+    startTimeMs: 0,
+    priorityShare,
+  });
   const twins: Twin[] = [];
   const live = new Map<number, Twin>();
   const out: TradeOutcome = { fill: 0, cause: "queue" };
@@ -278,6 +289,7 @@ if (import.meta.main) {
       minutes: { type: "string", default: "60" },
       seed: { type: "string", default: "1" },
       rest: { type: "string", default: "30" },
+      "priority-share": { type: "string", default: "0.2" },
     },
   });
   const number = (name: string, text: string, min: number) => {
@@ -292,6 +304,7 @@ if (import.meta.main) {
     number("minutes", values.minutes!, 1),
     number("seed", values.seed!, 0),
     number("rest", values.rest!, 1),
+    number("priority-share", values["priority-share"]!, 0),
   );
   const pct = (n: number, d: number) => `${d > 0 ? (100 * n / d).toFixed(1) : "-"} %`;
   console.log(
