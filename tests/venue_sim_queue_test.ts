@@ -165,3 +165,10 @@ Deno.test("priority-paying crowd orders overtake a post-only order only in its f
     else assert.equal(overtaken, 0);
   }
 });
+
+Deno.test("a priority share outside 0..1 is refused with its name and value", () => {
+  assert.throws(
+    () => new Simulator({ account: ACCOUNT, priorityShare: 1.5 }),
+    /priorityShare must be a fraction from 0 to 1, got 1\.5/,
+  );
+});

@@ -2,8 +2,8 @@
  * The parameters the synthetic market draws from, fitted to real Hyperliquid recordings by
  * `deno task fit-market` and committed in `market_fit.json` (numbers only, with the dataset they
  * came from; never the data). Each simulated coin takes the profile of its own name when the
- * fit has one (BTC, ETH, SOL), else the profile of a fitted coin of its kind, with order and
- * taker sizes scaled by its daily volume.
+ * fit has one (BTC, ETH, SOL), else the profile of a fitted coin of its kind (see
+ * {@link profileFor}), with order and taker sizes scaled by its daily volume.
  */
 
 import FIT from "./market_fit.json" with { type: "json" };
@@ -60,10 +60,12 @@ export const MARKET_FIT = FIT as unknown as MarketFit;
 // A coin whose tick is at least this share of its price quotes one tick wide at most (it cannot
 // afford the wide-in-ticks shape of a small coin: a tick there is already 10 bps or more).
 const COARSE_TICK = 0.001;
-// Coins trading at least this much a day (USD) take the liquid-alt profile, the rest the small one.
-const LIQUID_DAY_VLM = 2e8;
 
-/** The profile a simulated coin draws from and the factor its sizes are scaled by. */
+/**
+ * The profile a simulated coin draws from and the factor its sizes are scaled by: its own, else
+ * (a tick of 10 bps or more) the most traded fitted coin's, else the fitted coin nearest to it in
+ * daily volume (by ratio).
+ */
 export function profileFor(
   coin: SimCoin,
   tickFraction: number,
@@ -72,18 +74,12 @@ export function profileFor(
   const own = fit.profiles[coin.name];
   if (own) return { name: coin.name, params: own.params, scale: 1 };
   const names = Object.keys(fit.profiles);
-  const byVolume = names.sort((a, b) =>
-    fit.profiles[b].params.dayNtlVlmUsd - fit.profiles[a].params.dayNtlVlmUsd
-  );
-  const tight = byVolume[0];
-  const small = byVolume[byVolume.length - 1];
-  const liquid = byVolume.find((n) => fit.profiles[n].params.dayNtlVlmUsd < coin.dayNtlVlm) ??
-    small;
+  if (names.length === 0) throw new Error("market fit: no fitted profile to draw a market from");
+  const volume = (n: string) => fit.profiles[n].params.dayNtlVlmUsd;
+  const distance = (n: string) => Math.abs(Math.log(volume(n) / coin.dayNtlVlm));
   const name = tickFraction >= COARSE_TICK
-    ? tight
-    : coin.dayNtlVlm >= LIQUID_DAY_VLM
-    ? liquid
-    : small;
+    ? names.reduce((a, b) => (volume(b) > volume(a) ? b : a))
+    : names.reduce((a, b) => (distance(b) < distance(a) ? b : a));
   const params = fit.profiles[name].params;
   return { name, params, scale: coin.dayNtlVlm / params.dayNtlVlmUsd };
 }
