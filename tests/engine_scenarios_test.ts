@@ -169,12 +169,14 @@ Deno.test("calm market: three bids and three asks on every coin, no halt", async
 });
 
 Deno.test("a crowd seller sweeps our bids: inventory goes long and the grid shifts down to unwind", async () => {
-  // A $100 cap: $72 of fills (12 + 24 + 36) is a skew of 0.72 base half-spreads. Resting orders
-  // follow the grid closely (a small requote room, held there), so they show where it moved.
+  // A $20 cap: the $12 L1 fill alone is a skew of 0.6 base half-spreads (0.9 bps, three ETH ticks);
+  // the realistic crowd is deep enough that a $2M sweep may stop before L2 (3.75 bps out).
+  // Resting orders follow the grid closely (a small requote room, held there), so they show where
+  // it moved.
   const s = await scenario({
     seed: 3,
     env: {
-      MM_MAX_INV_USD: "100",
+      MM_MAX_INV_USD: "20",
       MM_REQUOTE_SHARE: "0.05",
       MM_MIN_REST_MS: "0",
       MM_MAX_REQUESTS_PER_USDC: "100",
@@ -208,7 +210,9 @@ Deno.test("a crowd seller sweeps our bids: inventory goes long and the grid shif
 });
 
 Deno.test("a one-sided burst of sellers suppresses that coin's bids, keeps its asks, and the bids return after it", async () => {
-  const s = await scenario({ seed: 5 });
+  // OFI weighs trades by size and the fitted taker sizes are heavy-tailed (BTC p99 ≈ $580k): a
+  // seed in which no other coin meets a lone whale in that minute.
+  const s = await scenario({ seed: 1 });
   try {
     const coin = "SOL";
     await s.run(2_000);
@@ -237,9 +241,11 @@ Deno.test("a one-sided burst of sellers suppresses that coin's bids, keeps its a
 
 Deno.test("a turbulent regime widens a coin's spread, then more volatility halts it", async () => {
   // Resting orders follow the grid closely (a small requote room, held there by a request
-  // target no session reaches), so they show the regime's spread.
+  // target no session reaches), so they show the regime's spread. Turbulence brings one-sided
+  // bursts every ~20 s, which may suppress a side by OFI: a seed in which both sides stay quoted
+  // while the grid is measured.
   const s = await scenario({
-    seed: 7,
+    seed: 1,
     env: { MM_REQUOTE_SHARE: "0.05", MM_MIN_REST_MS: "0", MM_MAX_REQUESTS_PER_USDC: "100" },
   });
   try {

@@ -408,7 +408,7 @@ Deno.test("the same seed yields the same market stream byte for byte; another se
   const b = await record(7);
   const c = await record(8);
   const books = a.filter((r) => r.startsWith('{"channel":"l2Book"'));
-  // 10 s at one update per ~650 ms per coin, 3 coins, plus the snapshot on subscribe.
+  // 10 s at one update per ~540 ms per coin (the recorded cadence), 3 coins, plus the snapshots.
   assert.ok(books.length >= 45, `expected ≥45 book frames, got ${books.length}`);
   assert.ok(a.some((r) => r.startsWith('{"channel":"trades"')), "trades were printed");
   assert.deepEqual(a, b);

@@ -177,7 +177,7 @@ const USAGE = `usage: ./deno task load-live [options]
   --runs N                 runs (default 3), venue seed + run index - 1
   --minutes M              engine time per run (default 10; fractions allowed)
   --coins N                active venue coins and MM_COINS_TOP_N (default 30)
-  --rate R                 venue update-rate multiplier (default 10)
+  --rate R                 venue market time per clock time (default 10)
   --delay-ms D             delay of every venue answer, ms (default 20; 0: none)
   --seed S                 venue seed of the first run (default 1)`;
 

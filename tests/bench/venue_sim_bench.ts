@@ -1,6 +1,6 @@
 /**
- * Venue simulator load: 30 coins at 10x the spec's book rate (a book every 65 ms per coin
- * instead of 650 ms) with the account's orders resting on every coin and being matched, every
+ * Venue simulator load: 30 coins with market time at 10x the exchange's pace (a book every ~54 ms
+ * per coin instead of ~540 ms) with the account's orders resting on every coin and being matched, every
  * frame serialized and delivered to a WebSocket client subscribed to all 30 books and trades
  * plus the user streams.
  *

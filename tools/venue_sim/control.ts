@@ -37,6 +37,8 @@ export interface VenueState {
     queueAhead: string;
   }[];
   fills: number;
+  /** Crowd orders that paid a priority fee and went ahead of a young post-only order of ours. */
+  priorityOvertakes: number;
   volumeUsd: string;
   /** Address-based requests spent (every order and cancel) and the cap (10,000 + volume). */
   requestsUsed: number;
@@ -179,6 +181,7 @@ export class Control {
         queueAhead: num(o.queueAhead),
       })),
       fills: acct.fills.length,
+      priorityOvertakes: sim.coins.reduce((n, c) => n + c.market.overtakes, 0),
       volumeUsd: usd(acct.volumeUsd),
       requestsUsed: acct.requestsUsed,
       requestsCap: acct.requestCap(),

@@ -17,7 +17,7 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --port N                 TCP port on 127.0.0.1 (default 0: any free port)
   --seed S                 market seed (default 1); the same seed gives the same stream
   --coins N                active coins from the top of the 44-coin universe (default all)
-  --rate R                 update-rate multiplier (1 = a book every ~650 ms per coin)
+  --rate R                 market time per clock time (1 = the exchange's pace, a book every ~540 ms)
   --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
   --agent 0x…              approved API wallet (repeatable)
   --master 0x…             master key, when the account is a vault/sub-account
@@ -28,6 +28,8 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
   --requests-used N        address-based requests already spent at start (default 0; cap 10000 + volume)
   --ip-weight-limit N      per-IP request weight per 60 s, REST and WS post (default 1200; 0: off)
+  --priority-share X       share of crowd orders joining within 400 ms of our post-only order at its
+                           price that pay priority and go ahead of it (default 0.2)
   --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)
   --replay-speed X|asap    replay pacing (default 1 = recorded speed)
   --fault SPEC             inject a fault, e.g. dropWs:closeFrame=false,every=60 (repeatable)
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
         "schedule-cancel-volume": { type: "string" },
         "requests-used": { type: "string" },
         "ip-weight-limit": { type: "string" },
+        "priority-share": { type: "string" },
         replay: { type: "string", multiple: true },
         "replay-speed": { type: "string" },
         fault: { type: "string", multiple: true },
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       ),
       requestsUsed: numberFlag("requests-used", values["requests-used"]),
       ipWeightLimit: numberFlag("ip-weight-limit", values["ip-weight-limit"]),
+      priorityShare: numberFlag("priority-share", values["priority-share"]),
       replay: values.replay ? await loadReplay(values.replay, seed) : undefined,
       replaySpeed: speed === "asap" ? "asap" : numberFlag("replay-speed", speed),
       faults: [

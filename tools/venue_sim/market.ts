@@ -1,21 +1,38 @@
 /**
- * One coin's seeded synthetic market: a mid price that diffuses with a volatility that
- * switches between a calm and a turbulent regime, a 20-level book whose spread and depth
- * widen with volatility, taker orders arriving as a Poisson process with heavy-tailed
- * (Pareto) sizes and bursts of one-sided flow, price impact after each taker (so a maker that
- * gets filled tends to be on the wrong side of the next move), and an hourly funding rate that
- * can spike. Everything is drawn from one seeded generator, so a seed fixes the whole stream.
+ * One coin's seeded synthetic market, fitted to real Hyperliquid recordings (market_profile.ts):
+ * a fair price that diffuses with a volatility that switches between a calm and a turbulent
+ * regime, and a crowd of individual resting orders around it. Every price on the coin's tick grid
+ * holds its own FIFO queue of crowd orders that join at the back at fitted rates (more orders,
+ * and larger ones, further from the fair price), are cancelled from anywhere in the queue at a
+ * fitted rate, and are consumed from the front by takers, so levels persist, thin out, vanish and
+ * refill as on the exchange, and a hole in the grid is a queue that emptied, never a random step.
+ * Orders left on the wrong side of a moving fair price are cancelled (makers repricing), so the
+ * crowd's book never crosses. Takers arrive as a Poisson process with fitted sizes, faster in the
+ * turbulent regime and in bursts of one-sided flow, and move the fair price (permanent impact).
+ * Funding is hourly and can spike. All times are market time: the simulator's `--rate` runs
+ * market time faster and never changes these shapes. Everything is drawn from one seeded
+ * generator, so a seed fixes the whole stream.
  */
-import { priceTick, roundPerpPrice } from "../../engine/hyperliquid/wire.ts";
+import { priceTick } from "../../engine/hyperliquid/wire.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { type GeneratorParams, profileFor } from "./market_profile.ts";
 import { Rng } from "./rng.ts";
 import type { SimCoin } from "./universe.ts";
 
-/** One level of the synthetic crowd's book (prices on the coin's tick grid). */
+/** One crowd order resting at a price: its place in the queue and its size (coin units). */
+export interface CrowdOrder {
+  /** Arrival number, shared with the account's orders on the coin: lower is ahead. */
+  seq: number;
+  sz: number;
+}
+
+/** One level of the book (prices on the coin's tick grid). */
 export interface Level {
   px: number;
   sz: number;
   n: number;
+  /** The crowd's FIFO queue at this price, front first (synthetic market only; not replays). */
+  orders?: CrowdOrder[];
 }
 
 /** A taker order from the simulated crowd: it sweeps the opposite side of the book. */
@@ -23,8 +40,9 @@ export interface TakerOrder {
   side: TakerSide;
   /** Size in coin units. */
   sz: number;
+  /** When it arrived within the step, as a share of the step (0: its start, 1: its end). */
+  at: number;
 }
-
 /**
  * What a test (or `POST /control {"market":…}`) forces on one coin's synthetic market. Each
  * field left out keeps its current setting; `"auto"`, `null` or 0 hands it back to the model.
@@ -32,7 +50,7 @@ export interface TakerOrder {
 export interface MarketSteer {
   /** Pin the volatility regime, or `"auto"` to let it switch by itself. */
   regime?: "calm" | "turbulent" | "auto";
-  /** Volatility of the mid, fraction per √day, before the turbulent ×3.5 (null: the coin's own). */
+  /** Volatility of the mid, fraction per √day, before the turbulent ×3.5 (null: the fitted one). */
   dailyVol?: number | null;
   /** A steady trend of the mid, fraction per minute of market time (−0.01: 1 % down a minute). */
   driftPerMinute?: number;
@@ -55,11 +73,6 @@ export interface SteerState {
 
 /** Levels per side the venue serves (Hyperliquid: l2Book has at most 20). */
 export const BOOK_DEPTH = 20;
-// Share of the gap to a fresh size a level closes per redraw (0 = frozen, 1 = redrawn).
-const PERSIST_DRIFT = 0.2;
-// Levels per side the crowd keeps: spares behind the served 20, so takers that eat the top
-// levels between two redraws still leave a full book.
-const CROWD_LEVELS = BOOK_DEPTH + 10;
 
 const MS_PER_DAY = 86_400_000;
 /** Hyperliquid's funding baseline per hour (0.01 % per 8 h, paid hourly). */
@@ -70,33 +83,53 @@ const FUNDING_CAP_HOURLY = 0.04;
 const CALM_MEAN_MS = 600_000;
 const TURBULENT_MEAN_MS = 90_000;
 const TURBULENT_VOL_MULT = 3.5;
-const TURBULENT_SPREAD_MULT = 3;
+// In the turbulent regime crowd orders are this many times smaller (the book thins out).
 const TURBULENT_DEPTH_DIV = 2.5;
+const TURBULENT_TAKER_MULT = 2;
 // One-sided bursts: how often they start (calm / turbulent), how long they last, how one-sided.
 const BURST_EVERY_CALM_MS = 60_000;
 const BURST_EVERY_TURBULENT_MS = 20_000;
 const BURST_MEAN_MS = 8_000;
 const BURST_SIDE_SHARE = 0.85;
 const BURST_RATE_MULT = 3;
-// Taker sizes: Pareto tail index 1.6 (heavy tail, finite mean), capped at 40x the minimum.
-const TAKER_ALPHA = 1.6;
-const TAKER_CAP = 40;
+const TURBULENT_SHARE = TURBULENT_MEAN_MS / (CALM_MEAN_MS + TURBULENT_MEAN_MS);
+/**
+ * The calm volatility and taker rate are the fitted averages divided by these, so that over the
+ * regimes and bursts the mixture matches the recording (time shares from the means above).
+ */
+export const VOL_MIX = Math.sqrt(
+  1 - TURBULENT_SHARE + TURBULENT_SHARE * TURBULENT_VOL_MULT ** 2,
+);
+const BURST_SHARE_CALM = BURST_MEAN_MS / (BURST_EVERY_CALM_MS + BURST_MEAN_MS);
+const BURST_SHARE_TURBULENT = BURST_MEAN_MS / (BURST_EVERY_TURBULENT_MS + BURST_MEAN_MS);
+/** Average taker-rate multiplier of the regimes and bursts (see {@link VOL_MIX}). */
+export const TAKER_MIX = (1 - TURBULENT_SHARE) * (1 + (BURST_RATE_MULT - 1) * BURST_SHARE_CALM) +
+  TURBULENT_SHARE * TURBULENT_TAKER_MULT * (1 + (BURST_RATE_MULT - 1) * BURST_SHARE_TURBULENT);
 // Funding spikes: about one every 2 h, lasting ~10 min.
 const SPIKE_EVERY_MS = 7_200_000;
 const SPIKE_MEAN_MS = 600_000;
+/**
+ * Hyperliquid's block spacing in market time, ms (reference §8: `bbo` about 70–100 ms apart on
+ * BTC): the venue applies crowd takers at block times, after the account's cancels and post-only
+ * orders that reached it within the block.
+ */
+export const BLOCK_MS = 85;
+// A taker as large as the best level moves the fair price by this many ticks (square-root law).
+const IMPACT_TICKS = 1;
+const IMPACT_CAP = 4;
 
 /** The evolving state of one coin's synthetic market. */
 export class CoinMarket {
   readonly coin: SimCoin;
   readonly asset: number;
-  /** Current mid price (USD). */
+  /** Fair price (USD): the crowd quotes around it; the venue's oracle, mark and mid. */
   mid: number;
   turbulent = false;
   /** Current hourly funding rate. */
   funding = BASE_FUNDING_HOURLY;
   /** Side of the current one-sided burst, or null. */
   burst: TakerSide | null = null;
-  /** Bids, best (highest) first; sizes reflect what takers consumed since the last refresh. */
+  /** Bids, best (highest) first. */
   bids: Level[] = [];
   /** Asks, best (lowest) first. */
   asks: Level[] = [];
@@ -105,7 +138,23 @@ export class CoinMarket {
   /** Notional traded since start, USD. */
   tradedUsd = 0;
   readonly prevDayPx: number;
+  /** The fitted profile this coin draws from (a fitted coin's name). */
+  readonly profile: string;
+  readonly #params: GeneratorParams;
+  /** Size factor against the profile (the coin's volume over the profile's). */
+  readonly #scale: number;
+  /**
+   * The arrival number of the account's youngest unpaid post-only order at a price (placed within
+   * the exchange's 400 ms priority window), or null; set by the venue.
+   */
+  overtake: ((isBid: boolean, px: number) => number | null) | null = null;
+  /** Share of crowd orders joining such a price that pay a priority fee and go ahead of it. */
+  priorityShare = 0;
+  /** How many crowd orders overtook one of the account's orders so far. */
+  overtakes = 0;
   readonly #rng: Rng;
+  #seq = 0;
+  #scaleTicks = 1;
   #burstUntil = 0;
   #burstShare = BURST_SIDE_SHARE;
   #steer: SteerState = {
@@ -117,23 +166,22 @@ export class CoinMarket {
   };
   #spikeUntil = 0;
   #premium = 0;
-  readonly #minTakerUsd: number;
-  readonly #takerRatePerMs: number;
 
   /** Creates the market of `coin` (asset id `asset`) from its own seed. */
-  constructor(coin: SimCoin, asset: number, seed: number) {
+  constructor(coin: SimCoin, asset: number, seed: number, params?: GeneratorParams) {
     this.coin = coin;
     this.asset = asset;
     this.#rng = new Rng(seed);
     this.mid = coin.startPx;
     this.prevDayPx = coin.startPx * Math.exp(coin.dailyVol * this.#rng.normal());
     this.openInterest = coin.dayNtlVlm / coin.startPx / 3;
-    const usdPerMs = coin.dayNtlVlm / MS_PER_DAY;
-    // Smallest taker ~ a quarter of a second's volume, between $20 and $3,000.
-    this.#minTakerUsd = Math.min(3_000, Math.max(20, usdPerMs * 250));
-    const meanTakerUsd = this.#minTakerUsd * TAKER_ALPHA / (TAKER_ALPHA - 1);
-    this.#takerRatePerMs = usdPerMs / meanTakerUsd;
-    this.#rebuildBook();
+    const fitted = params
+      ? { name: coin.name, params, scale: 1 }
+      : profileFor(coin, priceTick(coin.startPx, coin.szDecimals) / coin.startPx);
+    this.profile = fitted.name;
+    this.#params = fitted.params;
+    this.#scale = fitted.scale;
+    this.#seedBook();
   }
 
   /** The seeded generator, shared with whoever draws this coin's synthetic trade ids. */
@@ -144,6 +192,25 @@ export class CoinMarket {
   /** Price increment at the current mid. */
   get tick(): number {
     return priceTick(this.mid, this.coin.szDecimals);
+  }
+
+  /** The next arrival number on this coin (crowd orders and the account's orders share it). */
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  /** Crowd size resting ahead of an order with arrival number `seq` at `px` on one side. */
+  crowdAhead(isBid: boolean, px: number, seq: number): number {
+    const level = (isBid ? this.bids : this.asks).find((l) => l.px === px);
+    let ahead = 0;
+    for (const o of level?.orders ?? []) if (o.seq < seq) ahead += o.sz;
+    return cleanLots(ahead);
+  }
+
+  /** Market time until the next book snapshot, ms (drawn from the fitted cadence). */
+  nextIntervalMs(): number {
+    const c = this.#params.cadenceMs;
+    return Math.max(1, drawBetween(this.#rng.next(), c.p10, c.p50, c.p90));
   }
 
   /** The steering in force (a copy). */
@@ -216,7 +283,7 @@ export class CoinMarket {
     if (next.funding !== null) this.funding = next.funding;
     if (jump !== undefined) {
       this.mid *= 1 + jump;
-      this.#rebuildBook();
+      this.#seedBook();
     }
     if (steer.burst !== undefined) {
       this.burst = next.burst?.side ?? null;
@@ -225,10 +292,14 @@ export class CoinMarket {
     }
   }
 
-  /** Moves the market forward by `dtMs` and returns the takers that arrived meanwhile. */
+  /**
+   * Moves the market forward by `dtMs` of market time (ending at market time `nowMs`) and returns
+   * the takers that arrived meanwhile, for the venue to match against the book.
+   */
   step(nowMs: number, dtMs: number): TakerOrder[] {
     const rng = this.#rng;
     const steer = this.#steer;
+    const p = this.#params;
     const switchMean = this.turbulent ? TURBULENT_MEAN_MS : CALM_MEAN_MS;
     // The draw is made even when the regime is pinned, so the rest of the stream stays aligned.
     const switches = rng.next() < 1 - Math.exp(-dtMs / switchMean);
@@ -236,10 +307,16 @@ export class CoinMarket {
       if (switches) this.turbulent = !this.turbulent;
     } else this.turbulent = steer.regime === "turbulent";
 
-    const sigma = (steer.dailyVol ?? this.coin.dailyVol) / Math.sqrt(MS_PER_DAY) *
-      (this.turbulent ? TURBULENT_VOL_MULT : 1);
-    this.mid *= Math.exp(sigma * Math.sqrt(dtMs) * rng.normal());
-    if (steer.driftPerMinute !== 0) this.mid *= Math.exp(steer.driftPerMinute * dtMs / 60_000);
+    const sigma =
+      (steer.dailyVol !== null
+        ? steer.dailyVol / Math.sqrt(MS_PER_DAY)
+        : p.sigmaPerSqrtMs / VOL_MIX) * (this.turbulent ? TURBULENT_VOL_MULT : 1);
+    let mid = this.mid;
+    if (rng.next() < 1 - Math.exp(-p.movesPerMs * dtMs)) {
+      mid *= Math.exp(sigma / Math.sqrt(p.movesPerMs) * rng.normal());
+    }
+    if (steer.driftPerMinute !== 0) mid *= Math.exp(steer.driftPerMinute * dtMs / 60_000);
+    this.#moveFair(mid);
 
     if (steer.burst !== null && nowMs >= steer.burst.untilMs) steer.burst = null;
     if (this.burst !== null && nowMs >= this.#burstUntil) {
@@ -253,36 +330,65 @@ export class CoinMarket {
     }
 
     this.#stepFunding(nowMs, dtMs);
-    this.#rebuildBook();
+    this.#evolveBook(dtMs);
 
-    const rate = this.#takerRatePerMs * (this.turbulent ? 2 : 1) *
+    const rate = p.takersPerMs / TAKER_MIX * (this.turbulent ? TURBULENT_TAKER_MULT : 1) *
       (this.burst ? BURST_RATE_MULT : 1);
     const count = rng.poisson(rate * dtMs);
     const takers: TakerOrder[] = [];
+    const t = p.takerUsd;
     for (let i = 0; i < count; i++) {
       let side: TakerSide;
       if (this.burst) {
         side = rng.next() < this.#burstShare ? this.burst : (this.burst === "B" ? "A" : "B");
       } else side = rng.next() < 0.5 ? "B" : "A";
-      const usd = this.#minTakerUsd * Math.min(TAKER_CAP, rng.pareto(TAKER_ALPHA));
+      const u = rng.next();
+      const usd = this.#scale * Math.exp(
+        u < 0.9
+          ? drawBetween(u, Math.log(t.p10), Math.log(t.p50), Math.log(t.p90))
+          : Math.log(t.p90) + (u - 0.9) / 0.09 * Math.log(t.p99 / t.p90),
+      );
       const lot = Math.pow(10, -this.coin.szDecimals);
       const sz = Math.max(lot, roundLots(usd / this.mid, this.coin.szDecimals));
-      takers.push({ side, sz });
+      takers.push({ side, sz, at: rng.next() });
     }
+    takers.sort((a, b) => a.at - b.at);
     return takers;
   }
 
-  /** Shifts the mid after a taker of `usd` notional on `side` (permanent price impact). */
-  impact(side: TakerSide, usd: number): void {
-    const depthUsd = Math.max(1, (this.bids[0]?.sz ?? 0) * this.mid);
-    const halfSpread = this.#halfSpreadFraction();
-    const move = 0.4 * halfSpread * Math.min(4, Math.sqrt(usd / depthUsd));
-    this.mid *= side === "B" ? 1 + move : 1 - move;
+  /**
+   * Counts a taker of `usd` notional on `side` and shifts the fair price after it (permanent
+   * price impact), unless `moves` is false (a trade the fair price already reflects).
+   */
+  impact(side: TakerSide, usd: number, moves = true): void {
     this.tradedUsd += usd;
+    if (!moves) return;
+    const best = side === "B" ? this.asks[0] : this.bids[0];
+    const depthUsd = Math.max(1, (best?.sz ?? 0) * this.mid);
+    const move = IMPACT_TICKS * this.tick / this.mid *
+      Math.min(IMPACT_CAP, Math.sqrt(usd / depthUsd));
+    this.#moveFair(this.mid * (side === "B" ? 1 + move : 1 - move));
   }
 
-  #halfSpreadFraction(): number {
-    return this.coin.halfSpreadBps / 1e4 * (this.turbulent ? TURBULENT_SPREAD_MULT : 1);
+  /**
+   * After a sweep consumed crowd size (it lowers `sz` and drops emptied levels): takes the eaten
+   * size off the front of each level's queue, so the FIFO queues and the levels agree again.
+   */
+  settle(): void {
+    for (const side of [this.bids, this.asks]) {
+      for (const level of side) {
+        const orders = level.orders;
+        if (!orders) continue;
+        let extra = cleanLots(orders.reduce((s, o) => s + o.sz, 0) - level.sz);
+        while (extra > 1e-12 && orders.length > 0) {
+          const eat = Math.min(extra, orders[0].sz);
+          orders[0].sz = cleanLots(orders[0].sz - eat);
+          extra = cleanLots(extra - eat);
+          if (orders[0].sz <= 1e-12) orders.shift();
+        }
+        level.n = orders.length;
+      }
+    }
   }
 
   #stepFunding(nowMs: number, dtMs: number): void {
@@ -299,65 +405,171 @@ export class CoinMarket {
       Math.max(-FUNDING_CAP_HOURLY, Math.min(FUNDING_CAP_HOURLY, f));
   }
 
-  /** Regenerates both sides around the mid: spread and depth follow the regime. */
-  #rebuildBook(): void {
-    const rng = this.#rng;
-    const szd = this.coin.szDecimals;
-    const half = this.mid * this.#halfSpreadFraction() * Math.exp(0.25 * rng.normal());
-    let bestBid = roundPerpPrice(Math.max(this.mid - half, this.mid * 0.5), szd, "down");
-    let bestAsk = roundPerpPrice(this.mid + half, szd, "up");
-    if (bestAsk <= bestBid) bestAsk = roundPerpPrice(bestBid + priceTick(bestBid, szd), szd, "up");
-    if (bestBid >= bestAsk) {
-      bestBid = roundPerpPrice(bestAsk - priceTick(bestAsk, szd), szd, "down");
-    }
-    // Each level holds about 5 s of the coin's volume (at least $50).
-    const levelUsd = Math.max(50, this.coin.dayNtlVlm / MS_PER_DAY * 5_000) /
-      (this.turbulent ? TURBULENT_DEPTH_DIV : 1);
-    this.bids = this.#side(bestBid, -1, levelUsd, this.bids);
-    this.asks = this.#side(bestAsk, 1, levelUsd, this.asks);
+  /** Grid index of the nearest price strictly on `dir`'s side of the fair price (bids -1). */
+  #base(dir: 1 | -1): number {
+    const x = this.mid * this.#scaleTicks;
+    const near = Math.round(x);
+    // A fair price within float noise of a grid price sits on it: neither side may quote there.
+    const on = Math.abs(x - near) < 1e-7 * Math.max(1, Math.abs(x));
+    if (dir === -1) return on ? near - 1 : Math.floor(x);
+    return on ? near + 1 : Math.ceil(x);
   }
 
-  #side(best: number, dir: 1 | -1, levelUsd: number, previous: readonly Level[]): Level[] {
-    // Resting crowd size persists at a price from one redraw to the next and drifts toward a
-    // fresh draw, so queues change gradually (cancels and joins) rather than at random.
-    const before = new Map<number, number>();
-    for (const l of previous) before.set(l.px, l.sz);
-    const rng = this.#rng;
-    const szd = this.coin.szDecimals;
-    const lot = Math.pow(10, -szd);
-    const levels: Level[] = [];
-    // Levels step on an integer tick grid. Going down the grid only gets finer below a power of
-    // ten, so the current one stays valid; going up it coarsens at the next power of ten, where
-    // the price is snapped again.
-    let px = best;
-    let scale = 1;
-    let ticks = 0;
-    let ceiling = Infinity;
-    const regrid = (p: number) => {
-      scale = Math.pow(10, Math.round(-Math.log10(priceTick(p, szd))));
-      ticks = Math.round(p * scale);
-      ceiling = dir === 1 ? Math.pow(10, Math.floor(Math.log10(p) + 1e-12) + 1) : Infinity;
-    };
-    regrid(best);
-    for (let k = 0; k < CROWD_LEVELS && ticks > 0; k++) {
-      px = ticks / scale;
-      if (px >= ceiling) {
-        regrid(roundPerpPrice(px, szd, "up"));
-        px = ticks / scale;
-      }
-      const usd = levelUsd * (1 + 0.25 * k) * Math.exp(0.5 * rng.normal());
-      const old = before.get(px);
-      const fresh = usd / px;
-      const sz = Math.max(
-        lot,
-        roundLots(old === undefined ? fresh : old + PERSIST_DRIFT * (fresh - old), szd),
-      );
-      const n = 1 + Math.min(199, rng.poisson(usd / 2_000));
-      levels.push({ px, sz, n });
-      ticks += dir * (this.turbulent ? 1 + rng.int(3) : (rng.next() < 0.2 ? 2 : 1));
-    }
-    return levels;
+  #px(index: number): number {
+    return index / this.#scaleTicks;
   }
+
+  /** A new crowd order's size (coin units) k ticks behind the fair price. */
+  #orderSize(k: number, px: number): number {
+    const p = this.#params;
+    const usd = p.orderUsdAt[Math.min(k, p.orderUsdAt.length - 1)] * this.#scale *
+      Math.exp(p.orderUsdSigma * this.#rng.normal()) /
+      (this.turbulent ? TURBULENT_DEPTH_DIV : 1);
+    return Math.max(Math.pow(10, -this.coin.szDecimals), roundLots(usd / px, this.coin.szDecimals));
+  }
+
+  /**
+   * Puts a new crowd order (of `sz`, or a fresh size for k ticks behind the fair price) at the
+   * back of the queue at grid index `index` on one side.
+   */
+  #join(side: Level[], dir: 1 | -1, index: number, k: number, size?: number): void {
+    const px = this.#px(index);
+    if (!(px > 0)) return;
+    let i = 0;
+    while (i < side.length && (dir === -1 ? side[i].px > px : side[i].px < px)) i++;
+    let level = side[i];
+    if (!level || level.px !== px) {
+      level = { px, sz: 0, n: 0, orders: [] };
+      side.splice(i, 0, level);
+    }
+    const sz = size ?? this.#orderSize(k, px);
+    const orders = level.orders ??= [];
+    const young = this.overtake?.(dir === -1, px);
+    if (young !== undefined && young !== null && this.#rng.next() < this.priorityShare) {
+      // A priority-paying order: re-sorted ahead of the young post-only order, behind the rest.
+      let at = orders.length;
+      while (at > 0 && orders[at - 1].seq > young) at--;
+      orders.splice(at, 0, { seq: young - 0.5 / (orders.length + 2), sz });
+      this.overtakes++;
+    } else orders.push({ seq: this.nextSeq(), sz });
+    level.sz = cleanLots(level.sz + sz);
+    level.n = orders.length;
+  }
+
+  /**
+   * Moves the fair price to `mid`. Crowd orders the move leaves on the wrong side are re-placed
+   * at the same distance behind the new price (makers requoting: cancelled, then at the back of
+   * a new queue), and on the other side each order follows the move with the fitted share, so the
+   * touch stays as deep as the recordings show and queues behind the old price thin out.
+   */
+  #moveFair(mid: number): void {
+    const before = [this.#base(-1), this.#base(1)];
+    this.mid = mid;
+    if (this.#gridChanged()) return;
+    const follow = this.#params.followShare;
+    const rng = this.#rng;
+    for (
+      const [side, dir, old] of [[this.bids, -1, before[0]], [this.asks, 1, before[1]]] as const
+    ) {
+      const base = this.#base(dir);
+      if (base === old) continue;
+      const moved: { k: number; sz: number }[] = [];
+      for (let i = 0; i < side.length; i++) {
+        const level = side[i];
+        const index = Math.round(level.px * this.#scaleTicks);
+        const wrong = dir === -1 ? index > base : index < base;
+        const k = dir * (index - old);
+        if (!level.orders) {
+          if (wrong) side.splice(i--, 1);
+          continue;
+        }
+        let kept = 0;
+        let sz = 0;
+        for (const o of level.orders) {
+          if (wrong || rng.next() < follow) moved.push({ k, sz: o.sz });
+          else {
+            level.orders[kept++] = o;
+            sz += o.sz;
+          }
+        }
+        level.orders.length = kept;
+        level.sz = cleanLots(sz);
+        level.n = kept;
+        if (kept === 0) side.splice(i--, 1);
+      }
+      for (const m of moved) this.#join(side, dir, base + dir * m.k, m.k, m.sz);
+    }
+  }
+
+  /** Whether the price crossed a power of ten that changes its tick (the book was redrawn). */
+  #gridChanged(): boolean {
+    const scale = Math.round(1 / this.tick);
+    if (scale === this.#scaleTicks) return false;
+    this.#seedBook();
+    return true;
+  }
+
+  /** Cancellations, repricing and arrivals over `dtMs` of market time, on both sides. */
+  #evolveBook(dtMs: number): void {
+    const rng = this.#rng;
+    const p = this.#params;
+    const keep = Math.exp(-p.cancelPerMs * dtMs);
+    for (const [side, dir] of [[this.bids, -1], [this.asks, 1]] as const) {
+      for (let i = 0; i < side.length; i++) {
+        const level = side[i];
+        const orders = level.orders;
+        if (!orders) continue;
+        let kept = 0;
+        let sz = 0;
+        for (const o of orders) {
+          if (rng.next() < keep) {
+            orders[kept++] = o;
+            sz += o.sz;
+          }
+        }
+        orders.length = kept;
+        level.sz = cleanLots(sz);
+        level.n = kept;
+        if (kept === 0) side.splice(i--, 1);
+      }
+      const base = this.#base(dir);
+      const arrivals = p.cancelPerMs * dtMs;
+      for (let k = 0; k < p.ordersAt.length; k++) {
+        const n = rng.poisson(p.ordersAt[k] * arrivals);
+        for (let j = 0; j < n; j++) this.#join(side, dir, base + dir * k, k);
+      }
+    }
+  }
+
+  /** Draws a whole book from the stationary state of the queues (at start and on a new grid). */
+  #seedBook(): void {
+    const p = this.#params;
+    this.#scaleTicks = Math.round(1 / this.tick);
+    this.bids = [];
+    this.asks = [];
+    for (const [side, dir] of [[this.bids, -1], [this.asks, 1]] as const) {
+      const base = this.#base(dir);
+      for (let k = 0; k < p.ordersAt.length; k++) {
+        const n = this.#rng.poisson(p.ordersAt[k]);
+        for (let j = 0; j < n; j++) this.#join(side, dir, base + dir * k, k);
+      }
+    }
+  }
+}
+
+/**
+ * A value drawn through three quantiles by a uniform `u` in (0, 1): linear between p10, p50 and
+ * p90, and out to p10 − (p50 − p10) / 4 and p90 + (p90 − p50) / 4 beyond them.
+ */
+export function drawBetween(u: number, p10: number, p50: number, p90: number): number {
+  if (u < 0.1) return p10 - (0.1 - u) / 0.1 * (p50 - p10) / 4;
+  if (u < 0.5) return p10 + (u - 0.1) / 0.4 * (p50 - p10);
+  if (u < 0.9) return p50 + (u - 0.5) / 0.4 * (p90 - p50);
+  return p90 + (u - 0.9) / 0.1 * (p90 - p50) / 4;
+}
+
+function cleanLots(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
 }
 
 /** Rounds a size down to whole lots of 10^-szDecimals. */

@@ -26,6 +26,8 @@ export interface RestingOrder {
   origSz: number;
   /** Crowd size (coin units) still ahead of this order at its price. */
   queueAhead: number;
+  /** Arrival number in the synthetic crowd's FIFO queues (see market.ts); absent in replays. */
+  seq?: number;
   /** Placement time, ms. */
   timestamp: number;
   tif: "Gtc" | "Alo" | "Ioc";

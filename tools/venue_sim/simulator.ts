@@ -15,7 +15,14 @@ import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
 import { aggregateSide, type Aggregation } from "./aggregation.ts";
 import { fixed, num } from "./format.ts";
-import { BOOK_DEPTH, CoinMarket, type Level, type MarketSteer } from "./market.ts";
+import {
+  BLOCK_MS,
+  BOOK_DEPTH,
+  CoinMarket,
+  type Level,
+  type MarketSteer,
+  type TakerOrder,
+} from "./market.ts";
 import {
   cleanSize,
   type MakerFill,
@@ -89,7 +96,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** How many coins (from the top of the universe) trade; the rest stay quiet (default all). */
   coins?: number;
-  /** Update-rate multiplier: 1 = a book update every ~650 ms per coin (the spec), 10 = 65 ms. */
+  /**
+   * How much faster than the venue's clock market time runs: 1 = the exchange's own pace (a book
+   * about every 540 ms per coin, as recorded), 10 = ten times as much market in the same time.
+   * The market's shape per unit of market time never changes with it.
+   */
   rate?: number;
   /** Virtual clock start, ms since the epoch (default now). */
   startTimeMs?: number;
@@ -107,7 +118,17 @@ export interface SimulatorOptions {
   requestsUsed?: number;
   /** Recorded market events to replay instead of the synthetic market. */
   replay?: ReplayEvent[];
+  /**
+   * Share of the crowd's orders joining a price within 400 ms of the account's post-only order
+   * there that pay a priority fee and go ahead of it (default 0.2; the public feed never shows
+   * them, so this is a setting, not a fit).
+   */
+  priorityShare?: number;
 }
+
+/** Hyperliquid: post-only orders placed within this window at a price are re-sorted by priority. */
+export const PRIORITY_WINDOW_MS = 400;
+const DEFAULT_PRIORITY_SHARE = 0.2;
 
 /** Checks a request count given to the venue (start option or control); returns it. */
 export function checkRequestsUsed(n: unknown): number {
@@ -117,8 +138,11 @@ export function checkRequestsUsed(n: unknown): number {
   return n;
 }
 
-/** The spec's book cadence: one update about every 650 ms per coin. */
-export const BASE_BOOK_INTERVAL_MS = 650;
+/**
+ * Nominal book cadence at rate 1, ms: the fitted median of the recordings (market_fit.json);
+ * each coin draws its own intervals from its fitted distribution.
+ */
+export const BASE_BOOK_INTERVAL_MS = 540;
 const HOUR_MS = 3_600_000;
 // Hyperliquid: a scheduled cancel must be at least 5 s in the future.
 const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
@@ -140,6 +164,10 @@ interface CoinState {
   queue: OrderQueue;
   active: boolean;
   nextAt: number;
+  /** Venue time of this coin's last market step. */
+  steppedAt: number;
+  /** Crowd takers drawn at the last step, each due at its block's venue time, in time order. */
+  takers: (TakerOrder & { atMs: number })[];
   bookTime: number;
 }
 
@@ -164,15 +192,23 @@ export class Simulator {
   #replay: ReplayEvent[];
   #replayIndex = 0;
   #timers: VirtualTimer[] = [];
+  readonly #rate: number;
+  readonly #startMs: number;
 
   /** Builds the universe, the markets and the account. */
   constructor(options: SimulatorOptions) {
     const seed = options.seed ?? 1;
     const rate = options.rate ?? 1;
+    const priorityShare = options.priorityShare ?? DEFAULT_PRIORITY_SHARE;
+    if (!(priorityShare >= 0 && priorityShare <= 1)) {
+      throw new Error(`priorityShare must be a fraction from 0 to 1, got ${options.priorityShare}`);
+    }
     if (!(rate > 0) || !Number.isFinite(rate)) {
       throw new Error(`rate must be a positive number, got ${rate}`);
     }
     this.#now = options.startTimeMs ?? Date.now();
+    this.#startMs = this.#now;
+    this.#rate = rate;
     this.intervalMs = BASE_BOOK_INTERVAL_MS / rate;
     this.makerFeeRate = options.makerFeeRate ?? 0.00015;
     this.takerFeeRate = options.takerFeeRate ?? 0.00045;
@@ -203,8 +239,12 @@ export class Simulator {
         active: this.#replay.length > 0 ? false : asset < active,
         // Coins are staggered across one interval so frames spread evenly in time.
         nextAt: this.#now + this.intervalMs * (asset + 1) / universe.length,
+        steppedAt: this.#now,
+        takers: [],
         bookTime: this.#now,
       };
+      state.market.priorityShare = priorityShare;
+      state.market.overtake = (isBid, px) => this.#youngPostOnly(state, isBid, px);
       this.coins.push(state);
       this.byName.set(info.name, state);
     });
@@ -212,6 +252,11 @@ export class Simulator {
     const pool = new Rng(deriveSeed(seed, 1_000_003));
     this.#userPool = Array.from({ length: 64 }, () => pool.hex(20));
     if (this.#replay.length > 0) this.#replay.sort((x, y) => x.timeMs - y.timeMs);
+  }
+
+  /** Market time now, ms: the venue's clock from its start, run `rate` times faster. */
+  get marketNow(): number {
+    return this.#startMs + (this.#now - this.#startMs) * this.#rate;
   }
 
   /** Virtual time, whole ms since the epoch (steps may fall between milliseconds). */
@@ -252,6 +297,13 @@ export class Simulator {
         if (c.active && (next === null || c.nextAt < next.nextAt)) next = c;
       }
       let at = next ? next.nextAt : Infinity;
+      let taking: CoinState | null = null;
+      for (const c of this.coins) {
+        const due = c.takers[0]?.atMs;
+        if (due !== undefined && (taking === null || due < taking.takers[0].atMs)) taking = c;
+      }
+      const takerAt = taking ? taking.takers[0].atMs : Infinity;
+      at = Math.min(at, takerAt);
       const replayAt = this.nextReplayAt ?? Infinity;
       let timer: VirtualTimer | null = null;
       for (const x of this.#timers) if (timer === null || x.at < timer.at) timer = x;
@@ -275,6 +327,8 @@ export class Simulator {
         timer.run();
       } else if (at === replayAt) {
         this.#replayEvent(this.#replay[this.#replayIndex++]);
+      } else if (taking && at === takerAt) {
+        this.#takerEvent(taking);
       } else if (next) {
         this.#stepCoin(next);
       }
@@ -283,18 +337,84 @@ export class Simulator {
   }
 
   #stepCoin(c: CoinState): void {
-    const dt = this.intervalMs;
-    c.nextAt += dt;
-    const takers = c.market.step(this.#now, dt);
+    const dt = this.#now - c.steppedAt;
+    c.steppedAt = this.#now;
+    const next = c.market.nextIntervalMs() / this.#rate;
+    c.nextAt += next;
+    const takers = c.market.step(this.marketNow, dt * this.#rate);
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
-    this.#tradeThrough(c, refreshed, trades, fills, updates);
+    this.#pickOff(c, trades, fills, updates);
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
-    for (const taker of takers) this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
+    // The takers drawn for this step arrive over the next interval, each applied at the end of
+    // its block: after whatever cancels and post-only orders of the account reached the venue in
+    // that block (reference, Changes 3).
+    const block = BLOCK_MS / this.#rate;
+    for (const taker of takers) {
+      const arrives = this.#now + next * taker.at - this.#startMs;
+      c.takers.push({ ...taker, atMs: this.#startMs + Math.ceil(arrives / block) * block });
+    }
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
+  }
+
+  /** Applies the crowd taker due now on `c` (its prints, and fills of the account's orders). */
+  #takerEvent(c: CoinState): void {
+    const taker = c.takers.shift()!;
+    const trades: WsTrade[] = [];
+    const fills: WsFill[] = [];
+    const updates: WsOrder[] = [];
+    this.#crowdTaker(c, taker.side, taker.sz, trades, fills, updates);
+    this.#syncQueues(c);
+    this.#emit(c, trades, fills, updates, false);
+  }
+
+  /**
+   * The arrival number of the first of the account's post-only orders at `px` still within the
+   * priority window, or null: a priority-paying crowd order joining there goes ahead of it (and of
+   * the account's later young orders there; they pay nothing, so they sort last).
+   */
+  #youngPostOnly(c: CoinState, isBid: boolean, px: number): number | null {
+    let young: number | null = null;
+    const since = this.#now - PRIORITY_WINDOW_MS / this.#rate;
+    for (const o of isBid ? c.queue.bids : c.queue.asks) {
+      if (o.px !== px || o.tif !== "Alo" || o.seq === undefined || o.timestamp < since) continue;
+      if (young === null || o.seq < young) young = o.seq;
+    }
+    return young;
+  }
+
+  /**
+   * The account's orders the fair price has moved through (a bid at or above it, an ask at or
+   * below): the crowd that quoted there has repriced, and an arbitrageur takes ours, printing.
+   */
+  #pickOff(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): void {
+    const fair = c.market.mid;
+    for (const own of [c.queue.bids, c.queue.asks]) {
+      const stale = (o: RestingOrder) => (o.isBuy ? o.px >= fair : o.px <= fair);
+      if (own.length === 0 || !stale(own[0])) continue;
+      let sz = 0;
+      let limit = own[0].px;
+      for (const o of own) {
+        if (!stale(o)) break;
+        sz = cleanSize(sz + o.sz);
+        limit = o.px;
+      }
+      const side: TakerSide = own[0].isBuy ? "A" : "B";
+      // No price impact: the move that made the orders stale is already in the fair price.
+      this.#crowdTaker(c, side, sz, trades, fills, updates, limit, this.now, false);
+    }
+  }
+
+  /** Sets each of the account's orders' queue ahead from the crowd's FIFO queue at its price. */
+  #syncQueues(c: CoinState): void {
+    for (const own of [c.queue.bids, c.queue.asks]) {
+      for (const o of own) {
+        if (o.seq !== undefined) o.queueAhead = c.market.crowdAhead(o.isBuy, o.px, o.seq);
+      }
+    }
   }
 
   /** Fills every resting order of a coin at its own price, as a taker trading through it would. */
@@ -339,6 +459,7 @@ export class Simulator {
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
     this.#crowdTaker(c, side, sz, trades, fills, updates);
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
     return trades;
@@ -351,14 +472,18 @@ export class Simulator {
     trades: WsTrade[],
     fills: WsFill[],
     updates: WsOrder[],
+    limitPx: number | null = null,
+    time = this.now,
+    moves = true,
   ): void {
     const crowd = side === "B" ? c.market.asks : c.market.bids;
-    const sweep = c.queue.sweep(side, sz, crowd, null, { position: this.#position(c) });
+    const sweep = c.queue.sweep(side, sz, crowd, limitPx, { position: this.#position(c) });
+    c.market.settle();
     this.#makerFills(c, sweep.makerFills, fills, updates);
-    this.#prints(c, sweep.prints, trades, false);
+    this.#prints(c, sweep.prints, trades, false, time);
     this.#reduceOnly(c, sweep.reduceOnlyCancelled, updates);
     const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
-    if (usdTraded > 0) c.market.impact(side, usdTraded);
+    if (usdTraded > 0) c.market.impact(side, usdTraded, moves);
   }
 
   /**
@@ -367,13 +492,13 @@ export class Simulator {
    */
   steer(coin: string, steer: MarketSteer): void {
     const c = this.#coin(coin);
-    c.market.steer(steer, this.now);
+    c.market.steer(steer, this.marketNow);
     if (steer.jump === undefined) return;
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
-    const refreshed = c.queue.refresh(c.market.bids, c.market.asks, this.#position(c));
-    this.#tradeThrough(c, refreshed, trades, fills, updates);
+    this.#pickOff(c, trades, fills, updates);
+    this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
   }
@@ -412,15 +537,22 @@ export class Simulator {
     }
   }
 
-  #emit(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[]): void {
+  /** Reports what an event produced; a market step also publishes the book (`book`). */
+  #emit(c: CoinState, trades: WsTrade[], fills: WsFill[], updates: WsOrder[], book = true): void {
     if (!this.#events) return;
     if (trades.length) this.#events.trades(c.info.name, trades);
     if (fills.length) this.#events.fills(fills);
     if (updates.length) this.#events.orderUpdates(updates);
-    this.#events.book(c.info.name);
+    if (book) this.#events.book(c.info.name);
   }
 
-  #prints(c: CoinState, prints: Print[], out: WsTrade[], accountIsTaker: boolean): void {
+  #prints(
+    c: CoinState,
+    prints: Print[],
+    out: WsTrade[],
+    accountIsTaker: boolean,
+    time = this.now,
+  ): void {
     const rng = c.market.rng;
     const me = this.account.address;
     for (const p of prints) {
@@ -433,7 +565,7 @@ export class Simulator {
         side: p.side,
         px: num(p.px),
         sz: num(p.sz),
-        time: this.now,
+        time,
         hash: rng.hex(32),
         // Hyperliquid: tid is a 50-bit hash.
         tid: rng.uint32() * 262_144 + rng.int(262_144),
@@ -591,6 +723,7 @@ export class Simulator {
       const side: TakerSide = w.b ? "B" : "A";
       const crowd = w.b ? c.market.asks : c.market.bids;
       const sweep = c.queue.sweep(side, sz, crowd, px, { selfTrade: true });
+      c.market.settle();
       for (const gone of sweep.selfCancelled) {
         updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
       }
@@ -639,6 +772,8 @@ export class Simulator {
           error: `Order could not immediately match against any resting orders. asset=${c.asset}`,
         };
     } else {
+      // Replayed books carry no crowd queues: there the displayed size stays the queue ahead.
+      if (this.#replay.length === 0) order.seq = c.market.nextSeq();
       c.queue.add(order, w.b ? c.market.bids : c.market.asks);
       updates.push(wsOrder(this.account.setStatus(order, "open", this.now)));
       status = { resting: withCloid({ oid: order.oid }) };
@@ -805,6 +940,5 @@ function inferCoin(name: string, px: number): SimCoin {
     startPx: px,
     dayNtlVlm: 1e7,
     dailyVol: 0.05,
-    halfSpreadBps: 2,
   };
 }

@@ -353,7 +353,11 @@ export class StreamHub implements VenueEvents {
     } else if (norm.type === "allMids") {
       this.#send(session, this.#allMids());
     } else if (norm.type === "bbo") {
-      this.#send(session, JSON.stringify({ channel: "bbo", data: this.#bbo(norm.coin as string) }));
+      const coin = norm.coin as string;
+      const bbo = this.#bbo(coin);
+      // The next bbo goes out only when the top of book differs from this one.
+      this.#lastBbo.set(coin, JSON.stringify(bbo.bbo));
+      this.#send(session, JSON.stringify({ channel: "bbo", data: bbo }));
     } else if (norm.type === "trades") {
       const recent = this.#recentTrades.get(norm.coin as string);
       if (recent?.length) this.#send(session, JSON.stringify({ channel: "trades", data: recent }));

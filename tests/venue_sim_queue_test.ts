@@ -1,0 +1,174 @@
+/**
+ * The venue simulator's queues as the account meets them: an order stands in a true FIFO queue
+ * of the crowd's individual orders at its price, crowd takers are applied per block after the
+ * cancels that reached the venue in that block, priority-paying crowd orders overtake only young
+ * post-only orders, and the book crosses an order only through a trade that prints.
+ */
+import assert from "node:assert/strict";
+import { floatToWire } from "../engine/hyperliquid/wire.ts";
+import { type OrderStatus, Simulator, type WsTrade } from "../tools/venue_sim/simulator.ts";
+import { TEST_ACCOUNT, TEST_START_MS } from "./helpers/venue.ts";
+
+const ACCOUNT = TEST_ACCOUNT.toLowerCase();
+const BTC = 0;
+
+/** A simulator on BTC alone with its public trades and book tops recorded. */
+function venue(options: { seed?: number; priorityShare?: number } = {}) {
+  const sim = new Simulator({
+    account: ACCOUNT,
+    seed: options.seed ?? 5,
+    coins: 1,
+    startTimeMs: TEST_START_MS,
+    priorityShare: options.priorityShare ?? 0,
+  });
+  const trades: WsTrade[] = [];
+  const crossed: string[] = [];
+  sim.setEvents({
+    book(coin) {
+      const [bids, asks] = sim.l2Book(coin).levels;
+      if (bids[0] && asks[0] && Number(bids[0].px) >= Number(asks[0].px)) {
+        crossed.push(`${bids[0].px} >= ${asks[0].px} at ${sim.now}`);
+      }
+    },
+    trades: (_coin, t) => void trades.push(...t),
+    fills() {},
+    orderUpdates() {},
+  });
+  return { sim, trades, crossed };
+}
+
+function bid(sim: Simulator, px: number, tif = "Alo"): number {
+  const status: OrderStatus = sim.placeOrder({
+    a: BTC,
+    b: true,
+    p: floatToWire(px),
+    s: "0.001",
+    r: false,
+    t: { limit: { tif } },
+  });
+  assert.ok("resting" in status, JSON.stringify(status));
+  return status.resting.oid;
+}
+
+function bestBid(sim: Simulator): number {
+  return Number(sim.l2Book("BTC").levels[0][0].px);
+}
+
+function ahead(sim: Simulator, oid: number): number | undefined {
+  return sim.openOrders().find((o) => o.oid === oid)?.queueAhead;
+}
+
+Deno.test("an order waits behind exactly the crowd that was there: later orders queue behind it, cancels ahead move it up", () => {
+  const { sim, trades } = venue();
+  sim.advance(5_000);
+  const px = bestBid(sim) - 3;
+  const shown = () => Number(sim.l2Book("BTC").levels[0].find((l) => Number(l.px) === px)?.sz ?? 0);
+  const crowdBefore = shown();
+  const oid = bid(sim, px);
+  assert.equal(ahead(sim, oid), crowdBefore, "everything resting there is ahead");
+  let previous = crowdBefore;
+  let movedUpWithoutTrade = false;
+  let joinedBehind = false;
+  for (let i = 0; i < 600 && ahead(sim, oid) !== undefined; i++) {
+    const tradedBefore = trades.length;
+    sim.advance(100);
+    const now = ahead(sim, oid);
+    if (now === undefined) break;
+    assert.ok(now <= previous + 1e-9, `queue ahead grew from ${previous} to ${now}`);
+    const hit = trades.slice(tradedBefore).some((t) => t.side === "A" && Number(t.px) <= px);
+    if (now < previous && !hit) movedUpWithoutTrade = true;
+    if (shown() > now + 0.001 + 1e-9) joinedBehind = true;
+    previous = now;
+  }
+  assert.ok(movedUpWithoutTrade, "a crowd cancel ahead moved the order up");
+  assert.ok(joinedBehind, "crowd orders joined behind it");
+});
+
+Deno.test("a cancel that reaches the venue within a block wins against that block's crowd taker; without it the taker fills the order", () => {
+  for (const cancelFirst of [true, false]) {
+    const { sim, trades } = venue();
+    sim.advance(5_000);
+    const px = bestBid(sim);
+    const oid = bid(sim, px);
+    // A seller of 50 BTC (~$5M) due at the end of the current block sweeps the top of the book.
+    sim.coins[BTC].takers.unshift({ side: "A", sz: 50, at: 0, atMs: sim.now + 40 });
+    if (cancelFirst) assert.equal(sim.cancel(BTC, oid), "success");
+    sim.advance(60);
+    const ours = trades.filter((t) => t.users[0] === ACCOUNT);
+    const atOurPrice = trades.filter((t) => Number(t.px) === px);
+    assert.ok(atOurPrice.length > 0, "the taker traded through our price");
+    assert.equal(ours.length, cancelFirst ? 0 : 1, `cancel first: ${cancelFirst}`);
+  }
+});
+
+Deno.test("crowd trades print at block times, and the book crosses no order without a print", () => {
+  const { sim, trades, crossed } = venue({ seed: 8 });
+  for (let i = 0; i < 600; i++) {
+    sim.advance(500);
+    // Keep a bid and an ask resting at the touch, so moves of the market meet them.
+    const book = sim.l2Book("BTC").levels;
+    const open = sim.openOrders();
+    if (!open.some((o) => o.isBuy)) bid(sim, Number(book[0][0].px));
+    if (!open.some((o) => !o.isBuy)) {
+      sim.placeOrder({
+        a: BTC,
+        b: false,
+        p: book[1][0].px,
+        s: "0.001",
+        r: false,
+        t: { limit: { tif: "Alo" } },
+      });
+    }
+  }
+  assert.deepEqual(crossed, []);
+  const crowd = trades.filter((t) => !t.users.includes(ACCOUNT));
+  assert.ok(crowd.length > 100);
+  for (const t of crowd) assert.equal((t.time - TEST_START_MS) % 85, 0, `print at ${t.time}`);
+  const fills = sim.account.fills;
+  assert.ok(fills.length > 0, "the resting orders were filled");
+  for (const f of fills) {
+    assert.ok(
+      trades.some((t) => t.px === f.px && t.users.includes(ACCOUNT)),
+      `a print for the fill at ${f.px}`,
+    );
+  }
+});
+
+Deno.test("priority-paying crowd orders overtake a post-only order only in its first 400 ms, at the configured share", () => {
+  for (const share of [1, 0]) {
+    const { sim } = venue({ seed: 3, priorityShare: share });
+    sim.advance(5_000);
+    let overtaken = 0;
+    for (let i = 0; i < 40; i++) {
+      const px = bestBid(sim) - 2;
+      const oid = bid(sim, px);
+      const count = () => sim.coins[BTC].market.overtakes;
+      const start = count();
+      sim.advance(400);
+      if (count() > start) {
+        overtaken++;
+        const mine = sim.openOrders().find((o) => o.oid === oid);
+        const queue = sim.coins[BTC].market.bids.find((l) => l.px === px)?.orders ?? [];
+        // A payer takes a place between the crowd that was there and the young order.
+        const payers = queue.filter((o) => !Number.isInteger(o.seq));
+        assert.ok(
+          mine === undefined || payers.some((o) => o.seq < mine.seq!),
+          "payers ahead of it",
+        );
+      }
+      const atOld = count();
+      sim.advance(3_000);
+      assert.equal(count(), atOld, "no overtaking once the order is 400 ms old");
+      if (ahead(sim, oid) !== undefined) sim.cancel(BTC, oid);
+    }
+    if (share === 1) assert.ok(overtaken > 0, "young orders were overtaken");
+    else assert.equal(overtaken, 0);
+  }
+});
+
+Deno.test("a priority share outside 0..1 is refused with its name and value", () => {
+  assert.throws(
+    () => new Simulator({ account: ACCOUNT, priorityShare: 1.5 }),
+    /priorityShare must be a fraction from 0 to 1, got 1\.5/,
+  );
+});
