@@ -165,11 +165,21 @@ Deno.test("engineCommand: live signs with the public test key, shadow never gets
   assert.match(live.env.HL_PRIVATE_KEY, /^0x(0123456789){6}0123$/);
   assert.equal(live.env.MM_HARVEST_TICKS, "false");
   assert.equal(live.env.MM_COINS_TOP_N, "30");
-  const shadow = engineCommand("shadow", venue, 3, "data/load/x/1-shadow", "redis://127.0.0.1:2");
+  const shadow = engineCommand(
+    "shadow",
+    venue,
+    3,
+    "data/load/x/1-shadow",
+    "redis://127.0.0.1:2",
+    20,
+  );
   assert.deepEqual(shadow.args, ["run", "-P=shadow", "main.ts", "shadow"]);
   assert.equal(shadow.env.MM_SHADOW_MODE, "true");
   assert.equal(shadow.env.HL_PRIVATE_KEY, undefined);
   assert.equal(shadow.env.MM_DATA_DIR, "data/load/x/1-shadow");
+  // The venue's 20 ms on every answer is shadow's order and cancel latency, as live meets it.
+  assert.equal(shadow.env.MM_ENTRY_LATENCY_MS, "20");
+  assert.equal(live.env.MM_ENTRY_LATENCY_MS, undefined);
 });
 
 Deno.test("sessions sum; requests per USDC from the venue in live, the session in shadow", () => {

@@ -613,13 +613,18 @@ function closedRedisUrl(): string {
   return `redis://127.0.0.1:${port}`;
 }
 
-/** The engine's command line and environment for a mode. */
+/**
+ * The engine's command line and environment for a mode. Shadow is told the round trip live has
+ * against this venue (`delayMs` on every answer) as its order and cancel latency, so both run
+ * under the same settings.
+ */
 export function engineCommand(
   mode: EngineMode,
   venue: { apiUrl: string; wsUrl: string },
   coins: number,
   dataDir: string,
   redisUrl: string,
+  delayMs = 0,
 ): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {
     HL_API_URL: venue.apiUrl,
@@ -632,7 +637,7 @@ export function engineCommand(
   if (mode === "shadow") {
     return {
       args: ["run", "-P=shadow", "main.ts", "shadow"],
-      env: { ...env, MM_SHADOW_MODE: "true" },
+      env: { ...env, MM_SHADOW_MODE: "true", MM_ENTRY_LATENCY_MS: `${delayMs}` },
     };
   }
   return {
@@ -722,7 +727,14 @@ async function driveEngine(
   dir: string,
   interrupt: AbortSignal,
 ) {
-  const { args, env } = engineCommand(mode, venue, options.coins, dir, closedRedisUrl());
+  const { args, env } = engineCommand(
+    mode,
+    venue,
+    options.coins,
+    dir,
+    closedRedisUrl(),
+    options.delayMs,
+  );
   const startedMs = Date.now();
   const child = spawn(args, env);
   const piped = pipeToFile(child, `${dir}/engine.log`);
