@@ -26,7 +26,8 @@
 import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
-import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
+import { CloidSource } from "../hyperliquid/cloid_source.ts";
+import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
@@ -142,7 +143,8 @@ export class LiveExchange implements Venue {
   #starting = true;
   /** True once the start-up reads are done (see {@link settled}). */
   #started = false;
-  #cloidCounter: bigint;
+  /** This run's cloids: a random prefix and a counter (see cloid_source.ts). */
+  readonly #cloids: CloidSource;
   #resolveTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #postOnlyRejects = 0;
@@ -175,8 +177,7 @@ export class LiveExchange implements Venue {
       }),
       minIntervalMs: options.batchIntervalMs ?? 100,
     });
-    // Cloids start at the start time in µs: unique across restarts of the same account.
-    this.#cloidCounter = BigInt(this.#now()) * 1000n;
+    this.#cloids = new CloidSource();
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
     for (const a of options.assets) assetIndex.set(a.name, a.assetIndex);
@@ -522,7 +523,7 @@ export class LiveExchange implements Venue {
     const expiresMs = now + this.#expiryMs;
     const orders = place.map((s) => {
       s.state = "placing";
-      this.#slots.assignCloid(s, cloidFromInt(++this.#cloidCounter));
+      this.#slots.assignCloid(s, this.#cloids.next());
       s.px = s.want.px;
       s.sz = roundSizeDown(s.want.sz, s.szDecimals);
       s.filled = 0;
