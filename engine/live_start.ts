@@ -6,6 +6,7 @@
  */
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
 import type { InfoClient, Position } from "./hyperliquid/info.ts";
+import { endsWithoutFill, orderStatusKind, UnknownStatuses } from "./hyperliquid/order_status.ts";
 import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
@@ -164,13 +165,6 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
 }
 
 /**
- * Order statuses that do not end an order without a fill (reference §2.8): still resting, or left
- * through a fill (the fill itself says so). `canceled` is forwarded: a cancel from the operator's
- * screen or another process is news; the venue ignores its own.
- */
-const NOT_GONE = new Set(["open", "filled", "triggered"]);
-
-/**
  * The live venue's fill feed over the user WebSocket: fills as they are, and every order update
  * or exchange-side cancel that ends an order without a fill as "gone".
  */
@@ -178,11 +172,20 @@ export function userFillFeed(
   handlers: FillFeedHandlers,
   options: Omit<LiveFillFeedOptions, "onFills" | "onOrderUpdates" | "onNonUserCancel" | "onHealth">,
 ): FillFeed {
+  const unknown = new UnknownStatuses(options.log);
   return new LiveFillFeed({
     ...options,
     onFills: (fills) => handlers.onFills(fills),
+    // Resting, filled (the fill says so) and triggered orders are not gone; `canceled` is
+    // forwarded: a cancel from the operator's screen is news, the venue ignores its own. A status
+    // the client does not know never frees a slot (the order may still rest): it is logged once.
     onOrderUpdates: (updates) => {
-      for (const u of updates) if (!NOT_GONE.has(u.status)) handlers.onOrderGone(u.oid, u.status);
+      for (const u of updates) {
+        if (endsWithoutFill(u.status)) handlers.onOrderGone(u.oid, u.status);
+        else if (orderStatusKind(u.status) === "unknown") {
+          unknown.note("orderUpdates status", u.status);
+        }
+      }
     },
     onNonUserCancel: (cancels) => {
       for (const c of cancels) handlers.onOrderGone(c.oid, "nonUserCancel");

@@ -16,6 +16,7 @@ import {
   signUserSignedAction,
   type TypedField,
 } from "./signing.ts";
+import { rejectionType } from "./rejections.ts";
 import type { NetworkEndpoints } from "./types.ts";
 import {
   exchangeWeight,
@@ -68,7 +69,8 @@ export type OrderOutcome =
   | { kind: "filled"; oid: number; totalSz: number; avgPx: number; cloid?: string }
   | { kind: "postOnlyRejected"; message: string }
   | { kind: "rejected"; message: string }
-  | { kind: "unknown"; reason: string };
+  /** Not known; `error` is the exchange's text when it answered with an error it does not document. */
+  | { kind: "unknown"; reason: string; error?: string };
 
 /** What became of one cancel; `missing` = the order was never placed, already canceled or filled. */
 export type CancelOutcome =
@@ -284,10 +286,24 @@ function excerpt(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/** A whole-request `err`: the action was not executed, whatever the text says. */
 function orderError(message: string): OrderOutcome {
   return message.startsWith(POST_ONLY_PREFIX)
     ? { kind: "postOnlyRejected", message }
     : { kind: "rejected", message };
+}
+
+/**
+ * One order's `{"error": …}`: a documented refusal, or else an unknown outcome (issue 15): a text
+ * the client does not know is not taken as proof that nothing rests.
+ */
+function orderStatusError(message: string): OrderOutcome {
+  if (rejectionType(message) !== undefined) return orderError(message);
+  return {
+    kind: "unknown",
+    reason: `unrecognized order error ${excerpt(message)}`,
+    error: message,
+  };
 }
 
 function cancelError(message: string): CancelOutcome {
@@ -309,7 +325,7 @@ function isOid(value: unknown): value is number {
 /** Reads one entry of `response.data.statuses` of an `order` or `batchModify` answer. */
 export function orderOutcomeOf(status: unknown): OrderOutcome {
   if (isRecord(status)) {
-    if (typeof status.error === "string") return orderError(status.error);
+    if (typeof status.error === "string") return orderStatusError(status.error);
     const resting = status.resting;
     if (isRecord(resting) && isOid(resting.oid)) {
       return typeof resting.cloid === "string"

@@ -27,6 +27,7 @@ import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { CloidSource } from "../hyperliquid/cloid_source.ts";
+import { UnknownStatuses } from "../hyperliquid/order_status.ts";
 import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { Logger } from "../log.ts";
@@ -189,6 +190,7 @@ export class LiveExchange implements Venue {
       slots: this.#slots,
       assetIndex,
       log: this.#log,
+      unknownStatuses: new UnknownStatuses(this.#log),
       stats: this.stats,
       retryMs: this.#retryMs,
       now: () => this.#now(),
@@ -642,13 +644,16 @@ export class LiveExchange implements Venue {
         this.#rejects++;
         this.#slots.release(s);
         break;
-      case "unknown":
-        this.#log.warn(
-          `[LIVE] ${s.coin} ${s.side} L${s.level + 1} outcome unknown (${o.reason}); ` +
-            "will check its status once the action has expired",
-        );
+      case "unknown": {
+        // An error text the client does not know is logged once, not once per order.
+        if (o.error !== undefined) this.#ctx.unknownStatuses.note("order error", o.error);
+        const line = `[LIVE] ${s.coin} ${s.side} L${s.level + 1} outcome unknown (${o.reason}); ` +
+          "will check its status once the action has expired";
+        if (o.error !== undefined) this.#log.debug(line);
+        else this.#log.warn(line);
         s.state = "unknown";
         break;
+      }
     }
   }
 
