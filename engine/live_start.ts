@@ -29,19 +29,26 @@ export function recordsDirFor(mode: string, dataDir: string): string {
  * Reads HL_PRIVATE_KEY and deletes it from the environment, so nothing started later can read
  * it. The `live` permission set leaves it out on purpose, so Deno asks the operator at this
  * moment, on the terminal, whether the engine may read the key; unattended starts use the
- * `deploy` set (the compiled binary), which grants it.
+ * `deploy` set (the compiled binary), which grants it. `command` names another reader (the
+ * `buy-requests` command), which has no unattended start.
  */
-export async function readPrivateKey(log: Logger): Promise<string> {
+export async function readPrivateKey(log: Logger, command?: string): Promise<string> {
   const variable = "HL_PRIVATE_KEY";
   const { state } = await Deno.permissions.query({ name: "env", variable });
   if (state !== "granted") {
-    log.warn(`[LIVE] Deno will now ask whether the engine may read ${variable}.`);
+    log.warn(
+      `[${command ?? "LIVE"}] Deno will now ask whether ${
+        command ?? "the engine"
+      } may read ${variable}.`,
+    );
     await log.flush();
     const answer = await Deno.permissions.request({ name: "env", variable });
     if (answer.state !== "granted") {
       throw new Error(
-        `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
-          "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
+        command !== undefined
+          ? `${command} was not allowed to read ${variable}: answer the permission prompt on a terminal`
+          : `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
+            "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
       );
     }
   }

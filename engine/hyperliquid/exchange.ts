@@ -228,6 +228,17 @@ export function buildScheduleCancelAction(timeMs?: number) {
   return { type: "scheduleCancel" as const, time: timeMs };
 }
 
+/** Hyperliquid: one address request bought with `reserveRequestWeight` costs 0.0005 USDC (reference §7.2). */
+export const RESERVED_REQUEST_PRICE_USDC = 0.0005;
+
+/** Builds a `reserveRequestWeight` action: buys `weight` address requests (reference §7.2). */
+export function buildReserveRequestWeightAction(weight: number) {
+  if (!Number.isSafeInteger(weight) || weight < 1) {
+    throw new Error(`reserveRequestWeight weight must be a positive integer, got ${weight}`);
+  }
+  return { type: "reserveRequestWeight" as const, weight };
+}
+
 /** Builds an `updateLeverage` action: type, asset, isCross, leverage. */
 export function buildUpdateLeverageAction(asset: number, isCross: boolean, leverage: number) {
   assertIndex(asset, "asset");
@@ -627,6 +638,15 @@ export class ExchangeClient {
   /** Arms the dead man's switch for `timeMs` (≥ 5 s ahead), or clears it when omitted. */
   async scheduleCancel(timeMs?: number, options: ActionOptions = {}): Promise<ActionOutcome> {
     const sent = await this.#sendL1(buildScheduleCancelAction(timeMs), 1, options);
+    return "body" in sent ? parseDefaultResponse(sent.body) : sent;
+  }
+
+  /**
+   * Buys `weight` address requests at {@link RESERVED_REQUEST_PRICE_USDC} each, paid from the perp
+   * balance: an operator's decision (`deno task buy-requests`), never the engine's.
+   */
+  async reserveRequestWeight(weight: number, options: ActionOptions = {}): Promise<ActionOutcome> {
+    const sent = await this.#sendL1(buildReserveRequestWeightAction(weight), 1, options);
     return "body" in sent ? parseDefaultResponse(sent.body) : sent;
   }
 
