@@ -2,10 +2,12 @@
  * Client order ids for one run: a random per-run prefix in the high 80 bits and a counter in the
  * low 48, so every cloid uses the full 128 bits.
  *
- * Why not small integers: `@nktkas/hyperliquid`'s `orderStatus` takes `oid: number | Hex` and a
- * cloid below 2^53 read as a number looks up an exchange oid instead, so an operator asking for
- * one of the engine's orders by cloid would get another order's status (issue 15). The prefix's top
- * bit is always set, so every cloid is at least 2^127, never a value an oid can take.
+ * Why not small integers: `@nktkas/hyperliquid` (0.33.3, pinned in deno.json) validates
+ * `orderStatus`'s `oid` as an unsigned safe integer first and a cloid second, converting strings
+ * with `Number()` (`esm/api/_schemas.js` `UnsignedInteger`, `esm/api/info/_methods/orderStatus.js`).
+ * `Number("0x000…01")` is 1, so a cloid below 2^53 is sent as exchange oid 1 and an operator
+ * looking up one of the engine's orders by cloid gets another order's status (issue 15). The
+ * prefix's top bit is always set, so every cloid is at least 2^127 and stays a cloid.
  *
  * Uniqueness: within a run the counter never repeats (it throws before it wraps); two runs can
  * share a cloid only if their 79 random prefix bits are equal, about n²/2^80 for n runs (under
