@@ -297,7 +297,7 @@ function excerpt(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-/** A whole-request `err`: the action was not executed, whatever the text says. */
+/** A refusal: a whole-request `err` (whatever its text) or a documented per-order error. */
 function orderError(message: string): OrderOutcome {
   return message.startsWith(POST_ONLY_PREFIX)
     ? { kind: "postOnlyRejected", message }
