@@ -6,6 +6,7 @@
  */
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
 import type { InfoClient, Position } from "./hyperliquid/info.ts";
+import { endsWithoutFill, orderStatusKind, UnknownStatuses } from "./hyperliquid/order_status.ts";
 import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
@@ -28,19 +29,26 @@ export function recordsDirFor(mode: string, dataDir: string): string {
  * Reads HL_PRIVATE_KEY and deletes it from the environment, so nothing started later can read
  * it. The `live` permission set leaves it out on purpose, so Deno asks the operator at this
  * moment, on the terminal, whether the engine may read the key; unattended starts use the
- * `deploy` set (the compiled binary), which grants it.
+ * `deploy` set (the compiled binary), which grants it. `command` names another reader (the
+ * `buy-requests` command), which has no unattended start.
  */
-export async function readPrivateKey(log: Logger): Promise<string> {
+export async function readPrivateKey(log: Logger, command?: string): Promise<string> {
   const variable = "HL_PRIVATE_KEY";
   const { state } = await Deno.permissions.query({ name: "env", variable });
   if (state !== "granted") {
-    log.warn(`[LIVE] Deno will now ask whether the engine may read ${variable}.`);
+    log.warn(
+      `[${command ?? "LIVE"}] Deno will now ask whether ${
+        command ?? "the engine"
+      } may read ${variable}.`,
+    );
     await log.flush();
     const answer = await Deno.permissions.request({ name: "env", variable });
     if (answer.state !== "granted") {
       throw new Error(
-        `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
-          "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
+        command !== undefined
+          ? `${command} was not allowed to read ${variable}: answer the permission prompt on a terminal`
+          : `live mode was not allowed to read ${variable}: answer the permission prompt on a terminal, ` +
+            "or start unattended with the deploy permission set (deno run -P=deploy, or the compiled binary)",
       );
     }
   }
@@ -164,13 +172,6 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
 }
 
 /**
- * Order statuses that do not end an order without a fill (reference §2.8): still resting, or left
- * through a fill (the fill itself says so). `canceled` is forwarded: a cancel from the operator's
- * screen or another process is news; the venue ignores its own.
- */
-const NOT_GONE = new Set(["open", "filled", "triggered"]);
-
-/**
  * The live venue's fill feed over the user WebSocket: fills as they are, and every order update
  * or exchange-side cancel that ends an order without a fill as "gone".
  */
@@ -178,11 +179,20 @@ export function userFillFeed(
   handlers: FillFeedHandlers,
   options: Omit<LiveFillFeedOptions, "onFills" | "onOrderUpdates" | "onNonUserCancel" | "onHealth">,
 ): FillFeed {
+  const unknown = new UnknownStatuses(options.log);
   return new LiveFillFeed({
     ...options,
     onFills: (fills) => handlers.onFills(fills),
+    // Resting, filled (the fill says so) and triggered orders are not gone; `canceled` is
+    // forwarded: a cancel from the operator's screen is news, the venue ignores its own. A status
+    // the client does not know never frees a slot (the order may still rest): it is logged once.
     onOrderUpdates: (updates) => {
-      for (const u of updates) if (!NOT_GONE.has(u.status)) handlers.onOrderGone(u.oid, u.status);
+      for (const u of updates) {
+        if (endsWithoutFill(u.status)) handlers.onOrderGone(u.oid, u.status);
+        else if (orderStatusKind(u.status) === "unknown") {
+          unknown.note("orderUpdates status", u.status);
+        }
+      }
     },
     onNonUserCancel: (cancels) => {
       for (const c of cancels) handlers.onOrderGone(c.oid, "nonUserCancel");

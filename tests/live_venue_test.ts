@@ -60,6 +60,10 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
       first.every((o) => /^0x[0-9a-f]{32}$/.test(o.cloid ?? "")),
       "every order has a cloid",
     );
+    assert.ok(
+      first.every((o) => BigInt(o.cloid!) >= 2n ** 127n),
+      "no cloid is small enough to pass for an oid (issue 15)",
+    );
 
     quote(live, grid(0.5));
     await live.settled();

@@ -16,6 +16,7 @@ import {
   signUserSignedAction,
   type TypedField,
 } from "./signing.ts";
+import { rejectionType } from "./rejections.ts";
 import type { NetworkEndpoints } from "./types.ts";
 import {
   exchangeWeight,
@@ -68,7 +69,8 @@ export type OrderOutcome =
   | { kind: "filled"; oid: number; totalSz: number; avgPx: number; cloid?: string }
   | { kind: "postOnlyRejected"; message: string }
   | { kind: "rejected"; message: string }
-  | { kind: "unknown"; reason: string };
+  /** Not known; `error` is the exchange's text when it answered with an error it does not document. */
+  | { kind: "unknown"; reason: string; error?: string };
 
 /** What became of one cancel; `missing` = the order was never placed, already canceled or filled. */
 export type CancelOutcome =
@@ -226,6 +228,17 @@ export function buildScheduleCancelAction(timeMs?: number) {
   return { type: "scheduleCancel" as const, time: timeMs };
 }
 
+/** Hyperliquid: one address request bought with `reserveRequestWeight` costs 0.0005 USDC (reference §7.2). */
+export const RESERVED_REQUEST_PRICE_USDC = 0.0005;
+
+/** Builds a `reserveRequestWeight` action: buys `weight` address requests (reference §7.2). */
+export function buildReserveRequestWeightAction(weight: number) {
+  if (!Number.isSafeInteger(weight) || weight < 1) {
+    throw new Error(`reserveRequestWeight weight must be a positive integer, got ${weight}`);
+  }
+  return { type: "reserveRequestWeight" as const, weight };
+}
+
 /** Builds an `updateLeverage` action: type, asset, isCross, leverage. */
 export function buildUpdateLeverageAction(asset: number, isCross: boolean, leverage: number) {
   assertIndex(asset, "asset");
@@ -284,10 +297,24 @@ function excerpt(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/** A refusal: a whole-request `err` (whatever its text) or a documented per-order error. */
 function orderError(message: string): OrderOutcome {
   return message.startsWith(POST_ONLY_PREFIX)
     ? { kind: "postOnlyRejected", message }
     : { kind: "rejected", message };
+}
+
+/**
+ * One order's `{"error": …}`: a documented refusal, or else an unknown outcome (issue 15): a text
+ * the client does not know is not taken as proof that nothing rests.
+ */
+function orderStatusError(message: string): OrderOutcome {
+  if (rejectionType(message) !== undefined) return orderError(message);
+  return {
+    kind: "unknown",
+    reason: `unrecognized order error ${excerpt(message)}`,
+    error: message,
+  };
 }
 
 function cancelError(message: string): CancelOutcome {
@@ -309,7 +336,7 @@ function isOid(value: unknown): value is number {
 /** Reads one entry of `response.data.statuses` of an `order` or `batchModify` answer. */
 export function orderOutcomeOf(status: unknown): OrderOutcome {
   if (isRecord(status)) {
-    if (typeof status.error === "string") return orderError(status.error);
+    if (typeof status.error === "string") return orderStatusError(status.error);
     const resting = status.resting;
     if (isRecord(resting) && isOid(resting.oid)) {
       return typeof resting.cloid === "string"
@@ -611,6 +638,15 @@ export class ExchangeClient {
   /** Arms the dead man's switch for `timeMs` (≥ 5 s ahead), or clears it when omitted. */
   async scheduleCancel(timeMs?: number, options: ActionOptions = {}): Promise<ActionOutcome> {
     const sent = await this.#sendL1(buildScheduleCancelAction(timeMs), 1, options);
+    return "body" in sent ? parseDefaultResponse(sent.body) : sent;
+  }
+
+  /**
+   * Buys `weight` address requests at {@link RESERVED_REQUEST_PRICE_USDC} each, paid from the perp
+   * balance: an operator's decision (`deno task buy-requests`), never the engine's.
+   */
+  async reserveRequestWeight(weight: number, options: ActionOptions = {}): Promise<ActionOutcome> {
+    const sent = await this.#sendL1(buildReserveRequestWeightAction(weight), 1, options);
     return "body" in sent ? parseDefaultResponse(sent.body) : sent;
   }
 

@@ -573,7 +573,8 @@ function parseFills(value: unknown, label: string): UserFill[] {
   return parseUserFills(array(value, label), label);
 }
 
-function parseOrderUpdate(raw: unknown, path: string): OrderUpdate {
+/** Checks one `orderUpdates` entry field by field; `path` names it in errors (`orderUpdates[0]`). */
+export function parseOrderUpdate(raw: unknown, path: string): OrderUpdate {
   const u = record(raw, path);
   const p = `${path}.order`;
   const o = record(u.order, p);

@@ -26,7 +26,9 @@
 import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
-import { cloidFromInt, floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
+import { CloidSource } from "../hyperliquid/cloid_source.ts";
+import { UnknownStatuses } from "../hyperliquid/order_status.ts";
+import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
@@ -142,7 +144,8 @@ export class LiveExchange implements Venue {
   #starting = true;
   /** True once the start-up reads are done (see {@link settled}). */
   #started = false;
-  #cloidCounter: bigint;
+  /** This run's cloids: a random prefix and a counter (see cloid_source.ts). */
+  readonly #cloids: CloidSource;
   #resolveTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #postOnlyRejects = 0;
@@ -175,8 +178,7 @@ export class LiveExchange implements Venue {
       }),
       minIntervalMs: options.batchIntervalMs ?? 100,
     });
-    // Cloids start at the start time in µs: unique across restarts of the same account.
-    this.#cloidCounter = BigInt(this.#now()) * 1000n;
+    this.#cloids = new CloidSource();
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
     for (const a of options.assets) assetIndex.set(a.name, a.assetIndex);
@@ -188,6 +190,7 @@ export class LiveExchange implements Venue {
       slots: this.#slots,
       assetIndex,
       log: this.#log,
+      unknownStatuses: new UnknownStatuses(this.#log),
       stats: this.stats,
       retryMs: this.#retryMs,
       now: () => this.#now(),
@@ -522,7 +525,7 @@ export class LiveExchange implements Venue {
     const expiresMs = now + this.#expiryMs;
     const orders = place.map((s) => {
       s.state = "placing";
-      this.#slots.assignCloid(s, cloidFromInt(++this.#cloidCounter));
+      this.#slots.assignCloid(s, this.#cloids.next());
       s.px = s.want.px;
       s.sz = roundSizeDown(s.want.sz, s.szDecimals);
       s.filled = 0;
@@ -641,13 +644,16 @@ export class LiveExchange implements Venue {
         this.#rejects++;
         this.#slots.release(s);
         break;
-      case "unknown":
-        this.#log.warn(
-          `[LIVE] ${s.coin} ${s.side} L${s.level + 1} outcome unknown (${o.reason}); ` +
-            "will check its status once the action has expired",
-        );
+      case "unknown": {
+        // An error text the client does not know is logged once, not once per order.
+        if (o.error !== undefined) this.#ctx.unknownStatuses.note("order error", o.error);
+        const line = `[LIVE] ${s.coin} ${s.side} L${s.level + 1} outcome unknown (${o.reason}); ` +
+          "will check its status once the action has expired";
+        if (o.error !== undefined) this.#log.debug(line);
+        else this.#log.warn(line);
         s.state = "unknown";
         break;
+      }
     }
   }
 

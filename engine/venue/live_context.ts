@@ -5,6 +5,7 @@
  */
 import type { ExchangeClient } from "../hyperliquid/exchange.ts";
 import type { InfoClient } from "../hyperliquid/info.ts";
+import type { UnknownStatuses } from "../hyperliquid/order_status.ts";
 import type { Logger } from "../log.ts";
 import type { LiveSlots } from "./live_slots.ts";
 import type { VenueStats } from "./venue.ts";
@@ -20,6 +21,8 @@ export interface LiveContext {
   /** Asset id of every coin of the universe (orders on any of them can be cancelled). */
   readonly assetIndex: ReadonlyMap<string, number>;
   readonly log: Logger;
+  /** Statuses and error texts the client does not know, each logged once. */
+  readonly unknownStatuses: UnknownStatuses;
   readonly stats: VenueStats;
   /** First delay between retries, ms. */
   readonly retryMs: number;

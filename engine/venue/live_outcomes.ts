@@ -6,6 +6,7 @@
  * listing answers them all — a lost 180-order batch costs 20 weight, not 360. Both go out with
  * `safety` priority.
  */
+import { orderStatusKind } from "../hyperliquid/order_status.ts";
 import { infoWeight } from "../hyperliquid/weight_budget.ts";
 import type { LiveContext } from "./live_context.ts";
 import type { LiveSlot } from "./live_slots.ts";
@@ -29,23 +30,33 @@ export function nextExpiry(ctx: LiveContext): number {
 
 async function resolveOneByOne(ctx: LiveContext, due: LiveSlot[]): Promise<boolean> {
   let failed = false;
+  const undecided: LiveSlot[] = [];
   await Promise.all(due.map(async (s) => {
     const cloid = s.cloid;
     try {
       const status = await ctx.info.orderStatus(ctx.user, cloid);
       if (s.cloid !== cloid || s.state !== "unknown") return;
-      if (status.status === "order" && status.orderStatus === "open") {
+      if (status.status === "unknownOid") {
+        settle(ctx, s, false);
+        return;
+      }
+      const kind = orderStatusKind(status.orderStatus);
+      if (kind === "open") {
         adoptResting(ctx, s, status.order.oid);
+      } else if (kind === "unknown") {
+        // A status the client does not know: the order may rest, so the listing decides.
+        ctx.unknownStatuses.note("orderStatus status", status.orderStatus);
+        undecided.push(s);
       } else {
         // An unsure cancel of a placed order that did go through counts as a cancel.
-        const cancelled = status.status === "order" && status.orderStatus === "canceled";
-        settle(ctx, s, cancelled);
+        settle(ctx, s, status.orderStatus === "canceled");
       }
     } catch (error) {
       failed = true;
       ctx.log.warn(`[LIVE] orderStatus ${cloid} failed: ${(error as Error).message}`);
     }
   }));
+  if (undecided.length > 0 && !await resolveByListing(ctx, undecided)) failed = true;
   return !failed;
 }
 

@@ -88,6 +88,9 @@ export class Account {
     this.#nextOid = firstOid;
   }
 
+  /** Requests bought with `reserveRequestWeight`, on top of the cap (`nRequestsSurplus`). */
+  requestSurplus = 0;
+
   /** Hyperliquid: 10,000 starting requests plus one per USDC traded since inception. */
   requestCap(): number {
     return INITIAL_REQUEST_BUFFER + Math.floor(this.volumeUsd);

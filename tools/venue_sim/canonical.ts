@@ -202,6 +202,7 @@ const BUILDERS: Record<string, (a: Json) => Json> = {
     ntli: int(a.ntli, "ntli"),
   }),
   noop: () => ({ type: "noop" }),
+  reserveRequestWeight: (a) => ({ type: "reserveRequestWeight", weight: uint(a.weight, "weight") }),
 };
 
 /**

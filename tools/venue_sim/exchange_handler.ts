@@ -10,6 +10,7 @@
  * sent?), the venue takes the stricter reading: a request whose action is not already in the
  * exchange's form must also verify as sent, which a signature can only do for one of the two.
  */
+import { RESERVED_REQUEST_PRICE_USDC } from "../../engine/hyperliquid/exchange.ts";
 import type { Signature } from "../../engine/hyperliquid/signing.ts";
 import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
 import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
@@ -155,7 +156,7 @@ export class ExchangeHandler {
   #overBudget(type: unknown, requests: number): string | null {
     const acct = this.#sim.account;
     const isCancel = type === "cancel" || type === "cancelByCloid";
-    const cap = isCancel ? acct.cancelRequestCap() : acct.requestCap();
+    const cap = (isCancel ? acct.cancelRequestCap() : acct.requestCap()) + acct.requestSurplus;
     const after = acct.requestsUsed + requests;
     if (requests === 0 || after <= cap) return null;
     const now = this.#sim.now;
@@ -218,6 +219,18 @@ export class ExchangeHandler {
       }
       case "noop":
         return ok({ type: "default" });
+      case "reserveRequestWeight": {
+        // Reference §7.2: 0.0005 USDC per request, paid from the perp balance.
+        const weight = action.weight as number;
+        const cost = weight * RESERVED_REQUEST_PRICE_USDC;
+        const acct = sim.account;
+        if (cost > acct.balance) {
+          return err(`Insufficient balance to reserve ${weight} requests ($${cost.toFixed(4)}).`);
+        }
+        acct.balance -= cost;
+        acct.requestSurplus += weight;
+        return ok({ type: "default" });
+      }
       case "approveAgent": {
         if (!this.#auth.owners.has(signer)) {
           return err("Only the account's own key can approve an agent.");

@@ -156,7 +156,7 @@ export function handleInfo(
         cumVlm: String(Math.round(acct.volumeUsd * 1e6) / 1e6),
         nRequestsUsed: acct.requestsUsed,
         nRequestsCap: acct.requestCap(),
-        nRequestsSurplus: 0,
+        nRequestsSurplus: acct.requestSurplus,
       };
     }
     default:
