@@ -12,12 +12,10 @@
 
 import { parseArgs } from "node:util";
 import { explainError, resolveDataDir } from "./data_files.ts";
-import { detectFormat, type FormatName, type RecordedEvent } from "./import/formats.ts";
-import { readCapture } from "./import/hftbacktest.ts";
+import { detectFormat, type FormatName } from "./import/formats.ts";
 import { firstLine } from "./import/lines.ts";
 import { HarvestSink, type WrittenFile } from "./import/sink.ts";
-import { readTardisIncremental, readTardisSnapshots, readTardisTrades } from "./import/tardis.ts";
-import { readWideBooks, readWideTrades } from "./import/wide_csv.ts";
+import { RECORDING_READERS } from "./import/readers.ts";
 
 /** Options of {@link importRecordings}. */
 export interface ImportOptions {
@@ -53,17 +51,6 @@ export interface ImportReport {
 }
 
 const SAMPLES = 5;
-
-type Reader = (path: string, coin: string | undefined) => AsyncGenerator<RecordedEvent>;
-
-const READERS: Record<FormatName, Reader> = {
-  "wide book snapshots": readWideBooks,
-  "wide trades": readWideTrades,
-  "hftbacktest capture": readCapture,
-  "Tardis incremental_book_L2": readTardisIncremental,
-  "Tardis book_snapshot": readTardisSnapshots,
-  "Tardis trades": readTardisTrades,
-};
 
 async function listInputs(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -109,7 +96,7 @@ export async function importRecordings(options: ImportOptions): Promise<ImportRe
       if (input.skippedSamples.length < SAMPLES) input.skippedSamples.push(`${where}: ${reason}`);
     };
     let books = 0, trades = 0;
-    for await (const event of READERS[format](path, options.coin)) {
+    for await (const event of RECORDING_READERS[format](path, options.coin)) {
       if (event.type === "bad") skip(`line ${event.line}`, event.reason);
       else if (event.type === "book") {
         const why = await sink.book(event.book);

@@ -10,11 +10,9 @@
 import type { BookSnapshot, Trade } from "../../engine/hyperliquid/types.ts";
 import { parseFrame } from "../../engine/hyperliquid/parse.ts";
 import { isRowError, parseTradeLine, TRADE_HEADER } from "../../engine/csv_rows.ts";
-import { detectFormat, type FormatName, type RecordedEvent } from "../import/formats.ts";
-import { readCapture } from "../import/hftbacktest.ts";
+import { detectFormat, type RecordedEvent } from "../import/formats.ts";
 import { firstLine, readLines } from "../import/lines.ts";
-import { readTardisIncremental, readTardisSnapshots, readTardisTrades } from "../import/tardis.ts";
-import { readWideBooks, readWideTrades } from "../import/wide_csv.ts";
+import { RECORDING_READERS, type RecordingReader } from "../import/readers.ts";
 
 /** One coin's recorded market, books and trades each in time order. */
 export interface CoinRecording {
@@ -31,17 +29,6 @@ export interface Recording {
   /** Files skipped, with why. */
   skipped: string[];
 }
-
-type Reader = (path: string, coin: string | undefined) => AsyncGenerator<RecordedEvent>;
-
-const READERS: Record<FormatName, Reader> = {
-  "wide book snapshots": readWideBooks,
-  "wide trades": readWideTrades,
-  "hftbacktest capture": readCapture,
-  "Tardis incremental_book_L2": readTardisIncremental,
-  "Tardis book_snapshot": readTardisSnapshots,
-  "Tardis trades": readTardisTrades,
-};
 
 async function* readHarvestDepth(path: string): AsyncGenerator<RecordedEvent> {
   let line = 0;
@@ -81,7 +68,7 @@ async function listFiles(path: string): Promise<string[]> {
 }
 
 /** Which reader a file needs, or why it has none. */
-async function readerFor(path: string): Promise<{ read: Reader; name: string } | string> {
+async function readerFor(path: string): Promise<{ read: RecordingReader; name: string } | string> {
   if (/\.jsonl(\.gz)?$/.test(path)) {
     return { read: (p) => readHarvestDepth(p), name: "harvested l2Book frames" };
   }
@@ -93,7 +80,7 @@ async function readerFor(path: string): Promise<{ read: Reader; name: string } |
   if (format === null) {
     return `not a recording with depth or trades (first line "${head.slice(0, 60)}")`;
   }
-  return { read: READERS[format], name: format };
+  return { read: RECORDING_READERS[format], name: format };
 }
 
 /**
