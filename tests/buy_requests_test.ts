@@ -6,12 +6,10 @@
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
 import { buyRequestsCommand } from "../tools/buy_requests.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { farEthBids } from "./helpers/live_grid.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
-
-const ETH = 1;
 
 /** The command's outside world: the simulator's address, the test key, a scripted answer. */
 function io(venue: VenueSim, answer: string | null) {
@@ -70,16 +68,7 @@ Deno.test("confirmed, the account pays 0.0005 USDC a request and its orders pass
       endpoints: venueEndpoints(venue),
       privateKey: TEST_PRIVATE_KEY,
     });
-    const bid = Number(venue.sim.l2Book("ETH").levels[0][0].px);
-    const px = (k: number) =>
-      floatToWire(roundPerpPrice(bid - 20 * k * priceTick(bid, 4), 4, "down"));
-    const order = (k: number) => ({
-      asset: ETH,
-      isBuy: true,
-      px: px(k),
-      sz: "0.01",
-      tif: "Alo" as const,
-    });
+    const order = farEthBids(venue);
     const placed = await exchange.placeOrders([order(10), order(11)]);
     assert.deepEqual(placed.map((o) => o.kind), ["resting", "resting"]);
     const budget = await new InfoClient({ endpoints: venueEndpoints(venue) }).userRateLimit(

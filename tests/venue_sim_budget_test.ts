@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
+import { floatToWire, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
+import { farEthBids } from "./helpers/live_grid.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
 
 const ETH = 1;
@@ -20,16 +21,7 @@ Deno.test("past the request cap orders are refused as the exchange does; cancels
   const exchange = new ExchangeClient({ endpoints, privateKey: TEST_PRIVATE_KEY });
   const info = new InfoClient({ endpoints });
   try {
-    const bid = Number(venue.sim.l2Book("ETH").levels[0][0].px);
-    const px = (k: number) =>
-      floatToWire(roundPerpPrice(bid - 20 * k * priceTick(bid, 4), 4, "down"));
-    const order = (k: number) => ({
-      asset: ETH,
-      isBuy: true,
-      px: px(k),
-      sz: "0.01",
-      tif: "Alo" as const,
-    });
+    const order = farEthBids(venue);
     assert.deepEqual(await info.userRateLimit(TEST_ACCOUNT), {
       cumVlm: 0,
       nRequestsUsed: 9_998,

@@ -2,10 +2,12 @@
  * Grids for live-venue tests: six orders of about $15 each (the exchange's minimum is $10) placed a
  * chosen number of ticks outside the simulator's current touch, so they rest without crossing.
  */
+import type { OrderRequest } from "../../engine/hyperliquid/exchange.ts";
 import type { InfoClient } from "../../engine/hyperliquid/info.ts";
 import type { AssetInfo } from "../../engine/hyperliquid/types.ts";
-import { priceTick } from "../../engine/hyperliquid/wire.ts";
+import { floatToWire, priceTick, roundPerpPrice } from "../../engine/hyperliquid/wire.ts";
 import type { DesiredQuotes } from "../../engine/venue/venue.ts";
+import type { VenueSim } from "../../tools/venue_sim/mod.ts";
 
 /**
  * Reads the coin's book and returns a grid maker: levels `ticksOut` ticks outside the touch,
@@ -33,5 +35,20 @@ export async function gridFor(
     mid: (bid + ask) / 2,
     requoteShare: 0,
     minRestMs: 0,
+  });
+}
+
+/**
+ * A maker of 0.01 ETH post-only bids far below the venue's ETH touch (asset 1): bid number `k`
+ * rests 20 × k ticks under it, so no simulated taker reaches them.
+ */
+export function farEthBids(venue: VenueSim): (k: number) => OrderRequest {
+  const bid = Number(venue.sim.l2Book("ETH").levels[0][0].px);
+  return (k) => ({
+    asset: 1,
+    isBuy: true,
+    px: floatToWire(roundPerpPrice(bid - 20 * k * priceTick(bid, 4), 4, "down")),
+    sz: "0.01",
+    tif: "Alo",
   });
 }
