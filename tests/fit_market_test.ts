@@ -84,7 +84,7 @@ Deno.test("fit-market refuses a folder without order books, books without trades
     );
     await assert.rejects(
       () => fitMarket(`${dir}/missing`, `${dir}/fit.json`, 0, () => {}),
-      /fit-market: cannot read .+missing/,
+      /cannot read .+missing: No such file/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -92,7 +92,7 @@ export async function readRecording(path: string): Promise<Recording> {
   try {
     files = await listFiles(path.replace(/\/+$/, ""));
   } catch (e) {
-    throw new Error(`fit-market: cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
   const byCoin = new Map<string, CoinRecording>();
   const coinOf = (coin: string) => {
@@ -123,7 +123,7 @@ export async function readRecording(path: string): Promise<Recording> {
   const coins = [...byCoin.values()].filter((c) => c.books.length > 1);
   if (coins.length === 0) {
     throw new Error(
-      `fit-market: no coin under ${path} has two or more order-book snapshots ` +
+      `no coin under ${path} has two or more order-book snapshots ` +
         `(read: ${read.length} files, skipped: ${skipped.length}); the fit needs depth ` +
         `(l2Book frames or wide book CSVs), not only ticks`,
     );
