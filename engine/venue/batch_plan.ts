@@ -13,7 +13,7 @@
  */
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { RequestGovernor } from "./request_governor.ts";
-import { keepsOrder, type LevelWant, type RestingQuote } from "./requote.ts";
+import { keepsOrder, type LevelWant, type RestingQuote, targetDistance } from "./requote.ts";
 
 /** Weight the pace assumes for one batch: one cancel action and one order action. */
 export const BATCH_WEIGHT = 2;
@@ -29,18 +29,21 @@ export interface CancelPlan {
 }
 
 /**
- * Whether a resting order must go whatever the pace: its level is withdrawn, or the market (or
- * a wider spread) brought it nearer to mid than its room allows.
+ * Whether an order the requote rule does not keep must go whatever the pace: its level is
+ * withdrawn, or it is nearer to mid than wanted (the market or a wider spread brought it there).
  */
+export function isProtectiveMove(order: RestingQuote, want: LevelWant): boolean {
+  return !(want.sz > 0) || Math.abs(order.px - want.mid) < targetDistance(want);
+}
+
+/** Whether a resting order must go whatever the pace: not kept, and a protective move. */
 export function isProtective(
   order: RestingQuote,
   want: LevelWant,
   nowMs: number,
   lot: number,
 ): boolean {
-  if (!(want.sz > 0)) return true;
-  const inside = Math.abs(order.px - want.mid) < Math.abs(want.px - want.mid);
-  return inside && !keepsOrder(order, want, nowMs, lot);
+  return isProtectiveMove(order, want) && !keepsOrder(order, want, nowMs, lot);
 }
 
 /** Decides the cancels of a batch at `nowMs` with `moved` orders to move, `protective` of them urgent. */

@@ -38,7 +38,13 @@ import {
   isStaleActionRefusal,
   STALE_ACTION_COST,
 } from "./address_budget.ts";
-import { BATCH_WEIGHT, isProtective, placingWaitMs, planCancels } from "./batch_plan.ts";
+import {
+  BATCH_WEIGHT,
+  isProtective,
+  isProtectiveMove,
+  placingWaitMs,
+  planCancels,
+} from "./batch_plan.ts";
 import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
 import type { LiveContext } from "./live_context.ts";
 import type { FillFeed, FillFeedHandlers } from "./live_fill_source.ts";
@@ -449,10 +455,10 @@ export class LiveExchange implements Venue {
     this.#armResolve();
     const now = this.#now();
     const pull = this.#pulled;
-    const protective = this.#slots.all.filter((s) => this.#isProtective(s, now));
     const all = this.#slots.all.filter((s) =>
       s.state === "resting" && (pull || !keepsOrder(s, s.want, now, s.lot))
     );
+    const protective = all.filter((s) => pull || isProtectiveMove(s, s.want));
     const plan = planCancels(this.governor, now, all.length, protective.length);
     const moved = plan.cancelMoved ? all : protective;
     let weight = 0;

@@ -17,7 +17,7 @@ import {
 import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
-import { isProtective, placingWaitMs, planCancels } from "./batch_plan.ts";
+import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
@@ -381,7 +381,7 @@ export class SimExchange implements Venue {
         if (!slot.active || keepsOrder(slot, slot.want, now, lot)) continue;
         moved.push(slot);
         this.#toCancelCoin.push(c);
-        if (isProtective(slot, slot.want, now, lot)) {
+        if (isProtectiveMove(slot, slot.want)) {
           protective.push(slot);
           this.#toCancelNowCoin.push(c);
         }
