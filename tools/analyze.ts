@@ -9,17 +9,15 @@
  */
 
 import { parseArgs } from "node:util";
-import { atrFractionPerBar } from "../engine/atr.ts";
 import { explainError, resolveDataDir } from "./data_files.ts";
 import { listCoins, loadCoin } from "./analysis/coin_series.ts";
 import { type Database, openDatabase } from "./analysis/duckdb.ts";
-import { type FillMoves, fillMoves } from "./analysis/fill_moves.ts";
-import type {
-  CoinPartials,
-  CoinPass,
-  GateContext,
-  GateDefinition,
-  GateReport,
+import {
+  type CoinPartials,
+  type GateContext,
+  type GateDefinition,
+  type GateReport,
+  openCoinPass,
 } from "./analysis/gate.ts";
 import { gate1, gate1Coin } from "./analysis/gate1.ts";
 import { gate2, gate2Coin } from "./analysis/gate2.ts";
@@ -173,15 +171,7 @@ async function coinPass(
     const series = await loadCoin(db, files, loaded);
     timings.loadMs += performance.now() - t;
     if (series.tickMs.length === 0) continue;
-    let moves: FillMoves | undefined;
-    let atr: Float64Array | undefined;
-    const pass: CoinPass = {
-      db,
-      coin: files.coin,
-      series,
-      moves: () => moves ??= fillMoves(series),
-      atr: () => atr ??= atrFractionPerBar(series.tickMs, series.mid),
-    };
+    const pass = openCoinPass(db, files.coin, series);
     if (steps.includes(1) || steps.includes(4)) timings.movesMs += clock(pass.moves);
     const partials: CoinPartials = { coin: files.coin };
     for (const step of steps) {

@@ -21,10 +21,8 @@ import { COINS, FIRST_DAY, writeDays } from "./pipeline_data.ts";
 import { convert } from "../../tools/csv_to_parquet.ts";
 import { openDatabase } from "../../tools/analysis/duckdb.ts";
 import { analyze, type AnalyzeTimings } from "../../tools/analyze.ts";
-import { atrFractionPerBar } from "../../engine/atr.ts";
 import { listCoins, loadCoin } from "../../tools/analysis/coin_series.ts";
-import { type FillMoves, fillMoves } from "../../tools/analysis/fill_moves.ts";
-import type { CoinPartials, CoinPass, GateContext } from "../../tools/analysis/gate.ts";
+import { type CoinPartials, type GateContext, openCoinPass } from "../../tools/analysis/gate.ts";
 import { gate1Coin, gate1Numbers, type Gate1Result } from "../../tools/analysis/gate1.ts";
 import { gate2, gate2Coin, type Gate2Result } from "../../tools/analysis/gate2.ts";
 import { emptySummary } from "../../tools/analysis/load.ts";
@@ -354,15 +352,7 @@ Deno.bench({
       const series = await loadCoin(db, files, loaded);
       loadMs += performance.now() - t;
       if (series.tickMs.length === 0) continue;
-      let moves: FillMoves | undefined;
-      let atr: Float64Array | undefined;
-      const pass: CoinPass = {
-        db,
-        coin: files.coin,
-        series,
-        moves: () => moves ??= fillMoves(series),
-        atr: () => atr ??= atrFractionPerBar(series.tickMs, series.mid),
-      };
+      const pass = openCoinPass(db, files.coin, series);
       const partials: CoinPartials = { coin: files.coin };
       gate1Coin(pass, partials);
       gate2Coin(pass, partials);

@@ -7,7 +7,8 @@
 
 import type { CoinSeries } from "./coin_series.ts";
 import type { Database } from "./duckdb.ts";
-import type { FillMoves } from "./fill_moves.ts";
+import { atrFractionPerBar } from "../../engine/atr.ts";
+import { type FillMoves, fillMoves } from "./fill_moves.ts";
 import type { Gate1Partial } from "./gate1.ts";
 import type { Gate2Partial } from "./gate2.ts";
 import type { Gate3Partial } from "./gate3.ts";
@@ -28,6 +29,19 @@ export interface CoinPass {
    * (engine/atr.ts), computed on first use.
    */
   atr(): Float64Array;
+}
+
+/** The pass over one loaded coin, with its adverse selection and ATR bars computed on first use. */
+export function openCoinPass(db: Database, coin: string, series: CoinSeries): CoinPass {
+  let moves: FillMoves | undefined;
+  let atr: Float64Array | undefined;
+  return {
+    db,
+    coin,
+    series,
+    moves: () => moves ??= fillMoves(series),
+    atr: () => atr ??= atrFractionPerBar(series.tickMs, series.mid),
+  };
 }
 
 /** Each gate's partial result for one coin (present for the gates being run). */
