@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { openPage } from "./helpers/chromium.ts";
 import { parsePrometheus } from "./helpers/prometheus.ts";
 import { startVenueProcess, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { closedRedisUrl } from "../tools/load_live.ts";
 
 const COINS = 3;
 
@@ -24,13 +25,6 @@ async function venueState(apiUrl: string): Promise<VenueView> {
 }
 
 /** A loopback URL where nothing listens, so the engine runs without the Redis bridge. */
-function closedRedisUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return `redis://127.0.0.1:${port}`;
-}
-
 /** Starts `main.ts live` against the venue with the status server on a free port. */
 async function startLiveEngine(venue: { apiUrl: string; wsUrl: string }, dir: string) {
   const child = new Deno.Command("./deno", {

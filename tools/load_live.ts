@@ -606,7 +606,7 @@ function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
 }
 
 /** A loopback URL where nothing listens, so the engine runs without the Redis bridge. */
-function closedRedisUrl(): string {
+export function closedRedisUrl(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
   listener.close();
