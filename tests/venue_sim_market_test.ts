@@ -1,7 +1,8 @@
 /**
  * The venue simulator's synthetic market against the real one. The statistics a user of the
  * simulator meets (book cadence, spread, depth per level, holes at levels 2–5, how long the queue
- * at level 3 takes to empty without a trade, taker sizes and arrivals) are measured on the
+ * at level 3 takes to empty without a trade and how often it does, taker sizes and arrivals, the
+ * prints of one taker order: one per maker it fills) are measured on the
  * simulator's own book and trade stream with the same code that measured the Hyperliquid
  * recordings, and must lie within 1.5× of the recorded values committed in
  * tools/venue_sim/market_fit.json (so the test needs no real data). At `--rate 10` the same
@@ -88,7 +89,9 @@ function compared(s: MarketStats): Record<string, number> {
     "mean depth of levels 1-10 (USD)": s.depthMeanUsd.slice(0, 10).reduce((a, b) => a + b, 0),
     "holes per snapshot at levels 2-5": s.holesPerSnapshot,
     "level-3 queue empties without a trade, p50 (ms)": s.queueEmptyMs.p50,
+    "share of level-3 queues that empty without a trade": s.queueEmptyShare,
     "taker orders per minute": s.takersPerMinute,
+    "prints per taker order": s.printsPerTaker,
     "taker size p10 (USD)": s.takerUsd.p10,
     "taker size p50 (USD)": s.takerUsd.p50,
     "taker size p90 (USD)": s.takerUsd.p90,
@@ -105,7 +108,9 @@ const UNIT_FREE = [
   "spread p90 (ticks)",
   "holes per snapshot at levels 2-5",
   "level-3 queue empties without a trade, p50 (ms)",
+  "share of level-3 queues that empty without a trade",
   "taker orders per minute",
+  "prints per taker order",
 ];
 
 /**
@@ -143,7 +148,7 @@ Deno.test("at --rate 10 the same statistics, counted per unit of market time, li
   assert.deepEqual(misses(record(10)), []);
 });
 
-Deno.test("a coin without a profile of its own (DOGE, from WLFI's) keeps that profile's spread, holes, queue times, cadence and taker rate", () => {
+Deno.test("a coin without a profile of its own (DOGE, from WLFI's) keeps that profile's spread, holes, queue times and shares, cadence, taker rate and prints per taker", () => {
   // DOGE is the sixth coin of the universe; the fit has BTC, ETH, SOL and WLFI.
   const streams = record(1, ["DOGE"], 6);
   assert.deepEqual(misses(streams, () => "WLFI", UNIT_FREE), []);

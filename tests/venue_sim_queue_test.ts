@@ -101,6 +101,30 @@ Deno.test("a cancel that reaches the venue within a block wins against that bloc
   }
 });
 
+Deno.test("a taker prints one trade per maker it fills, all at its own time: each crowd order in the queue, then ours", () => {
+  const { sim } = venue();
+  sim.advance(5_000);
+  const level = sim.coins[BTC].market.asks[0];
+  const makers = level.orders!.map((o) => o.sz);
+  assert.ok(makers.length >= 2, `${makers.length} crowd orders at the best ask`);
+  const status = sim.placeOrder({
+    a: BTC,
+    b: false,
+    p: floatToWire(level.px),
+    s: "0.001",
+    r: false,
+    t: { limit: { tif: "Alo" } },
+  });
+  assert.ok("resting" in status, JSON.stringify(status));
+  const crowd = makers.reduce((a, b) => a + b, 0);
+  const trades = sim.takerTrade("BTC", "B", crowd + 0.001);
+  const atLevel = trades.filter((t) => Number(t.px) === level.px);
+  assert.deepEqual(atLevel.map((t) => Number(t.sz)), [...makers, 0.001]);
+  assert.deepEqual(atLevel.map((t) => t.users[1] === ACCOUNT), [...makers.map(() => false), true]);
+  assert.ok(trades.every((t) => t.time === trades[0].time && t.side === "B"));
+  assert.equal(new Set(atLevel.map((t) => t.tid)).size, makers.length + 1, "no merged print");
+});
+
 Deno.test("crowd trades print at block times, and the book crosses no order without a print", () => {
   const { sim, trades, crossed } = venue({ seed: 8 });
   for (let i = 0; i < 600; i++) {

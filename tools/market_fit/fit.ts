@@ -19,6 +19,12 @@ export const CROWD_TICKS = OCCUPANCY_TICKS + 10;
 // $100k ones (the main dataset's BTC levels 2–20 are often one 0.00341 BTC order). Calibrated
 // against the ratio of mean to median depth, which is what a sweep meets.
 const ORDER_USD_SIGMA = 1.2;
+// First guesses of the dust orders (market_profile.ts): a share of the new orders, living this
+// many times longer than the others. Calibrated against prints per taker and how often level 3
+// empties without a trade.
+const DUST_SHARE = 0.1;
+const DUST_LIFE_MULT = 10;
+const MAX_DUST_SHARE = 0.9;
 // Levels whose mean and median depth the size spread is calibrated on (levels 1–10).
 const TAIL_LEVELS = 10;
 // Occupancy is capped below 1 so a price always has some chance to be empty (holes do happen).
@@ -81,6 +87,8 @@ function requireMeasured(stats: MarketStats): void {
     ],
     ["the taker sizes (needs trades)", stats.takerUsd.p50],
     ["the taker rate (needs trades)", stats.takersPerMinute],
+    ["the prints per taker (needs trades)", stats.printsPerTaker],
+    ["the share of level-3 queues that empty", stats.queueEmptyShare],
   ];
   for (const [what, value] of needed) {
     if (!(Number.isFinite(value) && value > 0)) {
@@ -108,6 +116,8 @@ export function firstGuess(stats: MarketStats): GeneratorParams {
     orderUsdAt: sizes.map((usd, k) => usd / compoundMedian(ordersAt[k], ORDER_USD_SIGMA, rng)),
     orderUsdSigma: ORDER_USD_SIGMA,
     cancelPerMs: 1 / Math.max(1, stats.queueEmptyMs.p50),
+    dustShare: DUST_SHARE,
+    dustCancelPerMs: 1 / Math.max(1, stats.queueEmptyMs.p50) / DUST_LIFE_MULT,
     takersPerMs: stats.takersPerMinute / 60_000,
     takerUsd: { ...stats.takerUsd },
     dayNtlVlmUsd: stats.usdPerMinute * 1440,
@@ -149,9 +159,13 @@ export function calibrate(
     simulated = marketStats(coin.name, run.books, run.trades);
     log(
       `  ${real.coin} round ${round}: queue empties p50 ${simulated.queueEmptyMs.p50.toFixed(0)}` +
-        ` ms (real ${real.queueEmptyMs.p50.toFixed(0)}), holes ${
-          simulated.holesPerSnapshot.toFixed(2)
-        } (${real.holesPerSnapshot.toFixed(2)}), level 2 $${simulated.depthUsd[1].toFixed(0)} ($${
+        ` ms (real ${real.queueEmptyMs.p50.toFixed(0)}), share ${
+          simulated.queueEmptyShare.toFixed(2)
+        } (${real.queueEmptyShare.toFixed(2)}), prints/taker ${
+          simulated.printsPerTaker.toFixed(2)
+        } (${real.printsPerTaker.toFixed(2)}), holes ${simulated.holesPerSnapshot.toFixed(2)} (${
+          real.holesPerSnapshot.toFixed(2)
+        }), level 2 $${simulated.depthUsd[1].toFixed(0)} ($${
           real.depthUsd[1].toFixed(0)
         }), depth mean/median ${tail(simulated).toFixed(2)} (${tail(real).toFixed(2)}),` +
         ` takers/min ${simulated.takersPerMinute.toFixed(1)} (${
@@ -170,6 +184,16 @@ export function calibrate(
       1,
       next.followShare * step(simulated.queueEmptyMs.p50 / real.queueEmptyMs.p50),
     );
+    // Dust is what a taker meets besides the large orders (prints beyond the first) and what
+    // keeps an abandoned price alive (fewer level-3 queues emptying without a trade).
+    next.dustShare = Math.min(
+      MAX_DUST_SHARE,
+      next.dustShare *
+        step(
+          Math.max(0.01, real.printsPerTaker - 1) / Math.max(0.01, simulated.printsPerTaker - 1),
+        ),
+    );
+    next.dustCancelPerMs *= step(real.queueEmptyShare / simulated.queueEmptyShare);
     next.movesPerMs *= step(
       Math.log(1 - Math.min(0.95, real.midMoveShare)) /
         Math.log(1 - Math.min(0.95, simulated.midMoveShare)),

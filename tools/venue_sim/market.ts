@@ -13,7 +13,7 @@
  * market time faster and never changes these shapes. Everything is drawn from one seeded
  * generator, so a seed fixes the whole stream.
  */
-import { priceTick } from "../../engine/hyperliquid/wire.ts";
+import { MIN_ORDER_VALUE_USD, priceTick } from "../../engine/hyperliquid/wire.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { type GeneratorParams, profileFor } from "./market_profile.ts";
 import { Rng } from "./rng.ts";
@@ -24,6 +24,8 @@ export interface CrowdOrder {
   /** Arrival number, shared with the account's orders on the coin: lower is ahead. */
   seq: number;
   sz: number;
+  /** A dust order (minimum size, long-lived; see {@link GeneratorParams.dustShare}). */
+  dust?: boolean;
 }
 
 /** One level of the book (prices on the coin's tick grid). */
@@ -42,6 +44,11 @@ export interface TakerOrder {
   sz: number;
   /** When it arrived within the step, as a share of the step (0: its start, 1: its end). */
   at: number;
+  /**
+   * Set for the sweep of dust a move of the fair price left on the wrong side (an arbitrageur
+   * taking stale orders): its prints, best price first, already taken off the book.
+   */
+  stale?: { px: number; sz: number }[];
 }
 /**
  * What a test (or `POST /control {"market":…}`) forces on one coin's synthetic market. Each
@@ -114,6 +121,9 @@ const SPIKE_MEAN_MS = 600_000;
  * orders that reached it within the block.
  */
 export const BLOCK_MS = 85;
+// A dust order's notional over the exchange's minimum (the recordings' BTC dust, 0.00011 BTC, is
+// $12 at $110,000).
+const DUST_OVER_MIN = 1.1;
 // A taker as large as the best level moves the fair price by this many ticks (square-root law).
 const IMPACT_TICKS = 1;
 const IMPACT_CAP = 4;
@@ -166,6 +176,8 @@ export class CoinMarket {
   };
   #spikeUntil = 0;
   #premium = 0;
+  /** Dust taken off the book by moves of the fair price, owed as prints (bids, then asks). */
+  #stale: [{ px: number; sz: number }[], { px: number; sz: number }[]] = [[], []];
 
   /** Creates the market of `coin` (asset id `asset`) from its own seed. */
   constructor(coin: SimCoin, asset: number, seed: number, params?: GeneratorParams) {
@@ -331,11 +343,11 @@ export class CoinMarket {
 
     this.#stepFunding(nowMs, dtMs);
     this.#evolveBook(dtMs);
+    const takers = this.#staleSweeps();
 
     const rate = p.takersPerMs / TAKER_MIX * (this.turbulent ? TURBULENT_TAKER_MULT : 1) *
       (this.burst ? BURST_RATE_MULT : 1);
     const count = rng.poisson(rate * dtMs);
-    const takers: TakerOrder[] = [];
     const t = p.takerUsd;
     for (let i = 0; i < count; i++) {
       let side: TakerSide;
@@ -358,16 +370,31 @@ export class CoinMarket {
 
   /**
    * Counts a taker of `usd` notional on `side` and shifts the fair price after it (permanent
-   * price impact), unless `moves` is false (a trade the fair price already reflects).
+   * price impact), unless `moves` is false (a trade the fair price already reflects). Returns
+   * the sweeps of the dust the move left on the wrong side, for the venue to print at once.
    */
-  impact(side: TakerSide, usd: number, moves = true): void {
+  impact(side: TakerSide, usd: number, moves = true): TakerOrder[] {
     this.tradedUsd += usd;
-    if (!moves) return;
+    if (!moves) return [];
     const best = side === "B" ? this.asks[0] : this.bids[0];
     const depthUsd = Math.max(1, (best?.sz ?? 0) * this.mid);
     const move = IMPACT_TICKS * this.tick / this.mid *
       Math.min(IMPACT_CAP, Math.sqrt(usd / depthUsd));
     this.#moveFair(this.mid * (side === "B" ? 1 + move : 1 - move));
+    return this.#staleSweeps();
+  }
+
+  /** The owed sweeps of stale dust (sellers hit the bids, buyers lift the asks), counted traded. */
+  #staleSweeps(): TakerOrder[] {
+    const out: TakerOrder[] = [];
+    for (const [prints, side] of [[this.#stale[0], "A"], [this.#stale[1], "B"]] as const) {
+      if (prints.length === 0) continue;
+      const sz = cleanLots(prints.reduce((s, x) => s + x.sz, 0));
+      this.tradedUsd += prints.reduce((s, x) => s + x.px * x.sz, 0);
+      out.push({ side, sz, at: 0, stale: prints });
+    }
+    this.#stale = [[], []];
+    return out;
   }
 
   /**
@@ -428,11 +455,24 @@ export class CoinMarket {
     return Math.max(Math.pow(10, -this.coin.szDecimals), roundLots(usd / px, this.coin.szDecimals));
   }
 
+  /** A dust order's size at `px`: the smallest whole lots worth the exchange's minimum and more. */
+  #dustSize(px: number): number {
+    const lot = Math.pow(10, -this.coin.szDecimals);
+    return cleanLots(Math.ceil(MIN_ORDER_VALUE_USD * DUST_OVER_MIN / px / lot) * lot);
+  }
+
   /**
    * Puts a new crowd order (of `sz`, or a fresh size for k ticks behind the fair price) at the
    * back of the queue at grid index `index` on one side.
    */
-  #join(side: Level[], dir: 1 | -1, index: number, k: number, size?: number): void {
+  #join(
+    side: Level[],
+    dir: 1 | -1,
+    index: number,
+    k: number,
+    size?: number,
+    dust = size === undefined && this.#rng.next() < this.#params.dustShare,
+  ): void {
     const px = this.#px(index);
     if (!(px > 0)) return;
     let i = 0;
@@ -442,16 +482,16 @@ export class CoinMarket {
       level = { px, sz: 0, n: 0, orders: [] };
       side.splice(i, 0, level);
     }
-    const sz = size ?? this.#orderSize(k, px);
+    const sz = size ?? (dust ? this.#dustSize(px) : this.#orderSize(k, px));
     const orders = level.orders ??= [];
     const young = this.overtake?.(dir === -1, px);
     if (young !== undefined && young !== null && this.#rng.next() < this.priorityShare) {
       // A priority-paying order: re-sorted ahead of the young post-only order, behind the rest.
       let at = orders.length;
       while (at > 0 && orders[at - 1].seq > young) at--;
-      orders.splice(at, 0, { seq: young - 0.5 / (orders.length + 2), sz });
+      orders.splice(at, 0, { seq: young - 0.5 / (orders.length + 2), sz, ...(dust && { dust }) });
       this.overtakes++;
-    } else orders.push({ seq: this.nextSeq(), sz });
+    } else orders.push({ seq: this.nextSeq(), sz, ...(dust && { dust }) });
     level.sz = cleanLots(level.sz + sz);
     level.n = orders.length;
   }
@@ -459,8 +499,10 @@ export class CoinMarket {
   /**
    * Moves the fair price to `mid`. Crowd orders the move leaves on the wrong side are re-placed
    * at the same distance behind the new price (makers requoting: cancelled, then at the back of
-   * a new queue), and on the other side each order follows the move with the fitted share, so the
-   * touch stays as deep as the recordings show and queues behind the old price thin out.
+   * a new queue), except dust, which nobody watches: an arbitrageur takes it (owed as prints,
+   * so the price leaves the book through trades, as on the exchange). On the other side each
+   * order but dust follows the move with the fitted share, so the touch stays as deep as the
+   * recordings show and queues behind the old price thin out.
    */
   #moveFair(mid: number): void {
     const before = [this.#base(-1), this.#base(1)];
@@ -473,7 +515,7 @@ export class CoinMarket {
     ) {
       const base = this.#base(dir);
       if (base === old) continue;
-      const moved: { k: number; sz: number }[] = [];
+      const moved: { k: number; sz: number; dust: boolean }[] = [];
       for (let i = 0; i < side.length; i++) {
         const level = side[i];
         const index = Math.round(level.px * this.#scaleTicks);
@@ -486,8 +528,11 @@ export class CoinMarket {
         let kept = 0;
         let sz = 0;
         for (const o of level.orders) {
-          if (wrong || rng.next() < follow) moved.push({ k, sz: o.sz });
-          else {
+          if (wrong && o.dust) {
+            this.#stale[dir === -1 ? 0 : 1].push({ px: level.px, sz: o.sz });
+          } else if (wrong || (!o.dust && rng.next() < follow)) {
+            moved.push({ k, sz: o.sz, dust: o.dust === true });
+          } else {
             level.orders[kept++] = o;
             sz += o.sz;
           }
@@ -497,7 +542,7 @@ export class CoinMarket {
         level.n = kept;
         if (kept === 0) side.splice(i--, 1);
       }
-      for (const m of moved) this.#join(side, dir, base + dir * m.k, m.k, m.sz);
+      for (const m of moved) this.#join(side, dir, base + dir * m.k, m.k, m.sz, m.dust);
     }
   }
 
@@ -514,6 +559,7 @@ export class CoinMarket {
     const rng = this.#rng;
     const p = this.#params;
     const keep = Math.exp(-p.cancelPerMs * dtMs);
+    const keepDust = Math.exp(-p.dustCancelPerMs * dtMs);
     for (const [side, dir] of [[this.bids, -1], [this.asks, 1]] as const) {
       for (let i = 0; i < side.length; i++) {
         const level = side[i];
@@ -522,7 +568,7 @@ export class CoinMarket {
         let kept = 0;
         let sz = 0;
         for (const o of orders) {
-          if (rng.next() < keep) {
+          if (rng.next() < (o.dust ? keepDust : keep)) {
             orders[kept++] = o;
             sz += o.sz;
           }
@@ -547,11 +593,16 @@ export class CoinMarket {
     this.#scaleTicks = Math.round(1 / this.tick);
     this.bids = [];
     this.asks = [];
+    this.#stale = [[], []];
     for (const [side, dir] of [[this.bids, -1], [this.asks, 1]] as const) {
       const base = this.#base(dir);
+      // Each class at its stationary mean: arrivals over its own cancel rate.
+      const dustMean = p.dustShare * p.cancelPerMs / p.dustCancelPerMs;
       for (let k = 0; k < p.ordersAt.length; k++) {
-        const n = this.#rng.poisson(p.ordersAt[k]);
-        for (let j = 0; j < n; j++) this.#join(side, dir, base + dir * k, k);
+        const n = this.#rng.poisson(p.ordersAt[k] * (1 - p.dustShare));
+        for (let j = 0; j < n; j++) this.#join(side, dir, base + dir * k, k, undefined, false);
+        const dust = this.#rng.poisson(p.ordersAt[k] * dustMean);
+        for (let j = 0; j < dust; j++) this.#join(side, dir, base + dir * k, k, undefined, true);
       }
     }
   }

@@ -31,6 +31,16 @@ export interface GeneratorParams {
   orderUsdSigma: number;
   /** Rate at which each resting crowd order is cancelled, per ms. */
   cancelPerMs: number;
+  /**
+   * Share of the crowd's new orders that are dust: the exchange's minimum order (about $11),
+   * left resting for long (they neither follow the fair price nor cancel at the crowd's rate).
+   * The recordings' books hold many (the main dataset's BTC prints are often 0.00011 BTC): they
+   * are the makers a taker meets besides the large ones (prints per taker), and they keep a
+   * price alive that the large orders left (how often level 3 empties without a trade).
+   */
+  dustShare: number;
+  /** Rate at which each resting dust order is cancelled, per ms. */
+  dustCancelPerMs: number;
   /** Taker orders per ms (before turbulence and bursts, which the generator averages out). */
   takersPerMs: number;
   /** Notional of one taker order, USD (drawn between these quantiles). */

@@ -2,7 +2,9 @@
  * Price-time matching of the account's resting orders against the simulated crowd. An order
  * joins the back of its level: the crowd size displayed there when it arrives is queued ahead
  * of it. A taker sweeping the book eats, level by level, the crowd ahead of the account's
- * orders, then the orders (oldest first), then the crowd behind them. Crowd cancellations
+ * orders, then the orders (oldest first), then the crowd behind them, and prints one trade per
+ * maker it fills (each crowd order and each of the account's), as Hyperliquid's tape does, all
+ * at the taker's time. Crowd cancellations
  * shrink the queue ahead (it never exceeds what is displayed at the level), and a book that
  * moves through an order's price fills it outright (a taker traded through it).
  *
@@ -110,6 +112,32 @@ function samePx(a: number, b: number): boolean {
 export function crowdSizeAt(levels: readonly Level[], px: number): number {
   for (const l of levels) if (samePx(l.px, px)) return l.sz;
   return 0;
+}
+
+/**
+ * The fills of one taker against a crowd level: `eat` coin taken after the first `eaten` of the
+ * level's FIFO queue, one part per crowd order it meets (Hyperliquid prints one trade per maker
+ * fill). A level without queues (a replayed book) is one maker: one part.
+ */
+export function makerParts(level: Level, eaten: number, eat: number): number[] {
+  if (!level.orders) return [eat];
+  const parts: number[] = [];
+  let skip = eaten;
+  let left = eat;
+  for (const o of level.orders) {
+    if (left <= EPS) break;
+    if (skip >= o.sz - EPS) {
+      skip = cleanSize(skip - o.sz);
+      continue;
+    }
+    const part = cleanSize(Math.min(o.sz - skip, left));
+    skip = 0;
+    parts.push(part);
+    left = cleanSize(left - part);
+  }
+  // The queues and the level agree (CoinMarket.settle): nothing is left unless float noise is.
+  if (left > EPS) parts.push(left);
+  return parts;
 }
 
 /** The account's resting orders on one coin, both sides, in price-time priority. */
@@ -260,12 +288,11 @@ export class OrderQueue {
         if (!level || want <= EPS) return;
         const eat = Math.min(want, level.sz - crowdEaten, remaining);
         if (eat <= EPS) return;
+        for (const part of makerParts(level, crowdEaten, eat)) {
+          prints.push({ side, px, sz: part, makerOid: null });
+        }
         crowdEaten = cleanSize(crowdEaten + eat);
         remaining = cleanSize(remaining - eat);
-        const last = prints[prints.length - 1];
-        if (last && last.makerOid === null && samePx(last.px, px)) {
-          last.sz = cleanSize(last.sz + eat);
-        } else prints.push({ side, px, sz: eat, makerOid: null });
       };
       while (own.length > 0 && samePx(own[0].px, px) && remaining > EPS) {
         const o = own[0];

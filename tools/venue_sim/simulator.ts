@@ -238,7 +238,7 @@ export class Simulator {
         queue: new OrderQueue(),
         active: this.#replay.length > 0 ? false : asset < active,
         // Coins are staggered across one interval so frames spread evenly in time.
-        nextAt: this.#now + this.intervalMs * (asset + 1) / universe.length,
+        nextAt: this.#blockAfter(this.#now + this.intervalMs * (asset + 1) / universe.length),
         steppedAt: this.#now,
         takers: [],
         bookTime: this.#now,
@@ -340,24 +340,37 @@ export class Simulator {
     const dt = this.#now - c.steppedAt;
     c.steppedAt = this.#now;
     const next = c.market.nextIntervalMs() / this.#rate;
-    c.nextAt += next;
-    const takers = c.market.step(this.marketNow, dt * this.#rate);
+    // Books come at block ends, as the exchange's do: the step nearest the drawn interval.
+    c.nextAt = this.#blockAfter(this.#now + Math.max(next, this.#block) - this.#block / 2);
+    const drawn = c.market.step(this.marketNow, dt * this.#rate);
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
+    // Dust the move left behind is taken now, before the book without it is published.
+    this.#stalePrints(c, drawn.filter((t) => t.stale), trades);
+    const takers = drawn.filter((t) => !t.stale);
     this.#pickOff(c, trades, fills, updates);
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
     // The takers drawn for this step arrive over the next interval, each applied at the end of
     // its block: after whatever cancels and post-only orders of the account reached the venue in
     // that block (reference, Changes 3).
-    const block = BLOCK_MS / this.#rate;
     for (const taker of takers) {
-      const arrives = this.#now + next * taker.at - this.#startMs;
-      c.takers.push({ ...taker, atMs: this.#startMs + Math.ceil(arrives / block) * block });
+      c.takers.push({ ...taker, atMs: this.#blockAfter(this.#now + next * taker.at) });
     }
     this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
+  }
+
+  /** Length of a block in venue time, ms. */
+  get #block(): number {
+    return BLOCK_MS / this.#rate;
+  }
+
+  /** The end of the block `t` falls in: the first block boundary at or after `t` (venue ms). */
+  #blockAfter(t: number): number {
+    const block = this.#block;
+    return this.#startMs + Math.ceil((t - this.#startMs) / block - 1e-9) * block;
   }
 
   /** Applies the crowd taker due now on `c` (its prints, and fills of the account's orders). */
@@ -483,7 +496,15 @@ export class Simulator {
     this.#prints(c, sweep.prints, trades, false, time);
     this.#reduceOnly(c, sweep.reduceOnlyCancelled, updates);
     const usdTraded = sweep.prints.reduce((s, p) => s + p.px * p.sz, 0);
-    if (usdTraded > 0) c.market.impact(side, usdTraded, moves);
+    if (usdTraded > 0) this.#stalePrints(c, c.market.impact(side, usdTraded, moves), trades, time);
+  }
+
+  /** Prints the sweeps of stale crowd dust (already off the book; crowd against crowd). */
+  #stalePrints(c: CoinState, sweeps: TakerOrder[], trades: WsTrade[], time = this.now): void {
+    for (const s of sweeps) {
+      const prints = (s.stale ?? []).map((p) => ({ ...p, side: s.side, makerOid: null }));
+      this.#prints(c, prints, trades, false, time);
+    }
   }
 
   /**
@@ -744,7 +765,7 @@ export class Simulator {
         filledUsd += p.px * p.sz;
       }
       this.#prints(c, sweep.prints, trades, true);
-      if (filledUsd > 0) c.market.impact(side, filledUsd);
+      if (filledUsd > 0) this.#stalePrints(c, c.market.impact(side, filledUsd), trades);
       order.sz = cleanSize(sz - filledSz);
       this.#reduceOnly(c, [], updates);
     }
