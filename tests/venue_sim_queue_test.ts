@@ -6,7 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
-import { type OrderStatus, Simulator, type WsTrade } from "../tools/venue_sim/simulator.ts";
+import { cleanSize } from "../tools/venue_sim/matching.ts";
+import {
+  type BlockAction,
+  type OrderStatus,
+  Simulator,
+  type WsTrade,
+} from "../tools/venue_sim/simulator.ts";
 import { TEST_ACCOUNT, TEST_START_MS } from "./helpers/venue.ts";
 
 const ACCOUNT = TEST_ACCOUNT.toLowerCase();
@@ -84,20 +90,91 @@ Deno.test("an order waits behind exactly the crowd that was there: later orders 
   assert.ok(joinedBehind, "crowd orders joined behind it");
 });
 
-Deno.test("a cancel that reaches the venue within a block wins against that block's crowd taker; without it the taker fills the order", () => {
+/** A crowd taker that arrived `arrivedMs` into the venue's clock, due at the open block's end. */
+function crowdTaker(sim: Simulator, side: "A" | "B", sz: number, arrivedMs: number): void {
+  const atMs = sim.blockEndsAt!;
+  sim.coins[BTC].takers.unshift({ side, sz, at: 0, atMs, arrivedMs });
+}
+
+function order(b: boolean, px: number, sz: number, tif: string): BlockAction {
+  return {
+    kind: "order",
+    order: { a: BTC, b, p: floatToWire(px), s: String(sz), r: false, t: { limit: { tif } } },
+  };
+}
+
+Deno.test("an action waits for the end of its block: until then nothing changed, then the answer and the venue agree", async () => {
+  const { sim } = venue();
+  sim.advance(5_010);
+  const answer = sim.submit(order(true, bestBid(sim) - 2, 0.001, "Alo"));
+  const endsAt = sim.blockEndsAt!;
+  assert.ok(endsAt > sim.now && endsAt <= sim.now + 85, `block ends at +${endsAt - sim.now} ms`);
+  let answered: unknown = null;
+  answer.then((s) => (answered = s));
+  await Promise.resolve();
+  assert.equal(answered, null, "no answer before the block's end");
+  assert.equal(sim.openOrders().length, 0, "nothing rests before the block's end");
+  sim.advanceTo(endsAt);
+  const status = await answer;
+  assert.ok(typeof status === "object" && "resting" in status, JSON.stringify(status));
+  assert.equal(sim.openOrders()[0].oid, status.resting.oid);
+  assert.equal(sim.openOrders()[0].timestamp, Math.floor(endsAt), "placed at the block's end");
+});
+
+Deno.test("within a block the exchange applies cancels first: a cancel sent after an Ioc that would meet the order still cancels it", async () => {
+  const { sim } = venue();
+  sim.advance(5_000);
+  const px = bestBid(sim);
+  const oid = bid(sim, px);
+  const ahead = sim.openOrders()[0].queueAhead;
+  // An Ioc sell through the crowd ahead of our bid would meet it (a self-trade cancels it).
+  const ioc = sim.submit(order(false, px, cleanSize(ahead + 0.001), "Ioc"));
+  const cancel = sim.submit({ kind: "cancel", asset: BTC, oid });
+  sim.advance(100);
+  assert.equal(await cancel, "success");
+  const filled = await ioc;
+  assert.ok(typeof filled === "object" && "filled" in filled, JSON.stringify(filled));
+  assert.equal(sim.account.orders.get(oid)?.status, "canceled", "cancelled, not self-traded");
+});
+
+Deno.test("a cancel that reaches the venue within a block wins against that block's crowd taker, even one that arrived first; without it the taker fills the order", async () => {
   for (const cancelFirst of [true, false]) {
     const { sim, trades } = venue();
     sim.advance(5_000);
     const px = bestBid(sim);
     const oid = bid(sim, px);
-    // A seller of 50 BTC (~$5M) due at the end of the current block sweeps the top of the book.
-    sim.coins[BTC].takers.unshift({ side: "A", sz: 50, at: 0, atMs: sim.now + 40 });
-    if (cancelFirst) assert.equal(sim.cancel(BTC, oid), "success");
-    sim.advance(60);
+    const cancel = cancelFirst ? sim.submit({ kind: "cancel", asset: BTC, oid }) : null;
+    if (!cancelFirst) sim.submit(order(true, px - 50, 0.001, "Alo"));
+    // A seller of 50 BTC (~$5M), there before the cancel, sweeps the top of the book.
+    crowdTaker(sim, "A", 50, sim.now - 1);
+    sim.advance(100);
+    if (cancel) assert.equal(await cancel, "success");
     const ours = trades.filter((t) => t.users[0] === ACCOUNT);
     const atOurPrice = trades.filter((t) => Number(t.px) === px);
     assert.ok(atOurPrice.length > 0, "the taker traded through our price");
     assert.equal(ours.length, cancelFirst ? 0 : 1, `cancel first: ${cancelFirst}`);
+  }
+});
+
+Deno.test("a Gtc or Ioc order goes with its block's crowd takers in the order they arrived: a taker there first takes the level", async () => {
+  for (const crowdFirst of [true, false]) {
+    const { sim } = venue();
+    sim.advance(5_000);
+    const level = sim.coins[BTC].market.asks[0];
+    const px = level.px;
+    const answer = sim.submit(order(true, px, 0.001, "Ioc"));
+    // A buyer of the whole best ask, arriving just before or just after ours.
+    crowdTaker(sim, "B", level.sz, sim.now + (crowdFirst ? -1 : 1));
+    sim.advance(100);
+    const status = await answer;
+    if (crowdFirst) {
+      assert.deepEqual(status, {
+        error: "Order could not immediately match against any resting orders. asset=0",
+      });
+    } else {
+      assert.ok(typeof status === "object" && "filled" in status, JSON.stringify(status));
+      assert.equal(status.filled.avgPx, floatToWire(px));
+    }
   }
 });
 

@@ -15,7 +15,7 @@ import type { Signature } from "../../engine/hyperliquid/signing.ts";
 import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
 import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
 import type { FaultState } from "./faults.ts";
-import type { OrderStatus, Simulator, WireOrder } from "./simulator.ts";
+import type { BlockAction, OrderStatus, Simulator, WireOrder } from "./simulator.ts";
 
 /** A request the handler cannot read (HTTP 422 on REST). */
 export class ExchangeBodyError extends Error {}
@@ -143,7 +143,7 @@ export class ExchangeHandler {
     const requests = requestsOf(action);
     const limited = this.#overBudget(action.type, requests);
     if (limited) return err(limited);
-    const result = this.#act(action, req.nonce, signer);
+    const result = await this.#act(action, req.nonce, signer);
     if (result.status === "ok") this.#sim.account.requestsUsed += requests;
     return result;
   }
@@ -169,41 +169,62 @@ export class ExchangeHandler {
     }. Place taker orders to free up 1 request per USDC traded.`;
   }
 
-  #act(action: Record<string, unknown>, nonce: number, signer: string): Result {
+  /**
+   * Runs an action. Orders, cancels and modifies go to the venue's block (Simulator.submit) and
+   * are answered once it is applied, with the exchange's ordering within it.
+   */
+  async #act(action: Record<string, unknown>, nonce: number, signer: string): Promise<Result> {
     const sim = this.#sim;
     switch (action.type) {
       case "order": {
         const orders = action.orders;
         if (!Array.isArray(orders)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
         if (orders.length === 0) return err("Order has no orders.");
-        return ok({
-          type: "order",
-          data: { statuses: orders.map((o) => this.#place(o as WireOrder)) },
-        });
+        for (const o of orders) {
+          if (typeof o !== "object" || o === null) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        }
+        const statuses = await this.#block(
+          orders.map((o) => ({ kind: "order", order: o as WireOrder })),
+          true,
+        );
+        return ok({ type: "order", data: { statuses } });
       }
       case "cancel": {
         const cancels = action.cancels as { a: number; o: number }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
-        return ok({ type: "cancel", data: { statuses: cancels.map((c) => sim.cancel(c.a, c.o)) } });
+        const statuses = await this.#block(
+          cancels.map((c) => ({ kind: "cancel", asset: c.a, oid: c.o })),
+          false,
+        );
+        return ok({ type: "cancel", data: { statuses } });
       }
       case "cancelByCloid": {
         const cancels = action.cancels as { asset: number; cloid: string }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
-        return ok({
-          type: "cancel",
-          data: { statuses: cancels.map((c) => sim.cancelByCloid(c.asset, c.cloid)) },
-        });
+        const statuses = await this.#block(
+          cancels.map((c) => ({ kind: "cancelByCloid", asset: c.asset, cloid: c.cloid })),
+          false,
+        );
+        return ok({ type: "cancel", data: { statuses } });
       }
       case "batchModify": {
         const modifies = action.modifies as { oid: number | string; order: WireOrder }[];
         if (!Array.isArray(modifies)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
-        const statuses = modifies.map((m) => this.#rejected() ?? sim.modify(m.oid, m.order));
+        const statuses = await this.#block(
+          modifies.map((m) => ({ kind: "modify", oid: m.oid, order: m.order })),
+          true,
+        );
         return ok({ type: "order", data: { statuses } });
       }
       case "modify": {
-        const status = this.#rejected() ??
-          sim.modify(action.oid as number | string, action.order as WireOrder);
-        return "error" in status ? err(status.error) : ok({ type: "default" });
+        const [status] = await this.#block([{
+          kind: "modify",
+          oid: action.oid as number | string,
+          order: action.order as WireOrder,
+        }], true);
+        return typeof status === "object" && "error" in status
+          ? err(status.error)
+          : ok({ type: "default" });
       }
       case "scheduleCancel": {
         const e = sim.scheduleCancel(action.time as number | undefined);
@@ -257,8 +278,13 @@ export class ExchangeHandler {
     return this.#faults.rejectNext(this.#sim.now) ? { error: this.#faults.rejectMessage } : null;
   }
 
-  #place(o: WireOrder): OrderStatus {
-    if (typeof o !== "object" || o === null) throw new ExchangeBodyError(DESERIALIZE_ERROR);
-    return this.#rejected() ?? this.#sim.placeOrder(o);
+  /**
+   * Submits actions to the venue's block, in order; those an injected rejection refuses (orders
+   * and modifies, `faulty`) are answered at once, as the exchange refuses before its block.
+   */
+  #block(actions: BlockAction[], faulty: boolean): Promise<(OrderStatus | "success")[]> {
+    return Promise.all(
+      actions.map((a) => (faulty && this.#rejected()) || this.#sim.submit(a)),
+    ) as Promise<(OrderStatus | "success")[]>;
   }
 }

@@ -132,6 +132,11 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
       }, ms);
       timers.add(id);
     });
+  // A clock that does not run by itself never reaches a block's end: the venue closes the block
+  // once the requests that arrived together are in (virtual time stands still meanwhile).
+  if (clockMode === "manual" || options.replaySpeed === "asap") {
+    sim.onBlockOpened = () => void sleep(0).then(() => sim.closeBlock());
+  }
 
   // WS post requests draw on the same per-IP weight as REST: undocumented (reference §2.10), so
   // the stricter reading. Thrown here, the refusal reaches the client as a post error.

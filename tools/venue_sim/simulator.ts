@@ -90,6 +90,22 @@ export type OrderStatus =
   | { filled: { totalSz: string; avgPx: string; oid: number; cloid?: string } }
   | { error: string };
 
+/** One of the account's exchange actions, as it waits for the end of its block. */
+export type BlockAction =
+  | { kind: "order"; order: WireOrder }
+  | { kind: "cancel"; asset: number; oid: number }
+  | { kind: "cancelByCloid"; asset: number; cloid: string }
+  | { kind: "modify"; oid: number | string; order: WireOrder };
+
+/** What an action's block answered for it: an order status, or a cancel's. */
+export type BlockResult = OrderStatus | "success" | { error: string };
+
+interface PendingAction {
+  action: BlockAction;
+  arrivedMs: number;
+  resolve: (result: BlockResult) => void;
+}
+
 /** Options of the simulator core. */
 export interface SimulatorOptions {
   /** Seed of the synthetic market (default 1). */
@@ -166,8 +182,11 @@ interface CoinState {
   nextAt: number;
   /** Venue time of this coin's last market step. */
   steppedAt: number;
-  /** Crowd takers drawn at the last step, each due at its block's venue time, in time order. */
-  takers: (TakerOrder & { atMs: number })[];
+  /**
+   * Crowd takers drawn at the last step, each due at the end of its block (`atMs`, venue time)
+   * and ordered within it by when it arrived (`arrivedMs`), in time order.
+   */
+  takers: (TakerOrder & { atMs: number; arrivedMs: number })[];
   bookTime: number;
 }
 
@@ -192,6 +211,15 @@ export class Simulator {
   #replay: ReplayEvent[];
   #replayIndex = 0;
   #timers: VirtualTimer[] = [];
+  /** The account's actions waiting for the end of the open block, in arrival order. */
+  #pending: PendingAction[] = [];
+  /** Venue time the open block ends at, or null when no action waits. */
+  #blockEndsAt: number | null = null;
+  /**
+   * Called when an action opens a block. A venue whose clock does not run by itself (manual,
+   * or a replay as fast as possible) closes it with {@link closeBlock}.
+   */
+  onBlockOpened: (() => void) | null = null;
   readonly #rate: number;
   readonly #startMs: number;
 
@@ -309,6 +337,7 @@ export class Simulator {
       for (const x of this.#timers) if (timer === null || x.at < timer.at) timer = x;
       at = Math.min(
         at,
+        this.#blockEndsAt ?? Infinity,
         replayAt,
         this.#nextFundingAt,
         this.#scheduledCancelAt ?? Infinity,
@@ -327,6 +356,8 @@ export class Simulator {
         timer.run();
       } else if (at === replayAt) {
         this.#replayEvent(this.#replay[this.#replayIndex++]);
+      } else if (at === this.#blockEndsAt) {
+        this.closeBlock();
       } else if (taking && at === takerAt) {
         this.#takerEvent(taking);
       } else if (next) {
@@ -355,8 +386,10 @@ export class Simulator {
     // its block: after whatever cancels and post-only orders of the account reached the venue in
     // that block (reference, Changes 3).
     for (const taker of takers) {
-      c.takers.push({ ...taker, atMs: this.#blockAfter(this.#now + next * taker.at) });
+      const arrivedMs = this.#now + next * taker.at;
+      c.takers.push({ ...taker, atMs: this.#blockAfter(arrivedMs), arrivedMs });
     }
+    c.takers.sort((a, b) => a.atMs - b.atMs || a.arrivedMs - b.arrivedMs);
     this.#syncQueues(c);
     c.bookTime = this.now;
     this.#emit(c, trades, fills, updates);
@@ -373,9 +406,73 @@ export class Simulator {
     return this.#startMs + Math.ceil((t - this.#startMs) / block - 1e-9) * block;
   }
 
-  /** Applies the crowd taker due now on `c` (its prints, and fills of the account's orders). */
-  #takerEvent(c: CoinState): void {
-    const taker = c.takers.shift()!;
+  /**
+   * Submits one of the account's actions to the venue: it waits for the end of the block it
+   * arrived in (Hyperliquid: blocks of ~70–100 ms), and the promise answers once the block is
+   * applied. Within a block the exchange applies cancels and post-only (Alo) orders first, then
+   * the Gtc and Ioc orders, the account's and the crowd's takers, in the order they arrived
+   * (reference, Changes since the specification, 3). A modify goes with its new order's kind.
+   */
+  submit(action: BlockAction): Promise<BlockResult> {
+    return new Promise((resolve) => {
+      if (this.#blockEndsAt === null) {
+        // The block the action arrived in ends after it (a block ending now is already applied).
+        this.#blockEndsAt = this.#blockAfter(this.#now + this.#block * 1e-6);
+        this.#pending.push({ action, arrivedMs: this.#now, resolve });
+        this.onBlockOpened?.();
+      } else this.#pending.push({ action, arrivedMs: this.#now, resolve });
+    });
+  }
+
+  /** Venue time the open block ends at, or null when no action of the account waits. */
+  get blockEndsAt(): number | null {
+    return this.#blockEndsAt;
+  }
+
+  /**
+   * Applies the open block now: the account's cancels and post-only orders in arrival order,
+   * then its Gtc and Ioc orders with the crowd takers due at the block's end, by arrival. The
+   * clock calls it at the block's end; a venue whose clock stands still calls it itself.
+   */
+  closeBlock(): void {
+    const endsAt = this.#blockEndsAt;
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#blockEndsAt = null;
+    if (endsAt === null) return;
+    const first = (a: BlockAction) =>
+      a.kind === "cancel" || a.kind === "cancelByCloid" || a.order.t?.limit?.tif === "Alo";
+    for (const p of pending) if (first(p.action)) p.resolve(this.#apply(p.action));
+    const rest: { arrivedMs: number; run: () => void }[] = pending
+      .filter((p) => !first(p.action))
+      .map((p) => ({ arrivedMs: p.arrivedMs, run: () => p.resolve(this.#apply(p.action)) }));
+    if (this.#now >= endsAt) {
+      for (const c of this.coins) {
+        for (const t of c.takers.filter((t) => t.atMs === endsAt)) {
+          rest.push({ arrivedMs: t.arrivedMs, run: () => this.#takerEvent(c, t) });
+        }
+      }
+    }
+    rest.sort((a, b) => a.arrivedMs - b.arrivedMs);
+    for (const r of rest) r.run();
+  }
+
+  #apply(a: BlockAction): BlockResult {
+    switch (a.kind) {
+      case "order":
+        return this.placeOrder(a.order);
+      case "cancel":
+        return this.cancel(a.asset, a.oid);
+      case "cancelByCloid":
+        return this.cancelByCloid(a.asset, a.cloid);
+      case "modify":
+        return this.modify(a.oid, a.order);
+    }
+  }
+
+  /** Applies a crowd taker due now on `c` (its prints, and fills of the account's orders). */
+  #takerEvent(c: CoinState, taker = c.takers[0]): void {
+    c.takers.splice(c.takers.indexOf(taker), 1);
     const trades: WsTrade[] = [];
     const fills: WsFill[] = [];
     const updates: WsOrder[] = [];
