@@ -91,6 +91,28 @@ Deno.test("fit-market refuses a folder without order books, books without trades
   }
 });
 
+Deno.test("deno task fit-market reads a folder of the user's anywhere and says why one without depth does not fit", async () => {
+  // Outside data/ and ../shared/real-data/: the task may read any folder a user names.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "nothing here\n");
+    const run = await new Deno.Command("./deno", {
+      args: ["task", "-q", "fit-market", dir],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 2, stderr);
+    assert.match(
+      stderr,
+      /^fit-market: no coin under \/.+ has two or more order-book snapshots \(read: 0 files, skipped: 1: skipped .+notes\.txt: not a recording with depth or trades \(first line "nothing here"\)\); the fit needs depth \(harvested l2Book frames/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the statistics read a recording's own cadence and spread", () => {
   const sol = UNIVERSE.find((c) => c.name === "SOL")!;
   const { books, trades } = driveMarket(sol, MARKET_FIT.profiles.SOL.params, 3, 10);

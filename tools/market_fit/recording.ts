@@ -30,6 +30,9 @@ export interface Recording {
   skipped: string[];
 }
 
+// Files named in the error for a folder without depth.
+const SHOWN_FILES = 3;
+
 async function* readHarvestDepth(path: string): AsyncGenerator<RecordedEvent> {
   let line = 0;
   for await (const text of readLines(path)) {
@@ -122,10 +125,16 @@ export async function readRecording(path: string): Promise<Recording> {
   }
   const coins = [...byCoin.values()].filter((c) => c.books.length > 1);
   if (coins.length === 0) {
+    // Name what was there, so a user sees why their folder did not qualify.
+    const found = [...read, ...skipped.map((s) => `skipped ${s}`)];
+    const shown = found.slice(0, SHOWN_FILES).join("; ") +
+      (found.length > SHOWN_FILES ? `; and ${found.length - SHOWN_FILES} more` : "");
     throw new Error(
       `no coin under ${path} has two or more order-book snapshots ` +
-        `(read: ${read.length} files, skipped: ${skipped.length}); the fit needs depth ` +
-        `(l2Book frames or wide book CSVs), not only ticks`,
+        `(read: ${read.length} files, skipped: ${skipped.length}${
+          found.length ? `: ${shown}` : ""
+        }); the fit needs depth (harvested l2Book frames depth/COIN/DAY.jsonl, wide book CSVs ` +
+        `orderbooks_COIN.csv, hftbacktest captures or Tardis CSVs) and trades, not only ticks`,
     );
   }
   for (const c of coins) {

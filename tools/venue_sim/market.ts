@@ -162,6 +162,8 @@ export class CoinMarket {
   priorityShare = 0;
   /** How many crowd orders overtook one of the account's orders so far. */
   overtakes = 0;
+  /** How many crowd orders joined a price while one of the account's young orders was there. */
+  overtakeChances = 0;
   readonly #rng: Rng;
   #seq = 0;
   #scaleTicks = 1;
@@ -484,8 +486,9 @@ export class CoinMarket {
     }
     const sz = size ?? (dust ? this.#dustSize(px) : this.#orderSize(k, px));
     const orders = level.orders ??= [];
-    const young = this.overtake?.(dir === -1, px);
-    if (young !== undefined && young !== null && this.#rng.next() < this.priorityShare) {
+    const young = this.overtake?.(dir === -1, px) ?? null;
+    if (young !== null) this.overtakeChances++;
+    if (young !== null && this.#rng.next() < this.priorityShare) {
       // A priority-paying order: re-sorted ahead of the young post-only order, behind the rest.
       let at = orders.length;
       while (at > 0 && orders[at - 1].seq > young) at--;
