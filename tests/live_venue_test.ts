@@ -453,7 +453,8 @@ Deno.test("live reconcile books missed fills as dark fills and adopts the exchan
   const coin = h.selected[1];
   const take = async () => {
     const book = await h.info.l2Book(coin.name);
-    const px = book.asks[0].px;
+    // Through the third level: the order waits for its block while the pump moves the market.
+    const px = book.asks[2].px;
     const step = 10 ** -coin.szDecimals;
     const [outcome] = await h.exchange.placeOrders([{
       asset: coin.assetIndex,
