@@ -74,7 +74,7 @@ Deno.test("fit-market refuses a folder without order books, books without trades
     await Deno.writeTextFile(`${dir}/notes.txt`, "nothing here\n");
     await assert.rejects(
       () => fitMarket(dir, `${dir}/fit.json`, 0, () => {}),
-      /no coin under .+ has two or more order-book snapshots .+ the fit needs depth/,
+      /no coin under .+ has two or more order-book snapshots \(read: 0 files, skipped: 1: skipped .+notes\.txt: not a recording with depth or trades \(first line "nothing here"\)\); the fit needs depth/,
     );
     await writeRecording(dir, "XYZ");
     await Deno.remove(`${dir}/trades_XYZ.csv`);
@@ -91,11 +91,10 @@ Deno.test("fit-market refuses a folder without order books, books without trades
   }
 });
 
-Deno.test("deno task fit-market reads a folder of the user's anywhere and says why one without depth does not fit", async () => {
-  // Outside data/ and ../shared/real-data/: the task may read any folder a user names.
+Deno.test("deno task fit-market tells a user whose folder lies outside data/ to link it there", async () => {
+  // The task's permissions keep the repository root, where .env lives, out of its reach.
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(`${dir}/notes.txt`, "nothing here\n");
     const run = await new Deno.Command("./deno", {
       args: ["task", "-q", "fit-market", dir],
       stdout: "piped",
@@ -106,7 +105,7 @@ Deno.test("deno task fit-market reads a folder of the user's anywhere and says w
     assert.equal(run.code, 2, stderr);
     assert.match(
       stderr,
-      /^fit-market: no coin under \/.+ has two or more order-book snapshots \(read: 0 files, skipped: 1: skipped .+notes\.txt: not a recording with depth or trades \(first line "nothing here"\)\); the fit needs depth \(harvested l2Book frames/m,
+      /^fit-market: cannot read \/.+: fit-market reads only under data\/ and \.\.\/shared\/real-data\/; link the folder under data\/ \(ln -s \/.+ data\/NAME\) and fit data\/NAME$/m,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -95,6 +95,13 @@ export async function readRecording(path: string): Promise<Recording> {
   try {
     files = await listFiles(path.replace(/\/+$/, ""));
   } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) {
+      // The task's permissions (deno.json) keep the repository root, where .env lives, unread.
+      throw new Error(
+        `cannot read ${path}: fit-market reads only under data/ and ../shared/real-data/; ` +
+          `link the folder under data/ (ln -s ${path} data/NAME) and fit data/NAME`,
+      );
+    }
     throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
   const byCoin = new Map<string, CoinRecording>();
