@@ -5,11 +5,12 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
-import { RedisBridge } from "./bridge.ts";
+import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
 import { Harvester } from "./harvest.ts";
 import { InfoClient } from "./hyperliquid/info.ts";
+import { createLiveLedger } from "./ledger/live_ledger.ts";
 import { resolveNetwork } from "./hyperliquid/network.ts";
 import { loadUniverse } from "./hyperliquid/universe.ts";
 import { MarketDataFeed } from "./hyperliquid/ws.ts";
@@ -118,6 +119,15 @@ export async function runMarketMode(
 
     let venue: Venue | undefined;
     let liveVenue: LiveExchange | null = null;
+    // Live: every order's shadow twins, and the record of real against predicted fills.
+    const liveLedger = live
+      ? createLiveLedger({
+        dataDir: config.dataDir,
+        model: { model: config.queueModel, priorityShare: config.queuePriorityShare },
+        log,
+        now: Date.now,
+      })
+      : null;
     let carried: { coin: string; szi: number; entryPx: number }[] = [];
     if (live) {
       await confirmLive(cli.confirmLive, log);
@@ -132,6 +142,7 @@ export async function runMarketMode(
         assets,
         universe,
         log,
+        venue: { ledger: liveLedger!.ledger },
       });
       privateKey = "";
       config = {
@@ -151,7 +162,11 @@ export async function runMarketMode(
       isKnownCoin: (coin) => assets.some((a) => a.name === coin),
       defaults: config.asset,
       logger: log,
-      status: () => stack.engine.status(Date.now()),
+      status: () => {
+        const status = stack.engine.status(Date.now());
+        if (liveLedger) status.ledger = ledgerStatusMessage(liveLedger.summary.total());
+        return status;
+      },
     });
     const harvester = config.harvestTicks
       ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
@@ -254,7 +269,7 @@ export async function runMarketMode(
       }, SHUTDOWN_CANCEL_MS)
       // What the cancel leaves of the budget goes first to the state and the report.
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
-      .add("session report", () => finish(stack, log, config, Date.now(), days))
+      .add("session report", () => finish(stack, log, config, Date.now(), days, liveLedger))
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("close redis", () => bridge.close())

@@ -228,9 +228,11 @@ export class ShadowMatcher<T extends MatchOrder> {
   /** Moves a resting order's queue estimate with a new book of its coin. */
   depth(order: T, book: BookSnapshot): void {
     if (!order.active) return;
-    const displayed = displayedAt(book, order.side, order.px, order.tick);
-    if (!Number.isNaN(displayed)) {
-      this.model.onDepth(order, displayed, book.timeMs - order.liveAfterMs);
-    }
+    this.depthAt(order, displayedAt(book, order.side, order.px, order.tick), book.timeMs);
+  }
+
+  /** Moves a resting order's queue estimate to `displayed` at its price (NaN: unknown) at `timeMs`. */
+  depthAt(order: T, displayed: number, timeMs: number): void {
+    if (!Number.isNaN(displayed)) this.model.onDepth(order, displayed, timeMs - order.liveAfterMs);
   }
 }
