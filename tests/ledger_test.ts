@@ -47,6 +47,7 @@ const BID: LedgerOrder = {
   sz: 0.2,
   tick: 1,
   sentMs: T0 - 60,
+  filled: 0,
 };
 
 // Our bid of 0.2 rests at 68000 behind 0.5 of others (the book shows 0.7 with ours).

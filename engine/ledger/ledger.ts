@@ -74,6 +74,8 @@ export interface LedgerOrder {
   tick: number;
   /** Wall clock when its order action was sent, ms. */
   sentMs: number;
+  /** Size the exchange filled before its resting answer arrived, coin units. */
+  filled: number;
 }
 
 /** Options of {@link FillLedger}. */
@@ -163,14 +165,15 @@ export class FillLedger {
   opened(order: LedgerOrder): void {
     if (this.#open.has(order.oid)) return;
     for (const book of this.#books) {
-      book.open(order.oid, order.coin, order.side, order.px, order.sz, order.tick);
+      const twin = book.open(order.oid, order.coin, order.side, order.px, order.sz, order.tick);
+      twin.ownLeaves -= order.filled;
     }
     this.#open.set(order.oid, {
       order,
       restingMs: this.#now(),
       cancelSentMs: null,
       endedMs: NaN,
-      realSz: 0,
+      realSz: order.filled,
       realFirstMs: null,
       dueMs: Infinity,
       predicted: [],

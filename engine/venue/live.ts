@@ -210,6 +210,7 @@ export class LiveExchange implements Venue {
             sz: s.sz,
             tick: s.want.tick,
             sentMs: s.placedMs,
+            filled: s.filled,
           }),
         gone: (_s, oid) => ledger.ended(oid),
       },
