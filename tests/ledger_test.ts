@@ -76,6 +76,8 @@ Deno.test("a print at our price fills the twin past the queue ahead: cause queue
   assert.equal(r.end, "gone");
   assert.equal(r.level, 1);
   assert.deepEqual([r.sentMs, r.restingMs, r.endedMs], [T0 - 60, T0, T0 + 2_000]);
+  // The market time seen at both ends: the last book before resting, the print before the end.
+  assert.deepEqual([r.restingMarketMs, r.endedMarketMs], [T0, T0 + 600]);
 });
 
 Deno.test("a print through our price fills the twin at once: cause trade-through", () => {

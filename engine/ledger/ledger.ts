@@ -44,6 +44,13 @@ export interface LedgerRecord {
   cancelSentMs: number | null;
   /** Wall clock when the engine learnt the order ended, ms (its twins end here). */
   endedMs: number;
+  /**
+   * Latest market time seen when the order was confirmed resting and when it ended, ms: with
+   * the wall times they give the market clock's pace (1 on the exchange; `--rate` on the venue
+   * simulator), which turns measured round trips into the shadow venue's market-time latency.
+   */
+  restingMarketMs: number | null;
+  endedMarketMs: number | null;
   end: LedgerEnd;
   /** Size the exchange filled, coin units. */
   realSz: number;
@@ -95,8 +102,10 @@ export interface FillLedgerOptions {
 interface Open {
   order: LedgerOrder;
   restingMs: number;
+  restingMarketMs: number | null;
   cancelSentMs: number | null;
   endedMs: number;
+  endedMarketMs: number | null;
   realSz: number;
   realFirstMs: number | null;
   /** Wall clock from which the record is written (Infinity while the order is live). */
@@ -127,6 +136,8 @@ export class FillLedger {
   readonly #written = new Set<number>();
   #lateFills = 0;
   #untwinnedFills = 0;
+  /** Latest market time of any book or print, ms (null before the first). */
+  #marketMs: number | null = null;
 
   /** A ledger predicting with the configured model and every candidate. */
   constructor(options: FillLedgerOptions) {
@@ -171,8 +182,10 @@ export class FillLedger {
     this.#open.set(order.oid, {
       order,
       restingMs: this.#now(),
+      restingMarketMs: this.#marketMs,
       cancelSentMs: null,
       endedMs: NaN,
+      endedMarketMs: null,
       realSz: order.filled,
       realFirstMs: null,
       dueMs: Infinity,
@@ -206,6 +219,7 @@ export class FillLedger {
     if (open === undefined) return;
     this.#open.delete(oid);
     open.endedMs = this.#now();
+    open.endedMarketMs = this.#marketMs;
     open.dueMs = open.endedMs + this.#graceMs;
     for (const book of this.#books) {
       const twin = book.close(oid, open.order.coin)!;
@@ -216,13 +230,19 @@ export class FillLedger {
 
   /** Shows a book to every twin, and writes the records whose grace has passed. */
   onBook(book: BookSnapshot): void {
+    this.#seen(book.timeMs);
     for (const b of this.#books) b.onBook(book);
     this.#writeDue(this.#now());
   }
 
   /** Shows a print to every twin. */
   onTrade(trade: Trade): void {
+    this.#seen(trade.timeMs);
     for (const b of this.#books) b.onTrade(trade);
+  }
+
+  #seen(timeMs: number): void {
+    if (this.#marketMs === null || timeMs > this.#marketMs) this.#marketMs = timeMs;
   }
 
   /** Writes every ended order's record now, grace or not (at shutdown). */
@@ -270,6 +290,8 @@ export class FillLedger {
       restingMs: o.restingMs,
       cancelSentMs: o.cancelSentMs,
       endedMs: o.endedMs,
+      restingMarketMs: o.restingMarketMs,
+      endedMarketMs: o.endedMarketMs,
       end,
       realSz: o.realSz,
       realFirstMs: o.realFirstMs,
