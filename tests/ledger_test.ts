@@ -200,3 +200,36 @@ Deno.test("every candidate predicts on the same orders, and size added early may
   assert.equal(c["power:1+priority:0.5"][0], 0, "0.5 + 0.2 ahead: the print does not reach us");
   assert.equal(c.spec[0], 0.2, "spec: 0.6 traded at our price is past 1.4 × 0.2");
 });
+
+Deno.test("the exchange's fill can come before the block's public print: the twin still meets that print", () => {
+  const { l, clock, records } = ledger();
+  l.onBook(BOOK);
+  l.opened(BID);
+  // The user stream says filled at T0 + 700 and frees the slot; the print of that block follows.
+  l.realFill(101, 0.2, T0 + 700);
+  l.ended(101);
+  l.onTrade(trade(T0 + 700, "A", 67999, 0.3));
+  // The next block's print is past the order's end.
+  l.onTrade(trade(T0 + 785, "A", 67999, 0.3));
+  clock.now += 1_000;
+  l.onBook(book(T0 + 900, [[67998, 1]], [[68001, 1]]));
+  assert.deepEqual(
+    records.map((r) => [r.realSz, r.predictedSz, r.predictedFirstMs, r.cause]),
+    [[0.2, 0.2, T0 + 700, "trade-through"]],
+  );
+});
+
+Deno.test("a fill reported after the cancel's answer moves the twin's end to the fill's block", () => {
+  const { l, clock, records } = ledger();
+  l.onBook(BOOK);
+  l.opened(BID);
+  l.cancelSent(101);
+  l.onBook(book(T0 + 100, [[68000, 0.7]], [[68001, 1]]));
+  l.ended(101); // the cancel's answer: ended at market time T0 + 100
+  l.realFill(101, 0.2, T0 + 170); // the order had filled in the block at T0 + 170
+  l.onTrade(trade(T0 + 170, "A", 67999, 1));
+  clock.now += 1_000;
+  l.flush();
+  assert.equal(records[0].predictedSz, 0.2);
+  assert.equal(records[0].end, "filled");
+});

@@ -110,8 +110,8 @@ interface Open {
   realFirstMs: number | null;
   /** Wall clock from which the record is written (Infinity while the order is live). */
   dueMs: number;
-  /** Per book: predicted size and first fill time, filled in when the order ends. */
-  predicted: [number, number | null, FillCause | null][];
+  /** Exchange time of its last real fill, ms (null: none). */
+  realLastMs: number | null;
 }
 
 // Written order ids kept to recognise late fills.
@@ -188,8 +188,8 @@ export class FillLedger {
       endedMarketMs: null,
       realSz: order.filled,
       realFirstMs: null,
+      realLastMs: null,
       dueMs: Infinity,
-      predicted: [],
     });
   }
 
@@ -209,11 +209,20 @@ export class FillLedger {
     }
     open.realSz += sz;
     if (open.realFirstMs === null || timeMs < open.realFirstMs) open.realFirstMs = timeMs;
-    if (Number.isFinite(open.dueMs)) return;
-    for (const book of this.#books) book.realFill(oid, sz);
+    if (open.realLastMs === null || timeMs > open.realLastMs) open.realLastMs = timeMs;
+    for (const book of this.#books) {
+      book.realFill(oid, sz);
+      // Filled after its end was seen (the cancel's answer came first): it rested until then.
+      if (Number.isFinite(open.dueMs)) book.end(oid, timeMs);
+    }
   }
 
-  /** The order ended (the engine freed its slot): its twins stop; the record follows its grace. */
+  /**
+   * The order ended (the engine freed its slot). Its twins still meet the frames of the market
+   * time it ended at (the block of its last fill, else the latest market time seen now: the
+   * public frames of a block can arrive after the exchange's answer); the record is written
+   * after the grace.
+   */
   ended(oid: number): void {
     const open = this.#open.get(oid);
     if (open === undefined) return;
@@ -221,10 +230,8 @@ export class FillLedger {
     open.endedMs = this.#now();
     open.endedMarketMs = this.#marketMs;
     open.dueMs = open.endedMs + this.#graceMs;
-    for (const book of this.#books) {
-      const twin = book.close(oid, open.order.coin)!;
-      open.predicted.push([twin.filled, twin.firstFillMs, twin.cause]);
-    }
+    const endMs = Math.max(open.realLastMs ?? -Infinity, this.#marketMs ?? -Infinity);
+    for (const book of this.#books) book.end(oid, endMs);
     this.#ending.push(open);
   }
 
@@ -268,12 +275,14 @@ export class FillLedger {
     }
   }
 
+  /** Takes the order's twins out of their books and makes its record. */
   #record(o: Open): LedgerRecord {
-    const [predictedSz, predictedFirstMs, cause] = o.predicted[0];
+    const twins = this.#books.map((book) => book.remove(o.order.oid, o.order.coin)!);
     const candidates: Record<string, [number, number | null]> = {};
     this.#keys.forEach((key, i) => {
-      candidates[key] = [o.predicted[i][0], o.predicted[i][1]];
+      candidates[key] = [twins[i].filled, twins[i].firstFillMs];
     });
+    const { filled: predictedSz, firstFillMs: predictedFirstMs, cause } = twins[0];
     const end: LedgerEnd = o.realSz >= o.order.sz - SIZE_EPSILON
       ? "filled"
       : o.cancelSentMs !== null

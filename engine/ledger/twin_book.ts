@@ -4,6 +4,11 @@
  * same public books and prints the engine receives, in the same order, through the shadow
  * venue's own matcher (venue/shadow_matching.ts). What a twin fills is what shadow mode would
  * have predicted for that order.
+ *
+ * The end is a market time: the exchange's answers (a fill on the user stream, a cancel's
+ * answer) can arrive before the public frames of the same block, so an ended twin still meets
+ * frames up to the block its order ended in, and leaves the book only when {@link TwinBook.remove}
+ * is called (after the ledger's grace).
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
@@ -106,8 +111,19 @@ export class TwinBook {
     if (twin !== undefined) twin.ownLeaves = Math.max(twin.ownLeaves - sz, 0);
   }
 
-  /** Ends a twin (its live order ended); returns it, or undefined when it was never opened. */
-  close(oid: number, coin: string): Twin | undefined {
+  /**
+   * Ends a twin at market time `endMs`: frames later than it no longer reach the twin (a later
+   * call moves the end later, never earlier).
+   */
+  end(oid: number, endMs: number): void {
+    const twin = this.#byOid.get(oid);
+    if (twin === undefined) return;
+    const gone = endMs + 1;
+    twin.goneAfterMs = Number.isFinite(twin.goneAfterMs) ? Math.max(twin.goneAfterMs, gone) : gone;
+  }
+
+  /** Takes a twin out of the book; returns it, or undefined when it was never opened. */
+  remove(oid: number, coin: string): Twin | undefined {
     const twin = this.#byOid.get(oid);
     if (twin === undefined) return undefined;
     this.#byOid.delete(oid);
@@ -144,11 +160,13 @@ export class TwinBook {
    * orders are never in the book they are estimated against.
    */
   #depth(side: Twin[], twin: Twin, book: BookSnapshot): void {
-    if (!twin.active) return;
+    if (!twin.active || book.timeMs >= twin.goneAfterMs) return;
     let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
     if (Number.isNaN(displayed)) return;
     for (const other of side) {
-      if (other.px === twin.px && book.timeMs > other.liveAfterMs) displayed -= other.ownLeaves;
+      if (
+        other.px === twin.px && book.timeMs > other.liveAfterMs && book.timeMs < other.goneAfterMs
+      ) displayed -= other.ownLeaves;
     }
     this.#matcher.depthAt(twin, Math.max(displayed, 0), book.timeMs);
   }
