@@ -243,6 +243,9 @@ export async function runMarketMode(
       engine,
       reconnects: () => feed.stats.reconnects,
       log,
+      ledger: liveLedger
+        ? () => ({ rows: liveLedger.summary.rows(), total: liveLedger.summary.total() })
+        : undefined,
     });
 
     const startedMs = Date.now();

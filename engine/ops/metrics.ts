@@ -6,6 +6,7 @@
  * engine restarts, which `rate()` and `increase()` handle as a counter reset).
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import type { LedgerRow } from "../ledger/ledger_summary.ts";
 import type { OpsSnapshot } from "./snapshot.ts";
 
 /** Counts the operations layer keeps itself (alerts, control actions). */
@@ -201,6 +202,39 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
     "mm_address_budget_paused",
     "1 while placing is paused for lack of address budget",
     (s) => s.requests.addressPaused ? 1 : 0,
+  );
+
+  // The live ledger (engine/ledger/): real against predicted fills per coin and grid level.
+  const perLevel = (name: string, help: string, value: (row: LedgerRow) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["coin", "level"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const row of s.ledger?.rows ?? []) {
+          this.set({ coin: row.coin, level: `L${row.level}` }, value(row) ?? NaN);
+        }
+      },
+    });
+  perLevel("mm_ledger_orders", "Live orders in the ledger", (r) => r.orders);
+  perLevel("mm_ledger_real_usd", "Ledger: volume the exchange filled, USD", (r) => r.realUsd);
+  perLevel(
+    "mm_ledger_predicted_usd",
+    "Ledger: volume the shadow model predicted on the same orders, USD",
+    (r) => r.predictedUsd,
+  );
+  perLevel("mm_ledger_only_real", "Ledger: orders filled only at the exchange", (r) => r.onlyReal);
+  perLevel(
+    "mm_ledger_only_predicted",
+    "Ledger: orders filled only in prediction",
+    (r) => r.onlyPredicted,
+  );
+  perLevel(
+    "mm_ledger_first_fill_lead_seconds",
+    "Ledger: median of predicted minus real first fill time",
+    (r) => r.medianLeadMs === null ? null : r.medianLeadMs / 1000,
   );
 
   counter("mm_alerts_sent_total", "Alerts the webhook accepted", (_, c) => c.alertsSent);
