@@ -8,7 +8,7 @@
  */
 import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset_config.ts";
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
-import { isQueueModelName } from "./fill_model/model_names.ts";
+import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
 
 export type { AssetDefaults, Regime };
@@ -30,15 +30,11 @@ export interface EngineConfig {
   /** Seconds without a market-data message before the stall panic (spec: 30 s). */
   stallTimeoutS: number;
   /**
-   * Shadow fill rule (`MM_QUEUE_MODEL`): `queue` (queue position, default), `spec`, or a named
-   * profile (engine/fill_model/model_names.ts); `calibrate-fills` prints the fitted one.
+   * Shadow fill rule: `MM_QUEUE_MODEL` (`queue`, the default queue-position model, `spec`, or a
+   * named profile), `MM_QUEUE_PRIORITY_SHARE` and `MM_QUEUE_TURNOVER_S` (see
+   * engine/fill_model/model_names.ts); `calibrate-fills` prints the fitted ones.
    */
-  queueModel: string;
-  /**
-   * `MM_QUEUE_PRIORITY_SHARE`: share of the size added at a shadow order's price in its first
-   * 400 ms that is taken to pay priority and go ahead of it (0..1).
-   */
-  queuePriorityShare: number;
+  queue: QueueCandidate;
   /**
    * `MM_REQUOTE_SHARE`: a resting order stays while its desired price is within this share of
    * its level's distance from mid (and always within one tick); see engine/venue/requote.ts.
@@ -138,6 +134,7 @@ export const CONFIG_ENV_NAMES = [
   "MM_ENTRY_LATENCY_MS",
   "MM_CANCEL_LATENCY_MS",
   "MM_QUEUE_PRIORITY_SHARE",
+  "MM_QUEUE_TURNOVER_S",
   "MM_DATA_DIR",
   "MM_MAKER_FEE_RATE",
   "MM_GLOBAL_HALT_DRAWDOWN_PCT",
@@ -178,9 +175,9 @@ export const DEFAULTS = {
   stallTimeoutS: 30,
   // Queue position (hftbacktest's ProbQueue): the spec rule ignores the size ahead of us and
   // flatters shadow fills (reference/queue-models-and-lessons.md).
-  queueModel: "queue",
-  // Every new order joins behind ours until a calibration on the live ledger says otherwise.
-  queuePriorityShare: 0,
+  // Every new order joins behind ours, and no turnover unseen in the book moves us, until a
+  // calibration on the live ledger says otherwise.
+  queue: { model: "queue", priorityShare: 0, turnoverS: 0 },
   // Half of each level's own distance from mid: a kept order stays on its side of mid, at a
   // half to one and a half times its level's offset, at any spread (BENCHMARKS.md, "Request
   // economy", has the measured trade-off).
@@ -305,7 +302,7 @@ export function loadConfig(
   };
   const queueModel = (): string => {
     const value = get("MM_QUEUE_MODEL");
-    if (value === undefined) return DEFAULTS.queueModel;
+    if (value === undefined) return DEFAULTS.queue.model;
     const name = value.toLowerCase();
     if (!isQueueModelName(name)) {
       throw new ConfigError(
@@ -390,14 +387,23 @@ export function loadConfig(
     ),
     tickMs: int("MM_TICK_MS", DEFAULTS.tickMs, 10, 10_000, " (ms)"),
     stallTimeoutS: num("MM_STALL_TIMEOUT_S", DEFAULTS.stallTimeoutS, 1, 3600, " (seconds)"),
-    queueModel: queueModel(),
-    queuePriorityShare: num(
-      "MM_QUEUE_PRIORITY_SHARE",
-      DEFAULTS.queuePriorityShare,
-      0,
-      1,
-      " (a share of the size added in the priority window)",
-    ),
+    queue: {
+      model: queueModel(),
+      priorityShare: num(
+        "MM_QUEUE_PRIORITY_SHARE",
+        DEFAULTS.queue.priorityShare,
+        0,
+        1,
+        " (a share of the size added in the priority window)",
+      ),
+      turnoverS: num(
+        "MM_QUEUE_TURNOVER_S",
+        DEFAULTS.queue.turnoverS,
+        0,
+        3600,
+        " (half-life of the queue ahead, seconds; 0: none)",
+      ),
+    },
     requoteShare: num(
       "MM_REQUOTE_SHARE",
       DEFAULTS.requoteShare,

@@ -5,6 +5,7 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
+import { candidateKey } from "./fill_model/model_names.ts";
 import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
@@ -123,7 +124,7 @@ export async function runMarketMode(
     const liveLedger = live
       ? createLiveLedger({
         dataDir: config.dataDir,
-        model: { model: config.queueModel, priorityShare: config.queuePriorityShare },
+        model: config.queue,
         log,
         now: Date.now,
       })
@@ -300,9 +301,9 @@ export async function runMarketMode(
     feed.start();
     engine.start();
     log.info(
-      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${config.queueModel} | started ${
-        new Date(startedMs).toISOString()
-      }`,
+      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${
+        candidateKey(config.queue)
+      } | started ${new Date(startedMs).toISOString()}`,
     );
     let durationTimer: ReturnType<typeof setTimeout> | undefined;
     if (cli.durationMs !== null) {

@@ -49,7 +49,7 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
   const { config, assets, log } = options;
   const kernel = options.kernel ?? await loadKernel();
   const venue = options.venue ?? new SimExchange({
-    queueModel: createQueueModel(config.queueModel, config.queuePriorityShare),
+    queueModel: createQueueModel(config.queue),
     fees: flatMakerFee(config.makerFeeRate),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
     latency: constantLatency(config.entryLatencyMs, config.cancelLatencyMs),

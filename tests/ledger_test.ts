@@ -29,8 +29,11 @@ function ledger(model = "queue") {
   const clock = { now: T0 };
   const records: LedgerRecord[] = [];
   const l = new FillLedger({
-    model: { model, priorityShare: 0 },
-    candidates: [{ model: "spec", priorityShare: 0 }, { model: "power:1", priorityShare: 0.5 }],
+    model: { model, priorityShare: 0, turnoverS: 0 },
+    candidates: [
+      { model: "spec", priorityShare: 0, turnoverS: 0 },
+      { model: "power:1", priorityShare: 0.5, turnoverS: 0 },
+    ],
     now: () => clock.now,
     graceMs: 1_000,
     write: (r) => records.push(r),

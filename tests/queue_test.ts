@@ -3,7 +3,7 @@
  * queue with the power profile, checked against numbers worked out by hand.
  */
 import assert from "node:assert/strict";
-import { createQueueModel } from "../engine/fill_model/model_names.ts";
+import { createQueueModel, parseCandidateKey } from "../engine/fill_model/model_names.ts";
 import { powerProbability, probQueueModel } from "../engine/fill_model/prob_queue.ts";
 import {
   newQueueState,
@@ -80,22 +80,31 @@ Deno.test("queue model fills the excess over the queue ahead, and a trade-throug
   assert.equal(model.onTrade(through, 0.2, 0.2, true, 0.05, 0.05, out), 0.05, "capped by volume");
 });
 
+const named = (model: string, priorityShare = 0, turnoverS = 0) =>
+  createQueueModel({ model, priorityShare, turnoverS });
+
 Deno.test("models are built by name, and a name that is not one is refused by name", () => {
-  assert.equal(createQueueModel("spec").name, "spec");
-  assert.equal(createQueueModel("queue").name, "queue");
-  assert.equal(createQueueModel("power:0.5").name, "power:0.5");
+  assert.equal(named("spec").name, "spec");
+  assert.equal(named("queue").name, "queue");
+  assert.equal(named("power:0.5", 0.2, 5).name, "power:0.5+priority:0.2+turnover:5");
+  assert.deepEqual(parseCandidateKey("log+turnover:2"), {
+    model: "log",
+    priorityShare: 0,
+    turnoverS: 2,
+  });
   assert.throws(
-    () => createQueueModel("fifo"),
+    () => named("fifo"),
     /queue model "fifo" is not one of spec, queue, power:N, tail:N, log, risk-averse/,
   );
-  assert.throws(() => createQueueModel("power:0"), /queue model "power:0"/);
-  assert.throws(() => createQueueModel("log", 1.5), /queue priority share 1.5 is not in 0..1/);
+  assert.throws(() => named("power:0"), /queue model "power:0"/);
+  assert.throws(() => named("log", 1.5), /queue priority share 1.5 is not in 0..1/);
+  assert.throws(() => parseCandidateKey("log+speed:2"), /queue candidate "log\+speed:2" is not/);
 });
 
 Deno.test("the profiles split a decrease of 3 ahead of a front of 4 and a back of 6 (hand-computed)", () => {
   // front' = 4 − (1 − p)·3 with back = 6 ≥ p·3.
   const after = (name: string) => {
-    const model = createQueueModel(name);
+    const model = named(name);
     const state = newQueueState();
     model.join(state, 10);
     state.front = 4;
@@ -111,7 +120,7 @@ Deno.test("the profiles split a decrease of 3 ahead of a front of 4 and a back o
 });
 
 Deno.test("size added at our price in the first 400 ms goes ahead of us at the priority share", () => {
-  const model = createQueueModel("queue", 0.5);
+  const model = named("queue", 0.5);
   const young = newQueueState();
   model.join(young, 4);
   model.onDepth(young, 10, 399);
@@ -120,4 +129,22 @@ Deno.test("size added at our price in the first 400 ms goes ahead of us at the p
   model.join(old, 4);
   model.onDepth(old, 10, 400);
   assert.equal(old.front, 4, "from 400 ms on, new orders join behind");
+});
+
+Deno.test("with turnover, the queue ahead halves every half-life while the book shows the same size", () => {
+  const model = named("risk-averse", 0, 2);
+  const state = newQueueState();
+  model.join(state, 8);
+  model.onDepth(state, 8, 500);
+  assert.equal(state.front, 8, "the first book after joining only starts the clock");
+  model.onDepth(state, 8, 2_500);
+  assert.equal(state.front, 4, "2 s later: half of the queue ahead has turned over");
+  model.onDepth(state, 8, 6_500);
+  assert.equal(state.front, 1);
+  const still = named("risk-averse");
+  const kept = newQueueState();
+  still.join(kept, 8);
+  still.onDepth(kept, 8, 500);
+  still.onDepth(kept, 8, 6_500);
+  assert.equal(kept.front, 8, "without turnover an unchanged book moves nobody");
 });

@@ -1,6 +1,6 @@
 /**
- * Queue models by name, as `MM_QUEUE_MODEL` and `MM_QUEUE_PRIORITY_SHARE` configure them and as
- * the live ledger and `calibrate-fills` know them:
+ * Queue models by name, as `MM_QUEUE_MODEL`, `MM_QUEUE_PRIORITY_SHARE` and `MM_QUEUE_TURNOVER_S`
+ * configure them and as the live ledger and `calibrate-fills` know them:
  *
  * - `spec`: the specification's 70% threshold (queue_model.ts);
  * - `queue`: ProbQueue with the power profile n = 2 (the default, `power:2` under its old name);
@@ -39,59 +39,70 @@ export function isQueueModelName(name: string): boolean {
   return name === "spec" || profile(name) !== null;
 }
 
-/**
- * Builds the model `name` names, with `priorityShare` of the size added at our price in the
- * priority window taken to go ahead of us (ignored by `spec`); throws naming a bad value.
- */
-export function createQueueModel(name: string, priorityShare = 0): QueueFillModel {
-  if (name === "spec") return specThresholdModel();
-  const probability = profile(name);
-  if (probability === null) throw new Error(`queue model "${name}" is not one of ${NAMES}`);
-  return probQueueModel(probability, { name, priorityShare });
-}
-
-/** One queue model and priority share, as the ledger records and calibration ranks them. */
+/** One queue model and its settings, as the configuration, the ledger and calibration name it. */
 export interface QueueCandidate {
   /** `MM_QUEUE_MODEL`. */
   model: string;
-  /** `MM_QUEUE_PRIORITY_SHARE`. */
+  /**
+   * `MM_QUEUE_PRIORITY_SHARE`: share of the size added at our price in the priority window taken
+   * to go ahead of us (0..1; ignored by `spec`).
+   */
   priorityShare: number;
+  /**
+   * `MM_QUEUE_TURNOVER_S`: half-life of the queue ahead through turnover no book shows, seconds
+   * (0: none; ignored by `spec`).
+   */
+  turnoverS: number;
 }
 
-/** The key a candidate is recorded under in the ledger, e.g. `power:1` or `log+priority:0.2`. */
+/** Builds the queue model a candidate names; throws naming a bad value. */
+export function createQueueModel(candidate: QueueCandidate): QueueFillModel {
+  const { model, priorityShare, turnoverS } = candidate;
+  if (model === "spec") return specThresholdModel();
+  const probability = profile(model);
+  if (probability === null) throw new Error(`queue model "${model}" is not one of ${NAMES}`);
+  if (!(turnoverS >= 0)) throw new Error(`queue turnover ${turnoverS} s is not a number >= 0`);
+  return probQueueModel(probability, {
+    name: candidateKey(candidate),
+    priorityShare,
+    turnoverHalfLifeMs: turnoverS > 0 ? turnoverS * 1000 : Infinity,
+  });
+}
+
+/** The key a candidate is recorded under in the ledger, e.g. `power:1+priority:0.2+turnover:5`. */
 export function candidateKey(c: QueueCandidate): string {
-  return c.priorityShare > 0 ? `${c.model}+priority:${c.priorityShare}` : c.model;
+  return c.model + (c.priorityShare > 0 ? `+priority:${c.priorityShare}` : "") +
+    (c.turnoverS > 0 ? `+turnover:${c.turnoverS}` : "");
 }
 
 /** Reads a {@link candidateKey} back; throws naming a key that is not one. */
 export function parseCandidateKey(key: string): QueueCandidate {
-  const [model, priority] = key.split("+priority:");
-  const priorityShare = priority === undefined ? 0 : Number(priority);
-  if (!isQueueModelName(model) || !(priorityShare >= 0 && priorityShare <= 1)) {
+  const match = /^([^+]+)(?:\+priority:([0-9.]+))?(?:\+turnover:([0-9.]+))?$/.exec(key);
+  const priorityShare = Number(match?.[2] ?? 0);
+  const turnoverS = Number(match?.[3] ?? 0);
+  if (
+    match === null || !isQueueModelName(match[1]) || !(priorityShare >= 0 && priorityShare <= 1) ||
+    !(turnoverS >= 0)
+  ) {
     throw new Error(
-      `queue candidate "${key}" is not a model (${NAMES}) with an optional +priority:S`,
+      `queue candidate "${key}" is not a model (${NAMES}) with optional +priority:SHARE and +turnover:SECONDS`,
     );
   }
-  return { model, priorityShare };
+  return { model: match[1], priorityShare, turnoverS };
 }
 
 /**
  * The grid the live ledger predicts with besides the configured model, so `calibrate-fills` can
- * rank them on the same orders: the profiles from "everything cancelled is ahead" to "nothing
- * is", each without and with part of the priority window's new size going ahead.
+ * rank them on the same orders: profiles from "a cancellation is most likely ahead" to "always
+ * behind", without and with a fifth of the priority window's new size going ahead, and with no
+ * turnover or a queue ahead that halves in 20, 5 or 2 s (the recordings' level-3 queues empty
+ * without a trade in seconds: tools/venue_sim/market_fit.json). 33 twins per order.
  */
 export const CALIBRATION_CANDIDATES: readonly QueueCandidate[] = [
-  "spec",
-  "tail:0.5",
-  "power:0.5",
-  "power:1",
-  "log",
-  "power:2",
-  "power:3",
-  "tail:3",
-  "risk-averse",
-].flatMap((model) =>
-  model === "spec"
-    ? [{ model, priorityShare: 0 }]
-    : [0, 0.2, 0.5].map((priorityShare) => ({ model, priorityShare }))
-);
+  { model: "spec", priorityShare: 0, turnoverS: 0 },
+  ...["tail:0.5", "power:1", "power:2", "risk-averse"].flatMap((model) =>
+    [0, 0.2].flatMap((priorityShare) =>
+      [0, 20, 5, 2].map((turnoverS) => ({ model, priorityShare, turnoverS }))
+    )
+  ),
+];

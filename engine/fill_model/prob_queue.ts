@@ -7,6 +7,11 @@
  * ahead, then fill us (partially when the excess is smaller than us); a trade through our
  * price fills us as far as its volume reaches; a net depth decrease is split between ahead and
  * behind with the profile's probability; a crossed book fills us.
+ *
+ * Queue turnover (optional): a level's size can stay the same while the orders ahead of us cancel
+ * and new ones join behind, which no book shows. The venue simulator's crowd does this, as the
+ * recordings' queues do (tools/venue_sim/market_fit.json: level-3 queues empty without a trade in
+ * seconds), so the queue ahead may also decay with a half-life, fitted on the live ledger.
  */
 import type { QueueFillModel } from "./queue_model.ts";
 
@@ -64,6 +69,8 @@ export interface ProbQueueOptions {
    * default 0: every new order joins behind).
    */
   priorityShare?: number;
+  /** Half-life of the queue ahead of us through unseen turnover, ms (default Infinity: none). */
+  turnoverHalfLifeMs?: number;
 }
 
 /** hftbacktest's ProbQueueModel with `probability`, and the priority haircut (see the module doc). */
@@ -75,6 +82,10 @@ export function probQueueModel(
   if (!(priorityShare >= 0 && priorityShare <= 1)) {
     throw new Error(`queue priority share ${options.priorityShare} is not in 0..1`);
   }
+  const halfLife = options.turnoverHalfLifeMs ?? Infinity;
+  if (!(halfLife > 0)) {
+    throw new Error(`queue turnover half-life ${options.turnoverHalfLifeMs} ms is not positive`);
+  }
   return {
     name: options.name ?? "queue",
     fillsOnCross: true,
@@ -84,6 +95,7 @@ export function probQueueModel(
       // our price still fills us).
       state.front = Number.isNaN(displayed) ? Infinity : displayed;
       state.prevDepth = displayed;
+      state.prevAgeMs = NaN;
       state.cumTrade = 0;
       state.traded = 0;
     },
@@ -109,6 +121,9 @@ export function probQueueModel(
     onDepth(state, displayed, ageMs) {
       const prev = state.prevDepth;
       state.prevDepth = displayed;
+      const elapsed = ageMs - state.prevAgeMs;
+      state.prevAgeMs = ageMs;
+      if (elapsed > 0 && halfLife < Infinity) state.front *= 2 ** (-elapsed / halfLife);
       if (Number.isNaN(prev)) {
         state.front = displayed;
         state.cumTrade = 0;

@@ -21,6 +21,8 @@ export interface QueueState {
   cumTrade: number;
   /** Displayed size at our price in the last book seen; NaN before the first book. */
   prevDepth: number;
+  /** The order's age at the last book seen, ms (NaN before the first): for queue turnover. */
+  prevAgeMs: number;
   /** Volume credited to this order at or through its price, coin units (`spec` model). */
   traded: number;
 }
@@ -66,7 +68,7 @@ export interface QueueFillModel {
 
 /** Creates an empty queue state (NaN depth: no book seen yet). */
 export function newQueueState(): QueueState {
-  return { front: 0, cumTrade: 0, prevDepth: NaN, traded: 0 };
+  return { front: 0, cumTrade: 0, prevDepth: NaN, prevAgeMs: NaN, traded: 0 };
 }
 
 /** Spec threshold: fill once `traded / (2 × size)` reaches 0.7 (spec section 4, phase 9I). */

@@ -150,7 +150,7 @@ export class FillLedger {
       const key = candidateKey(candidate);
       if (this.#keys.includes(key)) continue;
       this.#keys.push(key);
-      this.#books.push(new TwinBook(createQueueModel(candidate.model, candidate.priorityShare)));
+      this.#books.push(new TwinBook(createQueueModel(candidate)));
     }
   }
 

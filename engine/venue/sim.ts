@@ -206,7 +206,9 @@ export class SimExchange implements Venue {
   constructor(options: SimExchangeOptions = {}) {
     const model = options.queueModel ?? "queue";
     this.#matcher = new ShadowMatcher<Slot>(
-      typeof model === "string" ? createQueueModel(model) : model,
+      typeof model === "string"
+        ? createQueueModel({ model, priorityShare: 0, turnoverS: 0 })
+        : model,
       (slot, size, cause, timeMs) => this.#fill(slot, size, cause, timeMs),
     );
     this.#fees = options.fees ?? flatMakerFee();
