@@ -135,6 +135,7 @@ export function calibrate(records: readonly LedgerRecord[]): Calibration {
   const settings: Record<string, string> = {
     MM_QUEUE_MODEL: fitted.candidate.model,
     MM_QUEUE_PRIORITY_SHARE: `${fitted.candidate.priorityShare}`,
+    MM_QUEUE_TURNOVER_S: `${fitted.candidate.turnoverS}`,
   };
   if (orderRoundTripMs !== null) {
     settings.MM_ENTRY_LATENCY_MS = `${Math.round(orderRoundTripMs * marketPace)}`;
