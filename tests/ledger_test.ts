@@ -4,25 +4,11 @@
  * predicted over the same lifetime.
  */
 import assert from "node:assert/strict";
-import type { BookSnapshot, TakerSide, Trade } from "../engine/hyperliquid/types.ts";
+import { book, trade } from "./helpers/btc_frames.ts";
 import { FillLedger, type LedgerOrder, type LedgerRecord } from "../engine/ledger/ledger.ts";
 import { formatLedger, LedgerSummary } from "../engine/ledger/ledger_summary.ts";
 
 const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
-
-function book(timeMs: number, bids: [number, number][], asks: [number, number][]): BookSnapshot {
-  return {
-    coin: "BTC",
-    timeMs,
-    bids: bids.map(([px, sz]) => ({ px, sz, n: 1 })),
-    asks: asks.map(([px, sz]) => ({ px, sz, n: 1 })),
-  };
-}
-
-let tid = 0;
-function trade(timeMs: number, side: TakerSide, px: number, sz: number): Trade {
-  return { coin: "BTC", side, px, sz, timeMs, tid: ++tid };
-}
 
 /** A ledger on a hand-moved wall clock, predicting with `model` and the spec model beside it. */
 function ledger(model = "queue") {

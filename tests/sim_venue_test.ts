@@ -8,26 +8,13 @@
 import assert from "node:assert/strict";
 import { flatMakerFee } from "../engine/fees.ts";
 import { constantLatency } from "../engine/fill_model/latency.ts";
-import type { BookSnapshot, TakerSide, Trade } from "../engine/hyperliquid/types.ts";
+import type { TakerSide } from "../engine/hyperliquid/types.ts";
+import { book, resetTradeIds, trade } from "./helpers/btc_frames.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { DesiredQuotes, Fill } from "../engine/venue/venue.ts";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-
-function book(timeMs: number, bids: [number, number][], asks: [number, number][]): BookSnapshot {
-  return {
-    coin: "BTC",
-    timeMs,
-    bids: bids.map(([px, sz]) => ({ px, sz, n: 1 })),
-    asks: asks.map(([px, sz]) => ({ px, sz, n: 1 })),
-  };
-}
-
-let tid = 0;
-function trade(timeMs: number, side: TakerSide, px: number, sz: number): Trade {
-  return { coin: "BTC", side, px, sz, timeMs, tid: ++tid };
-}
 
 /** A grid with up to three bids and asks as [price, size]; missing levels are not quoted. */
 function quotes(
@@ -472,9 +459,9 @@ function runSession(queueModel: "spec" | "queue"): { fills: Fill[]; pnl: number 
 
 Deno.test("the same events give the same fills and PnL to the last digit", () => {
   for (const model of ["spec", "queue"] as const) {
-    tid = 0;
+    resetTradeIds();
     const first = runSession(model);
-    tid = 0;
+    resetTradeIds();
     const second = runSession(model);
     assert.ok(
       first.fills.length > 20,

@@ -54,17 +54,28 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
         this.inc(Math.max(0, value(s, c)));
       },
     });
-  const perCoin = (name: string, help: string, value: (coin: OpsSnapshot["coins"][0]) => number) =>
+  /** A gauge with one sample per row of the snapshot, labelled by `labels`. */
+  const labelled = <Row>(
+    name: string,
+    help: string,
+    labelNames: string[],
+    rows: (s: OpsSnapshot) => readonly Row[],
+    labels: (row: Row) => Record<string, string>,
+    value: (row: Row) => number | null,
+  ) =>
     new Gauge({
       name,
       help,
-      labelNames: ["coin"],
+      labelNames,
       registers: [registry],
       collect() {
         this.reset();
-        for (const coin of s.coins) this.set({ coin: coin.coin }, value(coin));
+        // NaN (absent in Prometheus queries) where there is no value, rather than a false 0.
+        for (const row of rows(s)) this.set(labels(row), value(row) ?? NaN);
       },
     });
+  const perCoin = (name: string, help: string, value: (coin: OpsSnapshot["coins"][0]) => number) =>
+    labelled(name, help, ["coin"], (s) => s.coins, (coin) => ({ coin: coin.coin }), value);
 
   new Gauge({
     name: "mm_engine_info",
@@ -206,18 +217,14 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
 
   // The live ledger (engine/ledger/): real against predicted fills per coin and grid level.
   const perLevel = (name: string, help: string, value: (row: LedgerRow) => number | null) =>
-    new Gauge({
+    labelled(
       name,
       help,
-      labelNames: ["coin", "level"],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const row of s.ledger?.rows ?? []) {
-          this.set({ coin: row.coin, level: `L${row.level}` }, value(row) ?? NaN);
-        }
-      },
-    });
+      ["coin", "level"],
+      (s) => s.ledger?.rows ?? [],
+      (row) => ({ coin: row.coin, level: `L${row.level}` }),
+      value,
+    );
   perLevel("mm_ledger_orders", "Live orders in the ledger", (r) => r.orders);
   perLevel("mm_ledger_real_usd", "Ledger: volume the exchange filled, USD", (r) => r.realUsd);
   perLevel(
