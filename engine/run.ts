@@ -126,7 +126,6 @@ export async function runMarketMode(
         dataDir: config.dataDir,
         model: config.queue,
         log,
-        now: Date.now,
       })
       : null;
     let carried: { coin: string; szi: number; entryPx: number }[] = [];
@@ -143,7 +142,7 @@ export async function runMarketMode(
         assets,
         universe,
         log,
-        venue: { ledger: liveLedger!.ledger },
+        venue: { ledger: liveLedger!.input },
       });
       privateKey = "";
       config = {

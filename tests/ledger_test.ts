@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { book, trade } from "./helpers/btc_frames.ts";
+import { DeferredLedger } from "../engine/ledger/deferred_ledger.ts";
 import { FillLedger, type LedgerOrder, type LedgerRecord } from "../engine/ledger/ledger.ts";
 import { formatLedger, LedgerSummary } from "../engine/ledger/ledger_summary.ts";
 
@@ -221,4 +222,33 @@ Deno.test("a fill reported after the cancel's answer moves the twin's end to the
   l.flush();
   assert.equal(records[0].predictedSz, 0.2);
   assert.equal(records[0].end, "filled");
+});
+
+Deno.test("the live venue's ledger input replays after the task, in order, at the times it happened", async () => {
+  const clock = { now: T0 };
+  const records: LedgerRecord[] = [];
+  const input = new DeferredLedger(
+    (now) =>
+      new FillLedger({
+        model: { model: "queue", priorityShare: 0, turnoverS: 0 },
+        candidates: [],
+        now,
+        graceMs: 1_000,
+        write: (r) => records.push(r),
+      }),
+    () => clock.now,
+  );
+  input.onBook(BOOK);
+  input.opened(BID);
+  clock.now += 300;
+  input.onTrade(trade(T0 + 100, "A", 67999, 0.05));
+  clock.now += 200;
+  input.ended(101);
+  // Nothing happened yet: the quoting task that fed it is not slowed by the twins.
+  assert.equal(input.ledger.openOrders, 0);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  input.ledger.flush();
+  assert.deepEqual(records.map((r) => [r.restingMs, r.endedMs, r.predictedSz]), [
+    [T0, T0 + 500, 0.05],
+  ]);
 });

@@ -30,7 +30,7 @@ import { CloidSource } from "../hyperliquid/cloid_source.ts";
 import { UnknownStatuses } from "../hyperliquid/order_status.ts";
 import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
-import type { FillLedger } from "../ledger/ledger.ts";
+import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
 import {
@@ -104,7 +104,7 @@ export interface LiveExchangeOptions {
    * The ledger of predicted against real fills (engine/ledger/): every order confirmed resting
    * gets shadow twins fed with the books and prints the engine feeds this venue.
    */
-  ledger?: FillLedger;
+  ledger?: LedgerInput;
 }
 
 // Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
@@ -138,7 +138,7 @@ export class LiveExchange implements Venue {
   readonly #slots: LiveSlots;
   readonly #ctx: LiveContext;
   readonly #feed: FillFeed;
-  readonly #ledger: FillLedger | undefined;
+  readonly #ledger: LedgerInput | undefined;
   readonly #sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
   #waiters: (() => void)[] = [];
   #fills: Fill[] = [];
