@@ -31,7 +31,7 @@ export interface EngineConfig {
   stallTimeoutS: number;
   /**
    * Shadow fill rule: `MM_QUEUE_MODEL` (`queue`, the default queue-position model, `spec`, or a
-   * named profile), `MM_QUEUE_PRIORITY_SHARE` and `MM_QUEUE_TURNOVER_S` (see
+   * named profile), `MM_QUEUE_PRIORITY_SHARE`, `MM_QUEUE_TURNOVER_S` and `MM_QUEUE_REQUOTE_SHARE` (see
    * engine/fill_model/model_names.ts); `calibrate-fills` prints the fitted ones.
    */
   queue: QueueCandidate;
@@ -135,6 +135,7 @@ export const CONFIG_ENV_NAMES = [
   "MM_CANCEL_LATENCY_MS",
   "MM_QUEUE_PRIORITY_SHARE",
   "MM_QUEUE_TURNOVER_S",
+  "MM_QUEUE_REQUOTE_SHARE",
   "MM_DATA_DIR",
   "MM_MAKER_FEE_RATE",
   "MM_GLOBAL_HALT_DRAWDOWN_PCT",
@@ -177,7 +178,7 @@ export const DEFAULTS = {
   // flatters shadow fills (reference/queue-models-and-lessons.md).
   // Every new order joins behind ours, and no turnover unseen in the book moves us, until a
   // calibration on the live ledger says otherwise.
-  queue: { model: "queue", priorityShare: 0, turnoverS: 0 },
+  queue: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
   // Half of each level's own distance from mid: a kept order stays on its side of mid, at a
   // half to one and a half times its level's offset, at any spread (BENCHMARKS.md, "Request
   // economy", has the measured trade-off).
@@ -402,6 +403,13 @@ export function loadConfig(
         0,
         3600,
         " (half-life of the queue ahead, seconds; 0: none)",
+      ),
+      requoteShare: num(
+        "MM_QUEUE_REQUOTE_SHARE",
+        DEFAULTS.queue.requoteShare,
+        0,
+        1,
+        " (a share of the queue ahead that requotes on a move of the touch)",
       ),
     },
     requoteShare: num(

@@ -79,6 +79,7 @@ Deno.test("the fitted model matches the real volume, and the right orders beat t
     MM_QUEUE_MODEL: "tail:0.5",
     MM_QUEUE_PRIORITY_SHARE: "0",
     MM_QUEUE_TURNOVER_S: "5",
+    MM_QUEUE_REQUOTE_SHARE: "0",
     MM_ENTRY_LATENCY_MS: "40",
     MM_CANCEL_LATENCY_MS: "30",
   });

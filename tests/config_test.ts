@@ -16,7 +16,12 @@ Deno.test("an empty environment gives the spec's defaults", () => {
   assert.equal(config.logLevel, "info");
   assert.equal(config.harvestTicks, true);
   assert.equal(config.l2Fast, true);
-  assert.deepEqual(config.queue, { model: "queue", priorityShare: 0, turnoverS: 0 });
+  assert.deepEqual(config.queue, {
+    model: "queue",
+    priorityShare: 0,
+    turnoverS: 0,
+    requoteShare: 0,
+  });
   assert.equal(config.requoteShare, 0.5);
   assert.equal(config.minRestMs, 1_000);
   assert.equal(config.maxRequestsPerUsdc, 0.5);

@@ -16,10 +16,10 @@ function ledger(model = "queue") {
   const clock = { now: T0 };
   const records: LedgerRecord[] = [];
   const l = new FillLedger({
-    model: { model, priorityShare: 0, turnoverS: 0 },
+    model: { model, priorityShare: 0, turnoverS: 0, requoteShare: 0 },
     candidates: [
-      { model: "spec", priorityShare: 0, turnoverS: 0 },
-      { model: "power:1", priorityShare: 0.5, turnoverS: 0 },
+      { model: "spec", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
+      { model: "power:1", priorityShare: 0.5, turnoverS: 0, requoteShare: 0 },
     ],
     now: () => clock.now,
     graceMs: 1_000,
@@ -230,7 +230,7 @@ Deno.test("the live venue's ledger input replays after the task, in order, at th
   const input = new DeferredLedger(
     (now) =>
       new FillLedger({
-        model: { model: "queue", priorityShare: 0, turnoverS: 0 },
+        model: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
         candidates: [],
         now,
         graceMs: 1_000,

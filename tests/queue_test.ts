@@ -43,10 +43,10 @@ Deno.test("queue model attributes a depth decrease between ahead and behind (han
   const state = newQueueState();
   model.join(state, 4);
   assert.equal(state.front, 4, "joins behind the displayed 4");
-  model.onDepth(state, 10, Infinity);
+  model.onDepth(state, 10, Infinity, false);
   assert.equal(state.front, 4, "growth behind us does not move us");
   // 10 → 7 with no trades: chg 3, back 6, p = 36/52; front = 4 − (16/52)·3 = 40/13.
-  model.onDepth(state, 7, Infinity);
+  model.onDepth(state, 7, Infinity, false);
   close(state.front, 40 / 13, "front after a decrease of 3");
 });
 
@@ -59,10 +59,10 @@ Deno.test("queue model does not count a trade twice when the next book shows it"
   assert.equal(out.fill, 0);
   assert.equal(state.front, 5);
   // The book drops by exactly the 2 traded: nothing more is attributed to cancels.
-  model.onDepth(state, 5, Infinity);
+  model.onDepth(state, 5, Infinity, false);
   assert.equal(state.front, 5);
   // A further 1 cancelled with the whole queue ahead of us (back = 0) moves us forward by 1.
-  model.onDepth(state, 4, Infinity);
+  model.onDepth(state, 4, Infinity, false);
   assert.equal(state.front, 4);
 });
 
@@ -80,17 +80,18 @@ Deno.test("queue model fills the excess over the queue ahead, and a trade-throug
   assert.equal(model.onTrade(through, 0.2, 0.2, true, 0.05, 0.05, out), 0.05, "capped by volume");
 });
 
-const named = (model: string, priorityShare = 0, turnoverS = 0) =>
-  createQueueModel({ model, priorityShare, turnoverS });
+const named = (model: string, priorityShare = 0, turnoverS = 0, requoteShare = 0) =>
+  createQueueModel({ model, priorityShare, turnoverS, requoteShare });
 
 Deno.test("models are built by name, and a name that is not one is refused by name", () => {
   assert.equal(named("spec").name, "spec");
   assert.equal(named("queue").name, "queue");
   assert.equal(named("power:0.5", 0.2, 5).name, "power:0.5+priority:0.2+turnover:5");
-  assert.deepEqual(parseCandidateKey("log+turnover:2"), {
+  assert.deepEqual(parseCandidateKey("log+turnover:2+requote:0.4"), {
     model: "log",
     priorityShare: 0,
     turnoverS: 2,
+    requoteShare: 0.4,
   });
   assert.throws(
     () => named("fifo"),
@@ -108,7 +109,7 @@ Deno.test("the profiles split a decrease of 3 ahead of a front of 4 and a back o
     const state = newQueueState();
     model.join(state, 10);
     state.front = 4;
-    model.onDepth(state, 7, Infinity);
+    model.onDepth(state, 7, Infinity, false);
     return state.front;
   };
   close(after("power:1"), 4 - 0.4 * 3, "power 1: p = 6/10");
@@ -123,11 +124,11 @@ Deno.test("size added at our price in the first 400 ms goes ahead of us at the p
   const model = named("queue", 0.5);
   const young = newQueueState();
   model.join(young, 4);
-  model.onDepth(young, 10, 399);
+  model.onDepth(young, 10, 399, false);
   assert.equal(young.front, 4 + 0.5 * 6, "half of the 6 added paid priority");
   const old = newQueueState();
   model.join(old, 4);
-  model.onDepth(old, 10, 400);
+  model.onDepth(old, 10, 400, false);
   assert.equal(old.front, 4, "from 400 ms on, new orders join behind");
 });
 
@@ -135,16 +136,27 @@ Deno.test("with turnover, the queue ahead halves every half-life while the book 
   const model = named("risk-averse", 0, 2);
   const state = newQueueState();
   model.join(state, 8);
-  model.onDepth(state, 8, 500);
+  model.onDepth(state, 8, 500, false);
   assert.equal(state.front, 8, "the first book after joining only starts the clock");
-  model.onDepth(state, 8, 2_500);
+  model.onDepth(state, 8, 2_500, false);
   assert.equal(state.front, 4, "2 s later: half of the queue ahead has turned over");
-  model.onDepth(state, 8, 6_500);
+  model.onDepth(state, 8, 6_500, false);
   assert.equal(state.front, 1);
   const still = named("risk-averse");
   const kept = newQueueState();
   still.join(kept, 8);
-  still.onDepth(kept, 8, 500);
-  still.onDepth(kept, 8, 6_500);
+  still.onDepth(kept, 8, 500, false);
+  still.onDepth(kept, 8, 6_500, false);
   assert.equal(kept.front, 8, "without turnover an unchanged book moves nobody");
+});
+
+Deno.test("with requotes, a move of the touch sends that share of the queue ahead to the new price", () => {
+  const model = named("risk-averse", 0, 0, 0.8);
+  const state = newQueueState();
+  model.join(state, 10);
+  model.onDepth(state, 10, 1_000, false);
+  assert.equal(state.front, 10, "no move: nobody ahead left");
+  model.onDepth(state, 10, 1_500, true);
+  close(state.front, 2, "the touch moved: 80% of the 10 ahead requoted away, others joined behind");
+  assert.throws(() => named("log", 0, 0, 2), /queue requote share 2 is not in 0..1/);
 });

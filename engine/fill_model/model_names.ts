@@ -1,6 +1,6 @@
 /**
- * Queue models by name, as `MM_QUEUE_MODEL`, `MM_QUEUE_PRIORITY_SHARE` and `MM_QUEUE_TURNOVER_S`
- * configure them and as the live ledger and `calibrate-fills` know them:
+ * Queue models by name, as `MM_QUEUE_MODEL`, `MM_QUEUE_PRIORITY_SHARE`, `MM_QUEUE_TURNOVER_S` and
+ * `MM_QUEUE_REQUOTE_SHARE` configure them and as the live ledger and `calibrate-fills` know them:
  *
  * - `spec`: the specification's 70% threshold (queue_model.ts);
  * - `queue`: ProbQueue with the power profile n = 2 (the default, `power:2` under its old name);
@@ -53,11 +53,16 @@ export interface QueueCandidate {
    * (0: none; ignored by `spec`).
    */
   turnoverS: number;
+  /**
+   * `MM_QUEUE_REQUOTE_SHARE`: share of the queue ahead that re-prices away when the touch moves
+   * (0..1; ignored by `spec`).
+   */
+  requoteShare: number;
 }
 
 /** Builds the queue model a candidate names; throws naming a bad value. */
 export function createQueueModel(candidate: QueueCandidate): QueueFillModel {
-  const { model, priorityShare, turnoverS } = candidate;
+  const { model, priorityShare, turnoverS, requoteShare } = candidate;
   if (model === "spec") return specThresholdModel();
   const probability = profile(model);
   if (probability === null) throw new Error(`queue model "${model}" is not one of ${NAMES}`);
@@ -66,43 +71,55 @@ export function createQueueModel(candidate: QueueCandidate): QueueFillModel {
     name: candidateKey(candidate),
     priorityShare,
     turnoverHalfLifeMs: turnoverS > 0 ? turnoverS * 1000 : Infinity,
+    requoteShare,
   });
 }
 
-/** The key a candidate is recorded under in the ledger, e.g. `power:1+priority:0.2+turnover:5`. */
+/**
+ * The key a candidate is recorded under in the ledger, e.g. `power:1+priority:0.2+turnover:5`
+ * or `risk-averse+requote:0.8` (settings at 0 are left out).
+ */
 export function candidateKey(c: QueueCandidate): string {
   return c.model + (c.priorityShare > 0 ? `+priority:${c.priorityShare}` : "") +
-    (c.turnoverS > 0 ? `+turnover:${c.turnoverS}` : "");
+    (c.turnoverS > 0 ? `+turnover:${c.turnoverS}` : "") +
+    (c.requoteShare > 0 ? `+requote:${c.requoteShare}` : "");
 }
 
 /** Reads a {@link candidateKey} back; throws naming a key that is not one. */
 export function parseCandidateKey(key: string): QueueCandidate {
-  const match = /^([^+]+)(?:\+priority:([0-9.]+))?(?:\+turnover:([0-9.]+))?$/.exec(key);
+  const match =
+    /^([^+]+)(?:\+priority:([0-9.]+))?(?:\+turnover:([0-9.]+))?(?:\+requote:([0-9.]+))?$/
+      .exec(key);
   const priorityShare = Number(match?.[2] ?? 0);
   const turnoverS = Number(match?.[3] ?? 0);
+  const requoteShare = Number(match?.[4] ?? 0);
   if (
     match === null || !isQueueModelName(match[1]) || !(priorityShare >= 0 && priorityShare <= 1) ||
-    !(turnoverS >= 0)
+    !(turnoverS >= 0) || !(requoteShare >= 0 && requoteShare <= 1)
   ) {
     throw new Error(
-      `queue candidate "${key}" is not a model (${NAMES}) with optional +priority:SHARE and +turnover:SECONDS`,
+      `queue candidate "${key}" is not a model (${NAMES}) with optional +priority:SHARE, +turnover:SECONDS and +requote:SHARE`,
     );
   }
-  return { model: match[1], priorityShare, turnoverS };
+  return { model: match[1], priorityShare, turnoverS, requoteShare };
 }
 
 /**
  * The grid the live ledger predicts with besides the configured model, so `calibrate-fills` can
- * rank them on the same orders: profiles from "a cancellation is most likely ahead" to "always
- * behind", without and with a fifth of the priority window's new size going ahead, and with no
- * turnover or a queue ahead that halves in 20, 5 or 2 s (the recordings' level-3 queues empty
- * without a trade in seconds: tools/venue_sim/market_fit.json). 33 twins per order.
+ * rank them on the same orders: three profiles from "a cancellation is as likely ahead as its
+ * share of the queue" (power:1) to "always behind" (risk-averse); without and with a fifth of the
+ * priority window's new size going ahead; no turnover or a 2 s half-life (the fitted crowd's
+ * orders live 1.6–5 s: `cancelPerMs` in tools/venue_sim/market_fit.json); and none, 40% or 80%
+ * of the queue ahead requoting away on a move of the touch (the fit's `followShare`, 0.26–1).
+ * 37 twins per order with the spec's model.
  */
 export const CALIBRATION_CANDIDATES: readonly QueueCandidate[] = [
-  { model: "spec", priorityShare: 0, turnoverS: 0 },
-  ...["tail:0.5", "power:1", "power:2", "risk-averse"].flatMap((model) =>
+  { model: "spec", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
+  ...["power:1", "power:2", "risk-averse"].flatMap((model) =>
     [0, 0.2].flatMap((priorityShare) =>
-      [0, 20, 5, 2].map((turnoverS) => ({ model, priorityShare, turnoverS }))
+      [0, 2].flatMap((turnoverS) =>
+        [0, 0.4, 0.8].map((requoteShare) => ({ model, priorityShare, turnoverS, requoteShare }))
+      )
     )
   ),
 ];

@@ -12,6 +12,12 @@
  * and new ones join behind, which no book shows. The venue simulator's crowd does this, as the
  * recordings' queues do (tools/venue_sim/market_fit.json: level-3 queues empty without a trade in
  * seconds), so the queue ahead may also decay with a half-life, fitted on the live ledger.
+ *
+ * Requotes on a move (optional): market makers re-price when the touch moves; those ahead of us
+ * leave our price for the new one (and others join behind us), again with no change of size the
+ * book shows. The venue simulator's crowd follows a move of the fair price with a fitted share
+ * (`followShare` in tools/venue_sim/market_fit.json, 0.26–1); so a share of the queue ahead may
+ * leave on every book whose best bid or ask moved.
  */
 import type { QueueFillModel } from "./queue_model.ts";
 
@@ -71,6 +77,8 @@ export interface ProbQueueOptions {
   priorityShare?: number;
   /** Half-life of the queue ahead of us through unseen turnover, ms (default Infinity: none). */
   turnoverHalfLifeMs?: number;
+  /** Share of the queue ahead that requotes away when the touch moves (0..1, default 0). */
+  requoteShare?: number;
 }
 
 /** hftbacktest's ProbQueueModel with `probability`, and the priority haircut (see the module doc). */
@@ -81,6 +89,10 @@ export function probQueueModel(
   const priorityShare = options.priorityShare ?? 0;
   if (!(priorityShare >= 0 && priorityShare <= 1)) {
     throw new Error(`queue priority share ${options.priorityShare} is not in 0..1`);
+  }
+  const requoteShare = options.requoteShare ?? 0;
+  if (!(requoteShare >= 0 && requoteShare <= 1)) {
+    throw new Error(`queue requote share ${options.requoteShare} is not in 0..1`);
   }
   const halfLife = options.turnoverHalfLifeMs ?? Infinity;
   if (!(halfLife > 0)) {
@@ -118,12 +130,13 @@ export function probQueueModel(
       state.front = 0;
       return out.fill;
     },
-    onDepth(state, displayed, ageMs) {
+    onDepth(state, displayed, ageMs, touchMoved) {
       const prev = state.prevDepth;
       state.prevDepth = displayed;
       const elapsed = ageMs - state.prevAgeMs;
       state.prevAgeMs = ageMs;
       if (elapsed > 0 && halfLife < Infinity) state.front *= 2 ** (-elapsed / halfLife);
+      if (touchMoved) state.front *= 1 - requoteShare;
       if (Number.isNaN(prev)) {
         state.front = displayed;
         state.cumTrade = 0;

@@ -61,9 +61,10 @@ export interface QueueFillModel {
   ): number;
   /**
    * Updates the state for a new book whose displayed size at our price is `displayed`;
-   * `ageMs` is how long the order has rested (market time), for the post-only priority window.
+   * `ageMs` is how long the order has rested (market time), for the post-only priority window;
+   * `touchMoved` says whether the best bid or ask moved since the coin's previous book.
    */
-  onDepth(state: QueueState, displayed: number, ageMs: number): void;
+  onDepth(state: QueueState, displayed: number, ageMs: number, touchMoved: boolean): void;
 }
 
 /** Creates an empty queue state (NaN depth: no book seen yet). */

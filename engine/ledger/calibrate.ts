@@ -136,6 +136,7 @@ export function calibrate(records: readonly LedgerRecord[]): Calibration {
     MM_QUEUE_MODEL: fitted.candidate.model,
     MM_QUEUE_PRIORITY_SHARE: `${fitted.candidate.priorityShare}`,
     MM_QUEUE_TURNOVER_S: `${fitted.candidate.turnoverS}`,
+    MM_QUEUE_REQUOTE_SHARE: `${fitted.candidate.requoteShare}`,
   };
   if (orderRoundTripMs !== null) {
     settings.MM_ENTRY_LATENCY_MS = `${Math.round(orderRoundTripMs * marketPace)}`;

@@ -19,6 +19,7 @@ import {
   newCrossMemory,
   ordered,
   ShadowMatcher,
+  touchMoved,
 } from "../venue/shadow_matching.ts";
 import type { FillCause, QuoteSide } from "../venue/venue.ts";
 
@@ -141,6 +142,7 @@ export class TwinBook {
   onBook(book: BookSnapshot): void {
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     const c = this.#coin(book.coin);
+    const moved = touchMoved(c.book, book);
     c.book = book;
     const matcher = this.#matcher;
     if (matcher.model.fillsOnCross) {
@@ -150,8 +152,8 @@ export class TwinBook {
       matcher.cross(this.#scratch, n, book.bids, c.askCross, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
-    for (const twin of c.bids) this.#depth(c.bids, twin, book);
-    for (const twin of c.asks) this.#depth(c.asks, twin, book);
+    for (const twin of c.bids) this.#depth(c.bids, twin, book, moved);
+    for (const twin of c.asks) this.#depth(c.asks, twin, book, moved);
   }
 
   /**
@@ -159,7 +161,7 @@ export class TwinBook {
    * size there (in books later than their twins' start: the orders rest by then), since shadow
    * orders are never in the book they are estimated against.
    */
-  #depth(side: Twin[], twin: Twin, book: BookSnapshot): void {
+  #depth(side: Twin[], twin: Twin, book: BookSnapshot, moved: boolean): void {
     if (!twin.active || book.timeMs >= twin.goneAfterMs) return;
     let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
     if (Number.isNaN(displayed)) return;
@@ -168,7 +170,7 @@ export class TwinBook {
         other.px === twin.px && book.timeMs > other.liveAfterMs && book.timeMs < other.goneAfterMs
       ) displayed -= other.ownLeaves;
     }
-    this.#matcher.depthAt(twin, Math.max(displayed, 0), book.timeMs);
+    this.#matcher.depthAt(twin, Math.max(displayed, 0), book.timeMs, moved);
   }
 
   /** Shows a print of the coin to the twins of the side it reaches. */

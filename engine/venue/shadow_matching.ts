@@ -114,6 +114,12 @@ function usedAt(memory: CrossMemory, px: number, half: number): number {
   return 0;
 }
 
+/** Whether the best bid or the best ask differs between a coin's previous book and `next`. */
+export function touchMoved(prev: BookSnapshot | null, next: BookSnapshot): boolean {
+  if (prev === null) return false;
+  return prev.bids[0]?.px !== next.bids[0]?.px || prev.asks[0]?.px !== next.asks[0]?.px;
+}
+
 /** Whether an opposite-side book level is at or through our order's price. */
 function reaches(order: MatchOrder, level: BookLevel): boolean {
   const half = order.tick / 2;
@@ -225,14 +231,19 @@ export class ShadowMatcher<T extends MatchOrder> {
     memory.n = reach;
   }
 
-  /** Moves a resting order's queue estimate with a new book of its coin. */
-  depth(order: T, book: BookSnapshot): void {
+  /**
+   * Moves a resting order's queue estimate with a new book of its coin (`touchMoved`: see
+   * {@link touchMoved}).
+   */
+  depth(order: T, book: BookSnapshot, touchMoved: boolean): void {
     if (!order.active) return;
-    this.depthAt(order, displayedAt(book, order.side, order.px, order.tick), book.timeMs);
+    const displayed = displayedAt(book, order.side, order.px, order.tick);
+    this.depthAt(order, displayed, book.timeMs, touchMoved);
   }
 
   /** Moves a resting order's queue estimate to `displayed` at its price (NaN: unknown) at `timeMs`. */
-  depthAt(order: T, displayed: number, timeMs: number): void {
-    if (!Number.isNaN(displayed)) this.model.onDepth(order, displayed, timeMs - order.liveAfterMs);
+  depthAt(order: T, displayed: number, timeMs: number, touchMoved: boolean): void {
+    if (Number.isNaN(displayed)) return;
+    this.model.onDepth(order, displayed, timeMs - order.liveAfterMs, touchMoved);
   }
 }

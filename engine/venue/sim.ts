@@ -21,6 +21,7 @@ import {
   newCrossMemory,
   ordered,
   ShadowMatcher,
+  touchMoved,
 } from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
@@ -207,7 +208,7 @@ export class SimExchange implements Venue {
     const model = options.queueModel ?? "queue";
     this.#matcher = new ShadowMatcher<Slot>(
       typeof model === "string"
-        ? createQueueModel({ model, priorityShare: 0, turnoverS: 0 })
+        ? createQueueModel({ model, priorityShare: 0, turnoverS: 0, requoteShare: 0 })
         : model,
       (slot, size, cause, timeMs) => this.#fill(slot, size, cause, timeMs),
     );
@@ -363,6 +364,7 @@ export class SimExchange implements Venue {
       this.#staleBooks++;
       return;
     }
+    const moved = touchMoved(c.book, book);
     c.book = book;
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     this.#prune(c.bidsLeaving, book.timeMs);
@@ -377,11 +379,11 @@ export class SimExchange implements Venue {
     }
     if (!matcher.model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
-      matcher.depth(c.bids[i], book);
-      matcher.depth(c.asks[i], book);
+      matcher.depth(c.bids[i], book, moved);
+      matcher.depth(c.asks[i], book, moved);
     }
-    for (const slot of c.bidsLeaving) matcher.depth(slot, book);
-    for (const slot of c.asksLeaving) matcher.depth(slot, book);
+    for (const slot of c.bidsLeaving) matcher.depth(slot, book, moved);
+    for (const slot of c.asksLeaving) matcher.depth(slot, book, moved);
   }
 
   /**

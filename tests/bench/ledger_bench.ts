@@ -16,7 +16,7 @@ function bookOf(coin: string, timeMs: number): BookSnapshot {
 }
 
 const ledger = new FillLedger({
-  model: { model: "queue", priorityShare: 0, turnoverS: 0 },
+  model: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
   now: () => T0,
   write: () => {},
 });
