@@ -81,12 +81,18 @@ export async function runMarketMode(
       apiUrl: config.apiUrl ?? undefined,
       wsUrl: config.wsUrl ?? undefined,
     });
-    const info = new InfoClient({ endpoints });
-    const postInfo = (body: object) => info.post(body as { type: string });
-    const { selected: assets, assets: universe } = await loadUniverse(postInfo, {
-      coins: config.coins ?? undefined,
-      topN: config.coinsTopN,
+    const probe = new InfoClient({ endpoints });
+    const { selected: assets, assets: universe } = await loadUniverse(
+      (body: object) => probe.post(body as { type: string }),
+      { coins: config.coins ?? undefined, topN: config.coinsTopN, dexes: config.dexes },
+    );
+    // Orders and positions are read on every dex of the universe (each answers for its own).
+    const info = new InfoClient({
+      endpoints,
+      budget: probe.budget,
+      dexes: [...new Set(universe.map((a) => a.dex ?? ""))],
     });
+    const postInfo = (body: object) => info.post(body as { type: string });
     log.info(
       `[UNIVERSE] ${assets.length} coins: ${
         assets.map((a) => a.name).join(", ")
@@ -132,14 +138,12 @@ export async function runMarketMode(
         assets,
         universe,
         log,
+        venue: { priorityRate: config.priorityRate, fastCancel: config.fastCancel },
       });
       privateKey = "";
-      config = {
-        ...config,
-        startingBalanceUsd: started.accountValueUsd > 0
-          ? started.accountValueUsd
-          : config.startingBalanceUsd,
-      };
+      // The drawdown stop counts from the account's real equity (startLiveVenue refuses to
+      // start when it cannot be told).
+      config = { ...config, startingBalanceUsd: started.accountValueUsd };
       liveVenue = started.venue;
       venue = liveVenue;
       carried = started.positions;

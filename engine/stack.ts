@@ -5,7 +5,7 @@
 import { AdverseSelection } from "./adverse.ts";
 import type { EngineConfig } from "./config.ts";
 import { Engine, type EngineMode } from "./engine.ts";
-import { flatMakerFee } from "./fees.ts";
+import { marketMakerFee } from "./fees.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
 import { type Kernel, loadKernel } from "./kernel.ts";
 import { recordsDirFor } from "./live_start.ts";
@@ -48,7 +48,10 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
   const kernel = options.kernel ?? await loadKernel();
   const venue = options.venue ?? new SimExchange({
     queueModel: config.queueModel,
-    fees: flatMakerFee(config.makerFeeRate),
+    fees: marketMakerFee(
+      config.makerFeeRate,
+      Object.fromEntries(assets.map((a) => [a.name, a.feeMultiplier ?? 1])),
+    ),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
     entryLatencyMs: config.entryLatencyMs,
     budget: {

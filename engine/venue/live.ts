@@ -99,6 +99,10 @@ export interface LiveExchangeOptions {
   budgetPollMs?: number;
   /** Shortest time between two requote batches, ms (default 100: the engine's tick). */
   batchIntervalMs?: number;
+  /** Priority rate of every order action, 1e-8 of notional (default 0: none; MM_PRIORITY_RATE). */
+  priorityRate?: number;
+  /** Send cancels as fast cancels (`f: true`; default false here, MM_FAST_CANCEL in runs). */
+  fastCancel?: boolean;
 }
 
 // Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
@@ -127,6 +131,7 @@ export class LiveExchange implements Venue {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #expiryMs: number;
+  readonly #priorityRate: number;
   readonly #retryMs: number;
   readonly #retryMaxMs: number;
   readonly #slots: LiveSlots;
@@ -171,6 +176,7 @@ export class LiveExchange implements Venue {
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
     this.#expiryMs = options.orderExpiryMs ?? 5_000;
+    this.#priorityRate = options.priorityRate ?? 0;
     this.#retryMs = options.retryMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 10_000;
     this.governor = new RequestGovernor({
@@ -195,6 +201,7 @@ export class LiveExchange implements Venue {
       user: this.#user,
       slots: this.#slots,
       assetIndex,
+      fastCancel: options.fastCancel ?? false,
       log: this.#log,
       unknownStatuses: new UnknownStatuses(this.#log),
       stats: this.stats,
@@ -302,7 +309,7 @@ export class LiveExchange implements Venue {
       const open = await this.#info.openOrders(this.#user);
       const cancels = cancelsFor(this.#ctx, open);
       this.#spend(cancels.length);
-      await this.#ex.cancel(cancels, { priority: "safety" });
+      await this.#ex.cancel(cancels, { priority: "safety", fast: this.#ctx.fastCancel });
     } catch (error) {
       this.#log.error(`[LIVE] last-resort cancel failed: ${(error as Error).message}`);
     }
@@ -552,6 +559,7 @@ export class LiveExchange implements Venue {
       outcomes = await this.#ex.placeOrders(orders, {
         expiresAfter: expiresMs,
         priority: "quote",
+        ...(this.#priorityRate > 0 ? { grouping: { p: this.#priorityRate } } : {}),
       });
     } catch (error) {
       // placeOrders turns every transport failure into outcomes; a throw comes from building
@@ -589,7 +597,7 @@ export class LiveExchange implements Venue {
     try {
       outcomes = await this.#ex.cancelByCloid(
         moved.map((s) => ({ asset: s.asset, cloid: s.cloid })),
-        { expiresAfter: expiresMs, priority },
+        { expiresAfter: expiresMs, priority, fast: this.#ctx.fastCancel },
       );
     } catch (error) {
       outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
@@ -627,6 +635,7 @@ export class LiveExchange implements Venue {
     switch (o.kind) {
       case "resting":
         this.stats.placed++;
+        this.stats.placedUsd = (this.stats.placedUsd ?? 0) + s.px * s.sz;
         // Filled, or ended by the exchange, before this answer arrived: nothing rests.
         if (s.filled >= s.sz - SIZE_EPSILON || this.#goneEarly.delete(o.oid)) {
           this.#slots.forgetLevel(o.oid);

@@ -663,6 +663,7 @@ export class SimExchange implements Venue {
     slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
+    this.stats.placedUsd = (this.stats.placedUsd ?? 0) + px * sz;
   }
 
   #cancel(c: CoinState, slot: Slot): void {
@@ -776,7 +777,7 @@ export class SimExchange implements Venue {
       px: slot.px,
       sz,
       timeMs,
-      feeUsd: this.#fees.makerFeeUsd(slot.px * sz),
+      feeUsd: this.#fees.makerFeeUsd(slot.px * sz, c.coin),
       cause,
       orderId: slot.id,
     });

@@ -61,6 +61,8 @@ export interface Fill {
 export interface VenueStats {
   /** Orders registered (shadow) or placed (live). */
   placed: number;
+  /** Notional of those orders at placement, USD: what priority fees are charged on. */
+  placedUsd?: number;
   /** Orders cancelled or moved. */
   cancels: number;
   fills: number;

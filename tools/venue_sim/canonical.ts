@@ -116,9 +116,21 @@ function orderWire(v: unknown, what: string): Json {
   );
 }
 
+// TS SDK @nktkas/hyperliquid v0.33: a priority rate is at most 1e8 (× 1e-8 = all of the notional).
+const PRIORITY_RATE_MAX = 100_000_000;
+
 function grouping(v: unknown): unknown {
   if (typeof v === "string" && GROUPINGS.has(v)) return v;
-  return { p: uint(object(v, "grouping").p, "grouping.p") };
+  const p = uint(object(v, "grouping").p, "grouping.p");
+  if (p > PRIORITY_RATE_MAX) bad(`grouping.p must be at most ${PRIORITY_RATE_MAX}`);
+  return { p };
+}
+
+// A fast cancel's `f` may only be the literal true (TS SDK v0.33 `v.literal(true)`): an `f: false`
+// would be hashed into the action, so the stricter reading refuses it (docs/hyperliquid-today.md).
+function fastFlag(v: unknown): true {
+  if (v !== true) bad("f must be true when present (omit it for an ordinary cancel)");
+  return true;
 }
 
 function oidOrCloid(v: unknown, what: string): number | string {
@@ -149,7 +161,7 @@ const BUILDERS: Record<string, (a: Json) => Json> = {
         }),
       },
       "f",
-      optional(a.f, (f) => bool(f, "f")),
+      optional(a.f, fastFlag),
     ),
   cancelByCloid: (a) =>
     withOptional(
@@ -164,7 +176,7 @@ const BUILDERS: Record<string, (a: Json) => Json> = {
         }),
       },
       "f",
-      optional(a.f, (f) => bool(f, "f")),
+      optional(a.f, fastFlag),
     ),
   modify: (a) =>
     withOptional(

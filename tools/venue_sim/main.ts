@@ -23,6 +23,8 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --master 0x…             master key, when the account is a vault/sub-account
   --testnet                verify signatures as testnet (phantom agent source "b")
   --balance USD            starting USDC balance (default 100000)
+  --account-mode MODE      userAbstraction answer: default, unifiedAccount or portfolioMargin
+                           (collateral in the spot state; clearinghouseState reports zero)
   --maker-fee RATE         maker fee rate (default 0.00015, paid by the maker)
   --taker-fee RATE         taker fee rate (default 0.00045)
   --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
@@ -36,6 +38,14 @@ const USAGE = `usage: ./deno task venue-sim [options]
                            kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting
                            dropWs and silence take scope=all|market|user (user: sockets on user streams)
   --faults "SPEC;SPEC"     several faults at once`;
+
+// Hyperliquid `userAbstraction` answers the simulator can play (docs/hyperliquid-today.md).
+const ACCOUNT_MODES = ["default", "disabled", "unifiedAccount", "portfolioMargin"];
+
+function accountMode(value: string | undefined): string | undefined {
+  if (value === undefined || ACCOUNT_MODES.includes(value)) return value;
+  throw new Error(`--account-mode must be one of ${ACCOUNT_MODES.join(", ")}, got ${value}`);
+}
 
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
         master: { type: "string" },
         testnet: { type: "boolean" },
         balance: { type: "string" },
+        "account-mode": { type: "string" },
         "maker-fee": { type: "string" },
         "taker-fee": { type: "string" },
         "schedule-cancel-volume": { type: "string" },
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
       master: values.master,
       isMainnet: !values.testnet,
       balanceUsd: numberFlag("balance", values.balance),
+      abstraction: accountMode(values["account-mode"]),
       makerFeeRate: numberFlag("maker-fee", values["maker-fee"]),
       takerFeeRate: numberFlag("taker-fee", values["taker-fee"]),
       scheduleCancelMinVolumeUsd: numberFlag(
