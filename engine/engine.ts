@@ -633,7 +633,7 @@ export class Engine {
       peakPnlUsd: t.peakPnlUsd,
       maxDrawdownUsd: t.maxDrawdownUsd,
       placed: this.venue.stats.placed,
-      priorityFeesUsd: priorityFeeUsd(this.venue.stats.placedUsd ?? 0, this.config.priorityRate),
+      priorityFeesUsd: priorityFeeUsd(this.venue.placedUsd ?? 0, this.config.priorityRate),
       cancels: this.venue.stats.cancels,
       requests: this.venue.stats.requests,
       addressBudget: this.venue.governor.address.view(),

@@ -123,6 +123,8 @@ export class LiveExchange implements Venue {
   readonly kind = "live" as const;
   /** Orders placed, confirmed cancels (moves count one), fills and requests sent. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** Notional of the orders placed, USD (priority fees are charged on it). */
+  placedUsd = 0;
   /** The IP weight budget (shared with the clients) and the address budget. */
   readonly governor: RequestGovernor;
   readonly #ex: ExchangeClient;
@@ -635,7 +637,7 @@ export class LiveExchange implements Venue {
     switch (o.kind) {
       case "resting":
         this.stats.placed++;
-        this.stats.placedUsd = (this.stats.placedUsd ?? 0) + s.px * s.sz;
+        this.placedUsd += s.px * s.sz;
         // Filled, or ended by the exchange, before this answer arrived: nothing rests.
         if (s.filled >= s.sz - SIZE_EPSILON || this.#goneEarly.delete(o.oid)) {
           this.#slots.forgetLevel(o.oid);

@@ -249,6 +249,8 @@ export class SimExchange implements Venue {
   readonly kind = "sim" as const;
   /** Registrations, cancels (moves count one), fills (each partial counts one) and requests. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** Notional of the orders registered, USD (what live would pay priority fees on). */
+  placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
   readonly #model: QueueFillModel;
@@ -663,7 +665,7 @@ export class SimExchange implements Venue {
     slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
     this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
     this.stats.placed++;
-    this.stats.placedUsd = (this.stats.placedUsd ?? 0) + px * sz;
+    this.placedUsd += px * sz;
   }
 
   #cancel(c: CoinState, slot: Slot): void {
