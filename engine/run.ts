@@ -6,6 +6,7 @@
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
 import { RedisBridge } from "./bridge.ts";
+import { CADENCE_EVERY_MS, CADENCE_STARTUP_MS, CadenceWatch } from "./cadence_watch.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
 import { Harvester } from "./harvest.ts";
@@ -186,6 +187,12 @@ export async function runMarketMode(
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
     }
 
+    const cadence = new CadenceWatch({
+      fast: config.l2Fast,
+      configuredStallMs: config.stallTimeoutS * 1000,
+      setStallTimeoutMs: (ms) => feed.setStallTimeoutMs(ms),
+      log,
+    });
     const feed = new MarketDataFeed({
       url: endpoints.wsUrl,
       coins: assets.map((a) => a.name),
@@ -195,6 +202,7 @@ export async function runMarketMode(
       // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
       onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
       onBook: (book, receivedAtNs, problem, frameText) => {
+        cadence.onBook(book.coin, book.timeMs);
         harvester?.recordBook(book);
         harvester?.recordRawBookFrame(frameText);
         if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
@@ -206,6 +214,7 @@ export async function runMarketMode(
       },
       onStall: () => engine.onStall(),
       onReconnected: (report) => {
+        cadence.onReconnected();
         log.info(
           `[WS] Reconnected after ${
             (report.downtimeMs / 1000).toFixed(1)
@@ -221,6 +230,11 @@ export async function runMarketMode(
         log.warn(`[STATE] save failed: ${(error as Error).message}`)
       );
     }, STATE_SAVE_MS));
+    // The book cadence: measured a minute after start, then every hour (cadence_watch.ts).
+    const cadenceFirst = setTimeout(() => {
+      cadence.measure();
+      timers.push(setInterval(() => cadence.measure(), CADENCE_EVERY_MS));
+    }, CADENCE_STARTUP_MS);
     timers.push(setInterval(() => {
       refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
         log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
@@ -249,6 +263,7 @@ export async function runMarketMode(
     shutdown
       .add("stop quoting", () => {
         engine.stop();
+        clearTimeout(cadenceFirst);
         for (const t of timers) clearInterval(t);
       })
       .add("cancel all", async () => {
