@@ -16,7 +16,8 @@ const DEMO_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325";
 const USAGE = `usage: ./deno task venue-sim [options]
   --port N                 TCP port on 127.0.0.1 (default 0: any free port)
   --seed S                 market seed (default 1); the same seed gives the same stream
-  --coins N                active coins from the top of the 44-coin universe (default all)
+  --coins N                active coins from the top of the 44-coin universe, and of each builder
+                           dex (xyz: 3 coins) (default all)
   --rate R                 market time per clock time (1 = the exchange's pace, a book every ~540 ms)
   --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
   --agent 0x…              approved API wallet (repeatable)
