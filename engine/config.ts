@@ -216,7 +216,7 @@ export const DEFAULTS = {
 };
 
 // Hyperliquid: the highest priority rate an order action takes, 1e8 × 1e-8 = 100% of notional
-// (TS SDK @nktkas/hyperliquid v0.33 `grouping.p`, docs/hyperliquid-today.md).
+// (TS SDK @nktkas/hyperliquid v0.33 `grouping.p`, engine/hyperliquid/wire_reference.md).
 const PRIORITY_RATE_MAX = 100_000_000;
 
 // Hyperliquid: minimum order value is $10.

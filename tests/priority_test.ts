@@ -1,6 +1,6 @@
 /**
  * Priority fees and fast cancels: the order action's `{p}` grouping and the cancel's `f: true`,
- * built strictly (docs/hyperliquid-today.md § Priority), signed, and accepted by the venue
+ * built strictly (engine/hyperliquid/wire_reference.md § Priority), signed, and accepted by the venue
  * simulator, which charges the fee on the resting notional, also on a builder dex's coin.
  */
 import assert from "node:assert/strict";

@@ -2,7 +2,7 @@
  * The account's equity whatever its mode. A standard account keeps its collateral in each perp
  * dex (`clearinghouseState.marginSummary.accountValue`); a unified or portfolio-margin account
  * keeps it in the spot state, and its `clearinghouseState` reports zero (docs
- * "Query a user's abstraction state"; docs/hyperliquid-today.md § Unified accounts). Live mode
+ * "Query a user's abstraction state"; engine/hyperliquid/wire_reference.md § Unified accounts). Live mode
  * takes its starting balance, and so its drawdown stop, from here, and refuses to trade when
  * the equity cannot be told.
  */

@@ -1,7 +1,7 @@
 /**
  * How often the `l2Book` feed actually pushes. The interval depends on the subscription (`fast`:
  * 5 levels about every 0.5 s; default: 20 levels, announced every ~2 s, measured ~5 s; 2025
- * recordings: ~0.54 s) and has changed over time (docs/hyperliquid-today.md § Book cadence), so
+ * recordings: ~0.54 s) and has changed over time (engine/hyperliquid/wire_reference.md § Book cadence), so
  * the engine measures it on the live feed: at start-up, then every hour. Intervals are taken
  * between consecutive books of one coin on the exchange's own clock (the frame's `time`), so
  * network jitter does not count; a reconnect starts every coin afresh, so an outage is no
@@ -20,7 +20,7 @@ export interface CadenceSummary {
   coins: number;
 }
 
-/** Hyperliquid push intervals by subscription, ms (docs/hyperliquid-today.md § Book cadence). */
+/** Hyperliquid push intervals by subscription, ms (engine/hyperliquid/wire_reference.md § Book cadence). */
 export const EXPECTED_BOOK_INTERVAL_MS = { fast: 500, default: 5_000 } as const;
 
 // A window keeps at most this many intervals (a 0.5 s feed on 64 coins makes ~460,000 an hour):

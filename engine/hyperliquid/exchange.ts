@@ -56,7 +56,7 @@ export interface OrderWire {
 
 /**
  * Order grouping of an `order` action, or a priority rate `{p}` in 1e-8 of notional (1 to 1e8;
- * docs/hyperliquid-today.md § Priority): allowed only when every order is post-only and not
+ * engine/hyperliquid/wire_reference.md § Priority): allowed only when every order is post-only and not
  * reduce-only, or every order is IOC.
  */
 export type Grouping = "na" | "normalTpsl" | "positionTpsl" | { p: number };

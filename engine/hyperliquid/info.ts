@@ -462,7 +462,7 @@ export class InfoClient {
     this.#timeoutMs = options.timeoutMs;
     this.budget = options.budget ?? new WeightBudget();
     this.priority = options.priority ?? "routine";
-    this.#dexes = options.dexes ?? [""];
+    this.#dexes = options.dexes && options.dexes.length > 0 ? options.dexes : [""];
   }
 
   /** One request per dex read (`dex` sent for builder dexes only). */

@@ -1,6 +1,6 @@
 /**
  * Builder-deployed perp dexes (HIP-3): the `perpDexs` answer, the asset ids of their markets and
- * what their deployers' fee settings do to a maker's fee. Sources in docs/hyperliquid-today.md
+ * what their deployers' fee settings do to a maker's fee. Sources in engine/hyperliquid/wire_reference.md
  * (§ Builder-deployed perps): the docs' "Asset IDs" page, `perpDexs` as the TS SDK
  * `@nktkas/hyperliquid` v0.33 types it, and the fee rule of the docs' "Fees" page.
  */

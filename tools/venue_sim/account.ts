@@ -95,7 +95,7 @@ export class Account {
   /**
    * The account's mode as `userAbstraction` answers it (`default`, `disabled`, `unifiedAccount`,
    * `portfolioMargin`, ...). Unified and portfolio-margin accounts keep their collateral in the
-   * spot state and report zero in `clearinghouseState` (docs/hyperliquid-today.md).
+   * spot state and report zero in `clearinghouseState` (engine/hyperliquid/wire_reference.md).
    */
   abstraction = "default";
 

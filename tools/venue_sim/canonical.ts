@@ -127,7 +127,7 @@ function grouping(v: unknown): unknown {
 }
 
 // A fast cancel's `f` may only be the literal true (TS SDK v0.33 `v.literal(true)`): an `f: false`
-// would be hashed into the action, so the stricter reading refuses it (docs/hyperliquid-today.md).
+// would be hashed into the action, so the stricter reading refuses it (engine/hyperliquid/wire_reference.md).
 function fastFlag(v: unknown): true {
   if (v !== true) bad("f must be true when present (omit it for an ordinary cancel)");
   return true;

@@ -40,7 +40,7 @@ const USAGE = `usage: ./deno task venue-sim [options]
                            dropWs and silence take scope=all|market|user (user: sockets on user streams)
   --faults "SPEC;SPEC"     several faults at once`;
 
-// Hyperliquid `userAbstraction` answers the simulator can play (docs/hyperliquid-today.md).
+// Hyperliquid `userAbstraction` answers the simulator can play (engine/hyperliquid/wire_reference.md).
 const ACCOUNT_MODES = ["default", "disabled", "unifiedAccount", "portfolioMargin"];
 
 function accountMode(value: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * Priority fees on `order` actions (docs "Priority fees", docs/hyperliquid-today.md): a grouping
+ * Priority fees on `order` actions (docs "Priority fees", engine/hyperliquid/wire_reference.md): a grouping
  * `{"p": N}` pays N × 1e-8 of each order's notional, is accepted only when every order is
  * post-only and not reduce-only, or every order is IOC, and keeps a post-only order ahead of
  * later orders at its price that paid less (the crowd's priority payers of market.ts skip it).

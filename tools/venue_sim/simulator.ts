@@ -240,11 +240,12 @@ export class Simulator {
     }
     // The main dex's coins (asset id = index), then each builder dex's (dexes.ts); `coins`
     // activates the first of each dex.
+    const builders = this.#replay.length > 0 ? [] : builderCoins();
     const listed = [
-      ...universe.map((info, asset) => ({ info, asset, index: asset })),
-      ...(this.#replay.length > 0 ? [] : builderCoins()).map((b) => ({ info: b.coin, ...b })),
+      ...universe.map((info, asset) => ({ info, asset, index: asset, of: universe.length })),
+      ...builders.map((b) => ({ info: b.coin, ...b, of: b.dex.coins.length })),
     ];
-    listed.forEach(({ info, asset, index }, k) => {
+    listed.forEach(({ info, asset, index, of }) => {
       const startInfo = replayCoins.has(info.name)
         ? { ...info, startPx: replayCoins.get(info.name)! }
         : info;
@@ -255,7 +256,7 @@ export class Simulator {
         queue: new OrderQueue(),
         active: this.#replay.length > 0 ? false : index < active,
         // Coins are staggered across one interval so frames spread evenly in time.
-        nextAt: this.#now + this.intervalMs * (k + 1) / listed.length,
+        nextAt: this.#now + this.intervalMs * (index + 1) / of,
         steppedAt: this.#now,
         takers: [],
         bookTime: this.#now,
