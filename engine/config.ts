@@ -11,6 +11,7 @@ import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import type { QueueModelName } from "./queue.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
 import { parseDexList } from "./hyperliquid/perp_dexs.ts";
+import { MAX_PRIORITY_RATE } from "./fees.ts";
 
 export type { AssetDefaults, Regime };
 
@@ -214,10 +215,6 @@ export const DEFAULTS = {
   makerFeeRate: 0.00015,
   asset: DEFAULT_ASSET,
 };
-
-// Hyperliquid: the highest priority rate an order action takes, 1e8 × 1e-8 = 100% of notional
-// (TS SDK @nktkas/hyperliquid v0.33 `grouping.p`, engine/hyperliquid/wire_reference.md).
-const PRIORITY_RATE_MAX = 100_000_000;
 
 // Hyperliquid: minimum order value is $10.
 const EXCHANGE_MIN_ORDER_USD = 10;
@@ -438,7 +435,7 @@ export function loadConfig(
       "MM_PRIORITY_RATE",
       DEFAULTS.priorityRate,
       0,
-      PRIORITY_RATE_MAX,
+      MAX_PRIORITY_RATE,
       " (1e-8 of notional: 10000 = 1 bp; 0 = no priority fee)",
     ),
     fastCancel: bool("MM_FAST_CANCEL", DEFAULTS.fastCancel),

@@ -57,6 +57,9 @@ export function marketMakerFee(
 /** Hyperliquid: a priority rate counts in 1e-8 of notional (docs "Priority fees"). */
 export const PRIORITY_RATE_UNIT = 1e-8;
 
+/** Hyperliquid: the highest priority rate, 1e8 × 1e-8 = the whole notional (TS SDK v0.33). */
+export const MAX_PRIORITY_RATE = 100_000_000;
+
 /** The priority fee of placing `notionalUsd` post-only at `rate` (1e-8 units), USD, filled or not. */
 export function priorityFeeUsd(notionalUsd: number, rate: number): number {
   return notionalUsd * rate * PRIORITY_RATE_UNIT;

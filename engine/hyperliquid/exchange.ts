@@ -25,6 +25,7 @@ import {
   WeightBudgetError,
 } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
+import { MAX_PRIORITY_RATE } from "../fees.ts";
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
@@ -60,9 +61,6 @@ export interface OrderWire {
  * reduce-only, or every order is IOC.
  */
 export type Grouping = "na" | "normalTpsl" | "positionTpsl" | { p: number };
-
-/** Hyperliquid: the highest priority rate, 1e8 × 1e-8 = the whole notional (TS SDK v0.33). */
-export const MAX_PRIORITY_RATE = 100_000_000;
 
 /** Builder fee: builder address and fee in tenths of a basis point. */
 export interface BuilderFee {

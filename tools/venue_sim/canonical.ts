@@ -8,6 +8,8 @@
  * field) is a body the exchange cannot deserialize: HTTP 422.
  */
 
+import { MAX_PRIORITY_RATE } from "../../engine/fees.ts";
+
 /** An action the exchange could not deserialize (HTTP 422 on REST). */
 export class MalformedActionError extends Error {}
 
@@ -116,13 +118,10 @@ function orderWire(v: unknown, what: string): Json {
   );
 }
 
-// TS SDK @nktkas/hyperliquid v0.33: a priority rate is at most 1e8 (× 1e-8 = all of the notional).
-const PRIORITY_RATE_MAX = 100_000_000;
-
 function grouping(v: unknown): unknown {
   if (typeof v === "string" && GROUPINGS.has(v)) return v;
   const p = uint(object(v, "grouping").p, "grouping.p");
-  if (p > PRIORITY_RATE_MAX) bad(`grouping.p must be at most ${PRIORITY_RATE_MAX}`);
+  if (p > MAX_PRIORITY_RATE) bad(`grouping.p must be at most ${MAX_PRIORITY_RATE}`);
   return { p };
 }
 

@@ -7,10 +7,8 @@
  * they fill. The exchange takes the fee in HYPE from the staking balance; the venue counts it in
  * USD on the account.
  */
+import { priorityFeeUsd as feeOf } from "../../engine/fees.ts";
 import type { OrderStatus, WireOrder } from "./simulator.ts";
-
-// 1 priority unit = 1e-8 of notional.
-const PRIORITY_UNIT = 1e-8;
 
 /** The priority rate of an action's grouping, in 1e-8 of notional (0 = none). */
 export function priorityRate(grouping: unknown): number {
@@ -41,9 +39,9 @@ export function priorityFeeUsd(
   let fee = 0;
   statuses.forEach((status, i) => {
     const o = orders[i];
-    if ("resting" in status) fee += Number(o.p) * Number(o.s) * rate * PRIORITY_UNIT;
+    if ("resting" in status) fee += feeOf(Number(o.p) * Number(o.s), rate);
     else if ("filled" in status) {
-      fee += Number(status.filled.avgPx) * Number(status.filled.totalSz) * rate * PRIORITY_UNIT;
+      fee += feeOf(Number(status.filled.avgPx) * Number(status.filled.totalSz), rate);
     }
   });
   return fee;
