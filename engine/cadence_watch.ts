@@ -29,17 +29,11 @@ export class CadenceWatch {
   readonly #cadence = new BookCadence();
   readonly #options: CadenceWatchOptions;
   #stallMs: number;
-  #last: CadenceSummary | null = null;
 
   /** Creates the watch; the stall timeout starts at the configured one. */
   constructor(options: CadenceWatchOptions) {
     this.#options = options;
     this.#stallMs = options.configuredStallMs;
-  }
-
-  /** The last window's summary, or null before the first measurement. */
-  get last(): CadenceSummary | null {
-    return this.#last;
   }
 
   /** The stall timeout now in force, ms. */
@@ -61,7 +55,6 @@ export class CadenceWatch {
   measure(): CadenceSummary | null {
     const summary = this.#cadence.take();
     if (summary !== null) {
-      this.#last = summary;
       const next = stallTimeoutFor(this.#options.configuredStallMs, summary);
       if (next !== this.#stallMs) {
         this.#stallMs = next;

@@ -234,11 +234,6 @@ export class MarketDataFeed {
     clearTimeout(timer);
   }
 
-  /** How long without a book or trades frame raises the stall flag, ms. */
-  get stallTimeoutMs(): number {
-    return this.#stallTimeoutMs;
-  }
-
   /**
    * Changes the stall timeout (the book cadence measured on this feed moves it, risk/stall.ts
    * `stallTimeoutFor`); the running watch keeps its start and ends at the new length.
