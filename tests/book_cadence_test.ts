@@ -65,7 +65,7 @@ Deno.test("the stall timeout rises to four p90 intervals of a slow feed, and nev
 
 Deno.test("measured on a live feed (the venue simulator at 4x), the cadence is the venue's book interval", async () => {
   const rate = 4;
-  const venue = await startTestVenue({ clock: "realtime", rate, coins: 2 });
+  const venue = await startTestVenue({ clock: "realtime", rate, coins: 2, dexCoins: 1 });
   const log = collectingLogger();
   const watch = new CadenceWatch({
     fast: true,

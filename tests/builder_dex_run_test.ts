@@ -64,6 +64,8 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
     "2",
     "--rate",
     "4",
+    "--dex-coins",
+    "1",
     "--account-mode",
     "unifiedAccount",
   ]);

@@ -16,8 +16,8 @@ const DEMO_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325";
 const USAGE = `usage: ./deno task venue-sim [options]
   --port N                 TCP port on 127.0.0.1 (default 0: any free port)
   --seed S                 market seed (default 1); the same seed gives the same stream
-  --coins N                active coins from the top of the 44-coin universe, and of each builder
-                           dex (xyz: 3 coins) (default all)
+  --coins N                active coins from the top of the 44-coin universe (default all)
+  --dex-coins N            active coins of each builder dex (xyz: 3 coins) (default 0: listed, quiet)
   --rate R                 market time per clock time (1 = the exchange's pace, a book every ~540 ms)
   --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
   --agent 0x…              approved API wallet (repeatable)
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
         port: { type: "string" },
         seed: { type: "string" },
         coins: { type: "string" },
+        "dex-coins": { type: "string" },
         rate: { type: "string" },
         account: { type: "string" },
         agent: { type: "string", multiple: true },
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       port: numberFlag("port", values.port),
       seed,
       coins: numberFlag("coins", values.coins),
+      dexCoins: numberFlag("dex-coins", values["dex-coins"]),
       rate: numberFlag("rate", values.rate),
       account: values.account ?? DEMO_ACCOUNT,
       agents: values.agent,

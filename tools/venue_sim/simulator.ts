@@ -98,6 +98,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** How many coins (from the top of the universe) trade; the rest stay quiet (default all). */
   coins?: number;
+  /** How many coins of each builder dex (dexes.ts) trade, from its top; the rest stay quiet (default 0). */
+  dexCoins?: number;
   /**
    * How much faster than the venue's clock market time runs: 1 = the exchange's own pace (a book
    * about every 540 ms per coin, as recorded), 10 = ten times as much market in the same time.
@@ -238,14 +240,24 @@ export class Simulator {
     if (!Number.isInteger(active) || active < 1 || active > universe.length) {
       throw new Error(`coins must be an integer 1..${universe.length}, got ${options.coins}`);
     }
-    // The main dex's coins (asset id = index), then each builder dex's (dexes.ts); `coins`
-    // activates the first of each dex.
+    // The main dex's coins (asset id = index), then each builder dex's (dexes.ts), each dex's
+    // first `coins` (main) or `dexCoins` (builder) trading.
+    const dexCoins = options.dexCoins ?? 0;
+    if (!Number.isInteger(dexCoins) || dexCoins < 0) {
+      throw new Error(`dexCoins must be an integer >= 0, got ${options.dexCoins}`);
+    }
     const builders = this.#replay.length > 0 ? [] : builderCoins();
     const listed = [
-      ...universe.map((info, asset) => ({ info, asset, index: asset, of: universe.length })),
-      ...builders.map((b) => ({ info: b.coin, ...b, of: b.dex.coins.length })),
+      ...universe.map((info, asset) => ({
+        info,
+        asset,
+        index: asset,
+        of: universe.length,
+        trading: active,
+      })),
+      ...builders.map((b) => ({ info: b.coin, ...b, of: b.dex.coins.length, trading: dexCoins })),
     ];
-    listed.forEach(({ info, asset, index, of }) => {
+    listed.forEach(({ info, asset, index, of, trading }) => {
       const startInfo = replayCoins.has(info.name)
         ? { ...info, startPx: replayCoins.get(info.name)! }
         : info;
@@ -254,7 +266,7 @@ export class Simulator {
         info,
         market: new CoinMarket(startInfo, asset, deriveSeed(seed, asset)),
         queue: new OrderQueue(),
-        active: this.#replay.length > 0 ? false : index < active,
+        active: this.#replay.length > 0 ? false : index < trading,
         // Coins are staggered across one interval so frames spread evenly in time.
         nextAt: this.#now + this.intervalMs * (index + 1) / of,
         steppedAt: this.#now,
