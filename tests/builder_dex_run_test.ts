@@ -151,6 +151,7 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
       assert.equal(status.code, 0, `${output.slice(-3000)}\n${await stderr}`);
     }
     assert.deepEqual((await state()).openOrders, [], "nothing rests after the shutdown");
+    assert.ok((await state()).fastCancels > 0, "the engine's cancels were fast cancels");
     assert.match(output, /Priority fees: \$[\d.]+ \(paid in HYPE/);
   } finally {
     await venue.close();

@@ -102,6 +102,9 @@ export class Account {
   /** Priority fees paid for post-only orders, USD (paid in HYPE on the exchange). */
   priorityFeesUsd = 0;
 
+  /** Cancels sent as fast cancels (`f: true`). */
+  fastCancels = 0;
+
   /** Whether the collateral lives in the spot state (unified or portfolio margin). */
   get spotCollateral(): boolean {
     return this.abstraction === "unifiedAccount" || this.abstraction === "portfolioMargin";

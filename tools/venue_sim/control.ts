@@ -41,6 +41,8 @@ export interface VenueState {
   priorityOvertakes: number;
   /** Priority fees the account paid for its own orders, USD (priority.ts). */
   priorityFeesUsd: string;
+  /** Cancels the account sent as fast cancels (`f: true`). */
+  fastCancels: number;
   /** The account's mode, as `userAbstraction` answers. */
   abstraction: string;
   volumeUsd: string;
@@ -187,6 +189,7 @@ export class Control {
       fills: acct.fills.length,
       priorityOvertakes: sim.coins.reduce((n, c) => n + c.market.overtakes, 0),
       priorityFeesUsd: usd(acct.priorityFeesUsd),
+      fastCancels: acct.fastCancels,
       abstraction: acct.abstraction,
       volumeUsd: usd(acct.volumeUsd),
       requestsUsed: acct.requestsUsed,

@@ -190,11 +190,13 @@ export class ExchangeHandler {
       case "cancel": {
         const cancels = action.cancels as { a: number; o: number }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         return ok({ type: "cancel", data: { statuses: cancels.map((c) => sim.cancel(c.a, c.o)) } });
       }
       case "cancelByCloid": {
         const cancels = action.cancels as { asset: number; cloid: string }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         return ok({
           type: "cancel",
           data: { statuses: cancels.map((c) => sim.cancelByCloid(c.asset, c.cloid)) },
