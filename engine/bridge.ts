@@ -18,6 +18,7 @@ import {
   type Regime,
   sameAssetConfig,
 } from "./asset_config.ts";
+import { type LedgerRow, realOverPredicted } from "./ledger/ledger_summary.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Fill, FillCause, QuoteSide } from "./venue/venue.ts";
 
@@ -100,6 +101,38 @@ export interface EngineStatusMessage {
     ip_weight_peak: number;
   };
   coins: Record<string, CoinStatusMessage>;
+  /** Live only: the ledger of real against predicted fills over every order so far. */
+  ledger?: LedgerStatusMessage;
+}
+
+/** The ledger's totals in the heartbeat (engine/ledger/ledger_summary.ts). */
+export interface LedgerStatusMessage {
+  /** Live orders that rested and ended. */
+  orders: number;
+  /** Filled volume, USD: at the exchange, and as the shadow model predicted. */
+  real_usd: number;
+  predicted_usd: number;
+  /** real / predicted; null before any prediction. */
+  real_over_predicted: number | null;
+  /** Orders filled only at the exchange, and only in prediction. */
+  only_real: number;
+  only_predicted: number;
+  /** Median of predicted minus real first fill time, ms; null before any order both filled. */
+  median_lead_ms: number | null;
+}
+
+/** The heartbeat's ledger part from the ledger's total row. */
+export function ledgerStatusMessage(total: LedgerRow): LedgerStatusMessage {
+  const ratio = realOverPredicted(total);
+  return {
+    orders: total.orders,
+    real_usd: total.realUsd,
+    predicted_usd: total.predictedUsd,
+    real_over_predicted: Number.isFinite(ratio) ? ratio : null,
+    only_real: total.onlyReal,
+    only_predicted: total.onlyPredicted,
+    median_lead_ms: total.medianLeadMs,
+  };
 }
 
 /** Converts a venue fill to its `mm:shadow_fills` message. */

@@ -8,7 +8,7 @@
  */
 import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset_config.ts";
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
-import type { QueueModelName } from "./queue.ts";
+import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
 import { parseDexList } from "./hyperliquid/perp_dexs.ts";
 import { MAX_PRIORITY_RATE } from "./fees.ts";
@@ -31,8 +31,12 @@ export interface EngineConfig {
   tickMs: number;
   /** Seconds without a market-data message before the stall panic (spec: 30 s). */
   stallTimeoutS: number;
-  /** Shadow fill rule (`MM_QUEUE_MODEL`): `queue` (queue position, default) or `spec`. */
-  queueModel: QueueModelName;
+  /**
+   * Shadow fill rule: `MM_QUEUE_MODEL` (`queue`, the default queue-position model, `spec`, or a
+   * named profile), `MM_QUEUE_PRIORITY_SHARE` and `MM_QUEUE_TURNOVER_S` (see
+   * engine/fill_model/model_names.ts); `calibrate-fills` prints the fitted ones.
+   */
+  queue: QueueCandidate;
   /**
    * `MM_REQUOTE_SHARE`: a resting order stays while its desired price is within this share of
    * its level's distance from mid (and always within one tick); see engine/venue/requote.ts.
@@ -54,10 +58,14 @@ export interface EngineConfig {
   addressRequestsCap: number;
   /**
    * `MM_ENTRY_LATENCY_MS`: market time between a quote decision and the shadow order resting
-   * at the exchange (trades and books before that cannot fill it), and between a cancel
-   * decision and the cancel taking effect (until then the order still fills).
+   * at the exchange (trades and books before that cannot fill it).
    */
   entryLatencyMs: number;
+  /**
+   * `MM_CANCEL_LATENCY_MS`: market time between a cancel decision and the cancel taking effect
+   * (until then the shadow order still fills); defaults to the entry latency.
+   */
+  cancelLatencyMs: number;
   /** Explicit coin list (`MM_COINS`), or null to select the top N by volume. */
   coins: string[] | null;
   /** How many coins to select by 24 h volume when `coins` is null (spec: 30). */
@@ -141,6 +149,9 @@ export const CONFIG_ENV_NAMES = [
   "MM_ADDRESS_REQUESTS_USED",
   "MM_ADDRESS_REQUESTS_CAP",
   "MM_ENTRY_LATENCY_MS",
+  "MM_CANCEL_LATENCY_MS",
+  "MM_QUEUE_PRIORITY_SHARE",
+  "MM_QUEUE_TURNOVER_S",
   "MM_DATA_DIR",
   "MM_MAKER_FEE_RATE",
   "MM_GLOBAL_HALT_DRAWDOWN_PCT",
@@ -181,7 +192,9 @@ export const DEFAULTS = {
   stallTimeoutS: 30,
   // Queue position (hftbacktest's ProbQueue): the spec rule ignores the size ahead of us and
   // flatters shadow fills (reference/queue-models-and-lessons.md).
-  queueModel: "queue" as QueueModelName,
+  // Every new order joins behind ours, and no turnover unseen in the book moves us, until a
+  // calibration on the live ledger says otherwise.
+  queue: { model: "queue", priorityShare: 0, turnoverS: 0 },
   // Half of each level's own distance from mid: a kept order stays on its side of mid, at a
   // half to one and a half times its level's offset, at any spread (BENCHMARKS.md, "Request
   // economy", has the measured trade-off).
@@ -310,6 +323,19 @@ export function loadConfig(
     }
     return DEFAULTS.logLevel;
   };
+  const queueModel = (): string => {
+    const value = get("MM_QUEUE_MODEL");
+    if (value === undefined) return DEFAULTS.queue.model;
+    const name = value.toLowerCase();
+    if (!isQueueModelName(name)) {
+      throw new ConfigError(
+        "MM_QUEUE_MODEL",
+        value,
+        "one of spec, queue, power:N, tail:N, log, risk-averse (N a positive number)",
+      );
+    }
+    return name;
+  };
   const coins = (): string[] | null => {
     const value = get("MM_COINS");
     if (value === undefined) return null;
@@ -371,6 +397,7 @@ export function loadConfig(
       `at least MM_MIN_ORDER_USD (${minOrderUsd})`,
     );
   }
+  const entryLatencyMs = int("MM_ENTRY_LATENCY_MS", DEFAULTS.entryLatencyMs, 0, 5_000, " (ms)");
   return {
     shadowMode: bool("MM_SHADOW_MODE", DEFAULTS.shadowMode),
     globalHaltDrawdownPct: num(
@@ -397,7 +424,23 @@ export function loadConfig(
     ),
     tickMs: int("MM_TICK_MS", DEFAULTS.tickMs, 10, 10_000, " (ms)"),
     stallTimeoutS: num("MM_STALL_TIMEOUT_S", DEFAULTS.stallTimeoutS, 1, 3600, " (seconds)"),
-    queueModel: oneOf<QueueModelName>("MM_QUEUE_MODEL", DEFAULTS.queueModel, ["spec", "queue"]),
+    queue: {
+      model: queueModel(),
+      priorityShare: num(
+        "MM_QUEUE_PRIORITY_SHARE",
+        DEFAULTS.queue.priorityShare,
+        0,
+        1,
+        " (a share of the size added in the priority window)",
+      ),
+      turnoverS: num(
+        "MM_QUEUE_TURNOVER_S",
+        DEFAULTS.queue.turnoverS,
+        0,
+        3600,
+        " (half-life of the queue ahead, seconds; 0: none)",
+      ),
+    },
     requoteShare: num(
       "MM_REQUOTE_SHARE",
       DEFAULTS.requoteShare,
@@ -427,7 +470,8 @@ export function loadConfig(
       1e12,
       " (requests)",
     ),
-    entryLatencyMs: int("MM_ENTRY_LATENCY_MS", DEFAULTS.entryLatencyMs, 0, 5_000, " (ms)"),
+    entryLatencyMs,
+    cancelLatencyMs: int("MM_CANCEL_LATENCY_MS", entryLatencyMs, 0, 5_000, " (ms)"),
     coins: coins(),
     coinsTopN: int("MM_COINS_TOP_N", DEFAULTS.coinsTopN, 1, 64),
     dexes: dexes(),

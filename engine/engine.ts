@@ -18,6 +18,7 @@
 import { defaultAssetConfig, type MmAssetConfig } from "./asset_config.ts";
 import type { EngineConfig } from "./config.ts";
 import { priorityFeeUsd } from "./fees.ts";
+import { candidateKey } from "./fill_model/model_names.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import type { AdverseSelection } from "./adverse.ts";
@@ -622,7 +623,7 @@ export class Engine {
       startedMs: this.#startedMs < 0 ? nowMs : this.#startedMs,
       endedMs: nowMs,
       carried: this.portfolio.carried.fills > 0 ? { ...this.portfolio.carried } : null,
-      queueModel: this.config.queueModel,
+      queueModel: candidateKey(this.config.queue),
       depthlessBooks: this.#depthlessBooks,
       fills: t.fills,
       volumeUsd: t.volumeUsd,

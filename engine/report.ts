@@ -106,7 +106,7 @@ export function formatSessionReport(s: SessionSummary): string {
         "The per-coin table is this run.",
       ]
       : []),
-    ...((s.depthlessBooks ?? 0) > 0 && s.queueModel === "queue"
+    ...((s.depthlessBooks ?? 0) > 0 && s.queueModel !== undefined && s.queueModel !== "spec"
       ? [
         `⚠️ WARNING: ${s.depthlessBooks} books carried no depth (tick CSV replay): queue ` +
         "positions are unknown, so orders joined at the front of their level and queue " +

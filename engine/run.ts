@@ -5,12 +5,14 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
-import { RedisBridge } from "./bridge.ts";
+import { candidateKey } from "./fill_model/model_names.ts";
+import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
 import { CADENCE_EVERY_MS, CADENCE_STARTUP_MS, CadenceWatch } from "./cadence_watch.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
 import { Harvester } from "./harvest.ts";
 import { InfoClient } from "./hyperliquid/info.ts";
+import { createLiveLedger } from "./ledger/live_ledger.ts";
 import { resolveNetwork } from "./hyperliquid/network.ts";
 import { loadUniverse } from "./hyperliquid/universe.ts";
 import { MarketDataFeed } from "./hyperliquid/ws.ts";
@@ -125,6 +127,14 @@ export async function runMarketMode(
 
     let venue: Venue | undefined;
     let liveVenue: LiveExchange | null = null;
+    // Live: every order's shadow twins, and the record of real against predicted fills.
+    const liveLedger = live
+      ? createLiveLedger({
+        dataDir: config.dataDir,
+        model: config.queue,
+        log,
+      })
+      : null;
     let carried: { coin: string; szi: number; entryPx: number }[] = [];
     if (live) {
       await confirmLive(cli.confirmLive, log);
@@ -139,7 +149,11 @@ export async function runMarketMode(
         assets,
         universe,
         log,
-        venue: { priorityRate: config.priorityRate, fastCancel: config.fastCancel },
+        venue: {
+          ledger: liveLedger!.input,
+          priorityRate: config.priorityRate,
+          fastCancel: config.fastCancel,
+        },
       });
       privateKey = "";
       // The drawdown stop counts from the account's real equity (startLiveVenue refuses to
@@ -156,7 +170,11 @@ export async function runMarketMode(
       isKnownCoin: (coin) => assets.some((a) => a.name === coin),
       defaults: config.asset,
       logger: log,
-      status: () => stack.engine.status(Date.now()),
+      status: () => {
+        const status = stack.engine.status(Date.now());
+        if (liveLedger) status.ledger = ledgerStatusMessage(liveLedger.summary.total());
+        return status;
+      },
     });
     const harvester = config.harvestTicks
       ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
@@ -246,6 +264,9 @@ export async function runMarketMode(
       engine,
       reconnects: () => feed.stats.reconnects,
       log,
+      ledger: liveLedger
+        ? () => ({ rows: liveLedger.summary.rows(), total: liveLedger.summary.total() })
+        : undefined,
     });
 
     const startedMs = Date.now();
@@ -273,7 +294,7 @@ export async function runMarketMode(
       }, SHUTDOWN_CANCEL_MS)
       // What the cancel leaves of the budget goes first to the state and the report.
       .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
-      .add("session report", () => finish(stack, log, config, Date.now(), days))
+      .add("session report", () => finish(stack, log, config, Date.now(), days, liveLedger))
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
       .add("close redis", () => bridge.close())
@@ -301,9 +322,9 @@ export async function runMarketMode(
     feed.start();
     engine.start();
     log.info(
-      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${config.queueModel} | started ${
-        new Date(startedMs).toISOString()
-      }`,
+      `[ENGINE] ${cli.mode} mode | ${assets.length} coins | tick ${config.tickMs}ms | queue model ${
+        candidateKey(config.queue)
+      } | started ${new Date(startedMs).toISOString()}`,
     );
     let durationTimer: ReturnType<typeof setTimeout> | undefined;
     if (cli.durationMs !== null) {

@@ -4,6 +4,8 @@
  */
 import type { EngineConfig } from "./config.ts";
 import type { EngineMode } from "./engine.ts";
+import { formatLedger } from "./ledger/ledger_summary.ts";
+import type { LiveLedger } from "./ledger/live_ledger.ts";
 import { recordsDirFor } from "./live_start.ts";
 import type { Logger } from "./log.ts";
 import {
@@ -39,19 +41,33 @@ export function appendRecord(
   return appendSessionRecord(recordsDirFor(mode, dataDir), record);
 }
 
-/** Prints the session report and appends the last Gate 5 session record. */
+/**
+ * Prints the session report (live: with the ledger of real against predicted fills) and appends
+ * the last Gate 5 session record.
+ */
 export async function finish(
   stack: ShadowStack,
   log: Logger,
   config: EngineConfig,
   endMs: number,
   days: SessionDays | null,
+  ledger: LiveLedger | null = null,
 ) {
   const summary = stack.engine.summary(endMs);
   log.info(stack.engine.sessionLine());
   log.info(formatSessionReport(summary));
   log.info(formatShadowReport(stack.portfolio, stack.adverse));
   await stack.shadowLog?.close();
+  if (ledger) {
+    await ledger.close();
+    const lines = formatLedger(ledger.summary.rows(), ledger.summary.total());
+    lines.push(
+      `${ledger.ledger.untwinnedFills} fill(s) of orders filled before their resting answer ` +
+        `(no twin); ${ledger.ledger.lateFills} fill(s) after their record was written; ` +
+        `records in ${ledger.file.dir}/`,
+    );
+    log.info(lines.join("\n"));
+  }
   if (days) {
     try {
       await appendRecord(stack.engine.mode, config.dataDir, days.final(endMs, countersOf(summary)));

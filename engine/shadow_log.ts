@@ -5,6 +5,7 @@
  * blocks the caller: records are buffered and written after the current task.
  */
 import type { AdverseSelection } from "./adverse.ts";
+import { DailyJsonLog } from "./daily_json_log.ts";
 import type { Portfolio, PortfolioTotals } from "./portfolio.ts";
 import { formatRequestsPerUsdc } from "./report.ts";
 import type { Fill, FillCause, QuoteSide, Venue, VenueStats } from "./venue/venue.ts";
@@ -63,103 +64,15 @@ export interface ShadowFillLogOptions {
 }
 
 /** Appends fill records to one JSON-lines file per UTC day, without blocking the caller. */
-export class ShadowFillLog {
-  /** Folder of the daily files. */
-  readonly dir: string;
-  readonly #onError: (error: Error) => void;
-  #pending = new Map<string, string[]>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #dirReady = false;
-  #written = 0;
-  #failed = 0;
-  #dayNumber = NaN;
-  #dayName = "";
-
+export class ShadowFillLog extends DailyJsonLog<ShadowFillRecord> {
   /** Creates the log; nothing touches the disk until the first record. */
   constructor(options: ShadowFillLogOptions = {}) {
-    this.dir = (options.dir ?? "data/shadow").replace(/\/+$/, "");
-    if (this.dir === "") throw new Error("shadow fills folder is empty");
-    this.#onError = options.onError ?? (() => {});
-  }
-
-  /** Records written to disk so far. */
-  get written(): number {
-    return this.#written;
-  }
-
-  /** Records lost to failed writes. */
-  get failed(): number {
-    return this.#failed;
-  }
-
-  /** Path of the file that holds fills of market time `timeMs`. */
-  pathFor(timeMs: number): string {
-    return `${this.dir}/${this.#day(timeMs)}.jsonl`;
-  }
-
-  /** Queues one record; it is written after the current task. */
-  append(record: ShadowFillRecord): void {
-    const day = this.#day(record.timeMs);
-    let lines = this.#pending.get(day);
-    if (lines === undefined) {
-      lines = [];
-      this.#pending.set(day, lines);
-    }
-    lines.push(JSON.stringify(record) + "\n");
-    if (this.#timer === undefined) this.#timer = setTimeout(() => this.#drain(), 0);
-  }
-
-  /** Writes everything queued so far; resolves when it is on disk (or has failed). */
-  flush(): Promise<void> {
-    this.#drain();
-    return this.#writing;
-  }
-
-  /** Flushes and stops the pending timer (call at shutdown). */
-  close(): Promise<void> {
-    return this.flush();
-  }
-
-  #day(timeMs: number): string {
-    const day = Math.floor(timeMs / 86_400_000);
-    if (day !== this.#dayNumber) {
-      this.#dayNumber = day;
-      this.#dayName = new Date(day * 86_400_000).toISOString().slice(0, 10);
-    }
-    return this.#dayName;
-  }
-
-  #drain(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    if (this.#pending.size === 0) return;
-    const batch = this.#pending;
-    this.#pending = new Map();
-    this.#writing = this.#writing.then(() => this.#write(batch));
-  }
-
-  async #write(batch: Map<string, string[]>): Promise<void> {
-    for (const [day, lines] of batch) {
-      try {
-        if (!this.#dirReady) {
-          await Deno.mkdir(this.dir, { recursive: true });
-          this.#dirReady = true;
-        }
-        await Deno.writeTextFile(`${this.dir}/${day}.jsonl`, lines.join(""), { append: true });
-        this.#written += lines.length;
-      } catch (error) {
-        this.#failed += lines.length;
-        this.#onError(
-          new Error(
-            `could not write ${lines.length} shadow fills to ${this.dir}/${day}.jsonl: ` +
-              (error instanceof Error ? error.message : String(error)),
-          ),
-        );
-      }
-    }
+    super({
+      dir: options.dir ?? "data/shadow",
+      what: "shadow fills",
+      timeOf: (record) => record.timeMs,
+      onError: options.onError,
+    });
   }
 }
 

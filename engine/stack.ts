@@ -6,6 +6,8 @@ import { AdverseSelection } from "./adverse.ts";
 import type { EngineConfig } from "./config.ts";
 import { Engine, type EngineMode } from "./engine.ts";
 import { marketMakerFee } from "./fees.ts";
+import { constantLatency } from "./fill_model/latency.ts";
+import { createQueueModel } from "./fill_model/model_names.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
 import { type Kernel, loadKernel } from "./kernel.ts";
 import { recordsDirFor } from "./live_start.ts";
@@ -47,13 +49,13 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
   const { config, assets, log } = options;
   const kernel = options.kernel ?? await loadKernel();
   const venue = options.venue ?? new SimExchange({
-    queueModel: config.queueModel,
+    queueModel: createQueueModel(config.queue),
     fees: marketMakerFee(
       config.makerFeeRate,
       Object.fromEntries(assets.map((a) => [a.name, a.feeMultiplier ?? 1])),
     ),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
-    entryLatencyMs: config.entryLatencyMs,
+    latency: constantLatency(config.entryLatencyMs, config.cancelLatencyMs),
     budget: {
       requestsUsed: config.addressRequestsUsed,
       requestsCap: config.addressRequestsCap,

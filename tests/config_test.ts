@@ -16,7 +16,7 @@ Deno.test("an empty environment gives the spec's defaults", () => {
   assert.equal(config.logLevel, "info");
   assert.equal(config.harvestTicks, true);
   assert.equal(config.l2Fast, true);
-  assert.equal(config.queueModel, "queue");
+  assert.deepEqual(config.queue, { model: "queue", priorityShare: 0, turnoverS: 0 });
   assert.equal(config.requoteShare, 0.5);
   assert.equal(config.minRestMs, 1_000);
   assert.equal(config.maxRequestsPerUsdc, 0.5);
@@ -78,7 +78,7 @@ Deno.test("every variable is honoured", () => {
   assert.equal(config.coinsTopN, 12);
   assert.equal(config.stallTimeoutS, 5);
   assert.equal(config.tickMs, 250);
-  assert.equal(config.queueModel, "spec");
+  assert.equal(config.queue.model, "spec");
   assert.equal(config.requoteShare, 0.25);
   assert.equal(config.minRestMs, 2_000);
   assert.equal(config.maxRequestsPerUsdc, 0.3);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  checkLedger,
   compareFills,
   countLogRefusals,
   engineCommand,
@@ -143,6 +144,7 @@ Deno.test("parseOptions: defaults, fractions of minutes, and bad flags named", (
     rate: 10,
     delayMs: 20,
     seed: 1,
+    env: {},
   });
   const quick = parseOptions(["--mode", "both", "--minutes", "0.5", "--delay-ms", "0"]);
   assert.equal(quick.mode, "both");
@@ -154,6 +156,17 @@ Deno.test("parseOptions: defaults, fractions of minutes, and bad flags named", (
   assert.throws(() => parseOptions(["--coins", "45"]), /--coins must be an integer 1-44/);
   assert.throws(() => parseOptions(["--rate", "fast"]), /--rate must be a positive number/);
   assert.throws(() => parseOptions(["extra"]), /unexpected argument extra/);
+  const fitted = parseOptions([
+    "--env",
+    "MM_QUEUE_MODEL=power:1",
+    "--env",
+    "MM_CANCEL_LATENCY_MS=40",
+  ]);
+  assert.deepEqual(fitted.env, { MM_QUEUE_MODEL: "power:1", MM_CANCEL_LATENCY_MS: "40" });
+  assert.throws(
+    () => parseOptions(["--env", "HL_PRIVATE_KEY=0x1"]),
+    /--env must be MM_NAME=value, got "HL_PRIVATE_KEY=0x1"/,
+  );
 });
 
 Deno.test("engineCommand: live signs with the public test key, shadow never gets a key", () => {
@@ -180,6 +193,34 @@ Deno.test("engineCommand: live signs with the public test key, shadow never gets
   // The venue's 20 ms on every answer is shadow's order and cancel latency, as live meets it.
   assert.equal(shadow.env.MM_ENTRY_LATENCY_MS, "20");
   assert.equal(live.env.MM_ENTRY_LATENCY_MS, undefined);
+  // --env settings reach both modes and win over the defaults.
+  const settings = { MM_QUEUE_MODEL: "log", MM_ENTRY_LATENCY_MS: "35" };
+  const fitted = engineCommand("shadow", venue, 3, "d", "redis://127.0.0.1:2", 20, settings);
+  assert.equal(fitted.env.MM_ENTRY_LATENCY_MS, "35");
+  assert.equal(fitted.env.MM_QUEUE_MODEL, "log");
+  const fittedLive = engineCommand("live", venue, 3, "d", "redis://127.0.0.1:2", 20, settings);
+  assert.equal(fittedLive.env.MM_QUEUE_MODEL, "log");
+});
+
+Deno.test("checkLedger sums the ledger and finds a record whose real fills the venue did not make", () => {
+  const record = (oid: number, px: number, realSz: number, predictedSz: number) => ({
+    oid,
+    px,
+    realSz,
+    predictedSz,
+  });
+  const venue = [venueFill(1, 10, "100", "0.1", 1000), venueFill(2, 10, "100", "0.1", 1001)];
+  const check = checkLedger([record(10, 100, 0.2, 0.1), record(11, 50, 0, 0.3)], venue);
+  assert.deepEqual(check, {
+    orders: 2,
+    realUsd: 20,
+    predictedUsd: 25,
+    realOverPredicted: 0.8,
+    realMismatches: 0,
+  });
+  // The ledger says order 11 filled 0.1, the venue never filled it.
+  assert.equal(checkLedger([record(11, 50, 0.1, 0)], venue).realMismatches, 1);
+  assert.equal(checkLedger([], null).realOverPredicted, null);
 });
 
 Deno.test("sessions sum; requests per USDC from the venue in live, the session in shadow", () => {
@@ -220,6 +261,7 @@ const CLEAN: Parameters<typeof judgeRun>[0] = {
   },
   fillCheck: { matched: 1, missing: 0, duplicated: 0, unknown: 0, adopted: 0 },
   logRefusals: countLogRefusals(""),
+  ledger: { orders: 3, realUsd: 10, predictedUsd: 9, realOverPredicted: 10 / 9, realMismatches: 0 },
 };
 
 Deno.test("judgeRun fails resting orders, fill mismatches, refusals and an engine that died", () => {
@@ -234,12 +276,14 @@ Deno.test("judgeRun fails resting orders, fill mismatches, refusals and an engin
       },
       fillCheck: { matched: 1, missing: 1, duplicated: 2, unknown: 1, adopted: 0 },
       logRefusals: countLogRefusals("HTTP 429: slow down"),
+      ledger: { ...CLEAN.ledger!, realMismatches: 2 },
     }),
     [
       "3 orders left resting",
       "1 venue fills missing from the engine's file",
       "2 fills booked twice",
       "1 engine fills the venue never made",
+      "2 ledger records disagree with the venue's fills",
       "2 requests refused by the venue for IP weight",
       "1 refusal lines in the engine log",
     ],
@@ -313,6 +357,7 @@ Deno.test("deno task load-live runs live and shadow against the venue and report
     rate: 10,
     delayMs: 20,
     seed: 5,
+    env: {},
   });
   assert.deepEqual(summary.runs.map((r) => [r.run, r.mode, r.seed]), [
     [1, "live", 5],
@@ -320,6 +365,11 @@ Deno.test("deno task load-live runs live and shadow against the venue and report
   ]);
   for (const run of summary.runs) {
     assert.equal(run.dir, `${dir}/1-${run.mode}`);
+    // Live: every order that rested has its ledger record, and its real side is the venue's.
+    if (run.mode === "live") {
+      assert.ok(run.ledger && run.ledger.orders > 0, `a ledger was written\n${context}`);
+      assert.equal(run.ledger.realMismatches, 0, context);
+    } else assert.equal(run.ledger, null);
     assert.ok(run.venue, `run ${run.mode}: the venue was read after the stop\n${context}`);
     assert.equal(typeof run.venue.restingOrders, "number");
     assert.equal(typeof run.venue.fills, "number");

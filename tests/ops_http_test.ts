@@ -8,6 +8,8 @@ import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
 import type { AssetInfo, BookSnapshot } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
+import type { LedgerRecord } from "../engine/ledger/ledger.ts";
+import { LedgerSummary } from "../engine/ledger/ledger_summary.ts";
 import { createLogger } from "../engine/log.ts";
 import { AlertSender } from "../engine/ops/alerts.ts";
 import { Control } from "../engine/ops/control.ts";
@@ -45,7 +47,7 @@ function book(coin: string, bid: number, ask: number, timeMs: number): BookSnaps
 }
 
 /** A quoting shadow engine holding 0.002 BTC, with the ops server on a free loopback port. */
-async function running(env: Record<string, string> = {}) {
+async function running(env: Record<string, string> = {}, ledger?: LedgerSummary) {
   const lines: string[] = [];
   const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
   const config = loadConfig({ MM_HTTP_PORT: "0", ...env });
@@ -72,7 +74,13 @@ async function running(env: Record<string, string> = {}) {
   };
   quote();
   quote();
-  const ops = await startOps({ config: config.ops, engine, reconnects: () => 2, log });
+  const ops = await startOps({
+    config: config.ops,
+    engine,
+    reconnects: () => 2,
+    log,
+    ledger: ledger && (() => ({ rows: ledger.rows(), total: ledger.total() })),
+  });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${ops.url}control`, {
       method: "POST",
@@ -333,4 +341,58 @@ Deno.test("control from another machine needs a token set, and works with it", a
   const allowed = await guarded.handle(request({ authorization: `Bearer ${TOKEN}` }), "10.0.0.7");
   assert.equal(allowed.status, 200);
   assert.deepEqual(calls, ["pause by api (10.0.0.7, token)"]);
+});
+
+Deno.test("GET /metrics and /status.json show the live ledger per coin and level", async () => {
+  const ledger = new LedgerSummary();
+  const record = (level: number, realSz: number, predictedSz: number): LedgerRecord => ({
+    coin: "ETH",
+    side: "bid",
+    level,
+    oid: level,
+    px: 3000,
+    sz: 0.01,
+    sentMs: T0,
+    restingMs: T0 + 30,
+    cancelSentMs: null,
+    endedMs: T0 + 900,
+    restingMarketMs: T0,
+    endedMarketMs: T0 + 880,
+    end: realSz > 0 ? "filled" : "gone",
+    realSz,
+    realFirstMs: realSz > 0 ? T0 + 500 : null,
+    model: "queue",
+    predictedSz,
+    predictedFirstMs: predictedSz > 0 ? T0 + 700 : null,
+    cause: predictedSz > 0 ? "queue" : null,
+    candidates: {},
+  });
+  ledger.add(record(1, 0.01, 0.01));
+  ledger.add(record(2, 0.01, 0));
+  const run = await running({}, ledger);
+  try {
+    const { samples } = parsePrometheus(await (await fetch(`${run.ops.url}metrics`)).text());
+    assert.equal(samples.get('mm_ledger_real_usd{coin="ETH",level="L1"}'), 30);
+    assert.equal(samples.get('mm_ledger_predicted_usd{coin="ETH",level="L2"}'), 0);
+    assert.equal(samples.get('mm_ledger_only_real{coin="ETH",level="L2"}'), 1);
+    assert.equal(samples.get('mm_ledger_first_fill_lead_seconds{coin="ETH",level="L1"}'), 0.2);
+    const status: OpsSnapshot = await (await fetch(`${run.ops.url}status.json`)).json();
+    assert.deepEqual(
+      [
+        status.ledger?.total.orders,
+        status.ledger?.total.realUsd,
+        status.ledger?.total.predictedUsd,
+      ],
+      [2, 60, 30],
+    );
+  } finally {
+    await run.close();
+  }
+  const shadow = await running();
+  try {
+    const { samples } = parsePrometheus(await (await fetch(`${shadow.ops.url}metrics`)).text());
+    assert.equal(samples.get('mm_ledger_real_usd{coin="ETH",level="L1"}'), undefined);
+  } finally {
+    await shadow.close();
+  }
 });

@@ -3,14 +3,13 @@
  * queue with the power profile, checked against numbers worked out by hand.
  */
 import assert from "node:assert/strict";
+import { createQueueModel, parseCandidateKey } from "../engine/fill_model/model_names.ts";
+import { powerProbability, probQueueModel } from "../engine/fill_model/prob_queue.ts";
 import {
-  createQueueModel,
   newQueueState,
-  powerProbability,
-  probQueueModel,
   specThresholdModel,
   type TradeOutcome,
-} from "../engine/queue.ts";
+} from "../engine/fill_model/queue_model.ts";
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
@@ -44,10 +43,10 @@ Deno.test("queue model attributes a depth decrease between ahead and behind (han
   const state = newQueueState();
   model.join(state, 4);
   assert.equal(state.front, 4, "joins behind the displayed 4");
-  model.onDepth(state, 10);
+  model.onDepth(state, 10, Infinity);
   assert.equal(state.front, 4, "growth behind us does not move us");
   // 10 → 7 with no trades: chg 3, back 6, p = 36/52; front = 4 − (16/52)·3 = 40/13.
-  model.onDepth(state, 7);
+  model.onDepth(state, 7, Infinity);
   close(state.front, 40 / 13, "front after a decrease of 3");
 });
 
@@ -60,10 +59,10 @@ Deno.test("queue model does not count a trade twice when the next book shows it"
   assert.equal(out.fill, 0);
   assert.equal(state.front, 5);
   // The book drops by exactly the 2 traded: nothing more is attributed to cancels.
-  model.onDepth(state, 5);
+  model.onDepth(state, 5, Infinity);
   assert.equal(state.front, 5);
   // A further 1 cancelled with the whole queue ahead of us (back = 0) moves us forward by 1.
-  model.onDepth(state, 4);
+  model.onDepth(state, 4, Infinity);
   assert.equal(state.front, 4);
 });
 
@@ -81,8 +80,71 @@ Deno.test("queue model fills the excess over the queue ahead, and a trade-throug
   assert.equal(model.onTrade(through, 0.2, 0.2, true, 0.05, 0.05, out), 0.05, "capped by volume");
 });
 
-Deno.test("a model name other than spec or queue is refused by name", () => {
-  assert.equal(createQueueModel("spec").name, "spec");
-  assert.equal(createQueueModel("queue").name, "queue");
-  assert.throws(() => createQueueModel("fifo"), /queue model "fifo" is not one of spec, queue/);
+const named = (model: string, priorityShare = 0, turnoverS = 0) =>
+  createQueueModel({ model, priorityShare, turnoverS });
+
+Deno.test("models are built by name, and a name that is not one is refused by name", () => {
+  assert.equal(named("spec").name, "spec");
+  assert.equal(named("queue").name, "queue");
+  assert.equal(named("power:0.5", 0.2, 5).name, "power:0.5+priority:0.2+turnover:5");
+  assert.deepEqual(parseCandidateKey("log+turnover:2"), {
+    model: "log",
+    priorityShare: 0,
+    turnoverS: 2,
+  });
+  assert.throws(
+    () => named("fifo"),
+    /queue model "fifo" is not one of spec, queue, power:N, tail:N, log, risk-averse/,
+  );
+  assert.throws(() => named("power:0"), /queue model "power:0"/);
+  assert.throws(() => named("log", 1.5), /queue priority share 1.5 is not in 0..1/);
+  assert.throws(() => parseCandidateKey("log+speed:2"), /queue candidate "log\+speed:2" is not/);
+});
+
+Deno.test("the profiles split a decrease of 3 ahead of a front of 4 and a back of 6 (hand-computed)", () => {
+  // front' = 4 − (1 − p)·3 with back = 6 ≥ p·3.
+  const after = (name: string) => {
+    const model = named(name);
+    const state = newQueueState();
+    model.join(state, 10);
+    state.front = 4;
+    model.onDepth(state, 7, Infinity);
+    return state.front;
+  };
+  close(after("power:1"), 4 - 0.4 * 3, "power 1: p = 6/10");
+  close(after("tail:1"), 4 - 0.4 * 3, "tail 1: p = 1 − 4/10");
+  close(after("tail:2"), 4 - 0.16 * 3, "tail 2: p = 1 − (4/10)²");
+  const log = Math.log1p(6) / (Math.log1p(6) + Math.log1p(4));
+  close(after("log"), 4 - (1 - log) * 3, "log: p = ln 7 / (ln 7 + ln 5)");
+  assert.equal(after("risk-averse"), 4, "risk-averse: every cancellation was behind us");
+});
+
+Deno.test("size added at our price in the first 400 ms goes ahead of us at the priority share", () => {
+  const model = named("queue", 0.5);
+  const young = newQueueState();
+  model.join(young, 4);
+  model.onDepth(young, 10, 399);
+  assert.equal(young.front, 4 + 0.5 * 6, "half of the 6 added paid priority");
+  const old = newQueueState();
+  model.join(old, 4);
+  model.onDepth(old, 10, 400);
+  assert.equal(old.front, 4, "from 400 ms on, new orders join behind");
+});
+
+Deno.test("with turnover, the queue ahead halves every half-life while the book shows the same size", () => {
+  const model = named("risk-averse", 0, 2);
+  const state = newQueueState();
+  model.join(state, 8);
+  model.onDepth(state, 8, 500);
+  assert.equal(state.front, 8, "the first book after joining only starts the clock");
+  model.onDepth(state, 8, 2_500);
+  assert.equal(state.front, 4, "2 s later: half of the queue ahead has turned over");
+  model.onDepth(state, 8, 6_500);
+  assert.equal(state.front, 1);
+  const still = named("risk-averse");
+  const kept = newQueueState();
+  still.join(kept, 8);
+  still.onDepth(kept, 8, 500);
+  still.onDepth(kept, 8, 6_500);
+  assert.equal(kept.front, 8, "without turnover an unchanged book moves nobody");
 });

@@ -7,26 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { flatMakerFee } from "../engine/fees.ts";
-import type { BookSnapshot, TakerSide, Trade } from "../engine/hyperliquid/types.ts";
+import { constantLatency } from "../engine/fill_model/latency.ts";
+import type { TakerSide } from "../engine/hyperliquid/types.ts";
+import { book, resetTradeIds, trade } from "./helpers/btc_frames.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { DesiredQuotes, Fill } from "../engine/venue/venue.ts";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-
-function book(timeMs: number, bids: [number, number][], asks: [number, number][]): BookSnapshot {
-  return {
-    coin: "BTC",
-    timeMs,
-    bids: bids.map(([px, sz]) => ({ px, sz, n: 1 })),
-    asks: asks.map(([px, sz]) => ({ px, sz, n: 1 })),
-  };
-}
-
-let tid = 0;
-function trade(timeMs: number, side: TakerSide, px: number, sz: number): Trade {
-  return { coin: "BTC", side, px, sz, timeMs, tid: ++tid };
-}
 
 /** A grid with up to three bids and asks as [price, size]; missing levels are not quoted. */
 function quotes(
@@ -348,14 +336,18 @@ Deno.test("an order re-placed after a fill never fills from a print of the same 
   sim.onTrade(trade(T0 + 2, "A", 67998, 5));
   assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 trade-through"]);
   // With 50 ms of entry latency an order decided at T0 only rests from T0 + 51.
-  const slow = new SimExchange({ queueModel: "queue", szDecimals: { BTC: 5 }, entryLatencyMs: 50 });
+  const slow = new SimExchange({
+    queueModel: "queue",
+    szDecimals: { BTC: 5 },
+    latency: constantLatency(50),
+  });
   slow.onBook(BOOK);
   post(slow, quotes([[68000, 0.2]]));
   slow.onTrade(trade(T0 + 50, "A", 67999, 1));
   assert.deepEqual(slow.drainFills(), []);
   slow.onTrade(trade(T0 + 51, "A", 67999, 1));
   assert.equal(slow.drainFills().length, 1);
-  assert.throws(() => new SimExchange({ entryLatencyMs: -1 }), /entry latency -1 ms/);
+  assert.throws(() => constantLatency(-1), /entry latency -1 ms/);
 });
 
 Deno.test("a cancelled order still fills while its cancel is in flight; its replacement rests beside it", () => {
@@ -364,7 +356,7 @@ Deno.test("a cancelled order still fills while its cancel is in flight; its repl
   const sim = new SimExchange({
     queueModel: "queue",
     szDecimals: { BTC: 5 },
-    entryLatencyMs: 50,
+    latency: constantLatency(50),
     budget: UNPACED,
   });
   sim.onBook(BOOK);
@@ -380,11 +372,11 @@ Deno.test("a cancelled order still fills while its cancel is in flight; its repl
   // Once the cancel has taken effect its rest never fills.
   sim.onTrade(trade(T0 + 150, "A", 67998, 0.5));
   assert.deepEqual(sim.drainFills(), []);
-  assert.throws(() => new SimExchange({ cancelLatencyMs: -1 }), /cancel latency -1 ms/);
+  assert.throws(() => constantLatency(50, -1), /cancel latency -1 ms/);
 });
 
 Deno.test("a quote of a quiet coin is decided at the market's present, not at its last print", () => {
-  const sim = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 }, entryLatencyMs: 50 });
+  const sim = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 }, latency: constantLatency(50) });
   sim.onBook(BOOK); // BTC's last event: T0
   sim.onBook({ ...book(T0 + 400, [[3000, 5]], [[3001, 5]]), coin: "ETH" }); // market time T0 + 400
   post(sim, quotes([[68000, 0.2]]));
@@ -467,9 +459,9 @@ function runSession(queueModel: "spec" | "queue"): { fills: Fill[]; pnl: number 
 
 Deno.test("the same events give the same fills and PnL to the last digit", () => {
   for (const model of ["spec", "queue"] as const) {
-    tid = 0;
+    resetTradeIds();
     const first = runSession(model);
-    tid = 0;
+    resetTradeIds();
     const second = runSession(model);
     assert.ok(
       first.fills.length > 20,

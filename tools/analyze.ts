@@ -1,5 +1,6 @@
 /**
- * `./deno task analyze [--gate 1..5] [--coin C] [--from D --to D] [--data-dir DIR]`
+ * `./deno task analyze [--gate 1..5] [--coin C] [--from D --to D] [--data-dir DIR]
+ *   [--ledger-min-orders N] [--ledger-tolerance X]`
  *
  * Runs the calibration gates of spec section 10 one coin at a time: a coin's ticks go into DuckDB
  * and its ticks and trades into time-sorted arrays, each gate keeps that coin's partial results,
@@ -14,9 +15,11 @@ import { listCoins, loadCoin } from "./analysis/coin_series.ts";
 import { type Database, openDatabase } from "./analysis/duckdb.ts";
 import {
   type CoinPartials,
+  DEFAULT_LEDGER_GATE,
   type GateContext,
   type GateDefinition,
   type GateReport,
+  type LedgerGate,
   openCoinPass,
 } from "./analysis/gate.ts";
 import { gate1, gate1Coin } from "./analysis/gate1.ts";
@@ -78,6 +81,8 @@ export interface AnalyzeOptions {
   print?: (text: string) => void;
   /** Filled with where the time went (the bench reads it). */
   timings?: AnalyzeTimings;
+  /** Gate 5's ledger check (default {@link DEFAULT_LEDGER_GATE}). */
+  ledgerGate?: LedgerGate;
 }
 
 /** Runs the selected gates and writes their reports; returns them. */
@@ -120,6 +125,7 @@ export async function analyze(options: AnalyzeOptions): Promise<GateReport[]> {
       nowMs,
       coins,
       integrity,
+      ledgerGate: options.ledgerGate,
     };
     const reportsDir = `${options.dataDir}/reports`;
     await Deno.mkdir(reportsDir, { recursive: true });
@@ -224,15 +230,30 @@ if (import.meta.main) {
         from: { type: "string" },
         to: { type: "string" },
         "data-dir": { type: "string" },
+        "ledger-min-orders": { type: "string" },
+        "ledger-tolerance": { type: "string" },
       },
     });
     const gate = values.gate === undefined ? undefined : Number(values.gate);
     if (gate !== undefined && !Number.isInteger(gate)) {
       throw new Error(`--gate "${values.gate}" is not a number 1..5`);
     }
+    const minOrders = Number(values["ledger-min-orders"] ?? DEFAULT_LEDGER_GATE.minOrders);
+    if (!Number.isSafeInteger(minOrders) || minOrders < 1) {
+      throw new Error(
+        `--ledger-min-orders "${values["ledger-min-orders"]}" is not an integer >= 1`,
+      );
+    }
+    const tolerance = Number(values["ledger-tolerance"] ?? DEFAULT_LEDGER_GATE.tolerance);
+    if (!(tolerance > 0 && tolerance < 1)) {
+      throw new Error(
+        `--ledger-tolerance "${values["ledger-tolerance"]}" is not a fraction in (0, 1)`,
+      );
+    }
     await analyze({
       dataDir: resolveDataDir(values["data-dir"]),
       gate,
+      ledgerGate: { minOrders, tolerance },
       filter: { coin: values.coin, from: values.from, to: values.to },
     });
   } catch (error) {

@@ -2,14 +2,17 @@
  * Load test of the engine against the venue simulator, in live and shadow mode:
  *
  *   ./deno task load-live [--mode live|shadow|both] [--runs 3] [--minutes 10] [--coins 30]
- *     [--rate 10] [--delay-ms 20] [--seed 1]
+ *     [--rate 10] [--delay-ms 20] [--seed 1] [--env MM_NAME=value]...
  *
  * Each run starts a venue simulator of its own (seed `--seed` + run index − 1, `--coins` active
  * coins, `--rate` × the spec's update rate, every answer delayed `--delay-ms`), runs the engine
  * against it for `--minutes`, stops it with SIGTERM and asks the venue what is left: orders still
  * resting, fills the engine missed or booked twice, requests spent per USDC traded, requests the
  * venue refused for weight and the peak weight per minute. `both` runs live and shadow on the
- * same venue settings per run index, to compare the orders each places.
+ * same venue settings per run index, to compare the orders each places. `--env` sets an engine
+ * variable for every run (repeatable; e.g. the fill model `calibrate-fills` printed). A live run's
+ * ledger (data/live/ledger/) is summed: real against predicted filled volume, and every record's
+ * real fills checked against the venue's.
  *
  * Everything goes under `data/load/<stamp>/`: one folder per run (`1-live`, `1-shadow`, …) with
  * the engine's data, `engine.log` and `venue.log`, and `summary.json`. A table is printed. The exit
@@ -35,6 +38,8 @@ export interface LoadOptions {
   /** Extra wall-time delay of every REST and WS `post` answer, ms (0: none). */
   delayMs: number;
   seed: number;
+  /** `--env` settings for the engine, `MM_*` names only. */
+  env: Record<string, string>;
 }
 
 /** One fill as the venue recorded it (`POST /control {"fills":true}`). */
@@ -44,6 +49,18 @@ export interface VenueFill {
   sz: string | number;
   time: number;
   tid: number;
+}
+
+/** A live run's ledger (engine/ledger/) summed, and its real side checked against the venue. */
+export interface LedgerCheck {
+  orders: number;
+  /** Filled volume, USD: the ledger's real fills, and the configured model's prediction. */
+  realUsd: number;
+  predictedUsd: number;
+  /** realUsd / predictedUsd (null when nothing was predicted). */
+  realOverPredicted: number | null;
+  /** Records whose real filled size is not what the venue filled for that order. */
+  realMismatches: number;
 }
 
 /** One line of the engine's fill file (`ShadowFillRecord`; `tid` only in newer live records). */
@@ -116,6 +133,8 @@ export interface RunReport {
   engineFills: number;
   /** Live runs only: shadow fills are simulated and never reach the venue. */
   fillCheck: FillComparison | null;
+  /** Live runs only: the ledger of real against predicted fills. */
+  ledger: LedgerCheck | null;
   /** Requests per USDC traded: the venue's counts in live, the session record's in shadow. */
   requestsPerUsd: number | null;
   logRefusals: LogRefusals;
@@ -194,6 +213,7 @@ export function parseOptions(args: string[]): LoadOptions {
       rate: { type: "string", default: "10" },
       "delay-ms": { type: "string", default: "20" },
       seed: { type: "string", default: "1" },
+      env: { type: "string", multiple: true, default: [] },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
@@ -218,6 +238,49 @@ export function parseOptions(args: string[]): LoadOptions {
     rate: number("rate", values.rate, (x) => x > 0, "a positive number"),
     delayMs: number("delay-ms", values["delay-ms"], (x) => x >= 0, "a number >= 0"),
     seed: number("seed", values.seed, int, "an integer"),
+    env: engineEnv(values.env),
+  };
+}
+
+/** `--env MM_NAME=value` settings; throws naming one that is not of that form. */
+function engineEnv(settings: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const setting of settings) {
+    const match = /^(MM_[A-Z0-9_]+)=(.*)$/.exec(setting);
+    if (match === null) {
+      throw new Error(`--env must be MM_NAME=value, got ${JSON.stringify(setting)}`);
+    }
+    env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/**
+ * Sums ledger records and checks each one's real filled size against the venue's fills of its
+ * order (sizes within a millionth of a lot).
+ */
+export function checkLedger(
+  records: Record<string, unknown>[],
+  venueFills: VenueFill[] | null,
+): LedgerCheck {
+  const venueSz = new Map<number, number>();
+  for (const f of venueFills ?? []) venueSz.set(f.oid, (venueSz.get(f.oid) ?? 0) + Number(f.sz));
+  let realUsd = 0;
+  let predictedUsd = 0;
+  let realMismatches = 0;
+  for (const r of records) {
+    const px = Number(r.px);
+    realUsd += Number(r.realSz) * px;
+    predictedUsd += Number(r.predictedSz) * px;
+    const venue = venueSz.get(Number(r.oid)) ?? 0;
+    if (venueFills !== null && Math.abs(venue - Number(r.realSz)) > 1e-9) realMismatches++;
+  }
+  return {
+    orders: records.length,
+    realUsd,
+    predictedUsd,
+    realOverPredicted: predictedUsd > 0 ? realUsd / predictedUsd : null,
+    realMismatches,
   };
 }
 
@@ -341,7 +404,14 @@ export function requestsPerUsd(
 export function judgeRun(
   run: Pick<
     RunReport,
-    "end" | "durationS" | "engineExitCode" | "engineKilled" | "venue" | "fillCheck" | "logRefusals"
+    | "end"
+    | "durationS"
+    | "engineExitCode"
+    | "engineKilled"
+    | "venue"
+    | "fillCheck"
+    | "logRefusals"
+    | "ledger"
   >,
   errors: string[] = [],
 ): string[] {
@@ -360,6 +430,9 @@ export function judgeRun(
   if (f?.missing) problems.push(`${f.missing} venue fills missing from the engine's file`);
   if (f?.duplicated) problems.push(`${f.duplicated} fills booked twice`);
   if (f?.unknown) problems.push(`${f.unknown} engine fills the venue never made`);
+  if (run.ledger?.realMismatches) {
+    problems.push(`${run.ledger.realMismatches} ledger records disagree with the venue's fills`);
+  }
   // The load test injects no refusal fault: every refusal is the engine's request rate.
   const refused = v?.ipWeight?.refusals ?? 0;
   if (refused > 0) problems.push(`${refused} requests refused by the venue for IP weight`);
@@ -408,6 +481,8 @@ export function formatSummary(summary: LoadSummary): string {
     r.venue?.ipWeight?.refusals,
     r.logRefusals.lines,
     pct(r.peakWeightShare),
+    r.ledger?.orders,
+    r.ledger?.realOverPredicted,
     r.problems.length ? "FAIL" : "PASS",
   ]);
   const parts = [
@@ -427,6 +502,8 @@ export function formatSummary(summary: LoadSummary): string {
         "refused",
         "log refusals",
         "peak weight",
+        "ledger orders",
+        "real/predicted",
         "result",
       ],
       rows,
@@ -616,7 +693,7 @@ export function closedRedisUrl(): string {
 /**
  * The engine's command line and environment for a mode. Shadow is told the round trip live has
  * against this venue (`delayMs` on every answer) as its order and cancel latency, so both run
- * under the same settings.
+ * under the same settings; `settings` (`--env`) come last and win.
  */
 export function engineCommand(
   mode: EngineMode,
@@ -625,6 +702,7 @@ export function engineCommand(
   dataDir: string,
   redisUrl: string,
   delayMs = 0,
+  settings: Record<string, string> = {},
 ): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {
     HL_API_URL: venue.apiUrl,
@@ -637,7 +715,12 @@ export function engineCommand(
   if (mode === "shadow") {
     return {
       args: ["run", "-P=shadow", "main.ts", "shadow"],
-      env: { ...env, MM_SHADOW_MODE: "true", MM_ENTRY_LATENCY_MS: `${delayMs}` },
+      env: {
+        ...env,
+        MM_SHADOW_MODE: "true",
+        MM_ENTRY_LATENCY_MS: `${delayMs}`,
+        ...settings,
+      },
     };
   }
   return {
@@ -647,6 +730,7 @@ export function engineCommand(
       MM_SHADOW_MODE: "false",
       HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
       HL_ADDRESS: TEST_ADDRESS,
+      ...settings,
     },
   };
 }
@@ -665,8 +749,8 @@ async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
   return lines.filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
 }
 
-/** The engine's fill records in `<dir>` (every `*.jsonl` but sessions.jsonl). */
-async function readEngineFills(dir: string): Promise<EngineFill[]> {
+/** Every record of the `*.jsonl` files in `dir` but sessions.jsonl, by file name (UTC day). */
+async function readJsonLinesIn(dir: string): Promise<Record<string, unknown>[]> {
   const names: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
@@ -675,20 +759,23 @@ async function readEngineFills(dir: string): Promise<EngineFill[]> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const fills: EngineFill[] = [];
-  for (const name of names.sort()) {
-    for (const r of await jsonLines(`${dir}/${name}`)) {
-      const tid = numberOrNull(r.tid);
-      fills.push({
-        orderId: String(r.orderId),
-        px: Number(r.px),
-        sz: Number(r.sz),
-        timeMs: Number(r.timeMs),
-        ...(tid === null ? {} : { tid }),
-      });
-    }
-  }
-  return fills;
+  const records: Record<string, unknown>[] = [];
+  for (const name of names.sort()) records.push(...await jsonLines(`${dir}/${name}`));
+  return records;
+}
+
+/** The engine's fill records in `<dir>` (every `*.jsonl` but sessions.jsonl). */
+async function readEngineFills(dir: string): Promise<EngineFill[]> {
+  return (await readJsonLinesIn(dir)).map((r) => {
+    const tid = numberOrNull(r.tid);
+    return {
+      orderId: String(r.orderId),
+      px: Number(r.px),
+      sz: Number(r.sz),
+      timeMs: Number(r.timeMs),
+      ...(tid === null ? {} : { tid }),
+    };
+  });
 }
 
 /** `GET /control` (or a POST command) on the venue, with a timeout. */
@@ -734,6 +821,7 @@ async function driveEngine(
     dir,
     closedRedisUrl(),
     options.delayMs,
+    options.env,
   );
   const startedMs = Date.now();
   const child = spawn(args, env);
@@ -780,6 +868,7 @@ async function runOnce(
     session: sumSessions([]),
     engineFills: 0,
     fillCheck: null,
+    ledger: null,
     requestsPerUsd: null,
     logRefusals: countLogRefusals(""),
     peakWeightShare: null,
@@ -824,6 +913,9 @@ async function readEngineOutput(report: RunReport, venueFills: VenueFill[] | nul
   const fills = await readEngineFills(records);
   report.engineFills = fills.length;
   if (venueFills !== null) report.fillCheck = compareFills(venueFills, fills);
+  if (report.mode === "live") {
+    report.ledger = checkLedger(await readJsonLinesIn(`${records}/ledger`), venueFills);
+  }
   report.requestsPerUsd = requestsPerUsd(report.mode, report.venue, report.session);
   report.logRefusals = countLogRefusals(await readOr(`${report.dir}/engine.log`, ""));
   const peak = report.venue?.ipWeight?.peakPerMinute ?? null;

@@ -5,7 +5,7 @@
  * post-only orders rest in the simulator (true FIFO queues, blocks, priority overtaking) at the
  * best price and 2 and 5 ticks behind it, on BTC, ETH and SOL, one order a side and level at a
  * time, each cancelled after `--rest` seconds unfilled. For every order, a twin of the engine's
- * estimator (engine/queue.ts, unchanged: the `queue` model, and the spec's threshold model) sees
+ * estimator (engine/fill_model/, unchanged: the `queue` model, and the spec's threshold model) sees
  * only the public stream: it joins behind the displayed size at the order's price (the order's
  * own size left out, as a shadow order is not in the book), and reads every book and print. The
  * table compares the twins' fills with the venue's, per level: how many filled, how many the twin
@@ -15,12 +15,12 @@
 import { parseArgs } from "node:util";
 import {
   newQueueState,
-  probQueueModel,
   type QueueFillModel,
   type QueueState,
   specThresholdModel,
   type TradeOutcome,
-} from "../engine/queue.ts";
+} from "../engine/fill_model/queue_model.ts";
+import { probQueueModel } from "../engine/fill_model/prob_queue.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
 import { Simulator, type WsTrade } from "./venue_sim/simulator.ts";
 
@@ -133,7 +133,9 @@ export function runTwins(
           const crossed = opposite !== undefined &&
             (t.isBuy ? Number(opposite.px) <= t.px : Number(opposite.px) >= t.px);
           if (crossed && m.model.fillsOnCross) finishModel(t, m, t.sz - m.filled);
-          else if (m.model.tracksDepth) m.model.onDepth(m.state, displayed(coin, t.isBuy, t.px));
+          else if (m.model.tracksDepth) {
+            m.model.onDepth(m.state, displayed(coin, t.isBuy, t.px), sim.now - t.placedAt);
+          }
         }
       }
     },

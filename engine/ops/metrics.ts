@@ -6,6 +6,7 @@
  * engine restarts, which `rate()` and `increase()` handle as a counter reset).
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import type { LedgerRow } from "../ledger/ledger_summary.ts";
 import type { OpsSnapshot } from "./snapshot.ts";
 
 /** Counts the operations layer keeps itself (alerts, control actions). */
@@ -53,17 +54,28 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
         this.inc(Math.max(0, value(s, c)));
       },
     });
-  const perCoin = (name: string, help: string, value: (coin: OpsSnapshot["coins"][0]) => number) =>
+  /** A gauge with one sample per row of the snapshot, labelled by `labels`. */
+  const labelled = <Row>(
+    name: string,
+    help: string,
+    labelNames: string[],
+    rows: (s: OpsSnapshot) => readonly Row[],
+    labels: (row: Row) => Record<string, string>,
+    value: (row: Row) => number | null,
+  ) =>
     new Gauge({
       name,
       help,
-      labelNames: ["coin"],
+      labelNames,
       registers: [registry],
       collect() {
         this.reset();
-        for (const coin of s.coins) this.set({ coin: coin.coin }, value(coin));
+        // NaN (absent in Prometheus queries) where there is no value, rather than a false 0.
+        for (const row of rows(s)) this.set(labels(row), value(row) ?? NaN);
       },
     });
+  const perCoin = (name: string, help: string, value: (coin: OpsSnapshot["coins"][0]) => number) =>
+    labelled(name, help, ["coin"], (s) => s.coins, (coin) => ({ coin: coin.coin }), value);
 
   new Gauge({
     name: "mm_engine_info",
@@ -201,6 +213,35 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
     "mm_address_budget_paused",
     "1 while placing is paused for lack of address budget",
     (s) => s.requests.addressPaused ? 1 : 0,
+  );
+
+  // The live ledger (engine/ledger/): real against predicted fills per coin and grid level.
+  const perLevel = (name: string, help: string, value: (row: LedgerRow) => number | null) =>
+    labelled(
+      name,
+      help,
+      ["coin", "level"],
+      (s) => s.ledger?.rows ?? [],
+      (row) => ({ coin: row.coin, level: `L${row.level}` }),
+      value,
+    );
+  perLevel("mm_ledger_orders", "Live orders in the ledger", (r) => r.orders);
+  perLevel("mm_ledger_real_usd", "Ledger: volume the exchange filled, USD", (r) => r.realUsd);
+  perLevel(
+    "mm_ledger_predicted_usd",
+    "Ledger: volume the shadow model predicted on the same orders, USD",
+    (r) => r.predictedUsd,
+  );
+  perLevel("mm_ledger_only_real", "Ledger: orders filled only at the exchange", (r) => r.onlyReal);
+  perLevel(
+    "mm_ledger_only_predicted",
+    "Ledger: orders filled only in prediction",
+    (r) => r.onlyPredicted,
+  );
+  perLevel(
+    "mm_ledger_first_fill_lead_seconds",
+    "Ledger: median of predicted minus real first fill time",
+    (r) => r.medianLeadMs === null ? null : r.medianLeadMs / 1000,
   );
 
   counter("mm_alerts_sent_total", "Alerts the webhook accepted", (_, c) => c.alertsSent);

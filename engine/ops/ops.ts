@@ -4,6 +4,7 @@
  * once a second records PnL and checks for alerts; nothing here runs inside the quoting loop.
  */
 import type { Engine } from "../engine.ts";
+import type { LedgerRow } from "../ledger/ledger_summary.ts";
 import type { Logger } from "../log.ts";
 import { AlertSender } from "./alerts.ts";
 import type { OpsConfig } from "./config.ts";
@@ -21,6 +22,8 @@ export interface OpsOptions {
   /** Market-data reconnects completed so far. */
   reconnects: () => number;
   log: Logger;
+  /** Live: the ledger's rows and total, for the metrics and the status. */
+  ledger?: () => { rows: LedgerRow[]; total: LedgerRow };
   /** Period of the PnL points and alert checks, ms (default 1 s). */
   watchEveryMs?: number;
 }
@@ -52,7 +55,7 @@ export async function startOps(options: OpsOptions): Promise<Ops> {
     counters,
   });
   const watch = new AlertWatch(alerts);
-  const sources = { engine, reconnects: options.reconnects, history };
+  const sources = { engine, reconnects: options.reconnects, history, ledger: options.ledger };
   const tick = () => {
     const now = Date.now();
     history.record(now, engine.portfolio.pnlUsd());

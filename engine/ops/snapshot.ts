@@ -5,6 +5,7 @@
  * `/status.json`, the status page and `/metrics` all show this one object.
  */
 import type { Engine, EngineMode } from "../engine.ts";
+import type { LedgerRow } from "../ledger/ledger_summary.ts";
 import type { PnlHistory, PnlPoint } from "./pnl_history.ts";
 
 /** What the engine is doing, most important first. */
@@ -76,6 +77,8 @@ export interface OpsSnapshot {
   };
   coins: CoinSnapshot[];
   pnlHistory: readonly PnlPoint[];
+  /** Live: the ledger of real against predicted fills, per coin and level and in total. */
+  ledger: { rows: LedgerRow[]; total: LedgerRow } | null;
 }
 
 /** Where a snapshot's parts come from. */
@@ -84,6 +87,8 @@ export interface SnapshotSources {
   /** Market-data reconnects so far (the feed's counter). */
   reconnects: () => number;
   history: PnlHistory;
+  /** Live: the ledger's rows and total (engine/ledger/ledger_summary.ts). */
+  ledger?: () => { rows: LedgerRow[]; total: LedgerRow };
 }
 
 /** Reads the engine at `nowMs`. */
@@ -157,5 +162,6 @@ export function takeSnapshot(sources: SnapshotSources, nowMs: number): OpsSnapsh
     },
     coins,
     pnlHistory: sources.history.points(),
+    ledger: sources.ledger?.() ?? null,
   };
 }

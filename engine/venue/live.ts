@@ -30,6 +30,7 @@ import { CloidSource } from "../hyperliquid/cloid_source.ts";
 import { UnknownStatuses } from "../hyperliquid/order_status.ts";
 import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
+import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
 import {
@@ -99,6 +100,11 @@ export interface LiveExchangeOptions {
   budgetPollMs?: number;
   /** Shortest time between two requote batches, ms (default 100: the engine's tick). */
   batchIntervalMs?: number;
+  /**
+   * The ledger of predicted against real fills (engine/ledger/): every order confirmed resting
+   * gets shadow twins fed with the books and prints the engine feeds this venue.
+   */
+  ledger?: LedgerInput;
   /** Priority rate of every order action, 1e-8 of notional (default 0: none; MM_PRIORITY_RATE). */
   priorityRate?: number;
   /** Send cancels as fast cancels (`f: true`; default false here, MM_FAST_CANCEL in runs). */
@@ -139,6 +145,7 @@ export class LiveExchange implements Venue {
   readonly #slots: LiveSlots;
   readonly #ctx: LiveContext;
   readonly #feed: FillFeed;
+  readonly #ledger: LedgerInput | undefined;
   readonly #sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
   #waiters: (() => void)[] = [];
   #fills: Fill[] = [];
@@ -196,7 +203,26 @@ export class LiveExchange implements Venue {
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
     for (const a of options.assets) assetIndex.set(a.name, a.assetIndex);
-    this.#slots = new LiveSlots(options.assets);
+    const ledger = options.ledger;
+    this.#ledger = ledger;
+    this.#slots = new LiveSlots(
+      options.assets,
+      ledger && {
+        resting: (s) =>
+          ledger.opened({
+            oid: s.oid,
+            coin: s.coin,
+            side: s.side,
+            level: s.level,
+            px: s.px,
+            sz: s.sz,
+            tick: s.want.tick,
+            sentMs: s.placedMs,
+            filled: s.filled,
+          }),
+        gone: (_s, oid) => ledger.ended(oid),
+      },
+    );
     this.#ctx = {
       exchange: this.#ex,
       info: this.#info,
@@ -268,11 +294,15 @@ export class LiveExchange implements Venue {
     if (this.#dirty) this.#schedule();
   }
 
-  /** Live fills come from the exchange, not from the public book. */
-  onBook(_book: BookSnapshot): void {}
+  /** Live fills come from the exchange; the book goes to the ledger's twins. */
+  onBook(book: BookSnapshot): void {
+    this.#ledger?.onBook(book);
+  }
 
-  /** Live fills come from the exchange, not from public trades. */
-  onTrade(_trade: Trade): void {}
+  /** Live fills come from the exchange; the print goes to the ledger's twins. */
+  onTrade(trade: Trade): void {
+    this.#ledger?.onTrade(trade);
+  }
 
   /** Returns and clears the fills received since the last call. */
   drainFills(): Fill[] {
@@ -593,6 +623,7 @@ export class LiveExchange implements Venue {
     const cloids = moved.map((s) => {
       s.state = "cancelling";
       s.expiresMs = expiresMs;
+      this.#ledger?.cancelSent(s.oid);
       return s.cloid;
     });
     let outcomes: CancelOutcome[];
@@ -742,6 +773,8 @@ export class LiveExchange implements Venue {
   /** New fills of the account (each exactly once), as venue fills. */
   #onFills(fills: readonly UserFill[]): void {
     for (const f of fills) {
+      // Before the fill frees its slot: the ledger books it on the open order.
+      this.#ledger?.realFill(f.oid, f.sz, f.timeMs);
       this.stats.fills++;
       this.governor.address.earn(f.px * f.sz);
       this.#fills.push(this.#toFill(f));

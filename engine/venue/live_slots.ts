@@ -44,6 +44,14 @@ export interface LiveSlot {
   want: LevelWant;
 }
 
+/** Told when an order starts resting in a slot and when it is gone (the live ledger). */
+export interface SlotObserver {
+  /** The exchange confirmed the slot's order resting (its oid is known from now). */
+  resting(slot: LiveSlot): void;
+  /** The slot's order, known by `oid`, is gone (filled, cancelled, or ended by the exchange). */
+  gone(slot: LiveSlot, oid: number): void;
+}
+
 /** Every slot of the quoted coins, and where to find one from an exchange answer. */
 export class LiveSlots {
   /** Every slot, coin by coin (bids L1–L3, then asks). */
@@ -53,9 +61,11 @@ export class LiveSlots {
   readonly #byOid = new Map<number, LiveSlot>();
   /** Grid level of every order that may still fill (resting, or gone without a confirmed cancel). */
   readonly #levelByOid = new Map<number, number>();
+  readonly #observer: SlotObserver | undefined;
 
-  /** Six empty slots per quoted coin. */
-  constructor(assets: readonly AssetInfo[]) {
+  /** Six empty slots per quoted coin; `observer` is told when orders rest and go. */
+  constructor(assets: readonly AssetInfo[], observer?: SlotObserver) {
+    this.#observer = observer;
     for (const a of assets) {
       const slots: LiveSlot[] = [];
       for (const side of ["bid", "ask"] as const) {
@@ -122,12 +132,16 @@ export class LiveSlots {
     slot.oid = oid;
     this.#byOid.set(oid, slot);
     this.#levelByOid.set(oid, slot.level);
+    this.#observer?.resting(slot);
   }
 
   /** Empties a slot: its order is gone (or was never placed). */
   release(slot: LiveSlot): void {
     if (slot.cloid) this.#byCloid.delete(slot.cloid);
-    if (slot.oid && this.#byOid.get(slot.oid) === slot) this.#byOid.delete(slot.oid);
+    if (slot.oid && this.#byOid.get(slot.oid) === slot) {
+      this.#byOid.delete(slot.oid);
+      this.#observer?.gone(slot, slot.oid);
+    }
     slot.state = "empty";
     slot.cloid = "";
     slot.oid = 0;

@@ -4,22 +4,24 @@
  * is ever sent to an exchange. Deterministic: no wall clock and no randomness; fills carry
  * the market time of the event that caused them, and order ids come from a counter.
  */
-import type { BookLevel, BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { type FeeModel, flatMakerFee } from "../fees.ts";
-import {
-  createQueueModel,
-  newQueueState,
-  type QueueFillModel,
-  type QueueModelName,
-  type QueueState,
-  type TradeOutcome,
-} from "../queue.ts";
+import { constantLatency, type LatencyModel } from "../fill_model/latency.ts";
+import { createQueueModel } from "../fill_model/model_names.ts";
+import { newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
 import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
 import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
+import {
+  type CrossMemory,
+  type MatchOrder,
+  newCrossMemory,
+  ordered,
+  ShadowMatcher,
+} from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
   type Fill,
@@ -33,8 +35,11 @@ import {
 
 /** Options of {@link SimExchange}. */
 export interface SimExchangeOptions {
-  /** Fill rule: a model from `queue.ts` or its `MM_QUEUE_MODEL` name (default "queue"). */
-  queueModel?: QueueFillModel | QueueModelName;
+  /**
+   * Fill rule: a queue model (engine/fill_model/) or its `MM_QUEUE_MODEL` name (default
+   * "queue").
+   */
+  queueModel?: QueueFillModel | string;
   /** Maker fees charged on every fill (default: Hyperliquid base tier, 0.015% paid). */
   fees?: FeeModel;
   /** Size decimals per coin (lot = 10^-szDecimals); coins not listed use 8 (no rounding to speak of). */
@@ -42,19 +47,15 @@ export interface SimExchangeOptions {
   /** Prefix of shadow order ids (default "shadow-"); ids are the prefix and a counter. */
   idPrefix?: string;
   /**
-   * Market time, ms, between a quote decision and the order resting at the exchange
-   * (`MM_ENTRY_LATENCY_MS`; default 0 here, 100 in the engine's config). The decision time is
-   * the latest market time seen on any coin (exchange timestamps share one clock), so a quote
-   * of a quiet coin is stamped with the market's present, not with that coin's last print. An
-   * order only meets trades and crossing books strictly later than decision time plus this.
+   * Entry and cancel latency, market time (default none here; the engine's config gives 100 ms
+   * each). The decision time is the latest market time seen on any coin (exchange timestamps
+   * share one clock), so a quote of a quiet coin is stamped with the market's present, not with
+   * that coin's last print. An order only meets trades and crossing books strictly later than
+   * decision time plus the entry latency; a cancelled order still fills until decision time
+   * plus the cancel latency, as a live order does while its cancel is in flight (its level may
+   * already hold the replacement).
    */
-  entryLatencyMs?: number;
-  /**
-   * Market time, ms, between a cancel decision and the exchange applying it (default: the entry
-   * latency, the same round trip). Until then the cancelled order still fills, as a live order
-   * does while its cancel is in flight; its level may already hold the replacement.
-   */
-  cancelLatencyMs?: number;
+  latency?: LatencyModel;
   /**
    * The request budgets the shadow venue spends as live would, on market time (default: a new
    * account's address budget, the full IP weight, one batch per 100 ms).
@@ -111,38 +112,17 @@ export interface ShadowOrder {
 }
 
 /** One grid slot of one coin; its object is reused for every order placed at that level. */
-interface Slot extends QueueState {
-  active: boolean;
+interface Slot extends MatchOrder {
   id: string;
-  /** Registration order, for FIFO among our own orders at one price. */
-  seq: number;
-  side: QuoteSide;
   level: number;
-  px: number;
-  sz: number;
-  leaves: number;
-  tick: number;
-  /** Market time after which the order is resting (registration event time + entry latency). */
-  liveAfterMs: number;
-  /** Market time at which its cancel takes effect (Infinity while not cancelled). */
-  goneAfterMs: number;
+  /** The coin the order is on (null before its first placing). */
+  home: CoinState | null;
   /** Market time of the decision that placed it, ms (the requote rule's age). */
   placedMs: number;
   /** Its level's desired distance from mid when placed (the requote rule's d₀). */
   placedDistance: number;
   /** The level's desired quote (size 0: none). */
   want: LevelWant;
-}
-
-/**
- * Opposite-side book liquidity our resting orders already took by crossing, per price: a
- * snapshot repeats the same resting size until it changes, so only the size above what was
- * taken can fill us again. Arrays are reused; `n` entries are in use.
- */
-interface CrossMemory {
-  px: number[];
-  used: number[];
-  n: number;
 }
 
 interface CoinState {
@@ -174,6 +154,7 @@ function newSlot(side: QuoteSide, level: number): Slot {
     seq: 0,
     side,
     level,
+    home: null,
     px: 0,
     sz: 0,
     leaves: 0,
@@ -186,63 +167,6 @@ function newSlot(side: QuoteSide, level: number): Slot {
   };
 }
 
-/**
- * Displayed size at `px` on one side of `book`: the level's size, 0 when the price is inside
- * the visible book but has no level (inside the spread, or emptied), NaN when unknown (no
- * book yet, or the price lies beyond the last visible level).
- */
-function displayedAt(book: BookSnapshot | null, side: QuoteSide, px: number, tick: number): number {
-  if (book === null) return NaN;
-  const levels = side === "bid" ? book.bids : book.asks;
-  const half = tick / 2;
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i];
-    const diff = side === "bid" ? level.px - px : px - level.px;
-    if (diff < half && diff > -half) return level.sz;
-    if (diff < 0) return 0;
-  }
-  return levels.length === 0 ? 0 : NaN;
-}
-
-/**
- * Copies the active orders of one side into `out`, best price first, then oldest first: the
- * level slots and the cancelled orders still in flight at `timeMs`. Returns the count.
- */
-function ordered(slots: Slot[], leaving: Slot[], timeMs: number, out: Slot[]): number {
-  let n = 0;
-  for (let i = 0; i < slots.length + leaving.length; i++) {
-    const slot = i < slots.length ? slots[i] : leaving[i - slots.length];
-    if (!slot.active || timeMs >= slot.goneAfterMs) continue;
-    let k = n++;
-    while (k > 0 && better(slot, out[k - 1])) {
-      out[k] = out[k - 1];
-      k--;
-    }
-    out[k] = slot;
-  }
-  return n;
-}
-
-/** Size our orders already took at `px` by crossing (0 when the price is not remembered). */
-function usedAt(memory: CrossMemory, px: number, half: number): number {
-  for (let i = 0; i < memory.n; i++) {
-    const diff = memory.px[i] - px;
-    if (diff < half && diff > -half) return memory.used[i];
-  }
-  return 0;
-}
-
-/** Whether an opposite-side book level is at or through our order's price. */
-function reaches(slot: Slot, level: BookLevel): boolean {
-  const half = slot.tick / 2;
-  return slot.side === "bid" ? level.px <= slot.px + half : level.px >= slot.px - half;
-}
-
-function better(a: Slot, b: Slot): boolean {
-  if (a.px !== b.px) return a.side === "bid" ? a.px > b.px : a.px < b.px;
-  return a.seq < b.seq;
-}
-
 /** The shadow venue: a queue-position estimator over live market data. */
 export class SimExchange implements Venue {
   /** Always "sim". */
@@ -253,20 +177,15 @@ export class SimExchange implements Venue {
   placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
-  readonly #model: QueueFillModel;
+  readonly #matcher: ShadowMatcher<Slot>;
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
   readonly #idPrefix: string;
-  readonly #entryLatencyMs: number;
-  readonly #cancelLatencyMs: number;
+  readonly #latency: LatencyModel;
   /** Slot objects of expired in-flight cancels, for reuse (no allocation per cancel). */
   readonly #spareSlots: Slot[] = [];
   readonly #coins = new Map<string, CoinState>();
   readonly #scratch: Slot[] = [];
-  readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
-  /** Per reaching opposite level during one cross: size taken before this snapshot, and now. */
-  readonly #usedBefore: number[] = [];
-  readonly #taken: number[] = [];
   #fills: Fill[] = [];
   #nextSeq = 0;
   #rejects = 0;
@@ -288,7 +207,12 @@ export class SimExchange implements Venue {
   /** Creates the venue; throws naming a bad option. */
   constructor(options: SimExchangeOptions = {}) {
     const model = options.queueModel ?? "queue";
-    this.#model = typeof model === "string" ? createQueueModel(model) : model;
+    this.#matcher = new ShadowMatcher<Slot>(
+      typeof model === "string"
+        ? createQueueModel({ model, priorityShare: 0, turnoverS: 0 })
+        : model,
+      (slot, size, cause, timeMs) => this.#fill(slot, size, cause, timeMs),
+    );
     this.#fees = options.fees ?? flatMakerFee();
     this.#szDecimals = options.szDecimals ?? {};
     for (const [coin, decimals] of Object.entries(this.#szDecimals)) {
@@ -298,19 +222,12 @@ export class SimExchange implements Venue {
     }
     this.#idPrefix = options.idPrefix ?? "shadow-";
     this.governor = shadowGovernor({ ...options.budget, now: () => this.#clock() });
-    this.#entryLatencyMs = options.entryLatencyMs ?? 0;
-    if (!(this.#entryLatencyMs >= 0 && Number.isFinite(this.#entryLatencyMs))) {
-      throw new Error(`entry latency ${options.entryLatencyMs} ms is not a number >= 0`);
-    }
-    this.#cancelLatencyMs = options.cancelLatencyMs ?? this.#entryLatencyMs;
-    if (!(this.#cancelLatencyMs >= 0 && Number.isFinite(this.#cancelLatencyMs))) {
-      throw new Error(`cancel latency ${options.cancelLatencyMs} ms is not a number >= 0`);
-    }
+    this.#latency = options.latency ?? constantLatency(0);
   }
 
   /** The fill rule in use. */
-  get queueModel(): QueueModelName {
-    return this.#model.name;
+  get queueModel(): string {
+    return this.#matcher.model.name;
   }
 
   /** Quotes not placed because they would have crossed the book (a post-only order is rejected). */
@@ -452,17 +369,21 @@ export class SimExchange implements Venue {
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     this.#prune(c.bidsLeaving, book.timeMs);
     this.#prune(c.asksLeaving, book.timeMs);
-    if (this.#model.fillsOnCross) {
-      this.#cross(c, c.bids, c.bidsLeaving, book.asks, c.bidCross, book.timeMs);
-      this.#cross(c, c.asks, c.asksLeaving, book.bids, c.askCross, book.timeMs);
+    const matcher = this.#matcher;
+    if (matcher.model.fillsOnCross) {
+      const scratch = this.#scratch;
+      let n = ordered(c.bids, c.bidsLeaving, book.timeMs, scratch);
+      matcher.cross(scratch, n, book.asks, c.bidCross, book.timeMs);
+      n = ordered(c.asks, c.asksLeaving, book.timeMs, scratch);
+      matcher.cross(scratch, n, book.bids, c.askCross, book.timeMs);
     }
-    if (!this.#model.tracksDepth) return;
+    if (!matcher.model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#depth(c.bids[i], book);
-      this.#depth(c.asks[i], book);
+      matcher.depth(c.bids[i], book);
+      matcher.depth(c.asks[i], book);
     }
-    for (const slot of c.bidsLeaving) this.#depth(slot, book);
-    for (const slot of c.asksLeaving) this.#depth(slot, book);
+    for (const slot of c.bidsLeaving) matcher.depth(slot, book);
+    for (const slot of c.asksLeaving) matcher.depth(slot, book);
   }
 
   /**
@@ -482,32 +403,7 @@ export class SimExchange implements Venue {
     const leaving = isSell ? c.bidsLeaving : c.asksLeaving;
     this.#prune(leaving, trade.timeMs);
     const n = ordered(isSell ? c.bids : c.asks, leaving, trade.timeMs, this.#scratch);
-    let available = trade.sz;
-    const out = this.#outcome;
-    for (let k = 0; k < n; k++) {
-      const slot = this.#scratch[k];
-      const diff = isSell ? slot.px - trade.px : trade.px - slot.px;
-      const half = slot.tick / 2;
-      if (diff <= -half) break; // best first: no later order reaches the trade either
-      const through = diff >= half;
-      if (trade.timeMs <= slot.liveAfterMs) {
-        // Not resting yet: nothing fills, but a print at our price is still noted so the next
-        // book's decrease is not taken for cancellations ahead of us.
-        if (!through) this.#model.onTrade(slot, slot.sz, slot.leaves, false, 0, trade.sz, out);
-        continue;
-      }
-      const used = this.#model.onTrade(
-        slot,
-        slot.sz,
-        slot.leaves,
-        through,
-        available,
-        trade.sz,
-        out,
-      );
-      available = Math.max(available - used, 0);
-      if (out.fill > 0) this.#fill(c, slot, out.fill, out.cause, trade.timeMs);
-    }
+    this.#matcher.trade(this.#scratch, n, trade);
   }
 
   /** Returns and clears the fills since the last call (a shared empty array when none). */
@@ -615,8 +511,8 @@ export class SimExchange implements Venue {
         book: null,
         lotScale: 10 ** decimals,
         position: 0,
-        bidCross: { px: [], used: [], n: 0 },
-        askCross: { px: [], used: [], n: 0 },
+        bidCross: newCrossMemory(),
+        askCross: newCrossMemory(),
         bidsLeaving: [],
         asksLeaving: [],
       };
@@ -662,19 +558,20 @@ export class SimExchange implements Venue {
     slot.tick = tick;
     slot.placedMs = nowMs;
     slot.placedDistance = targetDistance(slot.want);
-    slot.liveAfterMs = this.#marketMs + this.#entryLatencyMs;
-    this.#model.join(slot, displayedAt(c.book, slot.side, px, tick));
+    slot.liveAfterMs = this.#marketMs + this.#latency.entryMs;
+    slot.home = c;
+    this.#matcher.join(slot, c.book);
     this.stats.placed++;
     this.placedUsd += px * sz;
   }
 
   #cancel(c: CoinState, slot: Slot): void {
     if (!slot.active) return;
-    if (this.#cancelLatencyMs > 0) {
+    if (this.#latency.cancelMs > 0) {
       // The order keeps filling until the exchange applies the cancel; the slot is free now.
       const leaving = this.#spareSlots.pop() ?? newSlot(slot.side, slot.level);
       Object.assign(leaving, slot);
-      leaving.goneAfterMs = this.#marketMs + this.#cancelLatencyMs;
+      leaving.goneAfterMs = this.#marketMs + this.#latency.cancelMs;
       (slot.side === "bid" ? c.bidsLeaving : c.asksLeaving).push(leaving);
     }
     slot.active = false;
@@ -699,70 +596,8 @@ export class SimExchange implements Venue {
     return book.bids.length > 0 && px <= book.bids[0].px + tick / 2;
   }
 
-  /**
-   * Fills our orders that the opposite side now reaches, best first. Each level's size is used
-   * once within the snapshot, and across snapshots only the size above what our orders already
-   * took at that price counts (`memory`): a repeated snapshot is the same resting liquidity.
-   */
-  #cross(
-    c: CoinState,
-    slots: Slot[],
-    leaving: Slot[],
-    opposite: BookLevel[],
-    memory: CrossMemory,
-    timeMs: number,
-  ): void {
-    const n = ordered(slots, leaving, timeMs, this.#scratch);
-    // Levels reaching our best order: the only ones any of our orders can take.
-    let reach = 0;
-    if (n > 0) {
-      while (reach < opposite.length && reaches(this.#scratch[0], opposite[reach])) reach++;
-    }
-    if (reach === 0) {
-      memory.n = 0;
-      return;
-    }
-    const half = this.#scratch[0].tick / 2;
-    const before = this.#usedBefore;
-    const taken = this.#taken;
-    for (let j = 0; j < reach; j++) {
-      before[j] = usedAt(memory, opposite[j].px, half);
-      taken[j] = 0;
-    }
-    let j = 0;
-    let remaining = Math.max(opposite[0].sz - before[0], 0);
-    for (let k = 0; k < n; k++) {
-      const slot = this.#scratch[k];
-      if (!reaches(slot, opposite[0])) break;
-      if (timeMs <= slot.liveAfterMs) continue;
-      let got = 0;
-      while (got < slot.leaves && j < reach && reaches(slot, opposite[j])) {
-        const take = Math.min(remaining, slot.leaves - got);
-        got += take;
-        taken[j] += take;
-        remaining -= take;
-        if (remaining <= 0) {
-          j++;
-          remaining = j < reach ? Math.max(opposite[j].sz - before[j], 0) : 0;
-        }
-      }
-      if (got > 0) this.#fill(c, slot, got, "bbo-cross", timeMs);
-    }
-    // Levels no longer reaching us are forgotten: liquidity there later is new.
-    for (let i = 0; i < reach; i++) {
-      memory.px[i] = opposite[i].px;
-      memory.used[i] = before[i] + taken[i];
-    }
-    memory.n = reach;
-  }
-
-  #depth(slot: Slot, book: BookSnapshot): void {
-    if (!slot.active) return;
-    const displayed = displayedAt(book, slot.side, slot.px, slot.tick);
-    if (!Number.isNaN(displayed)) this.#model.onDepth(slot, displayed);
-  }
-
-  #fill(c: CoinState, slot: Slot, size: number, cause: FillCause, timeMs: number): void {
+  #fill(slot: Slot, size: number, cause: FillCause, timeMs: number): void {
+    const c = slot.home!;
     const scale = c.lotScale;
     const sz = size >= slot.leaves ? slot.leaves : Math.floor(size * scale + 1e-9) / scale;
     if (sz <= 0) return;

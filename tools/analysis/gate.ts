@@ -66,7 +66,24 @@ export interface GateContext {
   coins: CoinPartials[];
   /** Gate 5's integrity check, started before the coin pass (gate 5 starts one when absent). */
   integrity?: BackgroundIntegrity;
+  /** Gate 5's ledger check (default {@link DEFAULT_LEDGER_GATE}). */
+  ledgerGate?: LedgerGate;
 }
+
+/** What Gate 5 asks of the live ledger before shadow's results are trusted. */
+export interface LedgerGate {
+  /** Ledger orders needed (`--ledger-min-orders`). */
+  minOrders: number;
+  /** Largest |real / predicted − 1| of filled volume (`--ledger-tolerance`). */
+  tolerance: number;
+}
+
+/**
+ * 500 orders: at the 20–50 % of live orders that fill (BENCHMARKS.md, "Shadow honesty"), 100–250
+ * filled orders, enough that one order's size does not move the ratio by more than about 1 %.
+ * 10 %: the issue's bound on shadow's volume error.
+ */
+export const DEFAULT_LEDGER_GATE: LedgerGate = { minOrders: 500, tolerance: 0.1 };
 
 /** One gate: its per-coin step and its report over every coin. */
 export interface GateDefinition {

@@ -7,12 +7,18 @@
  * - Sharpe of daily shadow PnL > 1.5 (mean / sample std x sqrt(365): crypto trades every day);
  * - cancel-to-fill ratio < 50, at least one stall recovery, and fewer than one request per USDC
  *   traded, from `sessions` (`DATA/shadow/sessions.jsonl`: {dateUtc, cancels, fills,
- *   stallRecoveries, pnlUsd, placed, requests, volumeUsd}).
+ *   stallRecoveries, pnlUsd, placed, requests, volumeUsd});
+ * - shadow honesty: a live pilot's ledger (`DATA/live/ledger/`, engine/ledger/) holds enough
+ *   orders and the shadow model's filled volume on them is within the tolerance of the real one.
+ *   Every other check above judges shadow fills; this one says whether they can be believed.
  */
 
 import { checkIntegrity, type IntegrityOptions, type IntegrityReport } from "../integrity.ts";
-import type { CoinPartials, CoinPass, GateContext, GateReport } from "./gate.ts";
-import { partialsOf, round } from "./gate.ts";
+import type { LedgerRecord } from "../../engine/ledger/ledger.ts";
+import { ledgerDir } from "../../engine/ledger/live_ledger.ts";
+import { readLedger } from "../../engine/ledger/read_ledger.ts";
+import type { CoinPartials, CoinPass, GateContext, GateReport, LedgerGate } from "./gate.ts";
+import { DEFAULT_LEDGER_GATE, partialsOf, round } from "./gate.ts";
 import { lineChart } from "./svg.ts";
 import { formatTable } from "./table.ts";
 
@@ -236,6 +242,43 @@ export function requestsCheck(sess: Record<string, unknown>): Gate5Check {
   return { ...check, note: perUsd === null ? `${traded} (no volume) ${of}` : `${traded} ${of}` };
 }
 
+/** The "shadow honesty" check: enough ledger orders, and real / predicted volume near 1. */
+export function ledgerCheck(records: readonly LedgerRecord[], gate: LedgerGate): Gate5Check {
+  let real = 0;
+  let predicted = 0;
+  for (const r of records) {
+    real += r.realSz * r.px;
+    predicted += r.predictedSz * r.px;
+  }
+  const ratio = predicted > 0 ? real / predicted : null;
+  const enough = records.length >= gate.minOrders;
+  const models = [...new Set(records.map((r) => r.model))].join(", ");
+  return {
+    name: "shadow honesty (live ledger, real / predicted volume)",
+    value: round(ratio, 3),
+    threshold: `within ±${round(gate.tolerance * 100, 1)}%, >= ${gate.minOrders} orders`,
+    pass: enough && ratio !== null && Math.abs(ratio - 1) < gate.tolerance,
+    note: records.length === 0
+      ? 'no live ledger: run a small live pilot first (README, "Shadow honesty")'
+      : `${records.length} orders, real $${round(real, 2)} vs predicted $${
+        round(predicted, 2)
+      } (${models})` +
+        (enough ? "" : `; needs ${gate.minOrders - records.length} more orders`),
+  };
+}
+
+/** The live ledger's records; none when the folder does not exist. */
+async function ledgerRecords(dataDir: string): Promise<LedgerRecord[]> {
+  const dir = ledgerDir(dataDir);
+  try {
+    await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return await readLedger([dir]);
+}
+
 /** Gate 5 report. */
 export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> {
   const integrity = await (ctx.integrity ?? startIntegrity({
@@ -298,6 +341,7 @@ export async function gate5(ctx: GateContext): Promise<GateReport<Gate5Result>> 
       note: haveSessions ? `${sess.sessions} sessions` : "no shadow/sessions.jsonl",
     },
     requests,
+    ledgerCheck(await ledgerRecords(ctx.dataDir), ctx.ledgerGate ?? DEFAULT_LEDGER_GATE),
   ];
   const go = checks.every((c) => c.pass);
   const table = formatTable(

@@ -1,0 +1,119 @@
+/**
+ * The ledger off the quoting path. Showing a book to 34 models' twins costs tens of µs (BENCHMARKS,
+ * "Shadow honesty"), and the live venue is fed each book before the engine quotes on it. So the
+ * live venue hands the ledger's inputs to this queue, which replays them on the ledger in the same
+ * order after the current task, each with the wall time it happened at: the twins see exactly
+ * the sequence they would have seen at once, and quoting waits for none of it.
+ */
+import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import type { FillLedger, LedgerOrder } from "./ledger.ts";
+
+/** What the live venue tells the ledger (engine/venue/live.ts). */
+export type LedgerInput = Pick<
+  FillLedger,
+  "opened" | "cancelSent" | "realFill" | "ended" | "onBook" | "onTrade"
+>;
+
+type Event =
+  | { kind: "opened"; order: LedgerOrder }
+  | { kind: "cancelSent" | "ended"; oid: number }
+  | { kind: "realFill"; oid: number; sz: number; timeMs: number }
+  | { kind: "book"; book: BookSnapshot }
+  | { kind: "trade"; trade: Trade };
+
+/** Queues the ledger's inputs and replays them after the current task (see the module doc). */
+export class DeferredLedger implements LedgerInput {
+  /** The ledger the inputs go to. */
+  readonly ledger: FillLedger;
+  readonly #wallNow: () => number;
+  #events: Event[] = [];
+  #times: number[] = [];
+  /** Wall time of the event being replayed: the ledger's clock. */
+  #eventMs = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * `create` builds the ledger on the clock it is given (the replayed events' times);
+   * `wallNow` is the real clock (default `Date.now`).
+   */
+  constructor(create: (now: () => number) => FillLedger, wallNow: () => number = Date.now) {
+    this.#wallNow = wallNow;
+    this.ledger = create(() => this.#eventMs);
+  }
+
+  /** See {@link FillLedger.opened}. */
+  opened(order: LedgerOrder): void {
+    this.#push({ kind: "opened", order });
+  }
+
+  /** See {@link FillLedger.cancelSent}. */
+  cancelSent(oid: number): void {
+    this.#push({ kind: "cancelSent", oid });
+  }
+
+  /** See {@link FillLedger.realFill}. */
+  realFill(oid: number, sz: number, timeMs: number): void {
+    this.#push({ kind: "realFill", oid, sz, timeMs });
+  }
+
+  /** See {@link FillLedger.ended}. */
+  ended(oid: number): void {
+    this.#push({ kind: "ended", oid });
+  }
+
+  /** See {@link FillLedger.onBook}. */
+  onBook(book: BookSnapshot): void {
+    this.#push({ kind: "book", book });
+  }
+
+  /** See {@link FillLedger.onTrade}. */
+  onTrade(trade: Trade): void {
+    this.#push({ kind: "trade", trade });
+  }
+
+  /** Replays every queued input now (before reading the ledger at shutdown). */
+  drain(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const events = this.#events;
+    const times = this.#times;
+    this.#events = [];
+    this.#times = [];
+    const l = this.ledger;
+    for (let i = 0; i < events.length; i++) {
+      this.#eventMs = times[i];
+      const e = events[i];
+      switch (e.kind) {
+        case "opened":
+          l.opened(e.order);
+          break;
+        case "cancelSent":
+          l.cancelSent(e.oid);
+          break;
+        case "ended":
+          l.ended(e.oid);
+          break;
+        case "realFill":
+          l.realFill(e.oid, e.sz, e.timeMs);
+          break;
+        case "book":
+          l.onBook(e.book);
+          break;
+        case "trade":
+          l.onTrade(e.trade);
+          break;
+      }
+    }
+  }
+
+  #push(event: Event): void {
+    this.#events.push(event);
+    this.#times.push(this.#wallNow());
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.drain();
+    }, 0);
+  }
+}
