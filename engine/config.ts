@@ -10,6 +10,8 @@ import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
+import { parseDexList } from "./hyperliquid/perp_dexs.ts";
+import { MAX_PRIORITY_RATE } from "./fees.ts";
 
 export type { AssetDefaults, Regime };
 
@@ -68,6 +70,18 @@ export interface EngineConfig {
   coins: string[] | null;
   /** How many coins to select by 24 h volume when `coins` is null (spec: 30). */
   coinsTopN: number;
+  /**
+   * `MM_DEXES`: the perp dexes the top N is ranked across ("" = the main dex, the default;
+   * `main,xyz` adds the builder dex `xyz`). A listed `xyz:COIN` brings its dex along.
+   */
+  dexes: string[];
+  /**
+   * `MM_PRIORITY_RATE`: post-only orders pay this priority rate, in 1e-8 of the resting notional
+   * at placement (10,000 = 1 bp, in HYPE from the staking balance); 0 = none (the default).
+   */
+  priorityRate: number;
+  /** `MM_FAST_CANCEL`: cancels ask for mempool priority (`f: true`; default true). */
+  fastCancel: boolean;
   network: "mainnet" | "testnet";
   /** REST base override (the venue simulator), or null for the network's default. */
   apiUrl: string | null;
@@ -123,6 +137,9 @@ export const CONFIG_ENV_NAMES = [
   "MM_LOG_LEVEL",
   "MM_COINS",
   "MM_COINS_TOP_N",
+  "MM_DEXES",
+  "MM_PRIORITY_RATE",
+  "MM_FAST_CANCEL",
   "MM_STALL_TIMEOUT_S",
   "MM_TICK_MS",
   "MM_QUEUE_MODEL",
@@ -195,6 +212,12 @@ export const DEFAULTS = {
   // posts a batch per 100 ms tick: an order decided now rests one block later at the earliest.
   entryLatencyMs: 100,
   coinsTopN: 30,
+  dexes: [""],
+  // Priority fees cost on every placement, filled or not: off unless the operator asks.
+  priorityRate: 0,
+  // Hyperliquid: a fast cancel has no cost and no drawback for non-trigger orders (docs
+  // "Optimizing latency"); the engine only sends post-only limit orders.
+  fastCancel: true,
   network: "mainnet" as const,
   dataDir: "data",
   redisUrl: "redis://127.0.0.1:6380",
@@ -331,6 +354,20 @@ export function loadConfig(
     return list;
   };
 
+  const dexes = (): string[] => {
+    const value = get("MM_DEXES");
+    if (value === undefined) return DEFAULTS.dexes;
+    try {
+      return parseDexList(value);
+    } catch {
+      throw new ConfigError(
+        "MM_DEXES",
+        value,
+        "a comma-separated list of perp dex names (main = the main dex, e.g. main,xyz)",
+      );
+    }
+  };
+
   const dataDir = (): string => {
     const value = get("MM_DATA_DIR");
     if (value === undefined) return DEFAULTS.dataDir;
@@ -445,6 +482,15 @@ export function loadConfig(
     cancelLatencyMs: int("MM_CANCEL_LATENCY_MS", entryLatencyMs, 0, 5_000, " (ms)"),
     coins: coins(),
     coinsTopN: int("MM_COINS_TOP_N", DEFAULTS.coinsTopN, 1, 64),
+    dexes: dexes(),
+    priorityRate: int(
+      "MM_PRIORITY_RATE",
+      DEFAULTS.priorityRate,
+      0,
+      MAX_PRIORITY_RATE,
+      " (1e-8 of notional: 10000 = 1 bp; 0 = no priority fee)",
+    ),
+    fastCancel: bool("MM_FAST_CANCEL", DEFAULTS.fastCancel),
     network: oneOf("HL_NETWORK", DEFAULTS.network, ["mainnet", "testnet"] as const),
     apiUrl: url("HL_API_URL", ["http", "https"]),
     wsUrl: url("HL_WS_URL", ["ws", "wss"]),

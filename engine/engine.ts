@@ -17,6 +17,7 @@
  */
 import { defaultAssetConfig, type MmAssetConfig } from "./asset_config.ts";
 import type { EngineConfig } from "./config.ts";
+import { priorityFeeUsd } from "./fees.ts";
 import { candidateKey } from "./fill_model/model_names.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
@@ -633,6 +634,7 @@ export class Engine {
       peakPnlUsd: t.peakPnlUsd,
       maxDrawdownUsd: t.maxDrawdownUsd,
       placed: this.venue.stats.placed,
+      priorityFeesUsd: priorityFeeUsd(this.venue.placedUsd ?? 0, this.config.priorityRate),
       cancels: this.venue.stats.cancels,
       requests: this.venue.stats.requests,
       addressBudget: this.venue.governor.address.view(),

@@ -174,6 +174,8 @@ export class SimExchange implements Venue {
   readonly kind = "sim" as const;
   /** Registrations, cancels (moves count one), fills (each partial counts one) and requests. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** Notional of the orders registered, USD (what live would pay priority fees on). */
+  placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
   readonly #matcher: ShadowMatcher<Slot>;
@@ -562,6 +564,7 @@ export class SimExchange implements Venue {
     slot.home = c;
     this.#matcher.join(slot, c.book);
     this.stats.placed++;
+    this.placedUsd += px * sz;
   }
 
   #cancel(c: CoinState, slot: Slot): void {
@@ -613,7 +616,7 @@ export class SimExchange implements Venue {
       px: slot.px,
       sz,
       timeMs,
-      feeUsd: this.#fees.makerFeeUsd(slot.px * sz),
+      feeUsd: this.#fees.makerFeeUsd(slot.px * sz, c.coin),
       cause,
       orderId: slot.id,
     });

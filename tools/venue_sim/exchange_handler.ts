@@ -15,6 +15,7 @@ import type { Signature } from "../../engine/hyperliquid/signing.ts";
 import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
 import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
 import type { FaultState } from "./faults.ts";
+import { priorityFeeUsd, priorityRate, priorityRefusal } from "./priority.ts";
 import type { OrderStatus, Simulator, WireOrder } from "./simulator.ts";
 
 /** A request the handler cannot read (HTTP 422 on REST). */
@@ -176,19 +177,26 @@ export class ExchangeHandler {
         const orders = action.orders;
         if (!Array.isArray(orders)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
         if (orders.length === 0) return err("Order has no orders.");
-        return ok({
-          type: "order",
-          data: { statuses: orders.map((o) => this.#place(o as WireOrder)) },
-        });
+        const rate = priorityRate(action.grouping);
+        const refusal = priorityRefusal(orders as WireOrder[], rate);
+        if (refusal !== null) return err(refusal);
+        const statuses = orders.map((o) => this.#place(o as WireOrder));
+        if (rate > 0) {
+          sim.account.priorityFeesUsd += priorityFeeUsd(orders as WireOrder[], statuses, rate);
+          for (const st of statuses) if ("resting" in st) sim.prioritize(st.resting.oid);
+        }
+        return ok({ type: "order", data: { statuses } });
       }
       case "cancel": {
         const cancels = action.cancels as { a: number; o: number }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         return ok({ type: "cancel", data: { statuses: cancels.map((c) => sim.cancel(c.a, c.o)) } });
       }
       case "cancelByCloid": {
         const cancels = action.cancels as { asset: number; cloid: string }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         return ok({
           type: "cancel",
           data: { statuses: cancels.map((c) => sim.cancelByCloid(c.asset, c.cloid)) },
