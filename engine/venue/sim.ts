@@ -21,7 +21,6 @@ import {
   newCrossMemory,
   ordered,
   ShadowMatcher,
-  touchMoved,
 } from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
@@ -366,7 +365,7 @@ export class SimExchange implements Venue {
       this.#staleBooks++;
       return;
     }
-    const moved = touchMoved(c.book, book);
+    const prev = c.book;
     c.book = book;
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     this.#prune(c.bidsLeaving, book.timeMs);
@@ -381,11 +380,11 @@ export class SimExchange implements Venue {
     }
     if (!matcher.model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
-      matcher.depth(c.bids[i], book, moved);
-      matcher.depth(c.asks[i], book, moved);
+      matcher.depth(c.bids[i], book, prev);
+      matcher.depth(c.asks[i], book, prev);
     }
-    for (const slot of c.bidsLeaving) matcher.depth(slot, book, moved);
-    for (const slot of c.asksLeaving) matcher.depth(slot, book, moved);
+    for (const slot of c.bidsLeaving) matcher.depth(slot, book, prev);
+    for (const slot of c.asksLeaving) matcher.depth(slot, book, prev);
   }
 
   /**
