@@ -10,6 +10,7 @@ import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import type { QueueModelName } from "./queue.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
+import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
 export type { AssetDefaults, Regime };
 
@@ -86,6 +87,13 @@ export interface EngineConfig {
   address: string | null;
   /** Vault or sub-account traded for, if any. */
   vaultAddress: string | null;
+  /**
+   * `MM_QUOTE_MODEL`: how every coin quotes unless its `MmAssetConfig` names `quote_model`:
+   * `grid` (the spec's), `microprice` or `glft` (engine/quote_models/models.ts).
+   */
+  quoteModel: QuoteModelName;
+  /** `MM_GLFT_GAMMA`: the GLFT risk aversion, per (bps x order), unless the coin's config names one. */
+  glftGamma: number;
   /** Per-asset defaults used until (and whenever) the screener has no fresh config. */
   asset: AssetDefaults;
 }
@@ -135,6 +143,8 @@ export const CONFIG_ENV_NAMES = [
   "MM_MIN_ORDER_USD",
   "MM_ATR_FRACTION",
   "MM_REGIME",
+  "MM_QUOTE_MODEL",
+  "MM_GLFT_GAMMA",
   "MM_LOG_FORMAT",
   ...OPS_ENV_NAMES,
 ] as const;
@@ -190,6 +200,10 @@ export const DEFAULTS = {
   l2Fast: true,
   // Hyperliquid perps base tier (≤ $5M 14-day volume): maker pays 0.015%.
   makerFeeRate: 0.00015,
+  quoteModel: "grid" as QuoteModelName,
+  // Per bps of the mid and order of min_order_usd. At the BTC intensity measured on the real
+  // recordings (README, "Quote models") it skews about half a bps at the default max_inv_usd.
+  glftGamma: 0.05,
   asset: DEFAULT_ASSET,
 };
 
@@ -410,6 +424,14 @@ export function loadConfig(
       -0.001,
       0.01,
       " (fraction of notional; -0.00003 is a 0.003% rebate)",
+    ),
+    quoteModel: oneOf<QuoteModelName>("MM_QUOTE_MODEL", DEFAULTS.quoteModel, QUOTE_MODELS),
+    glftGamma: num(
+      "MM_GLFT_GAMMA",
+      DEFAULTS.glftGamma,
+      1e-6,
+      100,
+      " (per bps of the mid per order)",
     ),
     address: address("HL_ADDRESS"),
     vaultAddress: address("HL_VAULT_ADDRESS"),
