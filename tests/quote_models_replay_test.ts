@@ -3,64 +3,9 @@ import { loadConfig } from "../engine/config.ts";
 import { createLogger } from "../engine/log.ts";
 import { replayFiles } from "../engine/replay_run.ts";
 import type { Fill } from "../engine/venue/venue.ts";
-import { glftMarket, prng } from "./helpers/glft_market.ts";
+import { writeGlftFrames } from "./helpers/glft_market.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
-
-/** Writes a synthetic SOL market as recorded WebSocket frames (full depth); returns the folder. */
-async function writeFrames(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mm-models-" });
-  const rand = prng(77);
-  const { books, trades } = glftMarket({
-    seed: 21,
-    startPx: 150,
-    sigmaBps: 1.5,
-    a: 2,
-    k: 0.8,
-    seconds: 600,
-    startMs: T0,
-    bookEveryMs: 500,
-  });
-  const events: { timeMs: number; line: string }[] = [];
-  for (const book of books) {
-    // A one-cent book around the mid, 5 levels a side, uneven sizes (the microprice's input).
-    const bid = Math.floor(book.mid * 100) / 100;
-    const level = (px: number, sz: number) => ({ px: px.toFixed(2), sz: sz.toFixed(2), n: 3 });
-    const side = (from: number, dir: number, top: number) =>
-      [0, 1, 2, 3, 4].map((i) => level(from + dir * i * 0.01, i === 0 ? top : 20 + rand() * 80));
-    events.push({
-      timeMs: book.timeMs,
-      line: JSON.stringify({
-        channel: "l2Book",
-        data: {
-          coin: "SOL",
-          time: book.timeMs,
-          levels: [side(bid, -1, book.bidSz * 10), side(bid + 0.01, 1, book.askSz * 10)],
-        },
-      }),
-    });
-  }
-  trades.forEach((trade, tid) => {
-    events.push({
-      timeMs: trade.timeMs,
-      line: JSON.stringify({
-        channel: "trades",
-        data: [{
-          coin: "SOL",
-          side: trade.isBuy ? "B" : "A",
-          px: trade.px.toFixed(2),
-          sz: (1 + rand() * 30).toFixed(2),
-          time: trade.timeMs,
-          hash: "0x0",
-          tid: tid + 1,
-        }],
-      }),
-    });
-  });
-  events.sort((x, y) => x.timeMs - y.timeMs);
-  await Deno.writeTextFile(`${dir}/frames.jsonl`, events.map((e) => e.line).join("\n") + "\n");
-  return dir;
-}
 
 async function replayWith(dir: string, env: Record<string, string>) {
   const fills: Fill[] = [];
@@ -74,7 +19,7 @@ async function replayWith(dir: string, env: Record<string, string>) {
 }
 
 Deno.test("a replay quotes and fills with each quote model, and each model quotes its own way", async () => {
-  const dir = await writeFrames();
+  const dir = await writeGlftFrames(T0);
   try {
     const grid = await replayWith(dir, {});
     const microprice = await replayWith(dir, { MM_QUOTE_MODEL: "microprice" });
