@@ -4,6 +4,7 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
+import type { Engine } from "./engine.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import {
@@ -31,6 +32,8 @@ export interface ReplayFilesOptions {
   writeFills?: boolean;
   onFill?: (fill: Fill) => void;
   stopped?: () => boolean;
+  /** Called after each tick of the virtual clock (a sweep samples PnL here). */
+  onTick?: (nowMs: number, engine: Engine) => void;
 }
 
 /** Runs the shadow engine over harvested files on a virtual clock. */
@@ -98,6 +101,7 @@ export async function replayData(
     tick: (nowMs) => {
       virtualNow = nowMs;
       engine.tick(nowMs);
+      options.onTick?.(nowMs, engine);
     },
   }, { tickMs: config.tickMs, speed: options.speed ?? "max", stopped: options.stopped });
   engine.stop();

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import { createLogger } from "../engine/log.ts";
-import { replayFiles } from "../engine/replay_run.ts";
+import { replayData, replayFiles } from "../engine/replay_run.ts";
+import { loadReplay } from "../engine/replay.ts";
 import { expandGrid, parseGrid } from "../tools/sweep/grid.ts";
+import { runOne, sharpe } from "../tools/sweep/run.ts";
 import { sweep } from "../tools/sweep.ts";
 import { writeGlftFrames } from "./helpers/glft_market.ts";
 
@@ -52,7 +54,7 @@ Deno.test("a sweep's best configuration is reproduced exactly by a plain replay 
       csv[0],
       "run,rank,MM_BASE_SPREAD_BPS,MM_QUOTE_MODEL,MM_REQUOTE_SHARE,pnl_usd,fills,volume_usd," +
         "fees_usd,requests,requests_per_usdc,adverse_10s_bps,max_drawdown_usd,max_inventory_usd," +
-        "end_inventory_usd",
+        "end_inventory_usd,hourly_sharpe",
     );
     assert.equal(csv.length, 13);
     const bestLine = csv[best.run].split(",");
@@ -60,6 +62,7 @@ Deno.test("a sweep's best configuration is reproduced exactly by a plain replay 
     assert.equal(Number(bestLine[5]), best.pnlUsd);
     for (const row of result.rows) {
       assert.ok(row.requestsPerUsdc! > 0 && row.adverse10sBps !== null && row.maxInventoryUsd > 0);
+      assert.equal(row.hourlySharpe, null, "5 minutes hold no whole hour");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -91,4 +94,38 @@ Deno.test("the sweep grid: short names, every combination, and bad grids named",
     () => expandGrid("spread=1.5;model=grid,avellaneda", {}),
     /run 2 \(MM_BASE_SPREAD_BPS=1.5 MM_QUOTE_MODEL=avellaneda\): MM_QUOTE_MODEL="avellaneda" is invalid/,
   );
+});
+
+Deno.test("the hourly Sharpe ratio is over whole UTC hours of market time", async () => {
+  assert.equal(sharpe([1, 2, 3]), 2); // mean 2, sample deviation 1
+  assert.equal(sharpe([5]), null);
+  assert.equal(sharpe([1, 1]), null);
+  // 12:00 to 15:20: hours 13-14 and 14-15 are whole; 12-13 starts with the run, 15:00-15:20 is cut.
+  const dir = await writeGlftFrames(T0, 3 * 3600 + 1200);
+  try {
+    const [run] = expandGrid("spread=2", {});
+    const data = await loadReplay([dir]);
+    const marks: number[] = [];
+    let next = T0 + 3_600_000;
+    const plain = await replayData(
+      data,
+      run.config,
+      createLogger({ level: "error", sink: () => {} }),
+      {
+        writeFills: false,
+        onTick: (nowMs, engine) => {
+          if (nowMs < next) return;
+          marks.push(engine.portfolio.pnlUsd());
+          next += 3_600_000;
+        },
+      },
+    );
+    assert.equal(marks.length, 3);
+    const row = await runOne(data, run);
+    assert.equal(row.pnlUsd, plain.stack.portfolio.pnlUsd());
+    assert.equal(row.hourlySharpe, sharpe([marks[1] - marks[0], marks[2] - marks[1]]));
+    assert.notEqual(row.hourlySharpe, null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Engine } from "../../engine/engine.ts";
 import { createLogger } from "../../engine/log.ts";
 import type { ReplayData } from "../../engine/replay.ts";
 import { replayData } from "../../engine/replay_run.ts";
@@ -36,10 +37,16 @@ export interface SweepRow {
   maxInventoryUsd: number;
   /** Σ |inventory| over the coins at the end, at the last mids. */
   endInventoryUsd: number;
+  /**
+   * Mean over standard deviation of the PnL of each whole UTC hour of market time (not
+   * annualised); null with fewer than two whole hours or no variation.
+   */
+  hourlySharpe: number | null;
 }
 
 /** The 10 s horizon of engine/adverse.ts (its second). */
 const ADVERSE_HORIZON_MS = 10_000;
+const HOUR_MS = 3_600_000;
 
 /** Replays `data` once per run; `onRow` sees each row as it finishes. Rows are in grid order. */
 export async function runSweep(
@@ -66,7 +73,20 @@ export async function runOne(data: ReplayData, run: SweepRun): Promise<SweepRow>
     position.set(fill.coin, held);
     maxInventoryUsd = Math.max(maxInventoryUsd, Math.abs(held * fill.px));
   };
-  const outcome = await replayData(data, run.config, log, { writeFills: false, onFill });
+  // PnL at each UTC hour boundary the virtual clock crosses (ticks run through gaps too).
+  const marks: number[] = [];
+  let nextHourMs = NaN;
+  const onTick = (nowMs: number, engine: Engine) => {
+    if (Number.isNaN(nextHourMs)) nextHourMs = (Math.floor(nowMs / HOUR_MS) + 1) * HOUR_MS;
+    if (nowMs < nextHourMs) return;
+    marks.push(engine.portfolio.pnlUsd());
+    nextHourMs = (Math.floor(nowMs / HOUR_MS) + 1) * HOUR_MS;
+  };
+  const outcome = await replayData(data, run.config, log, {
+    writeFills: false,
+    onFill,
+    onTick,
+  });
   const { engine, adverse, portfolio } = outcome.stack;
   const summary = engine.summary(outcome.run.lastMs);
   const horizon = adverse.horizonsMs.indexOf(ADVERSE_HORIZON_MS);
@@ -94,7 +114,17 @@ export async function runOne(data: ReplayData, run: SweepRun): Promise<SweepRow>
       (s, c) => s + Math.abs(portfolio.inventoryUsd(c.coin)),
       0,
     ),
+    hourlySharpe: sharpe(marks.slice(1).map((pnl, i) => pnl - marks[i])),
   };
+}
+
+/** Mean over sample standard deviation; null for fewer than two values or no variation. */
+export function sharpe(values: readonly number[]): number | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+  return variance > 0 ? mean / Math.sqrt(variance) : null;
 }
 
 /** The rows from best to worst PnL after fees (ties: fewer requests first, then grid order). */

@@ -19,6 +19,7 @@ const FIGURES = [
   ["max_drawdown_usd", (r: SweepRow) => r.maxDrawdownUsd],
   ["max_inventory_usd", (r: SweepRow) => r.maxInventoryUsd],
   ["end_inventory_usd", (r: SweepRow) => r.endInventoryUsd],
+  ["hourly_sharpe", (r: SweepRow) => r.hourlySharpe],
 ] as const;
 
 /** What a sweep file records besides the rows. */
