@@ -5,7 +5,7 @@ import { replayData, replayFiles } from "../engine/replay_run.ts";
 import { loadReplay } from "../engine/replay.ts";
 import { expandGrid, parseGrid } from "../tools/sweep/grid.ts";
 import { runOne, sharpe } from "../tools/sweep/run.ts";
-import { sweep } from "../tools/sweep.ts";
+import { sweep, sweepWalkForward } from "../tools/sweep.ts";
 import { writeGlftFrames } from "./helpers/glft_market.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
@@ -127,5 +127,74 @@ Deno.test("the hourly Sharpe ratio is over whole UTC hours of market time", asyn
     assert.notEqual(row.hourlySharpe, null);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("walk-forward: each window's best is scored on the next, in and out of sample side by side", async () => {
+  const dir = await writeGlftFrames(T0, 1200);
+  const out = await Deno.makeTempDir({ prefix: "mm-walk-" });
+  const windowDir = await Deno.makeTempDir({ prefix: "mm-window-" });
+  try {
+    const lines: string[] = [];
+    // Windows of 5 minutes (5 / 1440 days) from midnight: 12:00, 12:05, 12:10, 12:15.
+    const { walkForward: wf, csvPath } = await sweepWalkForward(
+      [dir],
+      "spread=1,3;model=grid,microprice",
+      5 / 1440,
+      out,
+      {},
+      (line) => lines.push(line),
+    );
+    assert.deepEqual(wf.windows.map((w) => w.fromMs - T0), [0, 300_000, 600_000, 900_000]);
+    const all = await loadReplay([dir]);
+    assert.equal(wf.windows.reduce((n, w) => n + w.events, 0), all.length, "windows partition");
+    assert.equal(wf.folds.length, 3);
+    for (const fold of wf.folds) {
+      const train = wf.windows[fold.train].rows;
+      const test = wf.windows[fold.test].rows;
+      assert.ok(train.every((r) => r.pnlUsd <= fold.inSample.pnlUsd), "chosen = best in sample");
+      assert.deepEqual(fold.outOfSample.params, fold.params);
+      assert.equal(
+        test.filter((r) => r.pnlUsd > fold.outOfSample.pnlUsd).length + 1,
+        fold.outOfSampleRank,
+      );
+      assert.ok(test.every((r) => r.pnlUsd <= fold.bestOutOfSample.pnlUsd));
+    }
+    // An out-of-sample score is a plain replay of that window's events alone.
+    const last = wf.folds[2];
+    const from = wf.windows[last.test].fromMs;
+    const to = wf.windows[last.test].toMs;
+    const frames = (await Deno.readTextFile(`${dir}/frames.jsonl`)).trim().split("\n");
+    const inside = frames.filter((line) => {
+      const frame = JSON.parse(line);
+      const time = frame.channel === "trades" ? frame.data[0].time : frame.data.time;
+      return time >= from && time < to;
+    });
+    await Deno.writeTextFile(`${windowDir}/frames.jsonl`, inside.join("\n") + "\n");
+    const log = createLogger({ level: "error", sink: () => {} });
+    const plain = await replayFiles([windowDir], loadConfig(last.params), log, {
+      writeFills: false,
+    });
+    assert.equal(plain.stack.portfolio.pnlUsd(), last.outOfSample.pnlUsd);
+    assert.equal(plain.stack.portfolio.totals().fills, last.outOfSample.fills);
+
+    const csv = (await Deno.readTextFile(csvPath)).trim().split("\n");
+    assert.equal(csv.length, 4);
+    assert.match(
+      csv[0],
+      /^fold,train_from,test_from,test_to,MM_BASE_SPREAD_BPS,MM_QUOTE_MODEL,in_sample_pnl_usd,out_of_sample_pnl_usd,/,
+    );
+    assert.match(
+      lines.at(-1)!,
+      /^walk-forward over 3 folds: in sample -?\d+\.\d\d USD, out of sample -?\d+\.\d\d USD$/,
+    );
+    await assert.rejects(
+      () => sweepWalkForward([dir], "spread=1", 1, out, {}, () => {}),
+      /--walk-forward 1 leaves 1 window with data; it needs two/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(windowDir, { recursive: true });
   }
 });

@@ -1,5 +1,5 @@
 /**
- * `./deno task sweep <data folder or files> --grid "<param>=<values>;..." [--out DIR]`
+ * `./deno task sweep <data folder or files> --grid "<param>=<values>;..." [--walk-forward DAYS] [--out DIR]`
  *
  * Replays the same harvested or imported data through the engine once per combination of the
  * grid's parameters (tools/sweep/grid.ts), reading and parsing the data once, and writes one row
@@ -7,6 +7,11 @@
  * drawdown, inventory) as `sweep.json` and `sweep.csv` in DIR (default
  * `data/sweeps/<UTC time>/`; like every data task it may write only under `data/`). Each run is
  * exactly `deno task replay` with those variables set: the best one is printed as that command.
+ *
+ * With `--walk-forward DAYS` the data is cut into windows of DAYS (fractions allowed) from the
+ * first event's UTC midnight; every configuration runs on every window, and the best of each
+ * window is scored on the next (tools/sweep/walk_forward.ts): `walk_forward.csv` puts in-sample
+ * and out-of-sample figures side by side, `sweep.json` holds every window's rows too.
  */
 import { parseArgs } from "node:util";
 import { loadConfig, readEnv } from "../engine/config.ts";
@@ -14,15 +19,24 @@ import { loadReplay } from "../engine/replay.ts";
 import { expandGrid, label } from "./sweep/grid.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
+import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forward.ts";
 
-const USAGE =
-  'usage: ./deno task sweep <data folder or files> --grid "spread=1.5,3;model=grid,glft" [--out DIR]';
+const USAGE = "usage: ./deno task sweep <data folder or files> " +
+  '--grid "spread=1.5,3;model=grid,glft" [--walk-forward DAYS] [--out DIR]';
+const DAY_MS = 86_400_000;
 
 /** What {@link sweep} wrote and found. */
 export interface SweepResult {
   rows: SweepRow[];
   /** Best first. */
   ranking: SweepRow[];
+  jsonPath: string;
+  csvPath: string;
+}
+
+/** What {@link sweepWalkForward} wrote and found. */
+export interface WalkForwardResult {
+  walkForward: WalkForward;
   jsonPath: string;
   csvPath: string;
 }
@@ -88,16 +102,91 @@ export async function sweep(
   return { rows, ranking, jsonPath, csvPath };
 }
 
+/**
+ * Loads the data once, cuts it into windows of `days`, runs every configuration on every window
+ * and scores each window's best on the next; writes `sweep.json` and `walk_forward.csv`.
+ */
+export async function sweepWalkForward(
+  paths: readonly string[],
+  grid: string,
+  days: number,
+  outDir: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+  print: (line: string) => void = console.log,
+): Promise<WalkForwardResult> {
+  if (!(days > 0) || !Number.isFinite(days)) {
+    throw new Error(`sweep: --walk-forward "${days}" is invalid: expected a number of days > 0`);
+  }
+  const runs = expandGrid(grid, env);
+  const data = await loadReplay(paths, loadConfig(env).coins);
+  if (data.length === 0) throw new Error(`sweep: no events in ${paths.join(", ")}`);
+  const result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
+    print(
+      `window ${w + 1} run ${row.run}/${runs.length} ${label(row.params)}: PnL ${
+        row.pnlUsd.toFixed(2)
+      } USD, ${row.fills} fills`,
+    ));
+  if (result.folds.length === 0) {
+    throw new Error(
+      `sweep: --walk-forward ${days} leaves ${result.windows.length} window with data; it needs two`,
+    );
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const jsonPath = `${outDir}/sweep.json`;
+  const csvPath = `${outDir}/walk_forward.csv`;
+  await Deno.writeTextFile(
+    jsonPath,
+    JSON.stringify({ data: [...paths], grid, walkForwardDays: days, ...result }, null, 2) + "\n",
+  );
+  await Deno.writeTextFile(csvPath, walkForwardCsv(result));
+  print(`wrote ${jsonPath} and ${csvPath}`);
+  let inSample = 0;
+  let outOfSample = 0;
+  result.folds.forEach((f, i) => {
+    inSample += f.inSample.pnlUsd;
+    outOfSample += f.outOfSample.pnlUsd;
+    print(
+      `fold ${i + 1}: ${label(f.params)} chosen on ${
+        new Date(result.windows[f.train].fromMs).toISOString()
+      }: in sample PnL ${f.inSample.pnlUsd.toFixed(2)}, out of sample ${
+        f.outOfSample.pnlUsd.toFixed(2)
+      } (rank ${f.outOfSampleRank} of ${runs.length}; the best there made ${
+        f.bestOutOfSample.pnlUsd.toFixed(2)
+      })`,
+    );
+  });
+  print(
+    `walk-forward over ${result.folds.length} folds: in sample ${inSample.toFixed(2)} USD, ` +
+      `out of sample ${outOfSample.toFixed(2)} USD`,
+  );
+  return { walkForward: result, jsonPath, csvPath };
+}
+
 if (import.meta.main) {
   try {
     const { values, positionals } = parseArgs({
       args: Deno.args,
-      options: { grid: { type: "string" }, out: { type: "string" } },
+      options: {
+        grid: { type: "string" },
+        out: { type: "string" },
+        "walk-forward": { type: "string" },
+      },
       allowPositionals: true,
     });
     if (positionals.length === 0 || values.grid === undefined) throw new Error(USAGE);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    await sweep(positionals, values.grid, values.out ?? `data/sweeps/${stamp}`, readEnv());
+    const out = values.out ?? `data/sweeps/${stamp}`;
+    const days = values["walk-forward"];
+    if (days === undefined) await sweep(positionals, values.grid, out, readEnv());
+    else {
+      const n = Number(days);
+      if (!(n > 0) || !Number.isFinite(n)) {
+        throw new Error(
+          `sweep: --walk-forward "${days}" is invalid: expected a number of days > 0`,
+        );
+      }
+      await sweepWalkForward(positionals, values.grid, n, out, readEnv());
+    }
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(1);
