@@ -5,7 +5,8 @@ import { replayData, replayFiles } from "../engine/replay_run.ts";
 import { loadReplay } from "../engine/replay.ts";
 import { expandGrid, parseGrid } from "../tools/sweep/grid.ts";
 import { runOne, sharpe } from "../tools/sweep/run.ts";
-import { sweep, sweepWalkForward } from "../tools/sweep.ts";
+import { heatmapAxes, sweep, sweepWalkForward } from "../tools/sweep.ts";
+import { heatCells } from "../tools/sweep/page.ts";
 import { writeGlftFrames } from "./helpers/glft_market.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
@@ -57,6 +58,30 @@ Deno.test("a sweep's best configuration is reproduced exactly by a plain replay 
         "end_inventory_usd,hourly_sharpe",
     );
     assert.equal(csv.length, 13);
+    // The page: every run ranked, and a heatmap of the best PnL per spread and model.
+    const html = await Deno.readTextFile(result.htmlPath);
+    assert.equal(html.match(/<tr><td>\d+<\/td>/g)?.length, 12);
+    assert.ok(
+      html.indexOf(
+        `<td>1</td><td class="params">MM_BASE_SPREAD_BPS=${best.params.MM_BASE_SPREAD_BPS}`,
+      ) > 0,
+    );
+    assert.match(
+      html,
+      /<svg[^>]*>[\s\S]*PnL after fees \(USD\), best run per MM_BASE_SPREAD_BPS and MM_QUOTE_MODEL/,
+    );
+    const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+    const cells = heatCells(result.rows, "MM_BASE_SPREAD_BPS", "MM_QUOTE_MODEL");
+    assert.equal(cells.length, 6);
+    for (const cell of cells) {
+      const pnls = result.rows.filter((r) =>
+        r.params.MM_BASE_SPREAD_BPS === cell.x && r.params.MM_QUOTE_MODEL === cell.y
+      ).map((r) => r.pnlUsd);
+      assert.equal(cell.pnlUsd, Math.max(...pnls));
+      // Vega writes negatives with a true minus sign (U+2212).
+      const text = cell.pnlUsd.toFixed(2).replace("-", "\u2212");
+      assert.ok(svg.includes(`>${text}</text>`), `cell ${cell.x} ${cell.y} (${text}) is drawn`);
+    }
     const bestLine = csv[best.run].split(",");
     assert.equal(bestLine[1], "1");
     assert.equal(Number(bestLine[5]), best.pnlUsd);
@@ -83,6 +108,18 @@ Deno.test("the sweep grid: short names, every combination, and bad grids named",
     [1, "spec"],
     [1, "queue"],
   ]);
+  assert.deepEqual(heatmapAxes("spread=1;model=grid,glft;gamma=1,2"), [
+    "MM_QUOTE_MODEL",
+    "MM_GLFT_GAMMA",
+  ]);
+  assert.deepEqual(heatmapAxes("spread=1,2;model=grid,glft;gamma=1,2", "gamma,spread"), [
+    "MM_GLFT_GAMMA",
+    "MM_BASE_SPREAD_BPS",
+  ]);
+  assert.throws(
+    () => heatmapAxes("spread=1,2", "spread,queue"),
+    /--heatmap "spread,queue" is invalid/,
+  );
   assert.throws(() => parseGrid(""), /--grid is empty/);
   assert.throws(() => parseGrid("spread"), /--grid part "spread" is invalid/);
   assert.throws(() => parseGrid("spread=1,,2"), /--grid part "spread=1,,2" is invalid/);

@@ -1,12 +1,15 @@
 /**
- * `./deno task sweep <data folder or files> --grid "<param>=<values>;..." [--walk-forward DAYS] [--out DIR]`
+ * `./deno task sweep <data folder or files> --grid "<param>=<values>;..." [--heatmap X,Y]
+ * [--walk-forward DAYS] [--out DIR]`
  *
  * Replays the same harvested or imported data through the engine once per combination of the
- * grid's parameters (tools/sweep/grid.ts), reading and parsing the data once, and writes one row
- * per run (PnL after fees, fills, volume, requests per USDC, adverse selection at 10 s, max
- * drawdown, inventory) as `sweep.json` and `sweep.csv` in DIR (default
- * `data/sweeps/<UTC time>/`; like every data task it may write only under `data/`). Each run is
- * exactly `deno task replay` with those variables set: the best one is printed as that command.
+ * grid's parameters (tools/sweep/grid.ts), reading and parsing the data once. One row per run
+ * (PnL after fees, fills, volume, requests per USDC, adverse selection at 10 s, max drawdown,
+ * inventory, hourly Sharpe) goes to `sweep.json` and `sweep.csv`, and `sweep.html` shows the
+ * ranking and a heatmap of PnL over two parameters (`--heatmap X,Y`, else the first two swept),
+ * all in DIR (default `data/sweeps/<UTC time>/`; like every data task it may write only under
+ * `data/`). Each run is exactly `deno task replay` with those variables set: the best one is
+ * printed as that command.
  *
  * With `--walk-forward DAYS` the data is cut into windows of DAYS (fractions allowed) from the
  * first event's UTC midnight; every configuration runs on every window, and the best of each
@@ -16,13 +19,14 @@
 import { parseArgs } from "node:util";
 import { loadConfig, readEnv } from "../engine/config.ts";
 import { loadReplay } from "../engine/replay.ts";
-import { expandGrid, label } from "./sweep/grid.ts";
+import { expandGrid, label, parseGrid, SWEEP_ALIASES } from "./sweep/grid.ts";
+import { sweepPage } from "./sweep/page.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
 import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forward.ts";
 
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
-  '--grid "spread=1.5,3;model=grid,glft" [--walk-forward DAYS] [--out DIR]';
+  '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--out DIR]';
 const DAY_MS = 86_400_000;
 
 /** What {@link sweep} wrote and found. */
@@ -32,6 +36,31 @@ export interface SweepResult {
   ranking: SweepRow[];
   jsonPath: string;
   csvPath: string;
+  htmlPath: string;
+}
+
+/**
+ * The two parameters of the heatmap: `heatmap` ("spread,model", names or short names, both
+ * swept), or else the first two swept with more than one value (none when fewer).
+ */
+export function heatmapAxes(grid: string, heatmap?: string): string[] {
+  const axes = parseGrid(grid);
+  if (heatmap === undefined) {
+    return axes.filter((a) => a.values.length > 1).slice(0, 2).map((a) => a.name);
+  }
+  const names = heatmap.split(",").map((n) => n.trim());
+  const chosen = names.map((n) => SWEEP_ALIASES[n] ?? n);
+  if (
+    chosen.length !== 2 || chosen[0] === chosen[1] ||
+    !chosen.every((n) => axes.some((a) => a.name === n))
+  ) {
+    throw new Error(
+      `sweep: --heatmap "${heatmap}" is invalid: expected two different swept parameters, e.g. ${
+        axes.slice(0, 2).map((a) => a.name).join(",")
+      }`,
+    );
+  }
+  return chosen;
 }
 
 /** What {@link sweepWalkForward} wrote and found. */
@@ -48,8 +77,10 @@ export async function sweep(
   outDir: string,
   env: Readonly<Record<string, string | undefined>> = {},
   print: (line: string) => void = console.log,
+  heatmap?: string,
 ): Promise<SweepResult> {
   const runs = expandGrid(grid, env);
+  const axes = heatmapAxes(grid, heatmap);
   const base = loadConfig(env);
   const started = performance.now();
   const data = await loadReplay(paths, base.coins);
@@ -86,7 +117,12 @@ export async function sweep(
   };
   await Deno.writeTextFile(jsonPath, sweepJson(meta, rows, rank));
   await Deno.writeTextFile(csvPath, sweepCsv(rows, rank));
-  print(`wrote ${jsonPath} and ${csvPath}`);
+  const htmlPath = `${outDir}/sweep.html`;
+  await Deno.writeTextFile(
+    htmlPath,
+    await sweepPage(`${paths.join(" ")}, --grid "${grid}"`, ranking, axes),
+  );
+  print(`wrote ${jsonPath}, ${csvPath} and ${htmlPath}`);
   for (const row of ranking.slice(0, 10)) {
     print(
       `#${rank.get(row.run)} ${label(row.params)}: PnL ${
@@ -99,7 +135,7 @@ export async function sweep(
   print(
     `best, as a plain replay: ${label(ranking[0].params)} ./deno task replay ${paths.join(" ")}`,
   );
-  return { rows, ranking, jsonPath, csvPath };
+  return { rows, ranking, jsonPath, csvPath, htmlPath };
 }
 
 /**
@@ -170,6 +206,7 @@ if (import.meta.main) {
         grid: { type: "string" },
         out: { type: "string" },
         "walk-forward": { type: "string" },
+        heatmap: { type: "string" },
       },
       allowPositionals: true,
     });
@@ -177,8 +214,9 @@ if (import.meta.main) {
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const out = values.out ?? `data/sweeps/${stamp}`;
     const days = values["walk-forward"];
-    if (days === undefined) await sweep(positionals, values.grid, out, readEnv());
-    else {
+    if (days === undefined) {
+      await sweep(positionals, values.grid, out, readEnv(), console.log, values.heatmap);
+    } else {
       const n = Number(days);
       if (!(n > 0) || !Number.isFinite(n)) {
         throw new Error(
