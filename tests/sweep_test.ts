@@ -4,7 +4,9 @@ import { createLogger } from "../engine/log.ts";
 import { replayData, replayFiles } from "../engine/replay_run.ts";
 import { loadReplay } from "../engine/replay.ts";
 import { expandGrid, parseGrid } from "../tools/sweep/grid.ts";
-import { runOne, sharpe } from "../tools/sweep/run.ts";
+import { runOne, runSweep, sharpe } from "../tools/sweep/run.ts";
+import { SweepPool } from "../tools/sweep/pool.ts";
+import { sliceReplay } from "../tools/sweep/windows.ts";
 import { heatmapAxes, sweep, sweepWalkForward } from "../tools/sweep.ts";
 import { heatCells } from "../tools/sweep/page.ts";
 import { writeGlftFrames } from "./helpers/glft_market.ts";
@@ -20,8 +22,7 @@ Deno.test("a sweep's best configuration is reproduced exactly by a plain replay 
       [dir],
       "spread=1,2.5,5;model=grid,microprice;MM_REQUOTE_SHARE=0.25,0.5",
       out,
-      {},
-      (line) => lines.push(line),
+      { print: (line) => lines.push(line) },
     );
     assert.equal(result.rows.length, 12);
     assert.deepEqual(result.rows[0].params, {
@@ -167,6 +168,31 @@ Deno.test("the hourly Sharpe ratio is over whole UTC hours of market time", asyn
   }
 });
 
+Deno.test("two workers sharing the parsed data give exactly the rows of one process", async () => {
+  const dir = await writeGlftFrames(T0, 300);
+  try {
+    const data = await loadReplay([dir]);
+    const runs = expandGrid("model=grid,microprice,glft;spread=1,3", {});
+    const inProcess = await runSweep(data, runs);
+    const pool = new SweepPool(data, 2, {});
+    try {
+      const seen: number[] = [];
+      const parallel = await pool.run(runs, null, (row) => seen.push(row.run));
+      assert.deepEqual(parallel, inProcess);
+      assert.deepEqual(seen.toSorted((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+      // The same workers again, on a window of the data.
+      const window: [number, number] = [T0 + 60_000, T0 + 240_000];
+      const sliced = await runSweep(sliceReplay(data, ...window), runs.slice(0, 2));
+      assert.deepEqual(await pool.run(runs.slice(0, 2), window), sliced);
+    } finally {
+      pool.close();
+    }
+    assert.throws(() => new SweepPool(data, 0, {}), /--workers must be a whole number >= 1, got 0/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("walk-forward: each window's best is scored on the next, in and out of sample side by side", async () => {
   const dir = await writeGlftFrames(T0, 1200);
   const out = await Deno.makeTempDir({ prefix: "mm-walk-" });
@@ -179,8 +205,7 @@ Deno.test("walk-forward: each window's best is scored on the next, in and out of
       "spread=1,3;model=grid,microprice",
       5 / 1440,
       out,
-      {},
-      (line) => lines.push(line),
+      { print: (line) => lines.push(line), workers: 2 },
     );
     assert.deepEqual(wf.windows.map((w) => w.fromMs - T0), [0, 300_000, 600_000, 900_000]);
     const all = await loadReplay([dir]);
@@ -226,7 +251,7 @@ Deno.test("walk-forward: each window's best is scored on the next, in and out of
       /^walk-forward over 3 folds: in sample -?\d+\.\d\d USD, out of sample -?\d+\.\d\d USD$/,
     );
     await assert.rejects(
-      () => sweepWalkForward([dir], "spread=1", 1, out, {}, () => {}),
+      () => sweepWalkForward([dir], "spread=1", 1, out, { print: () => {} }),
       /--walk-forward 1 leaves 1 window with data; it needs two/,
     );
   } finally {

@@ -18,8 +18,9 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig, readEnv } from "../engine/config.ts";
-import { loadReplay } from "../engine/replay.ts";
-import { expandGrid, label, parseGrid, SWEEP_ALIASES } from "./sweep/grid.ts";
+import { loadReplay, type ReplayData } from "../engine/replay.ts";
+import { expandGrid, label, parseGrid, SWEEP_ALIASES, type SweepRun } from "./sweep/grid.ts";
+import { SweepPool } from "./sweep/pool.ts";
 import { sweepPage } from "./sweep/page.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
@@ -28,6 +29,18 @@ import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forw
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
   '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--out DIR]';
 const DAY_MS = 86_400_000;
+
+/** Options of {@link sweep} and {@link sweepWalkForward}. */
+export interface SweepOptions {
+  /** The base environment every run starts from (the process's `MM_` variables). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where progress lines go (default the console). */
+  print?: (line: string) => void;
+  /** `--heatmap X,Y`. */
+  heatmap?: string;
+  /** Parallel workers sharing the parsed data (default 1: in this process). */
+  workers?: number;
+}
 
 /** What {@link sweep} wrote and found. */
 export interface SweepResult {
@@ -75,10 +88,9 @@ export async function sweep(
   paths: readonly string[],
   grid: string,
   outDir: string,
-  env: Readonly<Record<string, string | undefined>> = {},
-  print: (line: string) => void = console.log,
-  heatmap?: string,
+  options: SweepOptions = {},
 ): Promise<SweepResult> {
+  const { env = {}, print = console.log, heatmap, workers = 1 } = options;
   const runs = expandGrid(grid, env);
   const axes = heatmapAxes(grid, heatmap);
   const base = loadConfig(env);
@@ -91,17 +103,18 @@ export async function sweep(
       (loadedMs / 1000).toFixed(2)
     } s; ${runs.length} runs`,
   );
-  const rows = await runSweep(data, runs, (row) =>
+  const onRow = (row: SweepRow) =>
     print(
       `run ${row.run}/${runs.length} ${label(row.params)}: PnL ${
         row.pnlUsd.toFixed(2)
       } USD, ${row.fills} fills, ${row.requestsPerUsdc?.toFixed(3) ?? "-"} requests/USDC`,
-    ));
+    );
+  const rows = await runAll(data, runs, workers, env, onRow);
   const seconds = (performance.now() - started - loadedMs) / 1000;
   print(
     `sweep: ${runs.length} runs in ${seconds.toFixed(2)} s (${
       Math.round(data.length * runs.length / Math.max(seconds, 1e-9))
-    } events/s after the parse)`,
+    } events/s after the parse, ${workers} worker${workers === 1 ? "" : "s"})`,
   );
   const ranking = ranked(rows);
   const rank = new Map(ranking.map((row, i) => [row.run, i + 1]));
@@ -147,21 +160,27 @@ export async function sweepWalkForward(
   grid: string,
   days: number,
   outDir: string,
-  env: Readonly<Record<string, string | undefined>> = {},
-  print: (line: string) => void = console.log,
+  options: SweepOptions = {},
 ): Promise<WalkForwardResult> {
+  const { env = {}, print = console.log, workers = 1 } = options;
   if (!(days > 0) || !Number.isFinite(days)) {
     throw new Error(`sweep: --walk-forward "${days}" is invalid: expected a number of days > 0`);
   }
   const runs = expandGrid(grid, env);
   const data = await loadReplay(paths, loadConfig(env).coins);
   if (data.length === 0) throw new Error(`sweep: no events in ${paths.join(", ")}`);
-  const result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
-    print(
-      `window ${w + 1} run ${row.run}/${runs.length} ${label(row.params)}: PnL ${
-        row.pnlUsd.toFixed(2)
-      } USD, ${row.fills} fills`,
-    ));
+  const pool = workers > 1 ? new SweepPool(data, workers, env) : undefined;
+  let result: WalkForward;
+  try {
+    result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
+      print(
+        `window ${w + 1} run ${row.run}/${runs.length} ${label(row.params)}: PnL ${
+          row.pnlUsd.toFixed(2)
+        } USD, ${row.fills} fills`,
+      ), pool);
+  } finally {
+    pool?.close();
+  }
   if (result.folds.length === 0) {
     throw new Error(
       `sweep: --walk-forward ${days} leaves ${result.windows.length} window with data; it needs two`,
@@ -198,6 +217,23 @@ export async function sweepWalkForward(
   return { walkForward: result, jsonPath, csvPath };
 }
 
+/** Every run over `data`: in this process, or on `workers` workers sharing it. */
+async function runAll(
+  data: ReplayData,
+  runs: readonly SweepRun[],
+  workers: number,
+  env: Readonly<Record<string, string | undefined>>,
+  onRow: (row: SweepRow) => void,
+): Promise<SweepRow[]> {
+  if (workers === 1) return await runSweep(data, runs, onRow);
+  const pool = new SweepPool(data, workers, env);
+  try {
+    return await pool.run(runs, null, onRow);
+  } finally {
+    pool.close();
+  }
+}
+
 if (import.meta.main) {
   try {
     const { values, positionals } = parseArgs({
@@ -207,23 +243,28 @@ if (import.meta.main) {
         out: { type: "string" },
         "walk-forward": { type: "string" },
         heatmap: { type: "string" },
+        workers: { type: "string" },
       },
       allowPositionals: true,
     });
     if (positionals.length === 0 || values.grid === undefined) throw new Error(USAGE);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const out = values.out ?? `data/sweeps/${stamp}`;
+    const workers = values.workers === undefined ? 1 : Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+      throw new Error(`sweep: --workers "${values.workers}" is invalid: expected 1 to 64`);
+    }
+    const options = { env: readEnv(), heatmap: values.heatmap, workers };
     const days = values["walk-forward"];
-    if (days === undefined) {
-      await sweep(positionals, values.grid, out, readEnv(), console.log, values.heatmap);
-    } else {
+    if (days === undefined) await sweep(positionals, values.grid, out, options);
+    else {
       const n = Number(days);
       if (!(n > 0) || !Number.isFinite(n)) {
         throw new Error(
           `sweep: --walk-forward "${days}" is invalid: expected a number of days > 0`,
         );
       }
-      await sweepWalkForward(positionals, values.grid, n, out, readEnv());
+      await sweepWalkForward(positionals, values.grid, n, out, options);
     }
   } catch (error) {
     console.error((error as Error).message);

@@ -15,7 +15,8 @@ import {
 } from "../../engine/kernel.ts";
 import { loadReplay } from "../../engine/replay.ts";
 import { expandGrid } from "../../tools/sweep/grid.ts";
-import { runOne } from "../../tools/sweep/run.ts";
+import { runOne, runSweep } from "../../tools/sweep/run.ts";
+import { SweepPool } from "../../tools/sweep/pool.ts";
 import { writeGlftFrames } from "../helpers/glft_market.ts";
 
 const COINS = 30;
@@ -74,3 +75,31 @@ for (const run of runs) {
     }
   });
 }
+
+// A sweep of 6 configurations in this process against two workers sharing the parsed data. Only
+// warm sweeps are timed: the workers' start (loading the modules, rebuilding the books) and their
+// JIT warm-up, paid once per worker, are left out by a first untimed sweep on the same pool.
+const six = expandGrid("model=grid,microprice,glft;spread=1.5,3", { MM_LOG_LEVEL: "error" });
+Deno.bench("sweep: 6 configurations, 1 process", {
+  group: "workers",
+  baseline: true,
+  n: 3,
+  warmup: 1,
+}, async () => {
+  await runSweep(data, six);
+});
+Deno.bench(
+  "sweep: 6 configurations, 2 workers",
+  { group: "workers", n: 3, warmup: 0 },
+  async (b) => {
+    const pool = new SweepPool(data, 2, { MM_LOG_LEVEL: "error" });
+    try {
+      await pool.run(six);
+      b.start();
+      await pool.run(six);
+      b.end();
+    } finally {
+      pool.close();
+    }
+  },
+);

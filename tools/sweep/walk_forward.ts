@@ -9,6 +9,7 @@ import type { ReplayData } from "../../engine/replay.ts";
 import type { SweepRun } from "./grid.ts";
 import { ranked, runSweep, type SweepRow } from "./run.ts";
 import { splitWindows } from "./windows.ts";
+import type { SweepPool } from "./pool.ts";
 
 /** One window's runs. */
 export interface WindowResult {
@@ -40,16 +41,22 @@ export interface WalkForward {
   folds: Fold[];
 }
 
-/** Runs every configuration on every window of `windowMs`, then chooses and scores fold by fold. */
+/**
+ * Runs every configuration on every window of `windowMs` (in process, or on `pool`'s workers,
+ * which hold the same data), then chooses and scores fold by fold.
+ */
 export async function walkForward(
   data: ReplayData,
   runs: readonly SweepRun[],
   windowMs: number,
   onRow: (window: number, row: SweepRow) => void = () => {},
+  pool?: SweepPool,
 ): Promise<WalkForward> {
   const windows: WindowResult[] = [];
   for (const [w, window] of splitWindows(data, windowMs).entries()) {
-    const rows = await runSweep(window.data, runs, (row) => onRow(w, row));
+    const rows = pool === undefined
+      ? await runSweep(window.data, runs, (row) => onRow(w, row))
+      : await pool.run(runs, [window.fromMs, window.toMs], (row) => onRow(w, row));
     windows.push({ fromMs: window.fromMs, toMs: window.toMs, events: window.data.length, rows });
   }
   const folds: Fold[] = [];
