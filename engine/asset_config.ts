@@ -62,8 +62,9 @@ export const MAX_BASE_SPREAD_BPS = 100;
 /** Exclusive upper bound of `atr_fraction`. */
 export const MAX_ATR_FRACTION = 0.5;
 
-// A risk aversion of 100 per bps-order makes c1 about ln(1 + 100 / k) / 100 bps: nothing is quoted
-// sensibly beyond it, and a larger value is a unit slip.
+// At 100 per bps-order, BTC on the real recording (README, "Quote models": sigma 0.38 bps/√s,
+// A 0.45/s, k 2.6/bps) would quote 8 bps from the mid and skew 16 bps per order held, far past any
+// useful quote: a larger value is almost certainly a unit slip.
 /** Largest GLFT risk aversion a config may ask for, per (bps x order). */
 export const MAX_GLFT_GAMMA = 100;
 
