@@ -213,8 +213,9 @@ export class Engine {
     // empty rather than inheriting another engine's trades.
     for (let i = 0; i < n; i++) k.ofiReset(i);
     this.models = new QuoteModels(k, n, {
-      onEstimate: (i, e) =>
-        this.#log.debug(
+      // The first estimate (the coin leaves the grid for GLFT) at info, the refreshes at debug.
+      onEstimate: (i, e, first) =>
+        this.#log[first ? "info" : "debug"](
           `[MODEL] ${this.coins[i]} glft: sigma ${e.sigma.toFixed(3)} bps/√s, A ${
             e.a.toFixed(3)
           }/s, k ${e.k.toFixed(3)}/bps, half-spread ${e.halfSpreadBps.toFixed(2)} bps, skew ${

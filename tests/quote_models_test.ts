@@ -146,7 +146,8 @@ const book = (coin: string, timeMs: number, bid: number, ask: number, bidSz = 1,
 
 Deno.test("a glft coin quotes the grid until its first estimate, then the GLFT inputs", async () => {
   const kernel = await loadKernel();
-  const models = new QuoteModels(kernel, 2);
+  const firsts: boolean[] = [];
+  const models = new QuoteModels(kernel, 2, { onEstimate: (_, __, first) => firsts.push(first) });
   models.configure(0, "glft", 0.05);
   models.configure(1, "microprice", 0.05);
   assert.equal(models.modelOf(0), "glft");
@@ -178,6 +179,9 @@ Deno.test("a glft coin quotes the grid until its first estimate, then the GLFT i
     if (b.timeMs === T0 + 30_000) assert.equal(kernel.quoteModel[0], MODEL_GRID, "at 30 s");
   }
   assert.equal(kernel.quoteModel[0], MODEL_GLFT);
+  // Re-estimated every 5 s from about a minute on; only the first is announced as the first.
+  assert.ok(firsts.length >= 8, `${firsts.length} estimates`);
+  assert.deepEqual(firsts, [true, ...new Array(firsts.length - 1).fill(false)]);
   const e = models.estimateOf(0)!;
   assert.ok(models.takeChanged(0));
   assert.equal(kernel.glftC1[0], e.c1);

@@ -44,8 +44,8 @@ export interface QuoteModelsOptions {
   refreshMs?: number;
   /** Rolling window of the GLFT estimators, ms (default 10 minutes). */
   windowMs?: number;
-  /** Called with each coin's new GLFT estimate (for the log). */
-  onEstimate?: (coin: number, estimate: GlftEstimate) => void;
+  /** Called with each coin's new GLFT estimate (for the log); `first` for its first one. */
+  onEstimate?: (coin: number, estimate: GlftEstimate, first: boolean) => void;
 }
 
 /** Per-coin quote models and their kernel inputs, for coins 0..n-1 of one engine. */
@@ -59,7 +59,7 @@ export class QuoteModels {
   readonly #intensity: (TradeIntensityEstimator | null)[];
   readonly #estimate: (GlftEstimate | null)[];
   readonly #changed: Uint8Array;
-  readonly #onEstimate: (coin: number, estimate: GlftEstimate) => void;
+  readonly #onEstimate: (coin: number, estimate: GlftEstimate, first: boolean) => void;
   #anyGlft = false;
   #nextRefreshMs = -Infinity;
 
@@ -154,8 +154,9 @@ export class QuoteModels {
       const sigma = this.#volatility[i]!.sigma();
       const intensity = this.#intensity[i]!.fit();
       if (sigma === null || intensity === null) continue;
+      const first = this.#estimate[i] === null;
       this.#apply(i, sigma, intensity);
-      this.#onEstimate(i, this.#estimate[i]!);
+      this.#onEstimate(i, this.#estimate[i]!, first);
     }
   }
 
