@@ -1,6 +1,6 @@
 /**
  * `./deno task sweep <data folder or files> --grid "<param>=<values>;..." [--heatmap X,Y]
- * [--walk-forward DAYS] [--out DIR]`
+ * [--walk-forward DAYS] [--workers N] [--out DIR]`
  *
  * Replays the same harvested or imported data through the engine once per combination of the
  * grid's parameters (tools/sweep/grid.ts), reading and parsing the data once. One row per run
@@ -9,7 +9,8 @@
  * ranking and a heatmap of PnL over two parameters (`--heatmap X,Y`, else the first two swept),
  * all in DIR (default `data/sweeps/<UTC time>/`; like every data task it may write only under
  * `data/`). Each run is exactly `deno task replay` with those variables set: the best one is
- * printed as that command.
+ * printed as that command. `--workers N` runs the configurations on N Web Workers sharing the
+ * parsed data (tools/sweep/pool.ts).
  *
  * With `--walk-forward DAYS` the data is cut into windows of DAYS (fractions allowed) from the
  * first event's UTC midnight; every configuration runs on every window, and the best of each
@@ -27,7 +28,8 @@ import { sweepCsv, sweepJson } from "./sweep/table.ts";
 import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forward.ts";
 
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
-  '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--out DIR]';
+  '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--workers N] ' +
+  "[--out DIR]";
 const DAY_MS = 86_400_000;
 
 /** Options of {@link sweep} and {@link sweepWalkForward}. */
