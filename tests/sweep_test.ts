@@ -260,3 +260,33 @@ Deno.test("walk-forward: each window's best is scored on the next, in and out of
     await Deno.remove(windowDir, { recursive: true });
   }
 });
+
+Deno.test("a sweep over the project's sample data: its best is the plain replay's, day 1 scored on day 2", async () => {
+  const samples = new URL("../data/samples/", import.meta.url).pathname;
+  const paths = [`${samples}ticks`, `${samples}trades`];
+  const out = await Deno.makeTempDir({ prefix: "mm-sweep-samples-" });
+  try {
+    const { ranking } = await sweep(paths, "spread=1,2,4", out, { print: () => {} });
+    const best = ranking[0];
+    const log = createLogger({ level: "error", sink: () => {} });
+    const plain = await replayFiles(paths, loadConfig(best.params), log, { writeFills: false });
+    const summary = plain.stack.engine.summary(plain.run.lastMs);
+    assert.ok(best.fills > 0);
+    assert.deepEqual(
+      [summary.pnlUsd, summary.fills, summary.volumeUsd, summary.requests],
+      [best.pnlUsd, best.fills, best.volumeUsd, best.requests],
+    );
+    // The two sample days (2026-02-20 and 21) are one fold: chosen on the first, scored on the second.
+    const { walkForward: wf } = await sweepWalkForward(paths, "spread=1,2,4", 1, out, {
+      print: () => {},
+    });
+    assert.deepEqual(wf.windows.map((w) => new Date(w.fromMs).toISOString().slice(0, 10)), [
+      "2026-02-20",
+      "2026-02-21",
+    ]);
+    assert.equal(wf.folds.length, 1);
+    assert.ok(wf.windows[0].rows.every((r) => r.pnlUsd <= wf.folds[0].inSample.pnlUsd));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
