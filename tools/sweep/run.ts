@@ -90,6 +90,7 @@ export async function runOne(data: ReplayData, run: SweepRun): Promise<SweepRow>
   const { engine, adverse, portfolio } = outcome.stack;
   const summary = engine.summary(outcome.run.lastMs);
   const horizon = adverse.horizonsMs.indexOf(ADVERSE_HORIZON_MS);
+  if (horizon < 0) throw new Error("sweep: the adverse-selection tracker has no 10 s horizon");
   let measured = 0;
   let sum = 0;
   for (const s of adverse.summaries()) {
