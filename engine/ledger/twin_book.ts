@@ -116,8 +116,11 @@ export class TwinBook {
       firstFillMs: null,
       cause: null,
     };
-    this.#matcher.join(twin, bookBefore(c, sentMs));
-    (side === "bid" ? c.bids : c.asks).push(twin);
+    const list = side === "bid" ? c.bids : c.asks;
+    const book = bookBefore(c, sentMs);
+    const shown = book === null ? NaN : othersAt(book, list, twin);
+    this.#matcher.model.join(twin, shown);
+    list.push(twin);
     this.#byOid.set(oid, twin);
     return twin;
   }
@@ -184,15 +187,9 @@ export class TwinBook {
    */
   #depth(side: Twin[], twin: Twin, book: BookSnapshot, prev: BookSnapshot | null): void {
     if (!twin.active || book.timeMs >= twin.goneAfterMs) return;
-    let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
+    const displayed = othersAt(book, side, twin);
     if (Number.isNaN(displayed)) return;
-    for (const other of side) {
-      if (
-        other.px === twin.px && book.timeMs > other.liveAfterMs && book.timeMs < other.goneAfterMs
-      ) displayed -= other.ownLeaves;
-    }
-    const moves = touchMoves(prev, book, twin.tick);
-    this.#matcher.depthAt(twin, Math.max(displayed, 0), book.timeMs, moves);
+    this.#matcher.depthAt(twin, displayed, book.timeMs, touchMoves(prev, book, twin.tick));
   }
 
   /** Shows a print of the coin to the twins of the side it reaches. */
@@ -228,4 +225,23 @@ function bookBefore(c: CoinTwins, sentMs: number): BookSnapshot | null {
     if (c.recent[i].arrivedMs <= sentMs) return c.recent[i].book;
   }
   return c.recent[0]?.book ?? null;
+}
+
+/**
+ * The size `book` shows at `twin`'s price less our live orders' own there: those of `side`
+ * resting at the book's time (their twins started before it and had not ended). Shadow orders
+ * are never in the book they are estimated against. NaN when the book does not show the price.
+ */
+function othersAt(book: BookSnapshot, side: Twin[], twin: Twin): number {
+  let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
+  if (Number.isNaN(displayed)) return NaN;
+  for (const other of side) {
+    if (
+      other !== twin && other.px === twin.px && book.timeMs > other.liveAfterMs &&
+      book.timeMs < other.goneAfterMs
+    ) displayed -= other.ownLeaves;
+  }
+  // Our own order, once its book shows it (its twin started before the book's time).
+  if (book.timeMs > twin.liveAfterMs) displayed -= twin.ownLeaves;
+  return Math.max(displayed, 0);
 }
