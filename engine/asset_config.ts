@@ -4,6 +4,7 @@
  * Field names are snake_case because this is a wire format shared with screeners written in
  * other languages (the spec's Rust struct serialises them this way).
  */
+import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
 /** Volatility regime of a coin: quote normally, quote wider, or do not quote. */
 export type Regime = "calm" | "uncertain" | "halt";
@@ -24,6 +25,10 @@ export interface MmAssetConfig {
   /** Expected ATR as a fraction of price. */
   atr_fraction: number;
   regime: Regime;
+  /** Quote model (engine/quote_models/models.ts); absent: the engine's `MM_QUOTE_MODEL`. */
+  quote_model?: QuoteModelName;
+  /** GLFT risk aversion, per (bps x order); absent: the engine's `MM_GLFT_GAMMA`. */
+  glft_gamma?: number;
 }
 
 /** The defaults in camelCase, structurally the same as `AssetDefaults` in engine/config.ts. */
@@ -56,6 +61,12 @@ export const MAX_BASE_SPREAD_BPS = 100;
 // An ATR of half the price per bar means the market data (or the unit) is wrong.
 /** Exclusive upper bound of `atr_fraction`. */
 export const MAX_ATR_FRACTION = 0.5;
+
+// At 100 per bps-order, BTC on the real recording (README, "Quote models": sigma 0.38 bps/√s,
+// A 0.45/s, k 2.6/bps) would quote 8 bps from the mid and skew 16 bps per order held, far past any
+// useful quote: a larger value is almost certainly a unit slip.
+/** Largest GLFT risk aversion a config may ask for, per (bps x order). */
+export const MAX_GLFT_GAMMA = 100;
 
 /** The config a coin gets when the screener has nothing fresh for it. */
 export function defaultAssetConfig(
@@ -134,22 +145,35 @@ export function checkAssetConfig(
   if (typeof regime !== "string" || !REGIMES.includes(regime as Regime)) {
     return fail("regime", `must be one of ${REGIMES.join(", ")}`);
   }
-  return {
-    ok: true,
-    config: {
-      coin,
-      base_spread_bps: spread,
-      max_inv_usd: maxInv,
-      min_order_usd: minOrder,
-      atr_fraction: atr,
-      regime: regime as Regime,
-    },
+  const config: MmAssetConfig = {
+    coin,
+    base_spread_bps: spread,
+    max_inv_usd: maxInv,
+    min_order_usd: minOrder,
+    atr_fraction: atr,
+    regime: regime as Regime,
   };
+  const model = raw.quote_model;
+  if (model !== undefined) {
+    if (typeof model !== "string" || !QUOTE_MODELS.includes(model as QuoteModelName)) {
+      return fail("quote_model", `must be one of ${QUOTE_MODELS.join(", ")}`);
+    }
+    config.quote_model = model as QuoteModelName;
+  }
+  const gamma = raw.glft_gamma;
+  if (gamma !== undefined) {
+    if (typeof gamma !== "number" || !(gamma > 0 && gamma <= MAX_GLFT_GAMMA)) {
+      return fail("glft_gamma", `must be a number in (0, ${MAX_GLFT_GAMMA}] per bps-order`);
+    }
+    config.glft_gamma = gamma;
+  }
+  return { ok: true, config };
 }
 
 /** Whether two configs quote the same way (used to log and notify only real changes). */
 export function sameAssetConfig(a: MmAssetConfig, b: MmAssetConfig): boolean {
   return a.coin === b.coin && a.base_spread_bps === b.base_spread_bps &&
     a.max_inv_usd === b.max_inv_usd && a.min_order_usd === b.min_order_usd &&
-    a.atr_fraction === b.atr_fraction && a.regime === b.regime;
+    a.atr_fraction === b.atr_fraction && a.regime === b.regime &&
+    a.quote_model === b.quote_model && a.glft_gamma === b.glft_gamma;
 }

@@ -11,6 +11,7 @@ import { startVenueSim, type VenueSim } from "../tools/venue_sim/mod.ts";
 const DEMO_ACCOUNT = "0x00000000000000000000000000000000000000de";
 const DEMO_COINS = 12;
 const DEMO_RATE = 2;
+const DEMO_DEX_COINS = 3;
 
 /**
  * Starts the venue simulator with the market of `seed` and returns it with the config pointed at
@@ -25,6 +26,8 @@ export async function startDemoVenue(
     account: DEMO_ACCOUNT,
     seed,
     coins: baseConfig.coins?.length ?? DEMO_COINS,
+    // The builder dex's markets trade too, for MM_DEXES=main,xyz or MM_COINS=…,xyz:XYZ100.
+    dexCoins: DEMO_DEX_COINS,
     rate: DEMO_RATE,
     logger: createLogger({ level: "warn", format: baseConfig.logFormat }),
   });

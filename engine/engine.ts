@@ -17,6 +17,7 @@
  */
 import { defaultAssetConfig, type MmAssetConfig } from "./asset_config.ts";
 import type { EngineConfig } from "./config.ts";
+import { priorityFeeUsd } from "./fees.ts";
 import { candidateKey } from "./fill_model/model_names.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
@@ -42,6 +43,7 @@ import {
 } from "./shadow_log.ts";
 import { DrawdownGuard } from "./risk/drawdown.ts";
 import { OfiGate } from "./risk/ofi_gate.ts";
+import { QuoteModels } from "./quote_models/models.ts";
 import { StallMachine } from "./risk/stall.ts";
 import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
 import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
@@ -117,6 +119,8 @@ export class Engine {
   readonly drawdown: DrawdownGuard;
   readonly stall = new StallMachine();
   readonly latency: LatencyAuditor;
+  /** Each coin's quote model and its kernel inputs (microprice sizes, GLFT estimates). */
+  readonly models: QuoteModels;
   readonly venue: Venue;
   readonly portfolio: Portfolio;
   readonly #kernel: Kernel;
@@ -210,6 +214,17 @@ export class Engine {
     // The kernel's OFI windows belong to coin slots, not to an engine: a new engine starts them
     // empty rather than inheriting another engine's trades.
     for (let i = 0; i < n; i++) k.ofiReset(i);
+    this.models = new QuoteModels(k, n, {
+      // The first estimate (the coin leaves the grid for GLFT) at info, the refreshes at debug.
+      onEstimate: (i, e, first) =>
+        this.#log[first ? "info" : "debug"](
+          `[MODEL] ${this.coins[i]} glft: sigma ${e.sigma.toFixed(3)} bps/√s, A ${
+            e.a.toFixed(3)
+          }/s, k ${e.k.toFixed(3)}/bps, half-spread ${e.halfSpreadBps.toFixed(2)} bps, skew ${
+            e.skewBpsPerOrder.toFixed(3)
+          } bps per order`,
+        ),
+    });
     this.#quotes = this.coins.map((coin, i) => ({
       coin,
       bidPx: k.bidPx.subarray(i * GRID_LEVELS, (i + 1) * GRID_LEVELS),
@@ -332,6 +347,7 @@ export class Engine {
     this.venue.onBook(book);
     this.#drainFills();
     const mid = this.market.mid(i);
+    this.models.onBook(i, book, mid);
     if (mid > 0) {
       this.regime.recordMid(i, mid, book.timeMs);
       this.#adverse?.onMid(book.coin, mid, book.timeMs);
@@ -366,6 +382,7 @@ export class Engine {
       const i = this.market.acceptTrade(trade);
       if (i < 0) continue;
       this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
+      this.models.onTrade(i, trade, this.market.mid(i));
       this.venue.onTrade(trade);
       if ((nTouched === 0 || touched[nTouched - 1] !== i) && nTouched < touched.length) {
         touched[nTouched++] = i;
@@ -548,6 +565,7 @@ export class Engine {
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
     if (changes !== null) this.#logRegimeChanges(changes);
+    this.models.refresh(nowMs);
     this.economy.update(nowMs, this.venue.stats.requests, this.#volumeUsd);
     this.venue.governor.setSlowdown(this.economy.slowdown());
     this.#requoteAll();
@@ -633,6 +651,7 @@ export class Engine {
       peakPnlUsd: t.peakPnlUsd,
       maxDrawdownUsd: t.maxDrawdownUsd,
       placed: this.venue.stats.placed,
+      priorityFeesUsd: priorityFeeUsd(this.venue.placedUsd ?? 0, this.config.priorityRate),
       cancels: this.venue.stats.cancels,
       requests: this.venue.stats.requests,
       addressBudget: this.venue.governor.address.view(),
@@ -658,6 +677,11 @@ export class Engine {
     const k = this.#kernel;
     for (let i = 0; i < this.coins.length; i++) {
       const c = this.#assetConfig(this.coins[i]);
+      this.models.configure(
+        i,
+        c.quote_model ?? this.config.quoteModel,
+        c.glft_gamma ?? this.config.glftGamma,
+      );
       if (
         k.baseSpreadBps[i] !== c.base_spread_bps || k.maxInvUsd[i] !== c.max_inv_usd ||
         k.minOrderUsd[i] !== c.min_order_usd
@@ -712,13 +736,15 @@ export class Engine {
     const ask = this.market.bestAsk[i];
     const inventoryUsd = this.#position[i] * this.market.mid(i);
     const d = this.regime.decision(i);
+    const modelChanged = this.models.takeChanged(i);
     const mask = !this.#stopped && !this.#halted && this.#paused === null && this.stall.quoting &&
         !d.halted
       ? this.ofi.mask(i)
       : 0;
     if (
       k.bestBid[i] === bid && k.bestAsk[i] === ask && k.inventoryUsd[i] === inventoryUsd &&
-      k.regimeMultiplier[i] === d.multiplier && k.sideMask[i] === mask && !this.#forceAll
+      k.regimeMultiplier[i] === d.multiplier && k.sideMask[i] === mask && !this.#forceAll &&
+      !modelChanged
     ) return;
     k.bestBid[i] = bid;
     k.bestAsk[i] = ask;

@@ -13,15 +13,21 @@ import {
   ASK_SZ_OFFSET,
   BASE_SPREAD_BPS_OFFSET,
   BEST_ASK_OFFSET,
+  BEST_ASK_SZ_OFFSET,
   BEST_BID_OFFSET,
+  BEST_BID_SZ_OFFSET,
   BID_PX_OFFSET,
   BID_SZ_OFFSET,
+  GLFT_C1_OFFSET,
+  GLFT_C2_OFFSET,
+  GLFT_SIGMA_OFFSET,
   GRID_LEVELS,
   INVENTORY_USD_OFFSET,
   KERNEL_MEMORY_PAGES,
   MAX_COINS,
   MAX_INV_USD_OFFSET,
   MIN_ORDER_USD_OFFSET,
+  QUOTE_MODEL_OFFSET,
   REGIME_MULTIPLIER_OFFSET,
   SIDE_ASK,
   SIDE_BID,
@@ -35,6 +41,9 @@ export {
   GRID_LEVELS,
   LATENCY_CAPACITY,
   MAX_COINS,
+  MODEL_GLFT,
+  MODEL_GRID,
+  MODEL_MICROPRICE,
   OFI_WINDOW,
   SIDE_ASK,
   SIDE_BID,
@@ -85,7 +94,8 @@ const EXPORT_NAMES: (keyof KernelExports)[] = [
 /**
  * The loaded kernel: input views, one call per tick, output views, OFI and latency rings.
  * Inputs start at the spec defaults (max_inv_usd 200, base_spread_bps 1.5, min_order_usd 12,
- * regime multiplier 1, both sides allowed); prices, szDecimals and inventory start at 0.
+ * regime multiplier 1, both sides allowed, the grid model); prices, sizes, szDecimals, inventory
+ * and the GLFT inputs start at 0.
  */
 export class Kernel {
   /** The kernel's whole linear memory (fixed size: never grows, so views never detach). */
@@ -109,6 +119,18 @@ export class Kernel {
   readonly regimeMultiplier: Float64Array;
   /** Input per coin: allowed sides, SIDE_BID | SIDE_ASK (0 = quote nothing). */
   readonly sideMask: Uint8Array;
+  /** Input per coin: MODEL_GRID (default), MODEL_MICROPRICE or MODEL_GLFT. */
+  readonly quoteModel: Uint8Array;
+  /** Input per coin: size at the best bid, coin units (microprice; 0 = unknown: the mid). */
+  readonly bestBidSz: Float64Array;
+  /** Input per coin: size at the best ask, coin units (microprice; 0 = unknown: the mid). */
+  readonly bestAskSz: Float64Array;
+  /** Input per coin: GLFT c1 in bps of the mid (engine/quote_models/glft.ts). */
+  readonly glftC1: Float64Array;
+  /** Input per coin: GLFT c2 in square-root seconds per order (engine/quote_models/glft.ts). */
+  readonly glftC2: Float64Array;
+  /** Input per coin: GLFT volatility in bps of the mid per square-root second. */
+  readonly glftSigma: Float64Array;
 
   /** Output, index coin * 3 + level: bid price (0 = no quote). */
   readonly bidPx: Float64Array;
@@ -145,6 +167,12 @@ export class Kernel {
     this.minOrderUsd = f64(MIN_ORDER_USD_OFFSET, MAX_COINS);
     this.regimeMultiplier = f64(REGIME_MULTIPLIER_OFFSET, MAX_COINS);
     this.sideMask = u8(SIDE_MASK_OFFSET);
+    this.quoteModel = u8(QUOTE_MODEL_OFFSET);
+    this.bestBidSz = f64(BEST_BID_SZ_OFFSET, MAX_COINS);
+    this.bestAskSz = f64(BEST_ASK_SZ_OFFSET, MAX_COINS);
+    this.glftC1 = f64(GLFT_C1_OFFSET, MAX_COINS);
+    this.glftC2 = f64(GLFT_C2_OFFSET, MAX_COINS);
+    this.glftSigma = f64(GLFT_SIGMA_OFFSET, MAX_COINS);
     this.bidPx = f64(BID_PX_OFFSET, levels);
     this.bidSz = f64(BID_SZ_OFFSET, levels);
     this.askPx = f64(ASK_PX_OFFSET, levels);

@@ -4,6 +4,7 @@
  * quoting, and turn a lost socket or a crash into "pull every quote" rather than orders left on
  * the book. Live data goes to `data/live/` and `data/state/live_state.json`, apart from shadow.
  */
+import { type AccountEquity, readAccountEquity } from "./hyperliquid/account_equity.ts";
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
 import type { InfoClient, Position } from "./hyperliquid/info.ts";
 import { endsWithoutFill, orderStatusKind, UnknownStatuses } from "./hyperliquid/order_status.ts";
@@ -99,7 +100,10 @@ export interface LiveVenueStartOptions {
 /** A live venue cleared of every earlier order, with the account as the exchange sees it. */
 export interface LiveVenueStart {
   venue: LiveExchange;
+  /** The account's equity, read where its mode keeps it (account_equity.ts). */
   accountValueUsd: number;
+  /** The account's mode and where its equity was read. */
+  equity: AccountEquity;
   /** Positions held before this run, to carry into the engine. */
   positions: Position[];
 }
@@ -159,10 +163,17 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
         `[LIVE] start-up: ${early.length} fill(s) of earlier orders are in the carried position`,
       );
     }
+    const collateral = [...new Set(options.assets.map((a) => a.collateralToken ?? 0))];
+    const equity = await readAccountEquity(info, user, collateral);
+    log.info(
+      `[LIVE] start-up: account mode ${equity.abstraction} (${equity.mode}); equity ` +
+        `$${equity.equityUsd.toFixed(2)} from ${equity.source}`,
+    );
     const account = await info.clearinghouseState(user);
     return {
       venue,
-      accountValueUsd: account.accountValue,
+      accountValueUsd: equity.equityUsd,
+      equity,
       positions: account.positions.filter((p) => p.szi !== 0),
     };
   } catch (error) {

@@ -4,9 +4,16 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
+import type { Engine } from "./engine.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
-import { guessSzDecimals, loadReplay, type ReplayRunResult, runReplay } from "./replay.ts";
+import {
+  guessSzDecimals,
+  loadReplay,
+  type ReplayData,
+  type ReplayRunResult,
+  runReplay,
+} from "./replay.ts";
 import { finish } from "./session_end.ts";
 import { createShadowStack, type ShadowStack } from "./stack.ts";
 import type { Fill } from "./venue/venue.ts";
@@ -19,20 +26,40 @@ export interface ReplayOutcome {
   badRows: number;
 }
 
+/** Options of {@link replayFiles} and {@link replayData}. */
+export interface ReplayFilesOptions {
+  speed?: "max" | "1x";
+  writeFills?: boolean;
+  onFill?: (fill: Fill) => void;
+  stopped?: () => boolean;
+  /** Called after each tick of the virtual clock (a sweep samples PnL here). */
+  onTick?: (nowMs: number, engine: Engine) => void;
+}
+
 /** Runs the shadow engine over harvested files on a virtual clock. */
 export async function replayFiles(
   paths: readonly string[],
   config: EngineConfig,
   log: Logger,
-  options: {
-    speed?: "max" | "1x";
-    writeFills?: boolean;
-    onFill?: (fill: Fill) => void;
-    stopped?: () => boolean;
-  } = {},
+  options: ReplayFilesOptions = {},
 ): Promise<ReplayOutcome> {
   const data = await loadReplay(paths, config.coins);
   if (data.coins.length === 0) throw new Error(`replay: no events in ${paths.join(", ")}`);
+  return await replayData(data, config, log, options);
+}
+
+/**
+ * Runs the shadow engine over data already loaded by {@link loadReplay} (a sweep parses once and
+ * replays many times); the data is only read, so every run over it gives what
+ * {@link replayFiles} would.
+ */
+export async function replayData(
+  data: ReplayData,
+  config: EngineConfig,
+  log: Logger,
+  options: ReplayFilesOptions = {},
+): Promise<ReplayOutcome> {
+  if (data.coins.length === 0) throw new Error("replay: the data has no events");
   if (data.coins.length > 64) {
     throw new Error(
       `replay: ${data.coins.length} coins in the data; the kernel quotes 64 at most (set MM_COINS)`,
@@ -74,6 +101,7 @@ export async function replayFiles(
     tick: (nowMs) => {
       virtualNow = nowMs;
       engine.tick(nowMs);
+      options.onTick?.(nowMs, engine);
     },
   }, { tickMs: config.tickMs, speed: options.speed ?? "max", stopped: options.stopped });
   engine.stop();

@@ -54,6 +54,11 @@ export interface SessionSummary {
   peakPnlUsd: number;
   maxDrawdownUsd: number;
   placed: number;
+  /**
+   * Priority fees of the orders placed (MM_PRIORITY_RATE × their notional; paid in HYPE, so
+   * outside the PnL above), USD; absent or 0 without priority.
+   */
+  priorityFeesUsd?: number;
   cancels: number;
   /** Orders and cancels sent (shadow: that live would have sent), the address budget's count. */
   requests: number;
@@ -114,6 +119,12 @@ export function formatSessionReport(s: SessionSummary): string {
     `Fills: ${s.fills} | Volume: ${usd(s.volumeUsd)} | ${
       s.feesUsd >= 0 ? `Fees paid: ${usd(s.feesUsd, 4)}` : `Rebates: ${usd(-s.feesUsd, 4)}`
     }`,
+    ...((s.priorityFeesUsd ?? 0) > 0
+      ? [
+        `Priority fees: ${usd(s.priorityFeesUsd!, 4)} (paid in HYPE on every post-only order ` +
+        `placed) | PnL after them: ${usd(s.pnlUsd - s.priorityFeesUsd!, 4)}`,
+      ]
+      : []),
     `Peak PnL: ${usd(s.peakPnlUsd, 4)} | Max drawdown from peak: ${usd(s.maxDrawdownUsd, 4)}`,
     `Orders placed: ${s.placed} | Cancels: ${s.cancels} | Cancel/fill ratio: ${
       cancelFillRatio(s.cancels, s.fills).toFixed(1)

@@ -7,6 +7,7 @@ import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
 import { candidateKey } from "./fill_model/model_names.ts";
 import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
+import { CADENCE_EVERY_MS, CADENCE_STARTUP_MS, CadenceWatch } from "./cadence_watch.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
 import { Harvester } from "./harvest.ts";
@@ -83,12 +84,18 @@ export async function runMarketMode(
       apiUrl: config.apiUrl ?? undefined,
       wsUrl: config.wsUrl ?? undefined,
     });
-    const info = new InfoClient({ endpoints });
-    const postInfo = (body: object) => info.post(body as { type: string });
-    const { selected: assets, assets: universe } = await loadUniverse(postInfo, {
-      coins: config.coins ?? undefined,
-      topN: config.coinsTopN,
+    const probe = new InfoClient({ endpoints });
+    const { selected: assets, assets: universe } = await loadUniverse(
+      (body: object) => probe.post(body as { type: string }),
+      { coins: config.coins ?? undefined, topN: config.coinsTopN, dexes: config.dexes },
+    );
+    // Orders and positions are read on every dex of the universe (each answers for its own).
+    const info = new InfoClient({
+      endpoints,
+      budget: probe.budget,
+      dexes: [...new Set(universe.map((a) => a.dex ?? ""))],
     });
+    const postInfo = (body: object) => info.post(body as { type: string });
     log.info(
       `[UNIVERSE] ${assets.length} coins: ${
         assets.map((a) => a.name).join(", ")
@@ -142,15 +149,16 @@ export async function runMarketMode(
         assets,
         universe,
         log,
-        venue: { ledger: liveLedger!.input },
+        venue: {
+          ledger: liveLedger!.input,
+          priorityRate: config.priorityRate,
+          fastCancel: config.fastCancel,
+        },
       });
       privateKey = "";
-      config = {
-        ...config,
-        startingBalanceUsd: started.accountValueUsd > 0
-          ? started.accountValueUsd
-          : config.startingBalanceUsd,
-      };
+      // The drawdown stop counts from the account's real equity (startLiveVenue refuses to
+      // start when it cannot be told).
+      config = { ...config, startingBalanceUsd: started.accountValueUsd };
       liveVenue = started.venue;
       venue = liveVenue;
       carried = started.positions;
@@ -197,6 +205,12 @@ export async function runMarketMode(
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
     }
 
+    const cadence = new CadenceWatch({
+      fast: config.l2Fast,
+      configuredStallMs: config.stallTimeoutS * 1000,
+      setStallTimeoutMs: (ms) => feed.setStallTimeoutMs(ms),
+      log,
+    });
     const feed = new MarketDataFeed({
       url: endpoints.wsUrl,
       coins: assets.map((a) => a.name),
@@ -206,6 +220,7 @@ export async function runMarketMode(
       // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
       onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
       onBook: (book, receivedAtNs, problem, frameText) => {
+        cadence.onBook(book.coin, book.timeMs);
         harvester?.recordBook(book);
         harvester?.recordRawBookFrame(frameText);
         if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
@@ -217,6 +232,7 @@ export async function runMarketMode(
       },
       onStall: () => engine.onStall(),
       onReconnected: (report) => {
+        cadence.onReconnected();
         log.info(
           `[WS] Reconnected after ${
             (report.downtimeMs / 1000).toFixed(1)
@@ -232,6 +248,11 @@ export async function runMarketMode(
         log.warn(`[STATE] save failed: ${(error as Error).message}`)
       );
     }, STATE_SAVE_MS));
+    // The book cadence: measured a minute after start, then every hour (cadence_watch.ts).
+    const cadenceFirst = setTimeout(() => {
+      cadence.measure();
+      timers.push(setInterval(() => cadence.measure(), CADENCE_EVERY_MS));
+    }, CADENCE_STARTUP_MS);
     timers.push(setInterval(() => {
       refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
         log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
@@ -263,6 +284,7 @@ export async function runMarketMode(
     shutdown
       .add("stop quoting", () => {
         engine.stop();
+        clearTimeout(cadenceFirst);
         for (const t of timers) clearInterval(t);
       })
       .add("cancel all", async () => {

@@ -5,7 +5,7 @@
 import { AdverseSelection } from "./adverse.ts";
 import type { EngineConfig } from "./config.ts";
 import { Engine, type EngineMode } from "./engine.ts";
-import { flatMakerFee } from "./fees.ts";
+import { marketMakerFee } from "./fees.ts";
 import { constantLatency } from "./fill_model/latency.ts";
 import { createQueueModel } from "./fill_model/model_names.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
@@ -50,7 +50,10 @@ export async function createShadowStack(options: ShadowStackOptions): Promise<Sh
   const kernel = options.kernel ?? await loadKernel();
   const venue = options.venue ?? new SimExchange({
     queueModel: createQueueModel(config.queue),
-    fees: flatMakerFee(config.makerFeeRate),
+    fees: marketMakerFee(
+      config.makerFeeRate,
+      Object.fromEntries(assets.map((a) => [a.name, a.feeMultiplier ?? 1])),
+    ),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
     latency: constantLatency(config.entryLatencyMs, config.cancelLatencyMs),
     budget: {

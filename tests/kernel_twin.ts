@@ -11,6 +11,9 @@ import {
   GRID_LEVELS,
   LATENCY_CAPACITY,
   MAX_COINS,
+  MODEL_GLFT,
+  MODEL_GRID,
+  MODEL_MICROPRICE,
   OFI_WINDOW,
   SIDE_ASK,
   SIDE_BID,
@@ -94,6 +97,18 @@ export class KernelTwin {
   readonly regimeMultiplier = new Float64Array(MAX_COINS).fill(1);
   /** Input per coin: SIDE_BID | SIDE_ASK. */
   readonly sideMask = new Uint8Array(MAX_COINS).fill(SIDE_BID | SIDE_ASK);
+  /** Input per coin: MODEL_GRID, MODEL_MICROPRICE or MODEL_GLFT. */
+  readonly quoteModel = new Uint8Array(MAX_COINS);
+  /** Input per coin: size at the best bid. */
+  readonly bestBidSz = new Float64Array(MAX_COINS);
+  /** Input per coin: size at the best ask. */
+  readonly bestAskSz = new Float64Array(MAX_COINS);
+  /** Input per coin: GLFT c1, bps. */
+  readonly glftC1 = new Float64Array(MAX_COINS);
+  /** Input per coin: GLFT c2, square-root seconds per order. */
+  readonly glftC2 = new Float64Array(MAX_COINS);
+  /** Input per coin: GLFT sigma, bps per square-root second. */
+  readonly glftSigma = new Float64Array(MAX_COINS);
   /** Output: bid prices, coin * 3 + level. */
   readonly bidPx = new Float64Array(MAX_COINS * GRID_LEVELS);
   /** Output: bid sizes, coin * 3 + level. */
@@ -136,11 +151,30 @@ export class KernelTwin {
       !(maxInv > 0 && Number.isFinite(maxInv)) ||
       !(spread >= 0 && Number.isFinite(spread)) ||
       !(minOrder > 0 && minOrder <= MAX_ORDER_USD) ||
-      !Number.isFinite(this.regimeMultiplier[c])
+      !Number.isFinite(this.regimeMultiplier[c]) ||
+      !this.#modelInputsValid(c)
     ) return STATUS_BAD_INPUT;
     if (bid === 0 || ask === 0) return STATUS_EMPTY_BOOK;
     if (bid >= ask) return STATUS_CROSSED_BOOK;
     return STATUS_OK;
+  }
+
+  /** Only the inputs of the coin's own model are checked. */
+  #modelInputsValid(c: number): boolean {
+    const model = this.quoteModel[c];
+    if (model === MODEL_MICROPRICE) {
+      const bidSz = this.bestBidSz[c];
+      const askSz = this.bestAskSz[c];
+      return bidSz >= 0 && Number.isFinite(bidSz) && askSz >= 0 && Number.isFinite(askSz);
+    }
+    if (model === MODEL_GLFT) {
+      const c1 = this.glftC1[c];
+      const c2 = this.glftC2[c];
+      const sigma = this.glftSigma[c];
+      return c1 > 0 && Number.isFinite(c1) && c2 >= 0 && Number.isFinite(c2) &&
+        sigma >= 0 && Number.isFinite(sigma);
+    }
+    return model === MODEL_GRID;
   }
 
   #quoteCoin(c: number): void {
@@ -166,10 +200,27 @@ export class KernelTwin {
     const mid = (bestBid + bestAsk) * 0.5;
     const multiplier = regime < 1 ? 1 : regime > 4 ? 4 : regime;
     const q = ratio > 1 ? 1 : ratio < -1 ? -1 : ratio;
-    // unit: the regime-scaled base half-spread as a fraction of the mid (bps / 10^4);
-    // the whole grid shifts by -SKEW_GAIN * q * unit.
-    const unit = this.baseSpreadBps[c] * multiplier / 10000;
-    const skew = SKEW_GAIN * q;
+    const model = this.quoteModel[c];
+    // Grid and microprice: unit is the regime-scaled base half-spread as a fraction of the
+    // centre (bps / 10^4) and the whole grid shifts by -SKEW_GAIN * q * unit. GLFT: unit is the
+    // regime per bps; half = c1 + sigma * c2 / 2 and skew = sigma * c2 * Q (Q in level-1 orders),
+    // both in bps, the skew within [-half, half].
+    let unit = this.baseSpreadBps[c] * multiplier / 10000;
+    let skew = SKEW_GAIN * q;
+    let half = 1;
+    let center = mid;
+    if (model === MODEL_MICROPRICE) {
+      const bidSz = this.bestBidSz[c];
+      const askSz = this.bestAskSz[c];
+      if (bidSz > 0 && askSz > 0) center = (bestBid * askSz + bestAsk * bidSz) / (bidSz + askSz);
+    } else if (model === MODEL_GLFT) {
+      const sigma = this.glftSigma[c];
+      const c2 = this.glftC2[c];
+      half = this.glftC1[c] + sigma * c2 * 0.5;
+      const s = sigma * c2 * (this.inventoryUsd[c] / this.minOrderUsd[c]);
+      skew = s > half ? half : s < -half ? -half : s;
+      unit = multiplier / 10000;
+    }
     const sizeScale = pow10(szDecimals);
     this.tick[c] = 1 / pow10(priceDecimals(mid, szDecimals));
 
@@ -187,17 +238,17 @@ export class KernelTwin {
     }
     const level = { px: 0, sz: 0 };
     for (let l = 0; l < GRID_LEVELS; l++) {
-      const offset = LEVEL_OFFSETS[l];
+      const offset = LEVEL_OFFSETS[l] * half;
       const usd = this.minOrderUsd[c] * (l + 1);
       const i = c * GRID_LEVELS + l;
       if (bidOn) {
-        const raw = mid * (1 - (offset + skew) * unit);
+        const raw = center * (1 - (offset + skew) * unit);
         flags |= placeLevel(raw, true, bestBid, bestAsk, szDecimals, sizeScale, usd, level);
         this.bidPx[i] = level.px;
         this.bidSz[i] = level.sz;
       }
       if (askOn) {
-        const raw = mid * (1 + (offset - skew) * unit);
+        const raw = center * (1 + (offset - skew) * unit);
         flags |= placeLevel(raw, false, bestBid, bestAsk, szDecimals, sizeScale, usd, level);
         this.askPx[i] = level.px;
         this.askSz[i] = level.sz;

@@ -252,3 +252,18 @@ Deno.test("the live venue's ledger input replays after the task, in order, at th
     [T0, T0 + 500, 0.05],
   ]);
 });
+
+Deno.test("a twin joins the queue of the last book before its order was sent, not one showing the order", () => {
+  const { l, clock, records } = ledger();
+  l.onBook(BOOK); // arrives at T0: 0.5 at 68000
+  // The order is sent at T0 + 10; the next book arrives 5 ms later and shows our 0.2 too.
+  clock.now = T0 + 15;
+  l.onBook(book(T0 + 15, [[68000, 0.7], [67998, 0.4]], [[68001, 0.7]]));
+  clock.now = T0 + 40; // the resting answer
+  l.opened({ ...BID, sentMs: T0 + 10 });
+  // 0.6 prints at our price: 0.5 was ahead, so 0.1 reaches us.
+  l.onTrade(trade(T0 + 100, "A", 68000, 0.6));
+  l.ended(101);
+  l.flush();
+  assert.ok(Math.abs(records[0].predictedSz - 0.1) < 1e-12, `predicted ${records[0].predictedSz}`);
+});

@@ -43,10 +43,10 @@ Deno.test("queue model attributes a depth decrease between ahead and behind (han
   const state = newQueueState();
   model.join(state, 4);
   assert.equal(state.front, 4, "joins behind the displayed 4");
-  model.onDepth(state, 10, Infinity, false);
+  model.onDepth(state, 10, Infinity, 0);
   assert.equal(state.front, 4, "growth behind us does not move us");
   // 10 → 7 with no trades: chg 3, back 6, p = 36/52; front = 4 − (16/52)·3 = 40/13.
-  model.onDepth(state, 7, Infinity, false);
+  model.onDepth(state, 7, Infinity, 0);
   close(state.front, 40 / 13, "front after a decrease of 3");
 });
 
@@ -59,10 +59,10 @@ Deno.test("queue model does not count a trade twice when the next book shows it"
   assert.equal(out.fill, 0);
   assert.equal(state.front, 5);
   // The book drops by exactly the 2 traded: nothing more is attributed to cancels.
-  model.onDepth(state, 5, Infinity, false);
+  model.onDepth(state, 5, Infinity, 0);
   assert.equal(state.front, 5);
   // A further 1 cancelled with the whole queue ahead of us (back = 0) moves us forward by 1.
-  model.onDepth(state, 4, Infinity, false);
+  model.onDepth(state, 4, Infinity, 0);
   assert.equal(state.front, 4);
 });
 
@@ -109,7 +109,7 @@ Deno.test("the profiles split a decrease of 3 ahead of a front of 4 and a back o
     const state = newQueueState();
     model.join(state, 10);
     state.front = 4;
-    model.onDepth(state, 7, Infinity, false);
+    model.onDepth(state, 7, Infinity, 0);
     return state.front;
   };
   close(after("power:1"), 4 - 0.4 * 3, "power 1: p = 6/10");
@@ -124,11 +124,11 @@ Deno.test("size added at our price in the first 400 ms goes ahead of us at the p
   const model = named("queue", 0.5);
   const young = newQueueState();
   model.join(young, 4);
-  model.onDepth(young, 10, 399, false);
+  model.onDepth(young, 10, 399, 0);
   assert.equal(young.front, 4 + 0.5 * 6, "half of the 6 added paid priority");
   const old = newQueueState();
   model.join(old, 4);
-  model.onDepth(old, 10, 400, false);
+  model.onDepth(old, 10, 400, 0);
   assert.equal(old.front, 4, "from 400 ms on, new orders join behind");
 });
 
@@ -136,17 +136,17 @@ Deno.test("with turnover, the queue ahead halves every half-life while the book 
   const model = named("risk-averse", 0, 2);
   const state = newQueueState();
   model.join(state, 8);
-  model.onDepth(state, 8, 500, false);
+  model.onDepth(state, 8, 500, 0);
   assert.equal(state.front, 8, "the first book after joining only starts the clock");
-  model.onDepth(state, 8, 2_500, false);
+  model.onDepth(state, 8, 2_500, 0);
   assert.equal(state.front, 4, "2 s later: half of the queue ahead has turned over");
-  model.onDepth(state, 8, 6_500, false);
+  model.onDepth(state, 8, 6_500, 0);
   assert.equal(state.front, 1);
   const still = named("risk-averse");
   const kept = newQueueState();
   still.join(kept, 8);
-  still.onDepth(kept, 8, 500, false);
-  still.onDepth(kept, 8, 6_500, false);
+  still.onDepth(kept, 8, 500, 0);
+  still.onDepth(kept, 8, 6_500, 0);
   assert.equal(kept.front, 8, "without turnover an unchanged book moves nobody");
 });
 
@@ -154,9 +154,15 @@ Deno.test("with requotes, a move of the touch sends that share of the queue ahea
   const model = named("risk-averse", 0, 0, 0.8);
   const state = newQueueState();
   model.join(state, 10);
-  model.onDepth(state, 10, 1_000, false);
+  model.onDepth(state, 10, 1_000, 0);
   assert.equal(state.front, 10, "no move: nobody ahead left");
-  model.onDepth(state, 10, 1_500, true);
-  close(state.front, 2, "the touch moved: 80% of the 10 ahead requoted away, others joined behind");
+  model.onDepth(state, 10, 1_500, 1);
+  close(
+    state.front,
+    2,
+    "the touch moved a tick: 80% of the 10 ahead requoted, others joined behind",
+  );
+  model.onDepth(state, 10, 2_000, 2);
+  close(state.front, 2 * 0.2 * 0.2, "two ticks: two requotes");
   assert.throws(() => named("log", 0, 0, 2), /queue requote share 2 is not in 0..1/);
 });

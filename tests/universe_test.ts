@@ -72,6 +72,9 @@ Deno.test("metaAndAssetCtxs becomes one AssetInfo per universe entry, indexed as
     midPx: 84143.5,
     dayNtlVlm: 1169046.29406,
     isDelisted: false,
+    dex: "",
+    feeMultiplier: 1,
+    collateralToken: 0,
   });
   assert.equal(assets[2].midPx, null);
   assert.equal(assets[3].isDelisted, true);

@@ -134,7 +134,7 @@ export function runTwins(
             (t.isBuy ? Number(opposite.px) <= t.px : Number(opposite.px) >= t.px);
           if (crossed && m.model.fillsOnCross) finishModel(t, m, t.sz - m.filled);
           else if (m.model.tracksDepth) {
-            m.model.onDepth(m.state, displayed(coin, t.isBuy, t.px), sim.now - t.placedAt, false);
+            m.model.onDepth(m.state, displayed(coin, t.isBuy, t.px), sim.now - t.placedAt, 0);
           }
         }
       }

@@ -21,6 +21,13 @@ export const SIDE_BID = 1;
 /** Side-mask bit: asks may be quoted. */
 export const SIDE_ASK = 2;
 
+/** Quote model: the spec's grid around the mid (the default). */
+export const MODEL_GRID = 0;
+/** Quote model: the same grid around the microprice (the top of book's size-weighted price). */
+export const MODEL_MICROPRICE = 1;
+/** Quote model: Gueant-Lehalle-Fernandez-Tapia half-spread and skew around the mid. */
+export const MODEL_GLFT = 2;
+
 /** Status: the coin was quoted (levels may still be empty, see the flags below). */
 export const STATUS_OK = 0;
 /** Status flag: NaN, infinite, negative or out-of-range input; nothing quoted. */
@@ -59,8 +66,18 @@ export const BASE_SPREAD_BPS_OFFSET = MAX_INV_USD_OFFSET + COIN_F64;
 export const MIN_ORDER_USD_OFFSET = BASE_SPREAD_BPS_OFFSET + COIN_F64;
 /** Input f64[MAX_COINS]: regime spread multiplier, clamped to [1, 4] by the kernel. */
 export const REGIME_MULTIPLIER_OFFSET = MIN_ORDER_USD_OFFSET + COIN_F64;
+/** Input f64[MAX_COINS]: size at the best bid, coin units (microprice; 0 = unknown). */
+export const BEST_BID_SZ_OFFSET = REGIME_MULTIPLIER_OFFSET + COIN_F64;
+/** Input f64[MAX_COINS]: size at the best ask, coin units (microprice; 0 = unknown). */
+export const BEST_ASK_SZ_OFFSET = BEST_BID_SZ_OFFSET + COIN_F64;
+/** Input f64[MAX_COINS]: GLFT c1, basis points of the mid (engine/quote_models/glft.ts). */
+export const GLFT_C1_OFFSET = BEST_ASK_SZ_OFFSET + COIN_F64;
+/** Input f64[MAX_COINS]: GLFT c2, square-root seconds per order (engine/quote_models/glft.ts). */
+export const GLFT_C2_OFFSET = GLFT_C1_OFFSET + COIN_F64;
+/** Input f64[MAX_COINS]: GLFT volatility sigma, basis points per square-root second. */
+export const GLFT_SIGMA_OFFSET = GLFT_C2_OFFSET + COIN_F64;
 /** Output f64[MAX_COINS]: price increment at the mid (for the one-tick requote guard). */
-export const TICK_OFFSET = REGIME_MULTIPLIER_OFFSET + COIN_F64;
+export const TICK_OFFSET = GLFT_SIGMA_OFFSET + COIN_F64;
 /** Output f64[MAX_COINS * GRID_LEVELS]: bid prices, index coin * 3 + level (0 = no quote). */
 export const BID_PX_OFFSET = TICK_OFFSET + COIN_F64;
 /** Output f64[MAX_COINS * GRID_LEVELS]: bid sizes in coin units (0 = no quote). */
@@ -73,8 +90,10 @@ export const ASK_SZ_OFFSET = ASK_PX_OFFSET + LEVEL_F64;
 export const SZ_DECIMALS_OFFSET = ASK_SZ_OFFSET + LEVEL_F64;
 /** Input u8[MAX_COINS]: allowed sides, SIDE_BID | SIDE_ASK. */
 export const SIDE_MASK_OFFSET = SZ_DECIMALS_OFFSET + MAX_COINS;
+/** Input u8[MAX_COINS]: quote model, MODEL_GRID, MODEL_MICROPRICE or MODEL_GLFT. */
+export const QUOTE_MODEL_OFFSET = SIDE_MASK_OFFSET + MAX_COINS;
 /** Output u8[MAX_COINS]: STATUS_* flags of the last computeQuotes. */
-export const STATUS_OFFSET = SIDE_MASK_OFFSET + MAX_COINS;
+export const STATUS_OFFSET = QUOTE_MODEL_OFFSET + MAX_COINS;
 
 /** Kernel-private i64[MAX_COINS * OFI_WINDOW]: signed trade sizes in lots (buy > 0). */
 export const OFI_RING_OFFSET = STATUS_OFFSET + MAX_COINS;

@@ -109,16 +109,16 @@ export function parseCandidateKey(key: string): QueueCandidate {
  * rank them on the same orders: three profiles from "a cancellation is as likely ahead as its
  * share of the queue" (power:1) to "always behind" (risk-averse); without and with a fifth of the
  * priority window's new size going ahead; no turnover or a 2 s half-life (the fitted crowd's
- * orders live 1.6–5 s: `cancelPerMs` in tools/venue_sim/market_fit.json); and none, 40% or 80%
- * of the queue ahead requoting away on a move of the touch (the fit's `followShare`, 0.26–1).
- * 37 twins per order with the spec's model.
+ * orders live 1.6–5 s: `cancelPerMs` in tools/venue_sim/market_fit.json); and none, half, 80% or
+ * all of the queue ahead requoting away per tick the touch moves (the fit's `followShare`,
+ * 0.26–1). 49 twins per order with the spec's model.
  */
 export const CALIBRATION_CANDIDATES: readonly QueueCandidate[] = [
   { model: "spec", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
   ...["power:1", "power:2", "risk-averse"].flatMap((model) =>
     [0, 0.2].flatMap((priorityShare) =>
       [0, 2].flatMap((turnoverS) =>
-        [0, 0.4, 0.8].map((requoteShare) => ({ model, priorityShare, turnoverS, requoteShare }))
+        [0, 0.5, 0.8, 1].map((requoteShare) => ({ model, priorityShare, turnoverS, requoteShare }))
       )
     )
   ),

@@ -17,7 +17,7 @@
  * leave our price for the new one (and others join behind us), again with no change of size the
  * book shows. The venue simulator's crowd follows a move of the fair price with a fitted share
  * (`followShare` in tools/venue_sim/market_fit.json, 0.26–1); so a share of the queue ahead may
- * leave on every book whose best bid or ask moved.
+ * leave for every tick the touch moved between two books.
  */
 import type { QueueFillModel } from "./queue_model.ts";
 
@@ -130,13 +130,13 @@ export function probQueueModel(
       state.front = 0;
       return out.fill;
     },
-    onDepth(state, displayed, ageMs, touchMoved) {
+    onDepth(state, displayed, ageMs, touchMoves) {
       const prev = state.prevDepth;
       state.prevDepth = displayed;
       const elapsed = ageMs - state.prevAgeMs;
       state.prevAgeMs = ageMs;
       if (elapsed > 0 && halfLife < Infinity) state.front *= 2 ** (-elapsed / halfLife);
-      if (touchMoved) state.front *= 1 - requoteShare;
+      if (touchMoves > 0 && requoteShare > 0) state.front *= (1 - requoteShare) ** touchMoves;
       if (Number.isNaN(prev)) {
         state.front = displayed;
         state.cumTrade = 0;

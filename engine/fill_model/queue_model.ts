@@ -62,9 +62,9 @@ export interface QueueFillModel {
   /**
    * Updates the state for a new book whose displayed size at our price is `displayed`;
    * `ageMs` is how long the order has rested (market time), for the post-only priority window;
-   * `touchMoved` says whether the best bid or ask moved since the coin's previous book.
+   * `touchMoves` is how many ticks the touch moved since the coin's previous book (0: none).
    */
-  onDepth(state: QueueState, displayed: number, ageMs: number, touchMoved: boolean): void;
+  onDepth(state: QueueState, displayed: number, ageMs: number, touchMoves: number): void;
 }
 
 /** Creates an empty queue state (NaN depth: no book seen yet). */

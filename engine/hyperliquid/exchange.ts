@@ -25,13 +25,14 @@ import {
   WeightBudgetError,
 } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
+import { MAX_PRIORITY_RATE } from "../fees.ts";
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
 
 /** One limit order to place; px and sz are wire strings (see wire.ts `floatToWire`). */
 export interface OrderRequest {
-  /** Asset id: the coin's index in `meta.universe`. */
+  /** Asset id: the coin's index in `meta.universe` (builder dexes: perp_dexs.ts `assetIdOf`). */
   asset: number;
   isBuy: boolean;
   px: string;
@@ -54,8 +55,12 @@ export interface OrderWire {
   c?: string;
 }
 
-/** Order grouping of an `order` action. */
-export type Grouping = "na" | "normalTpsl" | "positionTpsl";
+/**
+ * Order grouping of an `order` action, or a priority rate `{p}` in 1e-8 of notional (1 to 1e8;
+ * engine/hyperliquid/wire_reference.md § Priority): allowed only when every order is post-only and not
+ * reduce-only, or every order is IOC.
+ */
+export type Grouping = "na" | "normalTpsl" | "positionTpsl" | { p: number };
 
 /** Builder fee: builder address and fee in tenths of a basis point. */
 export interface BuilderFee {
@@ -155,12 +160,31 @@ export function buildOrderAction(
   grouping: Grouping = "na",
   builder?: BuilderFee,
 ) {
-  if (!GROUPINGS.includes(grouping)) {
+  const wires = orders.map((o, i) => orderToWire(o, `order ${i}`));
+  if (typeof grouping === "object" && grouping !== null) {
+    const p = grouping.p;
+    if (!Number.isSafeInteger(p) || p < 1 || p > MAX_PRIORITY_RATE) {
+      throw new Error(
+        `priority rate ${
+          JSON.stringify(p)
+        } must be an integer from 1 to ${MAX_PRIORITY_RATE} (1e-8 of notional)`,
+      );
+    }
+    const postOnly = wires.every((w) => w.t.limit.tif === "Alo" && !w.r);
+    const ioc = wires.every((w) => w.t.limit.tif === "Ioc");
+    if (!postOnly && !ioc) {
+      throw new Error(
+        "a priority rate needs every order post-only and not reduce-only, or every order IOC",
+      );
+    }
+    // A fresh object: only `p` is signed.
+    grouping = { p };
+  } else if (!GROUPINGS.includes(grouping)) {
     throw new Error(`grouping ${JSON.stringify(grouping)} is not valid`);
   }
   const action: { type: "order"; orders: OrderWire[]; grouping: Grouping; builder?: BuilderFee } = {
     type: "order",
-    orders: orders.map((o, i) => orderToWire(o, `order ${i}`)),
+    orders: wires,
     grouping,
   };
   if (builder) {

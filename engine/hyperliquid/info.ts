@@ -353,6 +353,53 @@ export function parseUserRateLimit(raw: unknown): UserRateLimit {
   };
 }
 
+/** One token balance of `spotClearinghouseState`. */
+export interface SpotBalance {
+  /** Token name (`USDC`, `USDH`, `HYPE`). */
+  coin: string;
+  /** Spot token index (0 = USDC). */
+  token: number;
+  total: number;
+  /** Part of `total` held (by orders, or as margin of a unified account's positions). */
+  hold: number;
+}
+
+/** Token balances (`spotClearinghouseState`): where a unified account keeps its collateral. */
+export interface SpotClearinghouseState {
+  balances: SpotBalance[];
+  /** Whether the account is in portfolio margin (absent: false). */
+  portfolioMarginEnabled: boolean;
+}
+
+/**
+ * Validates a `spotClearinghouseState` answer. Outcome-market holdings (`+N`, `oN`, HIP-4) carry
+ * no token index and are skipped: they are not collateral.
+ */
+export function parseSpotClearinghouseState(raw: unknown): SpotClearinghouseState {
+  const r = new Reader("spotClearinghouseState");
+  const root = r.record(raw, "");
+  const balances: SpotBalance[] = [];
+  r.array(root.balances, "balances").forEach((item, i) => {
+    const path = `balances[${i}]`;
+    const b = r.record(item, path);
+    const p = `${path}.`;
+    const coin = r.str(b, "coin", p);
+    if (/^[+o][0-9]+$/.test(coin)) return;
+    balances.push({
+      coin,
+      token: r.int(b, "token", p),
+      total: r.num(b, "total", p),
+      hold: r.num(b, "hold", p),
+    });
+  });
+  return {
+    balances,
+    portfolioMarginEnabled: root.portfolioMarginEnabled === undefined
+      ? false
+      : r.bool(root, "portfolioMarginEnabled", ""),
+  };
+}
+
 /** Validates a REST `l2Book` answer into a book snapshot (best levels first). */
 export function parseL2Book(raw: unknown): BookSnapshot {
   const r = new Reader("l2Book");
@@ -387,6 +434,11 @@ export interface InfoClientOptions {
   budget?: WeightBudget;
   /** The priority this client's requests spend the budget with (default `routine`). */
   priority?: RequestPriority;
+  /**
+   * The perp dexes whose orders and positions `openOrders` and `clearinghouseState` read ("" =
+   * the main dex, the default): each answers only for its own dex (reference §3.3, `dex`).
+   */
+  dexes?: readonly string[];
 }
 
 /**
@@ -401,6 +453,7 @@ export class InfoClient {
   readonly #url: string;
   readonly #fetch?: FetchLike;
   readonly #timeoutMs?: number;
+  readonly #dexes: readonly string[];
 
   constructor(options: InfoClientOptions) {
     this.#options = options;
@@ -409,6 +462,16 @@ export class InfoClient {
     this.#timeoutMs = options.timeoutMs;
     this.budget = options.budget ?? new WeightBudget();
     this.priority = options.priority ?? "routine";
+    this.#dexes = options.dexes && options.dexes.length > 0 ? options.dexes : [""];
+  }
+
+  /** One request per dex read (`dex` sent for builder dexes only). */
+  async #perDex<T>(body: { type: string; user: string }, parse: (raw: unknown) => T): Promise<T[]> {
+    const answers: T[] = [];
+    for (const dex of this.#dexes) {
+      answers.push(parse(await this.post(dex === "" ? body : { ...body, dex })));
+    }
+    return answers;
   }
 
   /** The same client (same endpoint and weight budget) asking with another priority. */
@@ -435,16 +498,51 @@ export class InfoClient {
     return answer;
   }
 
-  /** Margin summary and positions of a user. */
+  /** Margin summary and positions of a user, summed over the dexes read. */
   async clearinghouseState(user: string): Promise<ClearinghouseState> {
     assertAddress(user, "user");
-    return parseClearinghouseState(await this.post({ type: "clearinghouseState", user }));
+    const states = await this.#perDex(
+      { type: "clearinghouseState", user },
+      parseClearinghouseState,
+    );
+    return states.reduce((sum, s) => ({
+      accountValue: sum.accountValue + s.accountValue,
+      withdrawable: sum.withdrawable + s.withdrawable,
+      totalMarginUsed: sum.totalMarginUsed + s.totalMarginUsed,
+      totalNtlPos: sum.totalNtlPos + s.totalNtlPos,
+      crossAccountValue: sum.crossAccountValue + s.crossAccountValue,
+      crossMaintenanceMarginUsed: sum.crossMaintenanceMarginUsed + s.crossMaintenanceMarginUsed,
+      positions: [...sum.positions, ...s.positions],
+      timeMs: Math.max(sum.timeMs, s.timeMs),
+    }));
   }
 
-  /** Resting orders of a user. */
+  /** Resting orders of a user on the dexes read. */
   async openOrders(user: string): Promise<OpenOrder[]> {
     assertAddress(user, "user");
-    return parseOpenOrders(await this.post({ type: "openOrders", user }));
+    return (await this.#perDex({ type: "openOrders", user }, parseOpenOrders)).flat();
+  }
+
+  /** How the account keeps its collateral (`userAbstraction`, weight 20; account_equity.ts). */
+  async userAbstraction(user: string): Promise<string> {
+    assertAddress(user, "user");
+    const raw = await this.post({ type: "userAbstraction", user });
+    if (typeof raw !== "string") {
+      throw new InfoResponseError(
+        "userAbstraction",
+        "",
+        `should be a string, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return raw;
+  }
+
+  /** Token balances of a user (`spotClearinghouseState`, weight 2). */
+  async spotClearinghouseState(user: string): Promise<SpotClearinghouseState> {
+    assertAddress(user, "user");
+    return parseSpotClearinghouseState(
+      await this.post({ type: "spotClearinghouseState", user }),
+    );
   }
 
   /** Resting orders of a user with type, tif and trigger details. */

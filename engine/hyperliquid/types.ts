@@ -41,8 +41,17 @@ export interface Trade {
 export interface AssetInfo {
   /** Coin name as used in subscriptions and info requests (`BTC`, `kPEPE`). */
   name: string;
-  /** Asset id for actions: the coin's index in `meta.universe`. */
+  /**
+   * Asset id for actions: the coin's index in `meta.universe` on the main dex, 100000 +
+   * dexIndex × 10000 + index on a builder dex (perp_dexs.ts).
+   */
   assetIndex: number;
+  /** The perp dex listing it: "" (or absent) for the main dex, e.g. `xyz` for `xyz:XYZ100`. */
+  dex?: string;
+  /** What the dex's deployer fee scale (and growth mode) multiplies every fee by (absent: 1). */
+  feeMultiplier?: number;
+  /** Spot token index of the dex's collateral (`meta.collateralToken`; 0 = USDC; absent: 0). */
+  collateralToken?: number;
   /** Size decimals; prices may have at most `6 - szDecimals` decimals. */
   szDecimals: number;
   maxLeverage: number;

@@ -1,9 +1,12 @@
 /**
- * The tradable universe: `metaAndAssetCtxs` (reference section 3.2) read into AssetInfo records,
- * and the coins to quote chosen from it, either the top N by 24 h notional volume or an
- * explicit list. Every name is checked against the live universe before anything subscribes,
- * because the exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
+ * The tradable universe: `metaAndAssetCtxs` (reference section 3.2) of each chosen perp dex read
+ * into AssetInfo records, and the coins to quote chosen from it, either the top N by 24 h
+ * notional volume across those dexes or an explicit list. Builder-deployed dexes (HIP-3) are
+ * listed by `perpDexs` and read with a `dex` field (perp_dexs.ts); their coins are `dex:COIN`.
+ * Every name is checked against the live universe before anything subscribes, because the
+ * exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
  */
+import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";
 
 /** Sends one `POST /info` body and resolves to the decoded JSON (the engine passes InfoClient's). */
@@ -15,11 +18,16 @@ export interface CoinSelection {
   coins?: readonly string[];
   /** How many of the most traded coins to take when no list is given (default 30). */
   topN?: number;
+  /**
+   * The perp dexes ranked for the top N (`MM_DEXES`; "" = the main dex, the default). The dex
+   * of every listed `dex:COIN` is read as well.
+   */
+  dexes?: readonly string[];
 }
 
 /** The whole universe and the coins selected from it. */
 export interface Universe {
-  /** Every perp, in `meta.universe` order (index = asset id). */
+  /** Every perp of the dexes read, each dex in `meta.universe` order. */
   assets: AssetInfo[];
   /** The coins to quote, in selection order. */
   selected: AssetInfo[];
@@ -28,25 +36,51 @@ export interface Universe {
 /** Default number of coins quoted when no explicit list is given (issue 3: MM_COINS_TOP_N). */
 export const DEFAULT_TOP_N = 30;
 
-/** Fetches `metaAndAssetCtxs` through `postInfo` and selects the coins to quote. */
+/**
+ * Fetches `metaAndAssetCtxs` of every dex needed through `postInfo` (and `perpDexs` when a
+ * builder dex is among them) and selects the coins to quote.
+ */
 export async function loadUniverse(
   postInfo: PostInfo,
   selection: CoinSelection,
 ): Promise<Universe> {
-  let raw: unknown;
-  try {
-    raw = await postInfo({ type: "metaAndAssetCtxs" });
-  } catch (error) {
-    throw new Error(`metaAndAssetCtxs request failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+  const wanted = new Set(selection.dexes ?? [""]);
+  for (const coin of selection.coins ?? []) wanted.add(dexOfCoin(coin));
+  let dexes: PerpDex[] = [{ name: "", index: 0, deployerFeeScale: 0 }];
+  if ([...wanted].some((name) => name !== "")) {
+    dexes = parsePerpDexs(await ask(postInfo, { type: "perpDexs" }));
   }
-  const assets = parseMetaAndAssetCtxs(raw);
+  const assets: AssetInfo[] = [];
+  for (const name of wanted) {
+    const dex = dexes.find((d) => d.name === name);
+    if (dex === undefined) {
+      const known = dexes.filter((d) => d.index > 0).map((d) => d.name).join(", ") || "none";
+      throw new Error(`perp dex "${name}" is not listed by perpDexs (builder dexes: ${known})`);
+    }
+    const body = name === ""
+      ? { type: "metaAndAssetCtxs" }
+      : { type: "metaAndAssetCtxs", dex: name };
+    assets.push(...parseMetaAndAssetCtxs(await ask(postInfo, body), dex));
+  }
   return { assets, selected: selectCoins(assets, selection) };
 }
 
-/** Reads a `metaAndAssetCtxs` response; throws naming the first field that is not as documented. */
-export function parseMetaAndAssetCtxs(raw: unknown): AssetInfo[] {
+async function ask(postInfo: PostInfo, body: { type: string; dex?: string }): Promise<unknown> {
+  try {
+    return await postInfo(body);
+  } catch (error) {
+    const what = body.dex === undefined ? body.type : `${body.type} (dex ${body.dex})`;
+    throw new Error(`${what} request failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const MAIN_DEX: PerpDex = { name: "", index: 0, deployerFeeScale: 0 };
+
+/**
+ * Reads a `metaAndAssetCtxs` response of perp dex `dex` (default the main dex); throws naming the
+ * first field that is not as documented.
+ */
+export function parseMetaAndAssetCtxs(raw: unknown, dex: PerpDex = MAIN_DEX): AssetInfo[] {
   if (!Array.isArray(raw) || raw.length !== 2) {
     throw new Error(`metaAndAssetCtxs: expected a [meta, assetCtxs] pair, got ${describe(raw)}`);
   }
@@ -61,6 +95,14 @@ export function parseMetaAndAssetCtxs(raw: unknown): AssetInfo[] {
         `got ${Array.isArray(ctxs) ? ctxs.length : describe(ctxs)}`,
     );
   }
+  const collateralToken = meta.collateralToken ?? 0;
+  if (!Number.isSafeInteger(collateralToken) || (collateralToken as number) < 0) {
+    throw new Error(
+      `metaAndAssetCtxs: meta.collateralToken is ${
+        describe(meta.collateralToken)
+      }, expected a token index`,
+    );
+  }
   const names = new Set<string>();
   return universe.map((entry, i) => {
     const at = `meta.universe[${i}]`;
@@ -70,6 +112,13 @@ export function parseMetaAndAssetCtxs(raw: unknown): AssetInfo[] {
       throw new Error(`metaAndAssetCtxs: ${at}.name is ${describe(name)}, expected a coin name`);
     }
     if (names.has(name)) throw new Error(`metaAndAssetCtxs: ${at}.name "${name}" appears twice`);
+    if (dexOfCoin(name) !== dex.name) {
+      throw new Error(
+        `metaAndAssetCtxs: ${at}.name "${name}" does not belong to ${
+          dex.name === "" ? "the main dex" : `dex "${dex.name}" (expected "${dex.name}:…")`
+        }`,
+      );
+    }
     names.add(name);
     const szDecimals = entry.szDecimals;
     if (!Number.isSafeInteger(szDecimals) || (szDecimals as number) < 0) {
@@ -93,9 +142,13 @@ export function parseMetaAndAssetCtxs(raw: unknown): AssetInfo[] {
     const ctx = ctxs[i];
     const ctxAt = `assetCtxs[${i}] (${name})`;
     if (!isRecord(ctx)) throw new Error(`metaAndAssetCtxs: ${ctxAt} is ${describe(ctx)}`);
+    const growthMode = entry.growthMode === "enabled";
     return {
       name,
-      assetIndex: i,
+      assetIndex: assetIdOf(dex.index, i),
+      dex: dex.name,
+      feeMultiplier: feeMultiplier(dex, growthMode),
+      collateralToken: collateralToken as number,
       szDecimals: szDecimals as number,
       maxLeverage,
       fundingHourly: decimal(ctx, "funding", ctxAt),

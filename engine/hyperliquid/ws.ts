@@ -119,7 +119,7 @@ export class MarketDataFeed {
   readonly #url: string;
   readonly #coins: readonly string[];
   readonly #fastBook: boolean;
-  readonly #stallTimeoutMs: number;
+  #stallTimeoutMs: number;
   readonly #pingIntervalMs: number;
   readonly #pongTimeoutMs: number;
   readonly #ackTimeoutMs: number;
@@ -232,6 +232,14 @@ export class MarketDataFeed {
     const waited = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS));
     await Promise.race([Promise.all(this.#closing), waited]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Changes the stall timeout (the book cadence measured on this feed moves it, risk/stall.ts
+   * `stallTimeoutFor`); the running watch keeps its start and ends at the new length.
+   */
+  setStallTimeoutMs(ms: number): void {
+    this.#stallTimeoutMs = positive("stallTimeoutMs", ms);
   }
 
   /** True from a stall until market data flows again. */

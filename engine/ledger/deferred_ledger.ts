@@ -1,5 +1,5 @@
 /**
- * The ledger off the quoting path. Showing a book to 34 models' twins costs tens of µs (BENCHMARKS,
+ * The ledger off the quoting path. Showing a book to 50 models' twins costs tens of µs (BENCHMARKS,
  * "Shadow honesty"), and the live venue is fed each book before the engine quotes on it. So the
  * live venue hands the ledger's inputs to this queue, which replays them on the ledger in the same
  * order after the current task, each with the wall time it happened at: the twins see exactly

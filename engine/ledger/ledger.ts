@@ -176,7 +176,8 @@ export class FillLedger {
   opened(order: LedgerOrder): void {
     if (this.#open.has(order.oid)) return;
     for (const book of this.#books) {
-      const twin = book.open(order.oid, order.coin, order.side, order.px, order.sz, order.tick);
+      const { oid, coin, side, px, sz, tick, sentMs } = order;
+      const twin = book.open(oid, coin, side, px, sz, tick, sentMs);
       twin.ownLeaves -= order.filled;
     }
     this.#open.set(order.oid, {
@@ -238,7 +239,8 @@ export class FillLedger {
   /** Shows a book to every twin, and writes the records whose grace has passed. */
   onBook(book: BookSnapshot): void {
     this.#seen(book.timeMs);
-    for (const b of this.#books) b.onBook(book);
+    const now = this.#now();
+    for (const b of this.#books) b.onBook(book, now);
     this.#writeDue(this.#now());
   }
 

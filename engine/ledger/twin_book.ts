@@ -19,7 +19,7 @@ import {
   newCrossMemory,
   ordered,
   ShadowMatcher,
-  touchMoved,
+  touchMoves,
 } from "../venue/shadow_matching.ts";
 import type { FillCause, QuoteSide } from "../venue/venue.ts";
 
@@ -39,6 +39,11 @@ export interface Twin extends MatchOrder {
 
 interface CoinTwins {
   book: BookSnapshot | null;
+  /**
+   * The latest books and their arrival (wall clock, ms), oldest first: a twin joins the queue the
+   * book before its order was sent shows (later ones may hold the order itself).
+   */
+  recent: { book: BookSnapshot; arrivedMs: number }[];
   bids: Twin[];
   asks: Twin[];
   bidCross: CrossMemory;
@@ -46,6 +51,8 @@ interface CoinTwins {
 }
 
 const NONE: Twin[] = [];
+// Books kept per coin for a twin's join: several round trips' worth at the fastest cadence.
+const RECENT_BOOKS = 4;
 
 /** The twins of every live order under one queue model. */
 export class TwinBook {
@@ -78,10 +85,19 @@ export class TwinBook {
 
   /**
    * Starts a twin of a live order confirmed resting now: it queues behind the size the coin's
-   * latest book shows at its price, and meets only books and prints later than the latest market
-   * time seen (those earlier were made before the order could rest).
+   * last book before the order was sent (`sentMs`, wall clock) showed at its price (a later book
+   * may already show the order itself), and meets only books and prints later than the latest
+   * market time seen (those earlier were made before the order could rest).
    */
-  open(oid: number, coin: string, side: QuoteSide, px: number, sz: number, tick: number): Twin {
+  open(
+    oid: number,
+    coin: string,
+    side: QuoteSide,
+    px: number,
+    sz: number,
+    tick: number,
+    sentMs: number,
+  ): Twin {
     const c = this.#coin(coin);
     const twin: Twin = {
       ...newQueueState(),
@@ -100,8 +116,11 @@ export class TwinBook {
       firstFillMs: null,
       cause: null,
     };
-    this.#matcher.join(twin, c.book);
-    (side === "bid" ? c.bids : c.asks).push(twin);
+    const list = side === "bid" ? c.bids : c.asks;
+    const book = bookBefore(c, sentMs);
+    const shown = book === null ? NaN : othersAt(book, list, twin);
+    this.#matcher.model.join(twin, shown);
+    list.push(twin);
     this.#byOid.set(oid, twin);
     return twin;
   }
@@ -138,12 +157,17 @@ export class TwinBook {
     return twin;
   }
 
-  /** Shows a book of the coin to its twins: crossing fills, then queue positions. */
-  onBook(book: BookSnapshot): void {
+  /**
+   * Shows a book of the coin, arrived at `arrivedMs` (wall clock), to its twins: crossing fills,
+   * then queue positions.
+   */
+  onBook(book: BookSnapshot, arrivedMs: number): void {
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     const c = this.#coin(book.coin);
-    const moved = touchMoved(c.book, book);
+    const prev = c.book;
     c.book = book;
+    c.recent.push({ book, arrivedMs });
+    if (c.recent.length > RECENT_BOOKS) c.recent.shift();
     const matcher = this.#matcher;
     if (matcher.model.fillsOnCross) {
       let n = ordered(c.bids, NONE, book.timeMs, this.#scratch);
@@ -152,8 +176,8 @@ export class TwinBook {
       matcher.cross(this.#scratch, n, book.bids, c.askCross, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
-    for (const twin of c.bids) this.#depth(c.bids, twin, book, moved);
-    for (const twin of c.asks) this.#depth(c.asks, twin, book, moved);
+    for (const twin of c.bids) this.#depth(c.bids, twin, book, prev);
+    for (const twin of c.asks) this.#depth(c.asks, twin, book, prev);
   }
 
   /**
@@ -161,16 +185,11 @@ export class TwinBook {
    * size there (in books later than their twins' start: the orders rest by then), since shadow
    * orders are never in the book they are estimated against.
    */
-  #depth(side: Twin[], twin: Twin, book: BookSnapshot, moved: boolean): void {
+  #depth(side: Twin[], twin: Twin, book: BookSnapshot, prev: BookSnapshot | null): void {
     if (!twin.active || book.timeMs >= twin.goneAfterMs) return;
-    let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
+    const displayed = othersAt(book, side, twin);
     if (Number.isNaN(displayed)) return;
-    for (const other of side) {
-      if (
-        other.px === twin.px && book.timeMs > other.liveAfterMs && book.timeMs < other.goneAfterMs
-      ) displayed -= other.ownLeaves;
-    }
-    this.#matcher.depthAt(twin, Math.max(displayed, 0), book.timeMs, moved);
+    this.#matcher.depthAt(twin, displayed, book.timeMs, touchMoves(prev, book, twin.tick));
   }
 
   /** Shows a print of the coin to the twins of the side it reaches. */
@@ -188,6 +207,7 @@ export class TwinBook {
     if (c === undefined) {
       c = {
         book: null,
+        recent: [],
         bids: [],
         asks: [],
         bidCross: newCrossMemory(),
@@ -197,4 +217,31 @@ export class TwinBook {
     }
     return c;
   }
+}
+
+/** The coin's last book that arrived at or before `sentMs`, else the oldest kept (or none). */
+function bookBefore(c: CoinTwins, sentMs: number): BookSnapshot | null {
+  for (let i = c.recent.length - 1; i >= 0; i--) {
+    if (c.recent[i].arrivedMs <= sentMs) return c.recent[i].book;
+  }
+  return c.recent[0]?.book ?? null;
+}
+
+/**
+ * The size `book` shows at `twin`'s price less our live orders' own there: those of `side`
+ * resting at the book's time (their twins started before it and had not ended). Shadow orders
+ * are never in the book they are estimated against. NaN when the book does not show the price.
+ */
+function othersAt(book: BookSnapshot, side: Twin[], twin: Twin): number {
+  let displayed = displayedAt(book, twin.side, twin.px, twin.tick);
+  if (Number.isNaN(displayed)) return NaN;
+  for (const other of side) {
+    if (
+      other !== twin && other.px === twin.px && book.timeMs > other.liveAfterMs &&
+      book.timeMs < other.goneAfterMs
+    ) displayed -= other.ownLeaves;
+  }
+  // Our own order, once its book shows it (its twin started before the book's time).
+  if (book.timeMs > twin.liveAfterMs) displayed -= twin.ownLeaves;
+  return Math.max(displayed, 0);
 }

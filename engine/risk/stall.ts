@@ -62,3 +62,20 @@ export class StallMachine {
     }
   }
 }
+
+/**
+ * Silence of this many 90th-percentile book intervals is a stall at the least: a coin's pushes
+ * come every interval, so four missed in a row on every coin at once is no quiet market.
+ */
+export const STALL_BOOK_INTERVALS = 4;
+
+/**
+ * The stall timeout to watch with, ms: the configured one (`MM_STALL_TIMEOUT_S`), raised to
+ * {@link STALL_BOOK_INTERVALS} measured p90 book intervals when the feed is slower than that (a
+ * default `l2Book` pushing every ~5 s under a 10 s timeout would panic on every pause), never
+ * lowered (a shorter timeout than the operator chose would panic on quiet markets).
+ */
+export function stallTimeoutFor(configuredMs: number, cadence: { p90Ms: number } | null): number {
+  if (cadence === null || !(cadence.p90Ms > 0)) return configuredMs;
+  return Math.max(configuredMs, Math.ceil(STALL_BOOK_INTERVALS * cadence.p90Ms));
+}

@@ -105,6 +105,10 @@ export interface LiveExchangeOptions {
    * gets shadow twins fed with the books and prints the engine feeds this venue.
    */
   ledger?: LedgerInput;
+  /** Priority rate of every order action, 1e-8 of notional (default 0: none; MM_PRIORITY_RATE). */
+  priorityRate?: number;
+  /** Send cancels as fast cancels (`f: true`; default false here, MM_FAST_CANCEL in runs). */
+  fastCancel?: boolean;
 }
 
 // Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
@@ -125,6 +129,8 @@ export class LiveExchange implements Venue {
   readonly kind = "live" as const;
   /** Orders placed, confirmed cancels (moves count one), fills and requests sent. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** Notional of the orders placed, USD (priority fees are charged on it). */
+  placedUsd = 0;
   /** The IP weight budget (shared with the clients) and the address budget. */
   readonly governor: RequestGovernor;
   readonly #ex: ExchangeClient;
@@ -133,6 +139,7 @@ export class LiveExchange implements Venue {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #expiryMs: number;
+  readonly #priorityRate: number;
   readonly #retryMs: number;
   readonly #retryMaxMs: number;
   readonly #slots: LiveSlots;
@@ -178,6 +185,7 @@ export class LiveExchange implements Venue {
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
     this.#expiryMs = options.orderExpiryMs ?? 5_000;
+    this.#priorityRate = options.priorityRate ?? 0;
     this.#retryMs = options.retryMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 10_000;
     this.governor = new RequestGovernor({
@@ -221,6 +229,7 @@ export class LiveExchange implements Venue {
       user: this.#user,
       slots: this.#slots,
       assetIndex,
+      fastCancel: options.fastCancel ?? false,
       log: this.#log,
       unknownStatuses: new UnknownStatuses(this.#log),
       stats: this.stats,
@@ -332,7 +341,7 @@ export class LiveExchange implements Venue {
       const open = await this.#info.openOrders(this.#user);
       const cancels = cancelsFor(this.#ctx, open);
       this.#spend(cancels.length);
-      await this.#ex.cancel(cancels, { priority: "safety" });
+      await this.#ex.cancel(cancels, { priority: "safety", fast: this.#ctx.fastCancel });
     } catch (error) {
       this.#log.error(`[LIVE] last-resort cancel failed: ${(error as Error).message}`);
     }
@@ -582,6 +591,7 @@ export class LiveExchange implements Venue {
       outcomes = await this.#ex.placeOrders(orders, {
         expiresAfter: expiresMs,
         priority: "quote",
+        ...(this.#priorityRate > 0 ? { grouping: { p: this.#priorityRate } } : {}),
       });
     } catch (error) {
       // placeOrders turns every transport failure into outcomes; a throw comes from building
@@ -620,7 +630,7 @@ export class LiveExchange implements Venue {
     try {
       outcomes = await this.#ex.cancelByCloid(
         moved.map((s) => ({ asset: s.asset, cloid: s.cloid })),
-        { expiresAfter: expiresMs, priority },
+        { expiresAfter: expiresMs, priority, fast: this.#ctx.fastCancel },
       );
     } catch (error) {
       outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
@@ -658,6 +668,7 @@ export class LiveExchange implements Venue {
     switch (o.kind) {
       case "resting":
         this.stats.placed++;
+        this.placedUsd += s.px * s.sz;
         // Filled, or ended by the exchange, before this answer arrived: nothing rests.
         if (s.filled >= s.sz - SIZE_EPSILON || this.#goneEarly.delete(o.oid)) {
           this.#slots.forgetLevel(o.oid);

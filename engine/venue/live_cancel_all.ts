@@ -27,7 +27,7 @@ export async function cancelListed(
   try {
     const cancels = cancelsFor(ctx, cancellable);
     ctx.spend(cancels.length);
-    outcomes = await ctx.exchange.cancel(cancels, { priority: "safety" });
+    outcomes = await ctx.exchange.cancel(cancels, { priority: "safety", fast: ctx.fastCancel });
   } catch (error) {
     outcomes = cancellable.map(() => ({ kind: "unknown", reason: (error as Error).message }));
   }

@@ -20,6 +20,8 @@ export interface LiveContext {
   readonly slots: LiveSlots;
   /** Asset id of every coin of the universe (orders on any of them can be cancelled). */
   readonly assetIndex: ReadonlyMap<string, number>;
+  /** Cancels ask for mempool priority (`f: true`). */
+  readonly fastCancel: boolean;
   readonly log: Logger;
   /** Statuses and error texts the client does not know, each logged once. */
   readonly unknownStatuses: UnknownStatuses;

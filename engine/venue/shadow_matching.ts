@@ -114,10 +114,20 @@ function usedAt(memory: CrossMemory, px: number, half: number): number {
   return 0;
 }
 
-/** Whether the best bid or the best ask differs between a coin's previous book and `next`. */
-export function touchMoved(prev: BookSnapshot | null, next: BookSnapshot): boolean {
-  if (prev === null) return false;
-  return prev.bids[0]?.px !== next.bids[0]?.px || prev.asks[0]?.px !== next.asks[0]?.px;
+// A jump of the touch counts at most this many ticks (a redrawn book is not a thousand requotes).
+const MAX_TOUCH_MOVES = 20;
+
+/**
+ * How many ticks of `tick` the touch moved between a coin's previous book and `next`: the mid's
+ * move rounded, and at least 1 when the best bid or ask changed; 0 without a previous book.
+ */
+export function touchMoves(prev: BookSnapshot | null, next: BookSnapshot, tick: number): number {
+  if (prev === null) return 0;
+  const pb = prev.bids[0]?.px, pa = prev.asks[0]?.px, nb = next.bids[0]?.px, na = next.asks[0]?.px;
+  if (pb === nb && pa === na) return 0;
+  if (pb === undefined || pa === undefined || nb === undefined || na === undefined) return 1;
+  const ticks = Math.round(Math.abs((nb + na) / 2 - (pb + pa) / 2) / tick);
+  return Math.min(Math.max(ticks, 1), MAX_TOUCH_MOVES);
 }
 
 /** Whether an opposite-side book level is at or through our order's price. */
@@ -231,19 +241,19 @@ export class ShadowMatcher<T extends MatchOrder> {
     memory.n = reach;
   }
 
-  /**
-   * Moves a resting order's queue estimate with a new book of its coin (`touchMoved`: see
-   * {@link touchMoved}).
-   */
-  depth(order: T, book: BookSnapshot, touchMoved: boolean): void {
+  /** Moves a resting order's queue estimate with a new book of its coin (`prev`: the one before). */
+  depth(order: T, book: BookSnapshot, prev: BookSnapshot | null): void {
     if (!order.active) return;
     const displayed = displayedAt(book, order.side, order.px, order.tick);
-    this.depthAt(order, displayed, book.timeMs, touchMoved);
+    this.depthAt(order, displayed, book.timeMs, touchMoves(prev, book, order.tick));
   }
 
-  /** Moves a resting order's queue estimate to `displayed` at its price (NaN: unknown) at `timeMs`. */
-  depthAt(order: T, displayed: number, timeMs: number, touchMoved: boolean): void {
+  /**
+   * Moves a resting order's queue estimate to `displayed` at its price (NaN: unknown) at `timeMs`,
+   * the touch having moved `moves` ticks since the previous book.
+   */
+  depthAt(order: T, displayed: number, timeMs: number, moves: number): void {
     if (Number.isNaN(displayed)) return;
-    this.model.onDepth(order, displayed, timeMs - order.liveAfterMs, touchMoved);
+    this.model.onDepth(order, displayed, timeMs - order.liveAfterMs, moves);
   }
 }

@@ -21,7 +21,6 @@ import {
   newCrossMemory,
   ordered,
   ShadowMatcher,
-  touchMoved,
 } from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
@@ -174,6 +173,8 @@ export class SimExchange implements Venue {
   readonly kind = "sim" as const;
   /** Registrations, cancels (moves count one), fills (each partial counts one) and requests. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
+  /** Notional of the orders registered, USD (what live would pay priority fees on). */
+  placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
   readonly #matcher: ShadowMatcher<Slot>;
@@ -364,7 +365,7 @@ export class SimExchange implements Venue {
       this.#staleBooks++;
       return;
     }
-    const moved = touchMoved(c.book, book);
+    const prev = c.book;
     c.book = book;
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     this.#prune(c.bidsLeaving, book.timeMs);
@@ -379,11 +380,11 @@ export class SimExchange implements Venue {
     }
     if (!matcher.model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
-      matcher.depth(c.bids[i], book, moved);
-      matcher.depth(c.asks[i], book, moved);
+      matcher.depth(c.bids[i], book, prev);
+      matcher.depth(c.asks[i], book, prev);
     }
-    for (const slot of c.bidsLeaving) matcher.depth(slot, book, moved);
-    for (const slot of c.asksLeaving) matcher.depth(slot, book, moved);
+    for (const slot of c.bidsLeaving) matcher.depth(slot, book, prev);
+    for (const slot of c.asksLeaving) matcher.depth(slot, book, prev);
   }
 
   /**
@@ -562,6 +563,7 @@ export class SimExchange implements Venue {
     slot.home = c;
     this.#matcher.join(slot, c.book);
     this.stats.placed++;
+    this.placedUsd += px * sz;
   }
 
   #cancel(c: CoinState, slot: Slot): void {
@@ -613,7 +615,7 @@ export class SimExchange implements Venue {
       px: slot.px,
       sz,
       timeMs,
-      feeUsd: this.#fees.makerFeeUsd(slot.px * sz),
+      feeUsd: this.#fees.makerFeeUsd(slot.px * sz, c.coin),
       cause,
       orderId: slot.id,
     });

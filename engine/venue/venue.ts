@@ -84,6 +84,8 @@ export interface ReconcileReport {
 /** A place quotes go to: the shadow simulator or the live exchange. */
 export interface Venue {
   readonly kind: "sim" | "live";
+  /** Notional of the orders placed, USD: what priority fees are charged on (absent: 0). */
+  readonly placedUsd?: number;
   /** Sets one coin's desired grid for this tick; the venue registers, keeps or moves orders. */
   setQuotes(quotes: DesiredQuotes): void;
   /** Removes every quote of one coin (halted side or coin). */

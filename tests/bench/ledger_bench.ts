@@ -32,7 +32,7 @@ for (const coin of COINS) {
 
 // One book object with a rising time, as the feed delivers them.
 const book = bookOf("C0", T0);
-Deno.bench("20-level book, 6 resting orders × 34 models", { group: "book" }, () => {
+Deno.bench("20-level book, 6 resting orders × 50 models", { group: "book" }, () => {
   book.timeMs++;
   ledger.onBook(book);
 });
@@ -40,7 +40,7 @@ Deno.bench("20-level book, 6 resting orders × 34 models", { group: "book" }, ()
 // Small prints above our best bid: they reach no order, the common case.
 let t = 0;
 const trade: Trade = { coin: "C1", side: "A", px: 1000, sz: 0.01, timeMs: T0, tid: 0 };
-Deno.bench("trade that reaches no order × 34 models", { group: "trade" }, () => {
+Deno.bench("trade that reaches no order × 50 models", { group: "trade" }, () => {
   trade.timeMs = T0 + ++t;
   trade.tid = t;
   ledger.onTrade(trade);

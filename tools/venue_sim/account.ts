@@ -4,6 +4,7 @@
  * move the position, realize PnL on reductions and charge the fee (maker fees are paid, not
  * rebated, at Hyperliquid's base tier). Answers are formatted as Hyperliquid's wire shapes.
  */
+import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 import { num, usd } from "./format.ts";
 import type { RestingOrder } from "./matching.ts";
 
@@ -90,6 +91,24 @@ export class Account {
 
   /** Requests bought with `reserveRequestWeight`, on top of the cap (`nRequestsSurplus`). */
   requestSurplus = 0;
+
+  /**
+   * The account's mode as `userAbstraction` answers it (`default`, `disabled`, `unifiedAccount`,
+   * `portfolioMargin`, ...). Unified and portfolio-margin accounts keep their collateral in the
+   * spot state and report zero in `clearinghouseState` (engine/hyperliquid/wire_reference.md).
+   */
+  abstraction = "default";
+
+  /** Priority fees paid for post-only orders, USD (paid in HYPE on the exchange). */
+  priorityFeesUsd = 0;
+
+  /** Cancels sent as fast cancels (`f: true`). */
+  fastCancels = 0;
+
+  /** Whether the collateral lives in the spot state (unified or portfolio margin). */
+  get spotCollateral(): boolean {
+    return this.abstraction === "unifiedAccount" || this.abstraction === "portfolioMargin";
+  }
 
   /** Hyperliquid: 10,000 starting requests plus one per USDC traded since inception. */
   requestCap(): number {
@@ -241,16 +260,23 @@ export class Account {
     return t.accountValue - t.margin - orderMargin;
   }
 
-  /** The `clearinghouseState` answer (reference §3.3). */
+  /**
+   * The `clearinghouseState` answer of perp dex `dex` (reference §3.3): its positions. The USDC
+   * balance sits with the main dex; a builder dex's account value is its positions' PnL; a
+   * unified or portfolio-margin account reports zero value and withdrawable.
+   */
   clearinghouseState(
     mark: (coin: string) => number,
     maxLev: (coin: string) => number,
     timeMs: number,
+    dex = "",
   ) {
     const t = this.#totals(mark, maxLev);
     const assetPositions = [];
+    let dexUnrealized = 0;
     for (const [coin, p] of this.positions) {
-      if (p.szi === 0) continue;
+      if (p.szi === 0 || dexOfCoin(coin) !== dex) continue;
+      dexUnrealized += p.szi * (mark(coin) - p.entryPx);
       const m = mark(coin);
       const lev = this.leverageOf(coin, maxLev(coin));
       const value = Math.abs(p.szi) * m;
@@ -283,11 +309,12 @@ export class Account {
     }
     let signedNtl = 0;
     for (const [coin, p] of this.positions) signedNtl += p.szi * mark(coin);
+    const value = this.spotCollateral ? 0 : dex === "" ? t.accountValue : dexUnrealized;
     const summary = {
-      accountValue: usd(t.accountValue),
+      accountValue: usd(value),
       totalMarginUsed: usd(t.margin),
       totalNtlPos: usd(t.ntl),
-      totalRawUsd: usd(t.accountValue - signedNtl),
+      totalRawUsd: usd(value - signedNtl),
     };
     return {
       assetPositions,
@@ -295,7 +322,27 @@ export class Account {
       crossMarginSummary: summary,
       marginSummary: summary,
       time: timeMs,
-      withdrawable: usd(Math.max(0, t.accountValue - t.margin)),
+      withdrawable: usd(Math.max(0, value - t.margin)),
+    };
+  }
+
+  /**
+   * The `spotClearinghouseState` answer: USDC only. A unified or portfolio-margin account's
+   * collateral shows here (total = realized balance, hold = margin in use); a standard account's
+   * USDC sits in the perp state, so its spot USDC is 0.
+   */
+  spotClearinghouseState(mark: (coin: string) => number, maxLev: (coin: string) => number) {
+    const t = this.#totals(mark, maxLev);
+    const total = this.spotCollateral ? this.balance : 0;
+    return {
+      balances: [{
+        coin: "USDC",
+        token: 0,
+        total: usd(total),
+        hold: usd(this.spotCollateral ? t.margin : 0),
+        entryNtl: "0.0",
+      }],
+      ...(this.abstraction === "portfolioMargin" ? { portfolioMarginEnabled: true } : {}),
     };
   }
 }

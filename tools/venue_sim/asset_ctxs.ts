@@ -3,7 +3,9 @@
  * order with one margin table per leverage cap, and per coin the simulated mark, mid, funding,
  * open interest and day volume as decimal strings.
  */
+import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 import { floatToWire } from "../../engine/hyperliquid/wire.ts";
+import { BUILDER_DEXES } from "./dexes.ts";
 import { num } from "./format.ts";
 import { BASE_FUNDING_HOURLY } from "./market.ts";
 import type { Simulator } from "./simulator.ts";
@@ -13,19 +15,23 @@ function cents(x: number): string {
   return String(Math.round(x * 100) / 100);
 }
 
-/** The `metaAndAssetCtxs` answer: `[meta, ctxs]`, `ctxs[i]` belonging to `meta.universe[i]`. */
-export function metaAndAssetCtxs(sim: Simulator) {
-  const universe = sim.coins.map((c) => ({
+/**
+ * The `metaAndAssetCtxs` answer of perp dex `dex` ("" = the main dex; a builder dex of dexes.ts):
+ * `[meta, ctxs]`, `ctxs[i]` belonging to `meta.universe[i]`.
+ */
+export function metaAndAssetCtxs(sim: Simulator, dex = "") {
+  const coins = sim.coins.filter((c) => dexOfCoin(c.info.name) === dex);
+  const universe = coins.map((c) => ({
     name: c.info.name,
     szDecimals: c.info.szDecimals,
     maxLeverage: c.info.maxLeverage,
     marginTableId: c.info.maxLeverage,
   }));
-  const tables = [...new Set(sim.coins.map((c) => c.info.maxLeverage))].map((lev) => [
+  const tables = [...new Set(coins.map((c) => c.info.maxLeverage))].map((lev) => [
     lev,
     { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: lev }] },
   ]);
-  const ctxs = sim.coins.map((c) => {
+  const ctxs = coins.map((c) => {
     const m = c.market;
     const [bid, ask] = sim.bbo(c);
     const mid = bid !== undefined && ask !== undefined ? (bid + ask) / 2 : null;
@@ -44,5 +50,6 @@ export function metaAndAssetCtxs(sim: Simulator) {
       dayBaseVlm: cents((c.info.dayNtlVlm + m.tradedUsd) / m.mid),
     };
   });
-  return [{ universe, marginTables: tables, collateralToken: 0 }, ctxs];
+  const collateralToken = BUILDER_DEXES.find((d) => d.name === dex)?.collateralToken ?? 0;
+  return [{ universe, marginTables: tables, collateralToken }, ctxs];
 }

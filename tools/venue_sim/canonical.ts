@@ -8,6 +8,8 @@
  * field) is a body the exchange cannot deserialize: HTTP 422.
  */
 
+import { MAX_PRIORITY_RATE } from "../../engine/fees.ts";
+
 /** An action the exchange could not deserialize (HTTP 422 on REST). */
 export class MalformedActionError extends Error {}
 
@@ -118,7 +120,16 @@ function orderWire(v: unknown, what: string): Json {
 
 function grouping(v: unknown): unknown {
   if (typeof v === "string" && GROUPINGS.has(v)) return v;
-  return { p: uint(object(v, "grouping").p, "grouping.p") };
+  const p = uint(object(v, "grouping").p, "grouping.p");
+  if (p > MAX_PRIORITY_RATE) bad(`grouping.p must be at most ${MAX_PRIORITY_RATE}`);
+  return { p };
+}
+
+// A fast cancel's `f` may only be the literal true (TS SDK v0.33 `v.literal(true)`): an `f: false`
+// would be hashed into the action, so the stricter reading refuses it (engine/hyperliquid/wire_reference.md).
+function fastFlag(v: unknown): true {
+  if (v !== true) bad("f must be true when present (omit it for an ordinary cancel)");
+  return true;
 }
 
 function oidOrCloid(v: unknown, what: string): number | string {
@@ -149,7 +160,7 @@ const BUILDERS: Record<string, (a: Json) => Json> = {
         }),
       },
       "f",
-      optional(a.f, (f) => bool(f, "f")),
+      optional(a.f, fastFlag),
     ),
   cancelByCloid: (a) =>
     withOptional(
@@ -164,7 +175,7 @@ const BUILDERS: Record<string, (a: Json) => Json> = {
         }),
       },
       "f",
-      optional(a.f, (f) => bool(f, "f")),
+      optional(a.f, fastFlag),
     ),
   modify: (a) =>
     withOptional(

@@ -39,6 +39,12 @@ export interface VenueState {
   fills: number;
   /** Crowd orders that paid a priority fee and went ahead of a young post-only order of ours. */
   priorityOvertakes: number;
+  /** Priority fees the account paid for its own orders, USD (priority.ts). */
+  priorityFeesUsd: string;
+  /** Cancels the account sent as fast cancels (`f: true`). */
+  fastCancels: number;
+  /** The account's mode, as `userAbstraction` answers. */
+  abstraction: string;
   volumeUsd: string;
   /** Address-based requests spent (every order and cancel) and the cap (10,000 + volume). */
   requestsUsed: number;
@@ -182,6 +188,9 @@ export class Control {
       })),
       fills: acct.fills.length,
       priorityOvertakes: sim.coins.reduce((n, c) => n + c.market.overtakes, 0),
+      priorityFeesUsd: usd(acct.priorityFeesUsd),
+      fastCancels: acct.fastCancels,
+      abstraction: acct.abstraction,
       volumeUsd: usd(acct.volumeUsd),
       requestsUsed: acct.requestsUsed,
       requestsCap: acct.requestCap(),

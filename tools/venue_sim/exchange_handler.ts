@@ -15,6 +15,7 @@ import type { Signature } from "../../engine/hyperliquid/signing.ts";
 import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
 import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
 import type { FaultState } from "./faults.ts";
+import { priorityFeeUsd, priorityRate, priorityRefusal } from "./priority.ts";
 import type { BlockAction, OrderStatus, Simulator, WireOrder } from "./simulator.ts";
 
 /** A request the handler cannot read (HTTP 422 on REST). */
@@ -183,15 +184,22 @@ export class ExchangeHandler {
         for (const o of orders) {
           if (typeof o !== "object" || o === null) throw new ExchangeBodyError(DESERIALIZE_ERROR);
         }
+        const rate = priorityRate(action.grouping);
+        const refusal = priorityRefusal(orders as WireOrder[], rate);
+        if (refusal !== null) return err(refusal);
         const statuses = await this.#block(
-          orders.map((o) => ({ kind: "order", order: o as WireOrder })),
+          orders.map((o) => ({ kind: "order", order: o as WireOrder, priority: rate > 0 })),
           true,
-        );
+        ) as OrderStatus[];
+        if (rate > 0) {
+          sim.account.priorityFeesUsd += priorityFeeUsd(orders as WireOrder[], statuses, rate);
+        }
         return ok({ type: "order", data: { statuses } });
       }
       case "cancel": {
         const cancels = action.cancels as { a: number; o: number }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         const statuses = await this.#block(
           cancels.map((c) => ({ kind: "cancel", asset: c.a, oid: c.o })),
           false,
@@ -201,6 +209,7 @@ export class ExchangeHandler {
       case "cancelByCloid": {
         const cancels = action.cancels as { asset: number; cloid: string }[];
         if (!Array.isArray(cancels)) throw new ExchangeBodyError(DESERIALIZE_ERROR);
+        if (action.f === true) sim.account.fastCancels += cancels.length;
         const statuses = await this.#block(
           cancels.map((c) => ({ kind: "cancelByCloid", asset: c.asset, cloid: c.cloid })),
           false,

@@ -12,6 +12,8 @@ import type { Simulator, WsTrade } from "./simulator.ts";
 import { Account } from "./account.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import { userFees } from "./user_fees.ts";
+import { BUILDER_DEXES, perpDexs } from "./dexes.ts";
+import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 
 /** A request the info handler refuses (HTTP 422 on REST, `type:"error"` over WS). */
 export class InfoError extends Error {}
@@ -73,26 +75,41 @@ export function handleInfo(
     }
     return t;
   };
+  // A `dex` field names the perp dex asked about: absent or "" is the main dex.
+  const dexOf = (): string => {
+    if (req.dex === undefined || req.dex === null || req.dex === "") return "";
+    if (typeof req.dex !== "string" || !BUILDER_DEXES.some((d) => d.name === req.dex)) {
+      throw new InfoError(DESERIALIZE_ERROR);
+    }
+    return req.dex;
+  };
+  const onDex = (coin: string) => dexOfCoin(coin) === dexOf();
   const mark = (coin: string) => sim.mark(coin);
   const maxLev = (coin: string) => sim.maxLeverage(coin);
   switch (req.type) {
     case "meta":
-      return metaAndAssetCtxs(sim)[0];
+      return metaAndAssetCtxs(sim, dexOf())[0];
     case "metaAndAssetCtxs":
-      return metaAndAssetCtxs(sim);
+      return metaAndAssetCtxs(sim, dexOf());
+    case "perpDexs":
+      return perpDexs();
     case "spotMeta":
       return spotMeta();
     case "spotMetaAndAssetCtxs":
       return [spotMeta(), []];
     case "allMids":
-      return sim.allMids();
+      return sim.allMids(dexOf());
     case "clearinghouseState":
-      return userOf().clearinghouseState(mark, maxLev, sim.now);
+      return userOf().clearinghouseState(mark, maxLev, sim.now, dexOf());
+    case "spotClearinghouseState":
+      return userOf().spotClearinghouseState(mark, maxLev);
+    case "userAbstraction":
+      return userOf().abstraction;
     case "openOrders": {
       const acct = userOf();
       if (acct !== sim.account) return [];
       // `cloid` and `reduceOnly: true` only when they apply (the SDK's OpenOrdersResponse).
-      return sim.openOrders().map((o) => {
+      return sim.openOrders().filter((o) => onDex(o.coin)).map((o) => {
         const w = wsOrder({ order: o, status: "open", statusTimestamp: o.timestamp }).order;
         return o.reduceOnly ? { ...w, reduceOnly: true } : w;
       });
@@ -100,7 +117,7 @@ export function handleInfo(
     case "frontendOpenOrders": {
       const acct = userOf();
       if (acct !== sim.account) return [];
-      return sim.openOrders().map((o) =>
+      return sim.openOrders().filter((o) => onDex(o.coin)).map((o) =>
         frontendOrder(o, wsOrder({ order: o, status: "open", statusTimestamp: 0 }))
       );
     }

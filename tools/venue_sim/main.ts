@@ -17,12 +17,15 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --port N                 TCP port on 127.0.0.1 (default 0: any free port)
   --seed S                 market seed (default 1); the same seed gives the same stream
   --coins N                active coins from the top of the 44-coin universe (default all)
+  --dex-coins N            active coins of each builder dex (xyz: 3 coins) (default 0: listed, quiet)
   --rate R                 market time per clock time (1 = the exchange's pace, a book every ~540 ms)
   --account 0x…            simulated account (default ${DEMO_ACCOUNT}, the SDK test key's)
   --agent 0x…              approved API wallet (repeatable)
   --master 0x…             master key, when the account is a vault/sub-account
   --testnet                verify signatures as testnet (phantom agent source "b")
   --balance USD            starting USDC balance (default 100000)
+  --account-mode MODE      userAbstraction answer: default, unifiedAccount or portfolioMargin
+                           (collateral in the spot state; clearinghouseState reports zero)
   --maker-fee RATE         maker fee rate (default 0.00015, paid by the maker)
   --taker-fee RATE         taker fee rate (default 0.00045)
   --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
@@ -36,6 +39,14 @@ const USAGE = `usage: ./deno task venue-sim [options]
                            kinds: dropWs silence malformed httpError delay rejectOrders darkFills fillResting
                            dropWs and silence take scope=all|market|user (user: sockets on user streams)
   --faults "SPEC;SPEC"     several faults at once`;
+
+// Hyperliquid `userAbstraction` answers the simulator can play (engine/hyperliquid/wire_reference.md).
+const ACCOUNT_MODES = ["default", "disabled", "unifiedAccount", "portfolioMargin"];
+
+function accountMode(value: string | undefined): string | undefined {
+  if (value === undefined || ACCOUNT_MODES.includes(value)) return value;
+  throw new Error(`--account-mode must be one of ${ACCOUNT_MODES.join(", ")}, got ${value}`);
+}
 
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -56,12 +67,14 @@ async function main(): Promise<void> {
         port: { type: "string" },
         seed: { type: "string" },
         coins: { type: "string" },
+        "dex-coins": { type: "string" },
         rate: { type: "string" },
         account: { type: "string" },
         agent: { type: "string", multiple: true },
         master: { type: "string" },
         testnet: { type: "boolean" },
         balance: { type: "string" },
+        "account-mode": { type: "string" },
         "maker-fee": { type: "string" },
         "taker-fee": { type: "string" },
         "schedule-cancel-volume": { type: "string" },
@@ -92,12 +105,14 @@ async function main(): Promise<void> {
       port: numberFlag("port", values.port),
       seed,
       coins: numberFlag("coins", values.coins),
+      dexCoins: numberFlag("dex-coins", values["dex-coins"]),
       rate: numberFlag("rate", values.rate),
       account: values.account ?? DEMO_ACCOUNT,
       agents: values.agent,
       master: values.master,
       isMainnet: !values.testnet,
       balanceUsd: numberFlag("balance", values.balance),
+      abstraction: accountMode(values["account-mode"]),
       makerFeeRate: numberFlag("maker-fee", values["maker-fee"]),
       takerFeeRate: numberFlag("taker-fee", values["taker-fee"]),
       scheduleCancelMinVolumeUsd: numberFlag(

@@ -35,6 +35,8 @@ import {
 import { type ReplayEvent, szDecimalsFor } from "./replay.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import { type SimCoin, UNIVERSE } from "./universe.ts";
+import { builderCoins, feeScaleOf } from "./dexes.ts";
+import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 
 /** A public trade as the `trades` channel sends it (reference §2.6). */
 export interface WsTrade {
@@ -92,7 +94,12 @@ export type OrderStatus =
 
 /** One of the account's exchange actions, as it waits for the end of its block. */
 export type BlockAction =
-  | { kind: "order"; order: WireOrder }
+  | {
+    kind: "order";
+    order: WireOrder;
+    /** Placed with a priority fee: once resting, the crowd's payers go behind it. */
+    priority?: boolean;
+  }
   | { kind: "cancel"; asset: number; oid: number }
   | { kind: "cancelByCloid"; asset: number; cloid: string }
   | { kind: "modify"; oid: number | string; order: WireOrder };
@@ -112,6 +119,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** How many coins (from the top of the universe) trade; the rest stay quiet (default all). */
   coins?: number;
+  /** How many coins of each builder dex (dexes.ts) trade, from its top; the rest stay quiet (default 0). */
+  dexCoins?: number;
   /**
    * How much faster than the venue's clock market time runs: 1 = the exchange's own pace (a book
    * about every 540 ms per coin, as recorded), 10 = ten times as much market in the same time.
@@ -124,6 +133,11 @@ export interface SimulatorOptions {
   account: string;
   /** Starting USDC balance (default 100,000). */
   balanceUsd?: number;
+  /**
+   * The account's mode as `userAbstraction` answers it (default `default`: collateral in the
+   * perp state); `unifiedAccount` or `portfolioMargin` keep it in the spot state.
+   */
+  abstraction?: string;
   /** Maker fee rate (default 0.00015: Hyperliquid tier 0, paid by the maker). */
   makerFeeRate?: number;
   /** Taker fee rate (default 0.00045: Hyperliquid tier 0). */
@@ -195,6 +209,9 @@ export class Simulator {
   readonly account: Account;
   readonly coins: CoinState[] = [];
   readonly byName = new Map<string, CoinState>();
+  readonly #byAsset = new Map<number, CoinState>();
+  /** The account's resting orders placed with a priority fee: the crowd's payers go behind them. */
+  readonly #prioritized = new Set<number>();
   readonly intervalMs: number;
   readonly makerFeeRate: number;
   readonly takerFeeRate: number;
@@ -242,6 +259,7 @@ export class Simulator {
     this.takerFeeRate = options.takerFeeRate ?? 0.00045;
     this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? 1_000_000;
     this.account = new Account(options.account, options.balanceUsd ?? 100_000);
+    this.account.abstraction = options.abstraction ?? "default";
     this.account.requestsUsed = checkRequestsUsed(options.requestsUsed ?? 0);
     this.#replay = options.replay ?? [];
     const universe = [...UNIVERSE];
@@ -255,7 +273,24 @@ export class Simulator {
     if (!Number.isInteger(active) || active < 1 || active > universe.length) {
       throw new Error(`coins must be an integer 1..${universe.length}, got ${options.coins}`);
     }
-    universe.forEach((info, asset) => {
+    // The main dex's coins (asset id = index), then each builder dex's (dexes.ts), each dex's
+    // first `coins` (main) or `dexCoins` (builder) trading.
+    const dexCoins = options.dexCoins ?? 0;
+    if (!Number.isInteger(dexCoins) || dexCoins < 0) {
+      throw new Error(`dexCoins must be an integer >= 0, got ${options.dexCoins}`);
+    }
+    const builders = this.#replay.length > 0 ? [] : builderCoins();
+    const listed = [
+      ...universe.map((info, asset) => ({
+        info,
+        asset,
+        index: asset,
+        of: universe.length,
+        trading: active,
+      })),
+      ...builders.map((b) => ({ info: b.coin, ...b, of: b.dex.coins.length, trading: dexCoins })),
+    ];
+    listed.forEach(({ info, asset, index, of, trading }) => {
       const startInfo = replayCoins.has(info.name)
         ? { ...info, startPx: replayCoins.get(info.name)! }
         : info;
@@ -264,9 +299,9 @@ export class Simulator {
         info,
         market: new CoinMarket(startInfo, asset, deriveSeed(seed, asset)),
         queue: new OrderQueue(),
-        active: this.#replay.length > 0 ? false : asset < active,
+        active: this.#replay.length > 0 ? false : index < trading,
         // Coins are staggered across one interval so frames spread evenly in time.
-        nextAt: this.#blockAfter(this.#now + this.intervalMs * (asset + 1) / universe.length),
+        nextAt: this.#blockAfter(this.#now + this.intervalMs * (index + 1) / of),
         steppedAt: this.#now,
         takers: [],
         bookTime: this.#now,
@@ -275,6 +310,7 @@ export class Simulator {
       state.market.overtake = (isBid, px) => this.#youngPostOnly(state, isBid, px);
       this.coins.push(state);
       this.byName.set(info.name, state);
+      this.#byAsset.set(asset, state);
     });
     this.#nextFundingAt = Math.floor(this.#now / HOUR_MS) * HOUR_MS + HOUR_MS;
     const pool = new Rng(deriveSeed(seed, 1_000_003));
@@ -459,8 +495,11 @@ export class Simulator {
 
   #apply(a: BlockAction): BlockResult {
     switch (a.kind) {
-      case "order":
-        return this.placeOrder(a.order);
+      case "order": {
+        const status = this.placeOrder(a.order);
+        if (a.priority && "resting" in status) this.prioritize(status.resting.oid);
+        return status;
+      }
       case "cancel":
         return this.cancel(a.asset, a.oid);
       case "cancelByCloid":
@@ -491,6 +530,7 @@ export class Simulator {
     const since = this.#now - PRIORITY_WINDOW_MS / this.#rate;
     for (const o of isBid ? c.queue.bids : c.queue.asks) {
       if (o.px !== px || o.tif !== "Alo" || o.seq === undefined || o.timestamp < since) continue;
+      if (this.#prioritized.has(o.oid)) continue;
       if (young === null || o.seq < young) young = o.seq;
     }
     return young;
@@ -700,12 +740,13 @@ export class Simulator {
         px: f.px,
         sz: f.sz,
         crossed: false,
-        feeRate: this.makerFeeRate,
+        feeRate: this.makerFeeRate * feeScaleOf(c.info.name),
         timeMs: this.now,
         tid,
         hash: c.market.rng.hex(32),
       }));
       if (f.order.sz <= 1e-12) {
+        this.#prioritized.delete(f.order.oid);
         updates.push(wsOrder(this.account.setStatus(f.order, "filled", this.now)));
       }
     }
@@ -723,9 +764,14 @@ export class Simulator {
     return c;
   }
 
+  /** Marks a resting order of the account as placed with a priority fee (priority.ts). */
+  prioritize(oid: number): void {
+    this.#prioritized.add(oid);
+  }
+
   /** The coin at an asset id, or undefined. */
   asset(a: number): CoinState | undefined {
-    return Number.isInteger(a) ? this.coins[a] : undefined;
+    return this.#byAsset.get(a);
   }
 
   /** The account's resting orders, all coins. */
@@ -761,10 +807,14 @@ export class Simulator {
     };
   }
 
-  /** Mid prices of every coin with both sides of a book (`allMids`, reference §2.7, §3.9). */
-  allMids(): Record<string, string> {
+  /**
+   * Mid prices of every coin of perp dex `dex` (default the main dex) with both sides of a book
+   * (`allMids`, reference §2.7, §3.9).
+   */
+  allMids(dex = ""): Record<string, string> {
     const mids: Record<string, string> = {};
     for (const c of this.coins) {
+      if (dexOfCoin(c.info.name) !== dex) continue;
       const [bid, ask] = this.bbo(c);
       if (bid !== undefined && ask !== undefined) {
         mids[c.info.name] = num(Number(((bid + ask) / 2).toPrecision(8)));
@@ -853,7 +903,7 @@ export class Simulator {
           px: p.px,
           sz: p.sz,
           crossed: true,
-          feeRate: this.takerFeeRate,
+          feeRate: this.takerFeeRate * feeScaleOf(c.info.name),
           timeMs: this.now,
           tid,
           hash: c.market.rng.hex(32),
@@ -904,6 +954,7 @@ export class Simulator {
   cancel(asset: number, oid: number, status = "canceled"): "success" | { error: string } {
     const c = this.asset(asset);
     const order = c?.queue.remove(oid);
+    this.#prioritized.delete(oid);
     if (!c || !order) {
       return { error: `Order was never placed, already canceled, or filled. asset=${asset}` };
     }

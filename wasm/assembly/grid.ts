@@ -1,31 +1,58 @@
-// The 3-tier quote grid with inventory skew, for every coin in one call.
+// The 3-tier quote grid with inventory skew, for every coin in one call, under one of three
+// quote models (the coin's QUOTE_MODEL input).
 //
-// For coin c with mid = (bestBid + bestAsk) / 2, h = base_spread_bps, r = clamp(regime, 1, 4),
-// q = clamp(inventory_usd / max_inv_usd, -1, 1) and level factors F = 1, 2.5, 5:
+// MODEL_GRID (the spec's, the default). For coin c with mid = (bestBid + bestAsk) / 2,
+// h = base_spread_bps, r = clamp(regime, 1, 4), q = clamp(inventory_usd / max_inv_usd, -1, 1) and
+// level factors F = 1, 2.5, 5:
 //   u     = h * r / 10^4   (the regime-scaled base half-spread as a fraction)
 //   bid_L = mid * (1 - (F_L + SKEW_GAIN * q) * u)   rounded down to a valid price
 //   ask_L = mid * (1 + (F_L - SKEW_GAIN * q) * u)   rounded up to a valid price
 // that is, the whole grid shifts by -SKEW_GAIN * q * h * r bps: down when long, up when short.
 // With SKEW_GAIN = 1 the unwinding level-1 quote reaches the mid at full inventory and never
-// passes it, so skew alone never crosses the book. When inventory_usd / max_inv_usd >= 1 no
-// bid is quoted, when <= -1 no ask (the side that would grow the position).
-// Size_L = min_order_usd * (1, 2, 3) / price_L rounded down to szDecimals; a level under the
-// $10 exchange minimum is not quoted. Bids may sit inside the spread (above the best bid)
-// but always strictly below the best ask; asks strictly above the best bid.
+// passes it, so skew alone never crosses the book.
+//
+// MODEL_MICROPRICE: the same grid around p = (bestBid * askSz + bestAsk * bidSz) / (bidSz + askSz),
+// the top of book weighted by the opposite side's size (it leans toward the thinner side, where
+// the price is more likely to go next); the mid when either size is unknown (0).
+//
+// MODEL_GLFT: Gueant, Lehalle and Fernandez-Tapia, "Dealing with the inventory risk: a solution to
+// the market making problem" (2013), closed form as in hftbacktest's tutorial "GLFT market making
+// model and grid trading", in basis points of the mid, seconds and orders of min_order_usd:
+//   half  = c1 + sigma * c2 / 2       (the optimal half-spread, bps)
+//   s     = sigma * c2 * Q            (the inventory skew, bps; Q = inventory_usd / min_order_usd)
+//   bid_L = mid * (1 - (F_L * half + s) * r / 10^4)
+//   ask_L = mid * (1 + (F_L * half - s) * r / 10^4)
+// with s clamped to [-half, half] so, as in the grid, the unwinding level-1 quote reaches the mid
+// at most. c1 and c2 hold the logarithm and power of gamma, A and k (engine/quote_models/glft.ts
+// computes them when the estimates change, off the tick path); sigma is re-estimated online too.
+//
+// Every model: when inventory_usd / max_inv_usd >= 1 no bid is quoted, when <= -1 no ask (the side
+// that would grow the position). Size_L = min_order_usd * (1, 2, 3) / price_L rounded down to
+// szDecimals; a level under the $10 exchange minimum is not quoted. Bids may sit inside the spread
+// (above the best bid) but always strictly below the best ask; asks strictly above the best bid.
 
 import {
   ASK_PX_OFFSET,
   ASK_SZ_OFFSET,
   BASE_SPREAD_BPS_OFFSET,
   BEST_ASK_OFFSET,
+  BEST_ASK_SZ_OFFSET,
   BEST_BID_OFFSET,
+  BEST_BID_SZ_OFFSET,
   BID_PX_OFFSET,
   BID_SZ_OFFSET,
+  GLFT_C1_OFFSET,
+  GLFT_C2_OFFSET,
+  GLFT_SIGMA_OFFSET,
   GRID_LEVELS,
   INVENTORY_USD_OFFSET,
   MAX_COINS,
   MAX_INV_USD_OFFSET,
   MIN_ORDER_USD_OFFSET,
+  MODEL_GLFT,
+  MODEL_GRID,
+  MODEL_MICROPRICE,
+  QUOTE_MODEL_OFFSET,
   REGIME_MULTIPLIER_OFFSET,
   SIDE_ASK,
   SIDE_BID,
@@ -79,11 +106,30 @@ function inputStatus(c: i32): i32 {
     !(maxInv > 0.0 && isFiniteNumber(maxInv)) ||
     !(spread >= 0.0 && isFiniteNumber(spread)) ||
     !(minOrder > 0.0 && minOrder <= MAX_ORDER_USD) ||
-    !isFiniteNumber(load<f64>(REGIME_MULTIPLIER_OFFSET + f))
+    !isFiniteNumber(load<f64>(REGIME_MULTIPLIER_OFFSET + f)) ||
+    !modelInputsValid(c, f)
   ) return STATUS_BAD_INPUT;
   if (bid == 0.0 || ask == 0.0) return STATUS_EMPTY_BOOK;
   if (bid >= ask) return STATUS_CROSSED_BOOK;
   return STATUS_OK;
+}
+
+// Only the inputs of the coin's own model are checked: a grid coin ignores the others.
+function modelInputsValid(c: i32, f: i32): bool {
+  const model = <i32>load<u8>(QUOTE_MODEL_OFFSET + c);
+  if (model == MODEL_MICROPRICE) {
+    const bidSz = load<f64>(BEST_BID_SZ_OFFSET + f);
+    const askSz = load<f64>(BEST_ASK_SZ_OFFSET + f);
+    return bidSz >= 0.0 && isFiniteNumber(bidSz) && askSz >= 0.0 && isFiniteNumber(askSz);
+  }
+  if (model == MODEL_GLFT) {
+    const c1 = load<f64>(GLFT_C1_OFFSET + f);
+    const c2 = load<f64>(GLFT_C2_OFFSET + f);
+    const sigma = load<f64>(GLFT_SIGMA_OFFSET + f);
+    return c1 > 0.0 && isFiniteNumber(c1) && c2 >= 0.0 && isFiniteNumber(c2) &&
+      sigma >= 0.0 && isFiniteNumber(sigma);
+  }
+  return model == MODEL_GRID;
 }
 
 function clearLevels(c: i32): void {
@@ -116,9 +162,25 @@ function quoteCoin(c: i32): void {
   const mid = (bestBid + bestAsk) * 0.5;
   const multiplier = regime < 1.0 ? 1.0 : regime > 4.0 ? 4.0 : regime;
   const q = ratio > 1.0 ? 1.0 : ratio < -1.0 ? -1.0 : ratio;
-  // The regime-scaled base half-spread as a fraction of the mid (bps / 10^4).
-  const unit = load<f64>(BASE_SPREAD_BPS_OFFSET + f) * multiplier / 10000.0;
-  const skew = SKEW_GAIN * q;
+  const model = <i32>load<u8>(QUOTE_MODEL_OFFSET + c);
+  // Grid and microprice: the regime-scaled base half-spread as a fraction (bps / 10^4) and the
+  // skew in those units. GLFT: the regime as a fraction per bps, the half-spread and skew in bps.
+  let unit = load<f64>(BASE_SPREAD_BPS_OFFSET + f) * multiplier / 10000.0;
+  let skew = SKEW_GAIN * q;
+  let half = 1.0;
+  let center = mid;
+  if (model == MODEL_MICROPRICE) {
+    const bidSz = load<f64>(BEST_BID_SZ_OFFSET + f);
+    const askSz = load<f64>(BEST_ASK_SZ_OFFSET + f);
+    if (bidSz > 0.0 && askSz > 0.0) center = (bestBid * askSz + bestAsk * bidSz) / (bidSz + askSz);
+  } else if (model == MODEL_GLFT) {
+    const sigma = load<f64>(GLFT_SIGMA_OFFSET + f);
+    const c2 = load<f64>(GLFT_C2_OFFSET + f);
+    half = load<f64>(GLFT_C1_OFFSET + f) + sigma * c2 * 0.5;
+    const s = sigma * c2 * (load<f64>(INVENTORY_USD_OFFSET + f) / minOrder);
+    skew = s > half ? half : s < -half ? -half : s;
+    unit = multiplier / 10000.0;
+  }
   const sizeScale = pow10(szDecimals);
   store<f64>(TICK_OFFSET + f, 1.0 / pow10(priceDecimals(mid, szDecimals)));
 
@@ -134,18 +196,20 @@ function quoteCoin(c: i32): void {
     flags |= STATUS_INVENTORY_LIMIT;
   }
   for (let l = 0; l < GRID_LEVELS; l++) {
-    const offset = l == 0 ? 1.0 : l == 1 ? 2.5 : 5.0; // spec: 1.5, 3.75, 7.5 bps at h = 1.5
+    const factor = l == 0 ? 1.0 : l == 1 ? 2.5 : 5.0; // spec: 1.5, 3.75, 7.5 bps at h = 1.5
+    // The level's distance from the centre in units: F_L for the grid, F_L * half for GLFT.
+    const offset = factor * half;
     const usd = minOrder * <f64>(l + 1); // spec: $12, $24, $36 at min_order_usd = 12
     const o = (c * GRID_LEVELS + l) << 3;
     if (bidOn) {
-      const raw = mid * (1.0 - (offset + skew) * unit);
+      const raw = center * (1.0 - (offset + skew) * unit);
       flags |= placeLevel(
         raw, true, bestBid, bestAsk, szDecimals, sizeScale, usd,
         BID_PX_OFFSET + o, BID_SZ_OFFSET + o,
       );
     }
     if (askOn) {
-      const raw = mid * (1.0 + (offset - skew) * unit);
+      const raw = center * (1.0 + (offset - skew) * unit);
       flags |= placeLevel(
         raw, false, bestBid, bestAsk, szDecimals, sizeScale, usd,
         ASK_PX_OFFSET + o, ASK_SZ_OFFSET + o,
