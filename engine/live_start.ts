@@ -102,6 +102,8 @@ export interface LiveVenueStart {
   accountValueUsd: number;
   /** Positions held before this run, to carry into the engine. */
   positions: Position[];
+  /** Exchange time of the account read, ms: every fill up to it is in `positions`. */
+  accountTimeMs: number;
 }
 
 /**
@@ -164,6 +166,7 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
       venue,
       accountValueUsd: account.accountValue,
       positions: account.positions.filter((p) => p.szi !== 0),
+      accountTimeMs: account.timeMs,
     };
   } catch (error) {
     venue.close();

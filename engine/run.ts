@@ -5,6 +5,8 @@
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
+import { HaltedError } from "./exit_codes.ts";
+import { appendDowntimeFills } from "./live_fill_backfill.ts";
 import { RedisBridge } from "./bridge.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
@@ -17,6 +19,7 @@ import {
   confirmLive,
   installCrashGuards,
   readPrivateKey,
+  recordsDirFor,
   startLiveVenue,
   statePathFor,
 } from "./live_start.ts";
@@ -41,12 +44,20 @@ const SHUTDOWN_CANCEL_MS = 3_500;
 // How long the shutdown waits for alerts still queued (a crash alert), ms: within the step's 1 s.
 const SHUTDOWN_ALERTS_MS = 750;
 
-/** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
+// What a live shutdown that could not finish a step leaves, for the exit code and its log line.
+const ORDERS_MAY_REST = "orders may still rest at the venue";
+const STATE_NOT_SAVED = "the state file was not saved (a restart restores an older one)";
+
+/**
+ * demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid).
+ * Resolves with the exit code: 0, or EXIT_UNCLEAN_SHUTDOWN when the shutdown left orders resting
+ * or the state unsaved. Throws {@link HaltedError} when the saved state is halted.
+ */
 export async function runMarketMode(
   cli: Cli,
   baseConfig: EngineConfig,
   log: Logger,
-): Promise<void> {
+): Promise<number> {
   let config = baseConfig;
   const live = cli.mode === "live";
   if (live && config.shadowMode) {
@@ -68,6 +79,8 @@ export async function runMarketMode(
     }
   }
 
+  // The account (or vault) traded live.
+  const user = config.vaultAddress ?? config.address ?? "";
   const shutdown = new Shutdown({ logger: log });
   let sim: VenueSim | null = null;
   if (cli.mode === "demo") {
@@ -107,7 +120,7 @@ export async function runMarketMode(
     let state = loaded.state;
     if (state.halt.halted) {
       if (!cli.clearHalt) {
-        throw new Error(
+        throw new HaltedError(
           `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
             `${state.halt.reason}. Check the cause, then start with --clear-halt`,
         );
@@ -121,7 +134,6 @@ export async function runMarketMode(
     let carried: { coin: string; szi: number; entryPx: number }[] = [];
     if (live) {
       await confirmLive(cli.confirmLive, log);
-      const user = config.vaultAddress ?? config.address!;
       const started = await startLiveVenue({
         endpoints,
         info,
@@ -143,6 +155,20 @@ export async function runMarketMode(
       liveVenue = started.venue;
       venue = liveVenue;
       carried = started.positions;
+      // The fills file, unlike the position, missed what the exchange filled while no engine ran.
+      await appendDowntimeFills({
+        info: info.withPriority("safety"),
+        user,
+        dir: recordsDirFor("live", config.dataDir),
+        untilMs: started.accountTimeMs,
+        log,
+      }).catch((error) =>
+        log.error(
+          `[LIVE] start-up: the fills made while no engine ran could not be fetched: ${
+            (error as Error).message
+          }`,
+        )
+      );
       log.warn(`⚠️ LIVE! Account ${user} value $${started.accountValueUsd.toFixed(2)}`);
     }
 
@@ -240,20 +266,51 @@ export async function runMarketMode(
         );
       }
     }, 60_000));
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
+    let done!: (exitCode: number) => void;
+    const finished = new Promise<number>((resolve) => (done = resolve));
     shutdown
       .add("stop quoting", () => {
         engine.stop();
         for (const t of timers) clearInterval(t);
       })
-      .add("cancel all", async () => {
-        // Cancels by the openOrders listing, not behind an order batch still in flight.
-        await engine.venue.cancelAll("shutdown");
-        engine.syncFills();
-      }, SHUTDOWN_CANCEL_MS)
+      .add(
+        "cancel all",
+        async () => {
+          // Cancels by the openOrders listing, not behind an order batch still in flight.
+          await engine.venue.cancelAll("shutdown");
+          engine.syncFills();
+        },
+        SHUTDOWN_CANCEL_MS,
+        live ? ORDERS_MAY_REST : undefined,
+      )
       // What the cancel leaves of the budget goes first to the state and the report.
-      .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
+      .add(
+        "save state",
+        () => saveState(statePath, snapshotState(state, stack, haltToSave)),
+        undefined,
+        STATE_NOT_SAVED,
+      );
+    // The exit code rests on the venue's own listing, not on the cancel's report of itself.
+    if (live) {
+      shutdown.add(
+        "check the venue",
+        async () => {
+          const open = await info.withPriority("safety").openOrders(user);
+          if (open.length > 0) {
+            throw new Error(
+              `${open.length} order(s) still resting: ${
+                open.map((o) => `${o.coin} ${o.side} ${o.sz}@${o.limitPx} (oid ${o.oid})`).join(
+                  ", ",
+                )
+              }`,
+            );
+          }
+        },
+        undefined,
+        "orders still rest at the venue, or the venue could not be asked",
+      );
+    }
+    shutdown
       .add("session report", () => finish(stack, log, config, Date.now(), days))
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
@@ -267,7 +324,7 @@ export async function runMarketMode(
       const venueToCancel = liveVenue;
       shutdown.onForcedExit(() => venueToCancel.cancelOpenOrdersOnce());
     }
-    const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
+    const unlisten = shutdown.listen((code) => done(code));
     // A crash is alerted and shut down in order; live, it also halts and cancels every order.
     const removeGuards = installCrashGuards((reason) => {
       log.error(
@@ -290,14 +347,15 @@ export async function runMarketMode(
     if (cli.durationMs !== null) {
       durationTimer = setTimeout(() => {
         log.info(`[ENGINE] --duration ${cli.durationMs! / 1000}s reached: shutting down`);
-        shutdown.run("duration").then(() => done());
+        shutdown.run("duration").then((report) => done(report.exitCode));
       }, cli.durationMs);
     }
-    await finished;
+    const exitCode = await finished;
     clearTimeout(durationTimer);
     unlisten();
     removeGuards();
     await log.flush();
+    return exitCode;
   } catch (error) {
     await sim?.close();
     throw error;

@@ -30,6 +30,8 @@ export interface ShadowFillRecord {
   inventory: number;
   /** Position after the fill at the latest mid, USD (signed). */
   inventoryUsd: number;
+  /** The exchange's trade id (live fills): a restart's catch-up appends each fill once by it. */
+  tid?: number;
 }
 
 /** Builds the record written for a fill, given the inventory after it. */
@@ -51,6 +53,7 @@ export function shadowFillRecord(
     orderId: fill.orderId,
     inventory,
     inventoryUsd,
+    ...(fill.tid === undefined ? {} : { tid: fill.tid }),
   };
 }
 

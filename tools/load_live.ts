@@ -541,8 +541,8 @@ interface VenueProcess {
 
 /**
  * Starts the venue simulator as its own process and waits for its URLs. It runs the
- * `venue-sim` task's command directly rather than through `deno task`: a task runner killed
- * after a timeout would leave its venue child running.
+ * `venue-sim` task's command (through tools/engine.sh) rather than `deno task`: a task runner
+ * killed after a timeout would leave its venue child running.
  */
 async function startVenue(
   options: LoadOptions,
@@ -550,9 +550,7 @@ async function startVenue(
   logPath: string,
 ): Promise<VenueProcess> {
   const args = [
-    "run",
-    "-P=venue-sim",
-    "tools/venue_sim/main.ts",
+    "venue-sim",
     "--port",
     "0",
     "--seed",
@@ -589,9 +587,12 @@ async function startVenue(
   return { ...found, stop };
 }
 
-/** Spawns `./deno` in its own process group with only the given environment. */
+/**
+ * Spawns tools/engine.sh (the one program this task may run: no `./deno eval`) in its own process
+ * group with only the given environment.
+ */
 function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
-  return new Deno.Command("./deno", {
+  return new Deno.Command("./tools/engine.sh", {
     args,
     // Nothing from the operator's environment (a real key, MM_COINS) may change the test.
     clearEnv: true,
@@ -614,7 +615,7 @@ export function closedRedisUrl(): string {
 }
 
 /**
- * The engine's command line and environment for a mode. Shadow is told the round trip live has
+ * The engine's tools/engine.sh arguments and environment for a mode. Shadow is told the round trip live has
  * against this venue (`delayMs` on every answer) as its order and cancel latency, so both run
  * under the same settings.
  */
@@ -636,12 +637,13 @@ export function engineCommand(
   };
   if (mode === "shadow") {
     return {
-      args: ["run", "-P=shadow", "main.ts", "shadow"],
+      args: ["shadow"],
       env: { ...env, MM_SHADOW_MODE: "true", MM_ENTRY_LATENCY_MS: `${delayMs}` },
     };
   }
   return {
-    args: ["run", "-P=deploy", "main.ts", "live", "--confirm-live"],
+    // tools/engine.sh runs live with the deploy set and --confirm-live.
+    args: ["live"],
     env: {
       ...env,
       MM_SHADOW_MODE: "false",
