@@ -7,6 +7,7 @@ import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
 import { HaltedError } from "./exit_codes.ts";
 import { appendDowntimeFills } from "./live_fill_backfill.ts";
+import { restoreFromFillLog } from "./fill_log_restore.ts";
 import { RedisBridge } from "./bridge.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
@@ -195,15 +196,31 @@ export async function runMarketMode(
       onHalt: (reason) => {
         haltToSave = reason;
         state = markHalted(state, reason, Date.now());
-        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+        void saveNow().catch((error) =>
           log.error(`[STATE] saving the halt failed: ${(error as Error).message}`)
         );
       },
     });
+    // The state is written only once the fills it holds are in the fills file, so a restart can
+    // book whatever the file holds beyond it (engine/fill_log_restore.ts).
+    const saveNow = async (): Promise<void> => {
+      const snapshot = snapshotState(state, stack, haltToSave);
+      await stack.shadowLog?.flush();
+      await saveState(statePath, snapshot);
+    };
     const engine = stack.engine;
     engine.market.restoreWatermarks(state.watermarks);
-    if (!live) state = restoreShadowState(state, stack, log, Date.now());
-    else {
+    if (!live) {
+      if (stack.shadowLog) {
+        const restored = await restoreFromFillLog(state, stack.shadowLog.dir, log);
+        state = restored.state;
+        stack.shadowLog.resume(restored.end);
+      }
+      state = restoreShadowState(state, stack, log, Date.now());
+      // Saved at once with the fills file's mark, so a kill before the first periodic save
+      // restarts from here rather than from a state that never saw this file.
+      await saveNow();
+    } else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
     }
@@ -239,9 +256,7 @@ export async function runMarketMode(
 
     const timers: ReturnType<typeof setInterval>[] = [];
     timers.push(setInterval(() => {
-      void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
-        log.warn(`[STATE] save failed: ${(error as Error).message}`)
-      );
+      void saveNow().catch((error) => log.warn(`[STATE] save failed: ${(error as Error).message}`));
     }, STATE_SAVE_MS));
     timers.push(setInterval(() => {
       refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
@@ -286,7 +301,7 @@ export async function runMarketMode(
       // What the cancel leaves of the budget goes first to the state and the report.
       .add(
         "save state",
-        () => saveState(statePath, snapshotState(state, stack, haltToSave)),
+        saveNow,
         undefined,
         STATE_NOT_SAVED,
       );

@@ -57,6 +57,16 @@ export function shadowFillRecord(
   };
 }
 
+/**
+ * How far the fills file reached when a state was saved: the UTC day file written last and how
+ * many complete lines it held (or was about to hold: the state is written only after them).
+ */
+export interface FillLogMark {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  lines: number;
+}
+
 /** Options of {@link ShadowFillLog}. */
 export interface ShadowFillLogOptions {
   /** Folder of the daily files (default `data/shadow`). */
@@ -78,6 +88,8 @@ export class ShadowFillLog {
   #failed = 0;
   #dayNumber = NaN;
   #dayName = "";
+  #markDay = "";
+  #markLines = 0;
 
   /** Creates the log; nothing touches the disk until the first record. */
   constructor(options: ShadowFillLogOptions = {}) {
@@ -101,9 +113,30 @@ export class ShadowFillLog {
     return `${this.dir}/${this.#day(timeMs)}.jsonl`;
   }
 
+  /**
+   * Where the file stands with every record queued so far: the state saved with it holds exactly
+   * the fills of the lines up to the mark (null before the first record or {@link resume}).
+   */
+  mark(): FillLogMark | null {
+    return this.#markDay === "" ? null : { day: this.#markDay, lines: this.#markLines };
+  }
+
+  /** Continues counting from the end of the files a restart found (engine/fill_log_restore.ts). */
+  resume(mark: FillLogMark | null): void {
+    if (mark === null) return;
+    this.#markDay = mark.day;
+    this.#markLines = mark.lines;
+  }
+
   /** Queues one record; it is written after the current task. */
   append(record: ShadowFillRecord): void {
     const day = this.#day(record.timeMs);
+    if (day > this.#markDay) {
+      this.#markDay = day;
+      this.#markLines = 0;
+    }
+    // A late record of an earlier day is in the state already; only the mark's day is counted.
+    if (day === this.#markDay) this.#markLines++;
     let lines = this.#pending.get(day);
     if (lines === undefined) {
       lines = [];

@@ -7,6 +7,8 @@
  * from it ({@link mayStartLive}).
  */
 
+import type { FillLogMark } from "./shadow_log.ts";
+
 /** Version of the file format this build writes and reads. */
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -83,6 +85,11 @@ export interface EngineState {
   halt: HaltState;
   watermarks: Record<string, TradeWatermark>;
   openShadowOrders: ShadowOrderState[];
+  /**
+   * The fills file's extent this state holds (null: no fill yet, or a file from before the
+   * mark): a restart books the lines after it (engine/fill_log_restore.ts).
+   */
+  fillLog: FillLogMark | null;
 }
 
 /** A fresh state for a first run. */
@@ -105,6 +112,7 @@ export function emptyState(nowMs: number): EngineState {
     halt: { halted: false, reason: null, sinceMs: null },
     watermarks: {},
     openShadowOrders: [],
+    fillLog: null,
   };
 }
 
@@ -293,6 +301,7 @@ function project(state: EngineState, savedAtMs: number): EngineState {
       sz: o.sz,
       queueAhead: o.queueAhead,
     })),
+    fillLog: state.fillLog ? { day: state.fillLog.day, lines: state.fillLog.lines } : null,
   };
 }
 
@@ -371,6 +380,18 @@ export function parseState(text: string): EngineState {
       queueAhead: finite(order.queueAhead, `openShadowOrders[${i}].queueAhead`),
     };
   });
+  let fillLog: FillLogMark | null = null;
+  if (root.fillLog !== undefined && root.fillLog !== null) {
+    const mark = record(root.fillLog, "fillLog");
+    if (typeof mark.day !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(mark.day)) {
+      throw new Error("fillLog.day is not a YYYY-MM-DD day");
+    }
+    const lines = finite(mark.lines, "fillLog.lines");
+    if (!Number.isInteger(lines) || lines < 0) {
+      throw new Error(`fillLog.lines=${lines} is not a count`);
+    }
+    fillLog = { day: mark.day, lines };
+  }
   return {
     version: STATE_SCHEMA_VERSION,
     savedAtMs: finite(root.savedAtMs, "savedAtMs"),
@@ -393,6 +414,7 @@ export function parseState(text: string): EngineState {
     },
     watermarks,
     openShadowOrders,
+    fillLog,
   };
 }
 
