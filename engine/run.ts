@@ -219,7 +219,9 @@ export async function runMarketMode(
       state = restoreShadowState(state, stack, log, Date.now());
       // Saved at once with the fills file's mark, so a kill before the first periodic save
       // restarts from here rather than from a state that never saw this file.
-      await saveNow();
+      await saveNow().catch((error) =>
+        log.warn(`[STATE] save failed: ${(error as Error).message}`)
+      );
     } else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
