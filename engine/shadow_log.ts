@@ -199,8 +199,9 @@ export class ShadowFillLog {
   }
 }
 
-/** `$` and a fixed number of decimals, without a "-0.00". */
+/** `$` and a fixed number of decimals, without a "-0.00" (and "n/a", never "$NaN"). */
 function usd(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) return "n/a";
   const text = value.toFixed(decimals);
   return /^-0\.?0*$/.test(text) ? `$${text.slice(1)}` : `$${text}`;
 }
