@@ -14,6 +14,7 @@
  */
 import { type Cli, parseCli } from "./engine/cli.ts";
 import { ConfigError, type EngineConfig, loadConfig, readEnv } from "./engine/config.ts";
+import { refuseEscapingLinks } from "./engine/data_links.ts";
 import { EXIT_FAILED, EXIT_HALTED, EXIT_OK, EXIT_USAGE, HaltedError } from "./engine/exit_codes.ts";
 import { createLogger } from "./engine/log.ts";
 import { runReplayMode } from "./engine/replay_run.ts";
@@ -25,6 +26,8 @@ async function main(args: string[]): Promise<number> {
   try {
     cli = parseCli(args);
     config = loadConfig(readEnv());
+    // Before anything under the data folder (or a replay input) is read.
+    refuseEscapingLinks([config.dataDir, ...cli.paths]);
   } catch (error) {
     console.error(
       error instanceof ConfigError ? `config: ${error.message}` : (error as Error).message,
