@@ -454,7 +454,7 @@ export function formatSummary(summary: LoadSummary): string {
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
@@ -468,7 +468,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Waits at most `ms` for a promise; resolves undefined on timeout. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
@@ -484,7 +484,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  * Writes a process's stdout and stderr into one file as they come; `onText` sees stdout's text
  * (the venue prints its URLs there). Resolves when both streams end and the file is closed.
  */
-async function pipeToFile(
+export async function pipeToFile(
   child: Deno.ChildProcess,
   path: string,
   onText?: (text: string) => void,
@@ -514,7 +514,7 @@ async function pipeToFile(
 }
 
 /** SIGTERM, a bounded wait, then SIGKILL; resolves with how the process ended. */
-async function stopProcess(
+export async function stopProcess(
   child: Deno.ChildProcess,
   timeoutMs: number,
 ): Promise<{ status: Deno.CommandStatus | null; killed: boolean }> {
@@ -533,7 +533,7 @@ async function stopProcess(
 }
 
 /** A venue simulator process and the URLs it printed. */
-interface VenueProcess {
+export interface VenueProcess {
   apiUrl: string;
   wsUrl: string;
   stop(): Promise<void>;
@@ -544,10 +544,11 @@ interface VenueProcess {
  * `venue-sim` task's command (through tools/engine.sh) rather than `deno task`: a task runner
  * killed after a timeout would leave its venue child running.
  */
-async function startVenue(
-  options: LoadOptions,
+export async function startVenue(
+  options: Pick<LoadOptions, "coins" | "rate" | "delayMs">,
   seed: number,
   logPath: string,
+  faults: readonly string[] = [],
 ): Promise<VenueProcess> {
   const args = [
     "venue-sim",
@@ -561,6 +562,7 @@ async function startVenue(
     `${options.rate}`,
   ];
   if (options.delayMs > 0) args.push("--fault", `delay:ms=${options.delayMs}`);
+  for (const fault of faults) args.push("--fault", fault);
   const child = spawn(args, {});
   let text = "";
   const urls = Promise.withResolvers<{ apiUrl: string; wsUrl: string }>();
@@ -591,7 +593,7 @@ async function startVenue(
  * Spawns tools/engine.sh (the one program this task may run: no `./deno eval`) in its own process
  * group with only the given environment.
  */
-function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
+export function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
   return new Deno.Command("./tools/engine.sh", {
     args,
     // Nothing from the operator's environment (a real key, MM_COINS) may change the test.
@@ -668,7 +670,7 @@ async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
 }
 
 /** The engine's fill records in `<dir>` (every `*.jsonl` but sessions.jsonl). */
-async function readEngineFills(dir: string): Promise<EngineFill[]> {
+export async function readEngineFills(dir: string): Promise<EngineFill[]> {
   const names: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
@@ -694,7 +696,7 @@ async function readEngineFills(dir: string): Promise<EngineFill[]> {
 }
 
 /** `GET /control` (or a POST command) on the venue, with a timeout. */
-async function control(apiUrl: string, command?: unknown): Promise<unknown> {
+export async function control(apiUrl: string, command?: unknown): Promise<unknown> {
   const response = await fetch(`${apiUrl}/control`, {
     method: command === undefined ? "GET" : "POST",
     headers: { "Content-Type": "application/json" },
@@ -706,7 +708,7 @@ async function control(apiUrl: string, command?: unknown): Promise<unknown> {
 }
 
 /** The venue's state and fills after the stop; null state when the venue does not answer. */
-async function readVenue(
+export async function readVenue(
   apiUrl: string,
   withFills: boolean,
 ): Promise<{ state: VenueReading | null; fills: VenueFill[] | null; error?: string }> {

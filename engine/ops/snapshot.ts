@@ -5,6 +5,7 @@
  * `/status.json`, the status page and `/metrics` all show this one object.
  */
 import type { Engine, EngineMode } from "../engine.ts";
+import { LiveExchange } from "../venue/live.ts";
 import type { PnlHistory, PnlPoint } from "./pnl_history.ts";
 
 /** What the engine is doing, most important first. */
@@ -75,6 +76,11 @@ export interface OpsSnapshot {
     addressPaused: boolean;
   };
   coins: CoinSnapshot[];
+  /**
+   * Live: the orders the engine keeps track of (oids, and cloids of orders not acked yet); an
+   * order resting on the account that is in neither list is unknown to it. Null in shadow.
+   */
+  heldOrders: { oids: number[]; cloids: string[] } | null;
   pnlHistory: readonly PnlPoint[];
 }
 
@@ -156,6 +162,7 @@ export function takeSnapshot(sources: SnapshotSources, nowMs: number): OpsSnapsh
       addressPaused: r.address_paused,
     },
     coins,
+    heldOrders: engine.venue instanceof LiveExchange ? engine.venue.heldOrders() : null,
     pnlHistory: sources.history.points(),
   };
 }
