@@ -222,7 +222,8 @@ async function main(args: string[]): Promise<number> {
     maxRestarts: MAX_RESTARTS_IN_A_ROW,
   });
   logFile.close();
-  return result.reason === "clean-exit" || result.reason === "stopped" ? 0 : 1;
+  // The engine's own code: when stopped, 3 says its shutdown left orders or state behind.
+  return result.reason === "gave-up" ? Math.max(1, result.exitCode) : result.exitCode;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
