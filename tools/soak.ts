@@ -21,10 +21,10 @@
  * last sample, the peak of unknown resting orders (must be 0), the peak of stale ones, and the
  * orders resting after the stop (must be 0). Everything goes to `data/soak/<stamp>/`; exit code 0 when every mode passed.
  *
- * Fault durations and periods are in the venue's virtual seconds: at the default rate 10, the
- * defaults drop every socket every 90 s of wall time, silence market data for 40 s (past the
- * 30 s stall timeout) every 5 min, answer 502 to every REST request for 3 s every 150 s, send two
- * malformed frames every 110 s.
+ * Fault durations and periods are in seconds of the venue's clock, which runs at wall time
+ * (`--rate` speeds the market's events, not the clock). The defaults drop every socket every
+ * 90 s, silence market data for 40 s (past the 30 s stall timeout) every 5 min, answer 502 to
+ * every REST request for 3 s every 150 s, and send two malformed frames every 110 s.
  */
 import { parseArgs } from "node:util";
 import { type Cell, formatTable } from "./analysis/table.ts";
@@ -60,12 +60,12 @@ export interface SoakOptions {
   sampleS: number;
 }
 
-/** The faults on by default (virtual seconds; see the header). */
+/** The faults on by default (seconds of the venue's clock; see the header). */
 export const DEFAULT_FAULTS = [
-  "dropWs:every=900",
-  "silence:scope=market,seconds=400,every=3000",
-  "httpError:status=502,seconds=30,every=1500",
-  "malformed:count=2,every=1100",
+  "dropWs:every=90",
+  "silence:scope=market,seconds=40,every=300",
+  "httpError:status=502,seconds=3,every=150",
+  "malformed:count=2,every=110",
 ];
 
 // Every venue answer's delay, ms (as load-live), and shadow's order latency to match it.
