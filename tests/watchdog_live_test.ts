@@ -209,3 +209,94 @@ Deno.test("watchdog: an engine halted on purpose is not restarted", async () => 
     await Deno.remove(new URL(dir, root), { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "deno task watchdog live on a terminal: CONFIRM LIVE once; after kill -9 the restart asks nothing and cancels the dead run's orders within 10 s",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const venue = await startTestVenue({
+      clock: "realtime",
+      coins: 2,
+      rate: 10,
+      startTimeMs: Date.now(),
+    });
+    const dir = await dataDir();
+    // script(1) gives the watchdog a terminal, as an operator's shell does.
+    const term = new Deno.Command("script", {
+      args: ["-qefc", "./deno run -P=watchdog tools/watchdog.ts live", "/dev/null"],
+      cwd: root,
+      env: liveEnv(venue, dir),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const out = capture(term);
+    const keys = term.stdin.getWriter();
+    const type = (text: string) => keys.write(new TextEncoder().encode(text));
+    const starts = () => [...out.text().matchAll(/engine started \(pid (\d+)\)/g)].map((m) => m[1]);
+    try {
+      await until(
+        "the watchdog's prompt",
+        30_000,
+        () => /type "CONFIRM LIVE" to start:/.test(out.text()) ? true : undefined,
+      );
+      await type("CONFIRM LIVE\n");
+      const [firstPid] = await until(
+        "the engine's start",
+        30_000,
+        () => starts().length === 1 ? starts() : undefined,
+      );
+      const resting = await until("orders resting at the venue", 60_000, () => {
+        const open = venue.state().openOrders;
+        return open.length >= 2 ? open.map((o) => o.oid) : undefined;
+      });
+      const killed = await new Deno.Command("kill", { args: ["-9", firstPid] }).output();
+      assert.equal(killed.code, 0);
+      const restartedMs = await until(
+        "the restart",
+        30_000,
+        () => starts().length === 2 ? performance.now() : undefined,
+      );
+      const cancelledMs = await until("the dead run's orders cancelled", 10_000, () => {
+        const open = new Set(venue.state().openOrders.map((o) => o.oid));
+        return resting.every((oid) => !open.has(oid)) ? performance.now() : undefined;
+      });
+      assert.ok(cancelledMs - restartedMs <= 10_000);
+      await until(
+        "quoting again",
+        60_000,
+        () => venue.state().openOrders.length >= 2 ? true : undefined,
+      );
+      // Ctrl-C on the terminal: the watchdog passes one SIGTERM on and ends with the engine's code.
+      await type("\x03");
+      const status = await term.status;
+      await out.done;
+      const screen = out.text();
+      assert.equal(status.code, 0, screen.slice(-3000));
+      assert.equal(screen.match(/type "CONFIRM LIVE" to start:/g)?.length, 1, "asked once");
+      assert.doesNotMatch(
+        screen,
+        /Type "CONFIRM LIVE" to start live trading/,
+        "never by the engine",
+      );
+      assert.match(screen, /the engine exited with code \d+ after [\d.]+s; restarting in 1\.0s/);
+      assert.deepEqual(venue.state().openOrders, []);
+      assert.match(
+        await Deno.readTextFile(new URL(`${dir}/watchdog.log`, root)),
+        /stopped by signal; the engine exited with code 0/,
+      );
+    } finally {
+      await keys.close().catch(() => {});
+      try {
+        term.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      for (const pid of starts()) await new Deno.Command("kill", { args: ["-9", pid] }).output();
+      await venue.close();
+      await Deno.remove(new URL(dir, root), { recursive: true });
+    }
+  },
+});

@@ -1,7 +1,7 @@
 /**
  * Keeps the engine running (spec section 6, `watchdog_mm.sh`): starts it, and when it dies
- * restarts it with exponential backoff, logging every gap to `data/watchdog.log`, so the tick
- * harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
+ * restarts it with exponential backoff, logging every start and gap to `data/watchdog.log` (in
+ * MM_DATA_DIR when set), so the tick harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
  * stopped by the operator) ends the watchdog; Ctrl-C or SIGTERM is passed on to the engine, whose
  * own shutdown cancels orders and saves state.
  *
@@ -202,8 +202,10 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
   }
-  await Deno.mkdir("data", { recursive: true });
-  const logFile = await Deno.open("data/watchdog.log", { append: true, create: true });
+  // Beside the engine's data (MM_DATA_DIR, as the engine reads it), so each run has its own log.
+  const dataDir = (Deno.env.get("MM_DATA_DIR") ?? "").trim().replace(/\/+$/, "") || "data";
+  await Deno.mkdir(dataDir, { recursive: true });
+  const logFile = await Deno.open(`${dataDir}/watchdog.log`, { append: true, create: true });
   const encoder = new TextEncoder();
   const log = (line: string) => {
     const text = `${new Date().toISOString()} [WATCHDOG] ${line}\n`;
@@ -216,7 +218,11 @@ async function main(args: string[]): Promise<number> {
   }
   log(`supervising ${ENGINE_PROGRAM} ${command.join(" ")}`);
   const result = await supervise({
-    start: () => startEngine(command),
+    start: () => {
+      const child = startEngine(command);
+      log(`engine started (pid ${child.pid})`);
+      return child;
+    },
     log,
     stop: stopper.signal,
     maxRestarts: MAX_RESTARTS_IN_A_ROW,
