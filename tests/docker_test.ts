@@ -122,8 +122,10 @@ Deno.test({
     } finally {
       dockerd.kill("SIGTERM");
       await dockerd.status;
-      // The images (a gigabyte); the exec root keeps dockerd's network namespace mount.
+      // The images (a gigabyte), and the network namespace dockerd leaves mounted.
       await Deno.remove(`${work}/data-root`, { recursive: true });
+      await run("umount", [`${work}/exec-root/netns/default`]);
+      await Deno.remove(`${work}/exec-root`, { recursive: true });
     }
   },
 });
