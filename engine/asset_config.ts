@@ -53,14 +53,54 @@ export const DEFAULT_ASSET: AssetDefaults = {
 /** The exchange's minimum order notional, USD. */
 export const EXCHANGE_MIN_NOTIONAL_USD = 10;
 
-// 100 bps = 1% per side: far wider than any maker quote worth posting on a Hyperliquid perp;
-// a larger value is almost certainly a unit slip (percent or a fraction sent as bps).
-/** Largest half-spread a config may ask for, basis points. */
-export const MAX_BASE_SPREAD_BPS = 100;
+/** An inclusive range a quoting parameter must lie in. */
+export interface Bound {
+  min: number;
+  max: number;
+  /** What the number measures, for messages. */
+  unit: string;
+}
 
-// An ATR of half the price per bar means the market data (or the unit) is wrong.
-/** Exclusive upper bound of `atr_fraction`. */
-export const MAX_ATR_FRACTION = 0.5;
+/**
+ * The one set of limits for the quoting parameters, whoever sets them: the environment's
+ * defaults (engine/config.ts, MM_BASE_SPREAD_BPS and the rest) and every screener config from
+ * Redis (checkAssetConfig). Why each bound:
+ * - base_spread_bps ≤ 100 (1% per side): far wider than any maker quote worth posting on a
+ *   Hyperliquid perp; a larger value is almost certainly a unit slip (percent or a fraction).
+ *   ≥ 0.1: below a tenth of a basis point every quote sits inside the tick.
+ * - min_order_usd ≥ 10: Hyperliquid refuses smaller orders. ≤ 1e6: a million dollars per order
+ *   is past any account this engine is meant for; more (1e9) only stops the coin quoting.
+ * - max_inv_usd ≤ 1e9: the same reasoning for inventory; it must also reach min_order_usd.
+ * - atr_fraction ≤ 0.5: an ATR of half the price per bar means the data or the unit is wrong;
+ *   ≥ 1e-6 (a hundredth of a basis point): zero would mean no market at all.
+ */
+export const ASSET_BOUNDS = {
+  base_spread_bps: { min: 0.1, max: 100, unit: "bps" },
+  min_order_usd: { min: EXCHANGE_MIN_NOTIONAL_USD, max: 1e6, unit: "USD" },
+  max_inv_usd: { min: EXCHANGE_MIN_NOTIONAL_USD, max: 1e9, unit: "USD" },
+  atr_fraction: { min: 1e-6, max: 0.5, unit: "a fraction of price" },
+} as const satisfies Record<string, Bound>;
+
+/**
+ * Largest amount of money the engine accepts anywhere, USD: the largest starting balance the
+ * environment takes (MM_STARTING_BALANCE_USD), and the bound of every position's notional and
+ * session amount in a state file (engine/state.ts), so a corrupt 1e308 is refused by name
+ * instead of reported as PnL $Infinity.
+ */
+export const MAX_AMOUNT_USD = 1e12;
+
+/** Largest half-spread a config may ask for, basis points. */
+export const MAX_BASE_SPREAD_BPS = ASSET_BOUNDS.base_spread_bps.max;
+
+/** Whether `value` is a finite number within `bound`. */
+export function withinBound(value: number, bound: Bound): boolean {
+  return Number.isFinite(value) && value >= bound.min && value <= bound.max;
+}
+
+/** "a number from 10 to 1000000 (USD)": what a bound allows, for error messages. */
+export function describeBound(bound: Bound): string {
+  return `a number from ${bound.min} to ${bound.max} (${bound.unit})`;
+}
 
 // At 100 per bps-order, BTC on the real recording (README, "Quote models": sigma 0.38 bps/√s,
 // A 0.45/s, k 2.6/bps) would quote 8 bps from the mid and skew 16 bps per order held, far past any
@@ -121,25 +161,33 @@ export function checkAssetConfig(
     return typeof value === "number" && Number.isFinite(value) ? value : null;
   };
 
-  const spread = number("base_spread_bps", defaults.baseSpreadBps);
-  if (spread === null || spread <= 0 || spread > MAX_BASE_SPREAD_BPS) {
-    return fail("base_spread_bps", `must be a number in (0, ${MAX_BASE_SPREAD_BPS}] bps`);
+  const bounded = (field: keyof typeof ASSET_BOUNDS, fallback: number): number | null => {
+    const value = number(field, fallback);
+    return value !== null && withinBound(value, ASSET_BOUNDS[field]) ? value : null;
+  };
+  const spread = bounded("base_spread_bps", defaults.baseSpreadBps);
+  if (spread === null) {
+    return fail("base_spread_bps", `must be ${describeBound(ASSET_BOUNDS.base_spread_bps)}`);
   }
-  const minOrder = number("min_order_usd", defaults.minOrderUsd);
-  if (minOrder === null || minOrder < EXCHANGE_MIN_NOTIONAL_USD) {
+  const minOrder = bounded("min_order_usd", defaults.minOrderUsd);
+  if (minOrder === null) {
     return fail(
       "min_order_usd",
-      `must be a number >= ${EXCHANGE_MIN_NOTIONAL_USD} (Hyperliquid's minimum order is $10)`,
+      `must be ${
+        describeBound(ASSET_BOUNDS.min_order_usd)
+      }; Hyperliquid's minimum order is $10, and no order may exceed $1,000,000`,
     );
   }
-  const maxInv = number("max_inv_usd", defaults.maxInvUsd);
-  if (maxInv === null || maxInv <= 0) return fail("max_inv_usd", "must be a number > 0");
+  const maxInv = bounded("max_inv_usd", defaults.maxInvUsd);
+  if (maxInv === null) {
+    return fail("max_inv_usd", `must be ${describeBound(ASSET_BOUNDS.max_inv_usd)}`);
+  }
   if (maxInv < minOrder) {
     return fail("max_inv_usd", `must be at least min_order_usd (${minOrder}): one order`);
   }
-  const atr = number("atr_fraction", defaults.atrFraction);
-  if (atr === null || atr <= 0 || atr >= MAX_ATR_FRACTION) {
-    return fail("atr_fraction", `must be a number in (0, ${MAX_ATR_FRACTION})`);
+  const atr = bounded("atr_fraction", defaults.atrFraction);
+  if (atr === null) {
+    return fail("atr_fraction", `must be ${describeBound(ASSET_BOUNDS.atr_fraction)}`);
   }
   const regime = raw.regime ?? defaults.regime;
   if (typeof regime !== "string" || !REGIMES.includes(regime as Regime)) {

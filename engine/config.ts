@@ -6,7 +6,15 @@
  * `HL_PRIVATE_KEY` is deliberately not here: it is read once by live mode and never stored in a
  * structure that might be printed.
  */
-import { type AssetDefaults, DEFAULT_ASSET, type Regime, REGIMES } from "./asset_config.ts";
+import {
+  ASSET_BOUNDS,
+  type AssetDefaults,
+  type Bound,
+  DEFAULT_ASSET,
+  MAX_AMOUNT_USD,
+  type Regime,
+  REGIMES,
+} from "./asset_config.ts";
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
@@ -245,9 +253,6 @@ export const DEFAULTS = {
   asset: DEFAULT_ASSET,
 };
 
-// Hyperliquid: minimum order value is $10.
-const EXCHANGE_MIN_ORDER_USD = 10;
-
 /** Whether this process may write under `path` (Deno's write permission for it). */
 export function hasWriteAccess(path: string): boolean {
   return Deno.permissions.querySync({ name: "write", path }).state === "granted";
@@ -285,6 +290,9 @@ export function loadConfig(
     }
     return parsed;
   };
+  // The quoting defaults take the bounds every Redis config is held to (asset_config.ts).
+  const bounded = (name: string, fallback: number, bound: Bound): number =>
+    num(name, fallback, bound.min, bound.max, ` (${bound.unit})`);
   const int = (name: string, fallback: number, min: number, max: number, unit = ""): number => {
     const value = get(name);
     if (value === undefined) return fallback;
@@ -401,11 +409,11 @@ export function loadConfig(
   const minOrderUsd = num(
     "MM_MIN_ORDER_USD",
     DEFAULTS.asset.minOrderUsd,
-    EXCHANGE_MIN_ORDER_USD,
-    1e6,
+    ASSET_BOUNDS.min_order_usd.min,
+    ASSET_BOUNDS.min_order_usd.max,
     " (USD; Hyperliquid's minimum order is $10)",
   );
-  const maxInvUsd = num("MM_MAX_INV_USD", DEFAULTS.asset.maxInvUsd, 0, 1e9, " (USD)");
+  const maxInvUsd = bounded("MM_MAX_INV_USD", DEFAULTS.asset.maxInvUsd, ASSET_BOUNDS.max_inv_usd);
   if (maxInvUsd < minOrderUsd) {
     throw new ConfigError(
       "MM_MAX_INV_USD",
@@ -435,7 +443,7 @@ export function loadConfig(
       "MM_STARTING_BALANCE_USD",
       DEFAULTS.startingBalanceUsd,
       1,
-      1e12,
+      MAX_AMOUNT_USD,
       " (USD)",
     ),
     tickMs: int("MM_TICK_MS", DEFAULTS.tickMs, 10, 10_000, " (ms)"),
@@ -535,21 +543,17 @@ export function loadConfig(
     address: address("HL_ADDRESS"),
     vaultAddress: address("HL_VAULT_ADDRESS"),
     asset: {
-      baseSpreadBps: num(
+      baseSpreadBps: bounded(
         "MM_BASE_SPREAD_BPS",
         DEFAULTS.asset.baseSpreadBps,
-        0.1,
-        1000,
-        " (basis points)",
+        ASSET_BOUNDS.base_spread_bps,
       ),
       maxInvUsd,
       minOrderUsd,
-      atrFraction: num(
+      atrFraction: bounded(
         "MM_ATR_FRACTION",
         DEFAULTS.asset.atrFraction,
-        0,
-        1,
-        " (a fraction of price)",
+        ASSET_BOUNDS.atr_fraction,
       ),
       regime: oneOf<Regime>("MM_REGIME", DEFAULTS.asset.regime, REGIMES),
     },

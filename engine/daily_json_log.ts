@@ -56,6 +56,11 @@ export class DailyJsonLog<T> {
     return `${this.dir}/${this.#day(timeMs)}.jsonl`;
   }
 
+  /** The UTC day (`YYYY-MM-DD`) whose file holds records of time `timeMs`. */
+  dayOf(timeMs: number): string {
+    return this.#day(timeMs);
+  }
+
   /** Queues one record; it is written after the current task. */
   append(record: T): void {
     const day = this.#day(this.#timeOf(record));

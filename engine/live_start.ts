@@ -106,6 +106,8 @@ export interface LiveVenueStart {
   equity: AccountEquity;
   /** Positions held before this run, to carry into the engine. */
   positions: Position[];
+  /** Exchange time of the account read, ms: every fill up to it is in `positions`. */
+  accountTimeMs: number;
 }
 
 /**
@@ -175,6 +177,7 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
       accountValueUsd: equity.equityUsd,
       equity,
       positions: account.positions.filter((p) => p.szi !== 0),
+      accountTimeMs: account.timeMs,
     };
   } catch (error) {
     venue.close();

@@ -88,7 +88,9 @@ export function cancelFillRatio(cancels: number, fills: number): number {
   return cancels / Math.max(1, fills);
 }
 
-const usd = (x: number, digits = 2) => `${x < 0 ? "-" : ""}$${Math.abs(x).toFixed(digits)}`;
+// A non-finite amount is a bug upstream (state files are bounded): shown as such, never "$NaN".
+const usd = (x: number, digits = 2) =>
+  Number.isFinite(x) ? `${x < 0 ? "-" : ""}$${Math.abs(x).toFixed(digits)}` : "n/a";
 
 /** Formats the session report as plain text (one table, fixed-width columns). */
 export function formatSessionReport(s: SessionSummary): string {

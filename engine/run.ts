@@ -8,6 +8,9 @@ import type { EngineConfig } from "./config.ts";
 import { candidateKey } from "./fill_model/model_names.ts";
 import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
 import { CADENCE_EVERY_MS, CADENCE_STARTUP_MS, CadenceWatch } from "./cadence_watch.ts";
+import { HaltedError } from "./exit_codes.ts";
+import { appendDowntimeFills } from "./live_fill_backfill.ts";
+import { restoreFromFillLog } from "./fill_log_restore.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
 import { Harvester } from "./harvest.ts";
@@ -20,6 +23,7 @@ import {
   confirmLive,
   installCrashGuards,
   readPrivateKey,
+  recordsDirFor,
   startLiveVenue,
   statePathFor,
 } from "./live_start.ts";
@@ -44,12 +48,20 @@ const SHUTDOWN_CANCEL_MS = 3_500;
 // How long the shutdown waits for alerts still queued (a crash alert), ms: within the step's 1 s.
 const SHUTDOWN_ALERTS_MS = 750;
 
-/** demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid). */
+// What a live shutdown that could not finish a step leaves, for the exit code and its log line.
+const ORDERS_MAY_REST = "orders may still rest at the venue";
+const STATE_NOT_SAVED = "the state file was not saved (a restart restores an older one)";
+
+/**
+ * demo, shadow and live: market data from a WebSocket (the venue simulator or Hyperliquid).
+ * Resolves with the exit code: 0, or EXIT_UNCLEAN_SHUTDOWN when the shutdown left orders resting
+ * or the state unsaved. Throws {@link HaltedError} when the saved state is halted.
+ */
 export async function runMarketMode(
   cli: Cli,
   baseConfig: EngineConfig,
   log: Logger,
-): Promise<void> {
+): Promise<number> {
   let config = baseConfig;
   const live = cli.mode === "live";
   if (live && config.shadowMode) {
@@ -71,6 +83,8 @@ export async function runMarketMode(
     }
   }
 
+  // The account (or vault) traded live.
+  const user = config.vaultAddress ?? config.address ?? "";
   const shutdown = new Shutdown({ logger: log });
   let sim: VenueSim | null = null;
   if (cli.mode === "demo") {
@@ -116,7 +130,7 @@ export async function runMarketMode(
     let state = loaded.state;
     if (state.halt.halted) {
       if (!cli.clearHalt) {
-        throw new Error(
+        throw new HaltedError(
           `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
             `${state.halt.reason}. Check the cause, then start with --clear-halt`,
         );
@@ -138,7 +152,6 @@ export async function runMarketMode(
     let carried: { coin: string; szi: number; entryPx: number }[] = [];
     if (live) {
       await confirmLive(cli.confirmLive, log);
-      const user = config.vaultAddress ?? config.address!;
       const started = await startLiveVenue({
         endpoints,
         info,
@@ -162,6 +175,20 @@ export async function runMarketMode(
       liveVenue = started.venue;
       venue = liveVenue;
       carried = started.positions;
+      // The fills file, unlike the position, missed what the exchange filled while no engine ran.
+      await appendDowntimeFills({
+        info: info.withPriority("safety"),
+        user,
+        dir: recordsDirFor("live", config.dataDir),
+        untilMs: started.accountTimeMs,
+        log,
+      }).catch((error) =>
+        log.error(
+          `[LIVE] start-up: the fills made while no engine ran could not be fetched: ${
+            (error as Error).message
+          }`,
+        )
+      );
       log.warn(`⚠️ LIVE! Account ${user} value $${started.accountValueUsd.toFixed(2)}`);
     }
 
@@ -192,15 +219,33 @@ export async function runMarketMode(
       onHalt: (reason) => {
         haltToSave = reason;
         state = markHalted(state, reason, Date.now());
-        void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
+        void saveNow().catch((error) =>
           log.error(`[STATE] saving the halt failed: ${(error as Error).message}`)
         );
       },
     });
+    // The state is written only once the fills it holds are in the fills file, so a restart can
+    // book whatever the file holds beyond it (engine/fill_log_restore.ts).
+    const saveNow = async (): Promise<void> => {
+      const snapshot = snapshotState(state, stack, haltToSave);
+      await stack.shadowLog?.flush();
+      await saveState(statePath, snapshot);
+    };
     const engine = stack.engine;
     engine.market.restoreWatermarks(state.watermarks);
-    if (!live) state = restoreShadowState(state, stack, log, Date.now());
-    else {
+    if (!live) {
+      if (stack.shadowLog) {
+        const restored = await restoreFromFillLog(state, stack.shadowLog.dir, log);
+        state = restored.state;
+        stack.shadowLog.resume(restored.end);
+      }
+      state = restoreShadowState(state, stack, log, Date.now());
+      // Saved at once with the fills file's mark, so a kill before the first periodic save
+      // restarts from here rather than from a state that never saw this file.
+      await saveNow().catch((error) =>
+        log.warn(`[STATE] save failed: ${(error as Error).message}`)
+      );
+    } else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
     }
@@ -244,9 +289,7 @@ export async function runMarketMode(
 
     const timers: ReturnType<typeof setInterval>[] = [];
     timers.push(setInterval(() => {
-      void saveState(statePath, snapshotState(state, stack, haltToSave)).catch((error) =>
-        log.warn(`[STATE] save failed: ${(error as Error).message}`)
-      );
+      void saveNow().catch((error) => log.warn(`[STATE] save failed: ${(error as Error).message}`));
     }, STATE_SAVE_MS));
     // The book cadence: measured a minute after start, then every hour (cadence_watch.ts).
     const cadenceFirst = setTimeout(() => {
@@ -279,21 +322,52 @@ export async function runMarketMode(
         );
       }
     }, 60_000));
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
+    let done!: (exitCode: number) => void;
+    const finished = new Promise<number>((resolve) => (done = resolve));
     shutdown
       .add("stop quoting", () => {
         engine.stop();
         clearTimeout(cadenceFirst);
         for (const t of timers) clearInterval(t);
       })
-      .add("cancel all", async () => {
-        // Cancels by the openOrders listing, not behind an order batch still in flight.
-        await engine.venue.cancelAll("shutdown");
-        engine.syncFills();
-      }, SHUTDOWN_CANCEL_MS)
+      .add(
+        "cancel all",
+        async () => {
+          // Cancels by the openOrders listing, not behind an order batch still in flight.
+          await engine.venue.cancelAll("shutdown");
+          engine.syncFills();
+        },
+        SHUTDOWN_CANCEL_MS,
+        live ? ORDERS_MAY_REST : undefined,
+      )
       // What the cancel leaves of the budget goes first to the state and the report.
-      .add("save state", () => saveState(statePath, snapshotState(state, stack, haltToSave)))
+      .add(
+        "save state",
+        saveNow,
+        undefined,
+        STATE_NOT_SAVED,
+      );
+    // The exit code rests on the venue's own listing, not on the cancel's report of itself.
+    if (live) {
+      shutdown.add(
+        "check the venue",
+        async () => {
+          const open = await info.withPriority("safety").openOrders(user);
+          if (open.length > 0) {
+            throw new Error(
+              `${open.length} order(s) still resting: ${
+                open.map((o) => `${o.coin} ${o.side} ${o.sz}@${o.limitPx} (oid ${o.oid})`).join(
+                  ", ",
+                )
+              }`,
+            );
+          }
+        },
+        undefined,
+        "orders still rest at the venue, or the venue could not be asked",
+      );
+    }
+    shutdown
       .add("session report", () => finish(stack, log, config, Date.now(), days, liveLedger))
       .add("close market data", () => feed.close())
       .add("flush harvest", () => harvester?.close())
@@ -307,7 +381,7 @@ export async function runMarketMode(
       const venueToCancel = liveVenue;
       shutdown.onForcedExit(() => venueToCancel.cancelOpenOrdersOnce());
     }
-    const unlisten = shutdown.listen((code) => code === 0 ? done() : Deno.exit(code));
+    const unlisten = shutdown.listen((code) => done(code));
     // A crash is alerted and shut down in order; live, it also halts and cancels every order.
     const removeGuards = installCrashGuards((reason) => {
       log.error(
@@ -330,14 +404,15 @@ export async function runMarketMode(
     if (cli.durationMs !== null) {
       durationTimer = setTimeout(() => {
         log.info(`[ENGINE] --duration ${cli.durationMs! / 1000}s reached: shutting down`);
-        shutdown.run("duration").then(() => done());
+        shutdown.run("duration").then((report) => done(report.exitCode));
       }, cli.durationMs);
     }
-    await finished;
+    const exitCode = await finished;
     clearTimeout(durationTimer);
     unlisten();
     removeGuards();
     await log.flush();
+    return exitCode;
   } catch (error) {
     await sim?.close();
     throw error;

@@ -31,6 +31,8 @@ export interface ShadowFillRecord {
   inventory: number;
   /** Position after the fill at the latest mid, USD (signed). */
   inventoryUsd: number;
+  /** The exchange's trade id (live fills): a restart's catch-up appends each fill once by it. */
+  tid?: number;
 }
 
 /** Builds the record written for a fill, given the inventory after it. */
@@ -52,7 +54,18 @@ export function shadowFillRecord(
     orderId: fill.orderId,
     inventory,
     inventoryUsd,
+    ...(fill.tid === undefined ? {} : { tid: fill.tid }),
   };
+}
+
+/**
+ * How far the fills file reached when a state was saved: the UTC day file written last and how
+ * many complete lines it held (or was about to hold: the state is written only after them).
+ */
+export interface FillLogMark {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  lines: number;
 }
 
 /** Options of {@link ShadowFillLog}. */
@@ -65,6 +78,9 @@ export interface ShadowFillLogOptions {
 
 /** Appends fill records to one JSON-lines file per UTC day, without blocking the caller. */
 export class ShadowFillLog extends DailyJsonLog<ShadowFillRecord> {
+  #markDay = "";
+  #markLines = 0;
+
   /** Creates the log; nothing touches the disk until the first record. */
   constructor(options: ShadowFillLogOptions = {}) {
     super({
@@ -74,10 +90,38 @@ export class ShadowFillLog extends DailyJsonLog<ShadowFillRecord> {
       onError: options.onError,
     });
   }
+
+  /**
+   * Where the file stands with every record queued so far: the state saved with it holds exactly
+   * the fills of the lines up to the mark (null before the first record or {@link resume}).
+   */
+  mark(): FillLogMark | null {
+    return this.#markDay === "" ? null : { day: this.#markDay, lines: this.#markLines };
+  }
+
+  /** Continues counting from the end of the files a restart found (engine/fill_log_restore.ts). */
+  resume(mark: FillLogMark | null): void {
+    if (mark === null) return;
+    this.#markDay = mark.day;
+    this.#markLines = mark.lines;
+  }
+
+  /** Queues one record; it is written after the current task. */
+  override append(record: ShadowFillRecord): void {
+    const day = this.dayOf(record.timeMs);
+    if (day > this.#markDay) {
+      this.#markDay = day;
+      this.#markLines = 0;
+    }
+    // A late record of an earlier day is in the state already; only the mark's day is counted.
+    if (day === this.#markDay) this.#markLines++;
+    super.append(record);
+  }
 }
 
-/** `$` and a fixed number of decimals, without a "-0.00". */
+/** `$` and a fixed number of decimals, without a "-0.00" (and "n/a", never "$NaN"). */
 function usd(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) return "n/a";
   const text = value.toFixed(decimals);
   return /^-0\.?0*$/.test(text) ? `$${text.slice(1)}` : `$${text}`;
 }

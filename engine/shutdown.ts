@@ -1,9 +1,14 @@
 /**
  * Graceful shutdown: on SIGINT/SIGTERM, run the registered steps in order (stop quoting, cancel
- * all in live mode, flush harvest buffers, save state, print the report) and exit 0, all within
- * a deadline (5 s by default). Each step has its own time limit too, so one hung step (a cancel
+ * all in live mode, flush harvest buffers, save state, print the report) and exit, all within a
+ * deadline (5 s by default). Each step has its own time limit too, so one hung step (a cancel
  * request that never returns) cannot take the state save and the report down with it.
+ *
+ * The exit code tells the truth: 0 only when every step registered with what its failure leaves
+ * behind (orders resting, state not saved) finished; otherwise {@link EXIT_UNCLEAN_SHUTDOWN},
+ * after a log line naming what remains.
  */
+import { EXIT_OK, EXIT_UNCLEAN_SHUTDOWN } from "./exit_codes.ts";
 import type { Logger } from "./log.ts";
 
 /** How long the whole shutdown may take, signal to exit, ms (issue 7: within 5 s). */
@@ -42,6 +47,10 @@ export interface ShutdownReport {
   elapsedMs: number;
   /** Whether every step finished `ok`. */
   clean: boolean;
+  /** What the steps that did not finish leave behind (empty: nothing). */
+  remains: string[];
+  /** 0, or {@link EXIT_UNCLEAN_SHUTDOWN} when something remains. */
+  exitCode: number;
 }
 
 /** Options of {@link Shutdown}. */
@@ -57,6 +66,7 @@ interface Step {
   name: string;
   run: () => void | Promise<void>;
   timeoutMs: number;
+  leavesBehind?: string;
 }
 
 /** An ordered list of shutdown steps with a deadline. */
@@ -79,12 +89,20 @@ export class Shutdown {
   /**
    * Appends a step; steps run in the order they were added. `timeoutMs` bounds this step
    * (default {@link DEFAULT_STEP_TIMEOUT_MS}); the whole run is bounded by the deadline.
+   * `leavesBehind` says what remains when the step fails, times out or is skipped ("orders may
+   * still rest at the venue"): such a step makes the exit code non-zero. A step that throws says
+   * more in its message (which orders), and that is reported with it.
    */
-  add(name: string, run: () => void | Promise<void>, timeoutMs = DEFAULT_STEP_TIMEOUT_MS): this {
+  add(
+    name: string,
+    run: () => void | Promise<void>,
+    timeoutMs = DEFAULT_STEP_TIMEOUT_MS,
+    leavesBehind?: string,
+  ): this {
     if (!(timeoutMs > 0)) {
       throw new Error(`shutdown step "${name}": timeoutMs=${timeoutMs} must be > 0`);
     }
-    this.#steps.push({ name, run, timeoutMs });
+    this.#steps.push({ name, run, timeoutMs, leavesBehind });
     return this;
   }
 
@@ -109,7 +127,8 @@ export class Shutdown {
   }
 
   /**
-   * Runs the shutdown on SIGINT or SIGTERM, then calls `exit(0)`. A second signal during the
+   * Runs the shutdown on SIGINT or SIGTERM, then calls `exit` with the report's exit code (0, or
+   * {@link EXIT_UNCLEAN_SHUTDOWN} when something remains). A second signal during the
    * shutdown runs the {@link onForcedExit} action (at most {@link LAST_RESORT_MS}) and exits with
    * code 1 (the operator insists; state may not be saved); a third exits at once.
    * Returns a function that removes the listeners.
@@ -141,7 +160,7 @@ export class Shutdown {
           return;
         }
         this.#log?.info(`[SHUTDOWN] ${signal} received: shutting down`);
-        this.run(signal).then(async () => {
+        this.run(signal).then(async (report) => {
           // The last log lines get what is left of a short grace period, not an open-ended wait.
           let timer: ReturnType<typeof setTimeout> | undefined;
           await Promise.race([
@@ -149,7 +168,7 @@ export class Shutdown {
             new Promise((resolve) => timer = setTimeout(resolve, LOG_FLUSH_GRACE_MS)),
           ]);
           clearTimeout(timer);
-          exit(0);
+          exit(report.exitCode);
         });
       };
       Deno.addSignalListener(signal, handler);
@@ -191,12 +210,23 @@ export class Shutdown {
     }
     const elapsedMs = this.#now() - start;
     const clean = steps.every((s) => s.outcome === "ok");
+    const remains = this.#steps.flatMap((step, i) => {
+      const result = steps[i];
+      if (step.leavesBehind === undefined || result.outcome === "ok") return [];
+      const detail = result.outcome === "failed" ? result.error : result.outcome;
+      return [`${step.leavesBehind} (${step.name}: ${detail})`];
+    });
+    const exitCode = remains.length === 0 ? EXIT_OK : EXIT_UNCLEAN_SHUTDOWN;
     this.#log?.info(
       `[SHUTDOWN] ${clean ? "complete" : "finished with problems"} in ${
         Math.round(elapsedMs)
       } ms (${reason})`,
     );
-    return { reason, steps, elapsedMs, clean };
+    for (const line of remains) this.#log?.error(`[SHUTDOWN] REMAINS: ${line}`);
+    if (exitCode !== EXIT_OK) {
+      this.#log?.error(`[SHUTDOWN] exit code ${exitCode}: the shutdown left something behind`);
+    }
+    return { reason, steps, elapsedMs, clean, remains, exitCode };
   }
 
   async #runStep(step: Step, limitMs: number): Promise<StepResult> {

@@ -7,6 +7,9 @@
  * from it ({@link mayStartLive}).
  */
 
+import { MAX_AMOUNT_USD } from "./asset_config.ts";
+import type { FillLogMark } from "./shadow_log.ts";
+
 /** Version of the file format this build writes and reads. */
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -83,6 +86,11 @@ export interface EngineState {
   halt: HaltState;
   watermarks: Record<string, TradeWatermark>;
   openShadowOrders: ShadowOrderState[];
+  /**
+   * The fills file's extent this state holds (null: no fill yet, or a file from before the
+   * mark): a restart books the lines after it (engine/fill_log_restore.ts).
+   */
+  fillLog: FillLogMark | null;
 }
 
 /** A fresh state for a first run. */
@@ -105,6 +113,7 @@ export function emptyState(nowMs: number): EngineState {
     halt: { halted: false, reason: null, sinceMs: null },
     watermarks: {},
     openShadowOrders: [],
+    fillLog: null,
   };
 }
 
@@ -293,6 +302,7 @@ function project(state: EngineState, savedAtMs: number): EngineState {
       sz: o.sz,
       queueAhead: o.queueAhead,
     })),
+    fillLog: state.fillLog ? { day: state.fillLog.day, lines: state.fillLog.lines } : null,
   };
 }
 
@@ -315,10 +325,17 @@ export function parseState(text: string): EngineState {
   const inventory: Record<string, InventoryEntry> = {};
   for (const [coin, value] of Object.entries(record(root.inventory, "inventory"))) {
     const entry = record(value, `inventory.${coin}`);
-    inventory[coin] = {
-      qty: finite(entry.qty, `inventory.${coin}.qty`),
-      avgEntryPx: finite(entry.avgEntryPx, `inventory.${coin}.avgEntryPx`),
-    };
+    const qty = finite(entry.qty, `inventory.${coin}.qty`);
+    const avgEntryPx = finite(entry.avgEntryPx, `inventory.${coin}.avgEntryPx`);
+    if (avgEntryPx < 0) throw new Error(`inventory.${coin}.avgEntryPx=${avgEntryPx} is negative`);
+    // The notional, and the size alone (a price of 0 would let any size through).
+    if (Math.abs(qty) * avgEntryPx > MAX_AMOUNT_USD || Math.abs(qty) > MAX_AMOUNT_USD) {
+      throw new Error(
+        `inventory.${coin}.qty=${qty} at ${avgEntryPx} is past the largest amount the engine ` +
+          `accepts ($${MAX_AMOUNT_USD}, the MM_STARTING_BALANCE_USD limit)`,
+      );
+    }
+    inventory[coin] = { qty, avgEntryPx };
   }
   const session = record(root.session, "session");
   const count = (name: string) => {
@@ -350,7 +367,7 @@ export function parseState(text: string): EngineState {
     }
     dailyAnchor = {
       utcDay: anchor.utcDay,
-      startingBalanceUsd: finite(anchor.startingBalanceUsd, "dailyAnchor.startingBalanceUsd"),
+      startingBalanceUsd: amount(anchor.startingBalanceUsd, "dailyAnchor.startingBalanceUsd"),
     };
   }
   if (!Array.isArray(root.openShadowOrders)) throw new Error("openShadowOrders is not an array");
@@ -371,6 +388,18 @@ export function parseState(text: string): EngineState {
       queueAhead: finite(order.queueAhead, `openShadowOrders[${i}].queueAhead`),
     };
   });
+  let fillLog: FillLogMark | null = null;
+  if (root.fillLog !== undefined && root.fillLog !== null) {
+    const mark = record(root.fillLog, "fillLog");
+    if (typeof mark.day !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(mark.day)) {
+      throw new Error("fillLog.day is not a YYYY-MM-DD day");
+    }
+    const lines = finite(mark.lines, "fillLog.lines");
+    if (!Number.isInteger(lines) || lines < 0) {
+      throw new Error(`fillLog.lines=${lines} is not a count`);
+    }
+    fillLog = { day: mark.day, lines };
+  }
   return {
     version: STATE_SCHEMA_VERSION,
     savedAtMs: finite(root.savedAtMs, "savedAtMs"),
@@ -381,9 +410,9 @@ export function parseState(text: string): EngineState {
       cancels: count("cancels"),
       requests: session.requests === undefined ? 0 : count("requests"),
       fills: count("fills"),
-      volumeUsd: finite(session.volumeUsd, "session.volumeUsd"),
-      feesUsd: finite(session.feesUsd, "session.feesUsd"),
-      realizedPnlUsd: finite(session.realizedPnlUsd, "session.realizedPnlUsd"),
+      volumeUsd: amount(session.volumeUsd, "session.volumeUsd"),
+      feesUsd: amount(session.feesUsd, "session.feesUsd"),
+      realizedPnlUsd: amount(session.realizedPnlUsd, "session.realizedPnlUsd"),
     },
     dailyAnchor,
     halt: {
@@ -393,6 +422,7 @@ export function parseState(text: string): EngineState {
     },
     watermarks,
     openShadowOrders,
+    fillLog,
   };
 }
 
@@ -401,6 +431,18 @@ function record(value: unknown, name: string): Record<string, unknown> {
     throw new Error(`${name} is not an object`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A finite amount of USD within ±MAX_AMOUNT_USD. */
+function amount(value: unknown, name: string): number {
+  const x = finite(value, name);
+  if (Math.abs(x) > MAX_AMOUNT_USD) {
+    throw new Error(
+      `${name}=${x} is past the largest amount the engine accepts ($${MAX_AMOUNT_USD}, the ` +
+        "MM_STARTING_BALANCE_USD limit)",
+    );
+  }
+  return x;
 }
 
 function finite(value: unknown, name: string): number {

@@ -54,6 +54,7 @@ export function snapshotState(
         queueAhead: Number.isFinite(o.queueAhead) ? o.queueAhead : 0,
       }))
       : [],
+    fillLog: stack.shadowLog?.mark() ?? base.fillLog,
   };
 }
 

@@ -181,5 +181,8 @@ Deno.test("deno task import reads only under data/ and says where recordings go"
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 2);
-  assert.match(stderr, /put the recordings, or a symbolic link to them, under data\/import\//);
+  assert.match(
+    stderr,
+    /put the recordings under data\/import\/ \(a symbolic link to them needs --allow-read=data,<their folder>\)/,
+  );
 });

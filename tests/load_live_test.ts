@@ -172,7 +172,7 @@ Deno.test("parseOptions: defaults, fractions of minutes, and bad flags named", (
 Deno.test("engineCommand: live signs with the public test key, shadow never gets a key", () => {
   const venue = { apiUrl: "http://127.0.0.1:1", wsUrl: "ws://127.0.0.1:1/ws" };
   const live = engineCommand("live", venue, 30, "data/load/x/1-live", "redis://127.0.0.1:2");
-  assert.deepEqual(live.args, ["run", "-P=deploy", "main.ts", "live", "--confirm-live"]);
+  assert.deepEqual(live.args, ["live"]);
   assert.equal(live.env.MM_SHADOW_MODE, "false");
   assert.equal(live.env.HL_ADDRESS, "0x14791697260E4c9A71f18484C9f997B308e59325");
   assert.match(live.env.HL_PRIVATE_KEY, /^0x(0123456789){6}0123$/);
@@ -186,7 +186,7 @@ Deno.test("engineCommand: live signs with the public test key, shadow never gets
     "redis://127.0.0.1:2",
     20,
   );
-  assert.deepEqual(shadow.args, ["run", "-P=shadow", "main.ts", "shadow"]);
+  assert.deepEqual(shadow.args, ["shadow"]);
   assert.equal(shadow.env.MM_SHADOW_MODE, "true");
   assert.equal(shadow.env.HL_PRIVATE_KEY, undefined);
   assert.equal(shadow.env.MM_DATA_DIR, "data/load/x/1-shadow");

@@ -135,6 +135,8 @@ Deno.test("GET /metrics is Prometheus text with the engine's own numbers", async
     assert.equal(samples.get('mm_ofi{coin="BTC"}'), 0);
     assert.equal(samples.get("mm_reconnects_total"), 2);
     assert.equal(samples.get("mm_stall_panics_total"), 0);
+    // The process's own resident memory, from a few MB up (a soak watches it grow or not).
+    assert.ok(samples.get("mm_resident_memory_bytes")! > 10e6, "resident memory in bytes");
     assert.equal(samples.get("mm_requests_total"), run.venue.stats.requests);
     assert.equal(samples.get("mm_ip_weight_limit"), 1200);
     assert.equal(

@@ -21,13 +21,16 @@ Deno.test("the top level holds exactly the files of the design", async () => {
   }
   assert.deepEqual([...topLevel].sort(), [
     ".ci",
+    ".dockerignore",
     ".gitignore",
     "BENCHMARKS.md",
+    "Dockerfile",
     "README.md",
     "data",
     "deno",
     "deno.json",
     "deno.lock",
+    "docker-compose.mm.yml",
     "engine",
     "main.ts",
     "tests",

@@ -80,24 +80,34 @@ Deno.test("stopping passes SIGTERM to the engine and restarts nothing", async ()
   assert.deepEqual(signals, ["SIGTERM"]);
 });
 
-Deno.test("the watchdog runs shadow and demo as tasks, and live unattended after one confirmation", () => {
-  assert.deepEqual(engineCommand("shadow", ["--duration", "1h"]), [
-    "task",
-    "shadow",
-    "--duration",
-    "1h",
-  ]);
-  assert.deepEqual(engineCommand("live", []), [
-    "run",
-    "-P=deploy",
-    "main.ts",
-    "live",
-    "--confirm-live",
-  ]);
+Deno.test("the watchdog runs each mode through tools/engine.sh; live unattended after one confirmation", () => {
+  assert.deepEqual(engineCommand("shadow", ["--duration", "1h"]), ["shadow", "--duration", "1h"]);
+  assert.deepEqual(engineCommand("live", []), ["live"]);
   assert.throws(
     () => engineCommand("replay", []),
     /mode "replay" is not one of shadow, demo, live/,
   );
+});
+
+Deno.test("a bad configuration (exit 2) or a halt (exit 4) is not restarted; an unclean shutdown (3) is", async () => {
+  for (
+    const [codes, reason, restarts] of [
+      [[2], "bad-config", 0],
+      [[4], "halted", 0],
+      [[3, 0], "clean-exit", 1],
+    ] as const
+  ) {
+    const clock = { now: 0 };
+    const engine = fakeEngine([...codes], clock, 10);
+    const result = await supervise({
+      start: engine.start,
+      log: () => {},
+      stop: new AbortController().signal,
+      backoff: { initialMs: 1 },
+      now: () => clock.now,
+    });
+    assert.deepEqual(result, { restarts, exitCode: codes.at(-1), reason });
+  }
 });
 
 Deno.test("a real process that crashes twice is restarted twice, then ends the watchdog", async () => {

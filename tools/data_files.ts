@@ -5,6 +5,7 @@
  */
 
 import type { RowKind } from "../engine/csv_rows.ts";
+import { refuseEscapingLinks } from "../engine/data_links.ts";
 
 /** One day file of one coin. */
 export interface DayFile {
@@ -20,11 +21,16 @@ export type DayFormat = "csv" | "parquet";
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.(csv|parquet)$/;
 
-/** The data directory: `--data-dir`, else MM_DATA_DIR, else `data`. */
+/**
+ * The data directory: `--data-dir`, else MM_DATA_DIR, else `data`. Throws when a symbolic link
+ * under it leads outside what the task may read (engine/data_links.ts).
+ */
 export function resolveDataDir(flag: string | undefined): string {
   const dir = flag ?? Deno.env.get("MM_DATA_DIR") ?? "data";
   if (dir.trim() === "") throw new Error("the data directory (--data-dir / MM_DATA_DIR) is empty");
-  return dir.replace(/\/+$/, "");
+  const clean = dir.replace(/\/+$/, "");
+  refuseEscapingLinks([clean]);
+  return clean;
 }
 
 /** The message for a failed command, with a hint when the task's permissions were the cause. */

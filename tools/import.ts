@@ -12,6 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { explainError, resolveDataDir } from "./data_files.ts";
+import { refuseEscapingLinks } from "../engine/data_links.ts";
 import { detectFormat, type FormatName } from "./import/formats.ts";
 import { firstLine } from "./import/lines.ts";
 import { HarvestSink, type WrittenFile } from "./import/sink.ts";
@@ -144,6 +145,7 @@ if (import.meta.main) {
     if (positionals.length === 0) {
       throw new Error("give the recordings to import: files or folders under data/import/");
     }
+    refuseEscapingLinks(positionals);
     const report = await importRecordings({
       paths: positionals,
       dataDir: resolveDataDir(values["data-dir"]),
@@ -156,8 +158,9 @@ if (import.meta.main) {
     Deno.exit(imported && !kept ? 0 : 1);
   } catch (error) {
     const message = error instanceof Deno.errors.NotCapable
-      ? `${error.message}\n(import reads and writes only under data/: put the recordings, or a ` +
-        `symbolic link to them, under data/import/, and any --data-dir inside data/)`
+      ? `${error.message}\n(import reads and writes only under data/: put the recordings under ` +
+        `data/import/ (a symbolic link to them needs --allow-read=data,<their folder>), and any ` +
+        `--data-dir inside data/)`
       : explainError(error);
     console.error(`import: ${message}`);
     Deno.exit(2);

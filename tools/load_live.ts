@@ -531,7 +531,7 @@ export function formatSummary(summary: LoadSummary): string {
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
@@ -545,7 +545,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Waits at most `ms` for a promise; resolves undefined on timeout. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
@@ -561,7 +561,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  * Writes a process's stdout and stderr into one file as they come; `onText` sees stdout's text
  * (the venue prints its URLs there). Resolves when both streams end and the file is closed.
  */
-async function pipeToFile(
+export async function pipeToFile(
   child: Deno.ChildProcess,
   path: string,
   onText?: (text: string) => void,
@@ -591,7 +591,7 @@ async function pipeToFile(
 }
 
 /** SIGTERM, a bounded wait, then SIGKILL; resolves with how the process ended. */
-async function stopProcess(
+export async function stopProcess(
   child: Deno.ChildProcess,
   timeoutMs: number,
 ): Promise<{ status: Deno.CommandStatus | null; killed: boolean }> {
@@ -610,7 +610,7 @@ async function stopProcess(
 }
 
 /** A venue simulator process and the URLs it printed. */
-interface VenueProcess {
+export interface VenueProcess {
   apiUrl: string;
   wsUrl: string;
   stop(): Promise<void>;
@@ -618,18 +618,17 @@ interface VenueProcess {
 
 /**
  * Starts the venue simulator as its own process and waits for its URLs. It runs the
- * `venue-sim` task's command directly rather than through `deno task`: a task runner killed
- * after a timeout would leave its venue child running.
+ * `venue-sim` task's command (through tools/engine.sh) rather than `deno task`: a task runner
+ * killed after a timeout would leave its venue child running.
  */
-async function startVenue(
-  options: LoadOptions,
+export async function startVenue(
+  options: Pick<LoadOptions, "coins" | "rate" | "delayMs">,
   seed: number,
   logPath: string,
+  faults: readonly string[] = [],
 ): Promise<VenueProcess> {
   const args = [
-    "run",
-    "-P=venue-sim",
-    "tools/venue_sim/main.ts",
+    "venue-sim",
     "--port",
     "0",
     "--seed",
@@ -640,6 +639,7 @@ async function startVenue(
     `${options.rate}`,
   ];
   if (options.delayMs > 0) args.push("--fault", `delay:ms=${options.delayMs}`);
+  for (const fault of faults) args.push("--fault", fault);
   const child = spawn(args, {});
   let text = "";
   const urls = Promise.withResolvers<{ apiUrl: string; wsUrl: string }>();
@@ -666,9 +666,12 @@ async function startVenue(
   return { ...found, stop };
 }
 
-/** Spawns `./deno` in its own process group with only the given environment. */
-function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
-  return new Deno.Command("./deno", {
+/**
+ * Spawns tools/engine.sh (the one program this task may run: no `./deno eval`) in its own process
+ * group with only the given environment.
+ */
+export function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command("./tools/engine.sh", {
     args,
     // Nothing from the operator's environment (a real key, MM_COINS) may change the test.
     clearEnv: true,
@@ -691,7 +694,7 @@ export function closedRedisUrl(): string {
 }
 
 /**
- * The engine's command line and environment for a mode. Shadow is told the round trip live has
+ * The engine's tools/engine.sh arguments and environment for a mode. Shadow is told the round trip live has
  * against this venue (`delayMs` on every answer) as its order and cancel latency, so both run
  * under the same settings; `settings` (`--env`) come last and win.
  */
@@ -714,7 +717,7 @@ export function engineCommand(
   };
   if (mode === "shadow") {
     return {
-      args: ["run", "-P=shadow", "main.ts", "shadow"],
+      args: ["shadow"],
       env: {
         ...env,
         MM_SHADOW_MODE: "true",
@@ -724,7 +727,8 @@ export function engineCommand(
     };
   }
   return {
-    args: ["run", "-P=deploy", "main.ts", "live", "--confirm-live"],
+    // tools/engine.sh runs live with the deploy set and --confirm-live.
+    args: ["live"],
     env: {
       ...env,
       MM_SHADOW_MODE: "false",
@@ -765,7 +769,7 @@ async function readJsonLinesIn(dir: string): Promise<Record<string, unknown>[]> 
 }
 
 /** The engine's fill records in `<dir>` (every `*.jsonl` but sessions.jsonl). */
-async function readEngineFills(dir: string): Promise<EngineFill[]> {
+export async function readEngineFills(dir: string): Promise<EngineFill[]> {
   return (await readJsonLinesIn(dir)).map((r) => {
     const tid = numberOrNull(r.tid);
     return {
@@ -779,7 +783,7 @@ async function readEngineFills(dir: string): Promise<EngineFill[]> {
 }
 
 /** `GET /control` (or a POST command) on the venue, with a timeout. */
-async function control(apiUrl: string, command?: unknown): Promise<unknown> {
+export async function control(apiUrl: string, command?: unknown): Promise<unknown> {
   const response = await fetch(`${apiUrl}/control`, {
     method: command === undefined ? "GET" : "POST",
     headers: { "Content-Type": "application/json" },
@@ -791,7 +795,7 @@ async function control(apiUrl: string, command?: unknown): Promise<unknown> {
 }
 
 /** The venue's state and fills after the stop; null state when the venue does not answer. */
-async function readVenue(
+export async function readVenue(
   apiUrl: string,
   withFills: boolean,
 ): Promise<{ state: VenueReading | null; fills: VenueFill[] | null; error?: string }> {

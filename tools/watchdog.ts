@@ -1,7 +1,7 @@
 /**
  * Keeps the engine running (spec section 6, `watchdog_mm.sh`): starts it, and when it dies
- * restarts it with exponential backoff, logging every gap to `data/watchdog.log`, so the tick
- * harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
+ * restarts it with exponential backoff, logging every start and gap to `data/watchdog.log` (in
+ * MM_DATA_DIR when set), so the tick harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
  * stopped by the operator) ends the watchdog; Ctrl-C or SIGTERM is passed on to the engine, whose
  * own shutdown cancels orders and saves state.
  *
@@ -9,7 +9,14 @@
  *
  * `live` asks for CONFIRM LIVE once, here, then runs every start unattended with the `deploy`
  * permission set (which grants HL_PRIVATE_KEY): a crash at 3 a.m. must not wait for a terminal.
+ * The engine never gets the terminal (its stdin is closed), so no start can stop at a prompt, and
+ * each live start cancels what the previous run left before anything else it sends.
+ *
+ * An engine that refuses to start because the saved state is halted (a drawdown stop: exit code
+ * 4) or because its configuration is bad (2) is not restarted: a restart would only repeat it.
+ * Engines are started through `tools/engine.sh`, the one program this task may run.
  */
+import { EXIT_HALTED, EXIT_USAGE } from "../engine/exit_codes.ts";
 
 /** A running engine process, as far as the watchdog needs it. */
 export interface Supervised {
@@ -45,7 +52,7 @@ export interface SuperviseResult {
   restarts: number;
   /** The last process's exit code (0 when it ended cleanly or was stopped). */
   exitCode: number;
-  reason: "clean-exit" | "stopped" | "gave-up";
+  reason: "clean-exit" | "stopped" | "gave-up" | "halted" | "bad-config";
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 60_000, resetAfterMs: 600_000 };
@@ -80,6 +87,19 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
     if (code === 0) {
       options.log(`the engine exited cleanly after ${seconds(ranMs)}`);
       return { restarts, exitCode: 0, reason: "clean-exit" };
+    }
+    if (code === EXIT_HALTED) {
+      options.log(
+        `the engine is halted on purpose (exit code ${code}): not restarting. Check the cause ` +
+          "in its log, then start it with --clear-halt",
+      );
+      return { restarts, exitCode: code, reason: "halted" };
+    }
+    if (code === EXIT_USAGE) {
+      options.log(
+        `the engine refused its command line or configuration (exit code ${code}): not restarting`,
+      );
+      return { restarts, exitCode: code, reason: "bad-config" };
     }
     if (ranMs >= backoff.resetAfterMs) {
       crashesInARow = 0;
@@ -125,17 +145,41 @@ function pause(ms: number, stop: AbortSignal): Promise<boolean> {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-/** The `./deno` arguments that run one engine start for a mode. */
+/** The program that starts an engine: the only one the `watchdog` permission set may run. */
+export const ENGINE_PROGRAM = "./tools/engine.sh";
+
+/** The {@link ENGINE_PROGRAM} arguments that run one engine start for a mode. */
 export function engineCommand(mode: string, flags: readonly string[]): string[] {
-  switch (mode) {
-    case "shadow":
-    case "demo":
-      return ["task", mode, ...flags];
-    case "live":
-      return ["run", "-P=deploy", "main.ts", "live", "--confirm-live", ...flags];
-    default:
-      throw new Error(`watchdog: mode "${mode}" is not one of shadow, demo, live`);
+  if (mode !== "shadow" && mode !== "demo" && mode !== "live") {
+    throw new Error(`watchdog: mode "${mode}" is not one of shadow, demo, live`);
   }
+  return [mode, ...flags];
+}
+
+/** Where a started engine runs and what it gets besides the watchdog's environment. */
+export interface EngineStart {
+  /** The repository (default: the current directory). */
+  cwd?: string | URL;
+  env?: Record<string, string>;
+  stdout?: "inherit" | "piped" | "null";
+  stderr?: "inherit" | "piped" | "null";
+}
+
+/**
+ * Starts one engine with {@link ENGINE_PROGRAM}: in its own process group (a Ctrl-C on the
+ * terminal reaches only the watchdog, which passes one SIGTERM on; two signals would make the
+ * engine skip its orderly shutdown) and with stdin closed, so no start ever waits at a prompt.
+ */
+export function startEngine(args: readonly string[], options: EngineStart = {}): Deno.ChildProcess {
+  return new Deno.Command(ENGINE_PROGRAM, {
+    args: [...args],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+    stdout: options.stdout ?? "inherit",
+    stderr: options.stderr ?? "inherit",
+    detached: true,
+  }).spawn();
 }
 
 async function main(args: string[]): Promise<number> {
@@ -158,8 +202,10 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
   }
-  await Deno.mkdir("data", { recursive: true });
-  const logFile = await Deno.open("data/watchdog.log", { append: true, create: true });
+  // Beside the engine's data (MM_DATA_DIR, as the engine reads it), so each run has its own log.
+  const dataDir = (Deno.env.get("MM_DATA_DIR") ?? "").trim().replace(/\/+$/, "") || "data";
+  await Deno.mkdir(dataDir, { recursive: true });
+  const logFile = await Deno.open(`${dataDir}/watchdog.log`, { append: true, create: true });
   const encoder = new TextEncoder();
   const log = (line: string) => {
     const text = `${new Date().toISOString()} [WATCHDOG] ${line}\n`;
@@ -170,17 +216,20 @@ async function main(args: string[]): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stopper.abort());
   }
-  log(`supervising ./deno ${command.join(" ")}`);
+  log(`supervising ${ENGINE_PROGRAM} ${command.join(" ")}`);
   const result = await supervise({
-    // Its own process group: a Ctrl-C on the terminal reaches only the watchdog, which passes
-    // one SIGTERM on. Two signals would make the engine skip its orderly shutdown.
-    start: () => new Deno.Command("./deno", { args: command, detached: true }).spawn(),
+    start: () => {
+      const child = startEngine(command);
+      log(`engine started (pid ${child.pid})`);
+      return child;
+    },
     log,
     stop: stopper.signal,
     maxRestarts: MAX_RESTARTS_IN_A_ROW,
   });
   logFile.close();
-  return result.reason === "gave-up" ? 1 : 0;
+  // The engine's own code: when stopped, 3 says its shutdown left orders or state behind.
+  return result.reason === "gave-up" ? Math.max(1, result.exitCode) : result.exitCode;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -162,6 +162,12 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
     (s) => s.stallPanics,
   );
   counter("mm_stall_recoveries_total", "Stall panics recovered from", (s) => s.stallRecoveries);
+  // Read at each scrape: a soak or a long run shows whether memory grows (tools/soak.ts).
+  gauge(
+    "mm_resident_memory_bytes",
+    "Resident set size of the engine process, bytes",
+    () => Deno.memoryUsage().rss,
+  );
 
   counter(
     "mm_requests_total",

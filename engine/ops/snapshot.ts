@@ -6,6 +6,7 @@
  */
 import type { Engine, EngineMode } from "../engine.ts";
 import type { LedgerRow } from "../ledger/ledger_summary.ts";
+import { LiveExchange } from "../venue/live.ts";
 import type { PnlHistory, PnlPoint } from "./pnl_history.ts";
 
 /** What the engine is doing, most important first. */
@@ -76,6 +77,11 @@ export interface OpsSnapshot {
     addressPaused: boolean;
   };
   coins: CoinSnapshot[];
+  /**
+   * Live: the orders the engine keeps track of (oids, and cloids of orders not acked yet); an
+   * order resting on the account that is in neither list is unknown to it. Null in shadow.
+   */
+  heldOrders: { oids: number[]; cloids: string[] } | null;
   pnlHistory: readonly PnlPoint[];
   /** Live: the ledger of real against predicted fills, per coin and level and in total. */
   ledger: { rows: LedgerRow[]; total: LedgerRow } | null;
@@ -161,6 +167,7 @@ export function takeSnapshot(sources: SnapshotSources, nowMs: number): OpsSnapsh
       addressPaused: r.address_paused,
     },
     coins,
+    heldOrders: engine.venue instanceof LiveExchange ? engine.venue.heldOrders() : null,
     pnlHistory: sources.history.points(),
     ledger: sources.ledger?.() ?? null,
   };

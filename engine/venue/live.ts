@@ -348,6 +348,14 @@ export class LiveExchange implements Venue {
   }
 
   /**
+   * The orders this venue keeps track of (oids, and cloids of orders not acked yet): any other
+   * order resting on the account is unknown to it. For operators (status.json, tools/soak.ts).
+   */
+  heldOrders(): { oids: number[]; cloids: string[] } {
+    return this.#slots.held();
+  }
+
+  /**
    * Compares the exchange's positions and orders with ours: catches up on fills missed (dark
    * fills), reads positions, and cancels resting orders no slot tracks. Throws when an
    * untracked order could not be cancelled (the caller retries; quoting stays off).

@@ -100,6 +100,11 @@ export class LiveSlots {
     return this.#byCoin.get(coin);
   }
 
+  /** The orders the slots hold now: their oids, and the cloids (also of orders not yet acked). */
+  held(): { oids: number[]; cloids: string[] } {
+    return { oids: [...this.#byOid.keys()], cloids: [...this.#byCloid.keys()] };
+  }
+
   /** Whether an order (by cloid or oid) belongs to a slot. */
   tracks(cloid: string | undefined, oid: number): boolean {
     return (cloid !== undefined && this.#byCloid.has(cloid)) || this.#byOid.has(oid);
