@@ -72,8 +72,11 @@ Deno.test("the fitted model matches the real volume, and the right orders beat t
   assert.equal(c.fitted.key, "tail:0.5+turnover:5");
   assert.equal(c.fitted.realOverPredicted, 1);
   assert.equal(c.fitted.perOrderError, 0);
-  // Then by volume error: spec (real/predicted 0.5) before queue (2).
-  assert.deepEqual(c.scores.map((s) => s.key), ["tail:0.5+turnover:5", "power:1", "spec", "queue"]);
+  // Then by volume error, symmetric: spec predicting twice the real volume (0.5) is as wrong as
+  // queue predicting half of it (2); neither gets an edge for being optimistic.
+  assert.deepEqual(c.scores.map((s) => s.key), ["tail:0.5+turnover:5", "power:1", "queue", "spec"]);
+  assert.equal(c.scores[2].realOverPredicted, 2);
+  assert.equal(c.scores[3].realOverPredicted, 0.5);
   assert.equal(c.scores[1].perOrderError, 1, "$20 wrong each way over $40 real");
   assert.deepEqual(c.settings, {
     MM_QUEUE_MODEL: "tail:0.5",
@@ -145,4 +148,19 @@ Deno.test("a run still writing its ledger: the unfinished last line is not data"
   const { code, text } = await run(FILE + '{"coin":"ETH","si');
   assert.equal(code, 0, text);
   assert.match(text, /^10 ledger orders/);
+});
+
+Deno.test("ledgers of different grids, or a grid that filled nothing, are refused with the reason", () => {
+  const records = ledger(ORDERS);
+  const other = ledger(ORDERS).map((r) => ({ ...r, candidates: { "log": r.candidates.queue } }));
+  assert.throws(
+    () =>
+      calibrate([
+        ...records.map((r) => ({ ...r, candidates: { queue: r.candidates.queue } })),
+        ...other,
+      ]),
+    /no candidate model was predicted on every ledger order/,
+  );
+  const blind = records.map((r) => ({ ...r, candidates: { queue: [0, null] as [number, null] } }));
+  assert.throws(() => calibrate(blind), /no candidate model predicted any fill/);
 });

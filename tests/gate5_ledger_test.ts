@@ -42,7 +42,11 @@ function records(n: number, realShare: number, predictedShare: number): string {
 }
 
 /** Gate 5's ledger check over a data folder whose live ledger holds `ledger` (null: none). */
-async function ledgerCheckOf(ledger: string | null, minOrders = 500): Promise<Gate5Check> {
+async function ledgerCheckOf(
+  ledger: string | null,
+  minOrders = 500,
+  minFilled = 100,
+): Promise<Gate5Check> {
   const dir = await Deno.makeTempDir();
   try {
     if (ledger !== null) {
@@ -54,7 +58,7 @@ async function ledgerCheckOf(ledger: string | null, minOrders = 500): Promise<Ga
       gate: 5,
       nowMs: Date.parse("2026-03-01T00:00:00Z"),
       print: () => {},
-      ledgerGate: { minOrders, tolerance: 0.1 },
+      ledgerGate: { minOrders, minFilled, tolerance: 0.1 },
     });
     const check = (report.result as Gate5Result).checks.find((c) => c.name === NAME);
     assert.ok(check, report.text);
@@ -70,8 +74,11 @@ Deno.test("gate 5 trusts shadow when 500 ledger orders filled within 10% of its 
   const check = await ledgerCheckOf(records(600, 220 / 600, 210 / 600));
   assert.equal(check.pass, true);
   assert.equal(check.value, 1.048);
-  assert.equal(check.threshold, "within ±10%, >= 500 orders");
-  assert.match(check.note, /^600 orders, real \$22000 vs predicted \$21000 \(queue\)$/);
+  assert.equal(check.threshold, "within ±10%, >= 500 orders, >= 100 filled");
+  assert.match(
+    check.note,
+    /^600 orders \(220 filled\), real \$22000 vs predicted \$21000 \(queue\)$/,
+  );
 });
 
 Deno.test("gate 5 does not trust shadow with too few orders, a wide gap, or no pilot", async () => {
@@ -85,8 +92,13 @@ Deno.test("gate 5 does not trust shadow with too few orders, a wide gap, or no p
   const none = await ledgerCheckOf(null);
   assert.equal(none.pass, false);
   assert.match(none.note, /no live ledger: run a small live pilot first/);
-  // The order count is the operator's to set.
-  assert.equal((await ledgerCheckOf(records(100, 0.3, 0.3), 100)).pass, true);
+  // Enough orders but hardly any filled: a ratio of two fills proves nothing.
+  const unfilled = await ledgerCheckOf(records(600, 2 / 600, 2 / 600));
+  assert.equal(unfilled.value, 1);
+  assert.equal(unfilled.pass, false);
+  assert.match(unfilled.note, /needs 98 more filled orders/);
+  // The counts are the operator's to set.
+  assert.equal((await ledgerCheckOf(records(100, 0.3, 0.3), 100, 30)).pass, true);
 });
 
 Deno.test("a bad ledger line is named with its file and line", async () => {
@@ -94,4 +106,17 @@ Deno.test("a bad ledger line is named with its file and line", async () => {
     ledgerCheckOf(records(2, 1, 1) + '{"coin":"ETH","side":"up"}\n' + records(1, 1, 1)),
     /2026-02-20\.jsonl:3: field side is not bid or ask/,
   );
+});
+
+Deno.test("gate 5 judges the model shadow runs now: a recalibrated pilot's orders, not earlier ones", async () => {
+  // 600 orders under the old model, where shadow predicted half; then 600 under the fitted one.
+  const old = records(600, 0.4, 0.2);
+  const fitted = records(600, 220 / 600, 210 / 600).replaceAll(
+    '"model":"queue"',
+    '"model":"power:1"',
+  );
+  const check = await ledgerCheckOf(old + fitted);
+  assert.equal(check.pass, true);
+  assert.equal(check.value, 1.048);
+  assert.match(check.note, /\(power:1\); 600 orders of earlier models left out/);
 });

@@ -38,6 +38,7 @@ const BID: LedgerOrder = {
   tick: 1,
   sentMs: T0 - 60,
   filled: 0,
+  szDecimals: 5,
 };
 
 // Our bid of 0.2 rests at 68000 behind 0.5 of others (the book shows 0.7 with ours).
@@ -266,4 +267,18 @@ Deno.test("a twin joins the queue of the last book before its order was sent, no
   l.ended(101);
   l.flush();
   assert.ok(Math.abs(records[0].predictedSz - 0.1) < 1e-12, `predicted ${records[0].predictedSz}`);
+});
+
+Deno.test("twins fill whole lots and drop stale books, as the shadow venue does", () => {
+  const { l, records } = ledger();
+  l.onBook(BOOK);
+  // A coin whose lot is 1: a print through our price of 0.6 fills nothing of an order of 1.
+  l.opened({ ...BID, oid: 201, sz: 1, szDecimals: 0 });
+  l.onTrade(trade(T0 + 100, "A", 67999, 0.6));
+  // A book older than the last one, with asks down at our bid, is not the market any more.
+  l.onBook(book(T0 - 500, [[67990, 1]], [[68000, 5]]));
+  l.ended(201);
+  l.flush();
+  assert.equal(records[0].predictedSz, 0);
+  assert.equal(records[0].cause, null);
 });

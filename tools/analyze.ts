@@ -1,6 +1,6 @@
 /**
  * `./deno task analyze [--gate 1..5] [--coin C] [--from D --to D] [--data-dir DIR]
- *   [--ledger-min-orders N] [--ledger-tolerance X]`
+ *   [--ledger-min-orders N] [--ledger-min-filled N] [--ledger-tolerance X]`
  *
  * Runs the calibration gates of spec section 10 one coin at a time: a coin's ticks go into DuckDB
  * and its ticks and trades into time-sorted arrays, each gate keeps that coin's partial results,
@@ -231,6 +231,7 @@ if (import.meta.main) {
         to: { type: "string" },
         "data-dir": { type: "string" },
         "ledger-min-orders": { type: "string" },
+        "ledger-min-filled": { type: "string" },
         "ledger-tolerance": { type: "string" },
       },
     });
@@ -244,6 +245,12 @@ if (import.meta.main) {
         `--ledger-min-orders "${values["ledger-min-orders"]}" is not an integer >= 1`,
       );
     }
+    const minFilled = Number(values["ledger-min-filled"] ?? DEFAULT_LEDGER_GATE.minFilled);
+    if (!Number.isSafeInteger(minFilled) || minFilled < 1) {
+      throw new Error(
+        `--ledger-min-filled "${values["ledger-min-filled"]}" is not an integer >= 1`,
+      );
+    }
     const tolerance = Number(values["ledger-tolerance"] ?? DEFAULT_LEDGER_GATE.tolerance);
     if (!(tolerance > 0 && tolerance < 1)) {
       throw new Error(
@@ -253,7 +260,7 @@ if (import.meta.main) {
     await analyze({
       dataDir: resolveDataDir(values["data-dir"]),
       gate,
-      ledgerGate: { minOrders, tolerance },
+      ledgerGate: { minOrders, minFilled, tolerance },
       filter: { coin: values.coin, from: values.from, to: values.to },
     });
   } catch (error) {

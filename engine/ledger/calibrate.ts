@@ -8,9 +8,11 @@
  * 1. For each candidate: the filled volume it predicted against the real one (`real/predicted`,
  *    what Gate 5 judges and what shadow PnL scales with) and its per-order error (Σ |predicted −
  *    real| × px over Σ real × px: whether it fills the right orders, not only the right total).
- * 2. The fitted candidate has the smallest volume error |real/predicted − 1|; candidates within
- *    {@link VOLUME_TIE} of that error are told apart by the per-order error, so a model that gets
- *    the total right by over-filling some orders and missing others loses to one that matches.
+ * 2. The fitted candidate has the smallest volume error |ln(real/predicted)| (symmetric: predicting
+ *    twice the real volume is as wrong as half of it, so an optimistic model gets no edge);
+ *    candidates within {@link VOLUME_TIE} of that error are told apart by the per-order error, so a
+ *    model that gets the total right by over-filling some orders and missing others loses to one
+ *    that matches.
  * 3. Latency is measured, not fitted: the median order round trip (sent → resting answer) and
  *    cancel round trip (cancel sent → order gone), each turned into market time with the market
  *    clock's pace over the records (1 on the exchange). A shadow order is decided at the latest
@@ -84,7 +86,7 @@ export function scoreCandidate(records: readonly LedgerRecord[], key: string): C
   };
 }
 
-const volumeError = (s: CandidateScore) => Math.abs(s.realOverPredicted - 1);
+const volumeError = (s: CandidateScore) => Math.abs(Math.log(s.realOverPredicted));
 
 /** Fits the fill model to ledger records (see the module doc); throws when nothing filled. */
 export function calibrate(records: readonly LedgerRecord[]): Calibration {
@@ -105,7 +107,15 @@ export function calibrate(records: readonly LedgerRecord[]): Calibration {
     records.every((r) => key in r.candidates)
   );
   const scores = keys.map((key) => scoreCandidate(records, key));
+  if (scores.length === 0) {
+    throw new Error(
+      "no candidate model was predicted on every ledger order (ledgers of different grids?): nothing to rank",
+    );
+  }
   const best = Math.min(...scores.map(volumeError));
+  if (best === Infinity) {
+    throw new Error("no candidate model predicted any fill: nothing to rank");
+  }
   const ranked = [...scores].sort((a, b) => {
     const aTied = volumeError(a) <= best + VOLUME_TIE;
     const bTied = volumeError(b) <= best + VOLUME_TIE;

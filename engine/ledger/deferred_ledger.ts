@@ -6,6 +6,7 @@
  * the sequence they would have seen at once, and quoting waits for none of it.
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import type { Logger } from "../log.ts";
 import type { FillLedger, LedgerOrder } from "./ledger.ts";
 
 /** What the live venue tells the ledger (engine/venue/live.ts). */
@@ -31,14 +32,27 @@ export class DeferredLedger implements LedgerInput {
   /** Wall time of the event being replayed: the ledger's clock. */
   #eventMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #log: Logger | undefined;
+  #errors = 0;
 
   /**
    * `create` builds the ledger on the clock it is given (the replayed events' times);
-   * `wallNow` is the real clock (default `Date.now`).
+   * `wallNow` is the real clock (default `Date.now`); `log` hears of an input the ledger could
+   * not take (a measurement's error never stops trading).
    */
-  constructor(create: (now: () => number) => FillLedger, wallNow: () => number = Date.now) {
+  constructor(
+    create: (now: () => number) => FillLedger,
+    wallNow: () => number = Date.now,
+    log?: Logger,
+  ) {
     this.#wallNow = wallNow;
+    this.#log = log;
     this.ledger = create(() => this.#eventMs);
+  }
+
+  /** Inputs the ledger threw on (each logged; the rest went on). */
+  get errors(): number {
+    return this.#errors;
   }
 
   /** See {@link FillLedger.opened}. */
@@ -81,30 +95,32 @@ export class DeferredLedger implements LedgerInput {
     const times = this.#times;
     this.#events = [];
     this.#times = [];
-    const l = this.ledger;
     for (let i = 0; i < events.length; i++) {
       this.#eventMs = times[i];
-      const e = events[i];
-      switch (e.kind) {
-        case "opened":
-          l.opened(e.order);
-          break;
-        case "cancelSent":
-          l.cancelSent(e.oid);
-          break;
-        case "ended":
-          l.ended(e.oid);
-          break;
-        case "realFill":
-          l.realFill(e.oid, e.sz, e.timeMs);
-          break;
-        case "book":
-          l.onBook(e.book);
-          break;
-        case "trade":
-          l.onTrade(e.trade);
-          break;
+      try {
+        this.#replay(events[i]);
+      } catch (error) {
+        this.#errors++;
+        this.#log?.error(`[LEDGER] ${events[i].kind} not recorded: ${(error as Error).message}`);
       }
+    }
+  }
+
+  #replay(e: Event): void {
+    const l = this.ledger;
+    switch (e.kind) {
+      case "opened":
+        return l.opened(e.order);
+      case "cancelSent":
+        return l.cancelSent(e.oid);
+      case "ended":
+        return l.ended(e.oid);
+      case "realFill":
+        return l.realFill(e.oid, e.sz, e.timeMs);
+      case "book":
+        return l.onBook(e.book);
+      case "trade":
+        return l.onTrade(e.trade);
     }
   }
 

@@ -79,6 +79,8 @@ export interface LedgerOrder {
   sz: number;
   /** Price increment at its price. */
   tick: number;
+  /** The coin's size decimals: fills are whole lots of 10^-szDecimals. */
+  szDecimals: number;
   /** Wall clock when its order action was sent, ms. */
   sentMs: number;
   /** Size the exchange filled before its resting answer arrived, coin units. */
@@ -174,10 +176,11 @@ export class FillLedger {
 
   /** The exchange confirmed `order` resting: its twins start now. */
   opened(order: LedgerOrder): void {
-    if (this.#open.has(order.oid)) return;
+    // Known already (open, or ended and waiting for its grace): one record per order.
+    if (this.#open.has(order.oid) || this.#ending.some((o) => o.order.oid === order.oid)) return;
     for (const book of this.#books) {
-      const { oid, coin, side, px, sz, tick, sentMs } = order;
-      const twin = book.open(oid, coin, side, px, sz, tick, sentMs);
+      const { oid, coin, side, px, sz, tick, sentMs, szDecimals } = order;
+      const twin = book.open(oid, coin, side, px, sz, tick, sentMs, szDecimals);
       twin.ownLeaves -= order.filled;
     }
     this.#open.set(order.oid, {

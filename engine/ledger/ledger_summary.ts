@@ -22,7 +22,10 @@ export interface LedgerRow {
   onlyPredicted: number;
   /** Orders filled in both. */
   both: number;
-  /** Median of predicted minus real first fill time where both filled, ms (null: none). */
+  /**
+   * Median of predicted minus real first fill time over the latest 1,000 orders both filled, ms
+   * (null: none).
+   */
   medianLeadMs: number | null;
 }
 
@@ -30,6 +33,9 @@ export interface LedgerRow {
 export function realOverPredicted(row: LedgerRow): number {
   return row.predictedUsd > 0 ? row.realUsd / row.predictedUsd : NaN;
 }
+
+/** Timing leads kept per row for the median (the latest ones). */
+const MAX_LEADS = 1_000;
 
 interface Sums {
   row: LedgerRow;
@@ -80,6 +86,8 @@ export class LedgerSummary {
       if (real && predicted) {
         row.both++;
         if (record.realFirstMs !== null && record.predictedFirstMs !== null) {
+          // The latest leads only: the median of a day's orders, not of every order since start.
+          if (s.leads.length >= MAX_LEADS) s.leads.shift();
           s.leads.push(record.predictedFirstMs - record.realFirstMs);
         }
       } else if (real) row.onlyReal++;

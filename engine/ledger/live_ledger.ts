@@ -62,6 +62,7 @@ export function createLiveLedger(options: LiveLedgerOptions): LiveLedger {
         },
       }),
     options.now,
+    options.log,
   );
   const ledger = input.ledger;
   return {

@@ -5,13 +5,10 @@
 import type { LedgerRecord } from "./ledger.ts";
 
 const NUMBERS = ["level", "oid", "px", "sz", "sentMs", "restingMs", "endedMs", "realSz"] as const;
-const NULLABLE_NUMBERS = [
-  "cancelSentMs",
-  "realFirstMs",
-  "predictedFirstMs",
-  "restingMarketMs",
-  "endedMarketMs",
-] as const;
+const NULLABLE_NUMBERS = ["cancelSentMs", "realFirstMs", "predictedFirstMs"] as const;
+// Written by later versions only: absent in older ledgers, null or a number when present.
+const LATER_NUMBERS = ["restingMarketMs", "endedMarketMs"] as const;
+const ENDS = ["filled", "cancelled", "gone"];
 
 /** Checks one parsed line; throws naming `where` and the first bad field. */
 export function parseLedgerRecord(value: unknown, where: string): LedgerRecord {
@@ -29,7 +26,12 @@ export function parseLedgerRecord(value: unknown, where: string): LedgerRecord {
   }
   if (!((r.px as number) > 0) || !((r.sz as number) > 0)) fail("px/sz", "must be positive");
   if ((r.realSz as number) < 0) fail("realSz", "is negative");
+  if (!Number.isInteger(r.level) || (r.level as number) < 1) fail("level", "is not a level >= 1");
+  if (!ENDS.includes(r.end as string)) fail("end", `is not one of ${ENDS.join(", ")}`);
   for (const f of NULLABLE_NUMBERS) {
+    if (r[f] !== null && !Number.isFinite(r[f])) fail(f, "is neither null nor a finite number");
+  }
+  for (const f of LATER_NUMBERS) {
     if (r[f] !== null && r[f] !== undefined && !Number.isFinite(r[f])) {
       fail(f, "is neither null nor a finite number");
     }
@@ -38,13 +40,14 @@ export function parseLedgerRecord(value: unknown, where: string): LedgerRecord {
   if (typeof r.predictedSz !== "number" || !(r.predictedSz >= 0)) {
     fail("predictedSz", "is not a size >= 0");
   }
-  if (typeof r.candidates !== "object" || r.candidates === null) {
+  if (typeof r.candidates !== "object" || r.candidates === null || Array.isArray(r.candidates)) {
     fail("candidates", "is not an object");
   }
   for (const [key, p] of Object.entries(r.candidates as Record<string, unknown>)) {
-    if (!Array.isArray(p) || typeof p[0] !== "number" || !(p[0] >= 0)) {
-      fail(`candidates.${key}`, "is not [size >= 0, time or null]");
-    }
+    if (
+      !Array.isArray(p) || typeof p[0] !== "number" || !(p[0] >= 0) ||
+      (p[1] !== null && !Number.isFinite(p[1]))
+    ) fail(`candidates.${key}`, "is not [size >= 0, time or null]");
   }
   return {
     ...(r as unknown as LedgerRecord),

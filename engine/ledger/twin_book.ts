@@ -27,6 +27,8 @@ import type { FillCause, QuoteSide } from "../venue/venue.ts";
 export interface Twin extends MatchOrder {
   /** The live order's exchange id. */
   oid: number;
+  /** 10^szDecimals: fills are whole lots of 1 / this. */
+  lotScale: number;
   /** The live order's size still resting, coin units: it is in the public book, a twin is not. */
   ownLeaves: number;
   /** Size the model filled, coin units. */
@@ -67,9 +69,12 @@ export class TwinBook {
   /** Twins filled by `model`. */
   constructor(model: QueueFillModel) {
     this.#matcher = new ShadowMatcher<Twin>(model, (twin, size, cause, timeMs) => {
-      const take = Math.min(size, twin.leaves);
-      twin.filled += take;
-      twin.leaves -= take;
+      // Whole lots, rounded down as the shadow venue fills (sim.ts).
+      const scale = twin.lotScale;
+      const take = size >= twin.leaves ? twin.leaves : Math.floor(size * scale + 1e-9) / scale;
+      if (take <= 0) return;
+      twin.filled = Math.round((twin.filled + take) * scale) / scale;
+      twin.leaves = take === twin.leaves ? 0 : Math.round((twin.leaves - take) * scale) / scale;
       if (twin.firstFillMs === null) {
         twin.firstFillMs = timeMs;
         twin.cause = cause;
@@ -97,6 +102,7 @@ export class TwinBook {
     sz: number,
     tick: number,
     sentMs: number,
+    szDecimals: number,
   ): Twin {
     const c = this.#coin(coin);
     const twin: Twin = {
@@ -111,6 +117,7 @@ export class TwinBook {
       liveAfterMs: this.#marketMs,
       goneAfterMs: Infinity,
       oid,
+      lotScale: 10 ** szDecimals,
       ownLeaves: sz,
       filled: 0,
       firstFillMs: null,
@@ -164,6 +171,8 @@ export class TwinBook {
   onBook(book: BookSnapshot, arrivedMs: number): void {
     if (book.timeMs > this.#marketMs) this.#marketMs = book.timeMs;
     const c = this.#coin(book.coin);
+    // An older book than the coin's last is dropped, as the shadow venue drops it.
+    if (c.book !== null && book.timeMs < c.book.timeMs) return;
     const prev = c.book;
     c.book = book;
     c.recent.push({ book, arrivedMs });

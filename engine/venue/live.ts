@@ -219,6 +219,7 @@ export class LiveExchange implements Venue {
             tick: s.want.tick,
             sentMs: s.placedMs,
             filled: s.filled,
+            szDecimals: s.szDecimals,
           }),
         gone: (_s, oid) => ledger.ended(oid),
       },
@@ -802,6 +803,8 @@ export class LiveExchange implements Venue {
       }
       return;
     }
+    // The exchange says it is gone: its twins end now, even while our cancel's answer is unclear.
+    this.#ledger?.ended(oid);
     if (slot.state !== "resting") return;
     // Our own cancels are answered on their own path; anyone else's is news.
     if (status === "canceled") this.#log.debug(`[LIVE] ${slot.coin} order ${oid} canceled`);

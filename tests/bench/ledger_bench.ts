@@ -25,7 +25,18 @@ for (const coin of COINS) {
   ledger.onBook(bookOf(coin, T0));
   for (const [side, pxs] of [["bid", [999, 997, 994]], ["ask", [1001, 1003, 1006]]] as const) {
     pxs.forEach((px, level) =>
-      ledger.opened({ oid: ++oid, coin, side, level, px, sz: 0.1, tick: 1, sentMs: T0, filled: 0 })
+      ledger.opened({
+        oid: ++oid,
+        coin,
+        side,
+        level,
+        px,
+        sz: 0.1,
+        tick: 1,
+        sentMs: T0,
+        filled: 0,
+        szDecimals: 4,
+      })
     );
   }
 }

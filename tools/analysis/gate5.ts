@@ -243,27 +243,38 @@ export function requestsCheck(sess: Record<string, unknown>): Gate5Check {
 }
 
 /** The "shadow honesty" check: enough ledger orders, and real / predicted volume near 1. */
-export function ledgerCheck(records: readonly LedgerRecord[], gate: LedgerGate): Gate5Check {
+export function ledgerCheck(all: readonly LedgerRecord[], gate: LedgerGate): Gate5Check {
+  // The model shadow runs now is the latest pilot's: records of an earlier model judge another.
+  const model = all.length > 0 ? all[all.length - 1].model : "";
+  const records = all.filter((r) => r.model === model);
   let real = 0;
   let predicted = 0;
+  let filled = 0;
   for (const r of records) {
     real += r.realSz * r.px;
     predicted += r.predictedSz * r.px;
+    if (r.realSz > 0) filled++;
   }
   const ratio = predicted > 0 ? real / predicted : null;
-  const enough = records.length >= gate.minOrders;
-  const models = [...new Set(records.map((r) => r.model))].join(", ");
+  const missing = [
+    records.length < gate.minOrders ? `${gate.minOrders - records.length} more orders` : "",
+    filled < gate.minFilled ? `${gate.minFilled - filled} more filled orders` : "",
+  ].filter(Boolean);
+  const older = all.length - records.length;
   return {
     name: "shadow honesty (live ledger, real / predicted volume)",
     value: round(ratio, 3),
-    threshold: `within ±${round(gate.tolerance * 100, 1)}%, >= ${gate.minOrders} orders`,
-    pass: enough && ratio !== null && Math.abs(ratio - 1) < gate.tolerance,
+    threshold: `within ±${
+      round(gate.tolerance * 100, 1)
+    }%, >= ${gate.minOrders} orders, >= ${gate.minFilled} filled`,
+    pass: missing.length === 0 && ratio !== null && Math.abs(ratio - 1) < gate.tolerance,
     note: records.length === 0
       ? 'no live ledger: run a small live pilot first (README, "Shadow honesty")'
-      : `${records.length} orders, real $${round(real, 2)} vs predicted $${
+      : `${records.length} orders (${filled} filled), real $${round(real, 2)} vs predicted $${
         round(predicted, 2)
-      } (${models})` +
-        (enough ? "" : `; needs ${gate.minOrders - records.length} more orders`),
+      } (${model})` +
+        (older > 0 ? `; ${older} orders of earlier models left out` : "") +
+        (missing.length > 0 ? `; needs ${missing.join(" and ")}` : ""),
   };
 }
 
