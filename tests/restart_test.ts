@@ -16,6 +16,7 @@ import { parseState } from "../engine/state.ts";
 import { foldFills, readFillLogTail } from "../engine/fill_log_restore.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { Fill, QuoteSide } from "../engine/venue/venue.ts";
+import { demoCommand, runDemo } from "./helpers/demo.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const DAY_MS = 86_400_000;
@@ -175,25 +176,8 @@ Deno.test("after a same-day restart the drawdown stop still counts the day's ear
 Deno.test("demo killed with SIGKILL restarts with its saved inventory and trade watermarks", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mm_restart_" });
   const statePath = `${dir}/demo/state/engine_state.json`;
-  const demo = (args: string[], piped: boolean) =>
-    new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        ...args,
-      ],
-      cwd: new URL("../", import.meta.url),
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", MM_DATA_DIR: dir },
-      stdin: "null",
-      stdout: piped ? "piped" : "null",
-      stderr: piped ? "piped" : "null",
-    });
   try {
-    const first = demo([], false).spawn();
+    const first = demoCommand(dir, [], { piped: false, env: {} }).spawn();
     let savedText = "";
     // The engine saves every 5 s; wait (at most 25 s) for a save that holds inventory.
     for (let waited = 0; waited < 25_000; waited += 250) {
@@ -214,9 +198,8 @@ Deno.test("demo killed with SIGKILL restarts with its saved inventory and trade 
     const held = Object.entries(state.inventory);
     assert.ok(held.length > 0, `no inventory saved before the kill: ${savedText}`);
 
-    const second = await demo(["--duration", "2s"], true).output();
-    const stdout = new TextDecoder().decode(second.stdout);
-    assert.equal(second.code, 0, new TextDecoder().decode(second.stderr) + stdout.slice(-2000));
+    const { code, stdout, stderr } = await runDemo(dir, ["--duration", "2s"], { env: {} });
+    assert.equal(code, 0, stderr + stdout.slice(-2000));
     const restored = stdout.match(/\[STATE\] restored inventory: (.*)/)?.[1];
     assert.equal(
       restored,

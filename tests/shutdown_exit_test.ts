@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { EXIT_UNCLEAN_SHUTDOWN } from "../engine/exit_codes.ts";
 import { startEngine } from "../tools/watchdog.ts";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { runDemo } from "./helpers/demo.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -21,29 +22,8 @@ Deno.test("demo whose state cannot be saved exits 3 and says the state was not s
   try {
     // A folder where the state file goes: every save's rename onto it fails.
     await Deno.mkdir(`${dir}/demo/state/engine_state.json/in-the-way`, { recursive: true });
-    const out = await new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        "--duration",
-        "1s",
-      ],
-      cwd: root,
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        MM_DATA_DIR: dir,
-        MM_HARVEST_TICKS: "false",
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const out = await runDemo(dir, ["--duration", "1s"]);
+    const text = out.stdout + out.stderr;
     assert.equal(out.code, EXIT_UNCLEAN_SHUTDOWN, text.slice(-2000));
     assert.match(text, /\[SHUTDOWN\] REMAINS: the state file was not saved .*\(save state: /);
     assert.match(text, /\[SHUTDOWN\] exit code 3: the shutdown left something behind/);
