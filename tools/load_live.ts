@@ -24,9 +24,15 @@
 import { parseArgs } from "node:util";
 import { REST_WEIGHT_PER_MINUTE } from "../engine/hyperliquid/weight_budget.ts";
 import { type Cell, formatTable } from "./analysis/table.ts";
-
-/** Which engine mode a run uses. */
-export type EngineMode = "live" | "shadow";
+import {
+  closedRedisUrl,
+  type EngineMode,
+  interruptOnSignals,
+  isInteger as int,
+  modeFlag,
+  numberFlag as number,
+  stampedDir,
+} from "./run_cli.ts";
 
 /** The command line, validated. */
 export interface LoadOptions {
@@ -217,20 +223,8 @@ export function parseOptions(args: string[]): LoadOptions {
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
-  const mode = values.mode;
-  if (mode !== "live" && mode !== "shadow" && mode !== "both") {
-    throw new Error(`--mode must be live, shadow or both, got ${JSON.stringify(mode)}`);
-  }
-  const number = (name: string, text: string, ok: (x: number) => boolean, what: string) => {
-    const x = Number(text);
-    if (text.trim() === "" || !Number.isFinite(x) || !ok(x)) {
-      throw new Error(`--${name} must be ${what}, got ${JSON.stringify(text)}`);
-    }
-    return x;
-  };
-  const int = (x: number) => Number.isSafeInteger(x);
   return {
-    mode,
+    mode: modeFlag(values.mode),
     runs: number("runs", values.runs, (x) => int(x) && x >= 1, "an integer >= 1"),
     minutes: number("minutes", values.minutes, (x) => x > 0, "a positive number"),
     // The venue has 44 coins; the engine quotes at most 64.
@@ -685,14 +679,6 @@ export function spawn(args: string[], env: Record<string, string>): Deno.ChildPr
   }).spawn();
 }
 
-/** A loopback URL where nothing listens, so the engine runs without the Redis bridge. */
-export function closedRedisUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return `redis://127.0.0.1:${port}`;
-}
-
 /**
  * The engine's tools/engine.sh arguments and environment for a mode. Shadow is told the round trip live has
  * against this venue (`delayMs` on every answer) as its order and cancel latency, so both run
@@ -942,9 +928,7 @@ export async function loadTest(
   interrupt: AbortSignal,
   print: (text: string) => void = console.log,
 ): Promise<LoadSummary> {
-  const startedAt = new Date().toISOString();
-  const dir = `data/load/${startedAt.replace(/:/g, "-").replace(".", "-")}`;
-  await Deno.mkdir(dir, { recursive: true });
+  const { startedAt, dir } = await stampedDir("data/load");
   const modes: EngineMode[] = options.mode === "both" ? ["live", "shadow"] : [options.mode];
   const runs: RunReport[] = [];
   for (let run = 1; run <= options.runs && !interrupt.aborted; run++) {
@@ -979,14 +963,7 @@ async function main(): Promise<number> {
     console.error(`load-live: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const interrupt = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => {
-      console.error(`load-live: ${signal}: stopping the engine and the venue`);
-      interrupt.abort();
-    });
-  }
-  const summary = await loadTest(options, interrupt.signal);
+  const summary = await loadTest(options, interruptOnSignals("load-live"));
   console.log(`\n${formatSummary(summary)}`);
   return summary.interrupted ? 130 : summary.ok ? 0 : 1;
 }
