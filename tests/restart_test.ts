@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { AdverseSelection } from "../engine/adverse.ts";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
@@ -17,6 +16,7 @@ import { foldFills, readFillLogTail } from "../engine/fill_log_restore.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { Fill, QuoteSide } from "../engine/venue/venue.ts";
 import { demoCommand, runDemo } from "./helpers/demo.ts";
+import { testAsset } from "./helpers/asset.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const DAY_MS = 86_400_000;
@@ -126,17 +126,7 @@ const kernel = await loadKernel();
 
 function engineWith(capPct: string) {
   const config = loadConfig({ MM_GLOBAL_HALT_DRAWDOWN_PCT: capPct });
-  const asset: AssetInfo = {
-    name: "ETH",
-    assetIndex: 0,
-    szDecimals: 4,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
+  const asset = testAsset("ETH", 4);
   return new Engine({
     mode: "shadow",
     config,
