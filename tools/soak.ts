@@ -41,17 +41,19 @@ import {
 import {
   compareFills,
   control,
-  engineCommand,
   type FillComparison,
-  pipeToFile,
   readEngineFills,
   readVenue,
+} from "./load_live.ts";
+import {
+  engineCommand,
+  pipeToFile,
   sleep,
   spawn,
   startVenue,
   stopProcess,
   within,
-} from "./load_live.ts";
+} from "./engine_process.ts";
 
 /** The modes a soak runs. */
 export type SoakMode = "live" | "shadow";
