@@ -14,13 +14,13 @@ import {
   parseSpotClearinghouseState,
 } from "../engine/hyperliquid/info.ts";
 import { startTestVenue, TEST_ACCOUNT, venueEndpoints } from "./helpers/venue.ts";
-
-const HIP3 = new URL("./fixtures/hyperliquid/hip3/", import.meta.url);
-const fixture = async (name: string) => JSON.parse(await Deno.readTextFile(new URL(name, HIP3)));
+import { hip3Fixture } from "./helpers/hip3_fixture.ts";
 
 Deno.test("a unified account's equity is its spot collateral plus unrealized PnL, not the zero perp value", async () => {
-  const perp = parseClearinghouseState(await fixture("clearinghouse_state_unified.json"));
-  const spot = parseSpotClearinghouseState(await fixture("spot_clearinghouse_state_unified.json"));
+  const perp = parseClearinghouseState(await hip3Fixture("clearinghouse_state_unified.json"));
+  const spot = parseSpotClearinghouseState(
+    await hip3Fixture("spot_clearinghouse_state_unified.json"),
+  );
   assert.equal(perp.accountValue, 0);
   // The outcome holding (+12) is no collateral and is not listed.
   assert.deepEqual(spot.balances.map((b) => b.coin), ["USDC", "HYPE"]);
@@ -32,7 +32,7 @@ Deno.test("a unified account's equity is its spot collateral plus unrealized PnL
 
 Deno.test("a standard account's equity is the perp account value", async () => {
   const perp = parseClearinghouseState({
-    ...(await fixture("clearinghouse_state_unified.json")),
+    ...(await hip3Fixture("clearinghouse_state_unified.json")),
     marginSummary: {
       accountValue: "2500.5",
       totalNtlPos: "0",
@@ -46,9 +46,9 @@ Deno.test("a standard account's equity is the perp account value", async () => {
 });
 
 Deno.test("equity that cannot be told refuses live trading with a message saying why", async () => {
-  const perp = parseClearinghouseState(await fixture("clearinghouse_state_unified.json"));
+  const perp = parseClearinghouseState(await hip3Fixture("clearinghouse_state_unified.json"));
   const portfolio = parseSpotClearinghouseState(
-    await fixture("spot_clearinghouse_state_portfolio.json"),
+    await hip3Fixture("spot_clearinghouse_state_portfolio.json"),
   );
   assert.equal(portfolio.portfolioMarginEnabled, true);
   assert.throws(

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { ASSET_BOUNDS, checkAssetConfig, MAX_AMOUNT_USD } from "../engine/asset_config.ts";
 import { loadConfig } from "../engine/config.ts";
 import { emptyState, parseState } from "../engine/state.ts";
+import { runDemo } from "./helpers/demo.ts";
 
 const known = () => true;
 
@@ -83,29 +84,8 @@ Deno.test("demo started on a state with an inventory of 1e308 sets it aside by n
       inventory: { ETH: { qty: 1e308, avgEntryPx: 3000 } },
     };
     await Deno.writeTextFile(`${dir}/demo/state/engine_state.json`, JSON.stringify(state));
-    const out = await new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        "--duration",
-        "1s",
-      ],
-      cwd: new URL("../", import.meta.url),
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        MM_DATA_DIR: dir,
-        MM_HARVEST_TICKS: "false",
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const out = await runDemo(dir, ["--duration", "1s"]);
+    const text = out.stdout + out.stderr;
     assert.equal(out.code, 0, text.slice(-2000));
     assert.match(text, /\[STATE\] State file was corrupt \(inventory\.ETH\.qty=1e\+308 at 3000/);
     assert.match(text, /\[SHADOW REPORT\]/);

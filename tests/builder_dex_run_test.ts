@@ -6,24 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { startVenueProcess, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
-import { closedRedisUrl } from "../tools/load_live.ts";
+import { closedRedisUrl } from "../tools/run_cli.ts";
+import { followOutput } from "./helpers/child_output.ts";
+import { runDeno } from "./helpers/deno_run.ts";
+import { permissionFlags } from "./helpers/live_engine.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const COINS = "ETH,xyz:XYZ100";
 
 /** Runs `main.ts <mode>` to its end and returns its exit code and output. */
-async function runEngine(args: string[], env: Record<string, string>) {
-  const out = await new Deno.Command("./deno", {
-    args: ["run", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", MM_HARVEST_TICKS: "false", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, text: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+function runEngine(args: string[], env: Record<string, string>) {
+  return runDeno(args, { MM_HARVEST_TICKS: "false", ...env }, { clearEnv: true });
 }
 
 /** The per-coin row of the session report: fills and fees. */
@@ -77,11 +70,7 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
     MM_DATA_DIR: dir,
     REDIS_URL: closedRedisUrl(),
   };
-  const permissions = (set: string) => [
-    `-P=${set}`,
-    `--allow-read=data,wasm/build,node_modules,${dir}`,
-    `--allow-write=${dir}`,
-  ];
+  const permissions = (set: string) => permissionFlags(set, dir);
   try {
     const shadow = await runEngine(
       [...permissions("shadow"), "main.ts", "shadow", "--duration", "10s"],
@@ -108,11 +97,7 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    let output = "";
-    const pump = (async () => {
-      for await (const chunk of live.stdout.pipeThrough(new TextDecoderStream())) output += chunk;
-    })();
-    const stderr = live.stderr.text();
+    const out = followOutput(live);
     const state = async () => await (await fetch(`${venue.apiUrl}/control`)).json();
     const fills = async () =>
       (await (await fetch(`${venue.apiUrl}/control`, {
@@ -123,15 +108,18 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
       const end = Date.now() + 60_000;
       while (!(await ok())) {
         if (Date.now() > end) {
-          throw new Error(`timed out waiting for ${what}:\n${output.slice(-3000)}`);
+          throw new Error(`timed out waiting for ${what}:\n${out.stdout().slice(-3000)}`);
         }
         await new Promise((r) => setTimeout(r, 200));
       }
     };
     try {
-      await until("the live start", () => Promise.resolve(/\[ENGINE\] live mode/.test(output)));
+      await until(
+        "the live start",
+        () => Promise.resolve(/\[ENGINE\] live mode/.test(out.stdout())),
+      );
       assert.match(
-        output,
+        out.stdout(),
         /account mode unifiedAccount \(unified\); equity \$100000\.00 from spotClearinghouseState USDC/,
       );
       await until(
@@ -147,12 +135,12 @@ Deno.test("shadow and live trade xyz:XYZ100 against the venue; live reads a unif
     } finally {
       live.kill("SIGTERM");
       const status = await live.status;
-      await pump;
-      assert.equal(status.code, 0, `${output.slice(-3000)}\n${await stderr}`);
+      await out.ended;
+      assert.equal(status.code, 0, `${out.stdout().slice(-3000)}\n${await out.stderr}`);
     }
     assert.deepEqual((await state()).openOrders, [], "nothing rests after the shutdown");
     assert.ok((await state()).fastCancels > 0, "the engine's cancels were fast cancels");
-    assert.match(output, /Priority fees: \$[\d.]+ \(paid in HYPE/);
+    assert.match(out.stdout(), /Priority fees: \$[\d.]+ \(paid in HYPE/);
   } finally {
     await venue.close();
     await Deno.remove(dir, { recursive: true });
@@ -171,9 +159,7 @@ Deno.test("live refuses to start for a unified account with no collateral in its
   const dir = await Deno.makeTempDir({ prefix: "mm-unified-" });
   try {
     const run = await runEngine([
-      "-P=deploy",
-      `--allow-read=data,wasm/build,node_modules,${dir}`,
-      `--allow-write=${dir}`,
+      ...permissionFlags("deploy", dir),
       "main.ts",
       "live",
       "--confirm-live",

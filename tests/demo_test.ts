@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { runDeno } from "./helpers/deno_run.ts";
 
 Deno.test("`demo --duration` runs the shadow engine against the local venue and prints a session report", async () => {
   const root = new URL("../", import.meta.url);
@@ -26,25 +27,13 @@ Deno.test("`demo --duration` runs the shadow engine against the local venue and 
 Deno.test("live mode asks before reading the key, refuses to start without a terminal, and never prints the key", async () => {
   const venue = await startTestVenue({ coins: 2 });
   try {
-    const run = async (env: Record<string, string>, permissionSet = "deploy") => {
-      const out = await new Deno.Command("./deno", {
-        args: ["run", `-P=${permissionSet}`, "main.ts", "live"],
-        cwd: new URL("../", import.meta.url),
-        env: {
-          NO_COLOR: "1",
-          DENO_NO_UPDATE_CHECK: "1",
-          HL_API_URL: venue.apiUrl,
-          HL_WS_URL: venue.wsUrl,
-          MM_COINS_TOP_N: "2",
-          ...env,
-        },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const decoder = new TextDecoder();
-      return { code: out.code, text: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
-    };
+    const run = (env: Record<string, string>, permissionSet = "deploy") =>
+      runDeno([`-P=${permissionSet}`, "main.ts", "live"], {
+        HL_API_URL: venue.apiUrl,
+        HL_WS_URL: venue.wsUrl,
+        MM_COINS_TOP_N: "2",
+        ...env,
+      });
     const defaultShadow = await run({ HL_ADDRESS: TEST_ACCOUNT, HL_PRIVATE_KEY: TEST_PRIVATE_KEY });
     assert.notEqual(defaultShadow.code, 0);
     assert.match(defaultShadow.text, /MM_SHADOW_MODE is true \(the default\)/);

@@ -7,6 +7,7 @@ import { foldFills, readFillLogTail } from "../engine/fill_log_restore.ts";
 import { formatQuantity, type ShadowFillRecord } from "../engine/shadow_log.ts";
 import { emptyState, parseState } from "../engine/state.ts";
 
+import { demoCommand, runDemo } from "./helpers/demo.ts";
 const T0 = Date.UTC(2026, 11, 3, 12);
 
 function record(side: "bid" | "ask", px: number, sz: number, inventory: number): ShadowFillRecord {
@@ -73,28 +74,6 @@ async function impliedInventory(dir: string): Promise<Map<string, number>> {
 Deno.test("demo killed with SIGKILL at three moments: each restart's inventory is the fills file's", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mm_fill_kill_" });
   const fillsDir = `${dir}/demo/shadow`;
-  const demo = (args: string[], piped: boolean) =>
-    new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        ...args,
-      ],
-      cwd: new URL("../", import.meta.url),
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        MM_DATA_DIR: dir,
-        MM_HARVEST_TICKS: "false",
-      },
-      stdin: "null",
-      stdout: piped ? "piped" : "null",
-      stderr: piped ? "piped" : "null",
-    });
   const fillLines = async () =>
     (await impliedInventory(fillsDir).catch(() => new Map())).size +
     (await Deno.readTextFile(`${fillsDir}/${new Date().toISOString().slice(0, 10)}.jsonl`)
@@ -103,7 +82,7 @@ Deno.test("demo killed with SIGKILL at three moments: each restart's inventory i
     // Kills within the 5 s between periodic saves, at different distances from the last fill.
     for (const afterMs of [0, 1_300, 3_700]) {
       const before = await fillLines();
-      const running = demo([], false).spawn();
+      const running = demoCommand(dir, [], { piped: false }).spawn();
       for (let waited = 0; waited < 30_000 && await fillLines() <= before; waited += 100) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -113,9 +92,8 @@ Deno.test("demo killed with SIGKILL at three moments: each restart's inventory i
       const implied = await impliedInventory(fillsDir);
       assert.ok(implied.size > 0 || afterMs > 0, "the first run filled something");
 
-      const restart = await demo(["--duration", "1s"], true).output();
-      const stdout = new TextDecoder().decode(restart.stdout);
-      assert.equal(restart.code, 0, new TextDecoder().decode(restart.stderr) + stdout.slice(-2000));
+      const { code, stdout, stderr } = await runDemo(dir, ["--duration", "1s"]);
+      assert.equal(code, 0, stderr + stdout.slice(-2000));
       const restored = stdout.match(/\[STATE\] restored inventory: (.*)/)?.[1] ?? "";
       const parsed = new Map(
         restored.split(", ").filter((x) => x).map((x) => {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   GRID_LEVELS,
-  Kernel,
   LATENCY_CAPACITY,
   loadKernel,
   MAX_COINS,
@@ -18,81 +17,27 @@ import {
 } from "../engine/kernel.ts";
 import { KERNEL_MEMORY_PAGES } from "../wasm/layout.ts";
 import { KernelTwin } from "./kernel_twin.ts";
+import { assertSameQuotes, type GridCoin, quoteSlot0, setGridCoin } from "./helpers/kernel_coin.ts";
+import { prng } from "./helpers/prng.ts";
 
 const kernel = await loadKernel();
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Inputs = Pick<
-  Kernel,
-  | "bestBid"
-  | "bestAsk"
-  | "szDecimals"
-  | "inventoryUsd"
-  | "maxInvUsd"
-  | "baseSpreadBps"
-  | "minOrderUsd"
-  | "regimeMultiplier"
-  | "sideMask"
->;
-
-interface Coin {
-  bid: number;
-  ask: number;
-  szDecimals?: number;
-  inventoryUsd?: number;
-  maxInvUsd?: number;
-  baseSpreadBps?: number;
-  minOrderUsd?: number;
-  regime?: number;
-  mask?: number;
-}
-
-function setCoin(target: Inputs, c: number, coin: Coin): void {
-  target.bestBid[c] = coin.bid;
-  target.bestAsk[c] = coin.ask;
-  target.szDecimals[c] = coin.szDecimals ?? 2;
-  target.inventoryUsd[c] = coin.inventoryUsd ?? 0;
-  target.maxInvUsd[c] = coin.maxInvUsd ?? 200;
-  target.baseSpreadBps[c] = coin.baseSpreadBps ?? 1.5;
-  target.minOrderUsd[c] = coin.minOrderUsd ?? 12;
-  target.regimeMultiplier[c] = coin.regime ?? 1;
-  target.sideMask[c] = coin.mask ?? (SIDE_BID | SIDE_ASK);
-}
-
 /** Quotes one coin alone (slot 0) and returns its levels. */
-function quote(coin: Coin) {
-  setCoin(kernel, 0, coin);
-  kernel.computeQuotes(1);
-  const levels = [0, 1, 2];
-  return {
-    status: kernel.status[0],
-    tick: kernel.tick[0],
-    bids: levels.map((l) => ({ px: kernel.bidPx[l], sz: kernel.bidSz[l] })),
-    asks: levels.map((l) => ({ px: kernel.askPx[l], sz: kernel.askSz[l] })),
-  };
+function quote(coin: GridCoin) {
+  setGridCoin(kernel, 0, coin);
+  return quoteSlot0(kernel);
 }
 
 const EXTREME_PRICES = [0.000012, 0.00001, 0.0001234, 0.5, 1, 9.99995, 14.3, 99999.5, 120000];
 
 /** A random coin: extreme or log-uniform prices, spreads of 1 tick to 1%, all parameters. */
-function randomCoin(rand: () => number, badInputs: boolean): Coin {
+function randomCoin(rand: () => number, badInputs: boolean): GridCoin {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const base = rand() < 0.3 ? pick(EXTREME_PRICES) : Math.exp(Math.log(1e-5) + rand() * 25);
   const bid = base;
   const ask = base * (1 + (rand() < 0.5 ? 1e-6 : rand() * 0.01)) + (rand() < 0.2 ? 1e-6 : 0);
   const maxInvUsd = pick([200, 50, 1000, rand() * 5000 + 1]);
-  const coin: Coin = {
+  const coin: GridCoin = {
     bid,
     ask,
     szDecimals: Math.floor(rand() * 6),
@@ -151,22 +96,14 @@ Deno.test("kernel and TypeScript twin give bit-identical quotes on random inputs
     const n = 1 + Math.floor(rand() * MAX_COINS);
     for (let c = 0; c < n; c++) {
       const coin = randomCoin(rand, true);
-      setCoin(kernel, c, coin);
-      setCoin(twin, c, coin);
+      setGridCoin(kernel, c, coin);
+      setGridCoin(twin, c, coin);
     }
     assert.equal(kernel.computeQuotes(n), twin.computeQuotes(n));
+    compared += assertSameQuotes(kernel, twin, n, round);
     for (let c = 0; c < n; c++) {
-      assert.equal(kernel.status[c], twin.status[c], `status of coin ${c} in round ${round}`);
       flagsSeen |= kernel.status[c];
-      assert.ok(Object.is(kernel.tick[c], twin.tick[c]), `tick of coin ${c} in round ${round}`);
       for (let i = c * GRID_LEVELS; i < (c + 1) * GRID_LEVELS; i++) {
-        for (const view of ["bidPx", "bidSz", "askPx", "askSz"] as const) {
-          assert.ok(
-            Object.is(kernel[view][i], twin[view][i]),
-            `${view}[${i}] in round ${round}: kernel ${kernel[view][i]}, twin ${twin[view][i]}`,
-          );
-          compared++;
-        }
         if (kernel.bidSz[i] > 0) quoted++;
       }
     }
@@ -180,7 +117,7 @@ Deno.test("every quoted price and size is valid on Hyperliquid and never crosses
   const rand = prng(7);
   let quoted = 0;
   for (let round = 0; round < 300; round++) {
-    for (let c = 0; c < MAX_COINS; c++) setCoin(kernel, c, randomCoin(rand, false));
+    for (let c = 0; c < MAX_COINS; c++) setGridCoin(kernel, c, randomCoin(rand, false));
     kernel.computeQuotes(MAX_COINS);
     for (let c = 0; c < MAX_COINS; c++) {
       const sd = kernel.szDecimals[c];
@@ -372,7 +309,7 @@ Deno.test("levels under the $10 exchange minimum are not quoted", () => {
 
 Deno.test("bad input, empty and crossed books get a flag and no quote", () => {
   const good = { bid: 2999.9, ask: 3000.1, szDecimals: 4 };
-  const cases: [Coin, number][] = [
+  const cases: [GridCoin, number][] = [
     [{ ...good, bid: NaN }, STATUS_BAD_INPUT],
     [{ ...good, ask: -3000 }, STATUS_BAD_INPUT],
     [{ ...good, ask: Infinity }, STATUS_BAD_INPUT],
@@ -398,7 +335,7 @@ Deno.test("bad input, empty and crossed books get a flag and no quote", () => {
 });
 
 Deno.test("coins beyond capacity are counted and not quoted", () => {
-  for (let c = 0; c < MAX_COINS; c++) setCoin(kernel, c, { bid: 99, ask: 101 });
+  for (let c = 0; c < MAX_COINS; c++) setGridCoin(kernel, c, { bid: 99, ask: 101 });
   assert.equal(kernel.computeQuotes(MAX_COINS + 6), 6);
   assert.ok(kernel.status.every((s) => s === STATUS_OK));
   assert.equal(kernel.computeQuotes(MAX_COINS), 0);
@@ -500,7 +437,7 @@ Deno.test("the kernel never allocates or grows memory, so the views never detach
   assert.doesNotMatch(text, /\(data /);
   const buffer = kernel.memory.buffer;
   assert.equal(buffer.byteLength, KERNEL_MEMORY_PAGES * 65536);
-  setCoin(kernel, 0, { bid: 99, ask: 101 });
+  setGridCoin(kernel, 0, { bid: 99, ask: 101 });
   for (let k = 0; k < 1000; k++) kernel.computeQuotes(MAX_COINS);
   kernel.latencyPercentile(50);
   assert.equal(kernel.memory.buffer, buffer);

@@ -3,7 +3,6 @@ import {
   checkLedger,
   compareFills,
   countLogRefusals,
-  engineCommand,
   type EngineFill,
   judgeRun,
   type LoadSummary,
@@ -15,6 +14,7 @@ import {
   sumSessions,
   type VenueFill,
 } from "../tools/load_live.ts";
+import { engineCommand } from "../tools/engine_process.ts";
 
 const venueFill = (tid: number, oid: number, px: string, sz: string, time: number): VenueFill => ({
   tid,

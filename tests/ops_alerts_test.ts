@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { type AlertKind, AlertSender } from "../engine/ops/alerts.ts";
@@ -17,6 +16,8 @@ import { Secret } from "../engine/ops/secret.ts";
 import { AlertWatch, type WatchReading } from "../engine/ops/watch.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
+import { followOutput } from "./helpers/child_output.ts";
+import { testAsset } from "./helpers/asset.ts";
 
 /** A local webhook: every JSON body posted to it, and how it answers. */
 function webhook(
@@ -225,17 +226,7 @@ Deno.test("a running engine alerts its operator's pause, resume and halt through
   const hook = webhook();
   const kernel = await loadKernel();
   const config = loadConfig({ MM_HTTP_PORT: "0", MM_ALERT_WEBHOOK_URL: hook.url });
-  const asset: AssetInfo = {
-    name: "BTC",
-    assetIndex: 0,
-    szDecimals: 5,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
+  const asset = testAsset("BTC", 5);
   const log = createLogger({ sink: () => {} });
   const engine = new Engine({
     mode: "live",
@@ -304,25 +295,24 @@ Deno.test("a crash of the running engine reaches the webhook before it exits 1",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    let output = "";
-    const pump = (async () => {
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) output += chunk;
-    })();
-    const stderr = child.stderr.text();
-    while (!/\[ENGINE\] demo mode/.test(output)) {
+    const out = followOutput(child);
+    while (!/\[ENGINE\] demo mode/.test(out.stdout())) {
       const exited = await Promise.race([
         child.status.then(() => true),
         new Promise<false>((r) => setTimeout(() => r(false), 50)),
       ]);
-      if (exited) throw new Error(`the demo did not start: ${output}${await stderr}`);
+      if (exited) throw new Error(`the demo did not start: ${out.stdout()}${await out.stderr}`);
     }
     child.kill("SIGUSR1");
     const status = await child.status;
-    await pump;
-    await stderr;
-    assert.equal(status.code, 1, output.slice(-2000));
-    assert.match(output, /\[CRASH\] unhandled rejection: injected by the test: shutting down/);
-    assert.match(output, /\[SHUTDOWN\] save state: done/);
+    await out.ended;
+    await out.stderr;
+    assert.equal(status.code, 1, out.stdout().slice(-2000));
+    assert.match(
+      out.stdout(),
+      /\[CRASH\] unhandled rejection: injected by the test: shutting down/,
+    );
+    assert.match(out.stdout(), /\[SHUTDOWN\] save state: done/);
     assert.deepEqual(hook.received.map((r) => r.body.text), [
       "[MM demo] 💥 CRASH: unhandled rejection: injected by the test. Shutting down in order (exit code 1).",
     ]);

@@ -18,23 +18,14 @@ import type { OpsSnapshot } from "../engine/ops/snapshot.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import { parsePrometheus } from "./helpers/prometheus.ts";
+import { testAsset } from "./helpers/asset.ts";
 
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 22, 12);
 const TOKEN = "0123456789abcdef0123456789abcdef";
 
 function asset(name: string, szDecimals: number): AssetInfo {
-  return {
-    name,
-    assetIndex: 0,
-    szDecimals,
-    maxLeverage: 20,
-    fundingHourly: 0.00001,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
+  return testAsset(name, szDecimals, { fundingHourly: 0.00001 });
 }
 
 function book(coin: string, bid: number, ask: number, timeMs: number): BookSnapshot {

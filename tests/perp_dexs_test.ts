@@ -13,9 +13,7 @@ import {
 import { loadUniverse, parseMetaAndAssetCtxs } from "../engine/hyperliquid/universe.ts";
 import { loadConfig } from "../engine/config.ts";
 import { marketMakerFee } from "../engine/fees.ts";
-
-const HIP3 = new URL("./fixtures/hyperliquid/hip3/", import.meta.url);
-const fixture = async (name: string) => JSON.parse(await Deno.readTextFile(new URL(name, HIP3)));
+import { hip3Fixture } from "./helpers/hip3_fixture.ts";
 
 /** The main dex's answer: BTC and ETH, ETH trading 950M a day. */
 const MAIN = [
@@ -34,7 +32,7 @@ const MAIN = [
 ];
 
 Deno.test("perpDexs: the main dex first, then each builder dex with its index and fee scale", async () => {
-  const dexes = parsePerpDexs(await fixture("perp_dexs.json"));
+  const dexes = parsePerpDexs(await hip3Fixture("perp_dexs.json"));
   assert.deepEqual(dexes, [
     { name: "", index: 0, deployerFeeScale: 0 },
     { name: "xyz", index: 1, deployerFeeScale: 1 },
@@ -70,7 +68,7 @@ Deno.test("a deployer's fee scale s multiplies fees by s + 1 below 1 and 2s abov
 
 Deno.test("a builder dex's metaAndAssetCtxs: asset ids of that dex, its fee multiplier, growth mode", async () => {
   const xyz = { name: "xyz", index: 1, deployerFeeScale: 1 };
-  const assets = parseMetaAndAssetCtxs(await fixture("meta_and_asset_ctxs_xyz.json"), xyz);
+  const assets = parseMetaAndAssetCtxs(await hip3Fixture("meta_and_asset_ctxs_xyz.json"), xyz);
   assert.deepEqual(
     assets.map((a) => [a.name, a.assetIndex, a.dex, a.feeMultiplier, a.collateralToken]),
     [
@@ -89,8 +87,8 @@ Deno.test("a builder dex's metaAndAssetCtxs: asset ids of that dex, its fee mult
 /** A fake `/info` that answers from fixtures and records what was asked. */
 async function fakeInfo() {
   const asked: object[] = [];
-  const dexes = await fixture("perp_dexs.json");
-  const xyz = await fixture("meta_and_asset_ctxs_xyz.json");
+  const dexes = await hip3Fixture("perp_dexs.json");
+  const xyz = await hip3Fixture("meta_and_asset_ctxs_xyz.json");
   const post = (body: object) => {
     asked.push(body);
     const b = body as { type: string; dex?: string };

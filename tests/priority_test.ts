@@ -11,14 +11,18 @@ import {
   ExchangeClient,
 } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import { signL1Action } from "../engine/hyperliquid/signing.ts";
 import {
   cloidFromInt,
   floatToWire,
   priceTick,
   roundPerpPrice,
 } from "../engine/hyperliquid/wire.ts";
-import { startTestVenue, TEST_PRIVATE_KEY, venueEndpoints } from "./helpers/venue.ts";
+import {
+  postSignedAction,
+  startTestVenue,
+  TEST_PRIVATE_KEY,
+  venueEndpoints,
+} from "./helpers/venue.ts";
 
 const ALO = { asset: 0, isBuy: true, px: "60000", sz: "0.001" };
 
@@ -83,16 +87,7 @@ Deno.test("the simulator refuses f: false and a priority grouping on a mixed bat
   const venue = await startTestVenue();
   try {
     const send = async (action: unknown, nonce: number) => {
-      const signature = await signL1Action({
-        privateKey: TEST_PRIVATE_KEY,
-        action,
-        nonce,
-        isMainnet: true,
-      });
-      const res = await fetch(`${venue.apiUrl}/exchange`, {
-        method: "POST",
-        body: JSON.stringify({ action, nonce, signature, vaultAddress: null }),
-      });
+      const res = await postSignedAction(venue.apiUrl, action, nonce);
       return { status: res.status, body: await res.text() };
     };
     const nonce = Date.now();

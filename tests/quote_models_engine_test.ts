@@ -2,28 +2,15 @@ import assert from "node:assert/strict";
 import { defaultAssetConfig, type MmAssetConfig } from "../engine/asset_config.ts";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
-import type { AssetInfo, BookSnapshot } from "../engine/hyperliquid/types.ts";
+import type { BookSnapshot } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import type { QuoteModelName } from "../engine/quote_models/names.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
+import { testAsset } from "./helpers/asset.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
-
-function asset(name: string, szDecimals: number): AssetInfo {
-  return {
-    name,
-    assetIndex: 0,
-    szDecimals,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
-}
 
 function book(
   coin: string,
@@ -52,7 +39,7 @@ Deno.test("a coin's quote_model from its MmAssetConfig wins over MM_QUOTE_MODEL,
   const engine = new Engine({
     mode: "shadow",
     config,
-    assets: [asset("BTC", 5), asset("ETH", 4)],
+    assets: [testAsset("BTC", 5), testAsset("ETH", 4)],
     kernel: await loadKernel(),
     venue: new SimExchange({ szDecimals: { BTC: 5, ETH: 4 } }),
     portfolio: new Portfolio({ startingBalanceUsd: config.startingBalanceUsd }),

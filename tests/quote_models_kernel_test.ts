@@ -14,41 +14,28 @@ import {
   STATUS_OK,
 } from "../engine/kernel.ts";
 import { KernelTwin } from "./kernel_twin.ts";
-import { prng } from "./helpers/glft_market.ts";
+import {
+  assertSameQuotes,
+  type GridCoin,
+  type GridInputs,
+  quoteSlot0,
+  setGridCoin,
+} from "./helpers/kernel_coin.ts";
+import { prng } from "./helpers/prng.ts";
 
 // A kernel of its own: these tests leave model inputs set, which kernel_test.ts's do not expect.
 const kernel = await loadKernel();
 
-type Inputs = Pick<
-  Kernel,
-  | "bestBid"
-  | "bestAsk"
-  | "szDecimals"
-  | "inventoryUsd"
-  | "maxInvUsd"
-  | "baseSpreadBps"
-  | "minOrderUsd"
-  | "regimeMultiplier"
-  | "sideMask"
-  | "quoteModel"
-  | "bestBidSz"
-  | "bestAskSz"
-  | "glftC1"
-  | "glftC2"
-  | "glftSigma"
->;
+type Inputs =
+  & GridInputs
+  & Pick<
+    Kernel,
+    "quoteModel" | "bestBidSz" | "bestAskSz" | "glftC1" | "glftC2" | "glftSigma"
+  >;
 
-interface Coin {
-  bid: number;
-  ask: number;
+/** A grid coin under a quote model, with that model's inputs (0 when left out). */
+interface Coin extends GridCoin {
   model: number;
-  szDecimals?: number;
-  inventoryUsd?: number;
-  maxInvUsd?: number;
-  baseSpreadBps?: number;
-  minOrderUsd?: number;
-  regime?: number;
-  mask?: number;
   bidSz?: number;
   askSz?: number;
   c1?: number;
@@ -57,15 +44,7 @@ interface Coin {
 }
 
 function setCoin(target: Inputs, c: number, coin: Coin): void {
-  target.bestBid[c] = coin.bid;
-  target.bestAsk[c] = coin.ask;
-  target.szDecimals[c] = coin.szDecimals ?? 2;
-  target.inventoryUsd[c] = coin.inventoryUsd ?? 0;
-  target.maxInvUsd[c] = coin.maxInvUsd ?? 200;
-  target.baseSpreadBps[c] = coin.baseSpreadBps ?? 1.5;
-  target.minOrderUsd[c] = coin.minOrderUsd ?? 12;
-  target.regimeMultiplier[c] = coin.regime ?? 1;
-  target.sideMask[c] = coin.mask ?? (SIDE_BID | SIDE_ASK);
+  setGridCoin(target, c, coin);
   target.quoteModel[c] = coin.model;
   target.bestBidSz[c] = coin.bidSz ?? 0;
   target.bestAskSz[c] = coin.askSz ?? 0;
@@ -76,13 +55,7 @@ function setCoin(target: Inputs, c: number, coin: Coin): void {
 
 function quote(coin: Coin) {
   setCoin(kernel, 0, coin);
-  kernel.computeQuotes(1);
-  const levels = [0, 1, 2];
-  return {
-    status: kernel.status[0],
-    bids: levels.map((l) => ({ px: kernel.bidPx[l], sz: kernel.bidSz[l] })),
-    asks: levels.map((l) => ({ px: kernel.askPx[l], sz: kernel.askSz[l] })),
-  };
+  return quoteSlot0(kernel);
 }
 
 /** A random coin under `model`: extreme prices, inventories, sizes and GLFT inputs. */
@@ -140,17 +113,10 @@ for (const [name, model] of [["microprice", MODEL_MICROPRICE], ["glft", MODEL_GL
         setCoin(twin, c, coin);
       }
       assert.equal(kernel.computeQuotes(n), twin.computeQuotes(n));
+      assertSameQuotes(kernel, twin, n, round);
       for (let c = 0; c < n; c++) {
-        assert.equal(kernel.status[c], twin.status[c], `status of coin ${c} in round ${round}`);
         if (kernel.status[c] === STATUS_BAD_INPUT) badSeen++;
-        assert.ok(Object.is(kernel.tick[c], twin.tick[c]), `tick of coin ${c} in round ${round}`);
         for (let i = c * GRID_LEVELS; i < (c + 1) * GRID_LEVELS; i++) {
-          for (const view of ["bidPx", "bidSz", "askPx", "askSz"] as const) {
-            assert.ok(
-              Object.is(kernel[view][i], twin[view][i]),
-              `${view}[${i}] in round ${round}: kernel ${kernel[view][i]}, twin ${twin[view][i]}`,
-            );
-          }
           if (kernel.bidSz[i] > 0) quoted++;
         }
       }

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../engine/config.ts";
-import { createLogger } from "../engine/log.ts";
-import { replayFiles } from "../engine/replay_run.ts";
-import type { Fill } from "../engine/venue/venue.ts";
 import { writeGlftFrames } from "./helpers/glft_market.ts";
+import { replayOnce } from "./helpers/replay.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
 
 async function replayWith(dir: string, env: Record<string, string>) {
-  const fills: Fill[] = [];
-  const log = createLogger({ level: "error", sink: () => {} });
-  const config = loadConfig({ MM_DATA_DIR: dir, ...env });
-  const outcome = await replayFiles([dir], config, log, {
-    writeFills: false,
-    onFill: (fill) => fills.push({ ...fill }),
-  });
+  const { fills, outcome } = await replayOnce(dir, env);
   return { fills, engine: outcome.stack.engine };
 }
 

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../engine/config.ts";
-import { createLogger } from "../engine/log.ts";
-import type { Fill } from "../engine/venue/venue.ts";
 import { parseCli } from "../engine/cli.ts";
-import { replayFiles } from "../engine/replay_run.ts";
+import { replayOnce } from "./helpers/replay.ts";
 
 const DAY = "2026-02-22";
 const T0 = Date.UTC(2026, 1, 22, 9);
@@ -36,17 +33,6 @@ async function writeMarket(minutes: number): Promise<string> {
     await Deno.writeTextFile(`${dir}/trades/${coin}/${DAY}.csv`, trades.join("\n") + "\n");
   }
   return dir;
-}
-
-async function replayOnce(dir: string, env: Record<string, string> = {}) {
-  const fills: Fill[] = [];
-  const log = createLogger({ level: "error", sink: () => {} });
-  const config = loadConfig({ MM_DATA_DIR: dir, ...env });
-  const outcome = await replayFiles([dir], config, log, {
-    writeFills: false,
-    onFill: (fill) => fills.push({ ...fill }),
-  });
-  return { fills, outcome, pnl: outcome.stack.portfolio.pnlUsd() };
 }
 
 Deno.test("a replay is deterministic: same files, same fills and PnL to the last digit", async () => {

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { AdverseSelection } from "../engine/adverse.ts";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
@@ -16,6 +15,8 @@ import { parseState } from "../engine/state.ts";
 import { foldFills, readFillLogTail } from "../engine/fill_log_restore.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { Fill, QuoteSide } from "../engine/venue/venue.ts";
+import { demoCommand, runDemo } from "./helpers/demo.ts";
+import { testAsset } from "./helpers/asset.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const DAY_MS = 86_400_000;
@@ -125,17 +126,7 @@ const kernel = await loadKernel();
 
 function engineWith(capPct: string) {
   const config = loadConfig({ MM_GLOBAL_HALT_DRAWDOWN_PCT: capPct });
-  const asset: AssetInfo = {
-    name: "ETH",
-    assetIndex: 0,
-    szDecimals: 4,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
+  const asset = testAsset("ETH", 4);
   return new Engine({
     mode: "shadow",
     config,
@@ -175,25 +166,8 @@ Deno.test("after a same-day restart the drawdown stop still counts the day's ear
 Deno.test("demo killed with SIGKILL restarts with its saved inventory and trade watermarks", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mm_restart_" });
   const statePath = `${dir}/demo/state/engine_state.json`;
-  const demo = (args: string[], piped: boolean) =>
-    new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        ...args,
-      ],
-      cwd: new URL("../", import.meta.url),
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", MM_DATA_DIR: dir },
-      stdin: "null",
-      stdout: piped ? "piped" : "null",
-      stderr: piped ? "piped" : "null",
-    });
   try {
-    const first = demo([], false).spawn();
+    const first = demoCommand(dir, [], { piped: false, env: {} }).spawn();
     let savedText = "";
     // The engine saves every 5 s; wait (at most 25 s) for a save that holds inventory.
     for (let waited = 0; waited < 25_000; waited += 250) {
@@ -214,9 +188,8 @@ Deno.test("demo killed with SIGKILL restarts with its saved inventory and trade 
     const held = Object.entries(state.inventory);
     assert.ok(held.length > 0, `no inventory saved before the kill: ${savedText}`);
 
-    const second = await demo(["--duration", "2s"], true).output();
-    const stdout = new TextDecoder().decode(second.stdout);
-    assert.equal(second.code, 0, new TextDecoder().decode(second.stderr) + stdout.slice(-2000));
+    const { code, stdout, stderr } = await runDemo(dir, ["--duration", "2s"], { env: {} });
+    assert.equal(code, 0, stderr + stdout.slice(-2000));
     const restored = stdout.match(/\[STATE\] restored inventory: (.*)/)?.[1];
     assert.equal(
       restored,

@@ -5,45 +5,18 @@
 import assert from "node:assert/strict";
 import { EXIT_UNCLEAN_SHUTDOWN } from "../engine/exit_codes.ts";
 import { startEngine } from "../tools/watchdog.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { liveEngineEnv, startRealtimeVenue, testDataDir } from "./helpers/live_engine.ts";
+import { runDemo } from "./helpers/demo.ts";
 
 const root = new URL("../", import.meta.url);
-
-function closedRedisUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return `redis://127.0.0.1:${port}`;
-}
 
 Deno.test("demo whose state cannot be saved exits 3 and says the state was not saved", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mm_exit_" });
   try {
     // A folder where the state file goes: every save's rename onto it fails.
     await Deno.mkdir(`${dir}/demo/state/engine_state.json/in-the-way`, { recursive: true });
-    const out = await new Deno.Command("./deno", {
-      args: [
-        "run",
-        "-P=demo",
-        `--allow-read=.,${dir}`,
-        `--allow-write=${dir}`,
-        "main.ts",
-        "demo",
-        "--duration",
-        "1s",
-      ],
-      cwd: root,
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        MM_DATA_DIR: dir,
-        MM_HARVEST_TICKS: "false",
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const out = await runDemo(dir, ["--duration", "1s"]);
+    const text = out.stdout + out.stderr;
     assert.equal(out.code, EXIT_UNCLEAN_SHUTDOWN, text.slice(-2000));
     assert.match(text, /\[SHUTDOWN\] REMAINS: the state file was not saved .*\(save state: /);
     assert.match(text, /\[SHUTDOWN\] exit code 3: the shutdown left something behind/);
@@ -57,28 +30,11 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const venue = await startTestVenue({
-      clock: "realtime",
-      coins: 2,
-      rate: 10,
-      startTimeMs: Date.now(),
-    });
-    const dir = `data/test/exit_${crypto.randomUUID().slice(0, 8)}`;
-    await Deno.mkdir(new URL(dir, root), { recursive: true });
+    const venue = await startRealtimeVenue();
+    const dir = await testDataDir("exit");
     const child = startEngine(["live"], {
       cwd: root,
-      env: {
-        NO_COLOR: "1",
-        HL_API_URL: venue.apiUrl,
-        HL_WS_URL: venue.wsUrl,
-        HL_ADDRESS: TEST_ACCOUNT,
-        HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
-        MM_SHADOW_MODE: "false",
-        MM_COINS_TOP_N: "2",
-        MM_DATA_DIR: dir,
-        MM_HARVEST_TICKS: "false",
-        REDIS_URL: closedRedisUrl(),
-      },
+      env: liveEngineEnv(venue, dir),
       stdout: "piped",
       stderr: "piped",
     });

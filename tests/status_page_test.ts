@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { openPage } from "./helpers/chromium.ts";
 import { parsePrometheus } from "./helpers/prometheus.ts";
-import { startVenueProcess, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
-import { closedRedisUrl } from "../tools/load_live.ts";
+import { startVenueProcess } from "./helpers/venue.ts";
+import { liveEngineEnv, permissionFlags } from "./helpers/live_engine.ts";
+import { followOutput } from "./helpers/child_output.ts";
 
 const COINS = 3;
 
@@ -24,60 +25,35 @@ async function venueState(apiUrl: string): Promise<VenueView> {
   return await response.json();
 }
 
-/** A loopback URL where nothing listens, so the engine runs without the Redis bridge. */
 /** Starts `main.ts live` against the venue with the status server on a free port. */
 async function startLiveEngine(venue: { apiUrl: string; wsUrl: string }, dir: string) {
   const child = new Deno.Command("./deno", {
-    args: [
-      "run",
-      "-P=deploy",
-      `--allow-read=data,wasm/build,node_modules,${dir}`,
-      `--allow-write=${dir}`,
-      "main.ts",
-      "live",
-      "--confirm-live",
-    ],
+    args: ["run", ...permissionFlags("deploy", dir), "main.ts", "live", "--confirm-live"],
     cwd: new URL("../", import.meta.url),
     clearEnv: true,
-    env: {
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-      HL_API_URL: venue.apiUrl,
-      HL_WS_URL: venue.wsUrl,
-      HL_ADDRESS: TEST_ACCOUNT,
-      HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
-      MM_SHADOW_MODE: "false",
-      MM_COINS_TOP_N: `${COINS}`,
-      MM_DATA_DIR: dir,
-      MM_HARVEST_TICKS: "false",
-      REDIS_URL: closedRedisUrl(),
-      MM_HTTP_PORT: "0",
-    },
+    env: { ...liveEngineEnv(venue, dir, COINS), MM_HTTP_PORT: "0" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let output = "";
-  const pump = (async () => {
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) output += chunk;
-  })();
-  const stderr = child.stderr.text();
+  const out = followOutput(child);
   const end = Date.now() + 60_000;
   while (
-    !/\[LIVE\] start-up: no open orders remain/.test(output) || !/\[OPS\] status page/.test(output)
+    !/\[LIVE\] start-up: no open orders remain/.test(out.stdout()) ||
+    !/\[OPS\] status page/.test(out.stdout())
   ) {
-    if (Date.now() > end) throw new Error(`the engine did not start: ${output.slice(-2000)}`);
+    if (Date.now() > end) throw new Error(`the engine did not start: ${out.stdout().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const url = /\[OPS\] status page (http:\/\/\S+)/.exec(output)![1];
+  const url = /\[OPS\] status page (http:\/\/\S+)/.exec(out.stdout())![1];
   return {
     url,
-    output: () => output,
+    output: () => out.stdout(),
     async stop() {
       child.kill("SIGTERM");
       const status = await child.status;
-      await pump;
-      return { code: status.code, stderr: await stderr };
+      await out.ended;
+      return { code: status.code, stderr: await out.stderr };
     },
   };
 }

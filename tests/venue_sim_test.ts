@@ -10,6 +10,7 @@ import { parseFrame } from "../engine/hyperliquid/parse.ts";
 import { signL1Action } from "../engine/hyperliquid/signing.ts";
 import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
 import {
+  postSignedAction,
   startTestVenue,
   TEST_ACCOUNT,
   TEST_PRIVATE_KEY,
@@ -256,20 +257,8 @@ Deno.test("a crossing post-only order is refused with the bbo, and bad prices an
 
 Deno.test("nonces: a reused nonce and one outside (T - 2 days, T + 1 day) are refused", async () => {
   const venue = await startTestVenue();
-  const post = async (nonce: number) => {
-    const action = { type: "noop" };
-    const signature = await signL1Action({
-      privateKey: TEST_PRIVATE_KEY,
-      action,
-      nonce,
-      isMainnet: true,
-    });
-    const res = await fetch(`${venue.apiUrl}/exchange`, {
-      method: "POST",
-      body: JSON.stringify({ action, nonce, signature, vaultAddress: null }),
-    });
-    return await res.json();
-  };
+  const post = async (nonce: number) =>
+    await (await postSignedAction(venue.apiUrl, { type: "noop" }, nonce)).json();
   try {
     const nonce = Date.now();
     assert.deepEqual(await post(nonce), { status: "ok", response: { type: "default" } });

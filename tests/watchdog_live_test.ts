@@ -8,40 +8,9 @@ import assert from "node:assert/strict";
 import { compareFills, type EngineFill } from "../tools/load_live.ts";
 import { startEngine, supervise } from "../tools/watchdog.ts";
 import { emptyState, markHalted, saveState } from "../engine/state.ts";
-import { startTestVenue, TEST_ACCOUNT, TEST_PRIVATE_KEY } from "./helpers/venue.ts";
+import { liveEngineEnv, startRealtimeVenue, testDataDir } from "./helpers/live_engine.ts";
 
 const root = new URL("../", import.meta.url);
-
-/** A data folder the engine's permission set may write (data/), removed by the test. */
-async function dataDir(): Promise<string> {
-  const dir = `data/test/watchdog_${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.mkdir(new URL(dir, root), { recursive: true });
-  return dir;
-}
-
-/** A loopback URL where nothing listens: the engine runs without the Redis bridge. */
-function closedRedisUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return `redis://127.0.0.1:${port}`;
-}
-
-function liveEnv(venue: { apiUrl: string; wsUrl: string }, dir: string): Record<string, string> {
-  return {
-    NO_COLOR: "1",
-    DENO_NO_UPDATE_CHECK: "1",
-    HL_API_URL: venue.apiUrl,
-    HL_WS_URL: venue.wsUrl,
-    HL_ADDRESS: TEST_ACCOUNT,
-    HL_PRIVATE_KEY: TEST_PRIVATE_KEY,
-    MM_SHADOW_MODE: "false",
-    MM_COINS_TOP_N: "2",
-    MM_DATA_DIR: dir,
-    MM_HARVEST_TICKS: "false",
-    REDIS_URL: closedRedisUrl(),
-  };
-}
 
 /** Polls `check` every 50 ms until it returns a value, or fails after `ms`. */
 async function until<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
@@ -85,14 +54,9 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // Market time at 10x wall time, so orders fill while the engine is down.
-    const venue = await startTestVenue({
-      clock: "realtime",
-      coins: 2,
-      rate: 10,
-      startTimeMs: Date.now(),
-    });
-    const dir = await dataDir();
-    const env = liveEnv(venue, dir);
+    const venue = await startRealtimeVenue();
+    const dir = await testDataDir("watchdog");
+    const env = liveEngineEnv(venue, dir);
     const runs: { child: Deno.ChildProcess; out: ReturnType<typeof capture>; startedMs: number }[] =
       [];
     const stopper = new AbortController();
@@ -182,7 +146,7 @@ Deno.test({
 });
 
 Deno.test("watchdog: an engine halted on purpose is not restarted", async () => {
-  const dir = await dataDir();
+  const dir = await testDataDir("watchdog");
   try {
     const halted = markHalted(emptyState(Date.now()), "[GLOBAL STOP] Daily drawdown", Date.now());
     await saveState(new URL(`${dir}/demo/state/engine_state.json`, root).pathname, halted);
@@ -216,18 +180,13 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const venue = await startTestVenue({
-      clock: "realtime",
-      coins: 2,
-      rate: 10,
-      startTimeMs: Date.now(),
-    });
-    const dir = await dataDir();
+    const venue = await startRealtimeVenue();
+    const dir = await testDataDir("watchdog");
     // script(1) gives the watchdog a terminal, as an operator's shell does.
     const term = new Deno.Command("script", {
       args: ["-qefc", "./deno run -P=watchdog tools/watchdog.ts live", "/dev/null"],
       cwd: root,
-      env: liveEnv(venue, dir),
+      env: liveEngineEnv(venue, dir),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -31,19 +31,29 @@ import { type Cell, formatTable } from "./analysis/table.ts";
 import { parseFaultSpec } from "./venue_sim/faults.ts";
 import {
   closedRedisUrl,
+  freePort,
+  interruptOnSignals,
+  isInteger as int,
+  modeFlag,
+  numberFlag as number,
+  stampedDir,
+} from "./run_cli.ts";
+import {
   compareFills,
   control,
-  engineCommand,
   type FillComparison,
-  pipeToFile,
   readEngineFills,
   readVenue,
+} from "./load_live.ts";
+import {
+  engineCommand,
+  pipeToFile,
   sleep,
   spawn,
   startVenue,
   stopProcess,
   within,
-} from "./load_live.ts";
+} from "./engine_process.ts";
 
 /** The modes a soak runs. */
 export type SoakMode = "live" | "shadow";
@@ -109,20 +119,8 @@ export function parseSoakOptions(args: string[]): SoakOptions {
     ? [...DEFAULT_FAULTS]
     : values.faults.split(";").map((f) => f.trim()).filter((f) => f !== "");
   for (const fault of faults) parseFaultSpec(fault);
-  const mode = values.mode;
-  if (mode !== "live" && mode !== "shadow" && mode !== "both") {
-    throw new Error(`--mode must be live, shadow or both, got ${JSON.stringify(mode)}`);
-  }
-  const number = (name: string, text: string, ok: (x: number) => boolean, what: string) => {
-    const x = Number(text);
-    if (text.trim() === "" || !Number.isFinite(x) || !ok(x)) {
-      throw new Error(`--${name} must be ${what}, got ${JSON.stringify(text)}`);
-    }
-    return x;
-  };
-  const int = (x: number) => Number.isSafeInteger(x);
   return {
-    mode,
+    mode: modeFlag(values.mode),
     minutes: number("minutes", values.minutes, (x) => x > 0, "a positive number"),
     coins: number("coins", values.coins, (x) => int(x) && x >= 1 && x <= 44, "an integer 1-44"),
     rate: number("rate", values.rate, (x) => x > 0, "a positive number"),
@@ -251,14 +249,6 @@ export interface SoakSummary {
   options: SoakOptions;
   runs: SoakRun[];
   ok: boolean;
-}
-
-/** A free loopback port (closed again at once). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 async function fetchText(url: string): Promise<string> {
@@ -493,9 +483,7 @@ export async function soak(
   interrupt: AbortSignal,
   print: (text: string) => void = console.log,
 ): Promise<SoakSummary> {
-  const startedAt = new Date().toISOString();
-  const dir = `data/soak/${startedAt.replace(/:/g, "-").replace(".", "-")}`;
-  await Deno.mkdir(dir, { recursive: true });
+  const { startedAt, dir } = await stampedDir("data/soak");
   const modes: SoakMode[] = options.mode === "both" ? ["shadow", "live"] : [options.mode];
   const runs: SoakRun[] = [];
   for (const mode of modes) {
@@ -525,16 +513,10 @@ async function main(): Promise<number> {
     console.error(`soak: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const interrupt = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => {
-      console.error(`soak: ${signal}: stopping the engine and the venue`);
-      interrupt.abort();
-    });
-  }
-  const summary = await soak(options, interrupt.signal);
+  const interrupt = interruptOnSignals("soak");
+  const summary = await soak(options, interrupt);
   console.log(`\n${formatSoak(summary)}`);
-  return interrupt.signal.aborted ? 130 : summary.ok ? 0 : 1;
+  return interrupt.aborted ? 130 : summary.ok ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());

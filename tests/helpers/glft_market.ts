@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { prng } from "./prng.ts";
 
 /** What the market is generated from. */
 export interface GlftMarketOptions {
@@ -40,18 +41,6 @@ export interface SyntheticTrade {
   timeMs: number;
   px: number;
   isBuy: boolean;
-}
-
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The books and trades of a synthetic market, each in time order (trades at distinct ms). */

@@ -6,6 +6,7 @@
 import { startVenueSim, type VenueSim, type VenueSimOptions } from "../../tools/venue_sim/mod.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import type { NetworkEndpoints } from "../../engine/hyperliquid/types.ts";
+import { type L1ActionInput, signL1Action } from "../../engine/hyperliquid/signing.ts";
 
 /** The official SDK's test key (reference §5.3): public, worthless, convenient. */
 export const TEST_PRIVATE_KEY =
@@ -23,6 +24,24 @@ export function startTestVenue(options: Partial<VenueSimOptions> = {}): Promise<
     startTimeMs: TEST_START_MS,
     coins: 4,
     ...options,
+  });
+}
+
+/** `POST /exchange` of `action` signed by {@link TEST_PRIVATE_KEY} (mainnet) with `nonce`. */
+export async function postSignedAction(
+  apiUrl: string,
+  action: L1ActionInput["action"],
+  nonce: number,
+): Promise<Response> {
+  const signature = await signL1Action({
+    privateKey: TEST_PRIVATE_KEY,
+    action,
+    nonce,
+    isMainnet: true,
+  });
+  return await fetch(`${apiUrl}/exchange`, {
+    method: "POST",
+    body: JSON.stringify({ action, nonce, signature, vaultAddress: null }),
   });
 }
 

@@ -6,7 +6,7 @@
  * the exchange. Values are representative, not a copy of mainnet.
  */
 import { assetIdOf, dexOfCoin, feeMultiplier } from "../../engine/hyperliquid/perp_dexs.ts";
-import type { SimCoin } from "./universe.ts";
+import { type SimCoin, simCoin, type SimCoinRow } from "./universe.ts";
 
 /** One simulated builder dex and its coins. */
 export interface SimDex {
@@ -26,10 +26,7 @@ export interface SimDex {
 // Deployer address of the simulated dex (no key: nothing is signed for it).
 const XYZ_DEPLOYER = "0x0000000000000000000000000000000000000333";
 
-// [name, szDecimals, maxLeverage, startPx, dayNtlVlm USD, dailyVol]
-type Row = [string, number, number, number, number, number];
-
-const XYZ_ROWS: Row[] = [
+const XYZ_ROWS: SimCoinRow[] = [
   ["xyz:XYZ100", 4, 20, 25_412.5, 3.0e8, 0.012],
   ["xyz:NVDA", 3, 10, 181.42, 6.0e7, 0.03],
   ["xyz:GOLD", 4, 20, 4_012.3, 2.5e7, 0.01],
@@ -42,14 +39,7 @@ export const BUILDER_DEXES: readonly SimDex[] = [{
   index: 1,
   deployerFeeScale: "1.0",
   collateralToken: 0,
-  coins: XYZ_ROWS.map(([name, szDecimals, maxLeverage, startPx, dayNtlVlm, dailyVol]) => ({
-    name,
-    szDecimals,
-    maxLeverage,
-    startPx,
-    dayNtlVlm,
-    dailyVol,
-  })),
+  coins: XYZ_ROWS.map(simCoin),
 }];
 
 /** Every builder-dex coin with its asset id and dex, in `perpDexs` then `meta.universe` order. */

@@ -19,10 +19,17 @@ export interface SimCoin {
   dailyVol: number;
 }
 
-// [name, szDecimals, maxLeverage, startPx, dayNtlVlm USD, dailyVol]
-type Row = [string, number, number, number, number, number];
+/** A coin as a table row: [name, szDecimals, maxLeverage, startPx, dayNtlVlm USD, dailyVol]. */
+export type SimCoinRow = [string, number, number, number, number, number];
 
-const ROWS: Row[] = [
+/** The coin of a table row. */
+export function simCoin(
+  [name, szDecimals, maxLeverage, startPx, dayNtlVlm, dailyVol]: SimCoinRow,
+): SimCoin {
+  return { name, szDecimals, maxLeverage, startPx, dayNtlVlm, dailyVol };
+}
+
+const ROWS: SimCoinRow[] = [
   ["BTC", 5, 40, 97_250, 2.1e9, 0.025],
   ["ETH", 4, 25, 3_480.5, 9.5e8, 0.035],
   ["SOL", 2, 20, 182.37, 4.2e8, 0.045],
@@ -72,13 +79,4 @@ const ROWS: Row[] = [
 ];
 
 /** Every coin of the simulated universe; the array index is the asset id. */
-export const UNIVERSE: readonly SimCoin[] = ROWS.map(
-  ([name, szDecimals, maxLeverage, startPx, dayNtlVlm, dailyVol]) => ({
-    name,
-    szDecimals,
-    maxLeverage,
-    startPx,
-    dayNtlVlm,
-    dailyVol,
-  }),
-);
+export const UNIVERSE: readonly SimCoin[] = ROWS.map(simCoin);
