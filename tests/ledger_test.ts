@@ -282,3 +282,23 @@ Deno.test("twins fill whole lots and drop stale books, as the shadow venue does"
   assert.equal(records[0].predictedSz, 0);
   assert.equal(records[0].cause, null);
 });
+
+Deno.test("while the account's fill stream is down, records wait for the fills it will catch up", () => {
+  const { l, clock, records } = ledger();
+  l.onBook(BOOK);
+  l.opened(BID);
+  l.feedHealth(false);
+  l.ended(101); // the cancel came back "missing": the order had filled during the outage
+  clock.now += 10_000;
+  l.onBook(book(T0 + 10_000, [[67990, 1]], [[68001, 1]]));
+  assert.equal(records.length, 0, "grace over, but the stream is down: the record waits");
+  l.realFill(101, 0.2, T0 + 3_000); // caught up on reconnect
+  l.feedHealth(true);
+  clock.now += 500;
+  l.onBook(book(T0 + 10_500, [[67990, 1]], [[68001, 1]]));
+  assert.equal(records.length, 0, "a fresh grace after the stream is back");
+  clock.now += 600;
+  l.onBook(book(T0 + 11_100, [[67990, 1]], [[68001, 1]]));
+  assert.deepEqual(records.map((r) => [r.realSz, r.end]), [[0.2, "filled"]]);
+  assert.equal(l.lateFills, 0);
+});

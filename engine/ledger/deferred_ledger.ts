@@ -12,7 +12,7 @@ import type { FillLedger, LedgerOrder } from "./ledger.ts";
 /** What the live venue tells the ledger (engine/venue/live.ts). */
 export type LedgerInput = Pick<
   FillLedger,
-  "opened" | "cancelSent" | "realFill" | "ended" | "onBook" | "onTrade"
+  "opened" | "cancelSent" | "realFill" | "ended" | "onBook" | "onTrade" | "feedHealth"
 >;
 
 type Event =
@@ -20,7 +20,8 @@ type Event =
   | { kind: "cancelSent" | "ended"; oid: number }
   | { kind: "realFill"; oid: number; sz: number; timeMs: number }
   | { kind: "book"; book: BookSnapshot }
-  | { kind: "trade"; trade: Trade };
+  | { kind: "trade"; trade: Trade }
+  | { kind: "health"; healthy: boolean };
 
 /** Queues the ledger's inputs and replays them after the current task (see the module doc). */
 export class DeferredLedger implements LedgerInput {
@@ -85,6 +86,11 @@ export class DeferredLedger implements LedgerInput {
     this.#push({ kind: "trade", trade });
   }
 
+  /** See {@link FillLedger.feedHealth}. */
+  feedHealth(healthy: boolean): void {
+    this.#push({ kind: "health", healthy });
+  }
+
   /** Replays every queued input now (before reading the ledger at shutdown). */
   drain(): void {
     if (this.#timer !== undefined) {
@@ -121,6 +127,8 @@ export class DeferredLedger implements LedgerInput {
         return l.onBook(e.book);
       case "trade":
         return l.onTrade(e.trade);
+      case "health":
+        return l.feedHealth(e.healthy);
     }
   }
 

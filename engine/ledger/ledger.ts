@@ -140,6 +140,8 @@ export class FillLedger {
   #untwinnedFills = 0;
   /** Latest market time of any book or print, ms (null before the first). */
   #marketMs: number | null = null;
+  /** While the account's fill stream is down no record is written: its fills may still come. */
+  #feedDown = false;
 
   /** A ledger predicting with the configured model and every candidate. */
   constructor(options: FillLedgerOptions) {
@@ -239,6 +241,19 @@ export class FillLedger {
     this.#ending.push(open);
   }
 
+  /**
+   * The account's fill stream went down or came back (caught up). While it is down, records wait:
+   * fills of ended orders may still be on their way; once it is back, each waiting record gets a
+   * fresh grace.
+   */
+  feedHealth(healthy: boolean): void {
+    if (healthy && this.#feedDown) {
+      const due = this.#now() + this.#graceMs;
+      for (const o of this.#ending) o.dueMs = Math.max(o.dueMs, due);
+    }
+    this.#feedDown = !healthy;
+  }
+
   /** Shows a book to every twin, and writes the records whose grace has passed. */
   onBook(book: BookSnapshot): void {
     this.#seen(book.timeMs);
@@ -263,6 +278,7 @@ export class FillLedger {
   }
 
   #writeDue(nowMs: number): void {
+    if (this.#feedDown && nowMs < Infinity) return;
     let n = 0;
     while (n < this.#ending.length && this.#ending[n].dueMs <= nowMs) {
       this.#write(this.#record(this.#ending[n]));

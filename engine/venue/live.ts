@@ -768,6 +768,7 @@ export class LiveExchange implements Venue {
 
   /** The fill feed went down (pull the quotes) or caught up after coming back (quote again). */
   #onFeedHealth(healthy: boolean, reason: string): void {
+    this.#ledger?.feedHealth(healthy);
     if (healthy === !this.#pulled) return;
     this.#pulled = !healthy;
     if (healthy) this.#log.info(`[LIVE] account fills followed again (${reason}): quoting`);
