@@ -11,6 +11,8 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
+import { DeferredLedger } from "../engine/ledger/deferred_ledger.ts";
+import { FillLedger, type LedgerRecord } from "../engine/ledger/ledger.ts";
 import {
   installCrashGuards,
   readPrivateKey,
@@ -553,4 +555,40 @@ Deno.test("live keeps its state, fills and sessions apart from shadow (Gate 5 re
   assert.equal(statePathFor("shadow", "data"), "data/state/engine_state.json");
   assert.equal(recordsDirFor("live", "data"), "data/live");
   assert.equal(recordsDirFor("shadow", "data"), "data/shadow");
+});
+
+Deno.test("live venue: every order that rested gets one ledger record, requote and cancel-all cancels timed", async () => {
+  const h = await liveHarness();
+  const records: LedgerRecord[] = [];
+  const input = new DeferredLedger((now) =>
+    new FillLedger({
+      model: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
+      candidates: [],
+      now,
+      graceMs: 0,
+      write: (r) => records.push(r),
+    })
+  );
+  const live = h.live({ ledger: input });
+  try {
+    const grid = await gridFor(h.info, h.selected[1]);
+    quote(live, grid(0));
+    await live.settled();
+    const first = h.venue.state().openOrders.map((o) => o.oid).sort();
+    quote(live, grid(3)); // moved beyond the tolerance: six requote cancels
+    await live.settled();
+    const second = h.venue.state().openOrders.map((o) => o.oid).sort();
+    await live.cancelAll("test"); // six more, cancelled by listing
+    input.drain();
+    input.ledger.flush();
+    assert.deepEqual(records.map((r) => r.oid).sort(), [...first, ...second].sort());
+    for (const r of records) {
+      assert.equal(r.end, "cancelled", `order ${r.oid}`);
+      assert.ok(r.cancelSentMs !== null && r.cancelSentMs <= r.endedMs, `order ${r.oid} timed`);
+      assert.ok(r.sentMs <= r.restingMs && r.restingMs <= r.endedMs);
+    }
+  } finally {
+    live.close();
+    await h.venue.close();
+  }
 });

@@ -131,7 +131,8 @@ export function calibrate(records: readonly LedgerRecord[]): Calibration {
 
   const orderRoundTripMs = median(records.map((r) => r.restingMs - r.sentMs));
   const cancelRoundTripMs = median(
-    records.filter((r) => r.cancelSentMs !== null).map((r) => r.endedMs - r.cancelSentMs!),
+    records.filter((r) => r.end === "cancelled" && r.cancelSentMs !== null)
+      .map((r) => r.endedMs - r.cancelSentMs!),
   );
   let market = 0;
   let wall = 0;

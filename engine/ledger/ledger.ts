@@ -199,10 +199,13 @@ export class FillLedger {
     });
   }
 
-  /** A cancel of the order was sent now (its twins keep filling until the order has ended). */
+  /**
+   * A cancel of the order was sent now (its twins keep filling until the order has ended); the
+   * latest one counts (an earlier one may have been held back by the weight budget).
+   */
   cancelSent(oid: number): void {
     const open = this.#open.get(oid);
-    if (open !== undefined && open.cancelSentMs === null) open.cancelSentMs = this.#now();
+    if (open !== undefined) open.cancelSentMs = this.#now();
   }
 
   /** The exchange filled `sz` of the order at exchange time `timeMs`. */

@@ -240,6 +240,7 @@ export class LiveExchange implements Venue {
       isClosed: () => this.#closed,
       backoffMs: (failures) => this.#backoffMs(failures),
       spend: (n) => this.#spend(n),
+      cancelSent: (oid) => this.#ledger?.cancelSent(oid),
     };
     this.#feed = options.fillFeed({
       onFills: (fills) => this.#onFills(fills),

@@ -27,6 +27,7 @@ export async function cancelListed(
   try {
     const cancels = cancelsFor(ctx, cancellable);
     ctx.spend(cancels.length);
+    for (const o of cancellable) ctx.cancelSent(o.oid);
     outcomes = await ctx.exchange.cancel(cancels, { priority: "safety", fast: ctx.fastCancel });
   } catch (error) {
     outcomes = cancellable.map(() => ({ kind: "unknown", reason: (error as Error).message }));

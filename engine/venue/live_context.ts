@@ -38,4 +38,6 @@ export interface LiveContext {
   backoffMs(failures: number): number;
   /** Counts `n` orders or cancels sent against the address budget. */
   spend(n: number): void;
+  /** A cancel of the order `oid` is being sent (the ledger's cancel times). */
+  cancelSent(oid: number): void;
 }
