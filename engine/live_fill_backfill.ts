@@ -7,6 +7,7 @@
 import type { InfoClient, UserFill } from "./hyperliquid/info.ts";
 import type { Logger } from "./log.ts";
 import { type ShadowFillRecord, shadowFillRecord } from "./shadow_log.ts";
+import { venueFillOf } from "./venue/live_fill_source.ts";
 
 /** What the newest fills file says about where it ends. */
 export interface FillFileTail {
@@ -110,23 +111,8 @@ export async function appendDowntimeFills(options: DowntimeFillsOptions): Promis
     const signed = f.side === "B" ? f.sz : -f.sz;
     const position = (tail.inventory.get(f.coin) ?? 0) + signed;
     tail.inventory.set(f.coin, position);
-    const record = shadowFillRecord(
-      {
-        coin: f.coin,
-        side: f.side === "B" ? "bid" : "ask",
-        // Off-grid (-1 → 0 in the file): which level the dead run's order held is not known.
-        level: -1,
-        px: f.px,
-        sz: f.sz,
-        timeMs: f.timeMs,
-        feeUsd: f.fee,
-        cause: "exchange",
-        orderId: String(f.oid),
-        tid: f.tid,
-      },
-      position,
-      position * f.px,
-    );
+    // Off-grid (-1 → 0 in the file): which level the dead run's order held is not known.
+    const record = shadowFillRecord(venueFillOf(f, -1), position, position * f.px);
     const day = new Date(f.timeMs).toISOString().slice(0, 10);
     byDay.set(day, [...byDay.get(day) ?? [], JSON.stringify(record) + "\n"]);
   }

@@ -48,7 +48,7 @@ import {
 } from "./batch_plan.ts";
 import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
 import type { LiveContext } from "./live_context.ts";
-import type { FillFeed, FillFeedHandlers } from "./live_fill_source.ts";
+import { type FillFeed, type FillFeedHandlers, venueFillOf } from "./live_fill_source.ts";
 import { nextExpiry, resolveExpired } from "./live_outcomes.ts";
 import { type LiveSlot, LiveSlots } from "./live_slots.ts";
 import { keepsOrder, targetDistance } from "./requote.ts";
@@ -829,18 +829,7 @@ export class LiveExchange implements Venue {
         this.#schedule();
       }
     } else this.#slots.forgetLevel(f.oid);
-    return {
-      coin: f.coin,
-      side: f.side === "B" ? "bid" : "ask",
-      level,
-      px: f.px,
-      sz: f.sz,
-      timeMs: f.timeMs,
-      feeUsd: f.fee,
-      cause: "exchange",
-      orderId: String(f.oid),
-      tid: f.tid,
-    };
+    return venueFillOf(f, level);
   }
 }
 

@@ -4,6 +4,23 @@
  * production source is the user WebSocket (live_fill_feed.ts); tests may pass their own.
  */
 import type { UserFill } from "../hyperliquid/info.ts";
+import type { Fill } from "./venue.ts";
+
+/** An exchange fill of the account as a venue fill at grid `level` (−1: not the grid's). */
+export function venueFillOf(f: UserFill, level: number): Fill {
+  return {
+    coin: f.coin,
+    side: f.side === "B" ? "bid" : "ask",
+    level,
+    px: f.px,
+    sz: f.sz,
+    timeMs: f.timeMs,
+    feeUsd: f.fee,
+    cause: "exchange",
+    orderId: String(f.oid),
+    tid: f.tid,
+  };
+}
 
 /** The live venue's side of a fill feed. */
 export interface FillFeedHandlers {
