@@ -34,7 +34,6 @@ export class DeferredLedger implements LedgerInput {
   #eventMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #log: Logger | undefined;
-  #errors = 0;
 
   /**
    * `create` builds the ledger on the clock it is given (the replayed events' times);
@@ -49,11 +48,6 @@ export class DeferredLedger implements LedgerInput {
     this.#wallNow = wallNow;
     this.#log = log;
     this.ledger = create(() => this.#eventMs);
-  }
-
-  /** Inputs the ledger threw on (each logged; the rest went on). */
-  get errors(): number {
-    return this.#errors;
   }
 
   /** See {@link FillLedger.opened}. */
@@ -106,7 +100,6 @@ export class DeferredLedger implements LedgerInput {
       try {
         this.#replay(events[i]);
       } catch (error) {
-        this.#errors++;
         this.#log?.error(`[LEDGER] ${events[i].kind} not recorded: ${(error as Error).message}`);
       }
     }

@@ -83,11 +83,6 @@ export class TwinBook {
     });
   }
 
-  /** The model's name. */
-  get model(): string {
-    return this.#matcher.model.name;
-  }
-
   /**
    * Starts a twin of a live order confirmed resting now: it queues behind the size the coin's
    * last book before the order was sent (`sentMs`, wall clock) showed at its price (a later book
