@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { book, trade } from "./helpers/btc_frames.ts";
 import { DeferredLedger } from "../engine/ledger/deferred_ledger.ts";
+import { createLogger } from "../engine/log.ts";
 import { FillLedger, type LedgerOrder, type LedgerRecord } from "../engine/ledger/ledger.ts";
 import { formatLedger, LedgerSummary } from "../engine/ledger/ledger_summary.ts";
 
@@ -301,4 +302,42 @@ Deno.test("while the account's fill stream is down, records wait for the fills i
   l.onBook(book(T0 + 11_100, [[67990, 1]], [[68001, 1]]));
   assert.deepEqual(records.map((r) => [r.realSz, r.end]), [[0.2, "filled"]]);
   assert.equal(l.lateFills, 0);
+});
+
+Deno.test("an input the ledger cannot take is logged and the rest go on: a measurement never stops trading", () => {
+  const lines: string[] = [];
+  const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
+  const records: LedgerRecord[] = [];
+  let broken = true;
+  const input = new DeferredLedger(
+    (now) =>
+      new FillLedger({
+        model: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
+        candidates: [],
+        now,
+        graceMs: 0,
+        write: (r) => {
+          if (broken) throw new Error("disk full");
+          records.push(r);
+        },
+      }),
+    () => T0,
+    log,
+  );
+  input.onBook(BOOK);
+  input.opened(BID);
+  input.ended(101);
+  input.onBook(BOOK); // writes the record: the sink throws
+  assert.doesNotThrow(() => input.drain());
+  assert.equal(records.length, 0);
+  broken = false;
+  input.opened({ ...BID, oid: 102 });
+  input.ended(102);
+  input.onBook(BOOK);
+  input.drain();
+  // The record the sink refused is lost (and logged); the ones after it are written.
+  assert.deepEqual(records.map((r) => r.oid), [102]);
+  return log.flush().then(() =>
+    assert.match(lines.join(""), /\[LEDGER\] book not recorded: disk full/)
+  );
 });

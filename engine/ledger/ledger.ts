@@ -282,13 +282,13 @@ export class FillLedger {
 
   #writeDue(nowMs: number): void {
     if (this.#feedDown && nowMs < Infinity) return;
-    let n = 0;
-    while (n < this.#ending.length && this.#ending[n].dueMs <= nowMs) {
-      this.#write(this.#record(this.#ending[n]));
-      this.#remember(this.#ending[n].order.oid);
-      n++;
+    while (this.#ending.length > 0 && this.#ending[0].dueMs <= nowMs) {
+      // Taken off the queue before it is written: a sink that throws loses this one record,
+      // never every later one.
+      const ended = this.#ending.shift()!;
+      this.#remember(ended.order.oid);
+      this.#write(this.#record(ended));
     }
-    if (n > 0) this.#ending.splice(0, n);
   }
 
   #remember(oid: number): void {
