@@ -268,7 +268,9 @@ export async function runMarketMode(
         cadence.onBook(book.coin, book.timeMs);
         harvester?.recordBook(book);
         harvester?.recordRawBookFrame(frameText);
-        if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
+        // Live, the engine prices off the others' book, as shadow does (venue/others_book.ts).
+        const market = liveVenue ? liveVenue.othersBook(book) : book;
+        if (problem === null) engine.onBook(market, receivedAtNs / 1e6);
         else engine.onBadBook(book.coin);
       },
       onTrades: (trades) => {

@@ -94,6 +94,50 @@ Deno.test("live venue: signed Alo grid with cloids, kept within the tolerance, m
   }
 });
 
+Deno.test("live venue: the book the engine prices off is the others' book, its own resting orders taken out", async () => {
+  const h = await liveHarness();
+  const live = h.live();
+  try {
+    const coin = h.selected[1].name;
+    // A tick inside the touch: the L1 bid becomes the exchange's best bid (the L1 ask, a tick
+    // under the ask, is refused when the spread is two ticks: it would cross our bid).
+    quote(live, (await gridFor(h.info, h.selected[1], [-1, 2, 4]))(0));
+    await live.settled();
+    const frame = h.venue.sim.l2Book(coin);
+    const mine = h.venue.sim.openOrders().filter((o) => o.coin === coin);
+    const side = (levels: { px: string; sz: string; n: number }[]) =>
+      levels.map((l) => ({ px: Number(l.px), sz: Number(l.sz), n: l.n }));
+    const raw = {
+      coin,
+      timeMs: frame.time,
+      bids: side(frame.levels[0]),
+      asks: side(frame.levels[1]),
+    };
+    const mineAt = (px: number) => mine.find((o) => Math.abs(o.px - px) < 1e-9 * px);
+    assert.ok(mineAt(raw.bids[0].px), "our L1 bid is the exchange's best bid");
+
+    const seen = live.othersBook(raw);
+    assert.ok(
+      !mineAt(seen.bids[0].px) && !mineAt(seen.asks[0].px),
+      "the others' touch is not ours",
+    );
+    for (const order of mine) {
+      const levels = order.isBuy ? [raw.bids, seen.bids] : [raw.asks, seen.asks];
+      const [before, after] = levels.map((ls) =>
+        ls.find((l) => Math.abs(l.px - order.px) < 1e-9 * order.px)?.sz ?? 0
+      );
+      assert.ok(
+        Math.abs(before - order.sz - after) < 1e-9,
+        `${order.px}: ${before} − ${order.sz} = ${after}`,
+      );
+    }
+  } finally {
+    await live.cancelAll("test");
+    live.close();
+    await h.venue.close();
+  }
+});
+
 Deno.test("live start-up cancels every order the account left resting, on any coin, before quoting", async () => {
   const h = await liveHarness({ coins: 4, topN: 1 });
   let started: LiveExchange | null = null;

@@ -23,6 +23,7 @@
  * - `cancelAll` and `reconcile` run one at a time, with `safety` priority
  *   (live_cancel_all.ts); a slot is freed only when its order is confirmed gone.
  */
+import { othersBook, type OwnOrder } from "./others_book.ts";
 import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
@@ -294,6 +295,22 @@ export class LiveExchange implements Venue {
   /** Sends the changes recorded since the last batch, as soon as the governor allows (wall clock). */
   commit(_nowMs: number): void {
     if (this.#dirty) this.#schedule();
+  }
+
+  /**
+   * `book` without this account's orders that may rest in it (resting, being cancelled, or of
+   * unknown outcome; others_book.ts says why the engine must not price off its own orders).
+   */
+  othersBook(book: BookSnapshot): BookSnapshot {
+    const slots = this.#slots.of(book.coin);
+    if (!slots) return book;
+    const own: OwnOrder[] = [];
+    for (const slot of slots) {
+      if (slot.state === "resting" || slot.state === "cancelling" || slot.state === "unknown") {
+        own.push({ side: slot.side, px: slot.px, sz: slot.sz - slot.filled });
+      }
+    }
+    return othersBook(book, own);
   }
 
   /** Live fills come from the exchange; the book goes to the ledger's twins. */
