@@ -111,11 +111,14 @@ export interface LiveVenueStart {
 }
 
 /**
- * Builds the live venue and, before any quote, cancels every open order of the account (any
- * coin of the universe), retrying with an error line each round until `openOrders` confirms
- * none remain; then reads the account's positions and value.
+ * Builds the live venue and cancels every open order of the account (any coin of the universe),
+ * retrying with an error line each round until `openOrders` confirms none remain. Closes the
+ * venue and throws when some remain.
  */
-export async function startLiveVenue(options: LiveVenueStartOptions): Promise<LiveVenueStart> {
+async function clearedVenue(
+  options: LiveVenueStartOptions,
+  why: string,
+): Promise<{ venue: LiveExchange }> {
   const { info, log, user } = options;
   const exchange = new ExchangeClient({
     endpoints: options.endpoints,
@@ -148,15 +151,38 @@ export async function startLiveVenue(options: LiveVenueStartOptions): Promise<Li
   });
   try {
     const open = await info.openOrders(user);
-    log.warn(
-      `[LIVE] start-up: ${open.length} open order(s) on ${user}; cancelling every one before quoting`,
-    );
-    await venue.cancelAll("start-up");
+    log.warn(`[LIVE] ${why}: ${open.length} open order(s) on ${user}; cancelling every one`);
+    await venue.cancelAll(why);
     const left = await info.openOrders(user);
     if (left.length > 0) {
-      throw new Error(`${left.length} order(s) still open after the start-up cancel; not quoting`);
+      throw new Error(`${left.length} order(s) still open after the ${why} cancel`);
     }
-    log.info("[LIVE] start-up: no open orders remain");
+    log.info(`[LIVE] ${why}: no open orders remain`);
+    return { venue };
+  } catch (error) {
+    venue.close();
+    throw error;
+  }
+}
+
+/**
+ * For a live start that is refused (a halted or unreadable state): cancels every open order an
+ * earlier run may have left, since no engine will track them, then closes. Never quotes.
+ */
+export async function cancelLeftOrders(options: LiveVenueStartOptions): Promise<void> {
+  const { venue } = await clearedVenue(options, "refused start");
+  venue.close();
+}
+
+/**
+ * Builds the live venue and, before any quote, cancels every open order of the account (any
+ * coin of the universe), retrying with an error line each round until `openOrders` confirms
+ * none remain; then reads the account's positions and value.
+ */
+export async function startLiveVenue(options: LiveVenueStartOptions): Promise<LiveVenueStart> {
+  const { info, log, user } = options;
+  const { venue } = await clearedVenue(options, "start-up");
+  try {
     // Fills of orders an earlier run left, made before they were cancelled, are already in the
     // position read below (carried into the engine): booked again they would count twice.
     const early = venue.drainFills();

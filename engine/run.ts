@@ -20,6 +20,7 @@ import { resolveNetwork } from "./hyperliquid/network.ts";
 import { loadUniverse } from "./hyperliquid/universe.ts";
 import { MarketDataFeed } from "./hyperliquid/ws.ts";
 import {
+  cancelLeftOrders,
   confirmLive,
   installCrashGuards,
   readPrivateKey,
@@ -123,16 +124,43 @@ export async function runMarketMode(
     } else if (loaded.kind === "unreadable") {
       log.warn(`[STATE] State file unreadable: ${loaded.error}`);
     }
+    // A refused live start quotes nothing, so nothing of the account's may rest untracked: what
+    // an earlier run left (it crashed, or its halt's cancel failed) is cancelled first.
+    const refuse = async (error: Error): Promise<never> => {
+      if (live) {
+        await cancelLeftOrders({
+          endpoints,
+          info,
+          privateKey,
+          user,
+          accountAddress: config.address!,
+          vaultAddress: config.vaultAddress,
+          assets,
+          universe,
+          log,
+        }).catch((cancelError) =>
+          log.error(
+            `[LIVE] refused start: the orders an earlier run left may still rest: ${
+              (cancelError as Error).message
+            }`,
+          )
+        );
+        privateKey = "";
+      }
+      throw error;
+    };
     if (live) {
       const verdict = mayStartLive(loaded);
-      if (!verdict.ok) throw new Error(`refusing to trade live: ${verdict.reason}`);
+      if (!verdict.ok) await refuse(new Error(`refusing to trade live: ${verdict.reason}`));
     }
     let state = loaded.state;
     if (state.halt.halted) {
       if (!cli.clearHalt) {
-        throw new HaltedError(
-          `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
-            `${state.halt.reason}. Check the cause, then start with --clear-halt`,
+        await refuse(
+          new HaltedError(
+            `the engine is halted since ${new Date(state.halt.sinceMs ?? 0).toISOString()}: ` +
+              `${state.halt.reason}. Check the cause, then start with --clear-halt`,
+          ),
         );
       }
       log.warn(`[STATE] Halt cleared by the operator (was: ${state.halt.reason})`);
