@@ -7,18 +7,28 @@
  * read before reading any, and refuse to start when a link leads somewhere their own permissions
  * do not grant. A link to recordings elsewhere still works once the task is granted that place
  * (`--allow-read=data,/mnt/recordings`).
+ *
+ * A hard link is worse: it is the file itself under a second name, so no permission check can
+ * tell `data/x` from `.env` once linked, and nothing says where the other name is. A regular file
+ * with more than one name under these folders is refused too (copy it instead: `cp` without
+ * `-l`). Deno does not follow hard links anywhere else: the refusal is the only guard.
  */
 
-/** A link whose target the running task may not read. */
+/** A link whose target the running task may not read, or a file with other names (hard link). */
 export interface EscapingLink {
   link: string;
+  /** The resolved target, or a note that the file has other names somewhere. */
   target: string;
 }
 
+/** What {@link EscapingLink.target} says of a hard link: its other names cannot be found. */
+const HARD_LINK = "(hard link: the same file has another name, which may be any file)";
+
 /**
  * Every symbolic link under `root` (the root itself included) whose resolved target this
- * process is not granted read access to. Links are not followed into; a dangling link leads
- * nowhere and is left alone. A missing root has none.
+ * process is not granted read access to, and every regular file with more than one name (hard
+ * link). Links are not followed into; a dangling link leads nowhere and is left alone. A missing
+ * root has none.
  */
 export function findEscapingLinks(root: string): EscapingLink[] {
   const found: EscapingLink[] = [];
@@ -32,6 +42,9 @@ export function findEscapingLinks(root: string): EscapingLink[] {
     if (Deno.permissions.querySync({ name: "read", path: target }).state !== "granted") {
       found.push({ link: path, target });
     }
+  };
+  const checkNames = (path: string, info: Deno.FileInfo) => {
+    if ((info.nlink ?? 1) > 1) found.push({ link: path, target: HARD_LINK });
   };
   const walk = (dir: string) => {
     let entries: Deno.DirEntry[];
@@ -47,6 +60,7 @@ export function findEscapingLinks(root: string): EscapingLink[] {
       const path = `${dir}/${entry.name}`;
       if (entry.isSymlink) check(path);
       else if (entry.isDirectory) walk(path);
+      else if (entry.isFile) checkNames(path, Deno.lstatSync(path));
     }
   };
   const clean = root.replace(/\/+$/, "") || "/";
@@ -59,6 +73,7 @@ export function findEscapingLinks(root: string): EscapingLink[] {
   }
   if (info.isSymlink) check(clean);
   else if (info.isDirectory) walk(clean);
+  else if (info.isFile) checkNames(clean, info);
   return found;
 }
 
@@ -69,7 +84,8 @@ export function refuseEscapingLinks(roots: readonly string[]): void {
   const list = found.slice(0, 10).map((f) => `${f.link} -> ${f.target}`).join(", ");
   const more = found.length > 10 ? ` and ${found.length - 10} more` : "";
   throw new Error(
-    `refusing to start: ${found.length} symbolic link(s) lead outside what this task may read: ` +
-      `${list}${more}. Remove them, or grant the task their targets (--allow-read)`,
+    `refusing to start: ${found.length} link(s) lead outside what this task may read: ` +
+      `${list}${more}. Remove them (copy a hard-linked file instead), or grant the task a ` +
+      `symbolic link's target (--allow-read)`,
   );
 }

@@ -62,7 +62,7 @@ Deno.test("a symbolic link in data/ to a file outside the task's paths stops the
     assert.match(
       engine.stderr,
       new RegExp(
-        `refusing to start: 1 symbolic link\\(s\\) lead outside what this task may ` +
+        `refusing to start: 1 link\\(s\\) lead outside what this task may ` +
           `read: ${dir}/ticks/x -> ${secrets}/\\.env`,
       ),
     );
@@ -76,7 +76,62 @@ Deno.test("a symbolic link in data/ to a file outside the task's paths stops the
       dir,
     ]);
     assert.equal(integrity.code, 2, integrity.stdout + integrity.stderr);
-    assert.match(integrity.stderr, /refusing to start: 1 symbolic link\(s\) lead outside/);
+    assert.match(integrity.stderr, /refusing to start: 1 link\(s\) lead outside/);
+  } finally {
+    await Deno.remove(new URL(dir, root), { recursive: true });
+    await Deno.remove(secrets, { recursive: true });
+  }
+});
+
+Deno.test("a hard link in data/ to a file outside it stops the engine, the screener and the venue simulator", async () => {
+  const dir = `data/test/hardlinks_${crypto.randomUUID().slice(0, 8)}`;
+  // A hard link needs the same file system: the "secret" sits beside data/, as .env does.
+  const secrets = await Deno.makeTempDir({
+    dir: new URL(".", root).pathname,
+    prefix: ".mm_secret_",
+  });
+  try {
+    await Deno.writeTextFile(`${secrets}/.env`, "HL_PRIVATE_KEY=0xsecret\n");
+    await Deno.mkdir(new URL(`${dir}/reports`, root), { recursive: true });
+    const made = await run("./deno", [
+      "eval",
+      `Deno.linkSync(${JSON.stringify(`${secrets}/.env`)}, ${
+        JSON.stringify(`${dir}/reports/x.jsonl`)
+      })`,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    // Why: the file is .env itself under a name inside data/.
+    const leak = await run("./deno", [
+      "run",
+      "--allow-read=data",
+      "tests/helpers/read_file.ts",
+      `${dir}/reports/x.jsonl`,
+    ]);
+    assert.match(leak.stdout, /0xsecret/);
+
+    const refused = new RegExp(
+      `refusing to start: 1 link\\(s\\) lead outside what this task may read: ` +
+        `${dir}/reports/x\\.jsonl -> \\(hard link`,
+    );
+    const engine = await run("./tools/engine.sh", ["demo", "--duration", "1s"], {
+      MM_DATA_DIR: dir,
+    });
+    assert.equal(engine.code, 2, engine.stdout + engine.stderr);
+    assert.match(engine.stderr, refused);
+    const screener = await run("./deno", ["task", "screener", "--once"], { MM_DATA_DIR: dir });
+    assert.equal(screener.code, 2, screener.stdout + screener.stderr);
+    assert.match(screener.stderr, refused);
+    const venueSim = await run("./deno", [
+      "task",
+      "venue-sim",
+      "--replay",
+      `${dir}/reports/x.jsonl`,
+    ]);
+    assert.notEqual(venueSim.code, 0, venueSim.stdout + venueSim.stderr);
+    assert.match(venueSim.stdout + venueSim.stderr, refused);
+    for (const out of [engine, screener, venueSim]) {
+      assert.doesNotMatch(out.stdout + out.stderr, /0xsecret/);
+    }
   } finally {
     await Deno.remove(new URL(dir, root), { recursive: true });
     await Deno.remove(secrets, { recursive: true });

@@ -14,6 +14,7 @@
  * Usage: deno task screener [--once] [--interval-s 30] [--redis-url URL] [--reports-dir DIR]
  *        [--top-n 30]
  */
+import { refuseEscapingLinks } from "../engine/data_links.ts";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import {
@@ -351,6 +352,13 @@ async function main(): Promise<number> {
   if (args.help) {
     console.log(HELP);
     return 0;
+  }
+  try {
+    // Before the gate results under the reports folder are read (engine/data_links.ts).
+    refuseEscapingLinks([args.reportsDir]);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
   }
   let info: InfoClient;
   try {

@@ -3,6 +3,7 @@
  * --fault dropWs:every=60`. Prints the HL_API_URL/HL_WS_URL to give the engine, then serves
  * until interrupted.
  */
+import { refuseEscapingLinks } from "../../engine/data_links.ts";
 import { parseArgs } from "node:util";
 import { createLogger } from "../../engine/log.ts";
 import { parseFaultSpec } from "./faults.ts";
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
     return;
   }
   try {
+    // Before a replay file is read (engine/data_links.ts).
+    refuseEscapingLinks(values.replay ?? []);
     const seed = numberFlag("seed", values.seed) ?? 1;
     const speed = values["replay-speed"];
     const venue = await startVenueSim({
