@@ -86,15 +86,17 @@ Deno.test("a print through our price fills the twin at once: cause trade-through
   assert.equal(records[0].end, "filled");
 });
 
-Deno.test("an ask side that comes down to our bid fills the twin: cause bbo-cross", () => {
+Deno.test("an ask side that comes down to our bid takes the twin whole: cause picked-off", () => {
   const { l, records } = ledger();
   l.onBook(BOOK);
   l.opened(BID);
+  // The mid (67999.5) has run through our bid: a stale quote, taken whole however little shows.
   l.onBook(book(T0 + 200, [[67999, 1]], [[68000, 0.05], [68002, 1]]));
   l.ended(101);
   l.flush();
-  assert.equal(records[0].cause, "bbo-cross");
-  assert.equal(records[0].predictedSz, 0.05);
+  assert.equal(records[0].cause, "picked-off");
+  assert.equal(records[0].predictedSz, 0.2);
+  assert.equal(records[0].predictedFirstMs, T0 + 200);
 });
 
 Deno.test("the spec model fills once 1.4 × the size has traded at or through: cause threshold", () => {

@@ -231,7 +231,7 @@ Deno.test("queue model: size leaving the level moves us forward per the power pr
   sim.onBook(book(T0 + 200, [[68000, 7]], [[68001, 1]]));
   // chg 3, front 4, back 6: p = 36/52, front = 4 − (16/52)·3 = 40/13.
   assert.ok(Math.abs(sim.openOrders()[0].queueAhead - 40 / 13) < 1e-12);
-  sim.onBook(book(T0 + 300, [[67999, 3]], [[68001, 1]]));
+  sim.onBook(book(T0 + 300, [[67999, 3]], [[68002, 1]]));
   assert.equal(sim.openOrders()[0].queueAhead, 0, "our level emptied: we are at the front");
 });
 
@@ -247,31 +247,30 @@ Deno.test("queue model: a trade through our price fills us in full, capped by it
   assert.deepEqual(summary(sim.drainFills()), ["askL1 0.2 trade-through"]);
 });
 
-Deno.test("queue model: a book whose best ask reaches our bid fills it (bbo-cross), using each level once", () => {
+Deno.test("queue model: a book whose mid runs through our bids takes them whole (picked-off), best first", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  post(sim, quotes([[68000, 0.2], [67999, 0.3]]));
+  post(sim, quotes([[68000, 0.2], [67999, 0.3], [67997, 0.1]]));
+  // Mid 67998: both bids above it are stale quotes, taken whole however little ask shows there.
   sim.onBook(book(T0 + 100, [[67997, 1]], [[67999, 0.25], [68000, 0.1], [68002, 1]]));
-  // L1 (68000) takes 0.2 of the 0.25 at 67999; L2 (67999) only reaches the 0.05 left there.
-  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 bbo-cross", "bidL2 0.05 bbo-cross"]);
-  assert.equal(sim.openOrders()[0].leaves, 0.25);
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 picked-off", "bidL2 0.3 picked-off"]);
+  assert.deepEqual(sim.openOrders().map((o) => o.px), [67997], "the bid under the mid rests on");
+  // A mid exactly at our price takes it too; the same book again fills nothing more.
+  sim.onBook(book(T0 + 200, [[67996, 1]], [[67998, 1]]));
+  sim.onBook(book(T0 + 300, [[67996, 1]], [[67998, 1]]));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL3 0.1 picked-off"]);
+  assert.equal(sim.openOrders().length, 0);
 });
 
-Deno.test("queue model: the same crossing ask seen in three snapshots fills us once", () => {
+Deno.test("queue model: with our side of the book empty, an opposite best at our price takes the order", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);
-  post(sim, quotes([[68000, 1]]));
-  // 0.3 offered at our bid's price stays on the book: a repeat of the same liquidity.
-  for (let k = 1; k <= 3; k++) sim.onBook(book(T0 + 100 * k, [[67997, 1]], [[68000, 0.3]]));
-  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.3 bbo-cross"]);
-  assert.equal(sim.openOrders()[0].leaves, 0.7);
-  // Only the size added since counts: 0.5 there now is 0.2 more.
-  sim.onBook(book(T0 + 400, [[67997, 1]], [[68000, 0.5]]));
-  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 bbo-cross"]);
-  // The level leaves the book; liquidity crossing us there later is new.
-  sim.onBook(book(T0 + 500, [[67997, 1]], [[68002, 1]]));
-  sim.onBook(book(T0 + 600, [[67997, 1]], [[68000, 0.1]]));
-  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.1 bbo-cross"]);
+  post(sim, quotes([[68000, 0.2]], [[68005, 0.1]]));
+  sim.onBook(book(T0 + 100, [], [[68001, 1]]));
+  assert.deepEqual(sim.drainFills(), [], "no mid, and the ask is above our bid");
+  sim.onBook(book(T0 + 200, [], [[68000, 1]]));
+  assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.2 picked-off"]);
+  assert.equal(sim.openOrders().length, 1, "the ask, far from a mid the book no longer has, rests");
 });
 
 Deno.test("spec model ignores a crossed book: only trades count", () => {
@@ -472,7 +471,7 @@ Deno.test("the same events give the same fills and PnL to the last digit", () =>
     const causes = [...new Set(first.fills.map((f) => f.cause))].sort();
     assert.deepEqual(
       causes,
-      model === "spec" ? ["threshold"] : ["bbo-cross", "queue", "trade-through"],
+      model === "spec" ? ["threshold"] : ["picked-off", "queue", "trade-through"],
     );
     const ids = new Set(first.fills.map((f) => f.orderId));
     assert.ok([...ids].every((id) => /^shadow-\d+$/.test(id)));

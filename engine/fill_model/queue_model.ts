@@ -39,7 +39,7 @@ export interface TradeOutcome {
 export interface QueueFillModel {
   /** The model's configured name (`MM_QUEUE_MODEL`, see model_names.ts). */
   readonly name: string;
-  /** Whether a book whose opposite best reaches our price fills the order (bbo-cross). */
+  /** Whether a book that has moved through our price fills the order (picked-off). */
   readonly fillsOnCross: boolean;
   /** Whether `onDepth` uses the book (the simulator skips looking up depths otherwise). */
   readonly tracksDepth: boolean;

@@ -13,10 +13,8 @@
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
 import {
-  type CrossMemory,
   displayedAt,
   type MatchOrder,
-  newCrossMemory,
   ordered,
   ShadowMatcher,
   touchMoves,
@@ -48,8 +46,6 @@ interface CoinTwins {
   recent: { book: BookSnapshot; arrivedMs: number }[];
   bids: Twin[];
   asks: Twin[];
-  bidCross: CrossMemory;
-  askCross: CrossMemory;
 }
 
 const NONE: Twin[] = [];
@@ -175,9 +171,9 @@ export class TwinBook {
     const matcher = this.#matcher;
     if (matcher.model.fillsOnCross) {
       let n = ordered(c.bids, NONE, book.timeMs, this.#scratch);
-      matcher.cross(this.#scratch, n, book.asks, c.bidCross, book.timeMs);
+      matcher.cross(this.#scratch, n, book, book.timeMs);
       n = ordered(c.asks, NONE, book.timeMs, this.#scratch);
-      matcher.cross(this.#scratch, n, book.bids, c.askCross, book.timeMs);
+      matcher.cross(this.#scratch, n, book, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
     for (const twin of c.bids) this.#depth(c.bids, twin, book, prev);
@@ -214,8 +210,6 @@ export class TwinBook {
         recent: [],
         bids: [],
         asks: [],
-        bidCross: newCrossMemory(),
-        askCross: newCrossMemory(),
       };
       this.#coins.set(coin, c);
     }

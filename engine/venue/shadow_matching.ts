@@ -1,6 +1,6 @@
 /**
- * Where public market data meets shadow orders: which of our orders a print or a crossing book
- * reaches, best price first and oldest first at a price, and how the print's volume or the
+ * Where public market data meets shadow orders: which of our orders a print or a book that has
+ * moved through them reaches, best price first and oldest first at a price, and how the print's volume or the
  * book's size is shared among them; the queue model (engine/fill_model/) decides how much of
  * what reaches an order fills it. The shadow venue (sim.ts) and the live ledger's twins
  * (ledger/twin_book.ts) both match through here, so a twin predicts exactly what shadow mode
@@ -9,8 +9,19 @@
  * "Reaches": a taker SELL (`side` "A") reaches our bids priced at or above the trade price; a
  * taker BUY (`side` "B") reaches our asks priced at or below it. "Through": strictly better
  * than the trade price (the taker would have met us before the price it printed).
+ *
+ * "Picked off": a resting bid at or above the book's mid (an ask at or below it) is a stale
+ * quote on the wrong side of the market's fair price, and flow that knows it takes the order
+ * whole before its cancel lands. The public data need not show that trade: our order is not in
+ * the book the data comes from, and the crowd's quotes may have moved past fair without any of
+ * them crossing ours. A book whose opposite side comes down to our price is the same case (its
+ * mid is then through our price). The venue simulator fills such orders the same way
+ * (tools/venue_sim/simulator.ts `#pickOff`). Before this rule shadow filled a crossed order only
+ * up to the opposite size the book showed, and otherwise kept every order the mid ran through
+ * until its cancel landed: it filled 0.69× the orders live filled on the same market, and
+ * placed 0.86× as many (BENCHMARKS.md, "Request economy").
  */
-import type { BookLevel, BookSnapshot, Trade } from "../hyperliquid/types.ts";
+import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import type { QueueFillModel, QueueState, TradeOutcome } from "../fill_model/queue_model.ts";
 import type { FillCause, QuoteSide } from "./venue.ts";
 
@@ -32,22 +43,6 @@ export interface MatchOrder extends QueueState {
   liveAfterMs: number;
   /** Market time from which it no longer rests (a cancel applied; Infinity while none), ms. */
   goneAfterMs: number;
-}
-
-/**
- * Opposite-side book liquidity our resting orders already took by crossing, per price: a
- * snapshot repeats the same resting size until it changes, so only the size above what was
- * taken can fill us again. Arrays are reused; `n` entries are in use.
- */
-export interface CrossMemory {
-  px: number[];
-  used: number[];
-  n: number;
-}
-
-/** An empty {@link CrossMemory}. */
-export function newCrossMemory(): CrossMemory {
-  return { px: [], used: [], n: 0 };
 }
 
 /** Called for every fill the matcher decides; the owner books it and updates `leaves`. */
@@ -105,15 +100,6 @@ function better(a: MatchOrder, b: MatchOrder): boolean {
   return a.seq < b.seq;
 }
 
-/** Size our orders already took at `px` by crossing (0 when the price is not remembered). */
-function usedAt(memory: CrossMemory, px: number, half: number): number {
-  for (let i = 0; i < memory.n; i++) {
-    const diff = memory.px[i] - px;
-    if (diff < half && diff > -half) return memory.used[i];
-  }
-  return 0;
-}
-
 // A jump of the touch counts at most this many ticks (a redrawn book is not a thousand requotes).
 const MAX_TOUCH_MOVES = 20;
 
@@ -130,21 +116,12 @@ export function touchMoves(prev: BookSnapshot | null, next: BookSnapshot, tick: 
   return Math.min(Math.max(ticks, 1), MAX_TOUCH_MOVES);
 }
 
-/** Whether an opposite-side book level is at or through our order's price. */
-function reaches(order: MatchOrder, level: BookLevel): boolean {
-  const half = order.tick / 2;
-  return order.side === "bid" ? level.px <= order.px + half : level.px >= order.px - half;
-}
-
 /** Applies prints and books to shadow orders with one queue model (see the module doc). */
 export class ShadowMatcher<T extends MatchOrder> {
   /** The queue model deciding fills. */
   readonly model: QueueFillModel;
   readonly #sink: FillSink<T>;
   readonly #outcome: TradeOutcome = { fill: 0, cause: "queue" };
-  /** Per reaching opposite level during one cross: size taken before this snapshot, and now. */
-  readonly #usedBefore: number[] = [];
-  readonly #taken: number[] = [];
 
   /** A matcher filling through `sink`. */
   constructor(model: QueueFillModel, sink: FillSink<T>) {
@@ -192,53 +169,30 @@ export class ShadowMatcher<T extends MatchOrder> {
   }
 
   /**
-   * Fills the `n` orders of one side (sorted by {@link ordered}) that the opposite side now
-   * reaches, best first. Each level's size is used once within the snapshot, and across
-   * snapshots only the size above what our orders already took at that price counts
-   * (`memory`): a repeated snapshot is the same resting liquidity.
+   * Fills whole the `n` orders of one side (sorted by {@link ordered}) that `book` shows the
+   * market has moved through: at or through its mid, or, with our side of the book empty, at or
+   * through the opposite best (see the module doc). Best first, so it stops at the first order
+   * the market has not reached.
    */
-  cross(orders: T[], n: number, opposite: BookLevel[], memory: CrossMemory, timeMs: number): void {
-    // Levels reaching our best order: the only ones any of our orders can take.
-    let reach = 0;
-    if (n > 0) {
-      while (reach < opposite.length && reaches(orders[0], opposite[reach])) reach++;
-    }
-    if (reach === 0) {
-      memory.n = 0;
-      return;
-    }
-    const half = orders[0].tick / 2;
-    const before = this.#usedBefore;
-    const taken = this.#taken;
-    for (let j = 0; j < reach; j++) {
-      before[j] = usedAt(memory, opposite[j].px, half);
-      taken[j] = 0;
-    }
-    let j = 0;
-    let remaining = Math.max(opposite[0].sz - before[0], 0);
+  cross(orders: T[], n: number, book: BookSnapshot, timeMs: number): void {
+    if (n === 0) return;
+    const bid = book.bids[0], ask = book.asks[0];
+    const isBid = orders[0].side === "bid";
+    const opposite = isBid ? ask : bid;
+    if (opposite === undefined) return;
+    // The opposite best alone is the reference only when our side of the book is empty.
+    const ownSide = isBid ? bid : ask;
+    const reference = ownSide === undefined ? opposite.px : (bid!.px + ask!.px) / 2;
     for (let k = 0; k < n; k++) {
       const order = orders[k];
-      if (!reaches(order, opposite[0])) break;
-      if (timeMs <= order.liveAfterMs) continue;
-      let got = 0;
-      while (got < order.leaves && j < reach && reaches(order, opposite[j])) {
-        const take = Math.min(remaining, order.leaves - got);
-        got += take;
-        taken[j] += take;
-        remaining -= take;
-        if (remaining <= 0) {
-          j++;
-          remaining = j < reach ? Math.max(opposite[j].sz - before[j], 0) : 0;
-        }
-      }
-      if (got > 0) this.#sink(order, got, "bbo-cross", timeMs);
+      const half = order.tick / 2;
+      const through = isBid
+        ? order.px >= reference - (ownSide ? 0 : half)
+        : order.px <= reference + (ownSide ? 0 : half);
+      if (!through) break;
+      if (timeMs <= order.liveAfterMs || order.leaves <= 0) continue;
+      this.#sink(order, order.leaves, "picked-off", timeMs);
     }
-    // Levels no longer reaching us are forgotten: liquidity there later is new.
-    for (let i = 0; i < reach; i++) {
-      memory.px[i] = opposite[i].px;
-      memory.used[i] = before[i] + taken[i];
-    }
-    memory.n = reach;
   }
 
   /** Moves a resting order's queue estimate with a new book of its coin (`prev`: the one before). */

@@ -15,13 +15,7 @@ import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
 import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
-import {
-  type CrossMemory,
-  type MatchOrder,
-  newCrossMemory,
-  ordered,
-  ShadowMatcher,
-} from "./shadow_matching.ts";
+import { type MatchOrder, ordered, ShadowMatcher } from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
   type Fill,
@@ -133,9 +127,6 @@ interface CoinState {
   /** 10^szDecimals: sizes are rounded down to whole lots with it. */
   lotScale: number;
   position: number;
-  /** Ask liquidity our bids took by crossing, and bid liquidity our asks took. */
-  bidCross: CrossMemory;
-  askCross: CrossMemory;
   /** Cancelled orders whose cancel is still in flight: they fill until `goneAfterMs`. */
   bidsLeaving: Slot[];
   asksLeaving: Slot[];
@@ -374,9 +365,9 @@ export class SimExchange implements Venue {
     if (matcher.model.fillsOnCross) {
       const scratch = this.#scratch;
       let n = ordered(c.bids, c.bidsLeaving, book.timeMs, scratch);
-      matcher.cross(scratch, n, book.asks, c.bidCross, book.timeMs);
+      matcher.cross(scratch, n, book, book.timeMs);
       n = ordered(c.asks, c.asksLeaving, book.timeMs, scratch);
-      matcher.cross(scratch, n, book.bids, c.askCross, book.timeMs);
+      matcher.cross(scratch, n, book, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
     for (let i = 0; i < GRID_LEVELS; i++) {
@@ -512,8 +503,6 @@ export class SimExchange implements Venue {
         book: null,
         lotScale: 10 ** decimals,
         position: 0,
-        bidCross: newCrossMemory(),
-        askCross: newCrossMemory(),
         bidsLeaving: [],
         asksLeaving: [],
       };

@@ -35,7 +35,12 @@ export interface DesiredQuotes {
 }
 
 /** Why a fill happened (shadow fills carry their cause; live fills are `exchange`). */
-export type FillCause = "trade-through" | "queue" | "threshold" | "bbo-cross" | "exchange";
+export type FillCause =
+  | "trade-through"
+  | "queue"
+  | "threshold"
+  | "picked-off"
+  | "exchange";
 
 /** One fill of one of our orders. */
 export interface Fill {
