@@ -21,6 +21,7 @@ import {
 import { type LedgerRow, realOverPredicted } from "./ledger/ledger_summary.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Fill, FillCause, QuoteSide } from "./venue/venue.ts";
+import { backoffDelayMs, type BackoffOptions } from "./util/backoff.ts";
 
 /** Pub/sub channel the screener publishes configs on. */
 export const ASSET_CONFIG_CHANNEL = "mm:asset_config";
@@ -209,6 +210,9 @@ interface HeldConfig {
 const FLUSH_BATCH = 256;
 // How often expired configs are swept (so expiry is logged even for coins nobody asks about).
 const SWEEP_INTERVAL_MS = 1_000;
+// Redis reconnects: 100 ms doubling for five retries to 3.2 s at most (and never above
+// `retryMaxDelayMs`); no jitter: one engine, one Redis, nobody to fall out of step with.
+const REDIS_RETRY: BackoffOptions = { initialMs: 100, maxMs: 3_200, jitter: 0 };
 
 /** The engine's side of Redis: config intake, fill and heartbeat publishing. */
 export class RedisBridge {
@@ -270,7 +274,8 @@ export class RedisBridge {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       autoResubscribe: false,
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 5), maxDelay),
+      retryStrategy: (times: number) =>
+        backoffDelayMs(times, { ...REDIS_RETRY, maxMs: Math.min(REDIS_RETRY.maxMs, maxDelay) }, 0),
     };
     const pub = new Redis(this.#url, { ...common, connectionName: "mm-engine-pub" });
     const sub = new Redis(this.#url, { ...common, connectionName: "mm-engine-sub" });

@@ -17,6 +17,7 @@
  * Engines are started through `tools/engine.sh`, the one program this task may run.
  */
 import { EXIT_HALTED, EXIT_USAGE } from "../engine/exit_codes.ts";
+import { backoffDelayMs } from "../engine/util/backoff.ts";
 
 /** A running engine process, as far as the watchdog needs it. */
 export interface Supervised {
@@ -67,7 +68,6 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const maxRestarts = options.maxRestarts ?? Infinity;
   let restarts = 0;
   let crashesInARow = 0;
-  let delayMs = backoff.initialMs;
   let downSinceMs: number | null = null;
   while (true) {
     const startedMs = now();
@@ -101,10 +101,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       );
       return { restarts, exitCode: code, reason: "bad-config" };
     }
-    if (ranMs >= backoff.resetAfterMs) {
-      crashesInARow = 0;
-      delayMs = backoff.initialMs;
-    }
+    if (ranMs >= backoff.resetAfterMs) crashesInARow = 0;
     crashesInARow++;
     if (crashesInARow > maxRestarts) {
       options.log(
@@ -113,6 +110,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       return { restarts, exitCode: code, reason: "gave-up" };
     }
     downSinceMs = now();
+    const delayMs = backoffDelayMs(crashesInARow, { ...backoff, jitter: 0 }, 0);
     options.log(
       `the engine exited with code ${code} after ${seconds(ranMs)}; restarting in ${
         seconds(delayMs)
@@ -123,7 +121,6 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       return { restarts, exitCode: code, reason: "stopped" };
     }
     restarts++;
-    delayMs = Math.min(backoff.maxMs, delayMs * 2);
   }
 }
 

@@ -20,7 +20,8 @@ import { parseUserFills, type UserFill } from "./info.ts";
 import { parseFrame } from "./parse.ts";
 import { assertAddress } from "./signing.ts";
 import { isValidCloid } from "./wire.ts";
-import { backoffDelayMs, type BackoffOptions, type WebSocketConstructor } from "./ws.ts";
+import { RECONNECT_BACKOFF, type WebSocketConstructor } from "./ws.ts";
+import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
 
 /** One status change of one of the account's orders (`orderUpdates`, reference §2.8). */
 export interface OrderUpdate {
@@ -152,7 +153,6 @@ export interface UserStreamOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
 const PING = JSON.stringify({ method: "ping" });
 /** How long close() waits for the socket to finish its closing handshake, ms. */
 const CLOSE_WAIT_MS = 2_000;
@@ -224,12 +224,7 @@ export class UserStream {
     this.#pingIntervalMs = positive("pingIntervalMs", options.pingIntervalMs ?? 5_000);
     this.#pongTimeoutMs = positive("pongTimeoutMs", options.pongTimeoutMs ?? 5_000);
     this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 10_000);
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    positive("backoff.initialMs", this.#backoff.initialMs);
-    positive("backoff.maxMs", this.#backoff.maxMs);
-    if (!(this.#backoff.jitter >= 0 && this.#backoff.jitter < 1)) {
-      throw new Error(`user stream: backoff.jitter ${this.#backoff.jitter} must be in [0, 1)`);
-    }
+    this.#backoff = checkBackoff("user stream", { ...RECONNECT_BACKOFF, ...options.backoff });
     this.#logger = options.logger ?? createLogger();
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#random = options.random ?? Math.random;

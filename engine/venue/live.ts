@@ -61,6 +61,7 @@ import {
   type Venue,
   type VenueStats,
 } from "./venue.ts";
+import { backoffDelayMs } from "../util/backoff.ts";
 
 export type { AddressBudgetView as AddressBudget } from "./address_budget.ts";
 
@@ -465,7 +466,8 @@ export class LiveExchange implements Venue {
   }
 
   #backoffMs(failures: number): number {
-    return Math.min(this.#retryMaxMs, this.#retryMs * 2 ** Math.max(0, failures - 1));
+    const backoff = { initialMs: this.#retryMs, maxMs: this.#retryMaxMs, jitter: 0 };
+    return backoffDelayMs(failures, backoff, 0);
   }
 
   /** Starts a batch now, or arms the timer for when the governor allows one. */

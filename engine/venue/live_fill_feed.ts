@@ -23,11 +23,8 @@ import {
   UserStream,
   type UserStreamDownReason,
 } from "../hyperliquid/user_stream.ts";
-import {
-  backoffDelayMs,
-  type BackoffOptions,
-  type WebSocketConstructor,
-} from "../hyperliquid/ws.ts";
+import { RECONNECT_BACKOFF, type WebSocketConstructor } from "../hyperliquid/ws.ts";
+import { backoffDelayMs, type BackoffOptions } from "../util/backoff.ts";
 import type { Logger } from "../log.ts";
 
 /** Options of {@link LiveFillFeed}. */
@@ -91,7 +88,6 @@ const FILLS_PAGE = 2_000;
 const DEDUP_MARGIN_MS = 10 * 60_000;
 /** Prune the id set when its horizon has moved this far since the last prune, ms. */
 const PRUNE_STEP_MS = 60_000;
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
 
 /** Thrown to callers waiting on a catch-up when the feed is closed. */
 class FeedClosedError extends Error {
@@ -151,7 +147,7 @@ export class LiveFillFeed {
     this.#info = options.info;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.#backoff = { ...RECONNECT_BACKOFF, ...options.backoff };
     this.#fillsSinceMs = options.fillsSinceMs;
     this.#completeMs = this.#prunedAtMs = this.#newestMs = options.fillsSinceMs;
     this.#handlers = options;
