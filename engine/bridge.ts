@@ -22,6 +22,7 @@ import { type LedgerRow, realOverPredicted } from "./ledger/ledger_summary.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Fill, FillCause, QuoteSide } from "./venue/venue.ts";
 import { backoffDelayMs, type BackoffOptions } from "./util/backoff.ts";
+import { isRecord } from "./util/guards.ts";
 
 /** Pub/sub channel the screener publishes configs on. */
 export const ASSET_CONFIG_CHANNEL = "mm:asset_config";
@@ -446,10 +447,7 @@ export class RedisBridge {
     let atMs = receivedMs;
     if (Array.isArray(payload)) {
       entries = payload;
-    } else if (
-      typeof payload === "object" && payload !== null &&
-      Array.isArray((payload as { configs?: unknown }).configs)
-    ) {
+    } else if (isRecord(payload) && Array.isArray(payload.configs)) {
       const envelope = payload as { ts_ms?: unknown; configs: unknown[] };
       if (typeof envelope.ts_ms !== "number" || !Number.isFinite(envelope.ts_ms)) {
         this.#rejectMessage(from, "ts_ms is missing or not a number");

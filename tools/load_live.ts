@@ -23,6 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { REST_WEIGHT_PER_MINUTE } from "../engine/hyperliquid/weight_budget.ts";
+import { isRecord } from "../engine/util/guards.ts";
 import { type Cell, formatTable } from "./analysis/table.ts";
 import {
   closedRedisUrl,
@@ -351,7 +352,7 @@ function numberOrNull(v: unknown): number | null {
 
 /** Reads `GET /control`'s answer; fields a venue version lacks come out null. */
 export function readVenueState(json: unknown): VenueReading {
-  const s = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
+  const s = isRecord(json) ? json : {};
   if (!Array.isArray(s.openOrders)) throw new Error("GET /control: no openOrders list");
   const w = s.ipWeight;
   const weight = typeof w === "object" && w !== null ? w as Record<string, unknown> : null;

@@ -26,6 +26,7 @@ import {
 } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
 import { MAX_PRIORITY_RATE } from "../fees.ts";
+import { isRecord } from "../util/guards.ts";
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
@@ -311,10 +312,6 @@ export function buildApproveAgentAction(
 }
 
 // ---- response parsing ------------------------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function excerpt(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);

@@ -13,6 +13,7 @@
  * hash and user strings, which V8's native parser skips faster), so trades use the reader.
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
+import { isRecord } from "../util/guards.ts";
 
 /** Why a frame was not usable. `empty-side`, `crossed-book` and `unsorted-side` come with the book. */
 export type FrameErrorKind =
@@ -236,10 +237,6 @@ function isTimestamp(ms: number): boolean {
 
 function malformed(kind: FrameErrorKind, detail: string): ParsedFrame {
   return { type: "malformed", kind, detail };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function excerpt(text: string): string {

@@ -8,6 +8,7 @@
  */
 import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";
+import { isRecord } from "../util/guards.ts";
 
 /** Sends one `POST /info` body and resolves to the decoded JSON (the engine passes InfoClient's). */
 export type PostInfo = (body: object) => Promise<unknown>;
@@ -223,10 +224,6 @@ function decimal(record: Record<string, unknown>, field: string, at: string): nu
     );
   }
   return number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -14,6 +14,7 @@ import {
   REST_WEIGHT_PER_MINUTE,
 } from "../../engine/hyperliquid/weight_budget.ts";
 import { batchLength } from "./exchange_handler.ts";
+import { isRecord } from "../../engine/util/guards.ts";
 
 /** Where a request came in: REST `/info`, REST `/exchange`, or a WebSocket `post`. */
 export type WeightEndpoint = "info" | "exchange" | "post";
@@ -51,7 +52,7 @@ export function checkIpWeightLimit(n: unknown): number {
  * venue cannot read is weighed like an unknown info type (20) or a lone action (1).
  */
 export function requestWeight(kind: "info" | "action", body: unknown): number {
-  const b = typeof body === "object" && body !== null ? body as Record<string, unknown> : {};
+  const b = isRecord(body) ? body : {};
   if (kind === "info") return infoWeight(typeof b.type === "string" ? b.type : "");
   return exchangeWeight(batchLength(b.action));
 }
