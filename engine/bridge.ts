@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "./log.ts";
 import type { Fill, FillCause, QuoteSide } from "./venue/venue.ts";
 import { backoffDelayMs, type BackoffOptions } from "./util/backoff.ts";
 import { isRecord } from "./util/guards.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Pub/sub channel the screener publishes configs on. */
 export const ASSET_CONFIG_CHANNEL = "mm:asset_config";
@@ -302,7 +303,7 @@ export class RedisBridge {
         try {
           this.publishStatus(status());
         } catch (error) {
-          this.#log.warn(`[BRIDGE] Heartbeat not built: ${(error as Error).message}`);
+          this.#log.warn(`[BRIDGE] Heartbeat not built: ${errorMessage(error)}`);
         }
       }, this.#options.statusIntervalMs ?? 5_000);
     }
@@ -397,7 +398,7 @@ export class RedisBridge {
       try {
         listener(coin, config, source);
       } catch (error) {
-        this.#log.error(`[BRIDGE] Config listener failed for ${coin}: ${(error as Error).message}`);
+        this.#log.error(`[BRIDGE] Config listener failed for ${coin}: ${errorMessage(error)}`);
       }
     }
   }

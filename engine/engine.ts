@@ -47,6 +47,7 @@ import { QuoteModels } from "./quote_models/models.ts";
 import { StallMachine } from "./risk/stall.ts";
 import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
 import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** The `requests` part of the status heartbeat: both budgets and the request economy. */
 function requestsStatus(
@@ -268,7 +269,7 @@ export class Engine {
     this.#paused = by;
     this.#clearAll();
     return this.venue.cancelAll(`paused by ${by}`).catch((error) =>
-      this.#log.error(`[CONTROL] cancel_all on pause failed: ${(error as Error).message}`)
+      this.#log.error(`[CONTROL] cancel_all on pause failed: ${errorMessage(error)}`)
     );
   }
 
@@ -315,7 +316,7 @@ export class Engine {
     try {
       this.tick(this.#now());
     } catch (error) {
-      const message = `tick failed: ${(error as Error).message}`;
+      const message = `tick failed: ${errorMessage(error)}`;
       this.#log.error(`[ENGINE] ${message}. Halting and cancelling every order.`);
       void this.halt(message);
     }
@@ -437,7 +438,7 @@ export class Engine {
     this.#log.error("🚨 STALL PANIC: cancel_all.");
     this.#clearAll();
     this.venue.cancelAll("stall panic").catch((error) =>
-      this.#log.error(`[STALL] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+      this.#log.error(`[STALL] cancel_all failed: ${errorMessage(error)}. Will reconcile.`)
     );
   }
 
@@ -450,7 +451,7 @@ export class Engine {
     this.#log.error(`🚨 WS LOST (${reason}): cancel_all.`);
     this.#clearAll();
     this.venue.cancelAll("socket lost").catch((error) =>
-      this.#log.error(`[WS] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+      this.#log.error(`[WS] cancel_all failed: ${errorMessage(error)}. Will reconcile.`)
     );
   }
 
@@ -486,7 +487,7 @@ export class Engine {
     } catch (error) {
       this.stall.reconciled(false);
       this.#log.error(
-        `[RECONCILE] Failed: ${(error as Error).message}. Quoting stays off; retrying in ${
+        `[RECONCILE] Failed: ${errorMessage(error)}. Quoting stays off; retrying in ${
           this.#reconcileRetryMs / 1000
         }s.`,
       );
@@ -505,11 +506,11 @@ export class Engine {
     try {
       this.#onHalt(reason);
     } catch (error) {
-      this.#log.error(`[HALT] saving the halt failed: ${(error as Error).message}`);
+      this.#log.error(`[HALT] saving the halt failed: ${errorMessage(error)}`);
     }
     this.#clearAll();
     return this.venue.cancelAll(reason).catch((error) =>
-      this.#log.error(`[HALT] cancel_all failed: ${(error as Error).message}`)
+      this.#log.error(`[HALT] cancel_all failed: ${errorMessage(error)}`)
     );
   }
 
@@ -704,7 +705,7 @@ export class Engine {
         this.#book(fills[f]);
       } catch (error) {
         const message = `fill ${fills[f].orderId} on ${fills[f].coin} not booked: ${
-          (error as Error).message
+          errorMessage(error)
         }`;
         this.#log.error(`[FILL] ${message}`);
         void this.halt(message);

@@ -20,6 +20,7 @@ import {
   TRADE_HEADER,
   utcDay,
 } from "./csv_rows.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Options of {@link Harvester}. */
 export interface HarvesterOptions {
@@ -241,7 +242,7 @@ export class Harvester {
         this.#stats.droppedLines += pending.lines.length;
         this.#logger?.error(
           `harvest: could not write ${pending.lines.length} lines to ${this.#dataDir}/${path}: ${
-            (error as Error).message
+            errorMessage(error)
           } (check disk space and permissions on the data directory)`,
         );
       }

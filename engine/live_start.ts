@@ -13,6 +13,7 @@ import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
 import { LiveFillFeed, type LiveFillFeedOptions } from "./venue/live_fill_feed.ts";
 import type { FillFeed, FillFeedHandlers } from "./venue/live_fill_source.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Where a mode keeps its state file: live apart from shadow, so one never blocks the other. */
 export function statePathFor(mode: string, dataDir: string): string {
@@ -223,11 +224,11 @@ export function userFillFeed(
 export function installCrashGuards(onCrash: (reason: string) => void): () => void {
   const onRejection = (event: PromiseRejectionEvent) => {
     event.preventDefault();
-    onCrash(`unhandled rejection: ${describe(event.reason)}`);
+    onCrash(`unhandled rejection: ${errorMessage(event.reason)}`);
   };
   const onError = (event: ErrorEvent) => {
     event.preventDefault();
-    onCrash(`uncaught error: ${describe(event.error ?? event.message)}`);
+    onCrash(`uncaught error: ${errorMessage(event.error ?? event.message)}`);
   };
   globalThis.addEventListener("unhandledrejection", onRejection);
   globalThis.addEventListener("error", onError);
@@ -235,8 +236,4 @@ export function installCrashGuards(onCrash: (reason: string) => void): () => voi
     globalThis.removeEventListener("unhandledrejection", onRejection);
     globalThis.removeEventListener("error", onError);
   };
-}
-
-function describe(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }

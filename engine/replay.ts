@@ -12,6 +12,7 @@
 import { scanTicks, scanTrades } from "./csv_scan.ts";
 import { parseFrame } from "./hyperliquid/parse.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Event kinds, in their order at equal timestamps. */
 const BOOK = 0;
@@ -53,7 +54,7 @@ export async function listReplayFiles(paths: readonly string[]): Promise<string[
     try {
       await walk(path.replace(/\/+$/, ""));
     } catch (error) {
-      throw new Error(`replay: cannot read ${path}: ${(error as Error).message}`);
+      throw new Error(`replay: cannot read ${path}: ${errorMessage(error)}`);
     }
   }
   if (out.length === 0) {

@@ -9,6 +9,7 @@
 
 import { MAX_AMOUNT_USD } from "./asset_config.ts";
 import type { FillLogMark } from "./shadow_log.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Version of the file format this build writes and reads. */
 export const STATE_SCHEMA_VERSION = 1;
@@ -168,13 +169,13 @@ export async function loadState(
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { kind: "missing", state: emptyState(nowMs) };
-    return { kind: "unreadable", state: emptyState(nowMs), error: (error as Error).message };
+    return { kind: "unreadable", state: emptyState(nowMs), error: errorMessage(error) };
   }
   let state: EngineState;
   try {
     state = parseState(text);
   } catch (error) {
-    const problem = (error as Error).message;
+    const problem = errorMessage(error);
     const movedTo = `${path}.corrupt-${nowMs}`;
     try {
       await Deno.rename(path, movedTo);
@@ -182,7 +183,7 @@ export async function loadState(
       return {
         kind: "unreadable",
         state: emptyState(nowMs),
-        error: `${problem}; moving it aside failed: ${(renameError as Error).message}`,
+        error: `${problem}; moving it aside failed: ${errorMessage(renameError)}`,
       };
     }
     return { kind: "corrupt", state: emptyState(nowMs), error: problem, movedTo };
@@ -312,7 +313,7 @@ export function parseState(text: string): EngineState {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not valid JSON: ${(error as Error).message}`);
+    throw new Error(`not valid JSON: ${errorMessage(error)}`);
   }
   const root = record(raw, "state");
   if (root.version !== STATE_SCHEMA_VERSION) {

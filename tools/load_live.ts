@@ -45,6 +45,7 @@ import {
   type VenueProcess,
   within,
 } from "./engine_process.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** The command line, validated. */
 export interface LoadOptions {
@@ -597,7 +598,7 @@ export async function readVenue(
     if (!Array.isArray(answer.fills)) throw new Error('/control {"fills":true}: no fills list');
     return { state, fills: answer.fills };
   } catch (error) {
-    return { state: null, fills: null, error: `venue: ${(error as Error).message}` };
+    return { state: null, fills: null, error: `venue: ${errorMessage(error)}` };
   }
 }
 
@@ -689,12 +690,12 @@ async function runOnce(
       await venue.stop();
     }
   } catch (e) {
-    errors.push((e as Error).message);
+    errors.push(errorMessage(e));
   }
   try {
     await readEngineOutput(report, venueFills);
   } catch (e) {
-    errors.push(`reading the engine's output: ${(e as Error).message}`);
+    errors.push(`reading the engine's output: ${errorMessage(e)}`);
   }
   report.problems = judgeRun(report, errors);
   return report;
@@ -765,7 +766,7 @@ async function main(): Promise<number> {
   try {
     options = parseOptions(Deno.args);
   } catch (error) {
-    console.error(`load-live: ${(error as Error).message}\n${USAGE}`);
+    console.error(`load-live: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const summary = await loadTest(options, interruptOnSignals("load-live"));

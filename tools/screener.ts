@@ -35,6 +35,7 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { resolveNetwork } from "../engine/hyperliquid/network.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 // Spec section 4, phase 9G: |funding| above 0.3% per 8 h halts quoting. Hyperliquid quotes
 // funding per hour, so the 8 h rate is 8 × the hourly one.
@@ -195,7 +196,7 @@ export async function readGateResults(
       return JSON.parse(await Deno.readTextFile(`${dir}/${name}`));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
-      log.warn(`[SCREENER] ${dir}/${name} ignored: ${(error as Error).message}`);
+      log.warn(`[SCREENER] ${dir}/${name} ignored: ${errorMessage(error)}`);
       return undefined;
     }
   };
@@ -276,7 +277,7 @@ export async function screenOnce(options: ScreenerOptions): Promise<ScreenedCoin
     try {
       inputs.assets = parseAssetContexts(await options.postInfo({ type: "metaAndAssetCtxs" }));
     } catch (error) {
-      log.warn(`[SCREENER] Live asset contexts unavailable: ${(error as Error).message}`);
+      log.warn(`[SCREENER] Live asset contexts unavailable: ${errorMessage(error)}`);
     }
   }
   const screened = screen(inputs, { topN: options.topN });
@@ -345,7 +346,7 @@ async function main(): Promise<number> {
   try {
     args = parseScreenerArgs(Deno.args, (name) => Deno.env.get(name));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${HELP}`);
+    console.error(`${errorMessage(error)}\n${HELP}`);
     return 2;
   }
   if (args.help) {
@@ -361,7 +362,7 @@ async function main(): Promise<number> {
     });
     info = new InfoClient({ endpoints });
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     return 2;
   }
   const redis = new Redis(args.redisUrl, {
@@ -404,7 +405,7 @@ async function main(): Promise<number> {
       // A single round that had nothing to publish is a failure for whoever scheduled it.
       if ((await screenOnce(options)).length === 0) code = 1;
     } catch (error) {
-      log.error(`[SCREENER] Round failed: ${(error as Error).message}`);
+      log.error(`[SCREENER] Round failed: ${errorMessage(error)}`);
       code = 1;
     }
     if (args.once) break;

@@ -54,6 +54,7 @@ import {
   stopProcess,
   within,
 } from "./engine_process.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** The modes a soak runs. */
 export type SoakMode = "live" | "shadow";
@@ -420,7 +421,7 @@ async function soakOnce(
     const log = await Deno.readTextFile(`${dir}/engine.log`).catch(() => "");
     run.userFeedBreaks = (log.match(/\[FILLS\] unhealthy/g) ?? []).length;
   } catch (error) {
-    errors.push((error as Error).message);
+    errors.push(errorMessage(error));
   } finally {
     await venue.stop();
   }
@@ -510,7 +511,7 @@ async function main(): Promise<number> {
   try {
     options = parseSoakOptions(Deno.args);
   } catch (error) {
-    console.error(`soak: ${(error as Error).message}\n${USAGE}`);
+    console.error(`soak: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const interrupt = interruptOnSignals("soak");

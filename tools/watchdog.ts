@@ -18,6 +18,7 @@
  */
 import { EXIT_HALTED, EXIT_USAGE } from "../engine/exit_codes.ts";
 import { backoffDelayMs } from "../engine/util/backoff.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** A running engine process, as far as the watchdog needs it. */
 export interface Supervised {
@@ -185,7 +186,7 @@ async function main(args: string[]): Promise<number> {
   try {
     command = engineCommand(mode, flags);
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     return 2;
   }
   if (mode === "live") {

@@ -27,6 +27,7 @@ import {
 import { isValidCloid } from "./wire.ts";
 import { MAX_PRIORITY_RATE } from "../fees.ts";
 import { isRecord } from "../util/guards.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
@@ -482,7 +483,7 @@ export function failureOutcome(err: unknown): FailureOutcome {
     }
     return { kind: "unknown", reason: err.message };
   }
-  return { kind: "unknown", reason: err instanceof Error ? err.message : String(err) };
+  return { kind: "unknown", reason: errorMessage(err) };
 }
 
 // ---- client ----------------------------------------------------------------------------------

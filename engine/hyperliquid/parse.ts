@@ -14,6 +14,7 @@
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
 import { isRecord } from "../util/guards.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Why a frame was not usable. `empty-side`, `crossed-book` and `unsorted-side` come with the book. */
 export type FrameErrorKind =
@@ -86,7 +87,7 @@ export function parseFrameWithJsonParse(text: string): ParsedFrame {
   try {
     frame = JSON.parse(text);
   } catch (error) {
-    return malformed("bad-json", `${(error as Error).message}; frame starts ${excerpt(text)}`);
+    return malformed("bad-json", `${errorMessage(error)}; frame starts ${excerpt(text)}`);
   }
   if (!isRecord(frame) || typeof frame.channel !== "string") {
     return malformed("bad-shape", `no "channel" string in ${excerpt(text)}`);

@@ -9,6 +9,7 @@
 import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";
 import { isRecord } from "../util/guards.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Sends one `POST /info` body and resolves to the decoded JSON (the engine passes InfoClient's). */
 export type PostInfo = (body: object) => Promise<unknown>;
@@ -71,7 +72,7 @@ async function ask(postInfo: PostInfo, body: { type: string; dex?: string }): Pr
     return await postInfo(body);
   } catch (error) {
     const what = body.dex === undefined ? body.type : `${body.type} (dex ${body.dex})`;
-    throw new Error(`${what} request failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${what} request failed: ${errorMessage(error)}`, { cause: error });
   }
 }
 

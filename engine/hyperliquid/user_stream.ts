@@ -22,6 +22,7 @@ import { assertAddress } from "./signing.ts";
 import { isValidCloid } from "./wire.ts";
 import { RECONNECT_BACKOFF, type WebSocketConstructor } from "./ws.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** One status change of one of the account's orders (`orderUpdates`, reference §2.8). */
 export interface OrderUpdate {
@@ -283,8 +284,8 @@ export class UserStream {
     try {
       socket = new this.#WebSocket(this.#url);
     } catch (error) {
-      this.#logger.warn(`user stream: cannot open ${this.#url}: ${(error as Error).message}`);
-      this.#scheduleReconnect("error", (error as Error).message);
+      this.#logger.warn(`user stream: cannot open ${this.#url}: ${errorMessage(error)}`);
+      this.#scheduleReconnect("error", errorMessage(error));
       return;
     }
     this.#socket = socket;
@@ -410,7 +411,7 @@ export class UserStream {
       }
     } catch (error) {
       // A ShapeError or info.ts's InfoResponseError; handlers run inside #call and never land here.
-      this.#frameErrors.record(`bad-${channel}`, (error as Error).message);
+      this.#frameErrors.record(`bad-${channel}`, errorMessage(error));
     }
   }
 

@@ -10,6 +10,7 @@ import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backo
 import { FrameErrorLog } from "./frame_errors.ts";
 import { type BookProblem, parseFrame } from "./parse.ts";
 import type { BookSnapshot, Trade } from "./types.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Why the feed dropped a connection. */
 export type DisconnectReason = "stall" | "closed" | "error" | "pong-timeout";
@@ -257,7 +258,7 @@ export class MarketDataFeed {
     try {
       socket = new this.#WebSocket(this.#url);
     } catch (error) {
-      this.#logger.warn(`market data: cannot open ${this.#url}: ${(error as Error).message}`);
+      this.#logger.warn(`market data: cannot open ${this.#url}: ${errorMessage(error)}`);
       this.#scheduleReconnect("error");
       return;
     }

@@ -62,6 +62,7 @@ import {
   type VenueStats,
 } from "./venue.ts";
 import { backoffDelayMs } from "../util/backoff.ts";
+import { errorMessage } from "../util/errors.ts";
 
 export type { AddressBudgetView as AddressBudget } from "./address_budget.ts";
 
@@ -249,7 +250,7 @@ export class LiveExchange implements Venue {
       onHealth: (healthy, reason) => this.#onFeedHealth(healthy, reason),
     });
     this.#feedStarted = this.#feed.start().catch((error) => {
-      this.#log.error(`[LIVE] fill feed did not start: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] fill feed did not start: ${errorMessage(error)}`);
     });
     const routineInfo = options.info.withPriority("routine");
     this.#budgetRead = this.#pollBudget(routineInfo);
@@ -327,7 +328,7 @@ export class LiveExchange implements Venue {
     return this.#serialized(async () => {
       await cancelUntilEmpty(this.#ctx, reason);
       await this.#feed.catchUp().catch((error) =>
-        this.#log.warn(`[LIVE] fill catch-up after cancel_all failed: ${(error as Error).message}`)
+        this.#log.warn(`[LIVE] fill catch-up after cancel_all failed: ${errorMessage(error)}`)
       );
     }).finally(() => {
       this.#holds--;
@@ -346,7 +347,7 @@ export class LiveExchange implements Venue {
       this.#spend(cancels.length);
       await this.#ex.cancel(cancels, { priority: "safety", fast: this.#ctx.fastCancel });
     } catch (error) {
-      this.#log.error(`[LIVE] last-resort cancel failed: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] last-resort cancel failed: ${errorMessage(error)}`);
     }
   }
 
@@ -492,7 +493,7 @@ export class LiveExchange implements Venue {
       return;
     }
     this.#inFlight = this.#batch().catch((error) => {
-      this.#log.error(`[LIVE] order batch failed: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] order batch failed: ${errorMessage(error)}`);
     }).finally(() => {
       this.#inFlight = null;
       if (this.#dirty && !this.#closed) this.#schedule();
@@ -608,7 +609,7 @@ export class LiveExchange implements Venue {
     } catch (error) {
       // placeOrders turns every transport failure into outcomes; a throw comes from building
       // or signing the action, before anything was sent: nothing rests.
-      this.#log.error(`[LIVE] orders not sent: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] orders not sent: ${errorMessage(error)}`);
       for (const s of place) this.#slots.release(s);
       return;
     }
@@ -645,7 +646,7 @@ export class LiveExchange implements Venue {
         { expiresAfter: expiresMs, priority, fast: this.#ctx.fastCancel },
       );
     } catch (error) {
-      outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
+      outcomes = moved.map(() => ({ kind: "unknown", reason: errorMessage(error) }));
     }
     if (!outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message))) {
       this.#spend(moved.length * actionCost(outcomes));
@@ -755,7 +756,7 @@ export class LiveExchange implements Venue {
       read = await info.userRateLimit(this.#user);
     } catch (error) {
       this.#log.warn(
-        `[LIVE] userRateLimit failed: ${(error as Error).message}; ` +
+        `[LIVE] userRateLimit failed: ${errorMessage(error)}; ` +
           (this.governor.address.known
             ? "counting requests locally until the next read"
             : "no order is placed until the address budget has been read"),

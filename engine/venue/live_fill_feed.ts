@@ -26,6 +26,7 @@ import {
 import { RECONNECT_BACKOFF, type WebSocketConstructor } from "../hyperliquid/ws.ts";
 import { backoffDelayMs, type BackoffOptions } from "../util/backoff.ts";
 import type { Logger } from "../log.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Options of {@link LiveFillFeed}. */
 export interface LiveFillFeedOptions {
@@ -290,7 +291,7 @@ export class LiveFillFeed {
         if (this.#closed) throw new FeedClosedError();
         const delayMs = Math.round(backoffDelayMs(attempt, this.#backoff, Math.random()));
         this.#log.warn(
-          `[FILLS] ${why} catch-up failed (attempt ${attempt}): ${(error as Error).message}; ` +
+          `[FILLS] ${why} catch-up failed (attempt ${attempt}): ${errorMessage(error)}; ` +
             `retrying in ${delayMs} ms`,
         );
         await this.#sleep(delayMs);

@@ -20,6 +20,7 @@ import { Simulator, type SimulatorOptions, type WsTrade } from "./simulator.ts";
 import { StreamHub } from "./streams.ts";
 import { acceptUpgrade, WsConnection } from "./websocket.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** Options of {@link startVenueSim}. */
 export interface VenueSimOptions extends Omit<SimulatorOptions, "replay"> {
@@ -152,7 +153,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
   const server = http.createServer((req, res) => {
     handleHttp(req, res).catch((e) => {
       log.error(
-        `venue-sim: ${req.method} ${req.url} failed: ${e instanceof Error ? e.message : e}`,
+        `venue-sim: ${req.method} ${req.url} failed: ${errorMessage(e)}`,
       );
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("internal error");
@@ -191,7 +192,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
       try {
         return json(res, 200, control.command(JSON.parse(text)));
       } catch (e) {
-        return json(res, 400, { ok: false, error: e instanceof Error ? e.message : String(e) });
+        return json(res, 400, { ok: false, error: errorMessage(e) });
       }
     }
     if (req.method !== "POST" || (url !== "/info" && url !== "/exchange")) {

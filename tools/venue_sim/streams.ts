@@ -13,6 +13,7 @@ import type { FaultState, SocketScope } from "./faults.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import type { Simulator, VenueEvents, WsOrder, WsTrade } from "./simulator.ts";
 import type { WsConnection } from "./websocket.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** Answers a `post` request: info requests return data, actions the `/exchange` body. */
 export type PostHandler = (type: "info" | "action", payload: unknown) => Promise<unknown>;
@@ -228,7 +229,7 @@ export class StreamHub implements VenueEvents {
           ? { type: "info", payload: { type: infoType, data } }
           : { type: "action", payload: data };
       } catch (e) {
-        response = { type: "error", payload: e instanceof Error ? e.message : String(e) };
+        response = { type: "error", payload: errorMessage(e) };
       }
     }
     const delay = this.#faults.delay(this.#sim.now);
