@@ -27,6 +27,9 @@ export function recordsDirFor(mode: string, dataDir: string): string {
   return mode === "live" ? `${dataDir}/live` : `${dataDir}/shadow`;
 }
 
+/** The variable holding the signing key; no permission set but `deploy` may read it unasked. */
+export const PRIVATE_KEY_ENV = "HL_PRIVATE_KEY";
+
 /**
  * Reads HL_PRIVATE_KEY and deletes it from the environment, so nothing started later can read
  * it. The `live` permission set leaves it out on purpose, so Deno asks the operator at this
@@ -35,7 +38,7 @@ export function recordsDirFor(mode: string, dataDir: string): string {
  * `buy-requests` command), which has no unattended start.
  */
 export async function readPrivateKey(log: Logger, command?: string): Promise<string> {
-  const variable = "HL_PRIVATE_KEY";
+  const variable = PRIVATE_KEY_ENV;
   const { state } = await Deno.permissions.query({ name: "env", variable });
   if (state !== "granted") {
     log.warn(
