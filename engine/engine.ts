@@ -48,6 +48,7 @@ import { StallMachine } from "./risk/stall.ts";
 import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
 import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
 import { errorMessage } from "./util/errors.ts";
+import { IndexSet } from "./util/index_set.ts";
 
 /** The `requests` part of the status heartbeat: both budgets and the request economy. */
 function requestsStatus(
@@ -143,8 +144,8 @@ export class Engine {
   #anyDirty = false;
   /** One past the highest dirty coin: the kernel call covers coins [0, dirtyEnd). */
   #dirtyEnd = 0;
-  /** Coins seen in the current trade batch (scratch, no allocation per batch). */
-  readonly #touched = new Int32Array(4096);
+  /** Coins seen in the current trade batch, each once (scratch, no allocation per batch). */
+  readonly #touched: IndexSet;
   /** Set when a screener config changed the kernel inputs: every coin is requoted. */
   #configChanged = true;
   #forceAll = false;
@@ -198,6 +199,7 @@ export class Engine {
     this.#assetConfig = options.assetConfig ??
       ((coin) => fallback.get(coin) ?? defaultAssetConfig(coin, defaults));
     this.market = new MarketState(this.coins);
+    this.#touched = new IndexSet(this.coins.length);
     this.regime = new RegimeGovernor(this.coins, {
       maxCancelFillRatio: options.config.maxCancelFillRatio,
       ...options.regime,
@@ -377,7 +379,7 @@ export class Engine {
   onTrades(trades: readonly Trade[]): void {
     if (this.#anyDirty) this.#flush();
     const touched = this.#touched;
-    let nTouched = 0;
+    touched.clear();
     for (let t = 0; t < trades.length; t++) {
       const trade = trades[t];
       const i = this.market.acceptTrade(trade);
@@ -385,13 +387,11 @@ export class Engine {
       this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
       this.models.onTrade(i, trade, this.market.mid(i));
       this.venue.onTrade(trade);
-      if ((nTouched === 0 || touched[nTouched - 1] !== i) && nTouched < touched.length) {
-        touched[nTouched++] = i;
-      }
+      touched.add(i);
     }
     this.#drainFills();
-    for (let t = 0; t < nTouched; t++) {
-      const i = touched[t];
+    for (let t = 0; t < touched.size; t++) {
+      const i = touched.at(t);
       const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (change) {
         this.#log.warn(change.line);
