@@ -61,6 +61,9 @@ const MS_PER_DAY = 86_400_000;
 const SEEN_TIDS_PER_COIN = 4096;
 // A file that got no line for this many flushes (yesterday's, a dropped coin's) is closed.
 const IDLE_FLUSHES_BEFORE_CLOSE = 5;
+// Bytes read from a file's end to find its last newline: far longer than any line harvest writes
+// (a CSV row or one raw book frame), so a whole line always ends inside them.
+const TAIL_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 /** Buffered CSV writer for ticks, trades and (optionally) raw depth frames. */
@@ -281,7 +284,7 @@ export class Harvester {
 async function trimUnfinishedLine(file: Deno.FsFile): Promise<number> {
   const { size } = await file.stat();
   if (size === 0) return 0;
-  const tail = new Uint8Array(Math.min(size, 64 * 1024));
+  const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
   await file.seek(size - tail.length, Deno.SeekMode.Start);
   let read = 0;
   while (read < tail.length) {

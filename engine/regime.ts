@@ -44,7 +44,7 @@ export const REGIME_DEFAULTS: RegimeOptions = {
   fundingHaltHourly: 0.003 / 8,
 };
 
-/** Multiplier bounds (spec: [1.0x, 4.0x]). */
+/** Multiplier bounds (README, "Regime Governor": [1.0x, 4.0x]). */
 export const MIN_MULTIPLIER = 1;
 /** Upper bound of the spread multiplier. */
 export const MAX_MULTIPLIER = 4;
@@ -81,6 +81,21 @@ export interface RegimeChange {
   from: RegimeDecision;
   to: RegimeDecision;
 }
+
+/** Spread factor while cancels per fill exceed `maxCancelFillRatio` (README, "Regime Governor"). */
+const CANCEL_FILL_FACTOR = 1.5;
+/** P95 latency above which spreads widen by {@link SLOW_FACTOR}, ms (README, "Regime Governor"). */
+const SLOW_P95_MS = 50;
+/** Spread factor for a P95 latency above {@link SLOW_P95_MS}. */
+const SLOW_FACTOR = 1.5;
+/** P95 latency above which spreads widen by {@link VERY_SLOW_FACTOR} instead, ms. */
+const VERY_SLOW_P95_MS = 100;
+/** Spread factor for a P95 latency above {@link VERY_SLOW_P95_MS}. */
+const VERY_SLOW_FACTOR = 2;
+/** Least multiplier while the screener calls the coin's regime uncertain (README, `MM_REGIME`). */
+const UNCERTAIN_FLOOR = 1.5;
+/** Smallest multiplier change worth a `[REGIME]` line: smaller drifts would flood the log. */
+const LOG_STEP = 0.25;
 
 const CALM: RegimeDecision = { multiplier: 1, halted: false, atrFraction: 0, reason: "" };
 
@@ -146,7 +161,7 @@ export class RegimeGovernor {
     const halted = this.#haltCause !== HaltCause.None;
     const last = this.#logged[coin];
     const significant = halted !== last.halted ||
-      (!halted && Math.abs(multiplier - last.multiplier) >= 0.25) ||
+      (!halted && Math.abs(multiplier - last.multiplier) >= LOG_STEP) ||
       (!halted && multiplier === 1 && last.multiplier !== 1);
     if (!significant) {
       const d = this.#decisions[coin];
@@ -193,20 +208,20 @@ export class RegimeGovernor {
       reasons?.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
     }
     if (inputs.cancelFillRatio > o.maxCancelFillRatio && inputs.fills >= MIN_FILLS_FOR_RATIO) {
-      multiplier *= 1.5;
+      multiplier *= CANCEL_FILL_FACTOR;
       reasons?.push(
         `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
       );
     }
-    if (inputs.latencyP95Ms > 100) {
-      multiplier *= 2;
-      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
-    } else if (inputs.latencyP95Ms > 50) {
-      multiplier *= 1.5;
-      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
+    if (inputs.latencyP95Ms > VERY_SLOW_P95_MS) {
+      multiplier *= VERY_SLOW_FACTOR;
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > ${VERY_SLOW_P95_MS}ms`);
+    } else if (inputs.latencyP95Ms > SLOW_P95_MS) {
+      multiplier *= SLOW_FACTOR;
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > ${SLOW_P95_MS}ms`);
     }
-    if (this.#screener[coin] === "uncertain" && multiplier < 1.5) {
-      multiplier = 1.5;
+    if (this.#screener[coin] === "uncertain" && multiplier < UNCERTAIN_FLOOR) {
+      multiplier = UNCERTAIN_FLOOR;
       reasons?.push("Screener regime uncertain");
     }
     return Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));

@@ -28,6 +28,7 @@ import { type Cell, formatTable } from "./analysis/table.ts";
 import {
   closedRedisUrl,
   type EngineMode,
+  EXIT_INTERRUPTED,
   interruptOnSignals,
   isInteger as int,
   modeFlag,
@@ -46,6 +47,7 @@ import {
   within,
 } from "./engine_process.ts";
 import { errorMessage } from "../engine/util/errors.ts";
+import { UNIVERSE } from "./venue_sim/universe.ts";
 
 /** The command line, validated. */
 export interface LoadOptions {
@@ -234,8 +236,13 @@ export function parseOptions(args: string[]): LoadOptions {
     mode: modeFlag(values.mode),
     runs: number("runs", values.runs, (x) => int(x) && x >= 1, "an integer >= 1"),
     minutes: number("minutes", values.minutes, (x) => x > 0, "a positive number"),
-    // The venue has 44 coins; the engine quotes at most 64.
-    coins: number("coins", values.coins, (x) => int(x) && x >= 1 && x <= 44, "an integer 1-44"),
+    // The venue lists UNIVERSE.length (44) coins; the engine quotes at most 64.
+    coins: number(
+      "coins",
+      values.coins,
+      (x) => int(x) && x >= 1 && x <= UNIVERSE.length,
+      `an integer 1-${UNIVERSE.length}`,
+    ),
     rate: number("rate", values.rate, (x) => x > 0, "a positive number"),
     delayMs: number("delay-ms", values["delay-ms"], (x) => x >= 0, "a number >= 0"),
     seed: number("seed", values.seed, int, "an integer"),
@@ -771,7 +778,7 @@ async function main(): Promise<number> {
   }
   const summary = await loadTest(options, interruptOnSignals("load-live"));
   console.log(`\n${formatSummary(summary)}`);
-  return summary.interrupted ? 130 : summary.ok ? 0 : 1;
+  return summary.interrupted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());

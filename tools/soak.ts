@@ -31,6 +31,7 @@ import { type Cell, formatTable } from "./analysis/table.ts";
 import { parseFaultSpec } from "./venue_sim/faults.ts";
 import {
   closedRedisUrl,
+  EXIT_INTERRUPTED,
   freePort,
   interruptOnSignals,
   isInteger as int,
@@ -517,7 +518,7 @@ async function main(): Promise<number> {
   const interrupt = interruptOnSignals("soak");
   const summary = await soak(options, interrupt);
   console.log(`\n${formatSoak(summary)}`);
-  return interrupt.aborted ? 130 : summary.ok ? 0 : 1;
+  return interrupt.aborted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -180,6 +180,14 @@ const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
 // Changes since the specification, 14), so a price must lie within [0.2, 1.8] × reference.
 const PRICE_BAND = 0.8;
 const PRICE_BAND_ERROR = "Order price cannot be more than 80% away from the reference price";
+// Hyperliquid trade ids are 50-bit hashes (WsTrade in the GitBook's "Subscriptions" page): 32
+// random high bits and 18 random low bits, exact in a double (below 2^53).
+const TID_LOW_SPAN = 2 ** 18;
+
+/** A random 50-bit trade id, as the exchange's `tid`. */
+function randomTid(rng: Rng): number {
+  return rng.uint32() * TID_LOW_SPAN + rng.int(TID_LOW_SPAN);
+}
 
 interface VirtualTimer {
   at: number;
@@ -725,8 +733,7 @@ export class Simulator {
         sz: num(p.sz),
         time,
         hash: rng.hex(32),
-        // Hyperliquid: tid is a 50-bit hash.
-        tid: rng.uint32() * 262_144 + rng.int(262_144),
+        tid: randomTid(rng),
         users,
       });
     }
@@ -734,7 +741,7 @@ export class Simulator {
 
   #makerFills(c: CoinState, makerFills: MakerFill[], fills: WsFill[], updates: WsOrder[]): void {
     for (const f of makerFills) {
-      const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+      const tid = randomTid(c.market.rng);
       fills.push(this.account.applyFill({
         order: f.order,
         px: f.px,
@@ -896,7 +903,7 @@ export class Simulator {
         updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
       }
       for (const p of sweep.prints) {
-        const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+        const tid = randomTid(c.market.rng);
         const part = { ...order, sz: p.sz };
         fills.push(this.account.applyFill({
           order: part,
