@@ -1,6 +1,6 @@
 /**
- * Adverse selection of shadow fills (spec Gate 1: a coin has an edge only when its spread
- * beats its adverse selection). For each fill, the mid prevailing 1 s, 10 s and 60 s of
+ * Adverse selection of shadow fills (README, "The five gates", Gate 1: a coin has an edge only when
+ * its spread beats its adverse selection). For each fill, the mid prevailing 1 s, 10 s and 60 s of
  * market time later is compared with the fill price, signed against the fill side:
  *
  *   adverse bps = (px − mid_later) / px × 10_000 for a bid fill (we bought; the price fell),

@@ -1,5 +1,5 @@
 /**
- * The Redis bridge between the engine and the screener (spec section 4, phase 9H): per-coin
+ * The Redis bridge between the engine and the screener (README, "Redis bridge"): per-coin
  * configs come in on `mm:asset_config`; shadow fills and a heartbeat go out on
  * `mm:shadow_fills` and `mm:engine_status`.
  *
@@ -37,7 +37,7 @@ export const ENGINE_STATUS_CHANNEL = "mm:engine_status";
 export const CONFIG_TTL_MS = 120_000;
 /** Spec section 5 default. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6380";
-/** The line logged once when Redis cannot be reached (spec section 11). */
+/** The line logged once when Redis cannot be reached (README, "Redis bridge"). */
 export const REDIS_UNAVAILABLE_LINE = "[SCREENER] Redis unavailable. Using default configs.";
 
 /** One shadow fill on `mm:shadow_fills`. */
@@ -82,7 +82,7 @@ export interface EngineStatusMessage {
   session_pnl_usd: number;
   /** 95th percentile of tick processing latency, microseconds; null before any sample. */
   latency_p95_us: number | null;
-  /** The request economy and both request budgets (reference §7.2). */
+  /** The request economy and both request budgets (engine/hyperliquid/README.md § Rate limits). */
   requests: {
     /** Orders and cancels sent this run (shadow: that live would have sent). */
     sent: number;
@@ -177,7 +177,7 @@ export interface BridgeOptions {
   configTtlMs?: number;
   /** Heartbeat source; when given, `start` publishes it every `statusIntervalMs`. */
   status?: () => EngineStatusMessage;
-  /** Heartbeat period, ms (spec: 5 s). */
+  /** Heartbeat period, ms (README, "Redis bridge": 5 s). */
   statusIntervalMs?: number;
   /** Longest pause between reconnection attempts, ms (default 2,000). */
   retryMaxDelayMs?: number;

@@ -1,5 +1,5 @@
 /**
- * The quoting engine (spec `main.rs` loop): market data in, one kernel call for every coin,
+ * The quoting engine: market data in, one kernel call for every coin,
  * desired quotes out to a venue, with the risk gates in between.
  *
  * - A book frame updates that coin's kernel inputs; live, the coin is requoted at once (frame-in
@@ -97,14 +97,14 @@ export interface EngineOptions {
   shadowLog?: ShadowFillLog;
   /** Adverse-selection tracker fed with every fill and mid. */
   adverse?: AdverseSelection;
-  /** Period of the `[SHADOW SESSION]` line, ms (spec: 60 s). */
+  /** Period of the `[SHADOW SESSION]` line, ms (default 60 s). */
   sessionLineEveryMs?: number;
   /** Whether frame-to-quote latency is measured (false in replay: it is wall time). */
   measureLatency?: boolean;
   regime?: Partial<RegimeOptions>;
-  /** Drawdown check period, ms (spec: 60 s). */
+  /** Drawdown check period, ms (default 60 s, README "Risk gates"). */
   drawdownCheckMs?: number;
-  /** Latency report period, ms (spec: 30 s). */
+  /** Latency report period, ms (default 30 s, README "Risk gates"). */
   latencyReportMs?: number;
   /** Delay before a failed reconciliation is retried, ms. */
   reconcileRetryMs?: number;
@@ -586,12 +586,12 @@ export class Engine {
     }
   }
 
-  /** The spec's `[SHADOW SESSION]` line. */
+  /** The `[SHADOW SESSION]` line. */
   sessionLine(): string {
     return formatShadowSession(this.portfolio.totals(), this.venue.stats, this.venue.kind);
   }
 
-  /** The `mm:engine_status` heartbeat (spec section 9, Redis bridge). */
+  /** The `mm:engine_status` heartbeat (README, "Redis bridge"). */
   status(nowMs: number): EngineStatusMessage {
     const coins: EngineStatusMessage["coins"] = {};
     this.coins.forEach((coin, i) => {

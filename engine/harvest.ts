@@ -1,5 +1,5 @@
 /**
- * Tick and trade harvester (spec phase 9C): every book snapshot becomes a line in
+ * Tick and trade harvester (README, "Data pipeline"): every book snapshot becomes a line in
  * `ticks/COIN/YYYY-MM-DD.csv`, every public trade a line in `trades/COIN/YYYY-MM-DD.csv`, and
  * optionally every raw `l2Book` frame a line in `depth/COIN/YYYY-MM-DD.jsonl`.
  *

@@ -1,8 +1,9 @@
 /**
- * Live start-up and its safety nets (spec 8.6): read the key (and drop it from the
- * environment), confirm with the operator, cancel every order the account left resting before
- * quoting, and turn a lost socket or a crash into "pull every quote" rather than orders left on
- * the book. Live data goes to `data/live/` and `data/state/live_state.json`, apart from shadow.
+ * Live start-up and its safety nets (README, "Live trading: start-up, errors, shutdown"): read the
+ * key (and drop it from the environment), confirm with the operator, cancel every order the account
+ * left resting before quoting, and turn a lost socket or a crash into "pull every quote" rather
+ * than orders left on the book. Live data goes to `data/live/` and `data/state/live_state.json`,
+ * apart from shadow.
  */
 import { type AccountEquity, readAccountEquity } from "./hyperliquid/account_equity.ts";
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
@@ -62,7 +63,7 @@ export async function readPrivateKey(log: Logger, command?: string): Promise<str
   return key;
 }
 
-/** Asks the operator to type CONFIRM LIVE (spec 8.6); `--confirm-live` stands in without a terminal. */
+/** Asks the operator to type CONFIRM LIVE; `--confirm-live` stands in without a terminal. */
 export async function confirmLive(confirmFlag: boolean, log: Logger): Promise<void> {
   if (!Deno.stdin.isTerminal()) {
     if (confirmFlag) return;

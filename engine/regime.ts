@@ -1,6 +1,6 @@
 /**
- * The Regime Governor (spec phase 9G): one spread multiplier in [1.0, 4.0] per coin, or a halt,
- * from realized volatility, the session's cancel-to-fill ratio, the engine's P95 latency,
+ * The Regime Governor (README, "Regime Governor"): one spread multiplier in [1.0, 4.0] per coin, or
+ * a halt, from realized volatility, the session's cancel-to-fill ratio, the engine's P95 latency,
  * funding, and the screener's regime.
  *
  * Volatility is an ATR fraction from the mid series, on market time (book `timeMs`), so a replay
@@ -8,32 +8,33 @@
  * one-minute bars plus the bar in progress, over the latest mid (atr.ts, shared with the
  * calibration gates that suggest these thresholds).
  *
- * Mapping (spec thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear from
- * ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above the
- * cap ×1.5; P95 latency above 50 ms ×1.5, above 100 ms ×2.0; a screener regime "uncertain" holds
- * the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts; Hyperliquid
- * pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped to [1, 4].
+ * Mapping (the README's thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear
+ * from ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above
+ * the cap ×1.5; P95 latency above 50 ms ×1.5, above 100 ms ×2.0; a screener regime "uncertain"
+ * holds the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts;
+ * Hyperliquid pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped
+ * to [1, 4].
  */
 import { ATR_DEFAULTS, AtrWindow } from "./atr.ts";
 import type { Regime } from "./config.ts";
 
-/** Thresholds of the governor; every field has the spec's value by default. */
+/** Thresholds of the governor; every field has the README's value by default. */
 export interface RegimeOptions {
-  /** ATR fraction below which a coin is calm (spec: 0.15%). */
+  /** ATR fraction below which a coin is calm (default 0.15%). */
   calmAtr: number;
-  /** ATR fraction above which a coin halts (spec: 0.5%). */
+  /** ATR fraction above which a coin halts (default 0.5%). */
   haltAtr: number;
   /** Bar length on market time, ms. */
   barMs: number;
   /** Completed bars in the ATR window. */
   bars: number;
-  /** Cancels per fill above which spreads widen (spec: 50). */
+  /** Cancels per fill above which spreads widen (default 50). */
   maxCancelFillRatio: number;
-  /** |funding| per hour beyond which the coin halts (spec: 0.3% per 8 h). */
+  /** |funding| per hour beyond which the coin halts (default 0.3% per 8 h). */
   fundingHaltHourly: number;
 }
 
-/** Spec defaults for {@link RegimeOptions}. */
+/** Defaults of {@link RegimeOptions} (README, "Regime Governor"). */
 export const REGIME_DEFAULTS: RegimeOptions = {
   calmAtr: 0.0015,
   haltAtr: 0.005,
@@ -244,7 +245,7 @@ export class RegimeGovernor {
   }
 }
 
-/** Formats a change as the spec's `[REGIME]` line. */
+/** Formats a change as the `[REGIME]` line. */
 export function formatRegimeChange(change: RegimeChange): string {
   const { coin, from, to } = change;
   const x = (d: RegimeDecision) => d.halted ? "HALT" : `${d.multiplier.toFixed(1)}x`;

@@ -1,9 +1,9 @@
 /**
- * The engine state that survives a restart (spec `persistence.rs`): inventory, session counters,
- * the daily PnL anchor, the halt flag, trade watermarks and open shadow orders, as one plain JSON
- * file with a schema version. Saves are atomic (temp file in the same directory, fsync, rename,
- * fsync of the directory), so a kill -9 leaves either the previous file or the new one. A file
- * that cannot be read is set aside, never silently replaced, and live mode refuses to start
+ * The engine state that survives a restart (README, "State and restarts"): inventory, session
+ * counters, the daily PnL anchor, the halt flag, trade watermarks and open shadow orders, as one
+ * plain JSON file with a schema version. Saves are atomic (temp file in the same directory, fsync,
+ * rename, fsync of the directory), so a kill -9 leaves either the previous file or the new one. A
+ * file that cannot be read is set aside, never silently replaced, and live mode refuses to start
  * from it ({@link mayStartLive}).
  */
 
@@ -25,7 +25,7 @@ export interface InventoryEntry {
   avgEntryPx: number;
 }
 
-/** Session counters (spec `SessionStats`). */
+/** Session counters. */
 export interface SessionStats {
   /** When the session began, ms since the Unix epoch. */
   startedAtMs: number;

@@ -5,10 +5,10 @@
  *     [--rate 10] [--delay-ms 20] [--seed 1] [--env MM_NAME=value]...
  *
  * Each run starts a venue simulator of its own (seed `--seed` + run index − 1, `--coins` active
- * coins, `--rate` × the spec's update rate, every answer delayed `--delay-ms`), runs the engine
- * against it for `--minutes`, stops it with SIGTERM and asks the venue what is left: orders still
- * resting, fills the engine missed or booked twice, requests spent per USDC traded, requests the
- * venue refused for weight and the peak weight per minute. `both` runs live and shadow on the
+ * coins, `--rate` × the simulator's base update rate, every answer delayed `--delay-ms`), runs the
+ * engine against it for `--minutes`, stops it with SIGTERM and asks the venue what is left: orders
+ * still resting, fills the engine missed or booked twice, requests spent per USDC traded, requests
+ * the venue refused for weight and the peak weight per minute. `both` runs live and shadow on the
  * same venue settings per run index, to compare the orders each places. `--env` sets an engine
  * variable for every run (repeatable; e.g. the fill model `calibrate-fills` printed). A live run's
  * ledger (data/live/ledger/) is summed: real against predicted filled volume, and every record's

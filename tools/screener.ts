@@ -1,5 +1,5 @@
 /**
- * The screener (spec section 2, `mm-screener`): ranks coins by edge and publishes their
+ * The screener (README, "Screener (`deno task screener`)"): ranks coins by edge and publishes their
  * `MmAssetConfig` list on Redis `mm:asset_config` every 30 s (the channel and key the engine's
  * bridge reads, engine/bridge.ts).
  *
@@ -153,7 +153,10 @@ function clampSpread(entry: unknown): unknown {
   };
 }
 
-/** Parses a `metaAndAssetCtxs` answer (reference §3.2); throws naming what is wrong. */
+/**
+ * Parses a `metaAndAssetCtxs` answer (engine/hyperliquid/README.md § Info requests); throws naming
+ * what is wrong.
+ */
 export function parseAssetContexts(raw: unknown): AssetInfo[] {
   if (!Array.isArray(raw) || raw.length !== 2) {
     throw new Error("metaAndAssetCtxs: expected a [meta, contexts] pair");
@@ -241,7 +244,7 @@ function listIn(value: unknown, key: string): Record<string, unknown>[] | undefi
 /**
  * Publishes configs the way engine/bridge.ts reads them: the key holds
  * `{"ts_ms", "configs"}` for 2 minutes (a restarting engine reads it), and the channel carries
- * the bare array (spec: `Vec<MmAssetConfig>`). Both in one transaction, key first.
+ * the bare array (`Vec<MmAssetConfig>`, README "Redis bridge"). Both in one transaction, key first.
  */
 export async function publishConfigs(
   redis: Redis,

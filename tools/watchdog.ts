@@ -1,5 +1,5 @@
 /**
- * Keeps the engine running (spec section 6, `watchdog_mm.sh`): starts it, and when it dies
+ * Keeps the engine running (README, "Watchdog"): starts it, and when it dies
  * restarts it with exponential backoff, logging every start and gap to `data/watchdog.log` (in
  * MM_DATA_DIR when set), so the tick harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
  * stopped by the operator) ends the watchdog; Ctrl-C or SIGTERM is passed on to the engine, whose

@@ -1,7 +1,7 @@
 /**
  * Turns one Hyperliquid WebSocket text frame into a typed result. Never throws: anything the
  * engine cannot use comes back as `{ type: "malformed", kind, detail }` so the caller counts it
- * and carries on (reference section 2).
+ * and carries on (engine/hyperliquid/README.md § WebSocket).
  *
  * `l2Book` frames go through a hand-written scanner that reads numbers straight from the text
  * instead of building the JSON object tree: about 1.6-1.8× faster than `JSON.parse` plus
@@ -48,7 +48,10 @@ export type ParsedFrame =
   | { type: "greeting"; text: string }
   | { type: "malformed"; kind: FrameErrorKind; detail: string };
 
-/** Known channels handed through untouched (reference section 2.3; `user` carries userEvents). */
+/**
+ * Known channels handed through untouched (engine/hyperliquid/README.md § WebSocket; `user` carries
+ * userEvents).
+ */
 const PASSTHROUGH_CHANNELS = new Set([
   "orderUpdates",
   "userFills",

@@ -1,10 +1,10 @@
 /**
- * The tradable universe: `metaAndAssetCtxs` (reference section 3.2) of each chosen perp dex read
- * into AssetInfo records, and the coins to quote chosen from it, either the top N by 24 h
- * notional volume across those dexes or an explicit list. Builder-deployed dexes (HIP-3) are
- * listed by `perpDexs` and read with a `dex` field (perp_dexs.ts); their coins are `dex:COIN`.
- * Every name is checked against the live universe before anything subscribes, because the
- * exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
+ * The tradable universe: `metaAndAssetCtxs` (engine/hyperliquid/README.md § Info requests) of each
+ * chosen perp dex read into AssetInfo records, and the coins to quote chosen from it, either the
+ * top N by 24 h notional volume across those dexes or an explicit list. Builder-deployed dexes
+ * (HIP-3) are listed by `perpDexs` and read with a `dex` field (perp_dexs.ts); their coins are
+ * `dex:COIN`. Every name is checked against the live universe before anything subscribes, because
+ * the exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
  */
 import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";

@@ -1,7 +1,7 @@
 /**
- * The per-IP REST weight budget (reference §7.2): 1200 weight per minute shared by /info and
- * /exchange. A sliding one-minute log of spent weight keeps every 60 s window under the limit
- * and says how long a request must wait for room.
+ * The per-IP REST weight budget (engine/hyperliquid/README.md § Rate limits): 1200 weight per
+ * minute shared by /info and /exchange. A sliding one-minute log of spent weight keeps every 60 s
+ * window under the limit and says how long a request must wait for room.
  *
  * Requests carry a priority, and each priority may fill the window only up to its own ceiling,
  * so the weight that cancelling everything needs is always left: requoting stops at 60% of the
@@ -37,8 +37,9 @@ export const PRIORITY_CEILING: Readonly<Record<RequestPriority, number>> = {
 };
 
 /**
- * After the exchange answers 429, only safety requests go out for this long, ms. The docs give
- * no retry-after (reference §7.2); 10 s is the address limit's own pace once capped.
+ * After the exchange answers 429, only safety requests go out for this long, ms. The docs give no
+ * retry-after (engine/hyperliquid/README.md § Rate limits); 10 s is the address limit's own pace
+ * once capped.
  */
 export const RATE_LIMITED_PAUSE_MS = 10_000;
 

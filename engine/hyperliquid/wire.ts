@@ -1,8 +1,8 @@
 /**
- * Wire numbers (reference §5.5, §5.6): prices and sizes travel as normalized decimal strings,
- * and the exchange hashes exactly those strings, so `"100.0"` instead of `"100"` changes the
- * signature. Perp prices have at most 5 significant figures and `6 - szDecimals` decimals
- * (integers always pass); sizes have at most `szDecimals` decimals.
+ * Wire numbers (engine/hyperliquid/README.md § Wire numbers): prices and sizes travel as normalized
+ * decimal strings, and the exchange hashes exactly those strings, so `"100.0"` instead of `"100"`
+ * changes the signature. Perp prices have at most 5 significant figures and `6 - szDecimals`
+ * decimals (integers always pass); sizes have at most `szDecimals` decimals.
  */
 
 /** Hyperliquid: minimum perp order value in USD ("Order must have minimum value of $10."). */

@@ -1,9 +1,9 @@
 /**
  * The market-data WebSocket: one socket carrying `l2Book` and `trades` for every selected coin,
  * with subscription acks tracked, a ping/pong heartbeat, a stall watcher and reconnection with
- * exponential backoff (reference sections 2.1, 2.2 and 2.11). Everything runs on timers; no
- * loop ever polls, so a server that refuses or drops every connection costs a few timer
- * callbacks per backoff period, not CPU.
+ * exponential backoff (engine/hyperliquid/README.md § WebSocket, § Reconnecting). Everything runs
+ * on timers; no loop ever polls, so a server that refuses or drops every connection costs a few
+ * timer callbacks per backoff period, not CPU.
  */
 import { createLogger, type Logger } from "../log.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";

@@ -1,6 +1,7 @@
 /**
- * The live venue (spec phase 9J): the desired grid becomes signed post-only (`Alo`) orders on
- * Hyperliquid, each with a client order id (cloid) so every outcome can be looked up.
+ * The live venue (README, "Live trading: start-up, errors, shutdown"): the desired grid becomes
+ * signed post-only (`Alo`) orders on Hyperliquid, each with a client order id (cloid) so every
+ * outcome can be looked up.
  *
  * The rule it keeps: every order the account has resting is either tracked by a slot or being
  * cancelled, with retries, until `openOrders` confirms it is gone.
@@ -113,7 +114,8 @@ export interface LiveExchangeOptions {
   fastCancel?: boolean;
 }
 
-// Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
+// Hyperliquid: the whole-request error of an address past its request cap
+// (engine/hyperliquid/README.md § Exchange actions).
 const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
 // exchange.ts: a request the weight budget kept from being sent.
 const NOT_SENT_PREFIX = "not sent:";

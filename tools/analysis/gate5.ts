@@ -1,5 +1,5 @@
 /**
- * Gate 5, production go/no-go (spec section 10), each check PASS or FAIL:
+ * Gate 5, production go/no-go (README, "The five gates"), each check PASS or FAIL:
  * - integrity: fewer than 5 critical gaps (over 10 min) and no corrupt line;
  * - at least 5 UTC days of shadow trading;
  * - shadow PnL over the period is positive: fills marked to market at each UTC day's last mid

@@ -10,8 +10,8 @@ import { loadReplay } from "./replay.ts";
 import { startVenueSim } from "./server.ts";
 import { errorMessage } from "../../engine/util/errors.ts";
 
-// Address of the official SDK test key 0x0123…0123 (reference §5.3): a public key pair that
-// is convenient for a local demo and worthless anywhere else.
+// Address of the official SDK test key 0x0123…0123 (engine/hyperliquid/README.md § Signing): a
+// public key pair that is convenient for a local demo and worthless anywhere else.
 const DEMO_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325";
 
 const USAGE = `usage: ./deno task venue-sim [options]

@@ -83,8 +83,8 @@ const DRIVER_PERIOD_MS = 10;
 // Replay "asap": events handled per driver turn before yielding to the sockets.
 const ASAP_EVENTS_PER_TURN = 2_000;
 // What an over-weight request is told (and an httpError 429 fault): the exchange answers HTTP 429
-// with a body the reference does not document (§7.2), so REST gets the status's reason phrase,
-// and a WS post the same words in its error envelope.
+// with a body the docs do not describe (engine/hyperliquid/README.md § Rate limits), so REST gets
+// the status's reason phrase, and a WS post the same words in its error envelope.
 const IP_LIMITED = "Too Many Requests";
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -139,8 +139,9 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
     sim.onBlockOpened = () => void sleep(0).then(() => sim.closeBlock());
   }
 
-  // WS post requests draw on the same per-IP weight as REST: undocumented (reference §2.10), so
-  // the stricter reading. Thrown here, the refusal reaches the client as a post error.
+  // WS post requests draw on the same per-IP weight as REST: undocumented
+  // (engine/hyperliquid/README.md § WebSocket), so the stricter reading. Thrown here, the refusal
+  // reaches the client as a post error.
   const hub: StreamHub = new StreamHub(sim, faults, async (type, payload) => {
     if (!ipWeight.admit("post", requestWeight(type, payload))) throw new Error(IP_LIMITED);
     if (type === "action") return await exchange.handle(payload);

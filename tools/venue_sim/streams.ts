@@ -41,7 +41,8 @@ const IDLE_CLOSE_MS = 60_000;
 const IDLE_CHECK_MS = 1_000;
 // Channels (keys `channel:user`) that carry an account's data; userEvents arrive on `user`.
 const USER_CHANNELS = new Set(["orderUpdates", "userFills", "user"]);
-// Hyperliquid pushes allMids about every 5 s (reference §2.7, §8).
+// Hyperliquid pushes allMids about every 5 s (engine/hyperliquid/README.md § Books and trades,
+// § Update cadence).
 const ALL_MIDS_EVERY_MS = 5_000;
 const ALL_MIDS_KEY = "allMids:";
 
