@@ -26,8 +26,9 @@ const tasks: Record<string, Task> = denoJson.tasks;
 const sets: Record<string, PermissionSet> = denoJson.permissions;
 
 /**
- * Read besides the configuration, in every set that loads it: `NO_COLOR` by the colour probes of
- * npm dependencies, which honour it (the probes' other variables are in `ignore`, read as unset).
+ * Read besides the configuration, in every set that loads it: `NO_COLOR`, by the colour probe that
+ * npm dependencies (ioredis's `debug`) run through Node's `tty`, which honours it; the probe's other
+ * variables (`TERM`, `CI`, …) are in each set's `ignore`, read as unset.
  */
 const ALSO_READ = ["NO_COLOR"];
 /** Sets that run without a terminal and so are granted the key instead of asking for it. */
