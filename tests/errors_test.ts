@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { errorMessage } from "../engine/util/errors.ts";
+import { clip, errorMessage } from "../engine/util/errors.ts";
 
 Deno.test("errorMessage gives an error's own message", () => {
   assert.equal(errorMessage(new Error("socket closed")), "socket closed");
@@ -14,4 +14,10 @@ Deno.test("errorMessage turns any other thrown value into text instead of undefi
   assert.equal(errorMessage(undefined), "undefined");
   assert.equal(errorMessage(null), "null");
   assert.equal(errorMessage({ code: 7 }), "[object Object]");
+});
+
+Deno.test("clip quotes a long value's start and marks the cut", () => {
+  assert.equal(clip("0123456789", 4), "0123…");
+  assert.equal(clip("0123", 4), "0123");
+  assert.equal(clip("", 4), "");
 });

@@ -44,6 +44,10 @@ export const FUNDING_HALT_PER_8H = 0.003;
 // Spec section 10, gate 3: below 1.0 bps a quote cannot pay for adverse selection.
 /** Smallest half-spread the screener publishes, bps. */
 export const MIN_VIABLE_SPREAD_BPS = 1.0;
+// Redis reconnects: 200 ms more per failed attempt, at most 5 s apart: well inside the 30 s between
+// rounds, so a Redis back within seconds misses no round.
+const REDIS_RETRY_STEP_MS = 200;
+const REDIS_RETRY_MAX_MS = 5_000;
 
 /** Gate 1's verdict on one coin. */
 export interface CoinEdge {
@@ -372,7 +376,7 @@ async function main(): Promise<number> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(200 * times, 5_000),
+    retryStrategy: (times) => Math.min(REDIS_RETRY_STEP_MS * times, REDIS_RETRY_MAX_MS),
   });
   let redisDown = false;
   redis.on("error", (error: Error) => {

@@ -28,7 +28,10 @@ import {
 import { isValidCloid } from "./wire.ts";
 import { MAX_PRIORITY_RATE } from "../fees.ts";
 import { isRecord } from "../util/guards.ts";
-import { errorMessage } from "../util/errors.ts";
+import { clip, errorMessage } from "../util/errors.ts";
+
+/** Characters of an unreadable exchange answer quoted in an error: enough to see its shape. */
+const ANSWER_EXCERPT_CHARS = 200;
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
@@ -326,7 +329,7 @@ export function buildApproveAgentAction(
 
 function excerpt(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return clip(text, ANSWER_EXCERPT_CHARS);
 }
 
 /** A refusal: a whole-request `err` (whatever its text) or a documented per-order error. */

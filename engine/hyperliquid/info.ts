@@ -11,6 +11,10 @@ import { assertAddress } from "./signing.ts";
 import type { BookLevel, BookSnapshot, NetworkEndpoints } from "./types.ts";
 import { infoItemWeight, infoWeight, type RequestPriority, WeightBudget } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
+import { clip } from "../util/errors.ts";
+
+/** Characters of a misshapen value quoted in an error: enough to see what came instead. */
+const VALUE_EXCERPT_CHARS = 120;
 
 /** An `/info` answer that does not have the documented shape. */
 export class InfoResponseError extends Error {
@@ -141,7 +145,7 @@ class Reader {
     throw new InfoResponseError(
       this.type,
       path,
-      `${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+      `${problem}, got ${clip(shown, VALUE_EXCERPT_CHARS)}`,
     );
   }
 

@@ -14,7 +14,10 @@
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
 import { isRecord } from "../util/guards.ts";
-import { errorMessage } from "../util/errors.ts";
+import { clip, errorMessage } from "../util/errors.ts";
+
+/** Characters of a bad frame quoted in a log line: its channel and the start of its data. */
+const FRAME_EXCERPT_CHARS = 80;
 
 /** Why a frame was not usable. `empty-side`, `crossed-book` and `unsorted-side` come with the book. */
 export type FrameErrorKind =
@@ -244,7 +247,7 @@ function malformed(kind: FrameErrorKind, detail: string): ParsedFrame {
 }
 
 function excerpt(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return JSON.stringify(clip(text, FRAME_EXCERPT_CHARS));
 }
 
 function firstNonSpace(text: string): number {

@@ -23,7 +23,10 @@ import { assertAddress } from "./signing.ts";
 import { isValidCloid } from "./wire.ts";
 import { RECONNECT_BACKOFF, type WebSocketConstructor } from "./ws.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
-import { errorMessage } from "../util/errors.ts";
+import { clip, errorMessage } from "../util/errors.ts";
+
+/** Characters of a misshapen value quoted in an error: enough to see what came instead. */
+const VALUE_EXCERPT_CHARS = 120;
 
 /**
  * One status change of one of the account's orders (`orderUpdates`,
@@ -545,7 +548,7 @@ export class UserStream {
 function fail(path: string, problem: string, value: unknown): never {
   const shown = JSON.stringify(value) ?? String(value);
   throw new ShapeError(
-    `${path} ${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+    `${path} ${problem}, got ${clip(shown, VALUE_EXCERPT_CHARS)}`,
   );
 }
 

@@ -11,3 +11,11 @@ export function errorMessage(error: unknown): string {
   if (isRecord(error) && typeof error.message === "string") return error.message;
   return String(error);
 }
+
+/**
+ * `text` cut to its first `maxChars` characters with "…" appended when longer, so an error can
+ * quote a bad value without flooding the log.
+ */
+export function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
