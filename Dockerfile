@@ -1,4 +1,4 @@
-# The engine's image, the specification's production path (docker-compose.mm.yml).
+# The engine's image, for docker-compose.mm.yml (README, "Deploy and stop (Docker)").
 # The base is a build argument: Debian's bookworm-slim from Docker Hub by default; the Docker test
 # (tests/docker_test.ts) builds the same file from a base made locally with debootstrap.
 ARG BASE_IMAGE=debian:bookworm-slim

@@ -19,6 +19,7 @@ import { EXIT_FAILED, EXIT_HALTED, EXIT_OK, EXIT_USAGE, HaltedError } from "./en
 import { createLogger } from "./engine/log.ts";
 import { runReplayMode } from "./engine/replay_run.ts";
 import { runMarketMode } from "./engine/run.ts";
+import { errorMessage } from "./engine/util/errors.ts";
 
 async function main(args: string[]): Promise<number> {
   let cli: Cli;
@@ -30,7 +31,7 @@ async function main(args: string[]): Promise<number> {
     refuseEscapingLinks([config.dataDir, ...cli.paths]);
   } catch (error) {
     console.error(
-      error instanceof ConfigError ? `config: ${error.message}` : (error as Error).message,
+      error instanceof ConfigError ? `config: ${error.message}` : errorMessage(error),
     );
     return EXIT_USAGE;
   }
@@ -42,7 +43,7 @@ async function main(args: string[]): Promise<number> {
     }
     return await runMarketMode(cli, config, log);
   } catch (error) {
-    log.error((error as Error).message);
+    log.error(errorMessage(error));
     await log.flush();
     return error instanceof HaltedError ? EXIT_HALTED : EXIT_FAILED;
   }

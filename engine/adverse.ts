@@ -1,6 +1,6 @@
 /**
- * Adverse selection of shadow fills (spec Gate 1: a coin has an edge only when its spread
- * beats its adverse selection). For each fill, the mid prevailing 1 s, 10 s and 60 s of
+ * Adverse selection of shadow fills (README, "The five gates", Gate 1: a coin has an edge only when
+ * its spread beats its adverse selection). For each fill, the mid prevailing 1 s, 10 s and 60 s of
  * market time later is compared with the fill price, signed against the fill side:
  *
  *   adverse bps = (px − mid_later) / px × 10_000 for a bid fill (we bought; the price fell),
@@ -13,6 +13,9 @@ import type { Fill } from "./venue/venue.ts";
 
 /** Horizons in ms of market time (1 s, 10 s, 60 s). */
 export const ADVERSE_HORIZONS_MS: readonly number[] = [1_000, 10_000, 60_000];
+// Pending fills scored before a horizon's queue is cut: one splice per thousand instead of one
+// per fill keeps scoring O(1) per fill on average.
+const COMPACT_AFTER = 1024;
 
 /** One coin's adverse selection, one entry per horizon. */
 export interface AdverseSummary {
@@ -84,7 +87,7 @@ export class AdverseSelection {
         c.counts[h]++;
         head++;
       }
-      if (head > 1024 && head * 2 > queue.length) {
+      if (head > COMPACT_AFTER && head * 2 > queue.length) {
         queue.splice(0, head);
         head = 0;
       }

@@ -1,8 +1,8 @@
 /**
- * Per-coin quoting parameters as the screener publishes them (spec section 5, `MmAssetConfig`),
- * their defaults, and the field-by-field check every entry passes before the engine uses it.
- * Field names are snake_case because this is a wire format shared with screeners written in
- * other languages (the spec's Rust struct serialises them this way).
+ * Per-coin quoting parameters as the screener publishes them (`MmAssetConfig`, README "Redis
+ * bridge"), their defaults, and the field-by-field check every entry passes before the engine uses
+ * it. Field names are snake_case because this is a wire format shared with screeners written in
+ * other languages (the screener's Rust `MmAssetConfig` serialises them this way).
  */
 import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
@@ -12,7 +12,7 @@ export type Regime = "calm" | "uncertain" | "halt";
 /** The regimes a config may name. */
 export const REGIMES: readonly Regime[] = ["calm", "uncertain", "halt"];
 
-/** One coin's quoting parameters (spec `MmAssetConfig`). */
+/** One coin's quoting parameters (`MmAssetConfig`, README "Redis bridge"). */
 export interface MmAssetConfig {
   /** Coin name as in the Hyperliquid universe (`BTC`, `kPEPE`). */
   coin: string;

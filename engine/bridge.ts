@@ -1,5 +1,5 @@
 /**
- * The Redis bridge between the engine and the screener (spec section 4, phase 9H): per-coin
+ * The Redis bridge between the engine and the screener (README, "Redis bridge"): per-coin
  * configs come in on `mm:asset_config`; shadow fills and a heartbeat go out on
  * `mm:shadow_fills` and `mm:engine_status`.
  *
@@ -21,6 +21,9 @@ import {
 import { type LedgerRow, realOverPredicted } from "./ledger/ledger_summary.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Fill, FillCause, QuoteSide } from "./venue/venue.ts";
+import { backoffDelayMs, type BackoffOptions } from "./util/backoff.ts";
+import { isRecord } from "./util/guards.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Pub/sub channel the screener publishes configs on. */
 export const ASSET_CONFIG_CHANNEL = "mm:asset_config";
@@ -34,7 +37,7 @@ export const ENGINE_STATUS_CHANNEL = "mm:engine_status";
 export const CONFIG_TTL_MS = 120_000;
 /** Spec section 5 default. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6380";
-/** The line logged once when Redis cannot be reached (spec section 11). */
+/** The line logged once when Redis cannot be reached (README, "Redis bridge"). */
 export const REDIS_UNAVAILABLE_LINE = "[SCREENER] Redis unavailable. Using default configs.";
 
 /** One shadow fill on `mm:shadow_fills`. */
@@ -79,7 +82,7 @@ export interface EngineStatusMessage {
   session_pnl_usd: number;
   /** 95th percentile of tick processing latency, microseconds; null before any sample. */
   latency_p95_us: number | null;
-  /** The request economy and both request budgets (reference §7.2). */
+  /** The request economy and both request budgets (engine/hyperliquid/README.md § Rate limits). */
   requests: {
     /** Orders and cancels sent this run (shadow: that live would have sent). */
     sent: number;
@@ -174,7 +177,7 @@ export interface BridgeOptions {
   configTtlMs?: number;
   /** Heartbeat source; when given, `start` publishes it every `statusIntervalMs`. */
   status?: () => EngineStatusMessage;
-  /** Heartbeat period, ms (spec: 5 s). */
+  /** Heartbeat period, ms (README, "Redis bridge": 5 s). */
   statusIntervalMs?: number;
   /** Longest pause between reconnection attempts, ms (default 2,000). */
   retryMaxDelayMs?: number;
@@ -209,6 +212,9 @@ interface HeldConfig {
 const FLUSH_BATCH = 256;
 // How often expired configs are swept (so expiry is logged even for coins nobody asks about).
 const SWEEP_INTERVAL_MS = 1_000;
+// Redis reconnects: 100 ms doubling for five retries to 3.2 s at most (and never above
+// `retryMaxDelayMs`); no jitter: one engine, one Redis, nobody to fall out of step with.
+const REDIS_RETRY: BackoffOptions = { initialMs: 100, maxMs: 3_200, jitter: 0 };
 
 /** The engine's side of Redis: config intake, fill and heartbeat publishing. */
 export class RedisBridge {
@@ -270,7 +276,8 @@ export class RedisBridge {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       autoResubscribe: false,
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 5), maxDelay),
+      retryStrategy: (times: number) =>
+        backoffDelayMs(times, { ...REDIS_RETRY, maxMs: Math.min(REDIS_RETRY.maxMs, maxDelay) }, 0),
     };
     const pub = new Redis(this.#url, { ...common, connectionName: "mm-engine-pub" });
     const sub = new Redis(this.#url, { ...common, connectionName: "mm-engine-sub" });
@@ -296,7 +303,7 @@ export class RedisBridge {
         try {
           this.publishStatus(status());
         } catch (error) {
-          this.#log.warn(`[BRIDGE] Heartbeat not built: ${(error as Error).message}`);
+          this.#log.warn(`[BRIDGE] Heartbeat not built: ${errorMessage(error)}`);
         }
       }, this.#options.statusIntervalMs ?? 5_000);
     }
@@ -391,7 +398,7 @@ export class RedisBridge {
       try {
         listener(coin, config, source);
       } catch (error) {
-        this.#log.error(`[BRIDGE] Config listener failed for ${coin}: ${(error as Error).message}`);
+        this.#log.error(`[BRIDGE] Config listener failed for ${coin}: ${errorMessage(error)}`);
       }
     }
   }
@@ -441,10 +448,7 @@ export class RedisBridge {
     let atMs = receivedMs;
     if (Array.isArray(payload)) {
       entries = payload;
-    } else if (
-      typeof payload === "object" && payload !== null &&
-      Array.isArray((payload as { configs?: unknown }).configs)
-    ) {
+    } else if (isRecord(payload) && Array.isArray(payload.configs)) {
       const envelope = payload as { ts_ms?: unknown; configs: unknown[] };
       if (typeof envelope.ts_ms !== "number" || !Number.isFinite(envelope.ts_ms)) {
         this.#rejectMessage(from, "ts_ms is missing or not a number");

@@ -1,8 +1,8 @@
 /**
- * `deno task buy-requests <n>`: buys `n` address requests with `reserveRequestWeight` (reference
- * §7.2) at 0.0005 USDC each, paid from the perp balance. An operator's decision, never the
- * engine's (README "Request economy"): the command shows the price and the account's budget,
- * and sends nothing until the operator confirms.
+ * `deno task buy-requests <n>`: buys `n` address requests with `reserveRequestWeight`
+ * (engine/hyperliquid/README.md § Rate limits) at 0.0005 USDC each, paid from the perp balance. An
+ * operator's decision, never the engine's (README "Request economy"): the command shows the price
+ * and the account's budget, and sends nothing until the operator confirms.
  */
 import { type ExchangeClient, RESERVED_REQUEST_PRICE_USDC } from "./hyperliquid/exchange.ts";
 import type { InfoClient, UserRateLimit } from "./hyperliquid/info.ts";

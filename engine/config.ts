@@ -1,7 +1,8 @@
 /**
- * The engine's configuration, in one place: every environment variable of the spec's section 5
- * (and the ones this build adds), with its default, parsed and validated at start. A bad value
- * stops the start with a {@link ConfigError} naming the variable, the value and what is allowed.
+ * The engine's configuration, in one place: every environment variable of the README's
+ * "Configuration" (and the ones this build adds), with its default, parsed and validated at start.
+ * A bad value stops the start with a {@link ConfigError} naming the variable, the value and what is
+ * allowed.
  *
  * `HL_PRIVATE_KEY` is deliberately not here: it is read once by live mode and never stored in a
  * structure that might be printed.
@@ -26,19 +27,19 @@ export type { AssetDefaults, Regime };
 
 /** The validated configuration of one engine run. */
 export interface EngineConfig {
-  /** `MM_SHADOW_MODE`: true = no real orders (spec default). */
+  /** `MM_SHADOW_MODE`: true = no real orders (the default). */
   shadowMode: boolean;
-  /** Daily loss cap as a fraction of the starting balance (spec `global_halt_drawdown_pct`). */
+  /** Daily loss cap as a fraction of the starting balance (`global_halt_drawdown_pct`). */
   globalHaltDrawdownPct: number;
-  /** Cancels per fill above which the Regime Governor widens (spec `max_cancel_fill_ratio`). */
+  /** Cancels per fill above which the Regime Governor widens (`max_cancel_fill_ratio`). */
   maxCancelFillRatio: number;
-  /** One-sided taker dominance that suppresses the other side (spec `ofi_halt_threshold`). */
+  /** One-sided taker dominance that suppresses the other side (`ofi_halt_threshold`). */
   ofiHaltThreshold: number;
   /** Balance the daily drawdown cap is computed from, USD (live mode uses the account value). */
   startingBalanceUsd: number;
-  /** Quoting loop period, ms (spec: 100 ms). */
+  /** Quoting loop period, ms (default 100 ms). */
   tickMs: number;
-  /** Seconds without a market-data message before the stall panic (spec: 30 s). */
+  /** Seconds without a market-data message before the stall panic (default 30 s). */
   stallTimeoutS: number;
   /**
    * Shadow fill rule: `MM_QUEUE_MODEL` (`queue`, the default queue-position model, `spec`, or a
@@ -77,7 +78,7 @@ export interface EngineConfig {
   cancelLatencyMs: number;
   /** Explicit coin list (`MM_COINS`), or null to select the top N by volume. */
   coins: string[] | null;
-  /** How many coins to select by 24 h volume when `coins` is null (spec: 30). */
+  /** How many coins to select by 24 h volume when `coins` is null (default 30). */
   coinsTopN: number;
   /**
    * `MM_DEXES`: the perp dexes the top N is ranked across ("" = the main dex, the default;
@@ -108,7 +109,8 @@ export interface EngineConfig {
   harvestDepth: boolean;
   /**
    * Subscribe `l2Book` with `fast: true`: 5 levels about every 0.5 s instead of 20 levels about
-   * every 5 s (Hyperliquid's default cadence since 2026; the spec assumes a book every ~650 ms).
+   * every 5 s (Hyperliquid's default cadence since 2026; the original design assumed a book every
+   * ~650 ms; README, "Where this differs from the specification").
    */
   l2Fast: boolean;
   /** Maker fee as a fraction of notional; negative is a rebate. */
@@ -119,7 +121,7 @@ export interface EngineConfig {
   vaultAddress: string | null;
   /**
    * `MM_QUOTE_MODEL`: how every coin quotes unless its `MmAssetConfig` names `quote_model`:
-   * `grid` (the spec's), `microprice` or `glft` (engine/quote_models/models.ts).
+   * `grid` (the default), `microprice` or `glft` (engine/quote_models/models.ts).
    */
   quoteModel: QuoteModelName;
   /** `MM_GLFT_GAMMA`: the GLFT risk aversion, per (bps x order), unless the coin's config names one. */
@@ -199,18 +201,18 @@ export function readEnv(names: readonly string[] = CONFIG_ENV_NAMES): Record<str
   return env;
 }
 
-/** Spec section 5 defaults, plus this build's additions. */
+/** The defaults (README, "Configuration"). */
 export const DEFAULTS = {
   shadowMode: true,
   globalHaltDrawdownPct: 0.05,
   maxCancelFillRatio: 50,
   ofiHaltThreshold: 0.70,
-  // Not in the spec: a round paper balance so the 5% cap is $500 in shadow mode.
+  // A round paper balance so the 5% cap is $500 in shadow mode.
   startingBalanceUsd: 10_000,
   tickMs: 100,
   stallTimeoutS: 30,
-  // Queue position (hftbacktest's ProbQueue): the spec rule ignores the size ahead of us and
-  // flatters shadow fills (reference/queue-models-and-lessons.md).
+  // Queue position (hftbacktest's ProbQueue): the threshold rule (`spec`) ignores the size
+  // ahead of us and flatters shadow fills (engine/fill_model/README.md).
   // Every new order joins behind ours, and no turnover unseen in the book moves us, until a
   // calibration on the live ledger says otherwise.
   queue: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
@@ -221,13 +223,15 @@ export const DEFAULTS = {
   // One second: a few book updates (0.5 s apart with MM_L2_FAST) pass before a young order is
   // moved, so it keeps the queue priority it just paid two requests for.
   minRestMs: 1_000,
-  // Half the rate at which trading earns requests (1 per USDC, reference §7.2).
+  // Half the rate at which trading earns requests (1 per USDC,
+  // engine/hyperliquid/README.md § Rate limits).
   maxRequestsPerUsdc: 0.5,
   addressRequestsUsed: 0,
-  // A new Hyperliquid address (reference §7.2).
+  // A new Hyperliquid address (engine/hyperliquid/README.md § Rate limits).
   addressRequestsCap: 10_000,
-  // Hyperliquid blocks are ~70–100 ms apart (reference/hyperliquid-api.md §8) and the live venue
-  // posts a batch per 100 ms tick: an order decided now rests one block later at the earliest.
+  // Hyperliquid blocks are ~70–100 ms apart (engine/hyperliquid/README.md § Update cadence) and the
+  // live venue posts a batch per 100 ms tick: an order decided now rests one block later at the
+  // earliest.
   entryLatencyMs: 100,
   coinsTopN: 30,
   dexes: [""],

@@ -4,7 +4,7 @@
  * converter accepts is a row the integrity check accepts.
  */
 
-/** Header of a tick file, exactly as spec section 4 (phase 9C) shows it, without spaces. */
+/** Header of a tick file, exactly as README "Data pipeline" shows it, without spaces. */
 export const TICK_HEADER = "timestamp_ms,coin,bid,ask,mid,spread_bps";
 /** Header of a trade file. */
 export const TRADE_HEADER = "timestamp_ms,coin,side,px,sz,tid";

@@ -1,3 +1,4 @@
+import { errorMessage } from "./util/errors.ts";
 /**
  * Append-only JSON-lines files, one per UTC day of each record's time (`DIR/YYYY-MM-DD.jsonl`):
  * the shadow fills file and the live ledger. Writing never blocks the caller: records are
@@ -118,7 +119,7 @@ export class DailyJsonLog<T> {
         this.#onError(
           new Error(
             `could not write ${lines.length} ${this.#what} to ${this.dir}/${day}.jsonl: ` +
-              (error instanceof Error ? error.message : String(error)),
+              (errorMessage(error)),
           ),
         );
       }

@@ -1,5 +1,5 @@
 /**
- * The quoting engine (spec `main.rs` loop): market data in, one kernel call for every coin,
+ * The quoting engine: market data in, one kernel call for every coin,
  * desired quotes out to a venue, with the risk gates in between.
  *
  * - A book frame updates that coin's kernel inputs; live, the coin is requoted at once (frame-in
@@ -47,6 +47,8 @@ import { QuoteModels } from "./quote_models/models.ts";
 import { StallMachine } from "./risk/stall.ts";
 import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
 import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
+import { errorMessage } from "./util/errors.ts";
+import { IndexSet } from "./util/index_set.ts";
 
 /** The `requests` part of the status heartbeat: both budgets and the request economy. */
 function requestsStatus(
@@ -95,14 +97,14 @@ export interface EngineOptions {
   shadowLog?: ShadowFillLog;
   /** Adverse-selection tracker fed with every fill and mid. */
   adverse?: AdverseSelection;
-  /** Period of the `[SHADOW SESSION]` line, ms (spec: 60 s). */
+  /** Period of the `[SHADOW SESSION]` line, ms (default 60 s). */
   sessionLineEveryMs?: number;
   /** Whether frame-to-quote latency is measured (false in replay: it is wall time). */
   measureLatency?: boolean;
   regime?: Partial<RegimeOptions>;
-  /** Drawdown check period, ms (spec: 60 s). */
+  /** Drawdown check period, ms (default 60 s, README "Risk gates"). */
   drawdownCheckMs?: number;
-  /** Latency report period, ms (spec: 30 s). */
+  /** Latency report period, ms (default 30 s, README "Risk gates"). */
   latencyReportMs?: number;
   /** Delay before a failed reconciliation is retried, ms. */
   reconcileRetryMs?: number;
@@ -142,8 +144,8 @@ export class Engine {
   #anyDirty = false;
   /** One past the highest dirty coin: the kernel call covers coins [0, dirtyEnd). */
   #dirtyEnd = 0;
-  /** Coins seen in the current trade batch (scratch, no allocation per batch). */
-  readonly #touched = new Int32Array(4096);
+  /** Coins seen in the current trade batch, each once (scratch, no allocation per batch). */
+  readonly #touched: IndexSet;
   /** Set when a screener config changed the kernel inputs: every coin is requoted. */
   #configChanged = true;
   #forceAll = false;
@@ -197,6 +199,7 @@ export class Engine {
     this.#assetConfig = options.assetConfig ??
       ((coin) => fallback.get(coin) ?? defaultAssetConfig(coin, defaults));
     this.market = new MarketState(this.coins);
+    this.#touched = new IndexSet(this.coins.length);
     this.regime = new RegimeGovernor(this.coins, {
       maxCancelFillRatio: options.config.maxCancelFillRatio,
       ...options.regime,
@@ -268,7 +271,7 @@ export class Engine {
     this.#paused = by;
     this.#clearAll();
     return this.venue.cancelAll(`paused by ${by}`).catch((error) =>
-      this.#log.error(`[CONTROL] cancel_all on pause failed: ${(error as Error).message}`)
+      this.#log.error(`[CONTROL] cancel_all on pause failed: ${errorMessage(error)}`)
     );
   }
 
@@ -315,7 +318,7 @@ export class Engine {
     try {
       this.tick(this.#now());
     } catch (error) {
-      const message = `tick failed: ${(error as Error).message}`;
+      const message = `tick failed: ${errorMessage(error)}`;
       this.#log.error(`[ENGINE] ${message}. Halting and cancelling every order.`);
       void this.halt(message);
     }
@@ -376,7 +379,7 @@ export class Engine {
   onTrades(trades: readonly Trade[]): void {
     if (this.#anyDirty) this.#flush();
     const touched = this.#touched;
-    let nTouched = 0;
+    touched.clear();
     for (let t = 0; t < trades.length; t++) {
       const trade = trades[t];
       const i = this.market.acceptTrade(trade);
@@ -384,13 +387,11 @@ export class Engine {
       this.#kernel.ofiPush(i, trade.side === "B", trade.sz);
       this.models.onTrade(i, trade, this.market.mid(i));
       this.venue.onTrade(trade);
-      if ((nTouched === 0 || touched[nTouched - 1] !== i) && nTouched < touched.length) {
-        touched[nTouched++] = i;
-      }
+      touched.add(i);
     }
     this.#drainFills();
-    for (let t = 0; t < nTouched; t++) {
-      const i = touched[t];
+    for (let t = 0; t < touched.size; t++) {
+      const i = touched.at(t);
       const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
       if (change) {
         this.#log.warn(change.line);
@@ -437,7 +438,7 @@ export class Engine {
     this.#log.error("🚨 STALL PANIC: cancel_all.");
     this.#clearAll();
     this.venue.cancelAll("stall panic").catch((error) =>
-      this.#log.error(`[STALL] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+      this.#log.error(`[STALL] cancel_all failed: ${errorMessage(error)}. Will reconcile.`)
     );
   }
 
@@ -450,7 +451,7 @@ export class Engine {
     this.#log.error(`🚨 WS LOST (${reason}): cancel_all.`);
     this.#clearAll();
     this.venue.cancelAll("socket lost").catch((error) =>
-      this.#log.error(`[WS] cancel_all failed: ${(error as Error).message}. Will reconcile.`)
+      this.#log.error(`[WS] cancel_all failed: ${errorMessage(error)}. Will reconcile.`)
     );
   }
 
@@ -486,7 +487,7 @@ export class Engine {
     } catch (error) {
       this.stall.reconciled(false);
       this.#log.error(
-        `[RECONCILE] Failed: ${(error as Error).message}. Quoting stays off; retrying in ${
+        `[RECONCILE] Failed: ${errorMessage(error)}. Quoting stays off; retrying in ${
           this.#reconcileRetryMs / 1000
         }s.`,
       );
@@ -505,11 +506,11 @@ export class Engine {
     try {
       this.#onHalt(reason);
     } catch (error) {
-      this.#log.error(`[HALT] saving the halt failed: ${(error as Error).message}`);
+      this.#log.error(`[HALT] saving the halt failed: ${errorMessage(error)}`);
     }
     this.#clearAll();
     return this.venue.cancelAll(reason).catch((error) =>
-      this.#log.error(`[HALT] cancel_all failed: ${(error as Error).message}`)
+      this.#log.error(`[HALT] cancel_all failed: ${errorMessage(error)}`)
     );
   }
 
@@ -585,12 +586,12 @@ export class Engine {
     }
   }
 
-  /** The spec's `[SHADOW SESSION]` line. */
+  /** The `[SHADOW SESSION]` line. */
   sessionLine(): string {
     return formatShadowSession(this.portfolio.totals(), this.venue.stats, this.venue.kind);
   }
 
-  /** The `mm:engine_status` heartbeat (spec section 9, Redis bridge). */
+  /** The `mm:engine_status` heartbeat (README, "Redis bridge"). */
   status(nowMs: number): EngineStatusMessage {
     const coins: EngineStatusMessage["coins"] = {};
     this.coins.forEach((coin, i) => {
@@ -704,7 +705,7 @@ export class Engine {
         this.#book(fills[f]);
       } catch (error) {
         const message = `fill ${fills[f].orderId} on ${fills[f].coin} not booked: ${
-          (error as Error).message
+          errorMessage(error)
         }`;
         this.#log.error(`[FILL] ${message}`);
         void this.halt(message);

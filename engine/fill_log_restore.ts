@@ -16,6 +16,7 @@ import type { Logger } from "./log.ts";
 import { Portfolio } from "./portfolio.ts";
 import type { FillLogMark, ShadowFillRecord } from "./shadow_log.ts";
 import type { EngineState, InventoryEntry } from "./state.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** The fills file's lines after a mark, and where the file ends now. */
 export interface FillLogTail {
@@ -74,7 +75,7 @@ export async function readFillLogTail(dir: string, mark: FillLogMark | null): Pr
         records.push(JSON.parse(line));
       } catch (error) {
         throw new Error(
-          `${path} line ${skip + i + 1} is not a fill record: ${(error as Error).message}`,
+          `${path} line ${skip + i + 1} is not a fill record: ${errorMessage(error)}`,
         );
       }
     }

@@ -1,5 +1,5 @@
 /**
- * Tick and trade harvester (spec phase 9C): every book snapshot becomes a line in
+ * Tick and trade harvester (README, "Data pipeline"): every book snapshot becomes a line in
  * `ticks/COIN/YYYY-MM-DD.csv`, every public trade a line in `trades/COIN/YYYY-MM-DD.csv`, and
  * optionally every raw `l2Book` frame a line in `depth/COIN/YYYY-MM-DD.jsonl`.
  *
@@ -20,6 +20,7 @@ import {
   TRADE_HEADER,
   utcDay,
 } from "./csv_rows.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Options of {@link Harvester}. */
 export interface HarvesterOptions {
@@ -60,6 +61,9 @@ const MS_PER_DAY = 86_400_000;
 const SEEN_TIDS_PER_COIN = 4096;
 // A file that got no line for this many flushes (yesterday's, a dropped coin's) is closed.
 const IDLE_FLUSHES_BEFORE_CLOSE = 5;
+// Bytes read from a file's end to find its last newline: far longer than any line harvest writes
+// (a CSV row or one raw book frame), so a whole line always ends inside them.
+const TAIL_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 /** Buffered CSV writer for ticks, trades and (optionally) raw depth frames. */
@@ -241,7 +245,7 @@ export class Harvester {
         this.#stats.droppedLines += pending.lines.length;
         this.#logger?.error(
           `harvest: could not write ${pending.lines.length} lines to ${this.#dataDir}/${path}: ${
-            (error as Error).message
+            errorMessage(error)
           } (check disk space and permissions on the data directory)`,
         );
       }
@@ -280,7 +284,7 @@ export class Harvester {
 async function trimUnfinishedLine(file: Deno.FsFile): Promise<number> {
   const { size } = await file.stat();
   if (size === 0) return 0;
-  const tail = new Uint8Array(Math.min(size, 64 * 1024));
+  const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
   await file.seek(size - tail.length, Deno.SeekMode.Start);
   let read = 0;
   while (read < tail.length) {

@@ -92,10 +92,10 @@ const EXPORT_NAMES: (keyof KernelExports)[] = [
 ];
 
 /**
- * The loaded kernel: input views, one call per tick, output views, OFI and latency rings.
- * Inputs start at the spec defaults (max_inv_usd 200, base_spread_bps 1.5, min_order_usd 12,
- * regime multiplier 1, both sides allowed, the grid model); prices, sizes, szDecimals, inventory
- * and the GLFT inputs start at 0.
+ * The loaded kernel: input views, one call per tick, output views, OFI and latency rings. Inputs
+ * start at the defaults (README, "Configuration") (max_inv_usd 200, base_spread_bps 1.5,
+ * min_order_usd 12, regime multiplier 1, both sides allowed, the grid model); prices, sizes,
+ * szDecimals, inventory and the GLFT inputs start at 0.
  */
 export class Kernel {
   /** The kernel's whole linear memory (fixed size: never grows, so views never detach). */
@@ -109,11 +109,11 @@ export class Kernel {
   readonly szDecimals: Uint8Array;
   /** Input per coin: signed inventory in USD (long > 0). */
   readonly inventoryUsd: Float64Array;
-  /** Input per coin: max_inv_usd (spec default 200). */
+  /** Input per coin: max_inv_usd (default 200). */
   readonly maxInvUsd: Float64Array;
-  /** Input per coin: base_spread_bps, the level-1 half-spread (spec default 1.5). */
+  /** Input per coin: base_spread_bps, the level-1 half-spread (default 1.5). */
   readonly baseSpreadBps: Float64Array;
-  /** Input per coin: min_order_usd, the level-1 order value (spec default 12). */
+  /** Input per coin: min_order_usd, the level-1 order value (default 12). */
   readonly minOrderUsd: Float64Array;
   /** Input per coin: regime spread multiplier (clamped to [1, 4] by the kernel). */
   readonly regimeMultiplier: Float64Array;

@@ -1,5 +1,5 @@
 /**
- * The latency auditor (spec phase 9D): the time from a market-data frame's arrival to the
+ * The latency auditor (README, "Risk gates"): the time from a market-data frame's arrival to the
  * quotes computed from it goes into the kernel's 10,000-sample ring; P95 and P99 are reported
  * every 30 s (`[LATENCY] P95: 12.4ms | P99: 28.1ms | samples: 9483`) and P95 feeds the Regime
  * Governor.
@@ -16,7 +16,7 @@ export interface LatencyRing {
 
 /** Options of {@link LatencyAuditor}. */
 export interface LatencyAuditorOptions {
-  /** Report period, ms (spec: 30 s). */
+  /** Report period, ms (default 30 s). */
   reportEveryMs: number;
   /** How often P95 is recomputed for the governor, ms (a percentile query scans the ring). */
   refreshEveryMs: number;

@@ -33,8 +33,9 @@ export interface DowntimeFillsOptions {
   log: Logger;
 }
 
-// Hyperliquid answers at most 2,000 fills per userFillsByTime request (reference §3.5); past
-// 10 pages (20,000 fills) the gap is older than the exchange serves anyway (10,000 most recent).
+// Hyperliquid answers at most 2,000 fills per userFillsByTime request
+// (engine/hyperliquid/README.md § Info requests); past 10 pages (20,000 fills) the gap is older
+// than the exchange serves anyway (10,000 most recent).
 const PAGE_FILLS = 2_000;
 const MAX_PAGES = 10;
 

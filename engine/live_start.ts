@@ -1,8 +1,9 @@
 /**
- * Live start-up and its safety nets (spec 8.6): read the key (and drop it from the
- * environment), confirm with the operator, cancel every order the account left resting before
- * quoting, and turn a lost socket or a crash into "pull every quote" rather than orders left on
- * the book. Live data goes to `data/live/` and `data/state/live_state.json`, apart from shadow.
+ * Live start-up and its safety nets (README, "Live trading: start-up, errors, shutdown"): read the
+ * key (and drop it from the environment), confirm with the operator, cancel every order the account
+ * left resting before quoting, and turn a lost socket or a crash into "pull every quote" rather
+ * than orders left on the book. Live data goes to `data/live/` and `data/state/live_state.json`,
+ * apart from shadow.
  */
 import { type AccountEquity, readAccountEquity } from "./hyperliquid/account_equity.ts";
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
@@ -13,6 +14,7 @@ import type { Logger } from "./log.ts";
 import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
 import { LiveFillFeed, type LiveFillFeedOptions } from "./venue/live_fill_feed.ts";
 import type { FillFeed, FillFeedHandlers } from "./venue/live_fill_source.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Where a mode keeps its state file: live apart from shadow, so one never blocks the other. */
 export function statePathFor(mode: string, dataDir: string): string {
@@ -26,6 +28,9 @@ export function recordsDirFor(mode: string, dataDir: string): string {
   return mode === "live" ? `${dataDir}/live` : `${dataDir}/shadow`;
 }
 
+/** The variable holding the signing key; no permission set but `deploy` may read it unasked. */
+export const PRIVATE_KEY_ENV = "HL_PRIVATE_KEY";
+
 /**
  * Reads HL_PRIVATE_KEY and deletes it from the environment, so nothing started later can read
  * it. The `live` permission set leaves it out on purpose, so Deno asks the operator at this
@@ -34,7 +39,7 @@ export function recordsDirFor(mode: string, dataDir: string): string {
  * `buy-requests` command), which has no unattended start.
  */
 export async function readPrivateKey(log: Logger, command?: string): Promise<string> {
-  const variable = "HL_PRIVATE_KEY";
+  const variable = PRIVATE_KEY_ENV;
   const { state } = await Deno.permissions.query({ name: "env", variable });
   if (state !== "granted") {
     log.warn(
@@ -58,7 +63,7 @@ export async function readPrivateKey(log: Logger, command?: string): Promise<str
   return key;
 }
 
-/** Asks the operator to type CONFIRM LIVE (spec 8.6); `--confirm-live` stands in without a terminal. */
+/** Asks the operator to type CONFIRM LIVE; `--confirm-live` stands in without a terminal. */
 export async function confirmLive(confirmFlag: boolean, log: Logger): Promise<void> {
   if (!Deno.stdin.isTerminal()) {
     if (confirmFlag) return;
@@ -249,11 +254,11 @@ export function userFillFeed(
 export function installCrashGuards(onCrash: (reason: string) => void): () => void {
   const onRejection = (event: PromiseRejectionEvent) => {
     event.preventDefault();
-    onCrash(`unhandled rejection: ${describe(event.reason)}`);
+    onCrash(`unhandled rejection: ${errorMessage(event.reason)}`);
   };
   const onError = (event: ErrorEvent) => {
     event.preventDefault();
-    onCrash(`uncaught error: ${describe(event.error ?? event.message)}`);
+    onCrash(`uncaught error: ${errorMessage(event.error ?? event.message)}`);
   };
   globalThis.addEventListener("unhandledrejection", onRejection);
   globalThis.addEventListener("error", onError);
@@ -261,8 +266,4 @@ export function installCrashGuards(onCrash: (reason: string) => void): () => voi
     globalThis.removeEventListener("unhandledrejection", onRejection);
     globalThis.removeEventListener("error", onError);
   };
-}
-
-function describe(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -1,7 +1,7 @@
 /**
  * Paper portfolio of shadow mode: inventory per coin, average entry, realized PnL, unrealized
  * PnL marked to mid, fees, volume, the session's peak and drawdown from it, and the UTC-day
- * anchor the global drawdown stop measures against (spec sections 8.3 and 9). This is the one
+ * anchor the global drawdown stop measures against (README, "Risk gates"). This is the one
  * place the peak and the day anchor are tracked; `risk/drawdown.ts` only checks the cap. PnL is honest:
  * realized + unrealized − fees (a negative fee is a rebate and adds). After a restart, positions
  * come back at their entry prices ({@link Portfolio.restore}) and, the same UTC day, the
@@ -58,7 +58,7 @@ export interface CarriedSession {
 
 /** Options of {@link Portfolio}. */
 export interface PortfolioOptions {
-  /** Paper balance in USD for percentages (spec `starting_balance`); must be positive. */
+  /** Paper balance in USD for percentages (`MM_STARTING_BALANCE_USD`); must be positive. */
   startingBalanceUsd?: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Reconciliation after a stall or reconnect (spec 8.2, `reconcile_after_reconnect`): compare
+ * Reconciliation after a stall or reconnect (README, "Risk gates", stall panic): compare
  * the venue's positions with our inventory, book the dark fills the venue reports, adopt the
- * venue's position where it still differs, and say what was found in the spec's `[RECONCILE]`
+ * venue's position where it still differs, and say what was found in the `[RECONCILE]`
  * lines. Pure functions of (our inventory, the venue's report), so they are the same on every
  * run (a lesson from nautilus #3878).
  */

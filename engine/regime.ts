@@ -1,6 +1,6 @@
 /**
- * The Regime Governor (spec phase 9G): one spread multiplier in [1.0, 4.0] per coin, or a halt,
- * from realized volatility, the session's cancel-to-fill ratio, the engine's P95 latency,
+ * The Regime Governor (README, "Regime Governor"): one spread multiplier in [1.0, 4.0] per coin, or
+ * a halt, from realized volatility, the session's cancel-to-fill ratio, the engine's P95 latency,
  * funding, and the screener's regime.
  *
  * Volatility is an ATR fraction from the mid series, on market time (book `timeMs`), so a replay
@@ -8,32 +8,33 @@
  * one-minute bars plus the bar in progress, over the latest mid (atr.ts, shared with the
  * calibration gates that suggest these thresholds).
  *
- * Mapping (spec thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear from
- * ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above the
- * cap ×1.5; P95 latency above 50 ms ×1.5, above 100 ms ×2.0; a screener regime "uncertain" holds
- * the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts; Hyperliquid
- * pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped to [1, 4].
+ * Mapping (the README's thresholds): below 0.15% calm (×1.0); from 0.15% to 0.5% uncertain, linear
+ * from ×1.0 to ×4.0; above 0.5% the coin halts. The other factors multiply: cancel-to-fill above
+ * the cap ×1.5; P95 latency above 50 ms ×1.5, above 100 ms ×2.0; a screener regime "uncertain"
+ * holds the multiplier at ×1.5 or more, "halt" halts. Funding beyond 0.3% per 8 h halts;
+ * Hyperliquid pays funding hourly, so the hourly cap is 0.3% / 8 = 0.0375%. The product is clamped
+ * to [1, 4].
  */
 import { ATR_DEFAULTS, AtrWindow } from "./atr.ts";
 import type { Regime } from "./config.ts";
 
-/** Thresholds of the governor; every field has the spec's value by default. */
+/** Thresholds of the governor; every field has the README's value by default. */
 export interface RegimeOptions {
-  /** ATR fraction below which a coin is calm (spec: 0.15%). */
+  /** ATR fraction below which a coin is calm (default 0.15%). */
   calmAtr: number;
-  /** ATR fraction above which a coin halts (spec: 0.5%). */
+  /** ATR fraction above which a coin halts (default 0.5%). */
   haltAtr: number;
   /** Bar length on market time, ms. */
   barMs: number;
   /** Completed bars in the ATR window. */
   bars: number;
-  /** Cancels per fill above which spreads widen (spec: 50). */
+  /** Cancels per fill above which spreads widen (default 50). */
   maxCancelFillRatio: number;
-  /** |funding| per hour beyond which the coin halts (spec: 0.3% per 8 h). */
+  /** |funding| per hour beyond which the coin halts (default 0.3% per 8 h). */
   fundingHaltHourly: number;
 }
 
-/** Spec defaults for {@link RegimeOptions}. */
+/** Defaults of {@link RegimeOptions} (README, "Regime Governor"). */
 export const REGIME_DEFAULTS: RegimeOptions = {
   calmAtr: 0.0015,
   haltAtr: 0.005,
@@ -44,7 +45,7 @@ export const REGIME_DEFAULTS: RegimeOptions = {
   fundingHaltHourly: 0.003 / 8,
 };
 
-/** Multiplier bounds (spec: [1.0x, 4.0x]). */
+/** Multiplier bounds (README, "Regime Governor": [1.0x, 4.0x]). */
 export const MIN_MULTIPLIER = 1;
 /** Upper bound of the spread multiplier. */
 export const MAX_MULTIPLIER = 4;
@@ -81,6 +82,21 @@ export interface RegimeChange {
   from: RegimeDecision;
   to: RegimeDecision;
 }
+
+/** Spread factor while cancels per fill exceed `maxCancelFillRatio` (README, "Regime Governor"). */
+const CANCEL_FILL_FACTOR = 1.5;
+/** P95 latency above which spreads widen by {@link SLOW_FACTOR}, ms (README, "Regime Governor"). */
+const SLOW_P95_MS = 50;
+/** Spread factor for a P95 latency above {@link SLOW_P95_MS}. */
+const SLOW_FACTOR = 1.5;
+/** P95 latency above which spreads widen by {@link VERY_SLOW_FACTOR} instead, ms. */
+const VERY_SLOW_P95_MS = 100;
+/** Spread factor for a P95 latency above {@link VERY_SLOW_P95_MS}. */
+const VERY_SLOW_FACTOR = 2;
+/** Least multiplier while the screener calls the coin's regime uncertain (README, `MM_REGIME`). */
+const UNCERTAIN_FLOOR = 1.5;
+/** Smallest multiplier change worth a `[REGIME]` line: smaller drifts would flood the log. */
+const LOG_STEP = 0.25;
 
 const CALM: RegimeDecision = { multiplier: 1, halted: false, atrFraction: 0, reason: "" };
 
@@ -146,7 +162,7 @@ export class RegimeGovernor {
     const halted = this.#haltCause !== HaltCause.None;
     const last = this.#logged[coin];
     const significant = halted !== last.halted ||
-      (!halted && Math.abs(multiplier - last.multiplier) >= 0.25) ||
+      (!halted && Math.abs(multiplier - last.multiplier) >= LOG_STEP) ||
       (!halted && multiplier === 1 && last.multiplier !== 1);
     if (!significant) {
       const d = this.#decisions[coin];
@@ -193,20 +209,20 @@ export class RegimeGovernor {
       reasons?.push(`ATR spike detected (ATR ${pct(atr, 3)})`);
     }
     if (inputs.cancelFillRatio > o.maxCancelFillRatio && inputs.fills >= MIN_FILLS_FOR_RATIO) {
-      multiplier *= 1.5;
+      multiplier *= CANCEL_FILL_FACTOR;
       reasons?.push(
         `Cancel/fill ratio ${inputs.cancelFillRatio.toFixed(1)} > ${o.maxCancelFillRatio}`,
       );
     }
-    if (inputs.latencyP95Ms > 100) {
-      multiplier *= 2;
-      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 100ms`);
-    } else if (inputs.latencyP95Ms > 50) {
-      multiplier *= 1.5;
-      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > 50ms`);
+    if (inputs.latencyP95Ms > VERY_SLOW_P95_MS) {
+      multiplier *= VERY_SLOW_FACTOR;
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > ${VERY_SLOW_P95_MS}ms`);
+    } else if (inputs.latencyP95Ms > SLOW_P95_MS) {
+      multiplier *= SLOW_FACTOR;
+      reasons?.push(`P95 latency ${inputs.latencyP95Ms.toFixed(1)}ms > ${SLOW_P95_MS}ms`);
     }
-    if (this.#screener[coin] === "uncertain" && multiplier < 1.5) {
-      multiplier = 1.5;
+    if (this.#screener[coin] === "uncertain" && multiplier < UNCERTAIN_FLOOR) {
+      multiplier = UNCERTAIN_FLOOR;
       reasons?.push("Screener regime uncertain");
     }
     return Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, multiplier));
@@ -229,7 +245,7 @@ export class RegimeGovernor {
   }
 }
 
-/** Formats a change as the spec's `[REGIME]` line. */
+/** Formats a change as the `[REGIME]` line. */
 export function formatRegimeChange(change: RegimeChange): string {
   const { coin, from, to } = change;
   const x = (d: RegimeDecision) => d.halted ? "HALT" : `${d.multiplier.toFixed(1)}x`;

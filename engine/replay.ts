@@ -12,8 +12,12 @@
 import { scanTicks, scanTrades } from "./csv_scan.ts";
 import { parseFrame } from "./hyperliquid/parse.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Event kinds, in their order at equal timestamps. */
+// At 1x, the replay compares market time with the wall clock once per this many events: often
+// enough to stay within a few ms, rarely enough that the check costs nothing.
+const PACE_EVERY = 64;
 const BOOK = 0;
 const TRADE = 1;
 const FRAME_BOOK = 2;
@@ -53,7 +57,7 @@ export async function listReplayFiles(paths: readonly string[]): Promise<string[
     try {
       await walk(path.replace(/\/+$/, ""));
     } catch (error) {
-      throw new Error(`replay: cannot read ${path}: ${(error as Error).message}`);
+      throw new Error(`replay: cannot read ${path}: ${errorMessage(error)}`);
     }
   }
   if (out.length === 0) {
@@ -263,7 +267,7 @@ export async function runReplay(
       ticks++;
       nextTick += tickMs;
     }
-    if (speed === "1x" && (i & 63) === 0) {
+    if (speed === "1x" && i % PACE_EVERY === 0) {
       const ahead = t - firstMs - (performance.now() - wallStart);
       if (ahead > 1) await new Promise((resolve) => setTimeout(resolve, ahead));
       if (options.stopped?.()) break;

@@ -77,7 +77,7 @@ export interface SessionSummary {
 
 /**
  * Requests per USDC traded as shown to the operator (`1.48`), `n/a` before any volume. Above 1
- * a real account drains its address budget (reference §7.2).
+ * a real account drains its address budget (engine/hyperliquid/README.md § Rate limits).
  */
 export function formatRequestsPerUsdc(requests: number, volumeUsd: number): string {
   return volumeUsd > 0 ? (requests / volumeUsd).toFixed(2) : "n/a";

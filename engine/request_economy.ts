@@ -3,9 +3,9 @@
  * tolerance, lengthening the minimum resting time and spacing requote batches further apart,
  * long before the address budget's reserve would pause quoting.
  *
- * Trading earns one address request per USDC (reference §7.2), so a bot spending more than one
- * request per USDC drains its account's budget until the exchange caps it at one action per
- * 10 s. The economy watches requests and volume over a decaying window (half-life
+ * Trading earns one address request per USDC (engine/hyperliquid/README.md § Rate limits), so a bot
+ * spending more than one request per USDC drains its account's budget until the exchange caps it at
+ * one action per 10 s. The economy watches requests and volume over a decaying window (half-life
  * {@link ECONOMY_HALF_LIFE_MS}) and computes
  *
  *     pressure = requests / (target × volume + GRACE_REQUESTS)

@@ -39,6 +39,7 @@ import { startOps } from "./ops/ops.ts";
 import type { LiveExchange } from "./venue/live.ts";
 import type { Venue } from "./venue/venue.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
+import { errorMessage } from "./util/errors.ts";
 
 // How often the saved state is refreshed, ms.
 const STATE_SAVE_MS = 5_000;
@@ -213,7 +214,7 @@ export async function runMarketMode(
       }).catch((error) =>
         log.error(
           `[LIVE] start-up: the fills made while no engine ran could not be fetched: ${
-            (error as Error).message
+            errorMessage(error)
           }`,
         )
       );
@@ -248,7 +249,7 @@ export async function runMarketMode(
         haltToSave = reason;
         state = markHalted(state, reason, Date.now());
         void saveNow().catch((error) =>
-          log.error(`[STATE] saving the halt failed: ${(error as Error).message}`)
+          log.error(`[STATE] saving the halt failed: ${errorMessage(error)}`)
         );
       },
     });
@@ -270,9 +271,7 @@ export async function runMarketMode(
       state = restoreShadowState(state, stack, log, Date.now());
       // Saved at once with the fills file's mark, so a kill before the first periodic save
       // restarts from here rather than from a state that never saw this file.
-      await saveNow().catch((error) =>
-        log.warn(`[STATE] save failed: ${(error as Error).message}`)
-      );
+      await saveNow().catch((error) => log.warn(`[STATE] save failed: ${errorMessage(error)}`));
     } else {
       // Positions carried over from before this run: booked at their entry so the skew sees them.
       for (const p of carried) engine.carryPosition(p.coin, p.szi, p.entryPx, Date.now());
@@ -319,7 +318,7 @@ export async function runMarketMode(
 
     const timers: ReturnType<typeof setInterval>[] = [];
     timers.push(setInterval(() => {
-      void saveNow().catch((error) => log.warn(`[STATE] save failed: ${(error as Error).message}`));
+      void saveNow().catch((error) => log.warn(`[STATE] save failed: ${errorMessage(error)}`));
     }, STATE_SAVE_MS));
     // The book cadence: measured a minute after start, then every hour (cadence_watch.ts).
     const cadenceFirst = setTimeout(() => {
@@ -328,7 +327,7 @@ export async function runMarketMode(
     }, CADENCE_STARTUP_MS);
     timers.push(setInterval(() => {
       refreshFunding(engine, postInfo, assets.map((a) => a.name)).catch((error) =>
-        log.debug(`[UNIVERSE] funding refresh failed: ${(error as Error).message}`)
+        log.debug(`[UNIVERSE] funding refresh failed: ${errorMessage(error)}`)
       );
     }, FUNDING_REFRESH_MS));
 
@@ -348,7 +347,7 @@ export async function runMarketMode(
       const record = days.roll(Date.now(), countersOf(engine.summary(Date.now())));
       if (record) {
         appendRecord(cli.mode, config.dataDir, record).catch((error) =>
-          log.error(`[REPORT] could not append the session record: ${(error as Error).message}`)
+          log.error(`[REPORT] could not append the session record: ${errorMessage(error)}`)
         );
       }
     }, 60_000));

@@ -18,6 +18,7 @@ import {
 } from "./report.ts";
 import { formatShadowReport } from "./shadow_log.ts";
 import type { ShadowStack } from "./stack.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** The counters a session record is made of. */
 export function countersOf(summary: SessionSummary): SessionCounters {
@@ -72,7 +73,7 @@ export async function finish(
     try {
       await appendRecord(stack.engine.mode, config.dataDir, days.final(endMs, countersOf(summary)));
     } catch (error) {
-      log.error(`[REPORT] could not append the session record: ${(error as Error).message}`);
+      log.error(`[REPORT] could not append the session record: ${errorMessage(error)}`);
     }
   }
   await log.flush();

@@ -1,8 +1,8 @@
 /**
- * Shadow-mode output: the fills file (`data/shadow/YYYY-MM-DD.jsonl`, one JSON object per
- * fill, UTC date of the fill, so Gate 5 can compute a Sharpe ratio from it) and the
- * `[SHADOW FILL]`, `[SHADOW SESSION]` and per-coin report lines (spec section 9). Writing never
- * blocks the caller: records are buffered and written after the current task.
+ * Shadow-mode output: the fills file (`data/shadow/YYYY-MM-DD.jsonl`, one JSON object per fill, UTC
+ * date of the fill, so Gate 5 can compute a Sharpe ratio from it) and the `[SHADOW FILL]`, `[SHADOW
+ * SESSION]` and per-coin report lines (README, "Shadow mode: the Queue Position Estimator").
+ * Writing never blocks the caller: records are buffered and written after the current task.
  */
 import type { AdverseSelection } from "./adverse.ts";
 import { DailyJsonLog } from "./daily_json_log.ts";
@@ -148,8 +148,8 @@ export function formatShadowFill(
 }
 
 /**
- * `[SHADOW SESSION] Shadow PnL: $X.XX | Volume: $XXX | Fees: $X.XXXX | Fills: NNN` (spec
- * section 9, with "Rebates" only when rebates exceed fees), then realized, unrealized,
+ * `[SHADOW SESSION] Shadow PnL: $X.XX | Volume: $XXX | Fees: $X.XXXX | Fills: NNN` (with
+ * "Rebates" only when rebates exceed fees), then realized, unrealized,
  * drawdown from the session peak and, given the venue's counters, the cancel-to-fill ratio
  * (`[LIVE SESSION] PnL: …` for live trading).
  */

@@ -10,6 +10,7 @@
  */
 import { EXIT_OK, EXIT_UNCLEAN_SHUTDOWN } from "./exit_codes.ts";
 import type { Logger } from "./log.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** How long the whole shutdown may take, signal to exit, ms (issue 7: within 5 s). */
 export const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -246,7 +247,7 @@ export class Shutdown {
         name: step.name,
         outcome: "failed",
         elapsedMs: this.#now() - start,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       };
     } finally {
       clearTimeout(timer);

@@ -1,14 +1,15 @@
 /**
- * The engine state that survives a restart (spec `persistence.rs`): inventory, session counters,
- * the daily PnL anchor, the halt flag, trade watermarks and open shadow orders, as one plain JSON
- * file with a schema version. Saves are atomic (temp file in the same directory, fsync, rename,
- * fsync of the directory), so a kill -9 leaves either the previous file or the new one. A file
- * that cannot be read is set aside, never silently replaced, and live mode refuses to start
+ * The engine state that survives a restart (README, "State and restarts"): inventory, session
+ * counters, the daily PnL anchor, the halt flag, trade watermarks and open shadow orders, as one
+ * plain JSON file with a schema version. Saves are atomic (temp file in the same directory, fsync,
+ * rename, fsync of the directory), so a kill -9 leaves either the previous file or the new one. A
+ * file that cannot be read is set aside, never silently replaced, and live mode refuses to start
  * from it ({@link mayStartLive}).
  */
 
 import { MAX_AMOUNT_USD } from "./asset_config.ts";
 import type { FillLogMark } from "./shadow_log.ts";
+import { errorMessage } from "./util/errors.ts";
 
 /** Version of the file format this build writes and reads. */
 export const STATE_SCHEMA_VERSION = 1;
@@ -24,7 +25,7 @@ export interface InventoryEntry {
   avgEntryPx: number;
 }
 
-/** Session counters (spec `SessionStats`). */
+/** Session counters. */
 export interface SessionStats {
   /** When the session began, ms since the Unix epoch. */
   startedAtMs: number;
@@ -168,13 +169,13 @@ export async function loadState(
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { kind: "missing", state: emptyState(nowMs) };
-    return { kind: "unreadable", state: emptyState(nowMs), error: (error as Error).message };
+    return { kind: "unreadable", state: emptyState(nowMs), error: errorMessage(error) };
   }
   let state: EngineState;
   try {
     state = parseState(text);
   } catch (error) {
-    const problem = (error as Error).message;
+    const problem = errorMessage(error);
     const movedTo = `${path}.corrupt-${nowMs}`;
     try {
       await Deno.rename(path, movedTo);
@@ -182,7 +183,7 @@ export async function loadState(
       return {
         kind: "unreadable",
         state: emptyState(nowMs),
-        error: `${problem}; moving it aside failed: ${(renameError as Error).message}`,
+        error: `${problem}; moving it aside failed: ${errorMessage(renameError)}`,
       };
     }
     return { kind: "corrupt", state: emptyState(nowMs), error: problem, movedTo };
@@ -312,7 +313,7 @@ export function parseState(text: string): EngineState {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not valid JSON: ${(error as Error).message}`);
+    throw new Error(`not valid JSON: ${errorMessage(error)}`);
   }
   const root = record(raw, "state");
   if (root.version !== STATE_SCHEMA_VERSION) {

@@ -1,10 +1,10 @@
 /**
- * The Dockerfile builds and runs as the specification's production path: a Debian base made here
- * with debootstrap and `docker import` (Docker Hub is out of reach), the image built from it with
- * the pinned Deno from npm and the kernel built inside, and the demo run in a container with host
- * networking quoting and filling. dockerd is started for the test with its own folders and socket
- * under /tmp, and stopped after it. Needs root, debootstrap and docker.io (.ci/run installs them)
- * and the npm registry and Debian's mirror (the only network this machine has).
+ * The Dockerfile builds and runs as README "Deploy and stop (Docker)" describes: a Debian base made
+ * here with debootstrap and `docker import` (Docker Hub is out of reach), the image built from it
+ * with the pinned Deno from npm and the kernel built inside, and the demo run in a container with
+ * host networking quoting and filling. dockerd is started for the test with its own folders and
+ * socket under /tmp, and stopped after it. Needs root, debootstrap and docker.io (.ci/run installs
+ * them) and the npm registry and Debian's mirror (the only network this machine has).
  */
 import assert from "node:assert/strict";
 

@@ -4,6 +4,7 @@ import { Engine } from "../engine/engine.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
+import { SIDE_ASK } from "../engine/risk/ofi_gate.ts";
 import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
@@ -417,4 +418,30 @@ Deno.test("a position carried over from before the run skews the first quotes", 
   assert.equal(carried.portfolio.position("SOL"), 0.48);
   assert.ok(topBid(carried) < flatBid, `${topBid(carried)} vs ${flatBid}`);
   carried.engine.stop();
+});
+
+Deno.test("a trades frame interleaving coins thousands of times still re-checks the last coin's flow", async () => {
+  const { engine, venue, feedCalm, logged } = setup();
+  feedCalm(T0);
+  engine.tick(T0);
+  // 5,000 alternations of BTC and ETH, each coin's buys and sells balanced, then a SOL sell burst.
+  const frame: Trade[] = [];
+  for (let k = 0; k < 2_500; k++) {
+    const side = k % 2 === 0 ? "B" : "A";
+    frame.push(trade("BTC", side, 68020.5, 0.0001, T0 + 1));
+    frame.push(trade("ETH", side, 3000.15, 0.001, T0 + 1));
+  }
+  for (let k = 0; k < 20; k++) frame.push(trade("SOL", "A", 150.01, 0.01, T0 + 1));
+  engine.onTrades(frame);
+  // Checked as the frame is taken in, not only at the next tick.
+  assert.match(
+    await logged(),
+    /\[OFI\] Sell dominance 100\.0% > threshold\. Bids suppressed for SOL\./,
+  );
+  const sol = engine.market.index.get("SOL")!;
+  assert.equal(engine.ofi.mask(sol), SIDE_ASK, "SOL quotes asks only");
+  engine.tick(T0 + 100);
+  assert.equal(sides(venue, "SOL").bids.length, 0, "SOL bids suppressed");
+  assert.equal(sides(venue, "BTC").bids.length, 3, "balanced flow leaves BTC quoted");
+  engine.stop();
 });

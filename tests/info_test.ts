@@ -13,7 +13,7 @@ import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
 
 const USER = "0x14791697260e4c9a71f18484c9f997b308e59325";
 
-// Example answers from the Hyperliquid docs (reference §3.3–§3.7).
+// Example answers from the Hyperliquid docs (engine/hyperliquid/README.md § Info requests).
 const CLEARINGHOUSE = {
   assetPositions: [{
     position: {
@@ -287,7 +287,8 @@ Deno.test("orderStatus by cloid, and an oid the exchange does not know", async (
 });
 
 Deno.test("userRateLimit gives the address budget as numbers, charged at weight 20", async () => {
-  // The shape of Hyperliquid's answer (reference §7.2): volume as a decimal string, counts as integers.
+  // The shape of Hyperliquid's answer (engine/hyperliquid/README.md § Rate limits): volume as a
+  // decimal string, counts as integers.
   const answer = {
     cumVlm: "4295.52",
     nRequestsUsed: 14_290,

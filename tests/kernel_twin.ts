@@ -36,7 +36,7 @@ export const MAX_PRICE = 1e12;
 export const MAX_ORDER_USD = 1e6;
 /** Largest szDecimals the perp price rule allows (6 - szDecimals decimals). */
 export const MAX_SZ_DECIMALS = 6;
-/** Level offsets in base half-spreads (spec: 1.5, 3.75, 7.5 bps at 1.5 bps). */
+/** Level offsets in base half-spreads (1.5, 3.75, 7.5 bps at 1.5 bps; README, "The grid"). */
 export const LEVEL_OFFSETS = [1.0, 2.5, 5.0] as const;
 /** OFI lots per coin unit: sizes are summed exactly as integers of 10^-6 coin. */
 export const OFI_LOTS_PER_UNIT = 1e6;

@@ -298,7 +298,10 @@ Deno.test("fill feed: a snapshot reaching back beyond the kept ids redelivers no
   const exchange = scriptedExchange();
   const t0 = a.venue.sim.now;
   const f = fillFeed(a, { WebSocket: exchange.WebSocket, backoff: { initialMs: 20, maxMs: 20 } });
-  /** A fill of ours as the exchange writes it (reference §2.8), `minutes` after t0. */
+  /**
+   * A fill of ours as the exchange writes it (engine/hyperliquid/README.md § User streams),
+   * `minutes` after t0.
+   */
   const wireFill = (tid: number, minutes: number) => ({
     coin: "ETH",
     px: "2412.7",

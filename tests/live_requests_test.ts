@@ -41,7 +41,8 @@ Deno.test("one tick's changes on four coins go out as one order action, then one
       type: "order",
       items: 24,
     }]);
-    // One action of 24 weighs 1 for the IP (reference §7.2) but 24 for the address budget.
+    // One action of 24 weighs 1 for the IP (engine/hyperliquid/README.md § Rate limits) but 24 for
+    // the address budget.
     assert.equal(h.live.stats.requests, 72);
     assert.equal(h.live.addressBudget?.used, 72);
     await h.live.cancelAll("test end");

@@ -1,5 +1,5 @@
 /**
- * The fill models on their own: the spec's 70% threshold and hftbacktest's probabilistic
+ * The fill models on their own: the 70% threshold (`spec`) and hftbacktest's probabilistic
  * queue with the power profile, checked against numbers worked out by hand.
  */
 import assert from "node:assert/strict";

@@ -107,7 +107,8 @@ const ORDER = {
 };
 
 // Known answers from the community TS SDK's tests (nktkas/hyperliquid @ db80d59, signing tests),
-// the only vectors covering vaultAddress and expiresAfter together (reference §5.3).
+// the only vectors covering vaultAddress and expiresAfter together
+// (engine/hyperliquid/README.md § Signing).
 const NK = {
   privateKey: "0x822e9959e022b78423eb653a62ea0020cd283e71a2a8133a6ff2aeffaf373cff",
   action: {

@@ -1,6 +1,6 @@
 /**
- * tools/start_mm_bot.sh, the specification's Docker start: live starts only after CONFIRM LIVE is
- * typed on a terminal; anything else starts nothing.
+ * tools/start_mm_bot.sh, the Docker start (README, "Deploy and stop (Docker)"): live starts only
+ * after CONFIRM LIVE is typed on a terminal; anything else starts nothing.
  */
 import assert from "node:assert/strict";
 

@@ -10,7 +10,10 @@ import {
   selectCoins,
 } from "../engine/hyperliquid/universe.ts";
 
-/** Shaped like the documented response (reference 3.1/3.2), with kPEPE's case and a delisting. */
+/**
+ * Shaped like the documented response (engine/hyperliquid/README.md § Info requests), with kPEPE's
+ * case and a delisting.
+ */
 function response(): [Record<string, unknown>, Record<string, unknown>[]] {
   return [
     {

@@ -260,7 +260,7 @@ function fakeExchange(options: { acks?: boolean } = {}) {
   return { WebSocket: Socket as unknown as WebSocketConstructor, sockets };
 }
 
-/** A fill as the exchange writes it (reference §2.8). */
+/** A fill as the exchange writes it (engine/hyperliquid/README.md § User streams). */
 function wireFill(tid: number, overrides: Record<string, unknown> = {}) {
   return {
     coin: "ETH",
@@ -310,7 +310,7 @@ Deno.test("user stream: malformed frames are counted, logged at most once a minu
       ],
     );
     const bad = [
-      "Websocket connection established.", // a greeting: ignored, not an error (reference §2.1)
+      "Websocket connection established.", // a greeting: ignored, not an error
       '{"channel":"userFills","data":{"user":"' + USER + '","fills":[',
       { channel: "userFills", data: { user: USER, fills: [wireFill(1, { px: "abc" })] } },
       { channel: "userFills", data: { user: USER, fills: [wireFill(2, { tid: "2" })] } },

@@ -1,8 +1,8 @@
 /**
- * The venue's address-based request budget (reference §7.2) as a client observes it: counted per
- * order and cancel, served by `userRateLimit`, enforced with the exchange's whole-request error
- * (one request per 10 s past the cap, cancels up to their larger allowance), and set through
- * the start option or `/control`.
+ * The venue's address-based request budget (engine/hyperliquid/README.md § Rate limits) as a client
+ * observes it: counted per order and cancel, served by `userRateLimit`, enforced with the
+ * exchange's whole-request error (one request per 10 s past the cap, cancels up to their larger
+ * allowance), and set through the start option or `/control`.
  */
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";

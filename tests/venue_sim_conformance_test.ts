@@ -1,7 +1,7 @@
 /**
  * The venue simulator driven by a Hyperliquid client nobody here wrote: the community SDK
- * `@nktkas/hyperliquid` (reference [NK], pinned in deno.json as a test-only import). Its
- * InfoClient asks every info question the engine and a client at start-up ask, its
+ * `@nktkas/hyperliquid` ([NK] in engine/hyperliquid/README.md, pinned in deno.json as a test-only
+ * import). Its InfoClient asks every info question the engine and a client at start-up ask, its
  * ExchangeClient signs every trading action with the SDK's own code (the official SDK test key),
  * its SubscriptionClient subscribes to every channel the venue serves, and the same clients run
  * over WebSocket `post`.

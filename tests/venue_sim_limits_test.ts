@@ -1,8 +1,8 @@
 /**
- * The venue's per-IP request weight (reference §7.2) and its user-stream faults, as a client
- * meets them: requests weighed by type and batch, HTTP 429 past 1200 weight a minute with the
- * request not run, a sliding window, WS `post` requests on the same budget, and `dropWs` /
- * `silence` aimed at the sockets that carry the account's user data.
+ * The venue's per-IP request weight (engine/hyperliquid/README.md § Rate limits) and its
+ * user-stream faults, as a client meets them: requests weighed by type and batch, HTTP 429 past
+ * 1200 weight a minute with the request not run, a sliding window, WS `post` requests on the same
+ * budget, and `dropWs` / `silence` aimed at the sockets that carry the account's user data.
  */
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
@@ -20,7 +20,8 @@ import {
 } from "./helpers/venue.ts";
 
 const ETH = 1;
-// Hyperliquid: metaAndAssetCtxs weighs 20, so 60 of them fill the 1200 a minute (reference §7.2).
+// Hyperliquid: metaAndAssetCtxs weighs 20, so 60 of them fill the 1200 a minute
+// (engine/hyperliquid/README.md § Rate limits).
 const META = { type: "metaAndAssetCtxs" };
 const USER_STREAMS = ["userFills", "orderUpdates", "userEvents"];
 

@@ -12,7 +12,7 @@ import {
   roundSizeDown,
 } from "../engine/hyperliquid/wire.ts";
 
-Deno.test("floatToWire reproduces the Python SDK's outputs (reference §5.5)", () => {
+Deno.test("floatToWire reproduces the Python SDK's float_to_wire outputs", () => {
   const cases: [number, string][] = [
     [100, "100"],
     [1670.1, "1670.1"],

@@ -5,9 +5,8 @@
  * nothing asserts on elapsed time (the storm test only counts attempts against the schedule).
  */
 import assert from "node:assert/strict";
+import { backoffDelayMs, type BackoffOptions } from "../engine/util/backoff.ts";
 import {
-  backoffDelayMs,
-  type BackoffOptions,
   MarketDataFeed,
   type MarketDataFeedOptions,
   type ReconnectReport,

@@ -2,11 +2,11 @@
  * `./deno task analyze [--gate 1..5] [--coin C] [--from D --to D] [--data-dir DIR]
  *   [--ledger-min-orders N] [--ledger-min-filled N] [--ledger-tolerance X]`
  *
- * Runs the calibration gates of spec section 10 one coin at a time: a coin's ticks go into DuckDB
- * and its ticks and trades into time-sorted arrays, each gate keeps that coin's partial results,
- * the coin is dropped and the next loaded; then each gate combines its partials, prints a table,
- * writes `reports/gateN.json` and its SVG charts under the data directory. Memory is bounded by
- * the largest coin, not the data set.
+ * Runs the calibration gates (README, "The five gates") one coin at a time: a coin's ticks go into
+ * DuckDB and its ticks and trades into time-sorted arrays, each gate keeps that coin's partial
+ * results, the coin is dropped and the next loaded; then each gate combines its partials, prints a
+ * table, writes `reports/gateN.json` and its SVG charts under the data directory. Memory is bounded
+ * by the largest coin, not the data set.
  */
 
 import { parseArgs } from "node:util";
@@ -36,7 +36,7 @@ import {
   type LoadSummary,
 } from "./analysis/load.ts";
 
-/** The gates, in the order the spec requires them. */
+/** The gates, in the order the README lists them. */
 export const GATES: Record<number, GateDefinition> = {
   1: { perCoin: gate1Coin, report: gate1 },
   2: { perCoin: gate2Coin, report: gate2 },

@@ -10,6 +10,7 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { networkFromEnv } from "../engine/hyperliquid/network.ts";
 import { readPrivateKey } from "../engine/live_start.ts";
 import { createLogger } from "../engine/log.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** What the command reads from outside: arguments, environment, key, terminal. */
 export interface BuyRequestsCommandIo {
@@ -69,7 +70,7 @@ if (import.meta.main) {
     });
     Deno.exit(result.kind === "bought" || result.kind === "declined" ? 0 : 1);
   } catch (error) {
-    console.error(`buy-requests: ${(error as Error).message}`);
+    console.error(`buy-requests: ${errorMessage(error)}`);
     Deno.exit(2);
   }
 }

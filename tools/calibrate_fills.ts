@@ -18,6 +18,7 @@ import {
 } from "../engine/ledger/calibrate.ts";
 import { readLedger } from "../engine/ledger/read_ledger.ts";
 import { formatTable } from "./analysis/table.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 const USAGE =
   "usage: ./deno task calibrate-fills <ledger files or folders>... [--check MODEL] [--json]";
@@ -70,7 +71,7 @@ export async function main(args: string[], print: (line: string) => void): Promi
       options: { check: { type: "string" }, json: { type: "boolean", default: false } },
     }));
   } catch (error) {
-    print(`calibrate-fills: ${(error as Error).message}\n${USAGE}`);
+    print(`calibrate-fills: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   if (positionals.length === 0) {
@@ -89,7 +90,7 @@ export async function main(args: string[], print: (line: string) => void): Promi
     else for (const line of formatCalibration(result)) print(line);
     return 0;
   } catch (error) {
-    print(`calibrate-fills: ${(error as Error).message}`);
+    print(`calibrate-fills: ${errorMessage(error)}`);
     return 1;
   }
 }

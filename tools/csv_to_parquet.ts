@@ -24,6 +24,7 @@ import {
   initParquet,
   parquetRowCount,
 } from "./analysis/parquet_io.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -209,7 +210,7 @@ async function convertFile(
       bytes: bytes.length,
     };
   } catch (error) {
-    return { ...base, status: "failed", message: (error as Error).message };
+    return { ...base, status: "failed", message: errorMessage(error) };
   }
 }
 

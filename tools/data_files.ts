@@ -6,6 +6,7 @@
 
 import type { RowKind } from "../engine/csv_rows.ts";
 import { refuseEscapingLinks } from "../engine/data_links.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** One day file of one coin. */
 export interface DayFile {
@@ -35,7 +36,7 @@ export function resolveDataDir(flag: string | undefined): string {
 
 /** The message for a failed command, with a hint when the task's permissions were the cause. */
 export function explainError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof Deno.errors.NotCapable) {
     return `${message}\n(the data tasks may read and write only under data/: ` +
       `give a --data-dir or MM_DATA_DIR inside it)`;

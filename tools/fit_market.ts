@@ -15,6 +15,7 @@ import { readRecording } from "./market_fit/recording.ts";
 import { type MarketStats, marketStats } from "./market_fit/stats.ts";
 import { calibrate, firstGuess } from "./market_fit/fit.ts";
 import type { FittedProfile, MarketFit } from "./venue_sim/market_profile.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 const USAGE = "usage: ./deno task fit-market <folder or file> [--out FILE] [--rounds N]";
 const DEFAULT_OUT = "data/market_fit.json";
@@ -91,7 +92,7 @@ if (import.meta.main) {
     }
     await fitMarket(positionals[0], values.out ?? DEFAULT_OUT, rounds);
   } catch (e) {
-    console.error(`fit-market: ${e instanceof Error ? e.message : e}`);
+    console.error(`fit-market: ${errorMessage(e)}`);
     Deno.exit(2);
   }
 }

@@ -87,7 +87,7 @@ export interface IntegrityOptions {
   force?: boolean;
   /** Gaps longer than this are listed (default 60 s). */
   gapThresholdS?: number;
-  /** Gaps longer than this are critical (default 600 s, spec gate 5). */
+  /** Gaps longer than this are critical (default 600 s: README, "The five gates", Gate 5). */
   criticalGapS?: number;
   /** The current time in ms; today's file is never rewritten (the harvester appends to it). */
   nowMs?: number;

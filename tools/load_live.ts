@@ -5,10 +5,10 @@
  *     [--rate 10] [--delay-ms 20] [--seed 1] [--env MM_NAME=value]...
  *
  * Each run starts a venue simulator of its own (seed `--seed` + run index − 1, `--coins` active
- * coins, `--rate` × the spec's update rate, every answer delayed `--delay-ms`), runs the engine
- * against it for `--minutes`, stops it with SIGTERM and asks the venue what is left: orders still
- * resting, fills the engine missed or booked twice, requests spent per USDC traded, requests the
- * venue refused for weight and the peak weight per minute. `both` runs live and shadow on the
+ * coins, `--rate` × the simulator's base update rate, every answer delayed `--delay-ms`), runs the
+ * engine against it for `--minutes`, stops it with SIGTERM and asks the venue what is left: orders
+ * still resting, fills the engine missed or booked twice, requests spent per USDC traded, requests
+ * the venue refused for weight and the peak weight per minute. `both` runs live and shadow on the
  * same venue settings per run index, to compare the orders each places. `--env` sets an engine
  * variable for every run (repeatable; e.g. the fill model `calibrate-fills` printed). A live run's
  * ledger (data/live/ledger/) is summed: real against predicted filled volume, and every record's
@@ -23,10 +23,12 @@
 
 import { parseArgs } from "node:util";
 import { REST_WEIGHT_PER_MINUTE } from "../engine/hyperliquid/weight_budget.ts";
+import { isRecord } from "../engine/util/guards.ts";
 import { type Cell, formatTable } from "./analysis/table.ts";
 import {
   closedRedisUrl,
   type EngineMode,
+  EXIT_INTERRUPTED,
   interruptOnSignals,
   isInteger as int,
   modeFlag,
@@ -44,6 +46,8 @@ import {
   type VenueProcess,
   within,
 } from "./engine_process.ts";
+import { errorMessage } from "../engine/util/errors.ts";
+import { UNIVERSE } from "./venue_sim/universe.ts";
 
 /** The command line, validated. */
 export interface LoadOptions {
@@ -232,8 +236,13 @@ export function parseOptions(args: string[]): LoadOptions {
     mode: modeFlag(values.mode),
     runs: number("runs", values.runs, (x) => int(x) && x >= 1, "an integer >= 1"),
     minutes: number("minutes", values.minutes, (x) => x > 0, "a positive number"),
-    // The venue has 44 coins; the engine quotes at most 64.
-    coins: number("coins", values.coins, (x) => int(x) && x >= 1 && x <= 44, "an integer 1-44"),
+    // The venue lists UNIVERSE.length (44) coins; the engine quotes at most 64.
+    coins: number(
+      "coins",
+      values.coins,
+      (x) => int(x) && x >= 1 && x <= UNIVERSE.length,
+      `an integer 1-${UNIVERSE.length}`,
+    ),
     rate: number("rate", values.rate, (x) => x > 0, "a positive number"),
     delayMs: number("delay-ms", values["delay-ms"], (x) => x >= 0, "a number >= 0"),
     seed: number("seed", values.seed, int, "an integer"),
@@ -351,7 +360,7 @@ function numberOrNull(v: unknown): number | null {
 
 /** Reads `GET /control`'s answer; fields a venue version lacks come out null. */
 export function readVenueState(json: unknown): VenueReading {
-  const s = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
+  const s = isRecord(json) ? json : {};
   if (!Array.isArray(s.openOrders)) throw new Error("GET /control: no openOrders list");
   const w = s.ipWeight;
   const weight = typeof w === "object" && w !== null ? w as Record<string, unknown> : null;
@@ -596,7 +605,7 @@ export async function readVenue(
     if (!Array.isArray(answer.fills)) throw new Error('/control {"fills":true}: no fills list');
     return { state, fills: answer.fills };
   } catch (error) {
-    return { state: null, fills: null, error: `venue: ${(error as Error).message}` };
+    return { state: null, fills: null, error: `venue: ${errorMessage(error)}` };
   }
 }
 
@@ -688,12 +697,12 @@ async function runOnce(
       await venue.stop();
     }
   } catch (e) {
-    errors.push((e as Error).message);
+    errors.push(errorMessage(e));
   }
   try {
     await readEngineOutput(report, venueFills);
   } catch (e) {
-    errors.push(`reading the engine's output: ${(e as Error).message}`);
+    errors.push(`reading the engine's output: ${errorMessage(e)}`);
   }
   report.problems = judgeRun(report, errors);
   return report;
@@ -764,12 +773,12 @@ async function main(): Promise<number> {
   try {
     options = parseOptions(Deno.args);
   } catch (error) {
-    console.error(`load-live: ${(error as Error).message}\n${USAGE}`);
+    console.error(`load-live: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const summary = await loadTest(options, interruptOnSignals("load-live"));
   console.log(`\n${formatSummary(summary)}`);
-  return summary.interrupted ? 130 : summary.ok ? 0 : 1;
+  return summary.interrupted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());

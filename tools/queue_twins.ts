@@ -5,7 +5,7 @@
  * post-only orders rest in the simulator (true FIFO queues, blocks, priority overtaking) at the
  * best price and 2 and 5 ticks behind it, on BTC, ETH and SOL, one order a side and level at a
  * time, each cancelled after `--rest` seconds unfilled. For every order, a twin of the engine's
- * estimator (engine/fill_model/, unchanged: the `queue` model, and the spec's threshold model) sees
+ * estimator (engine/fill_model/, unchanged: the `queue` model, and the threshold model `spec`) sees
  * only the public stream: it joins behind the displayed size at the order's price (the order's
  * own size left out, as a shadow order is not in the book), and reads every book and print. The
  * table compares the twins' fills with the venue's, per level: how many filled, how many the twin

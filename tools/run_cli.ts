@@ -47,6 +47,9 @@ export async function stampedDir(root: string): Promise<{ startedAt: string; dir
   return { startedAt, dir };
 }
 
+/** Exit code of a run stopped by SIGINT or SIGTERM: 128 + SIGINT (2), as a shell reports Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
 /**
  * A signal that aborts on SIGINT or SIGTERM, saying on stderr that `tool` is stopping the engine
  * and the venue (the run then stops them in order).

@@ -1,5 +1,5 @@
 /**
- * The screener (spec section 2, `mm-screener`): ranks coins by edge and publishes their
+ * The screener (README, "Screener (`deno task screener`)"): ranks coins by edge and publishes their
  * `MmAssetConfig` list on Redis `mm:asset_config` every 30 s (the channel and key the engine's
  * bridge reads, engine/bridge.ts).
  *
@@ -36,6 +36,7 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { resolveNetwork } from "../engine/hyperliquid/network.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 // Spec section 4, phase 9G: |funding| above 0.3% per 8 h halts quoting. Hyperliquid quotes
 // funding per hour, so the 8 h rate is 8 × the hourly one.
@@ -44,6 +45,10 @@ export const FUNDING_HALT_PER_8H = 0.003;
 // Spec section 10, gate 3: below 1.0 bps a quote cannot pay for adverse selection.
 /** Smallest half-spread the screener publishes, bps. */
 export const MIN_VIABLE_SPREAD_BPS = 1.0;
+// Redis reconnects: 200 ms more per failed attempt, at most 5 s apart: well inside the 30 s between
+// rounds, so a Redis back within seconds misses no round.
+const REDIS_RETRY_STEP_MS = 200;
+const REDIS_RETRY_MAX_MS = 5_000;
 
 /** Gate 1's verdict on one coin. */
 export interface CoinEdge {
@@ -153,7 +158,10 @@ function clampSpread(entry: unknown): unknown {
   };
 }
 
-/** Parses a `metaAndAssetCtxs` answer (reference §3.2); throws naming what is wrong. */
+/**
+ * Parses a `metaAndAssetCtxs` answer (engine/hyperliquid/README.md § Info requests); throws naming
+ * what is wrong.
+ */
 export function parseAssetContexts(raw: unknown): AssetInfo[] {
   if (!Array.isArray(raw) || raw.length !== 2) {
     throw new Error("metaAndAssetCtxs: expected a [meta, contexts] pair");
@@ -196,7 +204,7 @@ export async function readGateResults(
       return JSON.parse(await Deno.readTextFile(`${dir}/${name}`));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
-      log.warn(`[SCREENER] ${dir}/${name} ignored: ${(error as Error).message}`);
+      log.warn(`[SCREENER] ${dir}/${name} ignored: ${errorMessage(error)}`);
       return undefined;
     }
   };
@@ -241,7 +249,7 @@ function listIn(value: unknown, key: string): Record<string, unknown>[] | undefi
 /**
  * Publishes configs the way engine/bridge.ts reads them: the key holds
  * `{"ts_ms", "configs"}` for 2 minutes (a restarting engine reads it), and the channel carries
- * the bare array (spec: `Vec<MmAssetConfig>`). Both in one transaction, key first.
+ * the bare array (`Vec<MmAssetConfig>`, README "Redis bridge"). Both in one transaction, key first.
  */
 export async function publishConfigs(
   redis: Redis,
@@ -277,7 +285,7 @@ export async function screenOnce(options: ScreenerOptions): Promise<ScreenedCoin
     try {
       inputs.assets = parseAssetContexts(await options.postInfo({ type: "metaAndAssetCtxs" }));
     } catch (error) {
-      log.warn(`[SCREENER] Live asset contexts unavailable: ${(error as Error).message}`);
+      log.warn(`[SCREENER] Live asset contexts unavailable: ${errorMessage(error)}`);
     }
   }
   const screened = screen(inputs, { topN: options.topN });
@@ -346,7 +354,7 @@ async function main(): Promise<number> {
   try {
     args = parseScreenerArgs(Deno.args, (name) => Deno.env.get(name));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${HELP}`);
+    console.error(`${errorMessage(error)}\n${HELP}`);
     return 2;
   }
   if (args.help) {
@@ -369,14 +377,14 @@ async function main(): Promise<number> {
     });
     info = new InfoClient({ endpoints });
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     return 2;
   }
   const redis = new Redis(args.redisUrl, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(200 * times, 5_000),
+    retryStrategy: (times) => Math.min(REDIS_RETRY_STEP_MS * times, REDIS_RETRY_MAX_MS),
   });
   let redisDown = false;
   redis.on("error", (error: Error) => {
@@ -412,7 +420,7 @@ async function main(): Promise<number> {
       // A single round that had nothing to publish is a failure for whoever scheduled it.
       if ((await screenOnce(options)).length === 0) code = 1;
     } catch (error) {
-      log.error(`[SCREENER] Round failed: ${(error as Error).message}`);
+      log.error(`[SCREENER] Round failed: ${errorMessage(error)}`);
       code = 1;
     }
     if (args.once) break;

@@ -31,6 +31,7 @@ import { type Cell, formatTable } from "./analysis/table.ts";
 import { parseFaultSpec } from "./venue_sim/faults.ts";
 import {
   closedRedisUrl,
+  EXIT_INTERRUPTED,
   freePort,
   interruptOnSignals,
   isInteger as int,
@@ -54,6 +55,7 @@ import {
   stopProcess,
   within,
 } from "./engine_process.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** The modes a soak runs. */
 export type SoakMode = "live" | "shadow";
@@ -420,7 +422,7 @@ async function soakOnce(
     const log = await Deno.readTextFile(`${dir}/engine.log`).catch(() => "");
     run.userFeedBreaks = (log.match(/\[FILLS\] unhealthy/g) ?? []).length;
   } catch (error) {
-    errors.push((error as Error).message);
+    errors.push(errorMessage(error));
   } finally {
     await venue.stop();
   }
@@ -510,13 +512,13 @@ async function main(): Promise<number> {
   try {
     options = parseSoakOptions(Deno.args);
   } catch (error) {
-    console.error(`soak: ${(error as Error).message}\n${USAGE}`);
+    console.error(`soak: ${errorMessage(error)}\n${USAGE}`);
     return 2;
   }
   const interrupt = interruptOnSignals("soak");
   const summary = await soak(options, interrupt);
   console.log(`\n${formatSoak(summary)}`);
-  return interrupt.aborted ? 130 : summary.ok ? 0 : 1;
+  return interrupt.aborted ? EXIT_INTERRUPTED : summary.ok ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main());

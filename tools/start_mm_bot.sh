@@ -1,9 +1,9 @@
 #!/bin/sh
-# The specification's start script (spec 7, `start_mm_bot.sh`): builds and starts the engine and
+# The start script (README, "Deploy and stop (Docker)"): builds and starts the engine and
 # Redis with docker compose (docker-compose.mm.yml).
 #
 #   tools/start_mm_bot.sh [shadow|live]              (default shadow)
-#   MM_SHADOW_MODE=false tools/start_mm_bot.sh       live, as the specification writes it
+#   MM_SHADOW_MODE=false tools/start_mm_bot.sh       live
 #
 # Live mode starts only after "CONFIRM LIVE" is typed on the terminal; credentials come from the
 # environment (HL_ADDRESS, HL_PRIVATE_KEY), e.g. `set -a; . ./.env; set +a` first.

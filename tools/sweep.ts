@@ -26,6 +26,7 @@ import { sweepPage } from "./sweep/page.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
 import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forward.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
   '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--workers N] ' +
@@ -269,7 +270,7 @@ if (import.meta.main) {
       await sweepWalkForward(positionals, values.grid, n, out, options);
     }
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     Deno.exit(1);
   }
 }

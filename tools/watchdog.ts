@@ -1,5 +1,5 @@
 /**
- * Keeps the engine running (spec section 6, `watchdog_mm.sh`): starts it, and when it dies
+ * Keeps the engine running (README, "Watchdog"): starts it, and when it dies
  * restarts it with exponential backoff, logging every start and gap to `data/watchdog.log` (in
  * MM_DATA_DIR when set), so the tick harvest has as few holes as possible. A clean exit (code 0: `--duration` reached, or the engine
  * stopped by the operator) ends the watchdog; Ctrl-C or SIGTERM is passed on to the engine, whose
@@ -17,6 +17,8 @@
  * Engines are started through `tools/engine.sh`, the one program this task may run.
  */
 import { EXIT_HALTED, EXIT_USAGE } from "../engine/exit_codes.ts";
+import { backoffDelayMs } from "../engine/util/backoff.ts";
+import { errorMessage } from "../engine/util/errors.ts";
 
 /** A running engine process, as far as the watchdog needs it. */
 export interface Supervised {
@@ -67,7 +69,6 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const maxRestarts = options.maxRestarts ?? Infinity;
   let restarts = 0;
   let crashesInARow = 0;
-  let delayMs = backoff.initialMs;
   let downSinceMs: number | null = null;
   while (true) {
     const startedMs = now();
@@ -101,10 +102,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       );
       return { restarts, exitCode: code, reason: "bad-config" };
     }
-    if (ranMs >= backoff.resetAfterMs) {
-      crashesInARow = 0;
-      delayMs = backoff.initialMs;
-    }
+    if (ranMs >= backoff.resetAfterMs) crashesInARow = 0;
     crashesInARow++;
     if (crashesInARow > maxRestarts) {
       options.log(
@@ -113,6 +111,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       return { restarts, exitCode: code, reason: "gave-up" };
     }
     downSinceMs = now();
+    const delayMs = backoffDelayMs(crashesInARow, { ...backoff, jitter: 0 }, 0);
     options.log(
       `the engine exited with code ${code} after ${seconds(ranMs)}; restarting in ${
         seconds(delayMs)
@@ -123,7 +122,6 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       return { restarts, exitCode: code, reason: "stopped" };
     }
     restarts++;
-    delayMs = Math.min(backoff.maxMs, delayMs * 2);
   }
 }
 
@@ -188,7 +186,7 @@ async function main(args: string[]): Promise<number> {
   try {
     command = engineCommand(mode, flags);
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     return 2;
   }
   if (mode === "live") {

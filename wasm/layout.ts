@@ -11,9 +11,12 @@
 export const MAX_COINS = 64;
 /** Quote levels per side (the 3-tier grid). */
 export const GRID_LEVELS = 3;
-/** Taker trades kept per coin in the order-flow-imbalance window (spec: 200-trade window). */
+/**
+ * Taker trades kept per coin in the order-flow-imbalance window (README, "OFI window and latency
+ * ring").
+ */
 export const OFI_WINDOW = 200;
-/** Samples kept in the latency ring (spec: 10,000-sample LatencyAuditor). */
+/** Samples kept in the latency ring (README, "OFI window and latency ring"). */
 export const LATENCY_CAPACITY = 10000;
 
 /** Side-mask bit: bids may be quoted. */
@@ -21,7 +24,7 @@ export const SIDE_BID = 1;
 /** Side-mask bit: asks may be quoted. */
 export const SIDE_ASK = 2;
 
-/** Quote model: the spec's grid around the mid (the default). */
+/** Quote model: the grid around the mid (the default). */
 export const MODEL_GRID = 0;
 /** Quote model: the same grid around the microprice (the top of book's size-weighted price). */
 export const MODEL_MICROPRICE = 1;

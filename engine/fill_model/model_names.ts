@@ -2,7 +2,7 @@
  * Queue models by name, as `MM_QUEUE_MODEL`, `MM_QUEUE_PRIORITY_SHARE`, `MM_QUEUE_TURNOVER_S` and
  * `MM_QUEUE_REQUOTE_SHARE` configure them and as the live ledger and `calibrate-fills` know them:
  *
- * - `spec`: the specification's 70% threshold (queue_model.ts);
+ * - `spec`: the 70% threshold rule (queue_model.ts; engine/fill_model/README.md);
  * - `queue`: ProbQueue with the power profile n = 2 (the default, `power:2` under its old name);
  * - `power:N`: ProbQueue, power profile n = N (hftbacktest's PowerProbQueueFunc);
  * - `tail:N`: ProbQueue, `1 − (front/(front+back))^N` (hftbacktest's PowerProbQueueFunc3);
@@ -111,7 +111,7 @@ export function parseCandidateKey(key: string): QueueCandidate {
  * priority window's new size going ahead; no turnover or a 2 s half-life (the fitted crowd's
  * orders live 1.6–5 s: `cancelPerMs` in tools/venue_sim/market_fit.json); and none, half, 80% or
  * all of the queue ahead requoting away per tick the touch moves (the fit's `followShare`,
- * 0.26–1). 49 twins per order with the spec's model.
+ * 0.26–1). 49 twins per order with the threshold (`spec`) model.
  */
 export const CALIBRATION_CANDIDATES: readonly QueueCandidate[] = [
   { model: "spec", priorityShare: 0, turnoverS: 0, requoteShare: 0 },

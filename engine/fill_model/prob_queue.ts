@@ -59,9 +59,10 @@ export const riskAverseProbability: QueueProbability = () => 1;
 export const DEFAULT_QUEUE_POWER = 2;
 
 /**
- * Hyperliquid re-sorts post-only orders placed at a price within this window by the priority
- * fee they pay (wire reference, Changes 2 "Priority fees"; the venue simulator's
- * `PRIORITY_WINDOW_MS`), so size added there while our order is this young may go ahead of it.
+ * Hyperliquid re-sorts post-only orders placed at a price within this window by the priority fee
+ * they pay (engine/hyperliquid/wire_reference.md § Priority fees and fast cancels; the venue
+ * simulator's `PRIORITY_WINDOW_MS`), so size added there while our order is this young may go ahead
+ * of it.
  */
 export const PRIORITY_WINDOW_MS = 400;
 

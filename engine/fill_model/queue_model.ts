@@ -1,5 +1,5 @@
 /**
- * The queue-position model interface for shadow orders, and the spec's threshold model. Queue
+ * The queue-position model interface for shadow orders, and the threshold model (`spec`). Queue
  * models sit behind this one small interface the way hftbacktest separates its queue models
  * from its exchange, latency and fee models: the matcher (`venue/shadow_matching.ts`) decides
  * which order a trade or a book reaches and hands out the trade's volume; a model only says how
@@ -72,11 +72,14 @@ export function newQueueState(): QueueState {
   return { front: 0, cumTrade: 0, prevDepth: NaN, prevAgeMs: NaN, traded: 0 };
 }
 
-/** Spec threshold: fill once `traded / (2 × size)` reaches 0.7 (spec section 4, phase 9I). */
+/**
+ * Spec threshold: fill once `traded / (2 × size)` reaches 0.7 (README, "Shadow mode: the Queue
+ * Position Estimator").
+ */
 export const SPEC_FILL_PROBABILITY = 0.7;
 
 /**
- * The spec's estimator: probability = volume traded at or through our price since the order
+ * The threshold estimator: probability = volume traded at or through our price since the order
  * was registered / (2 × order size); the whole order fills at 70%, i.e. after 1.4 × its size
  * has traded at or through it. Each unit of traded volume is credited to one order only: an
  * order takes what it still needs to reach its threshold and passes the rest on.

@@ -7,6 +7,7 @@
  * the equity cannot be told.
  */
 import type { ClearinghouseState, InfoClient, SpotClearinghouseState } from "./info.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Where an account keeps its collateral. */
 export type AccountMode = "standard" | "unified" | "portfolioMargin";
@@ -113,7 +114,7 @@ export async function readAccountEquity(
     abstraction = await info.userAbstraction(user);
   } catch (error) {
     throw new AccountEquityError(
-      `userAbstraction could not be read (${(error as Error).message}): without the account's ` +
+      `userAbstraction could not be read (${errorMessage(error)}): without the account's ` +
         `mode its equity cannot be told`,
     );
   }

@@ -1,9 +1,10 @@
 /**
- * Signed actions on Hyperliquid's `/exchange` (reference §4): pure builders that produce each
- * action with the exchange's key order (§5.2, part of the signature), parsers that turn every
- * answer into per-order outcomes, and {@link ExchangeClient}, which signs, nonces, budgets and
- * posts. An answer that cannot be read, or no answer at all, is an "unknown" outcome: the order
- * may or may not exist, and the caller must reconcile before trusting its book of orders.
+ * Signed actions on Hyperliquid's `/exchange` (engine/hyperliquid/README.md § Exchange actions):
+ * pure builders that produce each action with the exchange's key order (§ Signing, part of the
+ * signature), parsers that turn every answer into per-order outcomes, and {@link ExchangeClient},
+ * which signs, nonces, budgets and posts. An answer that cannot be read, or no answer at all, is an
+ * "unknown" outcome: the order may or may not exist, and the caller must reconcile before trusting
+ * its book of orders.
  */
 import { privateKeyToAccount } from "viem/accounts";
 import { type FetchLike, HttpError, postJson } from "./http.ts";
@@ -26,6 +27,11 @@ import {
 } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
 import { MAX_PRIORITY_RATE } from "../fees.ts";
+import { isRecord } from "../util/guards.ts";
+import { clip, errorMessage } from "../util/errors.ts";
+
+/** Characters of an unreadable exchange answer quoted in an error: enough to see its shape. */
+const ANSWER_EXCERPT_CHARS = 200;
 
 /** Time in force: `Alo` = post-only (add liquidity only), `Gtc`, `Ioc`. */
 export type Tif = "Alo" | "Gtc" | "Ioc";
@@ -252,10 +258,16 @@ export function buildScheduleCancelAction(timeMs?: number) {
   return { type: "scheduleCancel" as const, time: timeMs };
 }
 
-/** Hyperliquid: one address request bought with `reserveRequestWeight` costs 0.0005 USDC (reference §7.2). */
+/**
+ * Hyperliquid: one address request bought with `reserveRequestWeight` costs 0.0005 USDC
+ * (engine/hyperliquid/README.md § Rate limits).
+ */
 export const RESERVED_REQUEST_PRICE_USDC = 0.0005;
 
-/** Builds a `reserveRequestWeight` action: buys `weight` address requests (reference §7.2). */
+/**
+ * Builds a `reserveRequestWeight` action: buys `weight` address requests
+ * (engine/hyperliquid/README.md § Rate limits).
+ */
 export function buildReserveRequestWeightAction(weight: number) {
   if (!Number.isSafeInteger(weight) || weight < 1) {
     throw new Error(`reserveRequestWeight weight must be a positive integer, got ${weight}`);
@@ -277,7 +289,9 @@ export function buildNoopAction() {
   return { type: "noop" as const };
 }
 
-/** EIP-712 fields of `HyperliquidTransaction:ApproveAgent` (reference §5.4). */
+/**
+ * EIP-712 fields of `HyperliquidTransaction:ApproveAgent` (engine/hyperliquid/README.md § Signing).
+ */
 export const APPROVE_AGENT_TYPES: readonly TypedField[] = [
   { name: "hyperliquidChain", type: "string" },
   { name: "agentAddress", type: "address" },
@@ -288,7 +302,8 @@ export const APPROVE_AGENT_TYPES: readonly TypedField[] = [
 /** Primary type of the approveAgent signature. */
 export const APPROVE_AGENT_PRIMARY_TYPE = "HyperliquidTransaction:ApproveAgent";
 
-// The Python SDK signs with Arbitrum Sepolia's id; any chain id is accepted (reference §5.4).
+// The Python SDK signs with Arbitrum Sepolia's id; any chain id is accepted
+// (engine/hyperliquid/README.md § Signing).
 const SIGNATURE_CHAIN_ID = "0x66eee";
 
 /**
@@ -312,13 +327,9 @@ export function buildApproveAgentAction(
 
 // ---- response parsing ------------------------------------------------------------------------
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function excerpt(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return clip(text, ANSWER_EXCERPT_CHARS);
 }
 
 /** A refusal: a whole-request `err` (whatever its text) or a documented per-order error. */
@@ -485,7 +496,7 @@ export function failureOutcome(err: unknown): FailureOutcome {
     }
     return { kind: "unknown", reason: err.message };
   }
-  return { kind: "unknown", reason: err instanceof Error ? err.message : String(err) };
+  return { kind: "unknown", reason: errorMessage(err) };
 }
 
 // ---- client ----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { errorMessage } from "../util/errors.ts";
 /**
  * POSTs JSON to Hyperliquid's `/info` or `/exchange` with a timeout. Every failure becomes an
  * {@link HttpError} whose `kind` tells the caller whether the request may have reached the
@@ -82,7 +83,7 @@ export async function postJson(
           cause: err,
         });
       }
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       throw new HttpError("transport", `${what}: ${reason}`, { cause: err });
     }
     const excerpt = text.slice(0, BODY_EXCERPT);

@@ -1,15 +1,20 @@
 /**
- * Account state from Hyperliquid's `/info` (reference §3): positions and margin, open orders,
- * fills, one order's status, the address-based request budget and a REST book snapshot. Every answer is checked field by field
- * and decimal strings become numbers; a shape the exchange was not documented to send throws an
- * {@link InfoResponseError} naming the request type and the field, so a silent API change stops
- * reconciliation loudly instead of corrupting it.
+ * Account state from Hyperliquid's `/info` (engine/hyperliquid/README.md § Info requests):
+ * positions and margin, open orders, fills, one order's status, the address-based request budget
+ * and a REST book snapshot. Every answer is checked field by field and decimal strings become
+ * numbers; a shape the exchange was not documented to send throws an {@link InfoResponseError}
+ * naming the request type and the field, so a silent API change stops reconciliation loudly instead
+ * of corrupting it.
  */
 import { type FetchLike, HttpError, postJson } from "./http.ts";
 import { assertAddress } from "./signing.ts";
 import type { BookLevel, BookSnapshot, NetworkEndpoints } from "./types.ts";
 import { infoItemWeight, infoWeight, type RequestPriority, WeightBudget } from "./weight_budget.ts";
 import { isValidCloid } from "./wire.ts";
+import { clip } from "../util/errors.ts";
+
+/** Characters of a misshapen value quoted in an error: enough to see what came instead. */
+const VALUE_EXCERPT_CHARS = 120;
 
 /** An `/info` answer that does not have the documented shape. */
 export class InfoResponseError extends Error {
@@ -117,8 +122,9 @@ export type OrderStatusResult =
   | { status: "order"; order: FrontendOpenOrder; orderStatus: string; statusTimestampMs: number };
 
 /**
- * The address-based request budget (`userRateLimit`, reference §7.2): actions may be sent while
- * `nRequestsUsed` < `nRequestsCap` (10,000 + 1 per USDC of cumulative volume).
+ * The address-based request budget (`userRateLimit`, engine/hyperliquid/README.md § Rate limits):
+ * actions may be sent while `nRequestsUsed` < `nRequestsCap` (10,000 + 1 per USDC of cumulative
+ * volume).
  */
 export interface UserRateLimit {
   /** Cumulative traded volume, USDC. */
@@ -139,7 +145,7 @@ class Reader {
     throw new InfoResponseError(
       this.type,
       path,
-      `${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+      `${problem}, got ${clip(shown, VALUE_EXCERPT_CHARS)}`,
     );
   }
 
@@ -435,8 +441,9 @@ export interface InfoClientOptions {
   /** The priority this client's requests spend the budget with (default `routine`). */
   priority?: RequestPriority;
   /**
-   * The perp dexes whose orders and positions `openOrders` and `clearinghouseState` read ("" =
-   * the main dex, the default): each answers only for its own dex (reference §3.3, `dex`).
+   * The perp dexes whose orders and positions `openOrders` and `clearinghouseState` read ("" = the
+   * main dex, the default): each answers only for its own dex
+   * (engine/hyperliquid/README.md § Info requests, `dex`).
    */
   dexes?: readonly string[];
 }

@@ -1,8 +1,9 @@
 /**
- * Which Hyperliquid deployment to talk to (reference §1). `HL_NETWORK` picks mainnet or testnet
- * and with it the signing source ("a"/"b"); `HL_API_URL` and `HL_WS_URL` only move the endpoints,
- * so a loopback simulator can be told to verify mainnet signatures. (The Python SDK instead
- * infers mainnet from the URL, which silently signs any proxy's traffic as testnet.)
+ * Which Hyperliquid deployment to talk to (engine/hyperliquid/README.md § Networks and names).
+ * `HL_NETWORK` picks mainnet or testnet and with it the signing source ("a"/"b"); `HL_API_URL` and
+ * `HL_WS_URL` only move the endpoints, so a loopback simulator can be told to verify mainnet
+ * signatures. (The Python SDK instead infers mainnet from the URL, which silently signs any proxy's
+ * traffic as testnet.)
  */
 import type { NetworkEndpoints } from "./types.ts";
 

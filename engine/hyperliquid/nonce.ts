@@ -1,7 +1,7 @@
 /**
- * Nonces for signed actions (reference §7.4): the exchange keeps the 100 highest nonces per
- * signer and refuses any reused or older one, so each signer gets one counter that follows the
- * clock in milliseconds but never repeats: `max(now_ms, last + 1)`.
+ * Nonces for signed actions (engine/hyperliquid/README.md § Nonces): the exchange keeps the 100
+ * highest nonces per signer and refuses any reused or older one, so each signer gets one counter
+ * that follows the clock in milliseconds but never repeats: `max(now_ms, last + 1)`.
  */
 
 /** Hands out strictly increasing millisecond nonces for one signer. */

@@ -1,9 +1,10 @@
 /**
- * What an order status of `orderStatus` (reference §3.6) and `orderUpdates` (§2.8) means for
- * the order: still resting, filled, triggered, or ended without a fill. The table holds every
- * status of the exchange's documentation ("Info endpoint", `orderStatus`, December 2026) and the
- * three the community TS SDK v0.33 adds (`outcomeSettledCanceled`, `internalCancel`,
- * `tooManyOpenOrdersRejected`); see README "Where this differs from the specification".
+ * What an order status of `orderStatus` (engine/hyperliquid/README.md § Info requests) and
+ * `orderUpdates` (§ User streams) means for the order: still resting, filled, triggered, or ended
+ * without a fill. The table holds every status of the exchange's documentation ("Info endpoint",
+ * `orderStatus`, December 2026) and the three the community TS SDK v0.33 adds
+ * (`outcomeSettledCanceled`, `internalCancel`, `tooManyOpenOrdersRejected`); see README "Where this
+ * differs from the specification".
  *
  * A status not in the table is "unknown": it is never taken as an end (the order may still
  * rest), and {@link UnknownStatuses} logs each new one once.

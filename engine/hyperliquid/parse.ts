@@ -1,7 +1,7 @@
 /**
  * Turns one Hyperliquid WebSocket text frame into a typed result. Never throws: anything the
  * engine cannot use comes back as `{ type: "malformed", kind, detail }` so the caller counts it
- * and carries on (reference section 2).
+ * and carries on (engine/hyperliquid/README.md § WebSocket).
  *
  * `l2Book` frames go through a hand-written scanner that reads numbers straight from the text
  * instead of building the JSON object tree: about 1.6-1.8× faster than `JSON.parse` plus
@@ -13,6 +13,11 @@
  * hash and user strings, which V8's native parser skips faster), so trades use the reader.
  */
 import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
+import { isRecord } from "../util/guards.ts";
+import { clip, errorMessage } from "../util/errors.ts";
+
+/** Characters of a bad frame quoted in a log line: its channel and the start of its data. */
+const FRAME_EXCERPT_CHARS = 80;
 
 /** Why a frame was not usable. `empty-side`, `crossed-book` and `unsorted-side` come with the book. */
 export type FrameErrorKind =
@@ -46,7 +51,10 @@ export type ParsedFrame =
   | { type: "greeting"; text: string }
   | { type: "malformed"; kind: FrameErrorKind; detail: string };
 
-/** Known channels handed through untouched (reference section 2.3; `user` carries userEvents). */
+/**
+ * Known channels handed through untouched (engine/hyperliquid/README.md § WebSocket; `user` carries
+ * userEvents).
+ */
 const PASSTHROUGH_CHANNELS = new Set([
   "orderUpdates",
   "userFills",
@@ -85,7 +93,7 @@ export function parseFrameWithJsonParse(text: string): ParsedFrame {
   try {
     frame = JSON.parse(text);
   } catch (error) {
-    return malformed("bad-json", `${(error as Error).message}; frame starts ${excerpt(text)}`);
+    return malformed("bad-json", `${errorMessage(error)}; frame starts ${excerpt(text)}`);
   }
   if (!isRecord(frame) || typeof frame.channel !== "string") {
     return malformed("bad-shape", `no "channel" string in ${excerpt(text)}`);
@@ -238,12 +246,8 @@ function malformed(kind: FrameErrorKind, detail: string): ParsedFrame {
   return { type: "malformed", kind, detail };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function excerpt(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return JSON.stringify(clip(text, FRAME_EXCERPT_CHARS));
 }
 
 function firstNonSpace(text: string): number {

@@ -1,10 +1,11 @@
 /**
- * The refusals the exchange documents for one order of an `order` answer (reference §4.7), by
- * the start of their `error` string: live strings carry suffixes ("… bbo was 1@2. asset=0").
- * Source: the docs' "Error responses" page (December 2026), plus the price band and address
- * rate-limit texts seen in public captures (README "Where this differs from the
- * specification"). A message not in the table is not a known refusal: the client reports that
- * order's outcome as unknown and the live venue checks it with `orderStatus` after its expiry.
+ * The refusals the exchange documents for one order of an `order` answer
+ * (engine/hyperliquid/README.md § Exchange actions), by the start of their `error` string: live
+ * strings carry suffixes ("… bbo was 1@2. asset=0"). Source: the docs' "Error responses" page
+ * (December 2026), plus the price band and address rate-limit texts seen in public captures (README
+ * "Where this differs from the specification"). A message not in the table is not a known refusal:
+ * the client reports that order's outcome as unknown and the live venue checks it with
+ * `orderStatus` after its expiry.
  */
 
 /** Each documented refusal: its error type as the docs name it, and the start of its message. */

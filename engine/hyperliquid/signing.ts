@@ -1,7 +1,8 @@
 /**
- * Hyperliquid request signing (reference §5): L1 actions are hashed as msgpack ‖ nonce ‖ vault
- * ‖ expiresAfter and signed as an EIP-712 "phantom agent"; user-signed actions (approveAgent,
- * transfers) are plain EIP-712 messages under the `HyperliquidSignTransaction` domain.
+ * Hyperliquid request signing (engine/hyperliquid/README.md § Signing): L1 actions are hashed as
+ * msgpack ‖ nonce ‖ vault ‖ expiresAfter and signed as an EIP-712 "phantom agent"; user-signed
+ * actions (approveAgent, transfers) are plain EIP-712 messages under the
+ * `HyperliquidSignTransaction` domain.
  *
  * The L1 digest is computed here directly with Keccak-256 (constants below are the EIP-712
  * type hashes and domain separator) so the hot path pays for one msgpack encode, three small
@@ -29,7 +30,10 @@ export interface TypedField {
   type: string;
 }
 
-/** Hyperliquid L1 EIP-712 domain (reference §5.1): chain id 1337 is fixed, unrelated to any chain. */
+/**
+ * Hyperliquid L1 EIP-712 domain (engine/hyperliquid/README.md § Signing): chain id 1337 is fixed,
+ * unrelated to any chain.
+ */
 export const L1_DOMAIN = {
   name: "Exchange",
   version: "1",
@@ -47,9 +51,11 @@ const AGENT_TYPES = {
 const utf8 = new TextEncoder();
 const keccak = (data: Uint8Array): Uint8Array => keccak_256(data);
 
-// keccak("Agent(string source,bytes32 connectionId)"), reference §5.1 checkpoint 0x26f05c2f…
+// keccak("Agent(string source,bytes32 connectionId)"), its value 0x26f05c2f…
+// (Python SDK `utils/signing.py`, checked by the signing tests)
 const AGENT_TYPE_HASH = keccak(utf8.encode("Agent(string source,bytes32 connectionId)"));
-// keccak(abi.encode(EIP712Domain typehash, name, version, 1337, address 0)), reference: 0xd79297fc…
+// keccak(abi.encode(EIP712Domain typehash, name, version, 1337, address 0)): 0xd79297fc…
+// (checked by the signing tests against the Python SDK's vectors)
 const L1_DOMAIN_SEPARATOR = hexToBytes(
   hashDomain(L1_DOMAIN.name, L1_DOMAIN.version, L1_DOMAIN.chainId),
 );
@@ -58,7 +64,8 @@ const SOURCE_HASH = {
   testnet: keccak(utf8.encode("b")),
 };
 
-// Optional fields are omitted, never nil (reference §5.2); integers get their smallest encoding.
+// Optional fields are omitted, never nil (engine/hyperliquid/README.md § Signing); integers get
+// their smallest encoding.
 const msgpack = new Encoder({ ignoreUndefined: true });
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

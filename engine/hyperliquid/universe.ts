@@ -1,13 +1,15 @@
 /**
- * The tradable universe: `metaAndAssetCtxs` (reference section 3.2) of each chosen perp dex read
- * into AssetInfo records, and the coins to quote chosen from it, either the top N by 24 h
- * notional volume across those dexes or an explicit list. Builder-deployed dexes (HIP-3) are
- * listed by `perpDexs` and read with a `dex` field (perp_dexs.ts); their coins are `dex:COIN`.
- * Every name is checked against the live universe before anything subscribes, because the
- * exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
+ * The tradable universe: `metaAndAssetCtxs` (engine/hyperliquid/README.md § Info requests) of each
+ * chosen perp dex read into AssetInfo records, and the coins to quote chosen from it, either the
+ * top N by 24 h notional volume across those dexes or an explicit list. Builder-deployed dexes
+ * (HIP-3) are listed by `perpDexs` and read with a `dex` field (perp_dexs.ts); their coins are
+ * `dex:COIN`. Every name is checked against the live universe before anything subscribes, because
+ * the exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
  */
 import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";
+import { isRecord } from "../util/guards.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Sends one `POST /info` body and resolves to the decoded JSON (the engine passes InfoClient's). */
 export type PostInfo = (body: object) => Promise<unknown>;
@@ -70,7 +72,7 @@ async function ask(postInfo: PostInfo, body: { type: string; dex?: string }): Pr
     return await postInfo(body);
   } catch (error) {
     const what = body.dex === undefined ? body.type : `${body.type} (dex ${body.dex})`;
-    throw new Error(`${what} request failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${what} request failed: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -223,10 +225,6 @@ function decimal(record: Record<string, unknown>, field: string, at: string): nu
     );
   }
   return number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

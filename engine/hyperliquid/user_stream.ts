@@ -1,13 +1,14 @@
 /**
- * One account's own events over one self-healing WebSocket (reference §2.8): `userFills`,
- * `orderUpdates` and `userEvents` (channel `user`), with subscription acks tracked, a ping/pong
- * heartbeat and reconnection with backoff (reference §2.1, §2.2, §2.11).
+ * One account's own events over one self-healing WebSocket
+ * (engine/hyperliquid/README.md § User streams): `userFills`, `orderUpdates` and `userEvents`
+ * (channel `user`), with subscription acks tracked, a ping/pong heartbeat and reconnection with
+ * backoff (engine/hyperliquid/README.md § WebSocket, § Reconnecting).
  *
  * User channels are quiet: they carry only the account's own events, so an account with
  * nothing resting may get no frame for hours. Silence proves nothing, and the heartbeat is the
  * only way to tell a dead socket from a quiet account: a ping every 5 s, a pong missing for 5 s
- * drops the socket. That is 12 messages a minute, well inside the 2,000 per minute per IP (reference
- * §2.10), and it also keeps the server's 60 s idle cut-off away (reference §2.2).
+ * drops the socket. That is 12 messages a minute, well inside the 2,000 per minute per IP, and it
+ * also keeps the server's 60 s idle cut-off away (engine/hyperliquid/README.md § WebSocket).
  *
  * Every frame is read strictly. Fills go through the same validation as the REST answers
  * (info.ts `parseUserFills`); a frame with any field out of shape is counted, logged at most
@@ -20,9 +21,17 @@ import { parseUserFills, type UserFill } from "./info.ts";
 import { parseFrame } from "./parse.ts";
 import { assertAddress } from "./signing.ts";
 import { isValidCloid } from "./wire.ts";
-import { backoffDelayMs, type BackoffOptions, type WebSocketConstructor } from "./ws.ts";
+import { RECONNECT_BACKOFF, type WebSocketConstructor } from "./ws.ts";
+import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
+import { clip, errorMessage } from "../util/errors.ts";
 
-/** One status change of one of the account's orders (`orderUpdates`, reference §2.8). */
+/** Characters of a misshapen value quoted in an error: enough to see what came instead. */
+const VALUE_EXCERPT_CHARS = 120;
+
+/**
+ * One status change of one of the account's orders (`orderUpdates`,
+ * engine/hyperliquid/README.md § User streams).
+ */
 export interface OrderUpdate {
   /** Coin name as in `meta`. */
   coin: string;
@@ -42,7 +51,8 @@ export interface OrderUpdate {
   cloid?: string;
   /**
    * `open`, `filled`, `canceled`, `marginCanceled`, `badAloPxRejected`, …: an open-ended set
-   * (reference §2.8, §3.6); classify by the `Canceled` / `Rejected` suffix.
+   * (engine/hyperliquid/README.md § User streams, § Info requests); classify by the `Canceled` /
+   * `Rejected` suffix.
    */
   status: string;
   /** When the order took this status, ms since the epoch. */
@@ -57,7 +67,9 @@ export interface NonUserCancel {
   oid: number;
 }
 
-/** A liquidation involving the account (`userEvents`; the wire's snake_case fields, §2.8). */
+/**
+ * A liquidation involving the account (`userEvents`; the wire's snake_case fields, § User streams).
+ */
 export interface Liquidation {
   /** Liquidation id. */
   lid: number;
@@ -72,9 +84,9 @@ export interface Liquidation {
 }
 
 /**
- * One hourly funding payment (`userEvents`). Reference §2.8 names the event `WsUserFunding`
- * without its fields; these are the Hyperliquid docs' and the community SDK's (the same as a
- * `userFundings` entry).
+ * One hourly funding payment (`userEvents`). The docs name the event `WsUserFunding` without
+ * its fields; these are the community SDK's, the same as a `userFundings` entry
+ * (engine/hyperliquid/README.md § User streams).
  */
 export interface UserFunding {
   /** ms since the epoch. */
@@ -110,7 +122,10 @@ export interface UserStreamStats {
 export interface UserStreamOptions {
   /** e.g. `wss://api.hyperliquid.xyz/ws`, or the venue simulator. */
   url: string;
-  /** The account (master or sub-account address, never an API wallet: reference §2.3). */
+  /**
+   * The account (master or sub-account address, never an API wallet:
+   * engine/hyperliquid/README.md § WebSocket).
+   */
   user: string;
   /** Heartbeat period, ms (default 5,000). */
   pingIntervalMs?: number;
@@ -128,11 +143,15 @@ export interface UserStreamOptions {
   random?: () => number;
   /**
    * Fills from `userFills` and again from `userEvents` (each fill usually arrives twice: callers
-   * deduplicate by `tid`). `snapshot` marks the first `userFills` message after each subscribe:
-   * the account's recent fills, which overlap what was already seen (reference §2.11).
+   * deduplicate by `tid`). `snapshot` marks the first `userFills` message after each subscribe: the
+   * account's recent fills, which overlap what was already seen
+   * (engine/hyperliquid/README.md § Reconnecting).
    */
   onFills?: (fills: UserFill[], info: { snapshot: boolean }) => void;
-  /** Order status changes; there is no snapshot of open orders (reference §2.11). */
+  /**
+   * Order status changes; there is no snapshot of open orders
+   * (engine/hyperliquid/README.md § Reconnecting).
+   */
   onOrderUpdates?: (updates: OrderUpdate[]) => void;
   /** Orders the exchange cancelled on its own. */
   onNonUserCancel?: (cancels: NonUserCancel[]) => void;
@@ -152,13 +171,15 @@ export interface UserStreamOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
 const PING = JSON.stringify({ method: "ping" });
 /** How long close() waits for the socket to finish its closing handshake, ms. */
 const CLOSE_WAIT_MS = 2_000;
-/** The subscription types, which are also what their acks echo back (reference §2.1). */
+/**
+ * The subscription types, which are also what their acks echo back
+ * (engine/hyperliquid/README.md § WebSocket).
+ */
 const SUBSCRIPTIONS = ["userFills", "orderUpdates", "userEvents"] as const;
-/** userEvents kinds this module reads (reference §2.8). */
+/** userEvents kinds this module reads (engine/hyperliquid/README.md § User streams). */
 const EVENT_KINDS = new Set(["fills", "nonUserCancel", "liquidation", "funding"]);
 
 /** A frame field that does not have the documented shape. */
@@ -224,12 +245,7 @@ export class UserStream {
     this.#pingIntervalMs = positive("pingIntervalMs", options.pingIntervalMs ?? 5_000);
     this.#pongTimeoutMs = positive("pongTimeoutMs", options.pongTimeoutMs ?? 5_000);
     this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 10_000);
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    positive("backoff.initialMs", this.#backoff.initialMs);
-    positive("backoff.maxMs", this.#backoff.maxMs);
-    if (!(this.#backoff.jitter >= 0 && this.#backoff.jitter < 1)) {
-      throw new Error(`user stream: backoff.jitter ${this.#backoff.jitter} must be in [0, 1)`);
-    }
+    this.#backoff = checkBackoff("user stream", { ...RECONNECT_BACKOFF, ...options.backoff });
     this.#logger = options.logger ?? createLogger();
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#random = options.random ?? Math.random;
@@ -288,8 +304,8 @@ export class UserStream {
     try {
       socket = new this.#WebSocket(this.#url);
     } catch (error) {
-      this.#logger.warn(`user stream: cannot open ${this.#url}: ${(error as Error).message}`);
-      this.#scheduleReconnect("error", (error as Error).message);
+      this.#logger.warn(`user stream: cannot open ${this.#url}: ${errorMessage(error)}`);
+      this.#scheduleReconnect("error", errorMessage(error));
       return;
     }
     this.#socket = socket;
@@ -358,7 +374,8 @@ export class UserStream {
         this.#frameErrors.record(frame.kind, frame.detail);
         return;
       case "greeting":
-        // A non-JSON text frame such as "Websocket connection established." (reference §2.1).
+        // A non-JSON text frame such as "Websocket connection established."
+        // (engine/hyperliquid/README.md § WebSocket).
         return;
       default:
         this.#frameErrors.record("unexpected-channel", `a ${frame.type} frame on the user stream`);
@@ -391,7 +408,8 @@ export class UserStream {
             throw new ShapeError(`userFills for user ${JSON.stringify(body.user)}, not ours`);
           }
           const fills = parseFills(body.fills, "userFills");
-          // `isSnapshot` is absent, not false, on streaming messages (reference §2.8).
+          // `isSnapshot` is absent, not false, on streaming messages
+          // (engine/hyperliquid/README.md § User streams).
           const snapshot = body.isSnapshot === true;
           if (fills.length > 0 || snapshot) {
             this.#call("onFills", () => this.#handlers.onFills?.(fills, { snapshot }));
@@ -415,7 +433,7 @@ export class UserStream {
       }
     } catch (error) {
       // A ShapeError or info.ts's InfoResponseError; handlers run inside #call and never land here.
-      this.#frameErrors.record(`bad-${channel}`, (error as Error).message);
+      this.#frameErrors.record(`bad-${channel}`, errorMessage(error));
     }
   }
 
@@ -477,7 +495,7 @@ export class UserStream {
     this.#dropSocket();
     // A connection that stayed up for a full backoff period resets the backoff; a server that
     // accepts and then drops every connection keeps backing off, which also keeps us inside
-    // 30 new connections a minute per IP (reference §2.10).
+    // 30 new connections a minute per IP (engine/hyperliquid/README.md § WebSocket).
     if (upMs >= this.#backoff.maxMs) this.#backoffAttempt = 0;
     this.#logger.warn(`user stream: connection lost (${reason}): ${detail}`);
     this.#scheduleReconnect(reason, detail);
@@ -530,7 +548,7 @@ export class UserStream {
 function fail(path: string, problem: string, value: unknown): never {
   const shown = JSON.stringify(value) ?? String(value);
   throw new ShapeError(
-    `${path} ${problem}, got ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+    `${path} ${problem}, got ${clip(shown, VALUE_EXCERPT_CHARS)}`,
   );
 }
 
@@ -591,7 +609,8 @@ export function parseOrderUpdate(raw: unknown, path: string): OrderUpdate {
     status: str(u, "status", path),
     statusTimestampMs: int(u, "statusTimestamp", path),
   };
-  // Typed `string | undefined`; the REST shape of the same order sends null (reference §3.6).
+  // Typed `string | undefined`; the REST shape of the same order sends null
+  // (engine/hyperliquid/README.md § Info requests).
   if (o.cloid !== undefined && o.cloid !== null) {
     const cloid = str(o, "cloid", p);
     if (!isValidCloid(cloid)) fail(`${p}.cloid`, "should be 0x + 32 lowercase hex digits", cloid);

@@ -1,7 +1,7 @@
 /**
- * The per-IP REST weight budget (reference §7.2): 1200 weight per minute shared by /info and
- * /exchange. A sliding one-minute log of spent weight keeps every 60 s window under the limit
- * and says how long a request must wait for room.
+ * The per-IP REST weight budget (engine/hyperliquid/README.md § Rate limits): 1200 weight per
+ * minute shared by /info and /exchange. A sliding one-minute log of spent weight keeps every 60 s
+ * window under the limit and says how long a request must wait for room.
  *
  * Requests carry a priority, and each priority may fill the window only up to its own ceiling,
  * so the weight that cancelling everything needs is always left: requoting stops at 60% of the
@@ -15,6 +15,9 @@
 export const REST_WEIGHT_PER_MINUTE = 1200;
 
 const WINDOW_MS = 60_000;
+// Entries expired from the front of the log before it is cut: one splice per thousand expiries
+// instead of one per request keeps the log O(1) per request on average.
+const COMPACT_AFTER = 1024;
 
 /**
  * Who is asking: `quote` (orders and cancels of requoting), `routine` (reads that can wait:
@@ -34,8 +37,9 @@ export const PRIORITY_CEILING: Readonly<Record<RequestPriority, number>> = {
 };
 
 /**
- * After the exchange answers 429, only safety requests go out for this long, ms. The docs give
- * no retry-after (reference §7.2); 10 s is the address limit's own pace once capped.
+ * After the exchange answers 429, only safety requests go out for this long, ms. The docs give no
+ * retry-after (engine/hyperliquid/README.md § Rate limits); 10 s is the address limit's own pace
+ * once capped.
  */
 export const RATE_LIMITED_PAUSE_MS = 10_000;
 
@@ -66,9 +70,12 @@ const PER_ITEM_INFO = new Set([
   "validatorStats",
 ]);
 
+/** Orders or cancels in one action per extra unit of weight (1 + floor(n / 40)). */
+const ORDERS_PER_EXTRA_WEIGHT = 40;
+
 /** Weight of an exchange action carrying `batchLength` orders or cancels: 1 + floor(n / 40). */
 export function exchangeWeight(batchLength: number): number {
-  return 1 + Math.floor(Math.max(0, batchLength) / 40);
+  return 1 + Math.floor(Math.max(0, batchLength) / ORDERS_PER_EXTRA_WEIGHT);
 }
 
 /** Weight of an info request of this `type`, before any per-item surcharge. */
@@ -126,7 +133,7 @@ export class WeightBudget {
       this.#spent -= this.#weights[this.#head];
       this.#head++;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
+    if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#times.length) {
       this.#times.splice(0, this.#head);
       this.#weights.splice(0, this.#head);
       this.#head = 0;

@@ -1,8 +1,8 @@
 /**
- * Wire numbers (reference §5.5, §5.6): prices and sizes travel as normalized decimal strings,
- * and the exchange hashes exactly those strings, so `"100.0"` instead of `"100"` changes the
- * signature. Perp prices have at most 5 significant figures and `6 - szDecimals` decimals
- * (integers always pass); sizes have at most `szDecimals` decimals.
+ * Wire numbers (engine/hyperliquid/README.md § Wire numbers): prices and sizes travel as normalized
+ * decimal strings, and the exchange hashes exactly those strings, so `"100.0"` instead of `"100"`
+ * changes the signature. Perp prices have at most 5 significant figures and `6 - szDecimals`
+ * decimals (integers always pass); sizes have at most `szDecimals` decimals.
  */
 
 /** Hyperliquid: minimum perp order value in USD ("Order must have minimum value of $10."). */
@@ -18,6 +18,9 @@ const WIRE_TOLERANCE = 1e-12;
 // Relative slack when snapping a float to a decimal grid: float products like 1234.5 * 10 carry
 // ~1e-16 relative noise, which must not push an on-grid value to the next step.
 const GRID_SLACK = 1e-11;
+// From 1e21 on, JavaScript's toFixed writes exponent notation (ECMAScript Number.prototype.toFixed,
+// step "if x ≥ 10^21"), which no wire string may carry.
+const EXPONENT_FROM = 1e21;
 
 const DECIMAL_RE = /^(\d+)(?:\.(\d+))?$/;
 const CLOID_RE = /^0x[0-9a-f]{32}$/;
@@ -25,7 +28,7 @@ const CLOID_MAX = 2n ** 128n;
 
 /** Formats a number as the official SDK's `float_to_wire` does; throws when it would round. */
 export function floatToWire(x: number): string {
-  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) {
+  if (!Number.isFinite(x) || Math.abs(x) >= EXPONENT_FROM) {
     throw new Error(`floatToWire: ${x} is not a finite number a wire string can hold`);
   }
   const fixed = x.toFixed(WIRE_DECIMALS);

@@ -1,22 +1,16 @@
 /**
  * The market-data WebSocket: one socket carrying `l2Book` and `trades` for every selected coin,
  * with subscription acks tracked, a ping/pong heartbeat, a stall watcher and reconnection with
- * exponential backoff (reference sections 2.1, 2.2 and 2.11). Everything runs on timers; no
- * loop ever polls, so a server that refuses or drops every connection costs a few timer
- * callbacks per backoff period, not CPU.
+ * exponential backoff (engine/hyperliquid/README.md § WebSocket, § Reconnecting). Everything runs
+ * on timers; no loop ever polls, so a server that refuses or drops every connection costs a few
+ * timer callbacks per backoff period, not CPU.
  */
 import { createLogger, type Logger } from "../log.ts";
+import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
 import { FrameErrorLog } from "./frame_errors.ts";
 import { type BookProblem, parseFrame } from "./parse.ts";
 import type { BookSnapshot, Trade } from "./types.ts";
-
-/** Reconnect delays: `initialMs` doubling per failed attempt up to `maxMs`, minus jitter. */
-export interface BackoffOptions {
-  initialMs: number;
-  maxMs: number;
-  /** Fraction 0..1 of each delay drawn at random and taken off, so clients do not retry in step. */
-  jitter: number;
-}
+import { errorMessage } from "../util/errors.ts";
 
 /** Why the feed dropped a connection. */
 export type DisconnectReason = "stall" | "closed" | "error" | "pong-timeout";
@@ -103,16 +97,14 @@ export interface MarketDataFeedOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
+/**
+ * Reconnect pacing of every Hyperliquid socket (market data, user stream, fill feed): 250 ms
+ * doubling to 10 s, a fifth of each delay random, so a restarted fleet does not reconnect in step.
+ */
+export const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
 const PING = JSON.stringify({ method: "ping" });
 /** How long close() waits for sockets to finish their closing handshake, ms. */
 const CLOSE_WAIT_MS = 2_000;
-
-/** Delay before reconnect attempt `attempt` (1-based): min(max, initial·2^(attempt−1))·(1 − jitter·r). */
-export function backoffDelayMs(attempt: number, backoff: BackoffOptions, random: number): number {
-  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
-  return base * (1 - backoff.jitter * random);
-}
 
 /** Market data for a set of coins over one self-healing WebSocket. */
 export class MarketDataFeed {
@@ -194,12 +186,7 @@ export class MarketDataFeed {
     this.#pingIntervalMs = positive("pingIntervalMs", options.pingIntervalMs ?? 20_000);
     this.#pongTimeoutMs = positive("pongTimeoutMs", options.pongTimeoutMs ?? 10_000);
     this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 10_000);
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    positive("backoff.initialMs", this.#backoff.initialMs);
-    positive("backoff.maxMs", this.#backoff.maxMs);
-    if (!(this.#backoff.jitter >= 0 && this.#backoff.jitter < 1)) {
-      throw new Error(`backoff.jitter ${this.#backoff.jitter} must be in [0, 1)`);
-    }
+    this.#backoff = checkBackoff("market-data feed", { ...RECONNECT_BACKOFF, ...options.backoff });
     this.#logger = options.logger ?? createLogger();
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#random = options.random ?? Math.random;
@@ -271,7 +258,7 @@ export class MarketDataFeed {
     try {
       socket = new this.#WebSocket(this.#url);
     } catch (error) {
-      this.#logger.warn(`market data: cannot open ${this.#url}: ${(error as Error).message}`);
+      this.#logger.warn(`market data: cannot open ${this.#url}: ${errorMessage(error)}`);
       this.#scheduleReconnect("error");
       return;
     }

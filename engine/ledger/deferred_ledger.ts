@@ -8,6 +8,7 @@
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import type { Logger } from "../log.ts";
 import type { FillLedger, LedgerOrder } from "./ledger.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** What the live venue tells the ledger (engine/venue/live.ts). */
 export type LedgerInput = Pick<
@@ -100,7 +101,7 @@ export class DeferredLedger implements LedgerInput {
       try {
         this.#replay(events[i]);
       } catch (error) {
-        this.#log?.error(`[LEDGER] ${events[i].kind} not recorded: ${(error as Error).message}`);
+        this.#log?.error(`[LEDGER] ${events[i].kind} not recorded: ${errorMessage(error)}`);
       }
     }
   }

@@ -10,6 +10,7 @@
 import type { Logger } from "../log.ts";
 import type { OpsCounters } from "./metrics.ts";
 import type { Secret } from "./secret.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** What an alert is about; the rate limit is per kind. */
 export type AlertKind =
@@ -137,7 +138,7 @@ export class AlertSender {
         // The URL is a credential: the message names the failure, never the address.
         const reason = error instanceof DOMException && error.name === "TimeoutError"
           ? `no answer within ${this.#timeoutMs / 1000}s`
-          : (error as Error).message.replaceAll(this.#url!.reveal(), "[webhook]");
+          : errorMessage(error).replaceAll(this.#url!.reveal(), "[webhook]");
         this.#log.warn(`[ALERT] not delivered (${reason}): ${text}`);
       }
     }

@@ -33,6 +33,8 @@ export const DEFAULT_HTTP_HOST = "127.0.0.1";
 
 // A token shorter than this can be guessed over the network; 32 hex digits is 128 bits.
 const MIN_TOKEN_LENGTH = 16;
+/** Highest TCP port number (ports are 16-bit). */
+const MAX_PORT = 65_535;
 
 /** Whether this process may reach (or listen on) `host` (`name` or `name:port`). */
 export function hasNetAccess(host: string): boolean {
@@ -55,7 +57,7 @@ export function loadOpsConfig(
   let httpPort: number | null = null;
   if (portText !== undefined) {
     const port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) {
       throw new ConfigError(
         "MM_HTTP_PORT",
         portText,

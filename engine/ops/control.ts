@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import type { AlertSender } from "./alerts.ts";
 import type { OpsCounters } from "./metrics.ts";
 import type { Secret } from "./secret.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** What control acts on (the engine). */
 export interface ControlTarget {
@@ -87,7 +88,7 @@ export class Control {
     } catch (error) {
       return json(400, {
         ok: false,
-        error: `bad control request: ${(error as Error).message}; send {"action":"pause"}`,
+        error: `bad control request: ${errorMessage(error)}; send {"action":"pause"}`,
       });
     }
     const action = body.action;

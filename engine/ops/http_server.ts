@@ -9,6 +9,7 @@ import type { Control } from "./control.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import type { OpsSnapshot } from "./snapshot.ts";
 import { statusPage, statusPageCsp } from "./status_page.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
@@ -79,7 +80,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       }
       return text(404, "not found: GET / (status page), /status.json, /metrics; POST /control");
     } catch (error) {
-      log.error(`[OPS] ${request.method} ${pathname} failed: ${(error as Error).message}`);
+      log.error(`[OPS] ${request.method} ${pathname} failed: ${errorMessage(error)}`);
       return text(500, "internal error (see the engine's log)");
     }
   };
@@ -90,7 +91,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   } catch (error) {
     throw new Error(
       `the status server cannot listen on ${options.hostname}:${options.port} ` +
-        `(MM_HTTP_HOST, MM_HTTP_PORT): ${(error as Error).message}`,
+        `(MM_HTTP_HOST, MM_HTTP_PORT): ${errorMessage(error)}`,
     );
   }
   return await ready.promise;
@@ -104,7 +105,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
         ready.resolve({ url: `http://${host}:${port}/`, close: () => server.shutdown() });
       },
       onError: (error) => {
-        log.error(`[OPS] request failed: ${(error as Error).message}`);
+        log.error(`[OPS] request failed: ${errorMessage(error)}`);
         return text(500, "internal error");
       },
     }, handler);

@@ -34,6 +34,12 @@ export interface AlertWatchOptions {
   highIpWeightShare: number;
 }
 
+// Hysteresis of the budget alerts, so a level hovering at its threshold sends one alert, not
+// one per reading: the address budget is low again only after recovering to 1.25x its alert
+// level; the IP weight only after falling under 0.75x its alert share.
+const ADDRESS_RECOVERED = 1.25;
+const WEIGHT_RECOVERED = 0.75;
+
 /** Compares readings and sends the alerts they call for. */
 export class AlertWatch {
   readonly options: AlertWatchOptions;
@@ -94,7 +100,9 @@ export class AlertWatch {
           Math.max(0, Math.floor(r.addressLeft))
         } address requests left; placing stops under 1,000 until volume frees more.`,
       );
-    } else if (r.addressLeft !== null && this.#addressLow && r.addressLeft >= low * 1.25) {
+    } else if (
+      r.addressLeft !== null && this.#addressLow && r.addressLeft >= low * ADDRESS_RECOVERED
+    ) {
       this.#addressLow = false;
     }
     const share = r.ipWeightUsed / r.ipWeightLimit;
@@ -104,7 +112,7 @@ export class AlertWatch {
         "budget",
         `⚠️ LOW REQUEST BUDGET: IP weight ${r.ipWeightUsed} of ${r.ipWeightLimit} spent in the last minute; requotes are held back.`,
       );
-    } else if (this.#weightHigh && share < this.options.highIpWeightShare * 0.75) {
+    } else if (this.#weightHigh && share < this.options.highIpWeightShare * WEIGHT_RECOVERED) {
       this.#weightHigh = false;
     }
   }

@@ -5,7 +5,7 @@
  * engine feeds books and trades in and asks, per coin, whether the inputs changed; the estimates
  * are refreshed on the loop's tick every `refreshMs`, never per book or trade.
  *
- * A `glft` coin quotes the spec's grid until its first estimate (the estimators' minimum data,
+ * A `glft` coin quotes the grid until its first estimate (the estimators' minimum data,
  * about a minute of trading), then keeps its last estimate if the window later runs dry.
  *
  * @module

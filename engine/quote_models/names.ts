@@ -8,5 +8,5 @@
 /** A quote model by name. */
 export type QuoteModelName = "grid" | "microprice" | "glft";
 
-/** The quote models a config may name, in kernel code order; `grid` (the spec's) is the default. */
+/** The quote models a config may name, in kernel code order; `grid` is the default. */
 export const QUOTE_MODELS: readonly QuoteModelName[] = ["grid", "microprice", "glft"];

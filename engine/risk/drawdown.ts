@@ -1,16 +1,16 @@
 /**
- * The global drawdown stop (spec 8.3): every `checkEveryMs` (60 s), if the day's PnL is below
- * `-(starting balance × cap)`, the engine cancels everything and halts until a restart. The
- * day's PnL comes from the portfolio, which alone tracks the UTC-day anchor and the session's
- * peak; this guard only decides when to check and whether the cap is crossed.
+ * The global drawdown stop (README, "Risk gates"): every `checkEveryMs` (60 s), if the day's PnL is
+ * below `-(starting balance × cap)`, the engine cancels everything and halts until a restart. The
+ * day's PnL comes from the portfolio, which alone tracks the UTC-day anchor and the session's peak;
+ * this guard only decides when to check and whether the cap is crossed.
  */
 
 /** Options of {@link DrawdownGuard}. */
 export interface DrawdownOptions {
   startingBalanceUsd: number;
-  /** Daily loss cap as a fraction of the starting balance (spec: 0.05). */
+  /** Daily loss cap as a fraction of the starting balance (default 0.05). */
   capPct: number;
-  /** Check period, ms (spec: 60 s). */
+  /** Check period, ms (default 60 s). */
   checkEveryMs: number;
 }
 

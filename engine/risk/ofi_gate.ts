@@ -1,10 +1,10 @@
 /**
- * The OFI halt (spec 8.4): with `OFI = (buy_vol - sell_vol) / total_vol` over the last 200
- * taker trades, `OFI < -threshold` (sell dominance) suppresses bids and `OFI > +threshold` (buy
- * dominance) suppresses asks. "Dominance" in the log is |OFI|, as the spec's line shows it
- * (`Sell dominance 78.3% > threshold`).
+ * The OFI halt (README, "Risk gates"): with `OFI = (buy_vol - sell_vol) / total_vol` over the last
+ * 200 taker trades, `OFI < -threshold` (sell dominance) suppresses bids and `OFI > +threshold` (buy
+ * dominance) suppresses asks. "Dominance" in the log is |OFI|, as the `[OFI]` line shows it (`Sell
+ * dominance 78.3% > threshold`).
  *
- * Two guards the spec leaves open, chosen here: the gate needs at least `minTrades` trades in
+ * Two guards chosen here: the gate needs at least `minTrades` trades in
  * the window before it may fire (one trade is not a flow), and a suppressed side returns once
  * |OFI| falls `hysteresis` below the threshold (so a value hovering at the threshold does not
  * flap the side on and off every tick).
@@ -18,7 +18,7 @@ export const SIDE_BOTH = SIDE_BID | SIDE_ASK;
 
 /** Options of {@link OfiGate}. */
 export interface OfiGateOptions {
-  /** |OFI| beyond which a side is suppressed (spec `ofi_halt_threshold`, 0.70). */
+  /** |OFI| beyond which a side is suppressed (`ofi_halt_threshold`, default 0.70). */
   threshold: number;
   /** Trades in the window before the gate may fire. */
   minTrades: number;

@@ -1,6 +1,6 @@
 /**
- * The stall panic state machine (spec 8.2). The market-data feed raises a stall flag when no
- * message arrived for `MM_STALL_TIMEOUT_S`; the engine then cancels everything before it is
+ * The stall panic state machine (README, "Risk gates"). The market-data feed raises a stall flag
+ * when no message arrived for `MM_STALL_TIMEOUT_S`; the engine then cancels everything before it is
  * "dark", waits for the socket to come back, reconciles the venue's positions with its own
  * inventory, and only then quotes again.
  *

@@ -1,8 +1,8 @@
 /**
- * The address-based request budget (reference §7.2): an address may send 10,000 requests plus
- * one per USDC it has ever traded; every order and every cancel counts one, batched or not.
- * Past the cap the exchange allows one action per 10 s; cancels keep a larger allowance
- * (min(cap + 100,000, 2 × cap)), so cancelling stays possible.
+ * The address-based request budget (engine/hyperliquid/README.md § Rate limits): an address may
+ * send 10,000 requests plus one per USDC it has ever traded; every order and every cancel counts
+ * one, batched or not. Past the cap the exchange allows one action per 10 s; cancels keep a larger
+ * allowance (min(cap + 100,000, 2 × cap)), so cancelling stays possible.
  *
  * This is the venue's running count: the exchange's figures when read (`userRateLimit`, live),
  * or a configured start (shadow), plus the requests sent and the volume traded since. Below a
@@ -11,7 +11,10 @@
  */
 import type { Logger } from "../log.ts";
 
-/** A new Hyperliquid address may send this many requests before any volume (reference §7.2). */
+/**
+ * A new Hyperliquid address may send this many requests before any volume
+ * (engine/hyperliquid/README.md § Rate limits).
+ */
 export const NEW_ADDRESS_REQUESTS = 10_000;
 
 /**
@@ -24,7 +27,7 @@ export const DEFAULT_RESERVE = 1_000;
 /**
  * What an action refused for a stale `expiresAfter` costs, in requests per order or cancel it
  * carried: "Actions consume 5x the usual address-based rate limit when canceled due to a stale
- * expiresAfter field" (reference §4.1, [DOC]).
+ * expiresAfter field" (engine/hyperliquid/README.md § Exchange actions, [DOC]).
  */
 export const STALE_ACTION_COST = 5;
 
@@ -128,7 +131,10 @@ export class AddressBudget {
     this.#check();
   }
 
-  /** Counts volume traded, USD: one more request per USDC (reference §7.2). */
+  /**
+   * Counts volume traded, USD: one more request per USDC
+   * (engine/hyperliquid/README.md § Rate limits).
+   */
   earn(volumeUsd: number): void {
     if (!(volumeUsd > 0) || !this.#known) return;
     this.#cap += volumeUsd;

@@ -1,6 +1,7 @@
 /**
- * The live venue (spec phase 9J): the desired grid becomes signed post-only (`Alo`) orders on
- * Hyperliquid, each with a client order id (cloid) so every outcome can be looked up.
+ * The live venue (README, "Live trading: start-up, errors, shutdown"): the desired grid becomes
+ * signed post-only (`Alo`) orders on Hyperliquid, each with a client order id (cloid) so every
+ * outcome can be looked up.
  *
  * The rule it keeps: every order the account has resting is either tracked by a slot or being
  * cancelled, with retries, until `openOrders` confirms it is gone.
@@ -62,6 +63,8 @@ import {
   type Venue,
   type VenueStats,
 } from "./venue.ts";
+import { backoffDelayMs } from "../util/backoff.ts";
+import { errorMessage } from "../util/errors.ts";
 
 export type { AddressBudgetView as AddressBudget } from "./address_budget.ts";
 
@@ -112,7 +115,8 @@ export interface LiveExchangeOptions {
   fastCancel?: boolean;
 }
 
-// Hyperliquid: the whole-request error of an address past its request cap (reference §4.7).
+// Hyperliquid: the whole-request error of an address past its request cap
+// (engine/hyperliquid/README.md § Exchange actions).
 const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
 // exchange.ts: a request the weight budget kept from being sent.
 const NOT_SENT_PREFIX = "not sent:";
@@ -249,7 +253,7 @@ export class LiveExchange implements Venue {
       onHealth: (healthy, reason) => this.#onFeedHealth(healthy, reason),
     });
     this.#feedStarted = this.#feed.start().catch((error) => {
-      this.#log.error(`[LIVE] fill feed did not start: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] fill feed did not start: ${errorMessage(error)}`);
     });
     const routineInfo = options.info.withPriority("routine");
     this.#budgetRead = this.#pollBudget(routineInfo);
@@ -343,7 +347,7 @@ export class LiveExchange implements Venue {
     return this.#serialized(async () => {
       await cancelUntilEmpty(this.#ctx, reason);
       await this.#feed.catchUp().catch((error) =>
-        this.#log.warn(`[LIVE] fill catch-up after cancel_all failed: ${(error as Error).message}`)
+        this.#log.warn(`[LIVE] fill catch-up after cancel_all failed: ${errorMessage(error)}`)
       );
     }).finally(() => {
       this.#holds--;
@@ -362,7 +366,7 @@ export class LiveExchange implements Venue {
       this.#spend(cancels.length);
       await this.#ex.cancel(cancels, { priority: "safety", fast: this.#ctx.fastCancel });
     } catch (error) {
-      this.#log.error(`[LIVE] last-resort cancel failed: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] last-resort cancel failed: ${errorMessage(error)}`);
     }
   }
 
@@ -482,7 +486,8 @@ export class LiveExchange implements Venue {
   }
 
   #backoffMs(failures: number): number {
-    return Math.min(this.#retryMaxMs, this.#retryMs * 2 ** Math.max(0, failures - 1));
+    const backoff = { initialMs: this.#retryMs, maxMs: this.#retryMaxMs, jitter: 0 };
+    return backoffDelayMs(failures, backoff, 0);
   }
 
   /** Starts a batch now, or arms the timer for when the governor allows one. */
@@ -507,7 +512,7 @@ export class LiveExchange implements Venue {
       return;
     }
     this.#inFlight = this.#batch().catch((error) => {
-      this.#log.error(`[LIVE] order batch failed: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] order batch failed: ${errorMessage(error)}`);
     }).finally(() => {
       this.#inFlight = null;
       if (this.#dirty && !this.#closed) this.#schedule();
@@ -623,7 +628,7 @@ export class LiveExchange implements Venue {
     } catch (error) {
       // placeOrders turns every transport failure into outcomes; a throw comes from building
       // or signing the action, before anything was sent: nothing rests.
-      this.#log.error(`[LIVE] orders not sent: ${(error as Error).message}`);
+      this.#log.error(`[LIVE] orders not sent: ${errorMessage(error)}`);
       for (const s of place) this.#slots.release(s);
       return;
     }
@@ -660,7 +665,7 @@ export class LiveExchange implements Venue {
         { expiresAfter: expiresMs, priority, fast: this.#ctx.fastCancel },
       );
     } catch (error) {
-      outcomes = moved.map(() => ({ kind: "unknown", reason: (error as Error).message }));
+      outcomes = moved.map(() => ({ kind: "unknown", reason: errorMessage(error) }));
     }
     if (!outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message))) {
       this.#spend(moved.length * actionCost(outcomes));
@@ -770,7 +775,7 @@ export class LiveExchange implements Venue {
       read = await info.userRateLimit(this.#user);
     } catch (error) {
       this.#log.warn(
-        `[LIVE] userRateLimit failed: ${(error as Error).message}; ` +
+        `[LIVE] userRateLimit failed: ${errorMessage(error)}; ` +
           (this.governor.address.known
             ? "counting requests locally until the next read"
             : "no order is placed until the address budget has been read"),

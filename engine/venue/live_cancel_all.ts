@@ -7,6 +7,7 @@
 import type { CancelOutcome } from "../hyperliquid/exchange.ts";
 import type { OpenOrder } from "../hyperliquid/info.ts";
 import type { LiveContext } from "./live_context.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Cancels listed orders by oid in one action; frees the slots of those confirmed gone. */
 export async function cancelListed(
@@ -30,7 +31,7 @@ export async function cancelListed(
     for (const o of cancellable) ctx.cancelSent(o.oid);
     outcomes = await ctx.exchange.cancel(cancels, { priority: "safety", fast: ctx.fastCancel });
   } catch (error) {
-    outcomes = cancellable.map(() => ({ kind: "unknown", reason: (error as Error).message }));
+    outcomes = cancellable.map(() => ({ kind: "unknown", reason: errorMessage(error) }));
   }
   outcomes.forEach((o, i) => {
     const order = cancellable[i];
@@ -85,7 +86,7 @@ export async function cancelUntilEmpty(ctx: LiveContext, reason: string): Promis
     } catch (error) {
       failures++;
       ctx.log.error(
-        `[LIVE] cancel_all (${reason}): openOrders failed: ${(error as Error).message}; ` +
+        `[LIVE] cancel_all (${reason}): openOrders failed: ${errorMessage(error)}; ` +
           `not quoting, retrying in ${ctx.backoffMs(failures)} ms`,
       );
       await ctx.sleep(ctx.backoffMs(failures));

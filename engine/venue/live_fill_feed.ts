@@ -1,15 +1,16 @@
 /**
  * The account's fills, each delivered exactly once, pushed by the exchange instead of polled.
  *
- * Fills come over one {@link UserStream} (reference §2.8): `userFills` and `userEvents` both
- * carry every fill, and each (re)subscribe starts with a `userFills` snapshot of recent fills,
- * which is how fills made while the socket was down reach us (reference §2.2, §2.11). All of
- * them, and the REST answers below, are deduplicated by `tid` ("unique trade id", §2.8).
+ * Fills come over one {@link UserStream} (engine/hyperliquid/README.md § User streams): `userFills`
+ * and `userEvents` both carry every fill, and each (re)subscribe starts with a `userFills` snapshot
+ * of recent fills, which is how fills made while the socket was down reach us
+ * (engine/hyperliquid/README.md § WebSocket, § Reconnecting). All of them, and the REST answers
+ * below, are deduplicated by `tid` ("unique trade id", § User streams).
  *
- * REST `userFillsByTime` (weight 20 + 1 per 20 fills, reference §7.2) is asked only at start-up
- * (from `fillsSinceMs`), after each reconnect (from the last moment every fill was known to have
- * arrived) and when the caller asks ({@link LiveFillFeed.catchUp}). That closes the one gap the
- * snapshot leaves: more fills during an outage than the snapshot holds.
+ * REST `userFillsByTime` (weight 20 + 1 per 20 fills, engine/hyperliquid/README.md § Rate limits)
+ * is asked only at start-up (from `fillsSinceMs`), after each reconnect (from the last moment every
+ * fill was known to have arrived) and when the caller asks ({@link LiveFillFeed.catchUp}). That
+ * closes the one gap the snapshot leaves: more fills during an outage than the snapshot holds.
  *
  * Health: the feed is healthy while the socket is up and the REST catch-up that followed its
  * (re)connect has succeeded. It turns unhealthy at once when the socket drops or goes silent
@@ -23,12 +24,10 @@ import {
   UserStream,
   type UserStreamDownReason,
 } from "../hyperliquid/user_stream.ts";
-import {
-  backoffDelayMs,
-  type BackoffOptions,
-  type WebSocketConstructor,
-} from "../hyperliquid/ws.ts";
+import { RECONNECT_BACKOFF, type WebSocketConstructor } from "../hyperliquid/ws.ts";
+import { backoffDelayMs, type BackoffOptions } from "../util/backoff.ts";
 import type { Logger } from "../log.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Options of {@link LiveFillFeed}. */
 export interface LiveFillFeedOptions {
@@ -76,7 +75,8 @@ export interface LiveFillFeedStats {
   reconnects: number;
 }
 
-// Hyperliquid answers at most 2,000 fills per userFillsByTime request (reference §3.5).
+// Hyperliquid answers at most 2,000 fills per userFillsByTime request
+// (engine/hyperliquid/README.md § Info requests).
 const FILLS_PAGE = 2_000;
 /**
  * How far below the "complete through" mark fill ids are kept, ms of exchange time. Every fill
@@ -91,7 +91,6 @@ const FILLS_PAGE = 2_000;
 const DEDUP_MARGIN_MS = 10 * 60_000;
 /** Prune the id set when its horizon has moved this far since the last prune, ms. */
 const PRUNE_STEP_MS = 60_000;
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, jitter: 0.2 };
 
 /** Thrown to callers waiting on a catch-up when the feed is closed. */
 class FeedClosedError extends Error {
@@ -151,7 +150,7 @@ export class LiveFillFeed {
     this.#info = options.info;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.#backoff = { ...RECONNECT_BACKOFF, ...options.backoff };
     this.#fillsSinceMs = options.fillsSinceMs;
     this.#completeMs = this.#prunedAtMs = this.#newestMs = options.fillsSinceMs;
     this.#handlers = options;
@@ -294,7 +293,7 @@ export class LiveFillFeed {
         if (this.#closed) throw new FeedClosedError();
         const delayMs = Math.round(backoffDelayMs(attempt, this.#backoff, Math.random()));
         this.#log.warn(
-          `[FILLS] ${why} catch-up failed (attempt ${attempt}): ${(error as Error).message}; ` +
+          `[FILLS] ${why} catch-up failed (attempt ${attempt}): ${errorMessage(error)}; ` +
             `retrying in ${delayMs} ms`,
         );
         await this.#sleep(delayMs);
@@ -318,9 +317,9 @@ export class LiveFillFeed {
   }
 
   /**
-   * Delivers every fill at or after `fromMs` (inclusive), paging forward by time as the
-   * reference says (§3: "paginate with the last timestamp as the next startTime"); returns how
-   * many were new.
+   * Delivers every fill at or after `fromMs` (inclusive), paging forward by time as the docs say
+   * ("paginate with the last timestamp as the next startTime",
+   * engine/hyperliquid/README.md § Info requests); returns how many were new.
    */
   async #fetchSince(fromMs: number): Promise<number> {
     let found = 0;

@@ -10,6 +10,7 @@ import { orderStatusKind } from "../hyperliquid/order_status.ts";
 import { infoWeight } from "../hyperliquid/weight_budget.ts";
 import type { LiveContext } from "./live_context.ts";
 import type { LiveSlot } from "./live_slots.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** Asks what became of every unknown order whose action has expired; true when all answered. */
 export function resolveExpired(ctx: LiveContext): Promise<boolean> {
@@ -53,7 +54,7 @@ async function resolveOneByOne(ctx: LiveContext, due: LiveSlot[]): Promise<boole
       }
     } catch (error) {
       failed = true;
-      ctx.log.warn(`[LIVE] orderStatus ${cloid} failed: ${(error as Error).message}`);
+      ctx.log.warn(`[LIVE] orderStatus ${cloid} failed: ${errorMessage(error)}`);
     }
   }));
   if (undecided.length > 0 && !await resolveByListing(ctx, undecided)) failed = true;
@@ -68,7 +69,7 @@ async function resolveByListing(ctx: LiveContext, due: LiveSlot[]): Promise<bool
     resting = new Map(open.flatMap((o) => o.cloid === undefined ? [] : [[o.cloid, o.oid]]));
   } catch (error) {
     ctx.log.warn(
-      `[LIVE] openOrders for ${due.length} unknown outcomes failed: ${(error as Error).message}`,
+      `[LIVE] openOrders for ${due.length} unknown outcomes failed: ${errorMessage(error)}`,
     );
     return false;
   }

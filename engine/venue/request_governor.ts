@@ -1,6 +1,7 @@
 /**
- * The request governor: the two rations Hyperliquid puts on an account (reference §7.2), held
- * in one place for the venue that spends them, shadow or live.
+ * The request governor: the two rations Hyperliquid puts on an account
+ * (engine/hyperliquid/README.md § Rate limits), held in one place for the venue that spends them,
+ * shadow or live.
  *
  * - **IP weight** ({@link WeightBudget}): 1200 per sliding minute across `/info` and
  *   `/exchange`. Live, the info and exchange clients charge it as they send, each request with

@@ -1,8 +1,8 @@
 /**
- * The shadow venue (spec section 4, phase 9I; section 8.1): our grid becomes shadow orders
- * that rest against live market data and fill only as the chosen queue model allows. Nothing
- * is ever sent to an exchange. Deterministic: no wall clock and no randomness; fills carry
- * the market time of the event that caused them, and order ids come from a counter.
+ * The shadow venue (README, "Shadow mode: the Queue Position Estimator"): our grid becomes shadow
+ * orders that rest against live market data and fill only as the chosen queue model allows. Nothing
+ * is ever sent to an exchange. Deterministic: no wall clock and no randomness; fills carry the
+ * market time of the event that caused them, and order ids come from a counter.
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { type FeeModel, flatMakerFee } from "../fees.ts";

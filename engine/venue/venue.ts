@@ -1,7 +1,7 @@
 /**
  * The venue contract: what the quoting loop hands its quotes to. `sim.ts` (shadow mode: a
  * queue-position estimator over live market data) and `live.ts` (signed post-only orders)
- * implement it, so the loop never knows which one it drives (spec section 8.1, DESIGN.md).
+ * implement it, so the loop never knows which one it drives.
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import type { RequestGovernor } from "./request_governor.ts";
@@ -9,7 +9,7 @@ import type { RequestGovernor } from "./request_governor.ts";
 /** Side of one of our quotes. */
 export type QuoteSide = "bid" | "ask";
 
-/** Grid levels per side (spec section 4, phase 9F). */
+/** Grid levels per side (README, "The grid"). */
 export const GRID_LEVELS = 3;
 
 /** The desired grid for one coin this tick; a size of 0 means "no quote at this level". */

@@ -34,7 +34,10 @@ const assets: AssetInfo[] = names.map((name, i) => ({
   isDelisted: false,
 }));
 
-/** Top-of-book and trade events of a seeded walk: `seconds` of market time, 10x the spec's rate. */
+/**
+ * Top-of-book and trade events of a seeded walk: `seconds` of market time, 10x the venue
+ * simulator's base rate.
+ */
 function syntheticReplay(seconds: number): ReplayData {
   // Spec rate: a book every ~650 ms per coin; 10x = every 65 ms; plus one trade per book.
   const perCoin = Math.floor((seconds * 1000) / 65);

@@ -1,6 +1,6 @@
 /**
- * One coin's grid inputs written into the kernel (or its TypeScript twin), with the spec's
- * defaults, and the quotes read back: the fixtures of the kernel's tests.
+ * One coin's grid inputs written into the kernel (or its TypeScript twin), with the
+ * defaults (README, "Configuration"), and the quotes read back: the fixtures of the kernel's tests.
  *
  * @module
  */
@@ -21,7 +21,7 @@ export type GridInputs = Pick<
   | "sideMask"
 >;
 
-/** One coin's grid inputs; what is left out takes the spec's default. */
+/** One coin's grid inputs; what is left out takes its default. */
 export interface GridCoin {
   bid: number;
   ask: number;

@@ -8,7 +8,10 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { NetworkEndpoints } from "../../engine/hyperliquid/types.ts";
 import { type L1ActionInput, signL1Action } from "../../engine/hyperliquid/signing.ts";
 
-/** The official SDK's test key (reference §5.3): public, worthless, convenient. */
+/**
+ * The official SDK's test key (engine/hyperliquid/README.md § Signing): public, worthless,
+ * convenient.
+ */
 export const TEST_PRIVATE_KEY =
   "0x0123456789012345678901234567890123456789012345678901234567890123";
 /** Address of {@link TEST_PRIVATE_KEY}. */

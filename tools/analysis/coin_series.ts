@@ -10,7 +10,7 @@ import { scanTicks, scanTrades } from "../../engine/csv_scan.ts";
 import { type DayFile, listReadableDays } from "../data_files.ts";
 import type { Database } from "./duckdb.ts";
 import { inRange, type LoadFilter, type LoadSummary } from "./load.ts";
-import { columnsTable, initParquet, parquetToIPC } from "./parquet_io.ts";
+import { columnsTable, initParquet, parquetToIPC, WORD } from "./parquet_io.ts";
 
 /** The columns of the per-coin `ticks` table: one coin at a time needs no coin column. */
 export const COIN_TICK_COLUMNS = ["timestamp_ms", "mid", "spread_bps"];
@@ -129,7 +129,7 @@ function msColumn(table: arrow.Table, file: DayFile): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < out.length; i++) {
     // Little-endian halves; the high word is signed.
-    out[i] = (words[2 * i + 1] | 0) * 4294967296 + words[2 * i];
+    out[i] = (words[2 * i + 1] | 0) * WORD + words[2 * i];
   }
   return out;
 }

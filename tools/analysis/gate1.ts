@@ -1,9 +1,9 @@
 /**
- * Gate 1, adverse selection baseline (spec section 10): per coin, the average book spread against
- * the adverse selection a passive fill suffers at 1 s / 10 s / 60 s (fill_moves.ts). Edge
- * (edge.ts, the definition gate 3 uses too) = average half-spread − adverse selection at 10 s −
- * the base-tier maker fee; coins with an edge of zero or less (or with no trades to measure)
- * are excluded from quoting.
+ * Gate 1, adverse selection baseline (README, "The five gates"): per coin, the average book spread
+ * against the adverse selection a passive fill suffers at 1 s / 10 s / 60 s (fill_moves.ts). Edge
+ * (edge.ts, the definition gate 3 uses too) = average half-spread − adverse selection at 10 s − the
+ * base-tier maker fee; coins with an edge of zero or less (or with no trades to measure) are
+ * excluded from quoting.
  */
 
 import { edgeBps, MAKER_FEE_BPS } from "./edge.ts";

@@ -1,11 +1,11 @@
 /**
- * Gate 2, hourly regime profiling (spec section 10): mean and standard deviation of the spread
- * by UTC hour over the selected coins (per coin in SQL, combined exactly across coins: see
+ * Gate 2, hourly regime profiling (README, "The five gates"): mean and standard deviation of the
+ * spread by UTC hour over the selected coins (per coin in SQL, combined exactly across coins: see
  * {@link combineMoments}). An hour is "chaotic" when both its mean and its deviation exceed 1.5x
- * the median over the hours seen. The governor's ATR thresholds are suggested on the governor's
- * own scale: from the ATR fraction it holds at the end of every one-minute bar (engine/atr.ts),
- * `calmAtr` = the median bar, `haltAtr` = the 95th percentile, written as the RegimeOptions keys
- * of engine/regime.ts in `reports/regime_options.json`.
+ * the median over the hours seen. The governor's ATR thresholds are suggested on the governor's own
+ * scale: from the ATR fraction it holds at the end of every one-minute bar (engine/atr.ts),
+ * `calmAtr` = the median bar, `haltAtr` = the 95th percentile, written as the RegimeOptions keys of
+ * engine/regime.ts in `reports/regime_options.json`.
  */
 
 import type { RegimeOptions } from "../../engine/regime.ts";

@@ -1,12 +1,12 @@
 /**
- * Gate 3, spread calibration (spec section 10): a recommended `base_spread_bps` (half-spread per
- * side) per coin, written as a ready-to-use `MmAssetConfig` list (`reports/mm_asset_config.json`).
- * Recommended = the largest of: the 1.0 bps minimum viable spread, the half-spread at which a
- * passive fill breaks even (adverse selection at 10 s plus the maker fee: edge.ts, gate 1's
- * definition) with a 20% margin, and half the coin's median book spread; rounded up to 0.1 bps.
- * `atr_fraction` is the coin's median ATR fraction on the regime governor's scale (engine/atr.ts);
- * coins gate 1 excludes get regime "halt", coins at or above the governor's calm bound
- * (`calmAtr`, 0.15%) "uncertain", the rest "calm".
+ * Gate 3, spread calibration (README, "The five gates"): a recommended `base_spread_bps`
+ * (half-spread per side) per coin, written as a ready-to-use `MmAssetConfig` list
+ * (`reports/mm_asset_config.json`). Recommended = the largest of: the 1.0 bps minimum viable
+ * spread, the half-spread at which a passive fill breaks even (adverse selection at 10 s plus the
+ * maker fee: edge.ts, gate 1's definition) with a 20% margin, and half the coin's median book
+ * spread; rounded up to 0.1 bps. `atr_fraction` is the coin's median ATR fraction on the regime
+ * governor's scale (engine/atr.ts); coins gate 1 excludes get regime "halt", coins at or above the
+ * governor's calm bound (`calmAtr`, 0.15%) "uncertain", the rest "calm".
  */
 
 import { DEFAULT_ASSET, type MmAssetConfig } from "../../engine/asset_config.ts";

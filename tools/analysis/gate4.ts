@@ -1,5 +1,5 @@
 /**
- * Gate 4, weekend versus weekday (spec section 10): spread mean and deviation and adverse
+ * Gate 4, weekend versus weekday (README, "The five gates"): spread mean and deviation and adverse
  * selection at 10 s, split into weekend (Saturday and Sunday, UTC) and weekday, per coin; whether
  * any Saturday is in the data; and the weekend spread multiplier (weekend over weekday mean spread
  * over all selected coins) for the regime governor.

@@ -1,5 +1,5 @@
 /**
- * Gate 5, production go/no-go (spec section 10), each check PASS or FAIL:
+ * Gate 5, production go/no-go (README, "The five gates"), each check PASS or FAIL:
  * - integrity: fewer than 5 critical gaps (over 10 min) and no corrupt line;
  * - at least 5 UTC days of shadow trading;
  * - shadow PnL over the period is positive: fills marked to market at each UTC day's last mid
@@ -207,13 +207,16 @@ export function dailyPnl(rows: Record<string, unknown>[]): Gate5Result["dailyPnl
   return out;
 }
 
+/** Days a year for annualising: crypto perps trade every day, weekends included. */
+const TRADING_DAYS_PER_YEAR = 365;
+
 /** Annualised Sharpe of daily PnL (365 days a year); null with fewer than 2 days or no spread. */
 export function sharpe(daily: number[]): number | null {
   if (daily.length < 2) return null;
   const mean = daily.reduce((a, b) => a + b, 0) / daily.length;
   const variance = daily.reduce((a, b) => a + (b - mean) ** 2, 0) / (daily.length - 1);
   if (variance === 0) return null;
-  return (mean / Math.sqrt(variance)) * Math.sqrt(365);
+  return (mean / Math.sqrt(variance)) * Math.sqrt(TRADING_DAYS_PER_YEAR);
 }
 
 /**

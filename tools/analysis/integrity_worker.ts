@@ -7,11 +7,12 @@
 /// <reference lib="deno.worker" />
 
 import { checkIntegrity, type IntegrityOptions } from "../integrity.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 self.onmessage = async (event: MessageEvent<IntegrityOptions>) => {
   try {
     self.postMessage({ report: await checkIntegrity(event.data) });
   } catch (error) {
-    self.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    self.postMessage({ error: errorMessage(error) });
   }
 };

@@ -9,6 +9,9 @@ import * as pq from "parquet-wasm/esm";
 import type { RowKind } from "../../engine/csv_rows.ts";
 import type { TickColumns, TradeColumns } from "../../engine/csv_scan.ts";
 
+/** 2^32: a 64-bit integer is two 32-bit words, `high × WORD + low`. */
+export const WORD = 2 ** 32;
+
 let ready: Promise<unknown> | null = null;
 
 /** Loads parquet-wasm's module from node_modules (no network); safe to call repeatedly. */
@@ -27,7 +30,7 @@ function int64(values: Float64Array): BigInt64Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     words[2 * i] = v >>> 0;
-    words[2 * i + 1] = Math.floor(v / 4294967296);
+    words[2 * i + 1] = Math.floor(v / WORD);
   }
   return out;
 }

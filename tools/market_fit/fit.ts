@@ -36,6 +36,15 @@ const CALIBRATION_MINUTES = 60;
 // does not make the parameters wander.
 const MAX_STEP = 2;
 const DAMPED_AFTER = 2;
+// Share of book updates that move the mid, capped below 1 so its log-survival −ln(1 − share)
+// (moves per update as a Poisson rate) stays finite.
+const MAX_MOVE_SHARE = 0.95;
+// Draws behind the Monte Carlo median of a compound order size (fixed seed: same median each run).
+const MEDIAN_DRAWS = 2_000;
+// One basis point as a fraction.
+const PER_BPS = 1e-4;
+const MINUTES_PER_DAY = 1_440;
+const SECONDS_PER_DAY = 86_400;
 
 /** A simulated coin standing for a recorded one (its size decimals guessed from its price). */
 export function coinFor(stats: MarketStats): SimCoin {
@@ -44,8 +53,8 @@ export function coinFor(stats: MarketStats): SimCoin {
     szDecimals: szDecimalsFor(stats.midPx),
     maxLeverage: 10,
     startPx: stats.midPx,
-    dayNtlVlm: stats.usdPerMinute * 1440,
-    dailyVol: stats.sigmaBpsPerSqrtS * 1e-4 * Math.sqrt(86_400),
+    dayNtlVlm: stats.usdPerMinute * MINUTES_PER_DAY,
+    dailyVol: stats.sigmaBpsPerSqrtS * PER_BPS * Math.sqrt(SECONDS_PER_DAY),
   };
 }
 
@@ -64,7 +73,7 @@ function extend(values: readonly (number | null)[], n: number): number[] {
 /** Median total size of a Poisson(m) count (at least one) of log-normal(0, σ) orders. */
 function compoundMedian(m: number, sigma: number, rng: Rng): number {
   const sums: number[] = [];
-  for (let i = 0; i < 2_000; i++) {
+  for (let i = 0; i < MEDIAN_DRAWS; i++) {
     let n = 0;
     while (n === 0) n = rng.poisson(m);
     let s = 0;
@@ -109,8 +118,8 @@ export function firstGuess(stats: MarketStats): GeneratorParams {
   const sizes = extend(stats.sizeUsdAt, CROWD_TICKS);
   return {
     cadenceMs: { ...stats.cadenceMs },
-    sigmaPerSqrtMs: stats.sigmaBpsPerSqrtS * 1e-4 / Math.sqrt(1000),
-    movesPerMs: -Math.log(1 - Math.min(0.95, stats.midMoveShare)) / stats.cadenceMs.p50,
+    sigmaPerSqrtMs: stats.sigmaBpsPerSqrtS * PER_BPS / Math.sqrt(1000),
+    movesPerMs: -Math.log(1 - Math.min(MAX_MOVE_SHARE, stats.midMoveShare)) / stats.cadenceMs.p50,
     followShare: 0.5,
     ordersAt,
     orderUsdAt: sizes.map((usd, k) => usd / compoundMedian(ordersAt[k], ORDER_USD_SIGMA, rng)),
@@ -120,7 +129,7 @@ export function firstGuess(stats: MarketStats): GeneratorParams {
     dustCancelPerMs: 1 / Math.max(1, stats.queueEmptyMs.p50) / DUST_LIFE_MULT,
     takersPerMs: stats.takersPerMinute / 60_000,
     takerUsd: { ...stats.takerUsd },
-    dayNtlVlmUsd: stats.usdPerMinute * 1440,
+    dayNtlVlmUsd: stats.usdPerMinute * MINUTES_PER_DAY,
   };
 }
 
@@ -195,8 +204,8 @@ export function calibrate(
     );
     next.dustCancelPerMs *= step(real.queueEmptyShare / simulated.queueEmptyShare);
     next.movesPerMs *= step(
-      Math.log(1 - Math.min(0.95, real.midMoveShare)) /
-        Math.log(1 - Math.min(0.95, simulated.midMoveShare)),
+      Math.log(1 - Math.min(MAX_MOVE_SHARE, real.midMoveShare)) /
+        Math.log(1 - Math.min(MAX_MOVE_SHARE, simulated.midMoveShare)),
     );
     next.takersPerMs *= step(real.takersPerMinute / simulated.takersPerMinute);
     // Prints of one side in one block count as one taker, as in the recording: sizes are corrected

@@ -13,6 +13,7 @@ import { isRowError, parseTradeLine, TRADE_HEADER } from "../../engine/csv_rows.
 import { detectFormat, type RecordedEvent } from "../import/formats.ts";
 import { firstLine, readLines } from "../import/lines.ts";
 import { RECORDING_READERS, type RecordingReader } from "../import/readers.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** One coin's recorded market, books and trades each in time order. */
 export interface CoinRecording {
@@ -102,7 +103,7 @@ export async function readRecording(path: string): Promise<Recording> {
           `link the folder under data/ (ln -s ${path} data/NAME) and fit data/NAME`,
       );
     }
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${errorMessage(e)}`);
   }
   const byCoin = new Map<string, CoinRecording>();
   const coinOf = (coin: string) => {

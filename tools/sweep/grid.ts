@@ -7,6 +7,7 @@
  * @module
  */
 import { type EngineConfig, loadConfig } from "../../engine/config.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** Short names of the parameters a sweep usually varies, and the variables they set. */
 export const SWEEP_ALIASES: Readonly<Record<string, string>> = {
@@ -91,7 +92,7 @@ export function expandGrid(
     try {
       return { index, params, config: loadConfig({ ...env, ...params }, canWrite) };
     } catch (error) {
-      throw new Error(`sweep: run ${index + 1} (${label(params)}): ${(error as Error).message}`);
+      throw new Error(`sweep: run ${index + 1} (${label(params)}): ${errorMessage(error)}`);
     }
   });
 }

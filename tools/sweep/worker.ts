@@ -15,6 +15,7 @@ import type { ReplayData } from "../../engine/replay.ts";
 import { runOne } from "./run.ts";
 import { openSharedReplay, type SharedReplay } from "./shared_data.ts";
 import { sliceReplay } from "./windows.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 let data: ReplayData | null = null;
 let env: Record<string, string> = {};
@@ -42,6 +43,6 @@ scope.onmessage = async (event: MessageEvent) => {
     const row = await runOne(slice, { index, params, config });
     scope.postMessage({ type: "row", index, row });
   } catch (error) {
-    scope.postMessage({ type: "error", index, message: (error as Error).message });
+    scope.postMessage({ type: "error", index, message: errorMessage(error) });
   }
 };

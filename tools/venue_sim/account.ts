@@ -12,9 +12,11 @@ import type { RestingOrder } from "./matching.ts";
 const MAX_FILLS_KEPT = 10_000;
 // Finished orders remembered for orderStatus.
 const MAX_FINISHED_ORDERS = 100_000;
-// Hyperliquid: each address starts with a buffer of 10,000 requests (reference §7.2).
+// Hyperliquid: each address starts with a buffer of 10,000 requests
+// (engine/hyperliquid/README.md § Rate limits).
 const INITIAL_REQUEST_BUFFER = 10_000;
-// Hyperliquid: the cancel allowance is the order cap plus at most 100,000 (reference §7.2).
+// Hyperliquid: the cancel allowance is the order cap plus at most 100,000
+// (engine/hyperliquid/README.md § Rate limits).
 const CANCEL_EXTRA_REQUESTS = 100_000;
 // Pruning happens in chunks so it costs nothing per order on average.
 const PRUNE_CHUNK = 10_000;
@@ -261,9 +263,10 @@ export class Account {
   }
 
   /**
-   * The `clearinghouseState` answer of perp dex `dex` (reference §3.3): its positions. The USDC
-   * balance sits with the main dex; a builder dex's account value is its positions' PnL; a
-   * unified or portfolio-margin account reports zero value and withdrawable.
+   * The `clearinghouseState` answer of perp dex `dex`
+   * (engine/hyperliquid/README.md § Info requests): its positions. The USDC balance sits with the
+   * main dex; a builder dex's account value is its positions' PnL; a unified or portfolio-margin
+   * account reports zero value and withdrawable.
    */
   clearinghouseState(
     mark: (coin: string) => number,

@@ -1,10 +1,11 @@
 /**
- * `l2Book` price aggregation (reference §2.4, §3.7): with `nSigFigs` (2–5) each level's price
- * is rounded to that many significant figures (bids down, asks up, so a bucket never looks
- * better than the orders in it) and the levels that meet in one bucket are merged, sizes and
- * order counts added. `mantissa` (only with `nSigFigs: 5`) widens the bucket to 2 or 5 units of
- * the fifth figure. The docs list mantissa 1, 2 or 5 and the community SDK only 2 or 5: where
- * they disagree the venue takes the narrower set, so a request for 1 fails here as it may live.
+ * `l2Book` price aggregation (engine/hyperliquid/README.md § Books and trades, § Info requests):
+ * with `nSigFigs` (2–5) each level's price is rounded to that many significant figures (bids down,
+ * asks up, so a bucket never looks better than the orders in it) and the levels that meet in one
+ * bucket are merged, sizes and order counts added. `mantissa` (only with `nSigFigs: 5`) widens the
+ * bucket to 2 or 5 units of the fifth figure. The docs list mantissa 1, 2 or 5 and the community
+ * SDK only 2 or 5: where they disagree the venue takes the narrower set, so a request for 1 fails
+ * here as it may live.
  */
 import { fixed } from "./format.ts";
 import type { Level } from "./market.ts";

@@ -1,7 +1,7 @@
 /**
- * The `meta` and `metaAndAssetCtxs` answers (reference §3.1, §3.2): the universe in asset-id
- * order with one margin table per leverage cap, and per coin the simulated mark, mid, funding,
- * open interest and day volume as decimal strings.
+ * The `meta` and `metaAndAssetCtxs` answers (engine/hyperliquid/README.md § Info requests): the
+ * universe in asset-id order with one margin table per leverage cap, and per coin the simulated
+ * mark, mid, funding, open interest and day volume as decimal strings.
  */
 import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 import { floatToWire } from "../../engine/hyperliquid/wire.ts";

@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 const NONCE_PAST_MS = 2 * DAY_MS;
 const NONCE_FUTURE_MS = DAY_MS;
 
-/** EIP-712 fields of approveAgent (reference §5.4). */
+/** EIP-712 fields of approveAgent (engine/hyperliquid/README.md § Signing). */
 export const APPROVE_AGENT_TYPES = [
   { name: "hyperliquidChain", type: "string" },
   { name: "agentAddress", type: "address" },

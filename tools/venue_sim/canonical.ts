@@ -1,11 +1,11 @@
 /**
- * The exchange's own encoding of an L1 action. The server does not hash the bytes it received:
- * it parses the JSON `action` into its structs and hashes them re-serialized (reference §4.1,
- * §5.2), so keys take the struct's order (the "canonical key orders" table of §5.2), keys the
- * struct lacks are dropped, prices and sizes become normalized decimals (no trailing zeros,
- * reference §5.5) and cloids lowercase. A signature over anything else recovers another address.
- * A value the structs cannot hold (a price that is no decimal, a string asset id, a missing
- * field) is a body the exchange cannot deserialize: HTTP 422.
+ * The exchange's own encoding of an L1 action. The server does not hash the bytes it received: it
+ * parses the JSON `action` into its structs and hashes them re-serialized
+ * (engine/hyperliquid/README.md § Exchange actions, § Signing), so keys take the struct's order,
+ * keys the struct lacks are dropped, prices and sizes become normalized decimals (no trailing
+ * zeros, engine/hyperliquid/README.md § Wire numbers) and cloids lowercase. A signature over
+ * anything else recovers another address. A value the structs cannot hold (a price that is no
+ * decimal, a string asset id, a missing field) is a body the exchange cannot deserialize: HTTP 422.
  */
 
 import { MAX_PRIORITY_RATE } from "../../engine/fees.ts";
@@ -18,9 +18,11 @@ type Json = Record<string, unknown>;
 const DECIMAL_RE = /^([0-9]+)(?:\.([0-9]+))?$/;
 const CLOID_RE = /^0x[0-9a-fA-F]{32}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
-// Reference §4.2: the limit order kinds the exchange knows (NK adds FrontendMarket).
+// engine/hyperliquid/README.md § Exchange actions: the limit order kinds the exchange knows (NK
+// adds FrontendMarket).
 const TIFS = new Set(["Alo", "Ioc", "Gtc", "FrontendMarket"]);
-// Reference §4.2: grouping is one of these, or {"p": N} (priority fee, reference Changes 2).
+// engine/hyperliquid/README.md § Exchange actions: grouping is one of these, or {"p": N} (priority
+// fee, engine/hyperliquid/wire_reference.md § Priority fees and fast cancels).
 const GROUPINGS = new Set(["na", "normalTpsl", "positionTpsl"]);
 
 function bad(what: string): never {
@@ -73,7 +75,10 @@ function address(v: unknown, what: string): string {
   return v.toLowerCase();
 }
 
-/** An optional field: absent and `null` both mean none, and none is omitted (reference §5.2). */
+/**
+ * An optional field: absent and `null` both mean none, and none is omitted
+ * (engine/hyperliquid/README.md § Signing).
+ */
 function optional<T>(v: unknown, read: (v: unknown) => T): T | undefined {
   return v === undefined || v === null ? undefined : read(v);
 }
@@ -101,7 +106,9 @@ function orderType(v: unknown, what: string): Json {
   };
 }
 
-/** An order wire in the key order `a, b, p, s, r, t, c?` (reference §5.2). */
+/**
+ * An order wire in the key order `a, b, p, s, r, t, c?` (engine/hyperliquid/README.md § Signing).
+ */
 function orderWire(v: unknown, what: string): Json {
   const o = object(v, what);
   return withOptional(

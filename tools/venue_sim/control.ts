@@ -49,7 +49,10 @@ export interface VenueState {
   /** Address-based requests spent (every order and cancel) and the cap (10,000 + volume). */
   requestsUsed: number;
   requestsCap: number;
-  /** The per-IP request weight (reference §7.2): limit, spent, peak, refusals. */
+  /**
+   * The per-IP request weight (engine/hyperliquid/README.md § Rate limits): limit, spent, peak,
+   * refusals.
+   */
   ipWeight: IpWeightState;
   sockets: number;
   accountWatched: boolean;

@@ -1,12 +1,13 @@
 /**
- * `POST /exchange` (and WS `post` actions): authenticates the request (recovered signer must be
- * the account, its master, or an approved agent; nonce rules), then runs the action against the
- * simulator and answers with the exchange's shapes (reference §4.7): whole-request failures as
+ * `POST /exchange` (and WS `post` actions): authenticates the request (recovered signer must be the
+ * account, its master, or an approved agent; nonce rules), then runs the action against the
+ * simulator and answers with the exchange's shapes
+ * (engine/hyperliquid/README.md § Exchange actions): whole-request failures as
  * `{"status":"err","response":"…"}`, per-order outcomes in `data.statuses`.
  *
  * The signer is recovered over the action as the exchange re-encodes it (canonical.ts), so keys
- * in another order or an extra key signed along recover another address. Where the reference
- * cannot say how the exchange parses (does it drop an unknown key, or "3440.20", or hash them as
+ * in another order or an extra key signed along recover another address. Where the docs
+ * do not say how the exchange parses (does it drop an unknown key, or "3440.20", or hash them as
  * sent?), the venue takes the stricter reading: a request whose action is not already in the
  * exchange's form must also verify as sent, which a signature can only do for one of the two.
  */
@@ -43,7 +44,8 @@ const err = (response: string): Result => ({ status: "err", response });
 
 // Hyperliquid: an address past its request cap may still send one request every 10 s.
 const LIMITED_INTERVAL_MS = 10_000;
-// Requests an action refused for a stale `expiresAfter` costs per order or cancel (reference §4.1).
+// Requests an action refused for a stale `expiresAfter` costs per order or cancel
+// (engine/hyperliquid/README.md § Exchange actions).
 const STALE_ACTION_COST = 5;
 
 // The list each batched action carries its orders, cancels or modifies in.
@@ -55,8 +57,9 @@ const BATCH_LISTS: Record<string, string> = {
 };
 
 /**
- * How many orders, cancels or modifies an action carries (0 for an action that is not a batch,
- * or not an action at all): the n of the IP weight `1 + floor(n / 40)` (reference §7.2).
+ * How many orders, cancels or modifies an action carries (0 for an action that is not a batch, or
+ * not an action at all): the n of the IP weight `1 + floor(n / 40)`
+ * (engine/hyperliquid/README.md § Rate limits).
  */
 export function batchLength(action: unknown): number {
   if (typeof action !== "object" || action === null) return 0;
@@ -150,9 +153,10 @@ export class ExchangeHandler {
   }
 
   /**
-   * The address-based limit (reference §7.2): an action whose requests would pass the cap is
-   * refused as a whole, except one single request every 10 s of market time; cancels are held
-   * to the larger cancel allowance instead. Returns the exchange's text, or null when it fits.
+   * The address-based limit (engine/hyperliquid/README.md § Rate limits): an action whose requests
+   * would pass the cap is refused as a whole, except one single request every 10 s of market time;
+   * cancels are held to the larger cancel allowance instead. Returns the exchange's text, or null
+   * when it fits.
    */
   #overBudget(type: unknown, requests: number): string | null {
     const acct = this.#sim.account;
@@ -250,7 +254,8 @@ export class ExchangeHandler {
       case "noop":
         return ok({ type: "default" });
       case "reserveRequestWeight": {
-        // Reference §7.2: 0.0005 USDC per request, paid from the perp balance.
+        // engine/hyperliquid/README.md § Rate limits: 0.0005 USDC per request, paid from the perp
+        // balance.
         const weight = action.weight as number;
         const cost = weight * RESERVED_REQUEST_PRICE_USDC;
         const acct = sim.account;

@@ -1,7 +1,7 @@
 /**
- * Decimal strings for the wire: prices, sizes and USD amounts without trailing zeros, a
- * trailing dot, an exponent or float noise (reference §5.5), cheap enough for every level of
- * every book frame.
+ * Decimal strings for the wire: prices, sizes and USD amounts without trailing zeros, a trailing
+ * dot, an exponent or float noise (engine/hyperliquid/README.md § Wire numbers), cheap enough for
+ * every level of every book frame.
  */
 import { floatToWire } from "../../engine/hyperliquid/wire.ts";
 

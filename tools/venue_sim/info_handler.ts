@@ -21,7 +21,7 @@ export class InfoError extends Error {}
 // Hyperliquid: the body text of a 422 for a request it cannot read.
 const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
 // Hyperliquid: userFills returns the 2000 most recent fills; userFillsByTime at most 2000 per
-// answer, of the 10,000 most recent (reference §3.5).
+// answer, of the 10,000 most recent (engine/hyperliquid/README.md § Info requests).
 const MAX_FILLS = 2000;
 const REACHABLE_FILLS = 10_000;
 

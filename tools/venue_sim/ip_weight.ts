@@ -1,11 +1,12 @@
 /**
- * The exchange's per-IP request weight (reference §7.2), enforced by the venue: 1200 weight in
- * any sliding 60 s window, shared by `POST /info`, `POST /exchange` and (the stricter reading of
- * reference §2.10, where it is undocumented) WebSocket `post` requests. Every loopback client is
- * one IP, so the venue keeps one window. A request that does not fit is refused before it runs
- * and spends nothing. Weights are the engine's own (engine/hyperliquid/weight_budget.ts), so the
- * venue and the engine's budget cannot disagree about what a request costs. Time is the venue's
- * virtual clock, so a manual-clock test slides the window with `advance`.
+ * The exchange's per-IP request weight (engine/hyperliquid/README.md § Rate limits), enforced by
+ * the venue: 1200 weight in any sliding 60 s window, shared by `POST /info`, `POST /exchange` and
+ * (the stricter reading of engine/hyperliquid/README.md § WebSocket, where it is undocumented)
+ * WebSocket `post` requests. Every loopback client is one IP, so the venue keeps one window. A
+ * request that does not fit is refused before it runs and spends nothing. Weights are the engine's
+ * own (engine/hyperliquid/weight_budget.ts), so the venue and the engine's budget cannot disagree
+ * about what a request costs. Time is the venue's virtual clock, so a manual-clock test slides the
+ * window with `advance`.
  */
 import {
   exchangeWeight,
@@ -14,6 +15,7 @@ import {
   REST_WEIGHT_PER_MINUTE,
 } from "../../engine/hyperliquid/weight_budget.ts";
 import { batchLength } from "./exchange_handler.ts";
+import { isRecord } from "../../engine/util/guards.ts";
 
 /** Where a request came in: REST `/info`, REST `/exchange`, or a WebSocket `post`. */
 export type WeightEndpoint = "info" | "exchange" | "post";
@@ -32,7 +34,8 @@ export interface IpWeightState {
   byEndpoint: Record<WeightEndpoint, number>;
 }
 
-// Hyperliquid: the weight window is one minute, sliding (reference §7.2).
+// Hyperliquid: the weight window is one minute, sliding
+// (engine/hyperliquid/README.md § Rate limits).
 const WINDOW_MS = 60_000;
 
 /** Checks the `ipWeightLimit` option (0 turns enforcement off); returns it. */
@@ -46,12 +49,13 @@ export function checkIpWeightLimit(n: unknown): number {
 }
 
 /**
- * Weight of a request before it runs: an info request by its `type` (2, 20 or 60), an action by
- * its batch, `1 + floor(n / 40)` for n orders, cancels or modifies (reference §7.2). A body the
- * venue cannot read is weighed like an unknown info type (20) or a lone action (1).
+ * Weight of a request before it runs: an info request by its `type` (2, 20 or 60), an action by its
+ * batch, `1 + floor(n / 40)` for n orders, cancels or modifies
+ * (engine/hyperliquid/README.md § Rate limits). A body the venue cannot read is weighed like an
+ * unknown info type (20) or a lone action (1).
  */
 export function requestWeight(kind: "info" | "action", body: unknown): number {
-  const b = typeof body === "object" && body !== null ? body as Record<string, unknown> : {};
+  const b = isRecord(body) ? body : {};
   if (kind === "info") return infoWeight(typeof b.type === "string" ? b.type : "");
   return exchangeWeight(batchLength(b.action));
 }
@@ -109,9 +113,9 @@ export class IpWeight {
   }
 
   /**
-   * Charges an info answer's per-item surcharge (+1 per 20 fills or trades returned; reference
-   * §7.2). It is known only once the request has run, so it may take the window past the limit;
-   * the next request then waits.
+   * Charges an info answer's per-item surcharge (+1 per 20 fills or trades returned;
+   * engine/hyperliquid/README.md § Rate limits). It is known only once the request has run, so it
+   * may take the window past the limit; the next request then waits.
    */
   surcharge(endpoint: WeightEndpoint, body: unknown, answer: unknown): void {
     const type = (body as { type?: unknown } | null)?.type;

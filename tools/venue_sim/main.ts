@@ -9,9 +9,10 @@ import { createLogger } from "../../engine/log.ts";
 import { parseFaultSpec } from "./faults.ts";
 import { loadReplay } from "./replay.ts";
 import { startVenueSim } from "./server.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
-// Address of the official SDK test key 0x0123…0123 (reference §5.3): a public key pair that
-// is convenient for a local demo and worthless anywhere else.
+// Address of the official SDK test key 0x0123…0123 (engine/hyperliquid/README.md § Signing): a
+// public key pair that is convenient for a local demo and worthless anywhere else.
 const DEMO_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325";
 
 const USAGE = `usage: ./deno task venue-sim [options]
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       },
     }));
   } catch (e) {
-    log.error(`${e instanceof Error ? e.message : e}\n${USAGE}`);
+    log.error(`${errorMessage(e)}\n${USAGE}`);
     await log.flush();
     Deno.exit(2);
   }
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     Deno.addSignalListener("SIGINT", stop);
     Deno.addSignalListener("SIGTERM", stop);
   } catch (e) {
-    log.error(`venue-sim: ${e instanceof Error ? e.message : e}`);
+    log.error(`venue-sim: ${errorMessage(e)}`);
     await log.flush();
     Deno.exit(2);
   }

@@ -116,9 +116,9 @@ export const TAKER_MIX = (1 - TURBULENT_SHARE) * (1 + (BURST_RATE_MULT - 1) * BU
 const SPIKE_EVERY_MS = 7_200_000;
 const SPIKE_MEAN_MS = 600_000;
 /**
- * Hyperliquid's block spacing in market time, ms (reference §8: `bbo` about 70–100 ms apart on
- * BTC): the venue applies crowd takers at block times, after the account's cancels and post-only
- * orders that reached it within the block.
+ * Hyperliquid's block spacing in market time, ms (engine/hyperliquid/README.md § Update cadence:
+ * `bbo` about 70–100 ms apart on BTC): the venue applies crowd takers at block times, after the
+ * account's cancels and post-only orders that reached it within the block.
  */
 export const BLOCK_MS = 85;
 // A dust order's notional over the exchange's minimum (the recordings' BTC dust, 0.00011 BTC, is

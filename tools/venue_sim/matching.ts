@@ -8,9 +8,9 @@
  * shrink the queue ahead (it never exceeds what is displayed at the level), and a book that
  * moves through an order's price fills it outright (a taker traded through it).
  *
- * A reduce-only order never flips or grows the account's position: it fills at most what is
- * left of the position (every matching step takes the position and follows it fill by fill),
- * and what it could not fill is cancelled (`reduceOnlyCanceled`, reference §3.6).
+ * A reduce-only order never flips or grows the account's position: it fills at most what is left of
+ * the position (every matching step takes the position and follows it fill by fill), and what it
+ * could not fill is cancelled (`reduceOnlyCanceled`, engine/hyperliquid/README.md § Info requests).
  */
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import type { Level } from "./market.ts";

@@ -20,6 +20,7 @@ import { Simulator, type SimulatorOptions, type WsTrade } from "./simulator.ts";
 import { StreamHub } from "./streams.ts";
 import { acceptUpgrade, WsConnection } from "./websocket.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** Options of {@link startVenueSim}. */
 export interface VenueSimOptions extends Omit<SimulatorOptions, "replay"> {
@@ -82,8 +83,8 @@ const DRIVER_PERIOD_MS = 10;
 // Replay "asap": events handled per driver turn before yielding to the sockets.
 const ASAP_EVENTS_PER_TURN = 2_000;
 // What an over-weight request is told (and an httpError 429 fault): the exchange answers HTTP 429
-// with a body the reference does not document (§7.2), so REST gets the status's reason phrase,
-// and a WS post the same words in its error envelope.
+// with a body the docs do not describe (engine/hyperliquid/README.md § Rate limits), so REST gets
+// the status's reason phrase, and a WS post the same words in its error envelope.
 const IP_LIMITED = "Too Many Requests";
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -138,8 +139,9 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
     sim.onBlockOpened = () => void sleep(0).then(() => sim.closeBlock());
   }
 
-  // WS post requests draw on the same per-IP weight as REST: undocumented (reference §2.10), so
-  // the stricter reading. Thrown here, the refusal reaches the client as a post error.
+  // WS post requests draw on the same per-IP weight as REST: undocumented
+  // (engine/hyperliquid/README.md § WebSocket), so the stricter reading. Thrown here, the refusal
+  // reaches the client as a post error.
   const hub: StreamHub = new StreamHub(sim, faults, async (type, payload) => {
     if (!ipWeight.admit("post", requestWeight(type, payload))) throw new Error(IP_LIMITED);
     if (type === "action") return await exchange.handle(payload);
@@ -152,7 +154,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
   const server = http.createServer((req, res) => {
     handleHttp(req, res).catch((e) => {
       log.error(
-        `venue-sim: ${req.method} ${req.url} failed: ${e instanceof Error ? e.message : e}`,
+        `venue-sim: ${req.method} ${req.url} failed: ${errorMessage(e)}`,
       );
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("internal error");
@@ -191,7 +193,7 @@ export async function startVenueSim(options: VenueSimOptions): Promise<VenueSim>
       try {
         return json(res, 200, control.command(JSON.parse(text)));
       } catch (e) {
-        return json(res, 400, { ok: false, error: e instanceof Error ? e.message : String(e) });
+        return json(res, 400, { ok: false, error: errorMessage(e) });
       }
     }
     if (req.method !== "POST" || (url !== "/info" && url !== "/exchange")) {

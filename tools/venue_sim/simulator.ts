@@ -38,7 +38,10 @@ import { type SimCoin, UNIVERSE } from "./universe.ts";
 import { builderCoins, feeScaleOf } from "./dexes.ts";
 import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 
-/** A public trade as the `trades` channel sends it (reference §2.6). */
+/**
+ * A public trade as the `trades` channel sends it
+ * (engine/hyperliquid/README.md § Books and trades).
+ */
 export interface WsTrade {
   coin: string;
   side: TakerSide;
@@ -50,7 +53,10 @@ export interface WsTrade {
   users: [string, string];
 }
 
-/** An order update as the `orderUpdates` channel sends it (reference §2.8). */
+/**
+ * An order update as the `orderUpdates` channel sends it
+ * (engine/hyperliquid/README.md § User streams).
+ */
 export interface WsOrder {
   order: {
     coin: string;
@@ -75,7 +81,9 @@ export interface VenueEvents {
   orderUpdates(updates: WsOrder[]): void;
 }
 
-/** An order as it arrives in an `order` action (reference §4.2). */
+/**
+ * An order as it arrives in an `order` action (engine/hyperliquid/README.md § Exchange actions).
+ */
 export interface WireOrder {
   a: number;
   b: boolean;
@@ -176,10 +184,18 @@ export const BASE_BOOK_INTERVAL_MS = 540;
 const HOUR_MS = 3_600_000;
 // Hyperliquid: a scheduled cancel must be at least 5 s in the future.
 const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
-// Hyperliquid: "Order price cannot be more than 80% away from the reference price" (reference,
-// Changes since the specification, 14), so a price must lie within [0.2, 1.8] × reference.
+// Hyperliquid: "Order price cannot be more than 80% away from the reference price" (engine/
+// hyperliquid/README.md § Wire numbers), so a price must lie within [0.2, 1.8] × reference.
 const PRICE_BAND = 0.8;
 const PRICE_BAND_ERROR = "Order price cannot be more than 80% away from the reference price";
+// Hyperliquid trade ids are 50-bit hashes (WsTrade in the GitBook's "Subscriptions" page): 32
+// random high bits and 18 random low bits, exact in a double (below 2^53).
+const TID_LOW_SPAN = 2 ** 18;
+
+/** A random 50-bit trade id, as the exchange's `tid`. */
+function randomTid(rng: Rng): number {
+  return rng.uint32() * TID_LOW_SPAN + rng.int(TID_LOW_SPAN);
+}
 
 interface VirtualTimer {
   at: number;
@@ -420,7 +436,7 @@ export class Simulator {
     if (this.darkFills && !this.isAccountWatched()) this.#fillResting(c, trades, fills, updates);
     // The takers drawn for this step arrive over the next interval, each applied at the end of
     // its block: after whatever cancels and post-only orders of the account reached the venue in
-    // that block (reference, Changes 3).
+    // that block (engine/hyperliquid/wire_reference.md § Priority fees and fast cancels).
     for (const taker of takers) {
       const arrivedMs = this.#now + next * taker.at;
       c.takers.push({ ...taker, atMs: this.#blockAfter(arrivedMs), arrivedMs });
@@ -443,11 +459,12 @@ export class Simulator {
   }
 
   /**
-   * Submits one of the account's actions to the venue: it waits for the end of the block it
-   * arrived in (Hyperliquid: blocks of ~70–100 ms), and the promise answers once the block is
-   * applied. Within a block the exchange applies cancels and post-only (Alo) orders first, then
-   * the Gtc and Ioc orders, the account's and the crowd's takers, in the order they arrived
-   * (reference, Changes since the specification, 3). A modify goes with its new order's kind.
+   * Submits one of the account's actions to the venue: it waits for the end of the block it arrived
+   * in (Hyperliquid: blocks of ~70–100 ms), and the promise answers once the block is applied.
+   * Within a block the exchange applies cancels and post-only (Alo) orders first, then the Gtc and
+   * Ioc orders, the account's and the crowd's takers, in the order they arrived
+   * (engine/hyperliquid/wire_reference.md § Priority fees and fast cancels). A modify goes with its
+   * new order's kind.
    */
   submit(action: BlockAction): Promise<BlockResult> {
     return new Promise((resolve) => {
@@ -725,8 +742,7 @@ export class Simulator {
         sz: num(p.sz),
         time,
         hash: rng.hex(32),
-        // Hyperliquid: tid is a 50-bit hash.
-        tid: rng.uint32() * 262_144 + rng.int(262_144),
+        tid: randomTid(rng),
         users,
       });
     }
@@ -734,7 +750,7 @@ export class Simulator {
 
   #makerFills(c: CoinState, makerFills: MakerFill[], fills: WsFill[], updates: WsOrder[]): void {
     for (const f of makerFills) {
-      const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+      const tid = randomTid(c.market.rng);
       fills.push(this.account.applyFill({
         order: f.order,
         px: f.px,
@@ -809,7 +825,7 @@ export class Simulator {
 
   /**
    * Mid prices of every coin of perp dex `dex` (default the main dex) with both sides of a book
-   * (`allMids`, reference §2.7, §3.9).
+   * (`allMids`, engine/hyperliquid/README.md § Books and trades, § Info requests).
    */
   allMids(dex = ""): Record<string, string> {
     const mids: Record<string, string> = {};
@@ -824,10 +840,10 @@ export class Simulator {
   }
 
   /**
-   * Places one order (already authenticated); returns its entry of `statuses`. The tick is
-   * checked before the price band, as a testnet capture shows; the band, where no capture tells,
-   * before the rest (README, "Where the reference is uncertain"). Per-order refusals carry the
-   * live `asset=N` suffix (reference §4.7, "Live strings carry suffixes"); the band's text has
+   * Places one order (already authenticated); returns its entry of `statuses`. The tick is checked
+   * before the price band, as a testnet capture shows; the band, where no capture tells, before the
+   * rest (tools/venue_sim/README.md, "Where the docs are uncertain"). Per-order refusals carry the
+   * live `asset=N` suffix (engine/hyperliquid/README.md § Exchange actions); the band's text has
    * none in any capture.
    */
   placeOrder(w: WireOrder): OrderStatus {
@@ -896,7 +912,7 @@ export class Simulator {
         updates.push(wsOrder(this.account.setStatus(gone, "selfTradeCanceled", this.now)));
       }
       for (const p of sweep.prints) {
-        const tid = c.market.rng.uint32() * 262_144 + c.market.rng.int(262_144);
+        const tid = randomTid(c.market.rng);
         const part = { ...order, sz: p.sz };
         fills.push(this.account.applyFill({
           order: part,

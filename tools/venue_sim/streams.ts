@@ -13,6 +13,7 @@ import type { FaultState, SocketScope } from "./faults.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import type { Simulator, VenueEvents, WsOrder, WsTrade } from "./simulator.ts";
 import type { WsConnection } from "./websocket.ts";
+import { errorMessage } from "../../engine/util/errors.ts";
 
 /** Answers a `post` request: info requests return data, actions the `/exchange` body. */
 export type PostHandler = (type: "info" | "action", payload: unknown) => Promise<unknown>;
@@ -40,7 +41,8 @@ const IDLE_CLOSE_MS = 60_000;
 const IDLE_CHECK_MS = 1_000;
 // Channels (keys `channel:user`) that carry an account's data; userEvents arrive on `user`.
 const USER_CHANNELS = new Set(["orderUpdates", "userFills", "user"]);
-// Hyperliquid pushes allMids about every 5 s (reference §2.7, §8).
+// Hyperliquid pushes allMids about every 5 s (engine/hyperliquid/README.md § Books and trades,
+// § Update cadence).
 const ALL_MIDS_EVERY_MS = 5_000;
 const ALL_MIDS_KEY = "allMids:";
 
@@ -228,7 +230,7 @@ export class StreamHub implements VenueEvents {
           ? { type: "info", payload: { type: infoType, data } }
           : { type: "action", payload: data };
       } catch (e) {
-        response = { type: "error", payload: e instanceof Error ? e.message : String(e) };
+        response = { type: "error", payload: errorMessage(e) };
       }
     }
     const delay = this.#faults.delay(this.#sim.now);

@@ -1,6 +1,6 @@
 /**
- * The `userFees` answer with all twelve of its fields (reference §3.9 and §7.1; the field set is
- * the community SDK's `UserFeesResponse`, which adds `feeTrialEscrow`, reference Changes 8): the
+ * The `userFees` answer with all twelve of its fields (Hyperliquid docs "Info endpoint" and "Fees";
+ * the field set is the community SDK's `UserFeesResponse`, which adds `feeTrialEscrow`): the
  * exchange's published schedule, the account's own rates (the venue's configured maker and
  * taker fees) and its daily volumes, split into taker (`userCross`) and maker (`userAdd`), for
  * the last 15 UTC days. The account has no referral, staking, trial or staking link.
@@ -13,8 +13,8 @@ const DAY_MS = 86_400_000;
 // Days of volume the answer lists (the 14-day fee window and today).
 const DAYS = 15;
 
-// Reference §7.1: [14d volume cutoff, perp taker, perp maker] for tiers 1–6. The spot columns
-// come from the same fee page's spot table (not quoted in the reference; the venue has no spot).
+// Hyperliquid docs "Fees": [14d volume cutoff, perp taker, perp maker] for tiers 1–6. The spot
+// columns come from the same fee page's spot table (unused: the venue has no spot).
 const VIP_TIERS: [number, number, number, number, number][] = [
   [5e6, 0.0004, 0.00012, 0.0006, 0.0003],
   [25e6, 0.00035, 0.00008, 0.0005, 0.0002],
@@ -23,9 +23,9 @@ const VIP_TIERS: [number, number, number, number, number][] = [
   [2e9, 0.00026, 0, 0.0003, 0],
   [7e9, 0.00024, 0, 0.00025, 0],
 ];
-// Reference §7.1: maker rebates by 14d maker volume share.
+// Hyperliquid docs "Fees": maker rebates by 14d maker volume share.
 const MM_TIERS: [number, number][] = [[0.005, -0.00001], [0.015, -0.00002], [0.03, -0.00003]];
-// Reference §7.1: staking discounts at >10, >100, … HYPE staked, as basis points of the
+// Hyperliquid docs "Fees": staking discounts at >10, >100, … HYPE staked, as basis points of the
 // 1,000,000,000 HYPE max supply (10 HYPE = 0.0001 bps).
 const STAKING_TIERS: [number, number][] = [
   [0, 0],
@@ -36,7 +36,7 @@ const STAKING_TIERS: [number, number][] = [
   [1, 0.3],
   [5, 0.4],
 ];
-// Reference §7.1: tier-0 base rates (perp taker, perp maker, spot taker, spot maker).
+// Hyperliquid docs "Fees": tier-0 base rates (perp taker, perp maker, spot taker, spot maker).
 const BASE = { cross: 0.00045, add: 0.00015, spotCross: 0.0007, spotAdd: 0.0004 };
 // The docs' example answer: a 4 % referral discount.
 const REFERRAL_DISCOUNT = "0.04";

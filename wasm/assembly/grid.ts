@@ -1,7 +1,7 @@
 // The 3-tier quote grid with inventory skew, for every coin in one call, under one of three
 // quote models (the coin's QUOTE_MODEL input).
 //
-// MODEL_GRID (the spec's, the default). For coin c with mid = (bestBid + bestAsk) / 2,
+// MODEL_GRID (the default; README, "The grid"). For coin c with mid = (bestBid + bestAsk) / 2,
 // h = base_spread_bps, r = clamp(regime, 1, 4), q = clamp(inventory_usd / max_inv_usd, -1, 1) and
 // level factors F = 1, 2.5, 5:
 //   u     = h * r / 10^4   (the regime-scaled base half-spread as a fraction)
@@ -196,10 +196,10 @@ function quoteCoin(c: i32): void {
     flags |= STATUS_INVENTORY_LIMIT;
   }
   for (let l = 0; l < GRID_LEVELS; l++) {
-    const factor = l == 0 ? 1.0 : l == 1 ? 2.5 : 5.0; // spec: 1.5, 3.75, 7.5 bps at h = 1.5
+    const factor = l == 0 ? 1.0 : l == 1 ? 2.5 : 5.0; // 1.5, 3.75, 7.5 bps at h = 1.5
     // The level's distance from the centre in units: F_L for the grid, F_L * half for GLFT.
     const offset = factor * half;
-    const usd = minOrder * <f64>(l + 1); // spec: $12, $24, $36 at min_order_usd = 12
+    const usd = minOrder * <f64>(l + 1); // $12, $24, $36 at min_order_usd = 12
     const o = (c * GRID_LEVELS + l) << 3;
     if (bidOn) {
       const raw = center * (1.0 - (offset + skew) * unit);
