@@ -142,7 +142,7 @@ export async function runMarketMode(
         }).catch((cancelError) =>
           log.error(
             `[LIVE] refused start: the orders an earlier run left may still rest: ${
-              (cancelError as Error).message
+              errorMessage(cancelError)
             }`,
           )
         );

@@ -365,7 +365,7 @@ async function main(): Promise<number> {
     // Before the gate results under the reports folder are read (engine/data_links.ts).
     refuseEscapingLinks([args.reportsDir]);
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     return 2;
   }
   let info: InfoClient;
