@@ -3,17 +3,16 @@
  * here with debootstrap and `docker import` (Docker Hub is out of reach), the image built from it
  * with the pinned Deno from npm and the kernel built inside, and the demo run in a container with
  * host networking quoting and filling. dockerd is started for the test with its own folders and
- * socket under /tmp, and stopped after it. Needs root, debootstrap and docker.io (.ci/run installs
+ * socket in a fresh folder under /tmp (two runs on one machine never share a daemon), and stopped
+ * and unmounted after it. Needs root, debootstrap and docker.io (.ci/run installs
  * them) and the npm registry and Debian's mirror (the only network this machine has).
  */
 import assert from "node:assert/strict";
 
 const root = new URL("../", import.meta.url);
 const decoder = new TextDecoder();
-const work = "/tmp/mm_docker_test";
 // Kept between runs on one machine: a base image is a few minutes of debootstrap.
 const baseTar = "/tmp/mm_debian_bookworm_minbase.tar";
-const socket = `unix://${work}/docker.sock`;
 
 async function run(program: string, args: string[], cwd?: string | URL) {
   const out = await new Deno.Command(program, {
@@ -36,11 +35,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await Deno.mkdir(work, { recursive: true });
+    const work = await Deno.makeTempDir({ dir: "/tmp", prefix: "mm_docker_" });
+    const socket = `unix://${work}/docker.sock`;
     if (!await exists(baseTar)) {
       const rootfs = `${work}/rootfs`;
-      // What an interrupted run left.
-      await Deno.remove(rootfs, { recursive: true }).catch(() => {});
       const made = await run("debootstrap", [
         "--variant=minbase",
         "bookworm",
@@ -57,9 +55,11 @@ Deno.test({
           await Deno.copyFile(`${extraCas}/${entry.name}`, `${rootfs}${extraCas}/${entry.name}`);
         }
       }
-      const tarred = await run("tar", ["-C", rootfs, "-cf", `${baseTar}.part`, "."]);
+      // Renamed into place whole, so a run beside this one never reads half a base.
+      const part = `${work}/base.tar.part`;
+      const tarred = await run("tar", ["-C", rootfs, "-cf", part, "."]);
       assert.equal(tarred.code, 0, tarred.text);
-      await Deno.rename(`${baseTar}.part`, baseTar);
+      await run("mv", [part, baseTar]);
       await Deno.remove(rootfs, { recursive: true });
     }
     const dockerd = new Deno.Command("dockerd", {
@@ -122,10 +122,11 @@ Deno.test({
     } finally {
       dockerd.kill("SIGTERM");
       await dockerd.status;
-      // The images (a gigabyte), and the network namespace dockerd leaves mounted.
-      await Deno.remove(`${work}/data-root`, { recursive: true });
-      await run("umount", [`${work}/exec-root/netns/default`]);
-      await Deno.remove(`${work}/exec-root`, { recursive: true });
+      // dockerd leaves its data root (a gigabyte of images) and a network namespace mounted: they
+      // are unmounted before the folder goes, or the next run on this machine meets them busy.
+      await run("umount", ["--recursive", "--lazy", `${work}/data-root`]);
+      await run("umount", ["--lazy", `${work}/exec-root/netns/default`]);
+      await Deno.remove(work, { recursive: true });
     }
   },
 });
