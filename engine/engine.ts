@@ -257,9 +257,8 @@ export class Engine {
   }
 
   /**
-   * Feeds a book snapshot. With `arrivalMs` (performance.now() at frame arrival) the coin is
-   * requoted at once and the time to quotes is recorded; without it (replay) the requote waits
-   * for the coin's next event or the next tick: the venue sees the same quotes either way.
+   * Feeds a book snapshot; the coin is requoted at once. With `arrivalMs` (performance.now() at
+   * frame arrival) the time to quotes is recorded, unless latency is not measured (replay).
    */
   onBook(book: BookSnapshot, arrivalMs?: number): void {
     this.#router.onBook(book, arrivalMs);

@@ -88,11 +88,6 @@ Deno.test("a fill's new grid reaches the venue before it sees that coin's next b
   assert.ok(engine.portfolio.position("SOL") > sold, "filled on the bids");
   assert.deepEqual(since(venue, from), ["trade SOL"], "the new grid waits for the next event");
 
-  // Another coin's book does not carry SOL's pending grid out of turn.
-  from = venue.calls.length;
-  engine.onBook(book("ETH", 3000.1, 3000.2, T0 + 15));
-  assert.ok(!since(venue, from).includes("quotes SOL"));
-
   from = venue.calls.length;
   engine.onBook(book("SOL", 150.01, 150.02, T0 + 20));
   const calls = since(venue, from);

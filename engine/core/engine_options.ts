@@ -37,7 +37,10 @@ export interface EngineOptions {
   adverse?: AdverseSelection;
   /** Period of the `[SHADOW SESSION]` line, ms (spec: 60 s). */
   sessionLineEveryMs?: number;
-  /** Whether frame-to-quote latency is measured (false in replay: it is wall time). */
+  /**
+   * Whether frame-to-quote latency is measured (false in replay: it is wall time). Only the
+   * measurement: every mode quotes on the same path.
+   */
   measureLatency?: boolean;
   regime?: Partial<RegimeOptions>;
   /** Drawdown check period, ms (spec: 60 s). */

@@ -88,9 +88,9 @@ export class MarketRouter {
   }
 
   /**
-   * Feeds a book snapshot. With `arrivalMs` (performance.now() at frame arrival) the coin is
-   * requoted at once and the time to quotes is recorded; without it (replay) the requote waits
-   * for the coin's next event or the next tick: the venue sees the same quotes either way.
+   * Feeds a book snapshot; the coin is requoted at once, in every mode (frame-in to quotes-out
+   * is what the latency auditor measures). With `arrivalMs` (performance.now() at frame
+   * arrival) and latency measured, the time to quotes is recorded.
    */
   onBook(book: BookSnapshot, arrivalMs?: number): void {
     const i = this.#market.applyBook(book);
@@ -107,8 +107,8 @@ export class MarketRouter {
       this.#adverse?.onMid(book.coin, mid, book.timeMs);
     }
     this.#pipeline.markDirty(i);
+    this.#pipeline.flush();
     if (arrivalMs !== undefined && this.#measureLatency) {
-      this.#pipeline.flush();
       this.#latency.record(performance.now() - arrivalMs);
     }
   }
