@@ -13,7 +13,8 @@ import { appendDowntimeFills } from "./live_fill_backfill.ts";
 import { restoreFromFillLog } from "./fill_log_restore.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
-import { Harvester } from "./harvest.ts";
+import { Harvester, harvestTap } from "./harvest.ts";
+import { FrameHandler } from "./core/frames.ts";
 import { InfoClient } from "./hyperliquid/info.ts";
 import { createLiveLedger } from "./ledger/live_ledger.ts";
 import { resolveNetwork } from "./hyperliquid/network.ts";
@@ -203,8 +204,14 @@ export async function runMarketMode(
         return status;
       },
     });
+    // Depth harvesting also keeps every frame in arrival order, for a replay of exactly this run.
     const harvester = config.harvestTicks
-      ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
+      ? new Harvester({
+        dataDir: config.dataDir,
+        depth: config.harvestDepth,
+        frames: config.harvestDepth,
+        logger: log,
+      })
       : null;
     let haltToSave: string | null = null;
     const stack: ShadowStack = await createShadowStack({
@@ -256,6 +263,11 @@ export async function runMarketMode(
       setStallTimeoutMs: (ms) => feed.setStallTimeoutMs(ms),
       log,
     });
+    // The frame handler replay uses too: the taps first, then the engine.
+    const frames = new FrameHandler(engine, [
+      { book: (book) => cadence.onBook(book.coin, book.timeMs) },
+      ...(harvester ? [harvestTap(harvester)] : []),
+    ]);
     const feed = new MarketDataFeed({
       url: endpoints.wsUrl,
       coins: assets.map((a) => a.name),
@@ -264,17 +276,9 @@ export async function runMarketMode(
       logger: log,
       // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
       onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
-      onBook: (book, receivedAtNs, problem, frameText) => {
-        cadence.onBook(book.coin, book.timeMs);
-        harvester?.recordBook(book);
-        harvester?.recordRawBookFrame(frameText);
-        if (problem === null) engine.onBook(book, receivedAtNs / 1e6);
-        else engine.onBadBook(book.coin);
-      },
-      onTrades: (trades) => {
-        harvester?.recordTrades(trades);
-        engine.onTrades(trades);
-      },
+      onBook: (book, receivedAtNs, problem, frameText) =>
+        frames.onBook(book, receivedAtNs, problem, frameText),
+      onTrades: (trades, _receivedAtNs, frameText) => frames.onTrades(trades, frameText),
       onStall: () => engine.onStall(),
       onReconnected: (report) => {
         cadence.onReconnected();
