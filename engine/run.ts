@@ -2,6 +2,9 @@
  * The `demo`, `shadow` and `live` modes: market data from a WebSocket (the venue simulator or
  * Hyperliquid), the engine quoting on it, and the side streams (state saves, funding, Redis
  * bridge, tick harvest, session records) wired to one ordered shutdown.
+ *
+ * Above 400 lines on purpose: this is the one place where a market mode's parts meet, in the
+ * order they start and stop; split, the start-up and shutdown order would be read across files.
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
