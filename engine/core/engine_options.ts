@@ -1,4 +1,4 @@
-/** What an {@link Engine} is built from (engine.ts composes the rooms of this folder). */
+/** What an `Engine` is built from (engine.ts composes the rooms of this folder). */
 import type { MmAssetConfig } from "../asset_config.ts";
 import type { AdverseSelection } from "../adverse.ts";
 import type { EngineConfig } from "../config.ts";

@@ -1,6 +1,8 @@
 /**
  * The router: market events in, in market-time order, each handed to the rooms that need it
- * (market state, venue, fill booker, quote models, risk gates, quote pipeline).
+ * (market state, venue, fill booker, quote models, risk gates, quote pipeline). The order is the
+ * caller's (the feed's arrival order live, the files merged by market time in replay, both through
+ * engine/core/frames.ts); the router never reorders, and the market state drops what is stale.
  *
  * It owns one rule, named once here ({@link MarketRouter.flushBeforeVenueSees}): **quotes
  * pending for a coin reach the venue before the venue sees that coin's next event.** A fill or
