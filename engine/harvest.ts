@@ -1,7 +1,9 @@
 /**
  * Tick and trade harvester (README, "Data pipeline"): every book snapshot becomes a line in
  * `ticks/COIN/YYYY-MM-DD.csv`, every public trade a line in `trades/COIN/YYYY-MM-DD.csv`, and
- * optionally every raw `l2Book` frame a line in `depth/COIN/YYYY-MM-DD.jsonl`.
+ * optionally every raw `l2Book` frame a line in `depth/COIN/YYYY-MM-DD.jsonl`, and every book and
+ * trades frame, as received and in arrival order, a line in `frames/YYYY-MM-DD.jsonl` (what a
+ * replay needs to run exactly the frames a live run quoted on: engine/core/frames.ts).
  *
  * The record calls only format a string and push it on a per-file queue, so the quoting path
  * never waits on the disk. A timer flushes the queues: each file gets its whole batch of complete
@@ -10,6 +12,7 @@
  * Rows go to the file of their own UTC day, so midnight needs no special handling.
  */
 
+import { type FrameTap, frameTimeMs } from "./core/frames.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
 import {
@@ -30,6 +33,8 @@ export interface HarvesterOptions {
   flushIntervalMs?: number;
   /** Also keep raw `l2Book` frames for full-depth replay (MM_HARVEST_DEPTH). */
   depth?: boolean;
+  /** Also keep every book and trades frame in arrival order, for an exact replay. */
+  frames?: boolean;
   logger?: Logger;
 }
 
@@ -38,6 +43,8 @@ export interface HarvestStats {
   tickRows: number;
   tradeRows: number;
   depthFrames: number;
+  /** Market-data frames kept in arrival order (`frames/`). */
+  frames: number;
   /** Trades seen twice (a resubscription replays recent trades) and written once. */
   duplicateTrades: number;
   /** Lines lost because a write failed (disk full, permissions); each failure is logged. */
@@ -70,12 +77,16 @@ const encoder = new TextEncoder();
 export class Harvester {
   readonly #dataDir: string;
   readonly #depth: boolean;
+  readonly #frames: boolean;
   readonly #logger?: Logger;
   #pending = new Map<string, PendingFile>();
   #open = new Map<string, OpenFile>();
   #days = new Map<number, string>();
   #seenTids = new Map<string, { set: Set<number>; ring: number[]; next: number }>();
   #rawFrames: string[] = [];
+  /** Frames queued for `frames/`, and their market times (routed at flush, off the quoting path). */
+  #frameTexts: string[] = [];
+  #frameTimes: number[] = [];
   readonly #timer: ReturnType<typeof setInterval>;
   #flushing: Promise<void> = Promise.resolve();
   #flushCount = 0;
@@ -84,6 +95,7 @@ export class Harvester {
     tickRows: 0,
     tradeRows: 0,
     depthFrames: 0,
+    frames: 0,
     duplicateTrades: 0,
     droppedLines: 0,
     bytesWritten: 0,
@@ -98,6 +110,7 @@ export class Harvester {
     if (options.dataDir === "") throw new Error("dataDir must not be empty");
     this.#dataDir = options.dataDir.replace(/\/+$/, "");
     this.#depth = options.depth ?? false;
+    this.#frames = options.frames ?? false;
     this.#logger = options.logger;
     this.#timer = setInterval(() => void this.flush(), interval);
     // The engine decides when to stop (it calls close()); the timer must not keep it alive.
@@ -153,6 +166,16 @@ export class Harvester {
     this.#rawFrames.push(text);
   }
 
+  /**
+   * Queues a market-data frame as received (only when frame harvesting is on), to the file of
+   * its market time's UTC day, `timeMs`; frames keep their arrival order.
+   */
+  recordFrame(text: string, timeMs: number): void {
+    if (this.#closed || !this.#frames) return;
+    this.#frameTexts.push(text);
+    this.#frameTimes.push(timeMs);
+  }
+
   /** Writes everything queued so far; resolves when it is on disk (in the page cache). */
   flush(): Promise<void> {
     this.#flushing = this.#flushing.then(() => this.#writeAll());
@@ -180,7 +203,10 @@ export class Harvester {
   }
 
   #push(kind: string, coin: string, day: string, ext: string, header: string | null, line: string) {
-    const path = `${kind}/${coin}/${day}.${ext}`;
+    this.#pushFile(`${kind}/${coin}/${day}.${ext}`, header, line);
+  }
+
+  #pushFile(path: string, header: string | null, line: string) {
     let pending = this.#pending.get(path);
     if (pending === undefined) {
       pending = { header, lines: [] };
@@ -227,8 +253,22 @@ export class Harvester {
     }
   }
 
+  #routeFrames(): void {
+    const texts = this.#frameTexts;
+    const times = this.#frameTimes;
+    this.#frameTexts = [];
+    this.#frameTimes = [];
+    for (let i = 0; i < texts.length; i++) {
+      // As for depth frames: newlines outside JSON strings are whitespace; one frame per line.
+      const line = texts[i].replace(/[\r\n]/g, "") + "\n";
+      this.#pushFile(`frames/${this.#day(times[i])}.jsonl`, null, line);
+      this.#stats.frames++;
+    }
+  }
+
   async #writeAll(): Promise<void> {
     this.#routeRawFrames();
+    this.#routeFrames();
     const batch = this.#pending;
     this.#pending = new Map();
     this.#flushCount++;
@@ -300,4 +340,22 @@ async function trimUnfinishedLine(file: Deno.FsFile): Promise<number> {
     : size - tail.length + lastNewline + 1;
   await file.truncate(keep);
   return keep;
+}
+
+/**
+ * The harvester as a tap of the frame handler: every book as a tick row and a raw depth frame,
+ * every trade as a row, and every frame, in arrival order, into `frames/`.
+ */
+export function harvestTap(harvester: Harvester): FrameTap {
+  return {
+    book(book, frameText) {
+      harvester.recordBook(book);
+      harvester.recordRawBookFrame(frameText);
+      harvester.recordFrame(frameText, book.timeMs);
+    },
+    trades(trades, frameText) {
+      harvester.recordTrades(trades);
+      harvester.recordFrame(frameText, frameTimeMs(trades));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The `replay` mode: the shadow engine over harvested files on a virtual clock, the exact
- * quoting code of a live run fed by {@link loadReplay} and paced by {@link runReplay}.
+ * quoting code of a live run: {@link loadReplay} reads the frames, {@link runReplay} paces
+ * them, and the frame handler live uses (engine/core/frames.ts) hands them to the engine.
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
@@ -17,6 +18,7 @@ import {
 import { finish } from "./session_end.ts";
 import { createShadowStack, type ShadowStack } from "./stack.ts";
 import type { Fill } from "./venue/venue.ts";
+import { FrameHandler } from "./core/frames.ts";
 
 /** Result of {@link replayFiles}. */
 export interface ReplayOutcome {
@@ -34,6 +36,13 @@ export interface ReplayFilesOptions {
   stopped?: () => boolean;
   /** Called after each tick of the virtual clock (a sweep samples PnL here). */
   onTick?: (nowMs: number, engine: Engine) => void;
+  /** Called after each event is handled (a test compares decisions frame by frame). */
+  afterEvent?: (engine: Engine) => void;
+  /**
+   * The coins as the recorded run knew them (size decimals, funding), in its kernel order;
+   * default: the data's coins, sorted, with size decimals guessed from their first price.
+   */
+  assets?: readonly AssetInfo[];
 }
 
 /** Runs the shadow engine over harvested files on a virtual clock. */
@@ -65,24 +74,11 @@ export async function replayData(
       `replay: ${data.coins.length} coins in the data; the kernel quotes 64 at most (set MM_COINS)`,
     );
   }
-  const firstPx = new Float64Array(data.coins.length);
-  for (let i = 0; i < data.length; i++) {
-    const c = data.coin[i];
-    if (firstPx[c] === 0) {
-      firstPx[c] = data.a[i] > 0 ? data.a[i] : data.books[data.tid[i]]?.bids[0]?.px ?? 0;
-    }
+  const assets = options.assets ?? guessAssets(data);
+  const missing = data.coins.filter((coin) => !assets.some((a) => a.name === coin));
+  if (missing.length > 0) {
+    throw new Error(`replay: the data's coins ${missing.join(", ")} are not in the assets given`);
   }
-  const assets: AssetInfo[] = data.coins.map((name, i) => ({
-    name,
-    assetIndex: i,
-    szDecimals: guessSzDecimals(firstPx[i]),
-    maxLeverage: 1,
-    fundingHourly: 0,
-    markPx: firstPx[i],
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  }));
   let virtualNow = data.timeMs[0] ?? 0;
   const stack = await createShadowStack({
     mode: "replay",
@@ -95,17 +91,46 @@ export async function replayData(
     onFill: options.onFill,
   });
   const engine = stack.engine;
+  const frames = new FrameHandler(engine);
+  const afterEvent = options.afterEvent;
   const run = await runReplay(data, {
-    onBook: (book) => engine.onBook(book),
-    onTrades: (trades) => engine.onTrades(trades),
+    onBook: (book, problem) => frames.onBook(book, undefined, problem),
+    onTrades: (trades) => frames.onTrades(trades),
     tick: (nowMs) => {
       virtualNow = nowMs;
       engine.tick(nowMs);
       options.onTick?.(nowMs, engine);
     },
-  }, { tickMs: config.tickMs, speed: options.speed ?? "max", stopped: options.stopped });
+  }, {
+    tickMs: config.tickMs,
+    speed: options.speed ?? "max",
+    stopped: options.stopped,
+    afterEvent: afterEvent && (() => afterEvent(engine)),
+  });
   engine.stop();
   return { stack, run, coins: data.coins, badRows: data.badRows };
+}
+
+/** The data's coins, sorted, with size decimals guessed from each coin's first price. */
+function guessAssets(data: ReplayData): AssetInfo[] {
+  const firstPx = new Float64Array(data.coins.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = data.coin[i];
+    if (firstPx[c] === 0) {
+      firstPx[c] = data.a[i] > 0 ? data.a[i] : data.books[data.tid[i]]?.bids[0]?.px ?? 0;
+    }
+  }
+  return data.coins.map((name, i) => ({
+    name,
+    assetIndex: i,
+    szDecimals: guessSzDecimals(firstPx[i]),
+    maxLeverage: 1,
+    fundingHourly: 0,
+    markPx: firstPx[i],
+    midPx: null,
+    dayNtlVlm: 0,
+    isDelisted: false,
+  }));
 }
 
 /** `replay` from the command line: Ctrl-C stops early; logs the pace, then the session report. */

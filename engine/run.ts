@@ -2,6 +2,9 @@
  * The `demo`, `shadow` and `live` modes: market data from a WebSocket (the venue simulator or
  * Hyperliquid), the engine quoting on it, and the side streams (state saves, funding, Redis
  * bridge, tick harvest, session records) wired to one ordered shutdown.
+ *
+ * Above 400 lines on purpose: this is the one place where a market mode's parts meet, in the
+ * order they start and stop; split, the start-up and shutdown order would be read across files.
  */
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
@@ -13,7 +16,8 @@ import { appendDowntimeFills } from "./live_fill_backfill.ts";
 import { restoreFromFillLog } from "./fill_log_restore.ts";
 import { startDemoVenue } from "./demo.ts";
 import { FUNDING_REFRESH_MS, refreshFunding } from "./funding.ts";
-import { Harvester } from "./harvest.ts";
+import { Harvester, harvestTap } from "./harvest.ts";
+import { FrameHandler } from "./core/frames.ts";
 import { InfoClient } from "./hyperliquid/info.ts";
 import { createLiveLedger } from "./ledger/live_ledger.ts";
 import { resolveNetwork } from "./hyperliquid/network.ts";
@@ -232,8 +236,14 @@ export async function runMarketMode(
         return status;
       },
     });
+    // Depth harvesting also keeps every frame in arrival order, for a replay of exactly this run.
     const harvester = config.harvestTicks
-      ? new Harvester({ dataDir: config.dataDir, depth: config.harvestDepth, logger: log })
+      ? new Harvester({
+        dataDir: config.dataDir,
+        depth: config.harvestDepth,
+        frames: config.harvestDepth,
+        logger: log,
+      })
       : null;
     let haltToSave: string | null = null;
     const stack: ShadowStack = await createShadowStack({
@@ -283,6 +293,11 @@ export async function runMarketMode(
       setStallTimeoutMs: (ms) => feed.setStallTimeoutMs(ms),
       log,
     });
+    // The frame handler replay uses too: the taps first, then the engine.
+    const frames = new FrameHandler(engine, [
+      { book: (book) => cadence.onBook(book.coin, book.timeMs) },
+      ...(harvester ? [harvestTap(harvester)] : []),
+    ], (book) => liveVenue ? liveVenue.othersBook(book) : book);
     const feed = new MarketDataFeed({
       url: endpoints.wsUrl,
       coins: assets.map((a) => a.name),
@@ -291,19 +306,9 @@ export async function runMarketMode(
       logger: log,
       // Live, a lost socket pulls the quotes at once (not only after the stall timeout).
       onDisconnected: live ? (reason) => engine.onConnectionLost(reason) : undefined,
-      onBook: (book, receivedAtNs, problem, frameText) => {
-        cadence.onBook(book.coin, book.timeMs);
-        harvester?.recordBook(book);
-        harvester?.recordRawBookFrame(frameText);
-        // Live, the engine prices off the others' book, as shadow does (venue/others_book.ts).
-        const market = liveVenue ? liveVenue.othersBook(book) : book;
-        if (problem === null) engine.onBook(market, receivedAtNs / 1e6);
-        else engine.onBadBook(book.coin);
-      },
-      onTrades: (trades) => {
-        harvester?.recordTrades(trades);
-        engine.onTrades(trades);
-      },
+      onBook: (book, receivedAtNs, problem, frameText) =>
+        frames.onBook(book, receivedAtNs, problem, frameText),
+      onTrades: (trades, _receivedAtNs, frameText) => frames.onTrades(trades, frameText),
       onStall: () => engine.onStall(),
       onReconnected: (report) => {
         cadence.onReconnected();

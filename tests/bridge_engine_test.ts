@@ -16,6 +16,10 @@ import { Portfolio } from "../engine/portfolio.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import { redisTest, startRedis, waitFor } from "./helpers/redis.ts";
 
+// Each book is requoted at once, as live: these tests freeze the clock, so the venue does not
+// pace its batches (the pace has its own tests in sim_venue_test.ts).
+const UNPACED = { minIntervalMs: 0, weightPerMinute: 1e9 };
+
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 23, 12);
 const COINS: AssetInfo[] = [["BTC", 5], ["ETH", 4]].map(([name, szDecimals], assetIndex) => ({
@@ -43,7 +47,7 @@ function engineOn(url: string) {
     isKnownCoin: (coin) => COINS.some((c) => c.name === coin),
     logger: log,
   });
-  const venue = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 } });
+  const venue = new SimExchange({ szDecimals: { BTC: 5, ETH: 4 }, budget: UNPACED });
   const config = loadConfig({});
   const engine = new Engine({
     mode: "shadow",

@@ -13,6 +13,10 @@ import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { createShadowStack } from "../engine/stack.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
+// Each book is requoted at once, as live: these tests freeze the clock, so the venue does not
+// pace its batches (the pace has its own tests in sim_venue_test.ts).
+const UNPACED = { minIntervalMs: 0, weightPerMinute: 1e9 };
+
 const kernel = await loadKernel();
 const T0 = Date.UTC(2026, 1, 22, 12);
 
@@ -50,7 +54,7 @@ function setup(env: Record<string, string> = {}, options: { drawdownCheckMs?: nu
   const log = createLogger({ timestamps: false, sink: (text) => void lines.push(text) });
   const config = loadConfig({ MM_LOG_LEVEL: "info", ...env });
   const assets = [asset("BTC", 5), asset("ETH", 4), asset("SOL", 2)];
-  const venue = new SimExchange({ szDecimals: { BTC: 5, ETH: 4, SOL: 2 } });
+  const venue = new SimExchange({ szDecimals: { BTC: 5, ETH: 4, SOL: 2 }, budget: UNPACED });
   const portfolio = new Portfolio({ startingBalanceUsd: config.startingBalanceUsd });
   const clock = { now: T0 };
   const engine = new Engine({

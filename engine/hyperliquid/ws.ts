@@ -80,8 +80,11 @@ export interface MarketDataFeedOptions {
     problem: BookProblem | null,
     frameText: string,
   ) => void;
-  /** Every non-empty trades batch, with its receive time (performance.now() in ns). */
-  onTrades: (trades: Trade[], receivedAtNs: number) => void;
+  /**
+   * Every non-empty trades batch, with its receive time (performance.now() in ns) and the frame
+   * as received (for harvesting frames in arrival order).
+   */
+  onTrades: (trades: Trade[], receivedAtNs: number, frameText: string) => void;
   /** The stall flag was raised (once per stall): cancel all and wait for onReconnected. */
   onStall?: () => void;
   /**
@@ -322,7 +325,7 @@ export class MarketDataFeed {
         this.#dataFlows();
         if (frame.trades.length === 0) return;
         try {
-          this.#handlers.onTrades(frame.trades, receivedAtNs);
+          this.#handlers.onTrades(frame.trades, receivedAtNs, data);
         } catch (error) {
           this.#handlerErrors.record("onTrades", String(error));
         }

@@ -9,7 +9,13 @@ import { parseFrame } from "../../engine/hyperliquid/parse.ts";
 import type { AssetInfo } from "../../engine/hyperliquid/types.ts";
 import { loadKernel } from "../../engine/kernel.ts";
 import { createLogger } from "../../engine/log.ts";
-import { guessSzDecimals, type ReplayData, runReplay } from "../../engine/replay.ts";
+import {
+  guessSzDecimals,
+  type ReplayData,
+  type ReplaySink,
+  runReplay,
+} from "../../engine/replay.ts";
+import { FrameHandler } from "../../engine/core/frames.ts";
 import { InfoClient } from "../../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../../engine/hyperliquid/ws.ts";
@@ -98,9 +104,10 @@ async function replayEngine(data: ReplayData) {
     writeFills: false,
     measureLatency: false,
   });
-  const sink = {
-    onBook: stack.engine.onBook.bind(stack.engine),
-    onTrades: stack.engine.onTrades.bind(stack.engine),
+  const frames = new FrameHandler(stack.engine);
+  const sink: ReplaySink = {
+    onBook: (book, problem) => frames.onBook(book, undefined, problem),
+    onTrades: (trades) => frames.onTrades(trades),
     tick: (t: number) => {
       now = t;
       stack.engine.tick(t);
