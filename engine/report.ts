@@ -4,6 +4,7 @@
  * recoveries, latency, and a per-coin table. Also the one-line session record appended to
  * `data/shadow/sessions.jsonl` for Gate 5 (cancel/fill ratio, stall recoveries, daily PnL).
  */
+import { IP_WEIGHT_PER_MINUTE } from "./hyperliquid/exchange_facts.ts";
 
 /** One coin's line of the report. */
 export interface CoinSummary {
@@ -139,7 +140,11 @@ export function formatSessionReport(s: SessionSummary): string {
           s.addressBudget.paused ? " (PAUSED)" : ""
         }`
         : "unknown"
-    }${s.ipWeightPeak !== undefined ? ` | Peak IP weight: ${s.ipWeightPeak}/1200 per minute` : ""}`,
+    }${
+      s.ipWeightPeak !== undefined
+        ? ` | Peak IP weight: ${s.ipWeightPeak}/${IP_WEIGHT_PER_MINUTE} per minute`
+        : ""
+    }`,
     `Stall panics: ${s.stallPanics} | Recoveries: ${s.stallRecoveries} | Duplicate trades skipped: ${s.duplicateTradesSkipped}`,
     s.latency
       ? `Latency (frame → quotes): P50 ${s.latency.p50Ms.toFixed(3)}ms | P95 ${

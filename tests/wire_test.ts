@@ -6,11 +6,11 @@ import {
   isValidCloid,
   isValidPerpPrice,
   isValidSize,
-  MIN_ORDER_VALUE_USD,
   priceTick,
   roundPerpPrice,
   roundSizeDown,
 } from "../engine/hyperliquid/wire.ts";
+import { MIN_ORDER_VALUE_USD } from "../engine/hyperliquid/exchange_facts.ts";
 
 Deno.test("floatToWire reproduces the Python SDK's outputs (reference §5.5)", () => {
   const cases: [number, string][] = [

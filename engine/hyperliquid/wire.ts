@@ -5,13 +5,8 @@
  * (integers always pass); sizes have at most `szDecimals` decimals.
  */
 
-/** Hyperliquid: minimum perp order value in USD ("Order must have minimum value of $10."). */
-export const MIN_ORDER_VALUE_USD = 10;
+import { PERP_MAX_DECIMALS, PRICE_SIG_FIGS } from "./exchange_facts.ts";
 
-// Hyperliquid: MAX_DECIMALS is 6 for perps (docs "Tick and lot size").
-const PERP_MAX_DECIMALS = 6;
-// Hyperliquid: prices carry at most 5 significant figures.
-const MAX_SIG_FIGS = 5;
 // Official SDK `float_to_wire`: 8 decimals, and a rounding error of 1e-12 or more is refused.
 const WIRE_DECIMALS = 8;
 const WIRE_TOLERANCE = 1e-12;
@@ -76,7 +71,7 @@ export function isValidPerpPrice(px: string | number, szDecimals: number): boole
   if (parts.frac === "") return true;
   if (parts.frac.length > PERP_MAX_DECIMALS - szDecimals) return false;
   const digits = (parts.int + parts.frac).replace(/^0+/, "");
-  return digits.length <= MAX_SIG_FIGS;
+  return digits.length <= PRICE_SIG_FIGS;
 }
 
 /** Decimal exponent of a positive number: floor(log10(x)), exact at powers of ten. */
@@ -91,7 +86,7 @@ function decimalExponent(x: number): number {
 function priceDecimals(px: number, szDecimals: number): number {
   return Math.min(
     PERP_MAX_DECIMALS - szDecimals,
-    Math.max(0, MAX_SIG_FIGS - 1 - decimalExponent(px)),
+    Math.max(0, PRICE_SIG_FIGS - 1 - decimalExponent(px)),
   );
 }
 

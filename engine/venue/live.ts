@@ -33,12 +33,8 @@ import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budg
 import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
-import {
-  AddressBudget,
-  type AddressBudgetView,
-  isStaleActionRefusal,
-  STALE_ACTION_COST,
-} from "./address_budget.ts";
+import { STALE_ACTION_COST } from "../hyperliquid/exchange_facts.ts";
+import { AddressBudget, type AddressBudgetView, isStaleActionRefusal } from "./address_budget.ts";
 import {
   BATCH_WEIGHT,
   isProtective,
