@@ -45,6 +45,7 @@ import { DrawdownGuard } from "./risk/drawdown.ts";
 import { OfiGate } from "./risk/ofi_gate.ts";
 import { QuoteModels } from "./quote_models/models.ts";
 import { StallMachine } from "./risk/stall.ts";
+import { kernelLimits } from "./venue/pre_trade_gate.ts";
 import { type DesiredQuotes, type Fill, GRID_LEVELS, type Venue } from "./venue/venue.ts";
 import { RequestEconomy, requestsPerUsdc } from "./request_economy.ts";
 
@@ -235,6 +236,7 @@ export class Engine {
       mid: 0,
       requoteShare: options.config.requoteShare,
       minRestMs: options.config.minRestMs,
+      limits: kernelLimits(k, i),
     }));
     this.#quoting = new Uint8Array(n);
     this.#dirty = new Uint8Array(n);
@@ -656,6 +658,7 @@ export class Engine {
       requests: this.venue.stats.requests,
       addressBudget: this.venue.governor.address.view(),
       ipWeightPeak: this.venue.governor.weight.peak,
+      preTradeRefused: this.venue.preTrade?.refused ?? 0,
       stallPanics: this.stall.panics,
       stallRecoveries: this.stall.recoveries,
       haltReason: this.#halted,

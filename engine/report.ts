@@ -67,6 +67,8 @@ export interface SessionSummary {
   addressBudget?: { used: number; cap: number; left: number; paused: boolean } | null;
   /** Most IP request weight spent in one 60 s window (shadow: what live would have spent). */
   ipWeightPeak?: number;
+  /** Orders the pre-trade check refused (engine/venue/pre_trade_check.ts); absent or 0: none. */
+  preTradeRefused?: number;
   stallPanics: number;
   stallRecoveries: number;
   /** Why the engine halted, or null. */
@@ -131,6 +133,8 @@ export function formatSessionReport(s: SessionSummary): string {
     `Peak PnL: ${usd(s.peakPnlUsd, 4)} | Max drawdown from peak: ${usd(s.maxDrawdownUsd, 4)}`,
     `Orders placed: ${s.placed} | Cancels: ${s.cancels} | Cancel/fill ratio: ${
       cancelFillRatio(s.cancels, s.fills).toFixed(1)
+    }${
+      (s.preTradeRefused ?? 0) > 0 ? ` | Refused by the pre-trade check: ${s.preTradeRefused}` : ""
     }`,
     `Requests: ${s.requests} | Requests per USDC traded: ${
       formatRequestsPerUsdc(s.requests, s.volumeUsd)

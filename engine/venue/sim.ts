@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { NEW_ADDRESS_REQUESTS } from "../hyperliquid/exchange_facts.ts";
 import { AddressBudget } from "./address_budget.ts";
 import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
+import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
@@ -178,6 +179,8 @@ export class SimExchange implements Venue {
   placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
+  /** The pre-trade check every desired grid passes before it is recorded. */
+  readonly preTrade: PreTradeGate;
   readonly #matcher: ShadowMatcher<Slot>;
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
@@ -223,6 +226,12 @@ export class SimExchange implements Venue {
     }
     this.#idPrefix = options.idPrefix ?? "shadow-";
     this.governor = shadowGovernor({ ...options.budget, now: () => this.#clock() });
+    this.preTrade = new PreTradeGate({
+      log: options.budget?.log ?? createLogger({ level: "error" }),
+      tag: "[SHADOW]",
+      // Quotes are set before their round's commit: the market's time is the later one then.
+      now: () => Math.max(this.#clock(), this.#marketMs),
+    });
     this.#latency = options.latency ?? constantLatency(0);
   }
 
@@ -257,9 +266,15 @@ export class SimExchange implements Venue {
       );
     }
     const c = this.#coin(quotes.coin);
+    const refused = this.preTrade.screen(quotes, (side, level) => {
+      const slot = side === "bid" ? c.bids[level] : c.asks[level];
+      return slot.active ? slot.px * slot.leaves : 0;
+    });
     for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#want(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], quotes);
-      this.#want(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], quotes);
+      const bidSz = refused & (1 << i) ? 0 : quotes.bidSz[i];
+      const askSz = refused & (1 << (GRID_LEVELS + i)) ? 0 : quotes.askSz[i];
+      this.#want(c, c.bids[i], quotes.bidPx[i], bidSz, quotes);
+      this.#want(c, c.asks[i], quotes.askPx[i], askSz, quotes);
     }
     this.#pending.add(c);
   }
