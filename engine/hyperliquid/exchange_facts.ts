@@ -26,6 +26,9 @@ export const PERP_MAX_DECIMALS = 6;
  */
 export const PRICE_BAND_FRACTION = 0.8;
 
+/** `scheduleCancel` (the dead man's switch) is refused below this much traded volume, USD. */
+export const SCHEDULE_CANCEL_MIN_VOLUME_USD = 1_000_000;
+
 // ── Fees (wire_reference.md, "Fees") ─────────────────────────────────────────────────────────
 
 /** Perps tier 0 (≤ $5M 14-day volume, a new account): maker pays 0.015% of notional. */
@@ -47,6 +50,14 @@ export const FUNDING_CAP_HOURLY = 0.04;
 
 /** Funding is paid hourly at an eighth of the 8-hour formula: hours per 8-hour rate. */
 export const FUNDING_HOURS_PER_8H = 8;
+
+// ── Fill history (wire_reference.md, "Fill history") ─────────────────────────────────────────
+
+/** Fills one `userFills` or `userFillsByTime` answer carries at most. */
+export const FILLS_PER_ANSWER = 2000;
+
+/** Only this many of an account's most recent fills can be read back at all. */
+export const REACHABLE_FILLS = 10_000;
 
 // ── Request limits (wire_reference.md, "Request limits") ─────────────────────────────────────
 

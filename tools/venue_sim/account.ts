@@ -7,14 +7,13 @@
 import {
   CANCEL_EXTRA_REQUESTS,
   NEW_ADDRESS_REQUESTS,
+  REACHABLE_FILLS,
   REQUESTS_PER_USDC,
 } from "../../engine/hyperliquid/exchange_facts.ts";
 import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 import { num, usd } from "./format.ts";
 import type { RestingOrder } from "./matching.ts";
 
-// Hyperliquid serves only the 10,000 most recent fills (userFillsByTime).
-const MAX_FILLS_KEPT = 10_000;
 // Finished orders remembered for orderStatus.
 const MAX_FINISHED_ORDERS = 100_000;
 // Pruning happens in chunks so it costs nothing per order on average.
@@ -212,8 +211,8 @@ export class Account {
     };
     if (order.cloid) fill.cloid = order.cloid;
     this.fills.push(fill);
-    if (this.fills.length > MAX_FILLS_KEPT + PRUNE_CHUNK) {
-      this.fills.splice(0, this.fills.length - MAX_FILLS_KEPT);
+    if (this.fills.length > REACHABLE_FILLS + PRUNE_CHUNK) {
+      this.fills.splice(0, this.fills.length - REACHABLE_FILLS);
     }
     return fill;
   }

@@ -11,6 +11,7 @@ import {
   BASE_TAKER_FEE_RATE,
   MIN_ORDER_VALUE_USD,
   PRICE_BAND_FRACTION,
+  SCHEDULE_CANCEL_MIN_VOLUME_USD,
 } from "../../engine/hyperliquid/exchange_facts.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
@@ -258,7 +259,7 @@ export class Simulator {
     this.intervalMs = BASE_BOOK_INTERVAL_MS / rate;
     this.makerFeeRate = options.makerFeeRate ?? BASE_MAKER_FEE_RATE;
     this.takerFeeRate = options.takerFeeRate ?? BASE_TAKER_FEE_RATE;
-    this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? 1_000_000;
+    this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? SCHEDULE_CANCEL_MIN_VOLUME_USD;
     this.account = new Account(options.account, options.balanceUsd ?? 100_000);
     this.account.abstraction = options.abstraction ?? "default";
     this.account.requestsUsed = checkRequestsUsed(options.requestsUsed ?? 0);
