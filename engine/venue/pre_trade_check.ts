@@ -26,15 +26,6 @@ import type { QuoteSide } from "./venue.ts";
 /** The rules an order can break, as named in refusals and counters. */
 export type PreTradeRule = "price-band" | "tick" | "min-notional" | "post-only" | "max-inventory";
 
-/** Every rule, in the order they are checked. */
-export const PRE_TRADE_RULES: readonly PreTradeRule[] = [
-  "price-band",
-  "tick",
-  "min-notional",
-  "post-only",
-  "max-inventory",
-];
-
 /** One order a venue means to place. */
 export interface IntendedOrder {
   side: QuoteSide;
@@ -94,17 +85,17 @@ export function preTradeCheck(
   const result: PreTradeResult = { passed: [], refused: [] };
   let bidUsd = facts.restingBidUsd;
   let askUsd = facts.restingAskUsd;
-  orders.forEach((order, index) => {
-    const sideUsd = order.side === "bid" ? bidUsd : askUsd;
-    const refusal = checkOrder(order, facts, sideUsd);
+  for (let index = 0; index < orders.length; index++) {
+    const order = orders[index];
+    const refusal = checkOrder(order, facts, order.side === "bid" ? bidUsd : askUsd);
     if (refusal !== null) {
       result.refused.push({ index, ...refusal });
-      return;
+      continue;
     }
     result.passed.push(index);
     if (order.side === "bid") bidUsd += order.px * order.sz;
     else askUsd += order.px * order.sz;
-  });
+  }
   return result;
 }
 
@@ -113,7 +104,7 @@ export function preTradeCheck(
  * on its side; returns the first rule it breaks, or null. Facts are taken as checked
  * ({@link preTradeCheck} checks them).
  */
-export function checkOrder(
+function checkOrder(
   order: IntendedOrder,
   facts: PreTradeFacts,
   sideUsd: number,
@@ -171,22 +162,23 @@ export function checkOrder(
   return null;
 }
 
+const POSITIVE_FACTS = ["referencePx", "minNotionalUsd", "maxExposureUsd"] as const;
+const NON_NEGATIVE_FACTS = ["restingBidUsd", "restingAskUsd", "bestBid", "bestAsk"] as const;
+
 /** Throws naming the first fact that is not a usable number. */
-export function assertFacts(facts: PreTradeFacts): void {
+function assertFacts(facts: PreTradeFacts): void {
   const d = facts.szDecimals;
   if (!Number.isInteger(d) || d < 0 || d > PERP_MAX_DECIMALS) {
     throw new Error(
       `pre-trade check: szDecimals must be an integer 0..${PERP_MAX_DECIMALS}, got ${d}`,
     );
   }
-  const positive = ["referencePx", "minNotionalUsd", "maxExposureUsd"] as const;
-  for (const name of positive) {
+  for (const name of POSITIVE_FACTS) {
     if (!(facts[name] > 0) || !Number.isFinite(facts[name])) {
       throw new Error(`pre-trade check: ${name} must be a positive number, got ${facts[name]}`);
     }
   }
-  const nonNegative = ["restingBidUsd", "restingAskUsd", "bestBid", "bestAsk"] as const;
-  for (const name of nonNegative) {
+  for (const name of NON_NEGATIVE_FACTS) {
     if (!(facts[name] >= 0) || !Number.isFinite(facts[name])) {
       throw new Error(`pre-trade check: ${name} must be a number >= 0, got ${facts[name]}`);
     }

@@ -16,7 +16,12 @@
  */
 import { MIN_ORDER_VALUE_USD } from "../hyperliquid/exchange_facts.ts";
 import type { Logger } from "../log.ts";
-import { type IntendedOrder, preTradeCheck, type PreTradeRule } from "./pre_trade_check.ts";
+import {
+  type IntendedOrder,
+  preTradeCheck,
+  type PreTradeFacts,
+  type PreTradeRule,
+} from "./pre_trade_check.ts";
 import {
   type DesiredQuotes,
   GRID_LEVELS,
@@ -101,10 +106,27 @@ export class PreTradeGate implements PreTradeCounts {
   readonly #logEveryMs: number;
   #loggedMs = -Infinity;
   #unlogged = 0;
-  // Scratch of one screening: the intended orders, and each one's level and bit in the mask.
+  // Scratch of one screening (no allocation per grid): the intended orders, each one's level
+  // and bit in the mask, and the facts.
+  readonly #slots: IntendedOrder[] = Array.from({ length: 2 * GRID_LEVELS }, () => ({
+    side: "bid" as QuoteSide,
+    px: 0,
+    sz: 0,
+  }));
   readonly #orders: IntendedOrder[] = [];
   readonly #levels: number[] = [];
   readonly #bits: number[] = [];
+  readonly #facts: PreTradeFacts = {
+    szDecimals: 0,
+    referencePx: 0,
+    minNotionalUsd: MIN_ORDER_VALUE_USD,
+    inventoryUsd: 0,
+    maxExposureUsd: 0,
+    restingBidUsd: 0,
+    restingAskUsd: 0,
+    bestBid: 0,
+    bestAsk: 0,
+  };
 
   /** Creates a gate that logs through `options.log`. */
   constructor(options: PreTradeGateOptions) {
@@ -139,28 +161,23 @@ export class PreTradeGate implements PreTradeCounts {
     let restingAskUsd = 0;
     for (let l = 0; l < GRID_LEVELS; l++) {
       if (quotes.bidSz[l] > 0) {
-        orders.push({ side: "bid", px: quotes.bidPx[l], sz: quotes.bidSz[l] });
-        levels.push(l);
-        bits.push(1 << l);
+        this.#add("bid", quotes.bidPx[l], quotes.bidSz[l], l, 1 << l);
       } else restingBidUsd += restingUsd("bid", l);
       if (quotes.askSz[l] > 0) {
-        orders.push({ side: "ask", px: quotes.askPx[l], sz: quotes.askSz[l] });
-        levels.push(l);
-        bits.push(1 << (GRID_LEVELS + l));
+        this.#add("ask", quotes.askPx[l], quotes.askSz[l], l, 1 << (GRID_LEVELS + l));
       } else restingAskUsd += restingUsd("ask", l);
     }
     if (orders.length === 0) return 0;
-    const result = preTradeCheck(orders, {
-      szDecimals: limits.szDecimals,
-      referencePx: quotes.mid,
-      minNotionalUsd: MIN_ORDER_VALUE_USD,
-      inventoryUsd: limits.inventoryUsd,
-      maxExposureUsd: maxExposureUsd(limits.maxInvUsd, limits.minOrderUsd),
-      restingBidUsd,
-      restingAskUsd,
-      bestBid: limits.bestBid,
-      bestAsk: limits.bestAsk,
-    });
+    const facts = this.#facts;
+    facts.szDecimals = limits.szDecimals;
+    facts.referencePx = quotes.mid;
+    facts.inventoryUsd = limits.inventoryUsd;
+    facts.maxExposureUsd = maxExposureUsd(limits.maxInvUsd, limits.minOrderUsd);
+    facts.restingBidUsd = restingBidUsd;
+    facts.restingAskUsd = restingAskUsd;
+    facts.bestBid = limits.bestBid;
+    facts.bestAsk = limits.bestAsk;
+    const result = preTradeCheck(orders, facts);
     let mask = 0;
     for (const r of result.refused) {
       mask |= bits[r.index];
@@ -170,6 +187,16 @@ export class PreTradeGate implements PreTradeCounts {
       this.#report(what, r.rule, r.reason);
     }
     return mask;
+  }
+
+  #add(side: QuoteSide, px: number, sz: number, level: number, bit: number): void {
+    const order = this.#slots[this.#orders.length];
+    order.side = side;
+    order.px = px;
+    order.sz = sz;
+    this.#orders.push(order);
+    this.#levels.push(level);
+    this.#bits.push(bit);
   }
 
   #report(what: string, rule: PreTradeRule, reason: string): void {
