@@ -4,6 +4,7 @@
  * it. Field names are snake_case because this is a wire format shared with screeners written in
  * other languages (the screener's Rust `MmAssetConfig` serialises them this way).
  */
+import { MIN_ORDER_VALUE_USD } from "./hyperliquid/exchange_facts.ts";
 import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
 /** Volatility regime of a coin: quote normally, quote wider, or do not quote. */
@@ -49,10 +50,6 @@ export const DEFAULT_ASSET: AssetDefaults = {
   regime: "calm",
 };
 
-// Hyperliquid: an order's notional must be at least $10.
-/** The exchange's minimum order notional, USD. */
-export const EXCHANGE_MIN_NOTIONAL_USD = 10;
-
 /** An inclusive range a quoting parameter must lie in. */
 export interface Bound {
   min: number;
@@ -68,7 +65,7 @@ export interface Bound {
  * - base_spread_bps ≤ 100 (1% per side): far wider than any maker quote worth posting on a
  *   Hyperliquid perp; a larger value is almost certainly a unit slip (percent or a fraction).
  *   ≥ 0.1: below a tenth of a basis point every quote sits inside the tick.
- * - min_order_usd ≥ 10: Hyperliquid refuses smaller orders. ≤ 1e6: a million dollars per order
+ * - min_order_usd ≥ MIN_ORDER_VALUE_USD ($10): Hyperliquid refuses smaller orders. ≤ 1e6: a million dollars per order
  *   is past any account this engine is meant for; more (1e9) only stops the coin quoting.
  * - max_inv_usd ≤ 1e9: the same reasoning for inventory; it must also reach min_order_usd.
  * - atr_fraction ≤ 0.5: an ATR of half the price per bar means the data or the unit is wrong;
@@ -76,8 +73,8 @@ export interface Bound {
  */
 export const ASSET_BOUNDS = {
   base_spread_bps: { min: 0.1, max: 100, unit: "bps" },
-  min_order_usd: { min: EXCHANGE_MIN_NOTIONAL_USD, max: 1e6, unit: "USD" },
-  max_inv_usd: { min: EXCHANGE_MIN_NOTIONAL_USD, max: 1e9, unit: "USD" },
+  min_order_usd: { min: MIN_ORDER_VALUE_USD, max: 1e6, unit: "USD" },
+  max_inv_usd: { min: MIN_ORDER_VALUE_USD, max: 1e9, unit: "USD" },
   atr_fraction: { min: 1e-6, max: 0.5, unit: "a fraction of price" },
 } as const satisfies Record<string, Bound>;
 
@@ -175,7 +172,7 @@ export function checkAssetConfig(
       "min_order_usd",
       `must be ${
         describeBound(ASSET_BOUNDS.min_order_usd)
-      }; Hyperliquid's minimum order is $10, and no order may exceed $1,000,000`,
+      }; Hyperliquid's minimum order is $${MIN_ORDER_VALUE_USD}, and no order may exceed $1,000,000`,
     );
   }
   const maxInv = bounded("max_inv_usd", defaults.maxInvUsd);

@@ -4,7 +4,8 @@
  * operator's decision, never the engine's (README "Request economy"): the command shows the price
  * and the account's budget, and sends nothing until the operator confirms.
  */
-import { type ExchangeClient, RESERVED_REQUEST_PRICE_USDC } from "./hyperliquid/exchange.ts";
+import type { ExchangeClient } from "./hyperliquid/exchange.ts";
+import { RESERVED_REQUEST_PRICE_USDC } from "./hyperliquid/exchange_facts.ts";
 import type { InfoClient, UserRateLimit } from "./hyperliquid/info.ts";
 
 /** The most requests one command buys (500 USDC): a typo of extra digits is refused, not paid. */

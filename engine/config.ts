@@ -20,6 +20,11 @@ import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
 import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
 import { parseDexList } from "./hyperliquid/perp_dexs.ts";
+import {
+  BASE_MAKER_FEE_RATE,
+  MIN_ORDER_VALUE_USD,
+  NEW_ADDRESS_REQUESTS,
+} from "./hyperliquid/exchange_facts.ts";
 import { MAX_PRIORITY_RATE } from "./fees.ts";
 import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
@@ -228,7 +233,7 @@ export const DEFAULTS = {
   maxRequestsPerUsdc: 0.5,
   addressRequestsUsed: 0,
   // A new Hyperliquid address (engine/hyperliquid/README.md § Rate limits).
-  addressRequestsCap: 10_000,
+  addressRequestsCap: NEW_ADDRESS_REQUESTS,
   // Hyperliquid blocks are ~70–100 ms apart (engine/hyperliquid/README.md § Update cadence) and the
   // live venue posts a batch per 100 ms tick: an order decided now rests one block later at the
   // earliest.
@@ -247,8 +252,7 @@ export const DEFAULTS = {
   harvestTicks: true,
   harvestDepth: false,
   l2Fast: true,
-  // Hyperliquid perps base tier (≤ $5M 14-day volume): maker pays 0.015%.
-  makerFeeRate: 0.00015,
+  makerFeeRate: BASE_MAKER_FEE_RATE,
   quoteModel: "grid" as QuoteModelName,
   // Per bps of the mid per order of min_order_usd: a starting point, not a fit. On the real
   // recording (README, "Quote models") it gives BTC a 0.43 bps half-spread and 0.09 bps of skew
@@ -415,7 +419,7 @@ export function loadConfig(
     DEFAULTS.asset.minOrderUsd,
     ASSET_BOUNDS.min_order_usd.min,
     ASSET_BOUNDS.min_order_usd.max,
-    " (USD; Hyperliquid's minimum order is $10)",
+    ` (USD; Hyperliquid's minimum order is $${MIN_ORDER_VALUE_USD})`,
   );
   const maxInvUsd = bounded("MM_MAX_INV_USD", DEFAULTS.asset.maxInvUsd, ASSET_BOUNDS.max_inv_usd);
   if (maxInvUsd < minOrderUsd) {

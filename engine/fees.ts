@@ -4,8 +4,7 @@
  * with a large share of exchange volume). Swappable, like hftbacktest's fee models.
  */
 
-/** Hyperliquid perps base tier (< $5M 14-day volume): maker 0.015% of notional, paid. */
-export const HYPERLIQUID_BASE_MAKER_RATE = 0.00015;
+import { BASE_MAKER_FEE_RATE } from "./hyperliquid/exchange_facts.ts";
 
 /** Bounds for a configured maker rate: -0.1% (a rebate no venue pays) to 1% (no venue charges). */
 const MIN_RATE = -0.001;
@@ -23,11 +22,11 @@ export interface FeeModel {
 }
 
 /** A flat maker rate on notional; throws naming the value when it is not a plausible rate. */
-export function flatMakerFee(rate: number = HYPERLIQUID_BASE_MAKER_RATE): FeeModel {
+export function flatMakerFee(rate: number = BASE_MAKER_FEE_RATE): FeeModel {
   if (!Number.isFinite(rate) || rate < MIN_RATE || rate > MAX_RATE) {
     throw new Error(
       `maker fee rate ${rate} is not a fraction of notional in [${MIN_RATE}, ${MAX_RATE}] ` +
-        `(0.00015 is Hyperliquid's 0.015% base tier; a rebate is negative, e.g. -0.00003)`,
+        `(${BASE_MAKER_FEE_RATE} is Hyperliquid's base tier; a rebate is negative, e.g. -0.00003)`,
     );
   }
   return { makerRate: rate, makerFeeUsd: (notionalUsd) => notionalUsd * rate };

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { DEFAULT_ASSET } from "./asset_config.ts";
 import {
   ASK_PX_OFFSET,
   ASK_SZ_OFFSET,
@@ -57,13 +58,6 @@ export {
   STATUS_PRICE_UNREPRESENTABLE,
 } from "../wasm/layout.ts";
 
-/** Spec default max_inv_usd: inventory (USD) at which the growing side stops. */
-export const DEFAULT_MAX_INV_USD = 200;
-/** Spec default base_spread_bps: level-1 half-spread in basis points. */
-export const DEFAULT_BASE_SPREAD_BPS = 1.5;
-/** Spec default min_order_usd: level-1 order value in USD (levels 2 and 3 are 2x and 3x). */
-export const DEFAULT_MIN_ORDER_USD = 12;
-
 /** Where the build task writes the kernel. */
 export const KERNEL_WASM_URL: URL = new URL("../wasm/build/kernel.wasm", import.meta.url);
 
@@ -92,10 +86,10 @@ const EXPORT_NAMES: (keyof KernelExports)[] = [
 ];
 
 /**
- * The loaded kernel: input views, one call per tick, output views, OFI and latency rings. Inputs
- * start at the defaults (README, "Configuration") (max_inv_usd 200, base_spread_bps 1.5,
- * min_order_usd 12, regime multiplier 1, both sides allowed, the grid model); prices, sizes,
- * szDecimals, inventory and the GLFT inputs start at 0.
+ * The loaded kernel: input views, one call per tick, output views, OFI and latency rings.
+ * Inputs start at the spec defaults (max_inv_usd, base_spread_bps and min_order_usd of
+ * `DEFAULT_ASSET`, engine/asset_config.ts; regime multiplier 1, both sides allowed, the grid
+ * model); prices, sizes, szDecimals, inventory and the GLFT inputs start at 0.
  */
 export class Kernel {
   /** The kernel's whole linear memory (fixed size: never grows, so views never detach). */
@@ -109,11 +103,11 @@ export class Kernel {
   readonly szDecimals: Uint8Array;
   /** Input per coin: signed inventory in USD (long > 0). */
   readonly inventoryUsd: Float64Array;
-  /** Input per coin: max_inv_usd (default 200). */
+  /** Input per coin: max_inv_usd (spec default: `DEFAULT_ASSET`). */
   readonly maxInvUsd: Float64Array;
-  /** Input per coin: base_spread_bps, the level-1 half-spread (default 1.5). */
+  /** Input per coin: base_spread_bps, the level-1 half-spread (spec default: `DEFAULT_ASSET`). */
   readonly baseSpreadBps: Float64Array;
-  /** Input per coin: min_order_usd, the level-1 order value (default 12). */
+  /** Input per coin: min_order_usd, the level-1 order value (spec default: `DEFAULT_ASSET`). */
   readonly minOrderUsd: Float64Array;
   /** Input per coin: regime spread multiplier (clamped to [1, 4] by the kernel). */
   readonly regimeMultiplier: Float64Array;
@@ -179,9 +173,9 @@ export class Kernel {
     this.askSz = f64(ASK_SZ_OFFSET, levels);
     this.tick = f64(TICK_OFFSET, MAX_COINS);
     this.status = u8(STATUS_OFFSET);
-    this.maxInvUsd.fill(DEFAULT_MAX_INV_USD);
-    this.baseSpreadBps.fill(DEFAULT_BASE_SPREAD_BPS);
-    this.minOrderUsd.fill(DEFAULT_MIN_ORDER_USD);
+    this.maxInvUsd.fill(DEFAULT_ASSET.maxInvUsd);
+    this.baseSpreadBps.fill(DEFAULT_ASSET.baseSpreadBps);
+    this.minOrderUsd.fill(DEFAULT_ASSET.minOrderUsd);
     this.regimeMultiplier.fill(1);
     this.sideMask.fill(SIDE_BID | SIDE_ASK);
   }

@@ -4,6 +4,7 @@
  * appended to the fills file, each once (by `tid`). They are not booked again: the position read
  * from the exchange at start-up already holds them (engine/live_start.ts).
  */
+import { FILLS_PER_ANSWER, REACHABLE_FILLS } from "./hyperliquid/exchange_facts.ts";
 import type { InfoClient, UserFill } from "./hyperliquid/info.ts";
 import type { Logger } from "./log.ts";
 import { type ShadowFillRecord, shadowFillRecord } from "./shadow_log.ts";
@@ -33,11 +34,9 @@ export interface DowntimeFillsOptions {
   log: Logger;
 }
 
-// Hyperliquid answers at most 2,000 fills per userFillsByTime request
-// (engine/hyperliquid/README.md § Info requests); past 10 pages (20,000 fills) the gap is older
-// than the exchange serves anyway (10,000 most recent).
-const PAGE_FILLS = 2_000;
-const MAX_PAGES = 10;
+// Past this many pages of FILLS_PER_ANSWER fills the gap is older than the exchange serves
+// anyway (REACHABLE_FILLS, the most recent only): twice what is reachable.
+const MAX_PAGES = 2 * REACHABLE_FILLS / FILLS_PER_ANSWER;
 
 const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.jsonl$/;
 
@@ -101,7 +100,7 @@ export async function appendDowntimeFills(options: DowntimeFillsOptions): Promis
       appended.add(f.tid);
       missing.push(f);
     }
-    if (fills.length < PAGE_FILLS) break;
+    if (fills.length < FILLS_PER_ANSWER) break;
     // The next page starts at the last time of this one; fills at that ms repeat and are skipped.
     startMs = Math.max(...fills.map((f) => f.timeMs));
   }

@@ -16,6 +16,7 @@
  * to [1, 4].
  */
 import { ATR_DEFAULTS, AtrWindow } from "./atr.ts";
+import { FUNDING_HOURS_PER_8H } from "./hyperliquid/exchange_facts.ts";
 import type { Regime } from "./config.ts";
 
 /** Thresholds of the governor; every field has the README's value by default. */
@@ -34,6 +35,9 @@ export interface RegimeOptions {
   fundingHaltHourly: number;
 }
 
+/** |funding| beyond this per 8 h halts a coin (0.3%; README, "Regime Governor"). */
+export const FUNDING_HALT_PER_8H = 0.003;
+
 /** Defaults of {@link RegimeOptions} (README, "Regime Governor"). */
 export const REGIME_DEFAULTS: RegimeOptions = {
   calmAtr: 0.0015,
@@ -41,8 +45,8 @@ export const REGIME_DEFAULTS: RegimeOptions = {
   barMs: ATR_DEFAULTS.barMs,
   bars: ATR_DEFAULTS.bars,
   maxCancelFillRatio: 50,
-  // 0.3% per 8 h, converted to Hyperliquid's hourly funding.
-  fundingHaltHourly: 0.003 / 8,
+  // Converted to Hyperliquid's hourly funding.
+  fundingHaltHourly: FUNDING_HALT_PER_8H / FUNDING_HOURS_PER_8H,
 };
 
 /** Multiplier bounds (README, "Regime Governor": [1.0x, 4.0x]). */
@@ -234,9 +238,9 @@ export class RegimeGovernor {
     const funding = this.#funding[coin];
     switch (this.#haltCause) {
       case HaltCause.Funding:
-        return `Funding ${pct(funding, 4)}/h (${pct(funding * 8, 3)}/8h) beyond ${
-          pct(o.fundingHaltHourly * 8)
-        }/8h`;
+        return `Funding ${pct(funding, 4)}/h (${
+          pct(funding * FUNDING_HOURS_PER_8H, 3)
+        }/8h) beyond ${pct(o.fundingHaltHourly * FUNDING_HOURS_PER_8H)}/8h`;
       case HaltCause.Atr:
         return `ATR ${pct(this.#atr, 3)} above halt ${pct(o.haltAtr)}`;
       default:

@@ -4,6 +4,7 @@
  * recoveries, latency, and a per-coin table. Also the one-line session record appended to
  * `data/shadow/sessions.jsonl` for Gate 5 (cancel/fill ratio, stall recoveries, daily PnL).
  */
+import { IP_WEIGHT_PER_MINUTE } from "./hyperliquid/exchange_facts.ts";
 
 /** One coin's line of the report. */
 export interface CoinSummary {
@@ -66,6 +67,8 @@ export interface SessionSummary {
   addressBudget?: { used: number; cap: number; left: number; paused: boolean } | null;
   /** Most IP request weight spent in one 60 s window (shadow: what live would have spent). */
   ipWeightPeak?: number;
+  /** Orders the pre-trade check refused (engine/venue/pre_trade_check.ts); absent or 0: none. */
+  preTradeRefused?: number;
   stallPanics: number;
   stallRecoveries: number;
   /** Why the engine halted, or null. */
@@ -130,6 +133,8 @@ export function formatSessionReport(s: SessionSummary): string {
     `Peak PnL: ${usd(s.peakPnlUsd, 4)} | Max drawdown from peak: ${usd(s.maxDrawdownUsd, 4)}`,
     `Orders placed: ${s.placed} | Cancels: ${s.cancels} | Cancel/fill ratio: ${
       cancelFillRatio(s.cancels, s.fills).toFixed(1)
+    }${
+      (s.preTradeRefused ?? 0) > 0 ? ` | Refused by the pre-trade check: ${s.preTradeRefused}` : ""
     }`,
     `Requests: ${s.requests} | Requests per USDC traded: ${
       formatRequestsPerUsdc(s.requests, s.volumeUsd)
@@ -139,7 +144,11 @@ export function formatSessionReport(s: SessionSummary): string {
           s.addressBudget.paused ? " (PAUSED)" : ""
         }`
         : "unknown"
-    }${s.ipWeightPeak !== undefined ? ` | Peak IP weight: ${s.ipWeightPeak}/1200 per minute` : ""}`,
+    }${
+      s.ipWeightPeak !== undefined
+        ? ` | Peak IP weight: ${s.ipWeightPeak}/${IP_WEIGHT_PER_MINUTE} per minute`
+        : ""
+    }`,
     `Stall panics: ${s.stallPanics} | Recoveries: ${s.stallRecoveries} | Duplicate trades skipped: ${s.duplicateTradesSkipped}`,
     s.latency
       ? `Latency (frame → quotes): P50 ${s.latency.p50Ms.toFixed(3)}ms | P95 ${

@@ -5,12 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
-import {
-  floatToWire,
-  MIN_ORDER_VALUE_USD,
-  priceTick,
-  roundPerpPrice,
-} from "../engine/hyperliquid/wire.ts";
+import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
+import { MIN_ORDER_VALUE_USD } from "../engine/hyperliquid/exchange_facts.ts";
 import { startTestVenue, venueEndpoints, WsProbe } from "./helpers/venue.ts";
 
 /** The widest swing of a coin's mid over `minutes` of market time, as a fraction of the start. */

@@ -6,11 +6,11 @@ import {
   isValidCloid,
   isValidPerpPrice,
   isValidSize,
-  MIN_ORDER_VALUE_USD,
   priceTick,
   roundPerpPrice,
   roundSizeDown,
 } from "../engine/hyperliquid/wire.ts";
+import { MIN_ORDER_VALUE_USD } from "../engine/hyperliquid/exchange_facts.ts";
 
 Deno.test("floatToWire reproduces the Python SDK's float_to_wire outputs", () => {
   const cases: [number, string][] = [
@@ -203,4 +203,29 @@ Deno.test("cloids are 0x + 32 lowercase hex digits, as the Python SDK's Cloid.fr
   assert.throws(() => cloidFromInt(2n ** 128n), /2\^128/);
   assert.throws(() => cloidFromInt(1.5), /1\.5/);
   assert.throws(() => cloidToBigInt("0xABC"), /0xABC/);
+});
+
+Deno.test("a price or size given as a number is judged as its wire string would be", () => {
+  // Kernel-style grid values, off-grid neighbours, tiny and huge ones, at every szDecimals.
+  let seed = 7;
+  const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const values = [1e-13, 1e-9, 0.1 + 0.2, 9999.99999999999, 1e20, 123456, 12345.6, 0.0012345];
+  for (let i = 0; i < 2000; i++) {
+    const magnitude = 10 ** Math.floor(next() * 14 - 8);
+    const x = next() * magnitude;
+    values.push(x, Number(x.toPrecision(5)), Number(x.toFixed(6)), Math.round(x));
+  }
+  for (const x of values) {
+    let wire: string | null;
+    try {
+      wire = floatToWire(x);
+    } catch {
+      wire = null;
+    }
+    for (let d = 0; d <= 6; d++) {
+      const asString = wire !== null && isValidPerpPrice(wire, d);
+      assert.equal(isValidPerpPrice(x, d), asString, `price ${x} at szDecimals ${d}`);
+      assert.equal(isValidSize(x, d), wire !== null && isValidSize(wire, d), `size ${x} (${d})`);
+    }
+  }
 });

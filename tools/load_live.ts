@@ -22,7 +22,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { REST_WEIGHT_PER_MINUTE } from "../engine/hyperliquid/weight_budget.ts";
+import { IP_WEIGHT_PER_MINUTE } from "../engine/hyperliquid/exchange_facts.ts";
 import { isRecord } from "../engine/util/guards.ts";
 import { type Cell, formatTable } from "./analysis/table.ts";
 import {
@@ -722,7 +722,7 @@ async function readEngineOutput(report: RunReport, venueFills: VenueFill[] | nul
   report.requestsPerUsd = requestsPerUsd(report.mode, report.venue, report.session);
   report.logRefusals = countLogRefusals(await readOr(`${report.dir}/engine.log`, ""));
   const peak = report.venue?.ipWeight?.peakPerMinute ?? null;
-  report.peakWeightShare = peak === null ? null : peak / REST_WEIGHT_PER_MINUTE;
+  report.peakWeightShare = peak === null ? null : peak / IP_WEIGHT_PER_MINUTE;
 }
 
 /** A text file, or `fallback` when it does not exist. */

@@ -22,14 +22,15 @@ import {
 } from "../engine/fill_model/queue_model.ts";
 import { probQueueModel } from "../engine/fill_model/prob_queue.ts";
 import { floatToWire } from "../engine/hyperliquid/wire.ts";
+import { DEFAULT_ASSET } from "../engine/asset_config.ts";
 import { Simulator, type WsTrade } from "./venue_sim/simulator.ts";
 
 const ACCOUNT = "0x00000000000000000000000000000000000000aa";
 const COINS = ["BTC", "ETH", "SOL"];
 // Ticks behind the best price of its side an order is placed at.
 const LEVELS = [0, 2, 5];
-// An order of about $12 (the engine's default minimum order).
-const ORDER_USD = 12;
+// An order of about the engine's default minimum order.
+const ORDER_USD = DEFAULT_ASSET.minOrderUsd;
 // How often the experiment looks at its orders, ms of market time.
 const STEP_MS = 100;
 // Adverse selection is measured this long after a fill (as the session report does), ms.

@@ -32,16 +32,14 @@ import {
   DEFAULT_REDIS_URL,
   redactUrl,
 } from "../engine/bridge.ts";
+import { FUNDING_HOURS_PER_8H } from "../engine/hyperliquid/exchange_facts.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { resolveNetwork } from "../engine/hyperliquid/network.ts";
+import { FUNDING_HALT_PER_8H } from "../engine/regime.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
 import { errorMessage } from "../engine/util/errors.ts";
 
-// Spec section 4, phase 9G: |funding| above 0.3% per 8 h halts quoting. Hyperliquid quotes
-// funding per hour, so the 8 h rate is 8 × the hourly one.
-/** Funding magnitude per 8 h above which a coin is halted. */
-export const FUNDING_HALT_PER_8H = 0.003;
 // Spec section 10, gate 3: below 1.0 bps a quote cannot pay for adverse selection.
 /** Smallest half-spread the screener publishes, bps. */
 export const MIN_VIABLE_SPREAD_BPS = 1.0;
@@ -121,7 +119,8 @@ export function screen(inputs: ScreenInputs, options: ScreenOptions): ScreenedCo
         reason = `negative edge ${edgeBps} bps`;
       }
     }
-    const funding8h = (universe?.get(coin)?.fundingHourly ?? 0) * 8;
+    // Hyperliquid quotes funding per hour: the 8 h rate is 8 times the hourly one.
+    const funding8h = (universe?.get(coin)?.fundingHourly ?? 0) * FUNDING_HOURS_PER_8H;
     if (Math.abs(funding8h) > FUNDING_HALT_PER_8H) {
       config = { ...config, regime: "halt" };
       reason = `funding ${(funding8h * 100).toFixed(3)}% per 8 h`;

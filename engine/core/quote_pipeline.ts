@@ -15,6 +15,7 @@ import type { MarketState } from "../market_state.ts";
 import { QuoteModels } from "../quote_models/models.ts";
 import type { AssetInfo } from "../hyperliquid/types.ts";
 import type { RequestEconomy } from "../request_economy.ts";
+import { kernelLimits } from "../venue/pre_trade_gate.ts";
 import { type DesiredQuotes, GRID_LEVELS, type Venue } from "../venue/venue.ts";
 
 /** What the risk supervisor lets a coin quote: its spread multiplier and its side mask. */
@@ -116,6 +117,7 @@ export class QuotePipeline {
       mid: 0,
       requoteShare: options.config.requoteShare,
       minRestMs: options.config.minRestMs,
+      limits: kernelLimits(k, i),
     }));
     this.#quoting = new Uint8Array(n);
     this.#dirty = new Uint8Array(n);

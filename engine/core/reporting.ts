@@ -135,6 +135,7 @@ export function engineSummary(s: ReportSource, nowMs: number): SessionSummary {
     requests: s.venue.stats.requests,
     addressBudget: s.venue.governor.address.view(),
     ipWeightPeak: s.venue.governor.weight.peak,
+    preTradeRefused: s.venue.preTrade?.refused ?? 0,
     stallPanics: s.stall.panics,
     stallRecoveries: s.stall.recoveries,
     haltReason: s.haltReason(),

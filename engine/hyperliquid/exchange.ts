@@ -259,12 +259,6 @@ export function buildScheduleCancelAction(timeMs?: number) {
 }
 
 /**
- * Hyperliquid: one address request bought with `reserveRequestWeight` costs 0.0005 USDC
- * (engine/hyperliquid/README.md § Rate limits).
- */
-export const RESERVED_REQUEST_PRICE_USDC = 0.0005;
-
-/**
  * Builds a `reserveRequestWeight` action: buys `weight` address requests
  * (engine/hyperliquid/README.md § Rate limits).
  */
@@ -677,8 +671,9 @@ export class ExchangeClient {
   }
 
   /**
-   * Buys `weight` address requests at {@link RESERVED_REQUEST_PRICE_USDC} each, paid from the perp
-   * balance: an operator's decision (`deno task buy-requests`), never the engine's.
+   * Buys `weight` address requests at `RESERVED_REQUEST_PRICE_USDC` each (exchange_facts.ts),
+   * paid from the perp balance: an operator's decision (`deno task buy-requests`), never the
+   * engine's.
    */
   async reserveRequestWeight(weight: number, options: ActionOptions = {}): Promise<ActionOutcome> {
     const sent = await this.#sendL1(buildReserveRequestWeightAction(weight), 1, options);

@@ -11,10 +11,18 @@
  * {@link RATE_LIMITED_PAUSE_MS}.
  */
 
-/** Hyperliquid: REST requests share an aggregated weight limit of 1200 per minute per IP. */
-export const REST_WEIGHT_PER_MINUTE = 1200;
+import {
+  ACTION_BATCH_STEP,
+  CANDLES_PER_EXTRA_WEIGHT,
+  CAPPED_REQUEST_INTERVAL_MS,
+  INFO_WEIGHT,
+  IP_WEIGHT_PER_MINUTE,
+  ITEMS_PER_EXTRA_WEIGHT,
+  LIGHT_INFO_WEIGHT,
+  USER_ROLE_WEIGHT,
+  WEIGHT_WINDOW_MS,
+} from "./exchange_facts.ts";
 
-const WINDOW_MS = 60_000;
 // Entries expired from the front of the log before it is cut: one splice per thousand expiries
 // instead of one per request keeps the log O(1) per request on average.
 const COMPACT_AFTER = 1024;
@@ -41,9 +49,9 @@ export const PRIORITY_CEILING: Readonly<Record<RequestPriority, number>> = {
  * retry-after (engine/hyperliquid/README.md § Rate limits); 10 s is the address limit's own pace
  * once capped.
  */
-export const RATE_LIMITED_PAUSE_MS = 10_000;
+export const RATE_LIMITED_PAUSE_MS = CAPPED_REQUEST_INTERVAL_MS;
 
-// Hyperliquid: info requests of weight 2; userRole weighs 60; every other info request 20.
+// Hyperliquid: the light info requests (exchange_facts.ts gives the weights).
 const LIGHT_INFO = new Set([
   "l2Book",
   "allMids",
@@ -53,7 +61,7 @@ const LIGHT_INFO = new Set([
   "exchangeStatus",
 ]);
 
-// Hyperliquid: these add 1 weight per 20 items returned (candleSnapshot: per 60).
+// Hyperliquid: these add weight per items returned (exchange_facts.ts).
 const PER_ITEM_INFO = new Set([
   "recentTrades",
   "historicalOrders",
@@ -70,25 +78,22 @@ const PER_ITEM_INFO = new Set([
   "validatorStats",
 ]);
 
-/** Orders or cancels in one action per extra unit of weight (1 + floor(n / 40)). */
-const ORDERS_PER_EXTRA_WEIGHT = 40;
-
 /** Weight of an exchange action carrying `batchLength` orders or cancels: 1 + floor(n / 40). */
 export function exchangeWeight(batchLength: number): number {
-  return 1 + Math.floor(Math.max(0, batchLength) / ORDERS_PER_EXTRA_WEIGHT);
+  return 1 + Math.floor(Math.max(0, batchLength) / ACTION_BATCH_STEP);
 }
 
 /** Weight of an info request of this `type`, before any per-item surcharge. */
 export function infoWeight(type: string): number {
-  if (LIGHT_INFO.has(type)) return 2;
-  if (type === "userRole") return 60;
-  return 20;
+  if (LIGHT_INFO.has(type)) return LIGHT_INFO_WEIGHT;
+  if (type === "userRole") return USER_ROLE_WEIGHT;
+  return INFO_WEIGHT;
 }
 
 /** Extra weight an info response of `items` elements costs once it has arrived. */
 export function infoItemWeight(type: string, items: number): number {
-  if (PER_ITEM_INFO.has(type)) return Math.floor(items / 20);
-  if (type === "candleSnapshot") return Math.floor(items / 60);
+  if (PER_ITEM_INFO.has(type)) return Math.floor(items / ITEMS_PER_EXTRA_WEIGHT);
+  if (type === "candleSnapshot") return Math.floor(items / CANDLES_PER_EXTRA_WEIGHT);
   return 0;
 }
 
@@ -99,7 +104,7 @@ export class WeightBudgetError extends Error {
   constructor(weight: number, remaining: number, waitMs: number, priority: RequestPriority) {
     super(
       `REST weight budget exhausted for ${priority} requests: need ${weight}, ${remaining} left ` +
-        `of ${REST_WEIGHT_PER_MINUTE}/min; room again in ${waitMs} ms`,
+        `of ${IP_WEIGHT_PER_MINUTE}/min; room again in ${waitMs} ms`,
     );
     this.name = "WeightBudgetError";
     this.waitMs = waitMs;
@@ -121,7 +126,7 @@ export class WeightBudget {
 
   /** `limit` is the weight allowed in any 60 s window; `now` returns ms (injectable for tests). */
   constructor(options: { limit?: number; now?: () => number } = {}) {
-    this.limit = options.limit ?? REST_WEIGHT_PER_MINUTE;
+    this.limit = options.limit ?? IP_WEIGHT_PER_MINUTE;
     if (!Number.isInteger(this.limit) || this.limit < 1) {
       throw new Error(`weight budget limit must be a positive integer, got ${this.limit}`);
     }
@@ -129,7 +134,7 @@ export class WeightBudget {
   }
 
   #expire(now: number): void {
-    while (this.#head < this.#times.length && this.#times[this.#head] <= now - WINDOW_MS) {
+    while (this.#head < this.#times.length && this.#times[this.#head] <= now - WEIGHT_WINDOW_MS) {
       this.#spent -= this.#weights[this.#head];
       this.#head++;
     }
@@ -178,11 +183,11 @@ export class WeightBudget {
     let excess = this.#spent + weight - ceiling;
     let wait = 0;
     if (excess > 0) {
-      wait = WINDOW_MS;
+      wait = WEIGHT_WINDOW_MS;
       for (let i = this.#head; i < this.#times.length; i++) {
         excess -= this.#weights[i];
         if (excess <= 0) {
-          wait = this.#times[i] + WINDOW_MS - now;
+          wait = this.#times[i] + WEIGHT_WINDOW_MS - now;
           break;
         }
       }

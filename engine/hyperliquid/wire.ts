@@ -5,13 +5,8 @@
  * decimals (integers always pass); sizes have at most `szDecimals` decimals.
  */
 
-/** Hyperliquid: minimum perp order value in USD ("Order must have minimum value of $10."). */
-export const MIN_ORDER_VALUE_USD = 10;
+import { PERP_MAX_DECIMALS, PRICE_SIG_FIGS } from "./exchange_facts.ts";
 
-// Hyperliquid: MAX_DECIMALS is 6 for perps (docs "Tick and lot size").
-const PERP_MAX_DECIMALS = 6;
-// Hyperliquid: prices carry at most 5 significant figures.
-const MAX_SIG_FIGS = 5;
 // Official SDK `float_to_wire`: 8 decimals, and a rounding error of 1e-12 or more is refused.
 const WIRE_DECIMALS = 8;
 const WIRE_TOLERANCE = 1e-12;
@@ -74,27 +69,47 @@ function decimalParts(value: string | number): { int: string; frac: string } | n
 /** Whether a perp price is valid: an integer, or ≤5 significant figures and ≤ 6−szDecimals decimals. */
 export function isValidPerpPrice(px: string | number, szDecimals: number): boolean {
   assertSzDecimals(szDecimals);
+  // The usual case, a price the kernel rounded, without building its string.
+  if (typeof px === "number" && px > 0 && px < 1e21 && onGrid(px, priceDecimals(px, szDecimals))) {
+    return true;
+  }
   const parts = decimalParts(px);
   if (!parts) return false;
   if (parts.frac === "") return true;
   if (parts.frac.length > PERP_MAX_DECIMALS - szDecimals) return false;
   const digits = (parts.int + parts.frac).replace(/^0+/, "");
-  return digits.length <= MAX_SIG_FIGS;
+  return digits.length <= PRICE_SIG_FIGS;
+}
+
+/** 10^n as the double nearest the decimal (`10 ** n` is that double for n in −22 … 22). */
+function pow10(n: number): number {
+  return n >= -22 && n <= 22 ? 10 ** n : Number(`1e${n}`);
 }
 
 /** Decimal exponent of a positive number: floor(log10(x)), exact at powers of ten. */
 function decimalExponent(x: number): number {
   let e = Math.floor(Math.log10(x));
-  if (Number(`1e${e + 1}`) <= x) e += 1;
-  else if (Number(`1e${e}`) > x) e -= 1;
+  if (pow10(e + 1) <= x) e += 1;
+  else if (pow10(e) > x) e -= 1;
   return e;
+}
+
+/**
+ * Whether a positive number is k / 10^decimals for an integer k ≥ 1 within floatToWire's
+ * tolerance: its wire string then has at most `decimals` decimals. False proves nothing (the
+ * string test decides).
+ */
+function onGrid(x: number, decimals: number): boolean {
+  const scale = pow10(decimals);
+  const k = Math.round(x * scale);
+  return k >= 1 && Math.abs(k / scale - x) < WIRE_TOLERANCE;
 }
 
 /** Decimals a perp price may carry at this price level (so its tick is 10^-decimals). */
 function priceDecimals(px: number, szDecimals: number): number {
   return Math.min(
     PERP_MAX_DECIMALS - szDecimals,
-    Math.max(0, MAX_SIG_FIGS - 1 - decimalExponent(px)),
+    Math.max(0, PRICE_SIG_FIGS - 1 - decimalExponent(px)),
   );
 }
 
@@ -143,6 +158,7 @@ export function roundSizeDown(sz: number, szDecimals: number): number {
 /** Whether a size is positive with at most `szDecimals` decimals. */
 export function isValidSize(sz: string | number, szDecimals: number): boolean {
   assertSzDecimals(szDecimals);
+  if (typeof sz === "number" && sz > 0 && sz < 1e21 && onGrid(sz, szDecimals)) return true;
   const parts = decimalParts(sz);
   return parts !== null && parts.frac.length <= szDecimals;
 }

@@ -6,6 +6,7 @@
  * engine restarts, which `rate()` and `increase()` handle as a counter reset).
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import { NEW_ADDRESS_REQUESTS, REQUESTS_PER_USDC } from "../hyperliquid/exchange_facts.ts";
 import type { LedgerRow } from "../ledger/ledger_summary.ts";
 import type { OpsSnapshot } from "./snapshot.ts";
 
@@ -207,7 +208,9 @@ export function createMetrics(read: () => OpsSnapshot, counters: OpsCounters): E
   );
   gauge(
     "mm_address_requests_cap",
-    "Address budget: cap (10,000 + 1 per USDC traded)",
+    `Address budget: cap (${
+      NEW_ADDRESS_REQUESTS.toLocaleString("en-US")
+    } + ${REQUESTS_PER_USDC} per USDC traded)`,
     (s) => s.requests.addressCap ?? NaN,
   );
   gauge(

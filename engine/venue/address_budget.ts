@@ -9,13 +9,8 @@
  * reserve no order is placed; placing resumes a hysteresis above it, so a few fills' worth of
  * volume does not flip quoting on and off at the threshold.
  */
+import { REQUESTS_PER_USDC } from "../hyperliquid/exchange_facts.ts";
 import type { Logger } from "../log.ts";
-
-/**
- * A new Hyperliquid address may send this many requests before any volume
- * (engine/hyperliquid/README.md § Rate limits).
- */
-export const NEW_ADDRESS_REQUESTS = 10_000;
 
 /**
  * Default reserve, requests. Placing stops well before the cap because the count between reads
@@ -23,13 +18,6 @@ export const NEW_ADDRESS_REQUESTS = 10_000;
  * and a full requote of 30 coins costs about 360 requests (180 cancels, 180 orders).
  */
 export const DEFAULT_RESERVE = 1_000;
-
-/**
- * What an action refused for a stale `expiresAfter` costs, in requests per order or cancel it
- * carried: "Actions consume 5x the usual address-based rate limit when canceled due to a stale
- * expiresAfter field" (engine/hyperliquid/README.md § Exchange actions, [DOC]).
- */
-export const STALE_ACTION_COST = 5;
 
 /**
  * True when the exchange's refusal names an expired action. The docs give no exact text, so the
@@ -137,7 +125,7 @@ export class AddressBudget {
    */
   earn(volumeUsd: number): void {
     if (!(volumeUsd > 0) || !this.#known) return;
-    this.#cap += volumeUsd;
+    this.#cap += volumeUsd * REQUESTS_PER_USDC;
     this.#check();
   }
 

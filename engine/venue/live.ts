@@ -35,12 +35,8 @@ import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budg
 import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
 import { positionsAgree } from "../reconcile.ts";
-import {
-  AddressBudget,
-  type AddressBudgetView,
-  isStaleActionRefusal,
-  STALE_ACTION_COST,
-} from "./address_budget.ts";
+import { STALE_ACTION_COST } from "../hyperliquid/exchange_facts.ts";
+import { AddressBudget, type AddressBudgetView, isStaleActionRefusal } from "./address_budget.ts";
 import {
   BATCH_WEIGHT,
   isProtective,
@@ -53,6 +49,7 @@ import type { LiveContext } from "./live_context.ts";
 import { type FillFeed, type FillFeedHandlers, venueFillOf } from "./live_fill_source.ts";
 import { nextExpiry, resolveExpired } from "./live_outcomes.ts";
 import { type LiveSlot, LiveSlots } from "./live_slots.ts";
+import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
@@ -138,6 +135,8 @@ export class LiveExchange implements Venue {
   placedUsd = 0;
   /** The IP weight budget (shared with the clients) and the address budget. */
   readonly governor: RequestGovernor;
+  /** The pre-trade check every desired grid passes before it is recorded. */
+  readonly preTrade: PreTradeGate;
   readonly #ex: ExchangeClient;
   readonly #info: InfoClient;
   readonly #user: string;
@@ -204,6 +203,7 @@ export class LiveExchange implements Venue {
       }),
       minIntervalMs: options.batchIntervalMs ?? 100,
     });
+    this.preTrade = new PreTradeGate({ log: this.#log, tag: "[LIVE]", now: this.#now });
     this.#cloids = new CloidSource();
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
@@ -281,9 +281,16 @@ export class LiveExchange implements Venue {
   setQuotes(quotes: DesiredQuotes): void {
     const slots = this.#slots.of(quotes.coin);
     if (!slots) return;
+    const refused = this.preTrade.screen(quotes, (side, level) => {
+      const s = slots[side === "bid" ? level : GRID_LEVELS + level];
+      // Any order the exchange may hold can still fill, whatever its slot's state.
+      return s.state === "empty" ? 0 : s.px * Math.max(0, s.sz - s.filled);
+    });
     for (let l = 0; l < GRID_LEVELS; l++) {
-      want(slots[l], quotes.bidPx[l], quotes.bidSz[l], quotes);
-      want(slots[GRID_LEVELS + l], quotes.askPx[l], quotes.askSz[l], quotes);
+      const bidSz = refused & (1 << l) ? 0 : quotes.bidSz[l];
+      const askSz = refused & (1 << (GRID_LEVELS + l)) ? 0 : quotes.askSz[l];
+      want(slots[l], quotes.bidPx[l], bidSz, quotes);
+      want(slots[GRID_LEVELS + l], quotes.askPx[l], askSz, quotes);
     }
     this.#dirty = true;
   }

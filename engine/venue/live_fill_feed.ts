@@ -16,6 +16,7 @@
  * (re)connect has succeeded. It turns unhealthy at once when the socket drops or goes silent
  * (the heartbeat's pong timeout), so the live venue can pull its quotes.
  */
+import { FILLS_PER_ANSWER } from "../hyperliquid/exchange_facts.ts";
 import type { InfoClient, UserFill } from "../hyperliquid/info.ts";
 import {
   type Liquidation,
@@ -75,9 +76,6 @@ export interface LiveFillFeedStats {
   reconnects: number;
 }
 
-// Hyperliquid answers at most 2,000 fills per userFillsByTime request
-// (engine/hyperliquid/README.md § Info requests).
-const FILLS_PAGE = 2_000;
 /**
  * How far below the "complete through" mark fill ids are kept, ms of exchange time. Every fill
  * older than that mark has been delivered, so an older fill arriving again is dropped by its time
@@ -328,7 +326,7 @@ export class LiveFillFeed {
       const page = await this.#info.userFillsByTime(this.#user, startMs);
       if (this.#closed) return found;
       found += this.#ingest(page, "rest");
-      if (page.length < FILLS_PAGE) return found;
+      if (page.length < FILLS_PER_ANSWER) return found;
       let lastMs = startMs;
       for (const f of page) lastMs = Math.max(lastMs, f.timeMs);
       if (Math.floor(lastMs) === startMs) {

@@ -15,14 +15,15 @@
  * that time on by its weight × the interval per weight unit, and a batch may go once the clock
  * is within the burst allowance of it.
  */
+import { IP_WEIGHT_PER_MINUTE } from "../hyperliquid/exchange_facts.ts";
 import type { WeightBudget } from "../hyperliquid/weight_budget.ts";
 import type { AddressBudget } from "./address_budget.ts";
 
 /**
- * Sustained weight of requote batches per minute: half the 1200 IP limit, leaving room for
+ * Sustained weight of requote batches per minute: half the IP limit, leaving room for
  * routine reads under the 60% quote ceiling and the rest for safety requests.
  */
-export const QUOTE_WEIGHT_PER_MINUTE = 600;
+export const QUOTE_WEIGHT_PER_MINUTE = IP_WEIGHT_PER_MINUTE / 2;
 
 /** Weight a quiet venue may spend at once before pacing applies (5 batches of order + cancel). */
 export const QUOTE_BURST_WEIGHT = 10;

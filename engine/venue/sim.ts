@@ -11,8 +11,10 @@ import { createQueueModel } from "../fill_model/model_names.ts";
 import { newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
 import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { AddressBudget, NEW_ADDRESS_REQUESTS } from "./address_budget.ts";
+import { NEW_ADDRESS_REQUESTS } from "../hyperliquid/exchange_facts.ts";
+import { AddressBudget } from "./address_budget.ts";
 import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
+import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import { type MatchOrder, ordered, ShadowMatcher } from "./shadow_matching.ts";
@@ -168,6 +170,8 @@ export class SimExchange implements Venue {
   placedUsd = 0;
   /** The IP weight and address budgets, spent as live would spend them. */
   readonly governor: RequestGovernor;
+  /** The pre-trade check every desired grid passes before it is recorded. */
+  readonly preTrade: PreTradeGate;
   readonly #matcher: ShadowMatcher<Slot>;
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
@@ -213,6 +217,12 @@ export class SimExchange implements Venue {
     }
     this.#idPrefix = options.idPrefix ?? "shadow-";
     this.governor = shadowGovernor({ ...options.budget, now: () => this.#clock() });
+    this.preTrade = new PreTradeGate({
+      log: options.budget?.log ?? createLogger({ level: "error" }),
+      tag: "[SHADOW]",
+      // Quotes are set before their round's commit: the market's time is the later one then.
+      now: () => Math.max(this.#clock(), this.#marketMs),
+    });
     this.#latency = options.latency ?? constantLatency(0);
   }
 
@@ -247,9 +257,15 @@ export class SimExchange implements Venue {
       );
     }
     const c = this.#coin(quotes.coin);
+    const refused = this.preTrade.screen(quotes, (side, level) => {
+      const slot = side === "bid" ? c.bids[level] : c.asks[level];
+      return slot.active ? slot.px * slot.leaves : 0;
+    });
     for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#want(c, c.bids[i], quotes.bidPx[i], quotes.bidSz[i], quotes);
-      this.#want(c, c.asks[i], quotes.askPx[i], quotes.askSz[i], quotes);
+      const bidSz = refused & (1 << i) ? 0 : quotes.bidSz[i];
+      const askSz = refused & (1 << (GRID_LEVELS + i)) ? 0 : quotes.askSz[i];
+      this.#want(c, c.bids[i], quotes.bidPx[i], bidSz, quotes);
+      this.#want(c, c.asks[i], quotes.askPx[i], askSz, quotes);
     }
     this.#pending.add(c);
   }

@@ -32,6 +32,28 @@ export interface DesiredQuotes {
   requoteShare: number;
   /** Orders younger than this are kept while within their level's whole distance, ms. */
   minRestMs: number;
+  /**
+   * What the pre-trade check needs beyond the grid (engine/venue/pre_trade_gate.ts); the
+   * engine always sets it. Quotes without it (built by hand to test a venue's mechanics) are
+   * not checked.
+   */
+  limits?: QuoteLimits;
+}
+
+/** The coin's facts when the kernel computed its quotes: the kernel's own inputs. */
+export interface QuoteLimits {
+  /** Hyperliquid szDecimals of the coin. */
+  readonly szDecimals: number;
+  /** Best bid the quotes were computed from (0: no bids). */
+  readonly bestBid: number;
+  /** Best ask the quotes were computed from (0: no asks). */
+  readonly bestAsk: number;
+  /** Signed inventory at the mid, USD (long > 0). */
+  readonly inventoryUsd: number;
+  /** The coin's max_inv_usd: the kernel stops the growing side there, USD. */
+  readonly maxInvUsd: number;
+  /** The coin's min_order_usd: the level-1 order value, USD (levels ×1, ×2, ×3). */
+  readonly minOrderUsd: number;
 }
 
 /** Why a fill happened (shadow fills carry their cause; live fills are `exchange`). */
@@ -114,4 +136,12 @@ export interface Venue {
   readonly stats: VenueStats;
   /** The two request budgets this venue spends. */
   readonly governor: RequestGovernor;
+  /** The pre-trade check every order of this venue passes, with its refusal counts. */
+  readonly preTrade?: PreTradeCounts;
+}
+
+/** What a venue's pre-trade check refused (engine/venue/pre_trade_gate.ts). */
+export interface PreTradeCounts {
+  /** Orders refused since start. */
+  readonly refused: number;
 }

@@ -4,20 +4,18 @@
  * move the position, realize PnL on reductions and charge the fee (maker fees are paid, not
  * rebated, at Hyperliquid's base tier). Answers are formatted as Hyperliquid's wire shapes.
  */
+import {
+  CANCEL_EXTRA_REQUESTS,
+  NEW_ADDRESS_REQUESTS,
+  REACHABLE_FILLS,
+  REQUESTS_PER_USDC,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 import { num, usd } from "./format.ts";
 import type { RestingOrder } from "./matching.ts";
 
-// Hyperliquid serves only the 10,000 most recent fills (userFillsByTime).
-const MAX_FILLS_KEPT = 10_000;
 // Finished orders remembered for orderStatus.
 const MAX_FINISHED_ORDERS = 100_000;
-// Hyperliquid: each address starts with a buffer of 10,000 requests
-// (engine/hyperliquid/README.md § Rate limits).
-const INITIAL_REQUEST_BUFFER = 10_000;
-// Hyperliquid: the cancel allowance is the order cap plus at most 100,000
-// (engine/hyperliquid/README.md § Rate limits).
-const CANCEL_EXTRA_REQUESTS = 100_000;
 // Pruning happens in chunks so it costs nothing per order on average.
 const PRUNE_CHUNK = 10_000;
 
@@ -114,7 +112,7 @@ export class Account {
 
   /** Hyperliquid: 10,000 starting requests plus one per USDC traded since inception. */
   requestCap(): number {
-    return INITIAL_REQUEST_BUFFER + Math.floor(this.volumeUsd);
+    return NEW_ADDRESS_REQUESTS + Math.floor(this.volumeUsd * REQUESTS_PER_USDC);
   }
 
   /** Cancels may go further: min(cap + 100,000, 2 × cap), so a limited account can still cancel. */
@@ -213,8 +211,8 @@ export class Account {
     };
     if (order.cloid) fill.cloid = order.cloid;
     this.fills.push(fill);
-    if (this.fills.length > MAX_FILLS_KEPT + PRUNE_CHUNK) {
-      this.fills.splice(0, this.fills.length - MAX_FILLS_KEPT);
+    if (this.fills.length > REACHABLE_FILLS + PRUNE_CHUNK) {
+      this.fills.splice(0, this.fills.length - REACHABLE_FILLS);
     }
     return fill;
   }

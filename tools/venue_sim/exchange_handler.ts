@@ -11,7 +11,11 @@
  * sent?), the venue takes the stricter reading: a request whose action is not already in the
  * exchange's form must also verify as sent, which a signature can only do for one of the two.
  */
-import { RESERVED_REQUEST_PRICE_USDC } from "../../engine/hyperliquid/exchange.ts";
+import {
+  CAPPED_REQUEST_INTERVAL_MS,
+  RESERVED_REQUEST_PRICE_USDC,
+  STALE_ACTION_COST,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import type { Signature } from "../../engine/hyperliquid/signing.ts";
 import { NonceBook, recoverSigner, type SignedRequest } from "./auth.ts";
 import { canonicalAction, MalformedActionError, sameJson } from "./canonical.ts";
@@ -41,12 +45,6 @@ type Result = { status: "ok"; response: unknown } | { status: "err"; response: s
 
 const ok = (response: unknown): Result => ({ status: "ok", response });
 const err = (response: string): Result => ({ status: "err", response });
-
-// Hyperliquid: an address past its request cap may still send one request every 10 s.
-const LIMITED_INTERVAL_MS = 10_000;
-// Requests an action refused for a stale `expiresAfter` costs per order or cancel
-// (engine/hyperliquid/README.md § Exchange actions).
-const STALE_ACTION_COST = 5;
 
 // The list each batched action carries its orders, cancels or modifies in.
 const BATCH_LISTS: Record<string, string> = {
@@ -165,7 +163,7 @@ export class ExchangeHandler {
     const after = acct.requestsUsed + requests;
     if (requests === 0 || after <= cap) return null;
     const now = this.#sim.now;
-    if (requests === 1 && now - this.#limitedAt >= LIMITED_INTERVAL_MS) {
+    if (requests === 1 && now - this.#limitedAt >= CAPPED_REQUEST_INTERVAL_MS) {
       this.#limitedAt = now;
       return null;
     }

@@ -13,6 +13,7 @@ import { Account } from "./account.ts";
 import { BOOK_DEPTH } from "./market.ts";
 import { userFees } from "./user_fees.ts";
 import { BUILDER_DEXES, perpDexs } from "./dexes.ts";
+import { FILLS_PER_ANSWER, REACHABLE_FILLS } from "../../engine/hyperliquid/exchange_facts.ts";
 import { dexOfCoin } from "../../engine/hyperliquid/perp_dexs.ts";
 
 /** A request the info handler refuses (HTTP 422 on REST, `type:"error"` over WS). */
@@ -20,10 +21,6 @@ export class InfoError extends Error {}
 
 // Hyperliquid: the body text of a 422 for a request it cannot read.
 const DESERIALIZE_ERROR = "Failed to deserialize the JSON body into the target type";
-// Hyperliquid: userFills returns the 2000 most recent fills; userFillsByTime at most 2000 per
-// answer, of the 10,000 most recent (engine/hyperliquid/README.md § Info requests).
-const MAX_FILLS = 2000;
-const REACHABLE_FILLS = 10_000;
 
 /**
  * The spot metadata: no pairs, and USDC, the perps' collateral (`collateralToken: 0` in `meta`),
@@ -122,7 +119,7 @@ export function handleInfo(
       );
     }
     case "userFills":
-      return userOf().fills.slice(-MAX_FILLS).reverse();
+      return userOf().fills.slice(-FILLS_PER_ANSWER).reverse();
     case "userFillsByTime": {
       // Oldest first from startTime (times inclusive), so a client paging forward from the last
       // time it got never skips a fill.
@@ -134,7 +131,7 @@ export function handleInfo(
       for (const f of acct.fills.slice(-REACHABLE_FILLS)) {
         if (f.time < start || f.time > end) continue;
         page.push(f);
-        if (page.length === MAX_FILLS) break;
+        if (page.length === FILLS_PER_ANSWER) break;
       }
       return page;
     }

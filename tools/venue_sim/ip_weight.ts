@@ -8,11 +8,11 @@
  * about what a request costs. Time is the venue's virtual clock, so a manual-clock test slides the
  * window with `advance`.
  */
+import { IP_WEIGHT_PER_MINUTE, WEIGHT_WINDOW_MS } from "../../engine/hyperliquid/exchange_facts.ts";
 import {
   exchangeWeight,
   infoItemWeight,
   infoWeight,
-  REST_WEIGHT_PER_MINUTE,
 } from "../../engine/hyperliquid/weight_budget.ts";
 import { batchLength } from "./exchange_handler.ts";
 import { isRecord } from "../../engine/util/guards.ts";
@@ -33,10 +33,6 @@ export interface IpWeightState {
   /** Weight spent since start, per endpoint. */
   byEndpoint: Record<WeightEndpoint, number>;
 }
-
-// Hyperliquid: the weight window is one minute, sliding
-// (engine/hyperliquid/README.md § Rate limits).
-const WINDOW_MS = 60_000;
 
 /** Checks the `ipWeightLimit` option (0 turns enforcement off); returns it. */
 export function checkIpWeightLimit(n: unknown): number {
@@ -75,12 +71,12 @@ export class IpWeight {
 
   /** `limit` per 60 s (default 1200, 0 = off); `now` is the venue's virtual clock, ms. */
   constructor(options: { limit?: number; now: () => number }) {
-    this.limit = checkIpWeightLimit(options.limit ?? REST_WEIGHT_PER_MINUTE);
+    this.limit = checkIpWeightLimit(options.limit ?? IP_WEIGHT_PER_MINUTE);
     this.#now = options.now;
   }
 
   #expire(now: number): void {
-    while (this.#head < this.#log.length && this.#log[this.#head].at <= now - WINDOW_MS) {
+    while (this.#head < this.#log.length && this.#log[this.#head].at <= now - WEIGHT_WINDOW_MS) {
       this.#spent -= this.#log[this.#head++].weight;
     }
     // Compact once the dropped prefix dominates, so the log stays about one window long.

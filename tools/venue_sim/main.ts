@@ -5,6 +5,13 @@
  */
 import { refuseEscapingLinks } from "../../engine/data_links.ts";
 import { parseArgs } from "node:util";
+import {
+  BASE_MAKER_FEE_RATE,
+  BASE_TAKER_FEE_RATE,
+  IP_WEIGHT_PER_MINUTE,
+  NEW_ADDRESS_REQUESTS,
+  SCHEDULE_CANCEL_MIN_VOLUME_USD,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import { createLogger } from "../../engine/log.ts";
 import { parseFaultSpec } from "./faults.ts";
 import { loadReplay } from "./replay.ts";
@@ -28,11 +35,11 @@ const USAGE = `usage: ./deno task venue-sim [options]
   --balance USD            starting USDC balance (default 100000)
   --account-mode MODE      userAbstraction answer: default, unifiedAccount or portfolioMargin
                            (collateral in the spot state; clearinghouseState reports zero)
-  --maker-fee RATE         maker fee rate (default 0.00015, paid by the maker)
-  --taker-fee RATE         taker fee rate (default 0.00045)
-  --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default 1000000)
-  --requests-used N        address-based requests already spent at start (default 0; cap 10000 + volume)
-  --ip-weight-limit N      per-IP request weight per 60 s, REST and WS post (default 1200; 0: off)
+  --maker-fee RATE         maker fee rate (default ${BASE_MAKER_FEE_RATE}, paid by the maker)
+  --taker-fee RATE         taker fee rate (default ${BASE_TAKER_FEE_RATE})
+  --schedule-cancel-volume USD  volume needed before scheduleCancel is accepted (default ${SCHEDULE_CANCEL_MIN_VOLUME_USD})
+  --requests-used N        address-based requests already spent at start (default 0; cap ${NEW_ADDRESS_REQUESTS} + volume)
+  --ip-weight-limit N      per-IP request weight per 60 s, REST and WS post (default ${IP_WEIGHT_PER_MINUTE}; 0: off)
   --priority-share X       share of crowd orders joining within 400 ms of our post-only order at its
                            price that pay priority and go ahead of it (default 0.2)
   --replay FILE            replay tick/trade CSV or frame .jsonl instead of the synthetic market (repeatable)

@@ -13,7 +13,11 @@
  * market time faster and never changes these shapes. Everything is drawn from one seeded
  * generator, so a seed fixes the whole stream.
  */
-import { MIN_ORDER_VALUE_USD, priceTick } from "../../engine/hyperliquid/wire.ts";
+import { priceTick } from "../../engine/hyperliquid/wire.ts";
+import {
+  FUNDING_CAP_HOURLY,
+  MIN_ORDER_VALUE_USD,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { type GeneratorParams, profileFor } from "./market_profile.ts";
 import { Rng } from "./rng.ts";
@@ -84,8 +88,6 @@ export const BOOK_DEPTH = 20;
 const MS_PER_DAY = 86_400_000;
 /** Hyperliquid's funding baseline per hour (0.01 % per 8 h, paid hourly). */
 export const BASE_FUNDING_HOURLY = 0.0000125;
-// Hyperliquid caps funding at 4 % per hour.
-const FUNDING_CAP_HOURLY = 0.04;
 // Mean regime durations (ms): long calm stretches, shorter turbulent episodes.
 const CALM_MEAN_MS = 600_000;
 const TURBULENT_MEAN_MS = 90_000;

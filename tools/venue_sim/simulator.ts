@@ -5,12 +5,14 @@
  * directly, so a test never waits for the market. Everything observable leaves through
  * {@link VenueEvents}; order entry comes in through the methods the exchange handler calls.
  */
+import { floatToWire, isValidPerpPrice, isValidSize } from "../../engine/hyperliquid/wire.ts";
 import {
-  floatToWire,
-  isValidPerpPrice,
-  isValidSize,
+  BASE_MAKER_FEE_RATE,
+  BASE_TAKER_FEE_RATE,
   MIN_ORDER_VALUE_USD,
-} from "../../engine/hyperliquid/wire.ts";
+  PRICE_BAND_FRACTION,
+  SCHEDULE_CANCEL_MIN_VOLUME_USD,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import type { TakerSide } from "../../engine/hyperliquid/types.ts";
 import { Account, type OrderRecord, type WsFill } from "./account.ts";
 import { aggregateSide, type Aggregation } from "./aggregation.ts";
@@ -146,9 +148,9 @@ export interface SimulatorOptions {
    * perp state); `unifiedAccount` or `portfolioMargin` keep it in the spot state.
    */
   abstraction?: string;
-  /** Maker fee rate (default 0.00015: Hyperliquid tier 0, paid by the maker). */
+  /** Maker fee rate (default Hyperliquid tier 0's, paid by the maker). */
   makerFeeRate?: number;
-  /** Taker fee rate (default 0.00045: Hyperliquid tier 0). */
+  /** Taker fee rate (default Hyperliquid tier 0's). */
   takerFeeRate?: number;
   /** Traded volume needed before scheduleCancel is accepted (default $1,000,000, as live). */
   scheduleCancelMinVolumeUsd?: number;
@@ -184,10 +186,10 @@ export const BASE_BOOK_INTERVAL_MS = 540;
 const HOUR_MS = 3_600_000;
 // Hyperliquid: a scheduled cancel must be at least 5 s in the future.
 const SCHEDULE_CANCEL_MIN_LEAD_MS = 5_000;
-// Hyperliquid: "Order price cannot be more than 80% away from the reference price" (engine/
-// hyperliquid/README.md § Wire numbers), so a price must lie within [0.2, 1.8] × reference.
-const PRICE_BAND = 0.8;
-const PRICE_BAND_ERROR = "Order price cannot be more than 80% away from the reference price";
+// The exchange's words (engine/hyperliquid/wire_reference.md, "Orders").
+const PRICE_BAND_ERROR = `Order price cannot be more than ${
+  PRICE_BAND_FRACTION * 100
+}% away from the reference price`;
 // Hyperliquid trade ids are 50-bit hashes (WsTrade in the GitBook's "Subscriptions" page): 32
 // random high bits and 18 random low bits, exact in a double (below 2^53).
 const TID_LOW_SPAN = 2 ** 18;
@@ -271,9 +273,9 @@ export class Simulator {
     this.#startMs = this.#now;
     this.#rate = rate;
     this.intervalMs = BASE_BOOK_INTERVAL_MS / rate;
-    this.makerFeeRate = options.makerFeeRate ?? 0.00015;
-    this.takerFeeRate = options.takerFeeRate ?? 0.00045;
-    this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? 1_000_000;
+    this.makerFeeRate = options.makerFeeRate ?? BASE_MAKER_FEE_RATE;
+    this.takerFeeRate = options.takerFeeRate ?? BASE_TAKER_FEE_RATE;
+    this.#minScheduleVolume = options.scheduleCancelMinVolumeUsd ?? SCHEDULE_CANCEL_MIN_VOLUME_USD;
     this.account = new Account(options.account, options.balanceUsd ?? 100_000);
     this.account.abstraction = options.abstraction ?? "default";
     this.account.requestsUsed = checkRequestsUsed(options.requestsUsed ?? 0);
@@ -861,7 +863,9 @@ export class Simulator {
     // Which price the band is measured from is not documented; the venue's oracle, mark and mid
     // are one price.
     const reference = c.market.mid;
-    if (Math.abs(px - reference) > PRICE_BAND * reference) return { error: PRICE_BAND_ERROR };
+    if (Math.abs(px - reference) > PRICE_BAND_FRACTION * reference) {
+      return { error: PRICE_BAND_ERROR };
+    }
     if (!isValidSize(w.s, szd) || px * sz < MIN_ORDER_VALUE_USD) {
       return refused(`Order must have minimum value of $${MIN_ORDER_VALUE_USD}.`);
     }

@@ -5,6 +5,12 @@
  * taker fees) and its daily volumes, split into taker (`userCross`) and maker (`userAdd`), for
  * the last 15 UTC days. The account has no referral, staking, trial or staking link.
  */
+import {
+  BASE_MAKER_FEE_RATE,
+  BASE_TAKER_FEE_RATE,
+  SPOT_BASE_MAKER_FEE_RATE,
+  SPOT_BASE_TAKER_FEE_RATE,
+} from "../../engine/hyperliquid/exchange_facts.ts";
 import { num, usd } from "./format.ts";
 import type { Simulator } from "./simulator.ts";
 import type { Account } from "./account.ts";
@@ -37,7 +43,12 @@ const STAKING_TIERS: [number, number][] = [
   [5, 0.4],
 ];
 // Hyperliquid docs "Fees": tier-0 base rates (perp taker, perp maker, spot taker, spot maker).
-const BASE = { cross: 0.00045, add: 0.00015, spotCross: 0.0007, spotAdd: 0.0004 };
+const BASE = {
+  cross: BASE_TAKER_FEE_RATE,
+  add: BASE_MAKER_FEE_RATE,
+  spotCross: SPOT_BASE_TAKER_FEE_RATE,
+  spotAdd: SPOT_BASE_MAKER_FEE_RATE,
+};
 // The docs' example answer: a 4 % referral discount.
 const REFERRAL_DISCOUNT = "0.04";
 

@@ -68,18 +68,17 @@ import {
   SZ_DECIMALS_OFFSET,
   TICK_OFFSET,
 } from "../layout";
+import { MIN_ORDER_VALUE_USD, PERP_MAX_DECIMALS } from "../../engine/hyperliquid/exchange_facts";
 import { ceilTo, floorTo, pow10, priceDecimals } from "./price";
 
 /** Grid shift per unit of q, in multiples of the regime-scaled base half-spread. */
 const SKEW_GAIN: f64 = 1.0;
-/** Hyperliquid: minimum order value is $10 (perps). */
-const MIN_NOTIONAL_USD: f64 = 10.0;
 /** Prices at or above this are bad input: scaled prices then stay exact integers (< 2^53). */
 const MAX_PRICE: f64 = 1e12;
 /** min_order_usd above this is bad input: scaled sizes then stay exact integers (< 2^53). */
 const MAX_ORDER_USD: f64 = 1e6;
 /** Largest szDecimals a perp price rule allows (6 - szDecimals decimals must be >= 0). */
-const MAX_SZ_DECIMALS: i32 = 6;
+const MAX_SZ_DECIMALS: i32 = PERP_MAX_DECIMALS;
 
 /** Quotes coins 0..coinCount-1; returns how many coins were beyond capacity (not quoted). */
 export function computeQuotes(coinCount: i32): i32 {
@@ -237,7 +236,7 @@ function quoteCoin(c: i32): void {
   // Post-only: a bid at or above the best ask (an ask at or below the best bid) would cross.
   if (px <= 0.0 || (isBid ? px >= bestAsk : px <= bestBid)) return STATUS_PRICE_UNREPRESENTABLE;
   const sz = floorTo(usd / px, sizeScale);
-  if (px * sz < MIN_NOTIONAL_USD) return STATUS_BELOW_MIN_NOTIONAL;
+  if (px * sz < MIN_ORDER_VALUE_USD) return STATUS_BELOW_MIN_NOTIONAL;
   store<f64>(pxAt, px);
   store<f64>(szAt, sz);
   return STATUS_OK;

@@ -2,7 +2,9 @@
 //
 // A valid perp price is k / 10^e for an integer k, where e is at most 6 - szDecimals and
 // at most the decimals that keep 5 significant figures; integers are always valid.
-// Source: Hyperliquid docs, "Tick and lot size".
+// Source: engine/hyperliquid/wire_reference.md, "Orders" (numbers from exchange_facts.ts).
+
+import { PERP_MAX_DECIMALS } from "../../engine/hyperliquid/exchange_facts";
 
 /** 10^e for e in 0..6, exact in f64 (the only powers the kernel needs). */
 export function pow10(e: i32): f64 {
@@ -25,8 +27,8 @@ export function priceDecimals(px: f64, szDecimals: i32): i32 {
   else if (px >= 10.0) sig = 3;
   else if (px >= 1.0) sig = 4;
   else if (px >= 0.1) sig = 5;
-  // Hyperliquid perps: at most MAX_DECIMALS (6) - szDecimals decimals.
-  const max = 6 - szDecimals;
+  // Hyperliquid perps: at most PERP_MAX_DECIMALS - szDecimals decimals.
+  const max = PERP_MAX_DECIMALS - szDecimals;
   return sig < max ? sig : max;
 }
 
