@@ -43,14 +43,15 @@ export interface WalkForward {
 
 /**
  * Runs every configuration on every window of `windowMs` (in process, or on `pool`'s workers,
- * which hold the same data), then chooses and scores fold by fold.
+ * which hold the same data: a {@link SweepPool} or a queue of tools/sweep/queue_runner.ts), then
+ * chooses and scores fold by fold.
  */
 export async function walkForward(
   data: ReplayData,
   runs: readonly SweepRun[],
   windowMs: number,
   onRow: (window: number, row: SweepRow) => void = () => {},
-  pool?: SweepPool,
+  pool?: Pick<SweepPool, "run">,
 ): Promise<WalkForward> {
   const windows: WindowResult[] = [];
   for (const [w, window] of splitWindows(data, windowMs).entries()) {
