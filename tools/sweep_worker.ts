@@ -21,6 +21,7 @@ import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { redactUrl } from "../engine/bridge.ts";
 import { loadConfig, readEnv } from "../engine/config.ts";
+import { refuseEscapingLinks } from "../engine/data_links.ts";
 import { loadReplay } from "../engine/replay.ts";
 import { label } from "./sweep/grid.ts";
 import { SweepPool } from "./sweep/pool.ts";
@@ -152,6 +153,7 @@ if (import.meta.main) {
       allowPositionals: true,
     });
     if (positionals.length === 0) throw new Error(USAGE);
+    refuseEscapingLinks(positionals);
     const config = loadConfig(readEnv(["REDIS_URL", "MM_COINS"]), () => true);
     let stop = () => {};
     const stopping = new Promise<void>((resolve) => (stop = resolve));
