@@ -28,6 +28,7 @@ import { SweepPool } from "./sweep/pool.ts";
 import {
   DEFAULT_LOCK_MS,
   DEFAULT_STALLED_MS,
+  ensureRedis,
   fingerprint,
   fingerprintMismatch,
   redisConnection,
@@ -38,6 +39,8 @@ import {
 
 const USAGE = "usage: ./deno task sweep-worker <data folder or files> [--redis URL] " +
   "[--concurrency N] [--keep-waiting] [--lock-ms MS] [--stalled-ms MS]";
+/** How long a batch's rows stay in Redis after the last one came, s (the sweep deletes them). */
+const ROWS_TTL_S = 86_400;
 /** How often an idle worker asks whether any job is left, ms. */
 const IDLE_POLL_MS = 500;
 
@@ -65,6 +68,7 @@ export async function sweepWorker(
   const { redisUrl, coins, concurrency = 1, keepWaiting = false, print = console.log } = options;
   const { lockMs = DEFAULT_LOCK_MS, stalledMs = DEFAULT_STALLED_MS } = options;
   const connection = redisConnection(redisUrl);
+  await ensureRedis(redisUrl);
   const started = performance.now();
   const data = await loadReplay(paths, coins);
   if (data.length === 0) throw new Error(`sweep-worker: no events in ${paths.join(", ")}`);
@@ -76,6 +80,8 @@ export async function sweepWorker(
   );
   const pool = new SweepPool(data, concurrency, {});
   const redis = new Redis(connection.url);
+  // A lost connection is printed once per BullMQ connection, by the worker's "error" handler.
+  redis.on("error", () => {});
   const queue = new Queue(SWEEP_QUEUE, { connection });
   let done = 0;
   const worker = new Worker(SWEEP_QUEUE, async (job) => {
@@ -94,7 +100,9 @@ export async function sweepWorker(
       window: task.window,
       env: task.env,
     });
-    await redis.hset(rowsKey(task.batch), String(task.index), JSON.stringify(row));
+    // A day's expiry: rows of a sweep that stopped waiting do not stay in Redis for ever.
+    await redis.multi().hset(rowsKey(task.batch), String(task.index), JSON.stringify(row))
+      .expire(rowsKey(task.batch), ROWS_TTL_S).exec();
     done++;
     print(`sweep-worker: ${name} done: PnL ${row.pnlUsd.toFixed(2)} USD, ${row.fills} fills`);
   }, { connection, concurrency, lockDuration: lockMs, stalledInterval: stalledMs });

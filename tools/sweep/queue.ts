@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { Redis } from "ioredis";
+import { redactUrl } from "../../engine/bridge.ts";
 import type { ReplayData } from "../../engine/replay.ts";
 import type { SweepJob } from "./pool.ts";
 
@@ -112,4 +114,31 @@ export function redisConnection(url: string): { url: string } {
     throw new Error(`sweep: the Redis URL "${url}" is invalid: expected redis://host:port`);
   }
   return { url };
+}
+
+/**
+ * Connects once to the Redis at `url` and asks PING, so a wrong URL or a stopped server is named
+ * at the start instead of retried in silence; throws naming the URL (its password hidden).
+ */
+export async function ensureRedis(url: string): Promise<void> {
+  const probe = new Redis(redisConnection(url).url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The socket's own error (ECONNREFUSED, ...) says more than the rejection of connect().
+  let cause: Error | null = null;
+  probe.on("error", (error: Error) => (cause = error));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new Error(
+      `sweep: the Redis at ${redactUrl(url)} cannot be reached: ${
+        (cause ?? error as Error).message
+      }`,
+    );
+  } finally {
+    probe.disconnect();
+  }
 }

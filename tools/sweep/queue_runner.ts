@@ -14,6 +14,7 @@ import type { SweepRun } from "./grid.ts";
 import type { SweepRow } from "./run.ts";
 import {
   type DataFingerprint,
+  ensureRedis,
   fingerprint,
   jobEnv,
   jobId,
@@ -36,8 +37,9 @@ export class QueueRunner {
   readonly #env: Record<string, string>;
   readonly #print: (line: string) => void;
   readonly #id: string;
-  readonly #redis: Redis;
-  readonly #queue: Queue;
+  /** Made by the first {@link QueueRunner.run}, once the Redis answered. */
+  #redis: Redis | null = null;
+  #queue: Queue | null = null;
   #batches = 0;
 
   /**
@@ -58,8 +60,6 @@ export class QueueRunner {
     this.#print = print;
     const stamp = new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15);
     this.#id = `${stamp}-${crypto.randomUUID().slice(0, 8)}`;
-    this.#redis = new Redis(redisConnection(url).url);
-    this.#queue = new Queue(SWEEP_QUEUE, { connection: redisConnection(url) });
   }
 
   /**
@@ -71,9 +71,19 @@ export class QueueRunner {
     window: [number, number] | null = null,
     onRow: (row: SweepRow) => void = () => {},
   ): Promise<SweepRow[]> {
+    if (this.#queue === null || this.#redis === null) {
+      await ensureRedis(this.#url);
+      this.#redis = new Redis(redisConnection(this.#url).url);
+      // A lost connection shows as the failed command that needed it, and in the queue's errors.
+      this.#redis.on("error", () => {});
+      this.#queue = new Queue(SWEEP_QUEUE, { connection: redisConnection(this.#url) });
+      this.#queue.on("error", (error) => this.#print(`sweep: Redis: ${error.message}`));
+    }
+    const queue = this.#queue;
+    const redis = this.#redis;
     const batch = `${this.#id}-b${this.#batches++}`;
     const key = rowsKey(batch);
-    await this.#queue.addBulk(runs.map((run) => {
+    await queue.addBulk(runs.map((run) => {
       const data: SweepJobData = {
         batch,
         data: this.#paths,
@@ -104,11 +114,11 @@ export class QueueRunner {
     const wanted = new Set(runs.map((run) => run.index));
     try {
       while (rows.size < wanted.size) {
-        const fresh = (await this.#redis.hkeys(key)).map(Number).filter((i) =>
+        const fresh = (await redis.hkeys(key)).map(Number).filter((i) =>
           wanted.has(i) && !rows.has(i)
         );
         if (fresh.length > 0) {
-          const values = await this.#redis.hmget(key, ...fresh.map(String));
+          const values = await redis.hmget(key, ...fresh.map(String));
           fresh.forEach((index, i) => {
             const row = JSON.parse(values[i]!) as SweepRow;
             rows.set(index, row);
@@ -116,28 +126,28 @@ export class QueueRunner {
           });
           continue;
         }
-        await this.#throwIfFailed(batch);
+        await this.#throwIfFailed(queue, batch);
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } catch (error) {
       // The runs not yet taken are withdrawn; one a worker holds ends there, unrecorded.
-      for (const run of runs) await this.#queue.remove(jobId(batch, run.index));
+      for (const run of runs) await queue.remove(jobId(batch, run.index));
       throw error;
     } finally {
-      await this.#redis.del(key);
+      await redis.del(key);
     }
     return runs.map((run) => rows.get(run.index)!);
   }
 
   /** Closes the connections (the queue itself stays, for other sweeps). */
   async close(): Promise<void> {
-    await this.#queue.close();
-    await this.#redis.quit();
+    await this.#queue?.close();
+    await this.#redis?.quit();
   }
 
-  async #throwIfFailed(batch: string): Promise<void> {
-    if ((await this.#queue.getFailedCount()) === 0) return;
-    const failed = (await this.#queue.getFailed()).find((job) => job.id?.startsWith(`${batch}-r`));
+  async #throwIfFailed(queue: Queue, batch: string): Promise<void> {
+    if ((await queue.getFailedCount()) === 0) return;
+    const failed = (await queue.getFailed()).find((job) => job.id?.startsWith(`${batch}-r`));
     if (failed === undefined) return;
     const data = failed.data as SweepJobData;
     throw new Error(
