@@ -4,7 +4,7 @@
  * files are those of the same sweep in one process; a worker killed holding a run loses nothing.
  */
 import assert from "node:assert/strict";
-import { sweep } from "../tools/sweep.ts";
+import { sweep, sweepWalkForward } from "../tools/sweep.ts";
 import type { SweepRow } from "../tools/sweep/run.ts";
 import { redisTest, startRedis, waitFor } from "./helpers/redis.ts";
 import { runsDone, startSweepWorker, startTask } from "./helpers/sweep_worker.ts";
@@ -101,6 +101,35 @@ redisTest(
       assert.match(survivor.stdout(), new RegExp(`run ${held} of batch \\S+ done`));
       assert.deepEqual(result.rows, expected.rows);
       assert.deepEqual(await Deno.readTextFile(result.jsonPath), expected.json);
+    } finally {
+      await redis.stop();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+);
+
+redisTest(
+  "a queued walk-forward: each day's runs are jobs on that day's events, as in process",
+  async () => {
+    const redis = await startRedis();
+    const out = await Deno.makeTempDir({ prefix: "mm-sweep-queue-" });
+    try {
+      const local = await sweepWalkForward(PATHS, "spread=1,2", 1, out, {
+        env: ENV,
+        print: () => {},
+      });
+      const queued = sweepWalkForward(PATHS, "spread=1,2", 1, out, {
+        env: ENV,
+        redisUrl: redis.url,
+        print: () => {},
+      });
+      const worker = startSweepWorker(PATHS, redis.url, ["--keep-waiting"]);
+      const { walkForward } = await queued;
+      worker.child.kill("SIGTERM");
+      assert.equal(await worker.code, 0, await worker.stderr);
+      assert.match(worker.stdout(), /^sweep-worker: 4 runs done; stopped$/m);
+      assert.deepEqual(walkForward, local.walkForward);
+      assert.equal(walkForward.windows.length, 2, "the two sample days");
     } finally {
       await redis.stop();
       await Deno.remove(out, { recursive: true });

@@ -185,7 +185,10 @@ export async function sweepWalkForward(
   const runs = expandGrid(grid, env);
   const data = await loadReplay(paths, loadConfig(env).coins);
   if (data.length === 0) throw new Error(`sweep: no events in ${paths.join(", ")}`);
-  const pool = openRunner(paths, data, workers, env, print, redisUrl);
+  // In this process the windows run one after the other (walkForward without a pool).
+  const pool = workers === 1 && redisUrl === undefined
+    ? undefined
+    : openRunner(paths, data, workers, env, print, redisUrl);
   let result: WalkForward;
   try {
     result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
@@ -195,7 +198,7 @@ export async function sweepWalkForward(
         } USD, ${row.fills} fills`,
       ), pool);
   } finally {
-    await pool.close();
+    await pool?.close();
   }
   if (result.folds.length === 0) {
     throw new Error(

@@ -37,9 +37,8 @@ export class QueueRunner {
   readonly #env: Record<string, string>;
   readonly #print: (line: string) => void;
   readonly #id: string;
-  /** Made by the first {@link QueueRunner.run}, once the Redis answered. */
-  #redis: Redis | null = null;
-  #queue: Queue | null = null;
+  /** The connections, made by the first {@link QueueRunner.run} once the Redis answered. */
+  #connected: Promise<{ redis: Redis; queue: Queue }> | null = null;
   #batches = 0;
 
   /**
@@ -71,17 +70,9 @@ export class QueueRunner {
     window: [number, number] | null = null,
     onRow: (row: SweepRow) => void = () => {},
   ): Promise<SweepRow[]> {
-    if (this.#queue === null || this.#redis === null) {
-      await ensureRedis(this.#url);
-      this.#redis = new Redis(redisConnection(this.#url).url);
-      // A lost connection shows as the failed command that needed it, and in the queue's errors.
-      this.#redis.on("error", () => {});
-      this.#queue = new Queue(SWEEP_QUEUE, { connection: redisConnection(this.#url) });
-      this.#queue.on("error", (error) => this.#print(`sweep: Redis: ${error.message}`));
-    }
-    const queue = this.#queue;
-    const redis = this.#redis;
     const batch = `${this.#id}-b${this.#batches++}`;
+    this.#connected ??= this.#connect();
+    const { redis, queue } = await this.#connected;
     const key = rowsKey(batch);
     await queue.addBulk(runs.map((run) => {
       const data: SweepJobData = {
@@ -141,8 +132,19 @@ export class QueueRunner {
 
   /** Closes the connections (the queue itself stays, for other sweeps). */
   async close(): Promise<void> {
-    await this.#queue?.close();
-    await this.#redis?.quit();
+    const connected = await this.#connected?.catch(() => null);
+    await connected?.queue.close();
+    await connected?.redis.quit();
+  }
+
+  async #connect(): Promise<{ redis: Redis; queue: Queue }> {
+    await ensureRedis(this.#url);
+    const redis = new Redis(redisConnection(this.#url).url);
+    // A lost connection shows as the failed command that needed it, and in the queue's errors.
+    redis.on("error", () => {});
+    const queue = new Queue(SWEEP_QUEUE, { connection: redisConnection(this.#url) });
+    queue.on("error", (error) => this.#print(`sweep: Redis: ${error.message}`));
+    return { redis, queue };
   }
 
   async #throwIfFailed(queue: Queue, batch: string): Promise<void> {
