@@ -29,7 +29,6 @@ import { sweepPage } from "./sweep/page.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
 import { type WalkForward, walkForward, walkForwardCsv } from "./sweep/walk_forward.ts";
-import { sliceReplay } from "./sweep/windows.ts";
 
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
   '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--workers N] ' +
@@ -120,9 +119,11 @@ export async function sweep(
   const runner = openRunner(paths, data, workers, env, print, redisUrl);
   let rows: SweepRow[];
   try {
-    rows = await runner.run(runs, null, onRow);
+    rows = runner === undefined
+      ? await runSweep(data, runs, onRow)
+      : await runner.run(runs, null, onRow);
   } finally {
-    await runner.close();
+    await runner?.close();
   }
   const seconds = (performance.now() - started - loadedMs) / 1000;
   print(
@@ -185,10 +186,7 @@ export async function sweepWalkForward(
   const runs = expandGrid(grid, env);
   const data = await loadReplay(paths, loadConfig(env).coins);
   if (data.length === 0) throw new Error(`sweep: no events in ${paths.join(", ")}`);
-  // In this process the windows run one after the other (walkForward without a pool).
-  const pool = workers === 1 && redisUrl === undefined
-    ? undefined
-    : openRunner(paths, data, workers, env, print, redisUrl);
+  const pool = openRunner(paths, data, workers, env, print, redisUrl);
   let result: WalkForward;
   try {
     result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
@@ -237,8 +235,8 @@ export async function sweepWalkForward(
 }
 
 /**
- * What runs the configurations over `data`: this process, `workers` Web Workers sharing it, or
- * the workers of the queue in the Redis at `redisUrl`.
+ * What runs the configurations over `data` besides this process (undefined): `workers` Web
+ * Workers sharing it, or the workers of the queue in the Redis at `redisUrl`.
  */
 function openRunner(
   paths: readonly string[],
@@ -247,14 +245,10 @@ function openRunner(
   env: Readonly<Record<string, string | undefined>>,
   print: (line: string) => void,
   redisUrl?: string,
-): Pick<SweepPool, "run"> & { close(): void | Promise<void> } {
+): SweepPool | QueueRunner | undefined {
   if (redisUrl !== undefined) return new QueueRunner(redisUrl, paths, data, env, print);
   if (workers > 1) return new SweepPool(data, workers, env);
-  return {
-    run: (runs, window, onRow) =>
-      runSweep(window ? sliceReplay(data, ...window) : data, runs, onRow),
-    close() {},
-  };
+  return undefined;
 }
 
 if (import.meta.main) {
