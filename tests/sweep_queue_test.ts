@@ -4,6 +4,7 @@
  * files are those of the same sweep in one process; a worker killed holding a run loses nothing.
  */
 import assert from "node:assert/strict";
+import { Queue } from "bullmq";
 import { sweep, sweepWalkForward } from "../tools/sweep.ts";
 import type { SweepRow } from "../tools/sweep/run.ts";
 import { redisTest, startRedis, waitFor } from "./helpers/redis.ts";
@@ -137,19 +138,31 @@ redisTest(
   },
 );
 
-redisTest("a worker whose data differs from the sweep's fails the run, naming both", async () => {
-  const redis = await startRedis();
-  const out = await Deno.makeTempDir({ prefix: "mm-sweep-queue-" });
-  try {
-    const swept = sweep(PATHS, "spread=2", out, { env: ENV, redisUrl: redis.url, print: () => {} });
-    const worker = startSweepWorker(["data/samples/ticks"], redis.url);
-    await assert.rejects(
-      swept,
-      /sweep: run 1 failed on a worker: sweep-worker: its data differs from the sweep's \(data\/samples\/ticks data\/samples\/trades\): the sweep has 10762 events of BTC, ETH, SOL from .* but this worker parsed \d+ events/,
-    );
-    assert.equal(await worker.code, 0, await worker.stderr);
-  } finally {
-    await redis.stop();
-    await Deno.remove(out, { recursive: true });
-  }
-});
+redisTest(
+  "a worker whose data differs from the sweep's fails the run, naming both; jobs hold no secret",
+  async () => {
+    const redis = await startRedis();
+    const out = await Deno.makeTempDir({ prefix: "mm-sweep-queue-" });
+    const token = "0123456789abcdef0123456789abcdef";
+    const env = { ...ENV, MM_CONTROL_TOKEN: token, REDIS_URL: redis.url };
+    const queue = new Queue("mm-sweep", { connection: { url: redis.url } });
+    try {
+      const swept = sweep(PATHS, "spread=2", out, { env, redisUrl: redis.url, print: () => {} });
+      const worker = startSweepWorker(["data/samples/ticks"], redis.url);
+      await assert.rejects(
+        swept,
+        /sweep: run 1 failed on a worker: sweep-worker: its data differs from the sweep's \(data\/samples\/ticks data\/samples\/trades\): the sweep has 10762 events of BTC, ETH, SOL from .* but this worker parsed \d+ events/,
+      );
+      assert.equal(await worker.code, 0, await worker.stderr);
+      // The failed job stays for a look: it carries the replay's variables, not the token or URL.
+      const [job] = await queue.getFailed();
+      assert.deepEqual(job.data.env, ENV);
+      assert.deepEqual(job.data.params, { MM_BASE_SPREAD_BPS: "2" });
+      assert.ok(!JSON.stringify(job.data).includes(token));
+    } finally {
+      await queue.close();
+      await redis.stop();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+);

@@ -26,6 +26,8 @@ import {
 
 /** How often the sweep looks for new rows and failed jobs, ms. */
 const POLL_MS = 200;
+/** States of a job no worker has taken yet. */
+const WITHDRAWN = new Set(["waiting", "delayed", "prioritized"]);
 /** Failed jobs stay this long for a look with any BullMQ tool, s. */
 const KEEP_FAILED_S = 86_400;
 
@@ -121,8 +123,12 @@ export class QueueRunner {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } catch (error) {
-      // The runs not yet taken are withdrawn; one a worker holds ends there, unrecorded.
-      for (const run of runs) await queue.remove(jobId(batch, run.index));
+      // The runs not yet taken are withdrawn; one a worker holds ends there, unrecorded; a failed
+      // one stays for a look (KEEP_FAILED_S).
+      for (const run of runs) {
+        const id = jobId(batch, run.index);
+        if (WITHDRAWN.has(await queue.getJobState(id))) await queue.remove(id);
+      }
       throw error;
     } finally {
       await redis.del(key);
