@@ -36,7 +36,7 @@ export interface DataFingerprint {
 
 /** A job's data: one configuration of one batch (a sweep, or one window of a walk-forward). */
 export interface SweepJobData extends SweepJob {
-  /** The batch, e.g. `20260301T120000-ab12-w0`: the prefix of its job ids and its rows' key. */
+  /** The batch, e.g. `20261203T191206-d478d02e-b0`: its job ids' prefix and its rows' key. */
   batch: string;
   /** The data as the sweep was given it (files or folders), for messages. */
   data: string[];
