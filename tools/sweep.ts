@@ -10,7 +10,9 @@
  * all in DIR (default `data/sweeps/<UTC time>/`; like every data task it may write only under
  * `data/`). Each run is exactly `deno task replay` with those variables set: the best one is
  * printed as that command. `--workers N` runs the configurations on N Web Workers sharing the
- * parsed data (tools/sweep/pool.ts).
+ * parsed data (tools/sweep/pool.ts). `--queue` makes each configuration a job on a BullMQ queue in
+ * the engine's Redis (`REDIS_URL`, or `--redis URL`) for `deno task sweep-worker` processes on any
+ * machines that see the same data (tools/sweep/queue_runner.ts), and waits for their rows.
  *
  * With `--walk-forward DAYS` the data is cut into windows of DAYS (fractions allowed) from the
  * first event's UTC midnight; every configuration runs on every window, and the best of each
@@ -20,8 +22,9 @@
 import { parseArgs } from "node:util";
 import { loadConfig, readEnv } from "../engine/config.ts";
 import { loadReplay, type ReplayData } from "../engine/replay.ts";
-import { expandGrid, label, parseGrid, SWEEP_ALIASES, type SweepRun } from "./sweep/grid.ts";
+import { expandGrid, label, parseGrid, SWEEP_ALIASES } from "./sweep/grid.ts";
 import { SweepPool } from "./sweep/pool.ts";
+import { QueueRunner } from "./sweep/queue_runner.ts";
 import { sweepPage } from "./sweep/page.ts";
 import { ranked, runSweep, type SweepRow } from "./sweep/run.ts";
 import { sweepCsv, sweepJson } from "./sweep/table.ts";
@@ -30,7 +33,7 @@ import { errorMessage } from "../engine/util/errors.ts";
 
 const USAGE = "usage: ./deno task sweep <data folder or files> " +
   '--grid "spread=1.5,3;model=grid,glft" [--heatmap X,Y] [--walk-forward DAYS] [--workers N] ' +
-  "[--out DIR]";
+  "[--queue] [--redis URL] [--out DIR]";
 const DAY_MS = 86_400_000;
 
 /** Options of {@link sweep} and {@link sweepWalkForward}. */
@@ -43,6 +46,8 @@ export interface SweepOptions {
   heatmap?: string;
   /** Parallel workers sharing the parsed data (default 1: in this process). */
   workers?: number;
+  /** Run the configurations as jobs on the queue in this Redis instead (`--queue`). */
+  redisUrl?: string;
 }
 
 /** What {@link sweep} wrote and found. */
@@ -93,7 +98,7 @@ export async function sweep(
   outDir: string,
   options: SweepOptions = {},
 ): Promise<SweepResult> {
-  const { env = {}, print = console.log, heatmap, workers = 1 } = options;
+  const { env = {}, print = console.log, heatmap, workers = 1, redisUrl } = options;
   const runs = expandGrid(grid, env);
   const axes = heatmapAxes(grid, heatmap);
   const base = loadConfig(env);
@@ -112,12 +117,22 @@ export async function sweep(
         row.pnlUsd.toFixed(2)
       } USD, ${row.fills} fills, ${row.requestsPerUsdc?.toFixed(3) ?? "-"} requests/USDC`,
     );
-  const rows = await runAll(data, runs, workers, env, onRow);
+  const runner = openRunner(paths, data, workers, env, print, redisUrl);
+  let rows: SweepRow[];
+  try {
+    rows = runner === undefined
+      ? await runSweep(data, runs, onRow)
+      : await runner.run(runs, null, onRow);
+  } finally {
+    await runner?.close();
+  }
   const seconds = (performance.now() - started - loadedMs) / 1000;
   print(
     `sweep: ${runs.length} runs in ${seconds.toFixed(2)} s (${
       Math.round(data.length * runs.length / Math.max(seconds, 1e-9))
-    } events/s after the parse, ${workers} worker${workers === 1 ? "" : "s"})`,
+    } events/s after the parse, ${
+      redisUrl === undefined ? `${workers} worker${workers === 1 ? "" : "s"}` : "queue workers"
+    })`,
   );
   const ranking = ranked(rows);
   const rank = new Map(ranking.map((row, i) => [row.run, i + 1]));
@@ -165,14 +180,14 @@ export async function sweepWalkForward(
   outDir: string,
   options: SweepOptions = {},
 ): Promise<WalkForwardResult> {
-  const { env = {}, print = console.log, workers = 1 } = options;
+  const { env = {}, print = console.log, workers = 1, redisUrl } = options;
   if (!(days > 0) || !Number.isFinite(days)) {
     throw new Error(`sweep: --walk-forward "${days}" is invalid: expected a number of days > 0`);
   }
   const runs = expandGrid(grid, env);
   const data = await loadReplay(paths, loadConfig(env).coins);
   if (data.length === 0) throw new Error(`sweep: no events in ${paths.join(", ")}`);
-  const pool = workers > 1 ? new SweepPool(data, workers, env) : undefined;
+  const pool = openRunner(paths, data, workers, env, print, redisUrl);
   let result: WalkForward;
   try {
     result = await walkForward(data, runs, days * DAY_MS, (w, row) =>
@@ -182,7 +197,7 @@ export async function sweepWalkForward(
         } USD, ${row.fills} fills`,
       ), pool);
   } finally {
-    pool?.close();
+    await pool?.close();
   }
   if (result.folds.length === 0) {
     throw new Error(
@@ -220,21 +235,21 @@ export async function sweepWalkForward(
   return { walkForward: result, jsonPath, csvPath };
 }
 
-/** Every run over `data`: in this process, or on `workers` workers sharing it. */
-async function runAll(
+/**
+ * What runs the configurations over `data` besides this process (undefined): `workers` Web
+ * Workers sharing it, or the workers of the queue in the Redis at `redisUrl`.
+ */
+function openRunner(
+  paths: readonly string[],
   data: ReplayData,
-  runs: readonly SweepRun[],
   workers: number,
   env: Readonly<Record<string, string | undefined>>,
-  onRow: (row: SweepRow) => void,
-): Promise<SweepRow[]> {
-  if (workers === 1) return await runSweep(data, runs, onRow);
-  const pool = new SweepPool(data, workers, env);
-  try {
-    return await pool.run(runs, null, onRow);
-  } finally {
-    pool.close();
-  }
+  print: (line: string) => void,
+  redisUrl?: string,
+): SweepPool | QueueRunner | undefined {
+  if (redisUrl !== undefined) return new QueueRunner(redisUrl, paths, data, env, print);
+  if (workers > 1) return new SweepPool(data, workers, env);
+  return undefined;
 }
 
 if (import.meta.main) {
@@ -247,6 +262,8 @@ if (import.meta.main) {
         "walk-forward": { type: "string" },
         heatmap: { type: "string" },
         workers: { type: "string" },
+        queue: { type: "boolean" },
+        redis: { type: "string" },
       },
       allowPositionals: true,
     });
@@ -257,7 +274,10 @@ if (import.meta.main) {
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
       throw new Error(`sweep: --workers "${values.workers}" is invalid: expected 1 to 64`);
     }
-    const options = { env: readEnv(), heatmap: values.heatmap, workers };
+    const env = readEnv();
+    const queued = values.queue === true || values.redis !== undefined;
+    const redisUrl = queued ? values.redis ?? loadConfig(env).redisUrl : undefined;
+    const options = { env, heatmap: values.heatmap, workers, redisUrl };
     const days = values["walk-forward"];
     if (days === undefined) await sweep(positionals, values.grid, out, options);
     else {

@@ -43,22 +43,38 @@ export interface WalkForward {
 
 /**
  * Runs every configuration on every window of `windowMs` (in process, or on `pool`'s workers,
- * which hold the same data), then chooses and scores fold by fold.
+ * which hold the same data: a {@link SweepPool} or a queue of tools/sweep/queue_runner.ts), then
+ * chooses and scores fold by fold.
  */
 export async function walkForward(
   data: ReplayData,
   runs: readonly SweepRun[],
   windowMs: number,
   onRow: (window: number, row: SweepRow) => void = () => {},
-  pool?: SweepPool,
+  pool?: Pick<SweepPool, "run">,
 ): Promise<WalkForward> {
-  const windows: WindowResult[] = [];
-  for (const [w, window] of splitWindows(data, windowMs).entries()) {
-    const rows = pool === undefined
-      ? await runSweep(window.data, runs, (row) => onRow(w, row))
-      : await pool.run(runs, [window.fromMs, window.toMs], (row) => onRow(w, row));
-    windows.push({ fromMs: window.fromMs, toMs: window.toMs, events: window.data.length, rows });
+  const split = splitWindows(data, windowMs);
+  const rowsOf: SweepRow[][] = [];
+  if (pool === undefined) {
+    for (const [w, window] of split.entries()) {
+      rowsOf.push(await runSweep(window.data, runs, (row) => onRow(w, row)));
+    }
+  } else {
+    // Every window's runs at once: the pool's workers (or a queue's) never wait between windows.
+    rowsOf.push(
+      ...await Promise.all(
+        split.map((window, w) =>
+          pool.run(runs, [window.fromMs, window.toMs], (row) => onRow(w, row))
+        ),
+      ),
+    );
   }
+  const windows: WindowResult[] = split.map((window, w) => ({
+    fromMs: window.fromMs,
+    toMs: window.toMs,
+    events: window.data.length,
+    rows: rowsOf[w],
+  }));
   const folds: Fold[] = [];
   for (let w = 1; w < windows.length; w++) {
     const chosen = ranked(windows[w - 1].rows)[0];

@@ -2,8 +2,9 @@
  * A sweep worker (a Web Worker of tools/sweep/pool.ts): opens the shared data once, then replays
  * one configuration per message and posts its row back.
  *
- * Messages in: `{ type: "data", shared, env }` once, then `{ type: "run", index, params, window }`
- * per job. Out: `{ type: "row", index, row }` or `{ type: "error", index, message }`.
+ * Messages in: `{ type: "data", shared, env }` once, then `{ type: "run", index, params, window,
+ * env? }` per job (a job's own `env` replaces the base one). Out: `{ type: "row", index, row }` or
+ * `{ type: "error", index, message }`.
  *
  * @module
  */
@@ -12,6 +13,7 @@
 /// <reference lib="deno.window" />
 import { loadConfig } from "../../engine/config.ts";
 import type { ReplayData } from "../../engine/replay.ts";
+import type { SweepJob } from "./pool.ts";
 import { runOne } from "./run.ts";
 import { openSharedReplay, type SharedReplay } from "./shared_data.ts";
 import { sliceReplay } from "./windows.ts";
@@ -32,14 +34,10 @@ scope.onmessage = async (event: MessageEvent) => {
     env = message.env;
     return;
   }
-  const { index, params, window } = message as {
-    index: number;
-    params: Record<string, string>;
-    window: [number, number] | null;
-  };
+  const { index, params, window, env: jobEnv } = message as SweepJob;
   try {
     const slice = window === null ? data! : sliceReplay(data!, window[0], window[1]);
-    const config = loadConfig({ ...env, ...params }, () => true);
+    const config = loadConfig({ ...(jobEnv ?? env), ...params }, () => true);
     const row = await runOne(slice, { index, params, config });
     scope.postMessage({ type: "row", index, row });
   } catch (error) {
