@@ -74,12 +74,22 @@ async function readsConfig(entry: string): Promise<boolean> {
   return /\breadEnv\(/.test(await Deno.readTextFile(new URL(entry, root)));
 }
 
+/**
+ * The variables an entry module's `readEnv` reads: the names it lists (`readEnv(["A", "B"])`),
+ * or every configuration variable when it lists none.
+ */
+async function configNamesRead(entry: string): Promise<readonly string[]> {
+  const text = await Deno.readTextFile(new URL(entry, root));
+  const listed = /\breadEnv\(\[([^\]]*)\]/.exec(text);
+  return listed ? [...listed[1].matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]) : CONFIG_ENV_NAMES;
+}
+
 Deno.test("every task that loads the configuration may read exactly the variables it reads", async () => {
   const loading = [];
   for (const { task, set, entry } of entryPoints()) {
     if (!await readsConfig(entry)) continue;
     loading.push(task);
-    const expected = [...CONFIG_ENV_NAMES, ...ALSO_READ];
+    const expected = [...await configNamesRead(entry), ...ALSO_READ];
     if (UNATTENDED.has(set)) expected.push(PRIVATE_KEY_ENV);
     const allowed = envAllowed(set);
     const missing = expected.filter((name) => !allowed.includes(name));
@@ -88,8 +98,17 @@ Deno.test("every task that loads the configuration may read exactly the variable
     assert.deepEqual(stray, [], `task ${task} (-P=${set}) may read variables nothing reads`);
     assert.equal(new Set(allowed).size, allowed.length, `-P=${set} names a variable twice`);
   }
-  // The engine modes, their compiled binary and the sweep all start from the configuration.
-  assert.deepEqual(loading.sort(), ["compile", "demo", "live", "replay", "shadow", "sweep"]);
+  // The engine modes, their compiled binary and the sweep all start from the configuration; a
+  // sweep worker reads only where its Redis is and which coins (the jobs carry the rest).
+  assert.deepEqual(loading.sort(), [
+    "compile",
+    "demo",
+    "live",
+    "replay",
+    "shadow",
+    "sweep",
+    "sweep-worker",
+  ]);
 });
 
 Deno.test("only task entry modules read the configuration from the environment", async () => {
