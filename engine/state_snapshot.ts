@@ -6,7 +6,6 @@ import type { Logger } from "./log.ts";
 import { formatQuantity } from "./shadow_log.ts";
 import type { ShadowStack } from "./stack.ts";
 import { emptyState, type EngineState } from "./state.ts";
-import { SimExchange } from "./venue/sim.ts";
 
 /** Builds the saved state from the engine (inventory, stats, halt, watermarks, shadow orders). */
 export function snapshotState(
@@ -44,8 +43,8 @@ export function snapshotState(
       ? { halted: true, reason: haltReason, sinceMs: nowMs }
       : base.halt,
     watermarks: stack.engine.market.watermarks(),
-    openShadowOrders: venue instanceof SimExchange
-      ? venue.openOrders().map((o) => ({
+    openShadowOrders: venue.persistence
+      ? venue.persistence.openOrders().map((o) => ({
         coin: o.coin,
         side: o.side,
         level: o.level,
@@ -93,8 +92,8 @@ export function restoreShadowState(
       dayAnchorPnlUsd: state.dailyAnchor!.startingBalanceUsd - portfolio.startingBalanceUsd,
     }, nowMs);
   }
-  if (venue instanceof SimExchange) {
-    venue.restore(
+  if (venue.persistence) {
+    venue.persistence.restore(
       Object.fromEntries(held.map(([coin, entry]) => [coin, entry.qty])),
       {
         placed: session.placed,

@@ -16,7 +16,7 @@ import { QuoteModels } from "../quote_models/models.ts";
 import type { AssetInfo } from "../hyperliquid/types.ts";
 import type { RequestEconomy } from "../request_economy.ts";
 import { kernelLimits } from "../venue/pre_trade_gate.ts";
-import { type DesiredQuotes, GRID_LEVELS, type Venue } from "../venue/venue.ts";
+import { type DesiredQuotes, GRID_LEVELS, type QuotingVenue } from "../venue/venue.ts";
 
 /** What the risk supervisor lets a coin quote: its spread multiplier and its side mask. */
 export interface QuoteGate {
@@ -32,7 +32,7 @@ export interface QuotePipelineOptions {
   /** Active coins, in kernel order (their size decimals go into the kernel). */
   assets: readonly AssetInfo[];
   market: MarketState;
-  venue: Venue;
+  venue: QuotingVenue;
   economy: RequestEconomy;
   config: Pick<EngineConfig, "requoteShare" | "minRestMs" | "quoteModel" | "glftGamma">;
   gate: QuoteGate;
@@ -56,7 +56,7 @@ export class QuotePipeline {
   readonly #kernel: Kernel;
   readonly #coins: readonly string[];
   readonly #market: MarketState;
-  readonly #venue: Venue;
+  readonly #venue: QuotingVenue;
   readonly #economy: RequestEconomy;
   readonly #config: QuotePipelineOptions["config"];
   readonly #gate: QuoteGate;

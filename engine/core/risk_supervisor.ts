@@ -19,7 +19,7 @@ import type { DrawdownGuard } from "../risk/drawdown.ts";
 import { cancelFillRatio } from "../report.ts";
 import type { OfiGate } from "../risk/ofi_gate.ts";
 import { StallMachine } from "../risk/stall.ts";
-import type { Venue } from "../venue/venue.ts";
+import type { QuotingVenue } from "../venue/venue.ts";
 import type { QuoteGate } from "./quote_pipeline.ts";
 import { errorMessage } from "../util/errors.ts";
 
@@ -27,7 +27,7 @@ import { errorMessage } from "../util/errors.ts";
 export interface RiskSupervisorOptions {
   coins: readonly string[];
   kernel: Kernel;
-  venue: Venue;
+  venue: QuotingVenue;
   regime: RegimeGovernor;
   ofi: OfiGate;
   drawdown: DrawdownGuard;
@@ -54,7 +54,7 @@ export class RiskSupervisor implements QuoteGate {
   readonly stall = new StallMachine();
   readonly #coins: readonly string[];
   readonly #kernel: Kernel;
-  readonly #venue: Venue;
+  readonly #venue: QuotingVenue;
   readonly #log: Logger;
   readonly #live: boolean;
   readonly #withdraw: () => void;

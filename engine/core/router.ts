@@ -16,7 +16,7 @@ import type { Kernel } from "../kernel.ts";
 import type { LatencyAuditor } from "../latency.ts";
 import type { MarketState } from "../market_state.ts";
 import type { QuoteModels } from "../quote_models/models.ts";
-import type { Venue } from "../venue/venue.ts";
+import type { MarketDataSink } from "../venue/venue.ts";
 import type { FillBooker } from "./fill_booker.ts";
 import type { QuotePipeline } from "./quote_pipeline.ts";
 import type { RiskSupervisor } from "./risk_supervisor.ts";
@@ -28,7 +28,7 @@ export const ANY_COIN = -1;
 export interface MarketRouterOptions {
   kernel: Kernel;
   market: MarketState;
-  venue: Venue;
+  venue: MarketDataSink;
   models: QuoteModels;
   pipeline: QuotePipeline;
   booker: FillBooker;
@@ -43,7 +43,7 @@ export interface MarketRouterOptions {
 export class MarketRouter {
   readonly #kernel: Kernel;
   readonly #market: MarketState;
-  readonly #venue: Venue;
+  readonly #venue: MarketDataSink;
   readonly #models: QuoteModels;
   readonly #pipeline: QuotePipeline;
   readonly #booker: FillBooker;

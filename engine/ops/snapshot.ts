@@ -6,7 +6,6 @@
  */
 import type { Engine, EngineMode } from "../engine.ts";
 import type { LedgerRow } from "../ledger/ledger_summary.ts";
-import { LiveExchange } from "../venue/live.ts";
 import type { PnlHistory, PnlPoint } from "./pnl_history.ts";
 
 /** What the engine is doing, most important first. */
@@ -167,7 +166,7 @@ export function takeSnapshot(sources: SnapshotSources, nowMs: number): OpsSnapsh
       addressPaused: r.address_paused,
     },
     coins,
-    heldOrders: engine.venue instanceof LiveExchange ? engine.venue.heldOrders() : null,
+    heldOrders: engine.venue.lifecycle?.heldOrders() ?? null,
     pnlHistory: sources.history.points(),
     ledger: sources.ledger?.() ?? null,
   };

@@ -58,6 +58,7 @@ import {
   GRID_LEVELS,
   type ReconcileReport,
   type Venue,
+  type VenueLifecycle,
   type VenueStats,
 } from "./venue.ts";
 import { backoffDelayMs } from "../util/backoff.ts";
@@ -126,9 +127,11 @@ const GONE_EARLY_MAX = 384;
 const RECONCILE_FILL_CHECKS = 3;
 
 /** The live venue: signed post-only orders with cloids, reconciled against the exchange. */
-export class LiveExchange implements Venue {
+export class LiveExchange implements Venue, VenueLifecycle {
   /** Always "live". */
   readonly kind = "live" as const;
+  /** Orders rest at the exchange: held orders, settling and closing are this venue's own. */
+  readonly lifecycle: VenueLifecycle = this;
   /** Orders placed, confirmed cancels (moves count one), fills and requests sent. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
   /** Notional of the orders placed, USD (priority fees are charged on it). */

@@ -25,6 +25,7 @@ import {
   GRID_LEVELS,
   type QuoteSide,
   type ReconcileReport,
+  type PersistentVenue,
   type Venue,
   type VenueStats,
 } from "./venue.ts";
@@ -161,9 +162,11 @@ function newSlot(side: QuoteSide, level: number): Slot {
 }
 
 /** The shadow venue: a queue-position estimator over live market data. */
-export class SimExchange implements Venue {
+export class SimExchange implements Venue, PersistentVenue {
   /** Always "sim". */
   readonly kind = "sim" as const;
+  /** The state file is the only record of its orders, positions and counters. */
+  readonly persistence: PersistentVenue = this;
   /** Registrations, cancels (moves count one), fills (each partial counts one) and requests. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
   /** Notional of the orders registered, USD (what live would pay priority fees on). */

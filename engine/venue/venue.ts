@@ -108,11 +108,12 @@ export interface ReconcileReport {
   orphanOrdersCancelled: number;
 }
 
-/** A place quotes go to: the shadow simulator or the live exchange. */
-export interface Venue {
-  readonly kind: "sim" | "live";
-  /** Notional of the orders placed, USD: what priority fees are charged on (absent: 0). */
-  readonly placedUsd?: number;
+/**
+ * Quoting: what the quote pipeline and the risk supervisor use of a venue. The same calls mean
+ * the same in shadow and live; where their effects differ (fill timing, cancel latency), the
+ * venue's own models say how (shadow: engine/fill_model/).
+ */
+export interface QuotingVenue {
   /** Sets one coin's desired grid for this tick; the venue registers, keeps or moves orders. */
   setQuotes(quotes: DesiredQuotes): void;
   /** Removes every quote of one coin (halted side or coin). */
@@ -123,21 +124,84 @@ export interface Venue {
    * the request governor allows.
    */
   commit(nowMs: number): void;
-  /** Feeds a book snapshot (queue positions, crossing checks). */
-  onBook(book: BookSnapshot): void;
-  /** Feeds a new public trade (never one already seen: the engine applies the watermark). */
-  onTrade(trade: Trade): void;
   /** Returns and clears the fills since the last call. */
   drainFills(): Fill[];
   /** Cancels every order on every coin. */
   cancelAll(reason: string): Promise<void>;
   /** Compares the venue's view with ours after a gap in market data. */
   reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport>;
+  /** Counters of orders, cancels, fills and requests (shadow: what live would have sent). */
   readonly stats: VenueStats;
   /** The two request budgets this venue spends. */
   readonly governor: RequestGovernor;
   /** The pre-trade check every order of this venue passes, with its refusal counts. */
   readonly preTrade?: PreTradeCounts;
+  /** Notional of the orders placed, USD: what priority fees are charged on (absent: 0). */
+  readonly placedUsd?: number;
+}
+
+/**
+ * The market data a venue needs, in the order the engine saw it: shadow matches its orders'
+ * fills on it, live feeds it to its ledger's twins.
+ */
+export interface MarketDataSink {
+  /** Feeds a book snapshot (the book the engine priced off). */
+  onBook(book: BookSnapshot): void;
+  /** Feeds a new public trade (never one already seen: the engine applies the watermark). */
+  onTrade(trade: Trade): void;
+}
+
+/** A resting order as a venue that keeps its orders in the state file reports it. */
+export interface PersistedOrder {
+  coin: string;
+  side: QuoteSide;
+  level: number;
+  px: number;
+  /** Size not yet filled, coin units. */
+  leaves: number;
+  /** Estimated size ahead at its price, coin units (Infinity: unknown). */
+  queueAhead: number;
+}
+
+/**
+ * Persistence: a venue whose own state only the engine's state file keeps (shadow: its orders,
+ * positions and counters exist nowhere else). Live has none: the exchange is its record.
+ */
+export interface PersistentVenue {
+  /** Its resting orders, for the state file. */
+  openOrders(): PersistedOrder[];
+  /**
+   * Sets positions and the session counters as a previous run left them, and the address
+   * budget with the requests they spent and the `volumeUsd` they earned.
+   */
+  restore(
+    positions: Readonly<Record<string, number>>,
+    stats: Omit<VenueStats, "requests"> & { requests?: number },
+    volumeUsd?: number,
+  ): void;
+}
+
+/** Lifecycle: a venue with orders at an exchange and connections to close (live). */
+export interface VenueLifecycle {
+  /** The orders the exchange may hold for it now: their oids, and cloids of those not acked. */
+  heldOrders(): { oids: number[]; cloids: string[] };
+  /** Resolves once no order or cancel action is in flight. */
+  settled(): Promise<void>;
+  /** Stops its timers and closes its streams (after a cancel-all on shutdown). */
+  close(): void;
+}
+
+/**
+ * A place quotes go to: the shadow simulator or the live exchange. Each part of the contract is
+ * its own interface; `persistence` and `lifecycle` are there only for the venue that has them,
+ * so no caller asks which class a venue is.
+ */
+export interface Venue extends QuotingVenue, MarketDataSink {
+  readonly kind: "sim" | "live";
+  /** Present when the state file is the venue's only record (shadow). */
+  readonly persistence?: PersistentVenue;
+  /** Present when orders rest at an exchange (live). */
+  readonly lifecycle?: VenueLifecycle;
 }
 
 /** What a venue's pre-trade check refused (engine/venue/pre_trade_gate.ts). */
