@@ -23,9 +23,9 @@ import {
   type Fill,
   type FillCause,
   GRID_LEVELS,
+  type PersistentVenue,
   type QuoteSide,
   type ReconcileReport,
-  type PersistentVenue,
   type Venue,
   type VenueStats,
 } from "./venue.ts";
