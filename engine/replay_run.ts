@@ -16,13 +16,13 @@ import {
   runReplay,
 } from "./replay.ts";
 import { finish } from "./session_end.ts";
-import { createShadowStack, type ShadowStack } from "./stack.ts";
+import { createEngineStack, type EngineStack } from "./stack.ts";
 import type { Fill } from "./venue/venue.ts";
 import { FrameHandler } from "./core/frames.ts";
 
 /** Result of {@link replayFiles}. */
 export interface ReplayOutcome {
-  stack: ShadowStack;
+  stack: EngineStack;
   run: ReplayRunResult;
   coins: string[];
   badRows: number;
@@ -80,7 +80,7 @@ export async function replayData(
     throw new Error(`replay: the data's coins ${missing.join(", ")} are not in the assets given`);
   }
   let virtualNow = data.timeMs[0] ?? 0;
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "replay",
     config,
     assets,

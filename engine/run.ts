@@ -36,7 +36,7 @@ import type { Logger } from "./log.ts";
 import { SessionDays } from "./report.ts";
 import { appendRecord, countersOf, finish } from "./session_end.ts";
 import { Shutdown } from "./shutdown.ts";
-import { createShadowStack, type ShadowStack } from "./stack.ts";
+import { createEngineStack, type EngineStack } from "./stack.ts";
 import { clearHalt, loadState, markHalted, mayStartLive, saveState } from "./state.ts";
 import { restoreShadowState, snapshotState } from "./state_snapshot.ts";
 import { startOps } from "./ops/ops.ts";
@@ -246,7 +246,7 @@ export async function runMarketMode(
       })
       : null;
     let haltToSave: string | null = null;
-    const stack: ShadowStack = await createShadowStack({
+    const stack: EngineStack = await createEngineStack({
       mode: cli.mode,
       config,
       assets,

@@ -17,7 +17,7 @@ import {
   type SessionSummary,
 } from "./report.ts";
 import { formatShadowReport } from "./shadow_log.ts";
-import type { ShadowStack } from "./stack.ts";
+import type { EngineStack } from "./stack.ts";
 import { errorMessage } from "./util/errors.ts";
 
 /** The counters a session record is made of. */
@@ -47,7 +47,7 @@ export function appendRecord(
  * the last Gate 5 session record.
  */
 export async function finish(
-  stack: ShadowStack,
+  stack: EngineStack,
   log: Logger,
   config: EngineConfig,
   endMs: number,

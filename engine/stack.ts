@@ -1,6 +1,9 @@
 /**
- * The engine's parts for one run, built the same way in every mode: kernel, venue (the shadow
- * simulator unless live passes its own), portfolio, adverse-selection tracker and fills file.
+ * The composition root: the engine's parts for one run, built the same way in every mode (demo,
+ * shadow and live through engine/run.ts, replay and every sweep run through engine/replay_run.ts):
+ * kernel, venue (the shadow simulator unless live passes its own), portfolio, adverse-selection
+ * tracker and fills file. Market data reaches them through one frame handler
+ * (engine/core/frames.ts) in every mode.
  */
 import { AdverseSelection } from "./adverse.ts";
 import type { EngineConfig } from "./config.ts";
@@ -17,8 +20,8 @@ import { ShadowFillLog } from "./shadow_log.ts";
 import { SimExchange } from "./venue/sim.ts";
 import type { Fill, Venue } from "./venue/venue.ts";
 
-/** The shadow engine's parts, built once per run. */
-export interface ShadowStack {
+/** The engine's parts, built once per run (every mode: demo, shadow, live, replay, sweep). */
+export interface EngineStack {
   engine: Engine;
   venue: Venue;
   portfolio: Portfolio;
@@ -26,8 +29,8 @@ export interface ShadowStack {
   shadowLog: ShadowFillLog | null;
 }
 
-/** Options of {@link createShadowStack}. */
-export interface ShadowStackOptions {
+/** Options of {@link createEngineStack}. */
+export interface EngineStackOptions {
   mode: EngineMode;
   config: EngineConfig;
   assets: readonly AssetInfo[];
@@ -45,7 +48,7 @@ export interface ShadowStackOptions {
 }
 
 /** Builds the shadow engine: kernel, SimExchange with the configured queue model, portfolio. */
-export async function createShadowStack(options: ShadowStackOptions): Promise<ShadowStack> {
+export async function createEngineStack(options: EngineStackOptions): Promise<EngineStack> {
   const { config, assets, log } = options;
   const kernel = options.kernel ?? await loadKernel();
   const venue = options.venue ?? new SimExchange({

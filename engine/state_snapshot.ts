@@ -4,13 +4,13 @@
  */
 import type { Logger } from "./log.ts";
 import { formatQuantity } from "./shadow_log.ts";
-import type { ShadowStack } from "./stack.ts";
+import type { EngineStack } from "./stack.ts";
 import { emptyState, type EngineState } from "./state.ts";
 
 /** Builds the saved state from the engine (inventory, stats, halt, watermarks, shadow orders). */
 export function snapshotState(
   base: EngineState,
-  stack: ShadowStack,
+  stack: EngineStack,
   haltReason: string | null,
 ): EngineState {
   const totals = stack.portfolio.totals();
@@ -69,7 +69,7 @@ function utcDay(ms: number): string {
  */
 export function restoreShadowState(
   state: EngineState,
-  stack: ShadowStack,
+  stack: EngineStack,
   log: Logger,
   nowMs: number,
 ): EngineState {

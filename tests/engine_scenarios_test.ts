@@ -16,7 +16,7 @@ import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import type { SimExchange } from "../engine/venue/sim.ts";
 import { SIDE_ASK, SIDE_BID, SIDE_BOTH } from "../engine/risk/ofi_gate.ts";
-import { createShadowStack, type ShadowStack } from "../engine/stack.ts";
+import { createEngineStack, type EngineStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
@@ -36,7 +36,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Scenario {
   venue: VenueSim;
   engine: Engine;
-  stack: ShadowStack;
+  stack: EngineStack;
   sim: SimExchange;
   feed: MarketDataFeed;
   coins: string[];
@@ -66,7 +66,7 @@ async function scenario(
   const coins = selected.map((a) => a.name);
   // Every coin starts in a calm regime; each scenario steers the coins it is about.
   for (const coin of coins) venue.steer(coin, { regime: "calm" });
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "demo",
     config,
     assets: selected,

@@ -10,7 +10,7 @@ import { SimExchange } from "../engine/venue/sim.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
-import { createShadowStack } from "../engine/stack.ts";
+import { createEngineStack } from "../engine/stack.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
 
 // Each book is requoted at once, as live: these tests freeze the clock, so the venue does not
@@ -310,7 +310,7 @@ Deno.test("against the venue simulator: two-sided quotes, fills from takers, sta
   const { selected } = await loadUniverse((body) => info.post(body as { type: string }), {
     topN: 4,
   });
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "demo",
     config,
     assets: selected,

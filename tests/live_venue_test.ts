@@ -22,7 +22,7 @@ import {
 import { createLogger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import type { LiveExchange } from "../engine/venue/live.ts";
-import { createShadowStack } from "../engine/stack.ts";
+import { createEngineStack } from "../engine/stack.ts";
 import type { VenueSim } from "../tools/venue_sim/mod.ts";
 import type { DesiredQuotes } from "../engine/venue/venue.ts";
 import { gridFor } from "./helpers/live_grid.ts";
@@ -386,7 +386,7 @@ Deno.test("live venue: a silent user stream is caught by its heartbeat and pulls
 
 /** A live engine on the venue's market data, as main.ts wires it. */
 async function liveEngine(h: Awaited<ReturnType<typeof liveHarness>>, live: LiveExchange) {
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "live",
     config: loadConfig({ MM_LOG_LEVEL: "info", MM_SHADOW_MODE: "false" }),
     assets: h.selected,

@@ -9,7 +9,7 @@ import { loadConfig } from "../engine/config.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
-import { createShadowStack } from "../engine/stack.ts";
+import { createEngineStack } from "../engine/stack.ts";
 import { SimExchange } from "../engine/venue/sim.ts";
 import type { DesiredQuotes, QuoteLimits } from "../engine/venue/venue.ts";
 import { book, trade } from "./helpers/btc_frames.ts";
@@ -146,7 +146,7 @@ Deno.test("an engine quoting through a whole inventory cycle is never refused by
     isDelisted: false,
   };
   const clock = { now: T0 };
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "shadow",
     config,
     assets: [asset],

@@ -28,7 +28,7 @@ import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { MarketClock } from "../engine/replay.ts";
 import { replayFiles } from "../engine/replay_run.ts";
-import { createShadowStack } from "../engine/stack.ts";
+import { createEngineStack } from "../engine/stack.ts";
 import type { SimExchange } from "../engine/venue/sim.ts";
 import type { Fill } from "../engine/venue/venue.ts";
 import { startTestVenue, venueEndpoints } from "./helpers/venue.ts";
@@ -72,7 +72,7 @@ Deno.test("a replay of a shadow run's harvested frames makes the same decisions,
 
     // The shadow run: the feed's frames through the frame handler, on the market clock.
     const live = { decisions: [] as string[], fills: [] as Fill[], multiTradeFrames: 0 };
-    const stack = await createShadowStack({
+    const stack = await createEngineStack({
       mode: "shadow",
       config,
       assets,

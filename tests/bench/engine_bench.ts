@@ -20,7 +20,7 @@ import { InfoClient } from "../../engine/hyperliquid/info.ts";
 import { loadUniverse } from "../../engine/hyperliquid/universe.ts";
 import { MarketDataFeed } from "../../engine/hyperliquid/ws.ts";
 import { startVenueProcess } from "../helpers/venue.ts";
-import { createShadowStack } from "../../engine/stack.ts";
+import { createEngineStack } from "../../engine/stack.ts";
 
 const COINS = 30;
 const kernel = await loadKernel();
@@ -94,7 +94,7 @@ function syntheticReplay(seconds: number): ReplayData {
 
 async function replayEngine(data: ReplayData) {
   let now = data.timeMs[0];
-  const stack = await createShadowStack({
+  const stack = await createEngineStack({
     mode: "replay",
     config,
     assets,
@@ -117,7 +117,7 @@ async function replayEngine(data: ReplayData) {
 }
 
 // --- frame arrival to quotes computed -------------------------------------------------------
-const frameStack = await createShadowStack({
+const frameStack = await createEngineStack({
   mode: "shadow",
   config,
   assets,
@@ -174,7 +174,7 @@ Deno.bench(
       topN: COINS,
     });
     const liveKernel = await loadKernel();
-    const stack = await createShadowStack({
+    const stack = await createEngineStack({
       mode: "demo",
       config,
       assets: selected,

@@ -8,7 +8,7 @@ import { loadConfig } from "../../engine/config.ts";
 import type { AssetInfo, BookSnapshot } from "../../engine/hyperliquid/types.ts";
 import { loadKernel } from "../../engine/kernel.ts";
 import { createLogger } from "../../engine/log.ts";
-import { createShadowStack } from "../../engine/stack.ts";
+import { createEngineStack } from "../../engine/stack.ts";
 
 const COINS = 30;
 const T0 = Date.UTC(2026, 1, 22, 12);
@@ -25,7 +25,7 @@ const assets: AssetInfo[] = prices.map((px, i) => ({
   isDelisted: false,
 }));
 
-const stack = await createShadowStack({
+const stack = await createEngineStack({
   mode: "replay",
   config: loadConfig({ MM_LOG_LEVEL: "error" }),
   assets,
