@@ -58,6 +58,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
       Object.fromEntries(assets.map((a) => [a.name, a.feeMultiplier ?? 1])),
     ),
     szDecimals: Object.fromEntries(assets.map((a) => [a.name, a.szDecimals])),
+    requestCredit: Object.fromEntries(assets.map((a) => [a.name, a.requestCredit ?? 1])),
     latency: constantLatency(config.entryLatencyMs, config.cancelLatencyMs),
     budget: {
       requestsUsed: config.addressRequestsUsed,

@@ -66,15 +66,17 @@ Deno.test("a deployer's fee scale s multiplies fees by s + 1 below 1 and 2s abov
   assert.equal(fees.makerFeeUsd(1000, "BTC"), 0.15);
 });
 
-Deno.test("a builder dex's metaAndAssetCtxs: asset ids of that dex, its fee multiplier, growth mode", async () => {
+Deno.test("a builder dex's metaAndAssetCtxs: asset ids of that dex, its fee multiplier, growth mode's tenth of fees and request credit", async () => {
   const xyz = { name: "xyz", index: 1, deployerFeeScale: 1 };
   const assets = parseMetaAndAssetCtxs(await hip3Fixture("meta_and_asset_ctxs_xyz.json"), xyz);
   assert.deepEqual(
-    assets.map((a) => [a.name, a.assetIndex, a.dex, a.feeMultiplier, a.collateralToken]),
+    assets.map((
+      a,
+    ) => [a.name, a.assetIndex, a.dex, a.feeMultiplier, a.collateralToken, a.requestCredit]),
     [
-      ["xyz:XYZ100", 110_000, "xyz", 2, 0],
-      ["xyz:NVDA", 110_001, "xyz", 2, 0],
-      ["xyz:SILVER", 110_002, "xyz", 0.2, 0],
+      ["xyz:XYZ100", 110_000, "xyz", 2, 0, 1],
+      ["xyz:NVDA", 110_001, "xyz", 2, 0, 1],
+      ["xyz:SILVER", 110_002, "xyz", 0.2, 0, 0.1],
     ],
   );
   // A coin of another dex in the answer is a wrong answer, not a market to quote.

@@ -68,6 +68,26 @@ Deno.test("a quote held for 100 ticks is registered once; a move beyond one tick
   assert.equal(sim.openOrders("BTC")[0].px, 67997);
 });
 
+Deno.test("filled volume earns address requests: 1 per USDC, a tenth on a growth-mode market", () => {
+  const capAfterFill = (requestCredit: Record<string, number>) => {
+    const sim = new SimExchange({
+      queueModel: "queue",
+      szDecimals: { BTC: 5 },
+      requestCredit,
+      budget: UNPACED,
+    });
+    sim.onBook(BOOK);
+    post(sim, quotes([[68000, 0.01]]));
+    const before = sim.governor.address.view()!.cap;
+    // A sell through our bid's price fills the 0.01 BTC: $680 traded.
+    sim.onTrade(trade(T0 + 1, "A", 67999, 1));
+    assert.deepEqual(summary(sim.drainFills()), ["bidL1 0.01 trade-through"]);
+    return sim.governor.address.view()!.cap - before;
+  };
+  assert.equal(capAfterFill({}), 680);
+  assert.ok(Math.abs(capAfterFill({ BTC: 0.1 }) - 68) < 1e-9);
+});
+
 Deno.test("an order stays while its target is within a share of its level's distance from mid", () => {
   const sim = venue("queue");
   sim.onBook(BOOK);

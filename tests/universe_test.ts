@@ -77,6 +77,7 @@ Deno.test("metaAndAssetCtxs becomes one AssetInfo per universe entry, indexed as
     isDelisted: false,
     dex: "",
     feeMultiplier: 1,
+    requestCredit: 1,
     collateralToken: 0,
   });
   assert.equal(assets[2].midPx, null);

@@ -91,6 +91,12 @@ export const NEW_ADDRESS_REQUESTS = 10_000;
 /** Requests an address earns per USDC it trades. */
 export const REQUESTS_PER_USDC = 1;
 
+/**
+ * A growth-mode market (`growthMode: "enabled"` in `meta`) cuts fees, rebates, volume credit and
+ * the request credit to this share (wire_reference.md, "Changes" 1).
+ */
+export const GROWTH_MODE_SHARE = 0.1;
+
 /** Past its cap an address may still send one request this often, ms. */
 export const CAPPED_REQUEST_INTERVAL_MS = 10_000;
 

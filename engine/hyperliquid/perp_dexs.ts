@@ -4,6 +4,7 @@
  * (§ Builder-deployed perps): the docs' "Asset IDs" page, `perpDexs` as the TS SDK
  * `@nktkas/hyperliquid` v0.33 types it, and the fee rule of the docs' "Fees" page.
  */
+import { GROWTH_MODE_SHARE } from "./exchange_facts.ts";
 
 /** One perp dex: the main (validator-operated) dex is index 0 and named "". */
 export interface PerpDex {
@@ -49,7 +50,7 @@ export function feeMultiplier(dex: PerpDex, growthMode = false): number {
   if (dex.index === 0) return 1;
   const s = dex.deployerFeeScale;
   const scaled = s < 1 ? s + 1 : 2 * s;
-  return growthMode ? scaled / 10 : scaled;
+  return growthMode ? scaled * GROWTH_MODE_SHARE : scaled;
 }
 
 /** Reads a `perpDexs` answer: `null` (the main dex) first, then one record per builder dex. */

@@ -50,6 +50,11 @@ export interface AssetInfo {
   dex?: string;
   /** What the dex's deployer fee scale (and growth mode) multiplies every fee by (absent: 1). */
   feeMultiplier?: number;
+  /**
+   * Address requests earned per USDC traded on this market: 1, a tenth in growth mode
+   * (exchange_facts.ts `GROWTH_MODE_SHARE`; absent: 1).
+   */
+  requestCredit?: number;
   /** Spot token index of the dex's collateral (`meta.collateralToken`; 0 = USDC; absent: 0). */
   collateralToken?: number;
   /** Size decimals; prices may have at most `6 - szDecimals` decimals. */

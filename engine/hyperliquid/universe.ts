@@ -6,6 +6,7 @@
  * `dex:COIN`. Every name is checked against the live universe before anything subscribes, because
  * the exchange silently drops a socket that subscribes to an unknown coin (section 2.1).
  */
+import { GROWTH_MODE_SHARE, REQUESTS_PER_USDC } from "./exchange_facts.ts";
 import { assetIdOf, dexOfCoin, feeMultiplier, parsePerpDexs, type PerpDex } from "./perp_dexs.ts";
 import type { AssetInfo } from "./types.ts";
 import { isRecord } from "../util/guards.ts";
@@ -150,6 +151,7 @@ export function parseMetaAndAssetCtxs(raw: unknown, dex: PerpDex = MAIN_DEX): As
       assetIndex: assetIdOf(dex.index, i),
       dex: dex.name,
       feeMultiplier: feeMultiplier(dex, growthMode),
+      requestCredit: growthMode ? REQUESTS_PER_USDC * GROWTH_MODE_SHARE : REQUESTS_PER_USDC,
       collateralToken: collateralToken as number,
       szDecimals: szDecimals as number,
       maxLeverage,

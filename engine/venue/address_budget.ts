@@ -120,12 +120,12 @@ export class AddressBudget {
   }
 
   /**
-   * Counts volume traded, USD: one more request per USDC
-   * (engine/hyperliquid/README.md § Rate limits).
+   * Counts volume traded, USD: one more request per USDC (engine/hyperliquid/README.md § Rate
+   * limits), or `credit` per USDC on a market that earns less (growth mode: a tenth).
    */
-  earn(volumeUsd: number): void {
+  earn(volumeUsd: number, credit = REQUESTS_PER_USDC): void {
     if (!(volumeUsd > 0) || !this.#known) return;
-    this.#cap += volumeUsd * REQUESTS_PER_USDC;
+    this.#cap += volumeUsd * credit;
     this.#check();
   }
 

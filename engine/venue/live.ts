@@ -150,6 +150,8 @@ export class LiveExchange implements Venue, VenueLifecycle {
   readonly #retryMs: number;
   readonly #retryMaxMs: number;
   readonly #slots: LiveSlots;
+  /** Address requests earned per USDC traded, by coin (growth-mode markets earn a tenth). */
+  readonly #requestCredit = new Map<string, number>();
   readonly #ctx: LiveContext;
   readonly #feed: FillFeed;
   readonly #ledger: LedgerInput | undefined;
@@ -211,6 +213,9 @@ export class LiveExchange implements Venue, VenueLifecycle {
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
     for (const a of options.assets) assetIndex.set(a.name, a.assetIndex);
+    for (const a of [...(options.universe ?? []), ...options.assets]) {
+      if (a.requestCredit !== undefined) this.#requestCredit.set(a.name, a.requestCredit);
+    }
     const ledger = options.ledger;
     this.#ledger = ledger;
     this.#slots = new LiveSlots(
@@ -819,7 +824,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
       // Before the fill frees its slot: the ledger books it on the open order.
       this.#ledger?.realFill(f.oid, f.sz, f.timeMs);
       this.stats.fills++;
-      this.governor.address.earn(f.px * f.sz);
+      this.governor.address.earn(f.px * f.sz, this.#requestCredit.get(f.coin));
       this.#fills.push(this.#toFill(f));
     }
   }

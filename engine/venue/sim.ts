@@ -41,6 +41,11 @@ export interface SimExchangeOptions {
   fees?: FeeModel;
   /** Size decimals per coin (lot = 10^-szDecimals); coins not listed use 8 (no rounding to speak of). */
   szDecimals?: Readonly<Record<string, number>>;
+  /**
+   * Address requests earned per USDC traded, by coin (AssetInfo `requestCredit`: a tenth on a
+   * growth-mode market); coins not listed earn 1.
+   */
+  requestCredit?: Readonly<Record<string, number>>;
   /** Prefix of shadow order ids (default "shadow-"); ids are the prefix and a counter. */
   idPrefix?: string;
   /**
@@ -178,6 +183,7 @@ export class SimExchange implements Venue, PersistentVenue {
   readonly #matcher: ShadowMatcher<Slot>;
   readonly #fees: FeeModel;
   readonly #szDecimals: Readonly<Record<string, number>>;
+  readonly #requestCredit: Readonly<Record<string, number>>;
   readonly #idPrefix: string;
   readonly #latency: LatencyModel;
   /** Slot objects of expired in-flight cancels, for reuse (no allocation per cancel). */
@@ -213,6 +219,7 @@ export class SimExchange implements Venue, PersistentVenue {
     );
     this.#fees = options.fees ?? flatMakerFee();
     this.#szDecimals = options.szDecimals ?? {};
+    this.#requestCredit = options.requestCredit ?? {};
     for (const [coin, decimals] of Object.entries(this.#szDecimals)) {
       if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10) {
         throw new Error(`szDecimals for ${coin} is ${decimals}; expected an integer in 0..10`);
@@ -615,7 +622,7 @@ export class SimExchange implements Venue, PersistentVenue {
     const signed = slot.side === "bid" ? sz : -sz;
     c.position = Math.round((c.position + signed) * scale) / scale;
     this.stats.fills++;
-    this.governor.address.earn(slot.px * sz);
+    this.governor.address.earn(slot.px * sz, this.#requestCredit[c.coin]);
     this.#fills.push({
       coin: c.coin,
       side: slot.side,
