@@ -3,7 +3,7 @@
  * key (and drop it from the environment), confirm with the operator, cancel every order the account
  * left resting before quoting, and turn a lost socket or a crash into "pull every quote" rather
  * than orders left on the book. Live data goes to `data/live/` and `data/state/live_state.json`,
- * apart from shadow.
+ * apart from shadow (engine/mode_paths.ts).
  */
 import { type AccountEquity, readAccountEquity } from "./hyperliquid/account_equity.ts";
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
@@ -15,18 +15,6 @@ import { LiveExchange, type LiveExchangeOptions } from "./venue/live.ts";
 import { LiveFillFeed, type LiveFillFeedOptions } from "./venue/live_fill_feed.ts";
 import type { FillFeed, FillFeedHandlers } from "./venue/live_fill_source.ts";
 import { errorMessage } from "./util/errors.ts";
-
-/** Where a mode keeps its state file: live apart from shadow, so one never blocks the other. */
-export function statePathFor(mode: string, dataDir: string): string {
-  return mode === "live"
-    ? `${dataDir}/state/live_state.json`
-    : `${dataDir}/state/engine_state.json`;
-}
-
-/** Where a mode's fills file and session records go: live apart from the Gate 5 shadow data. */
-export function recordsDirFor(mode: string, dataDir: string): string {
-  return mode === "live" ? `${dataDir}/live` : `${dataDir}/shadow`;
-}
 
 /** The variable holding the signing key; no permission set but `deploy` may read it unasked. */
 export const PRIVATE_KEY_ENV = "HL_PRIVATE_KEY";

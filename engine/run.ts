@@ -28,10 +28,9 @@ import {
   confirmLive,
   installCrashGuards,
   readPrivateKey,
-  recordsDirFor,
   startLiveVenue,
-  statePathFor,
 } from "./live_start.ts";
+import { recordsDirFor, statePathFor } from "./mode_paths.ts";
 import type { Logger } from "./log.ts";
 import { SessionDays } from "./report.ts";
 import { appendRecord, countersOf, finish } from "./session_end.ts";

@@ -6,7 +6,7 @@ import type { EngineConfig } from "./config.ts";
 import type { EngineMode } from "./engine.ts";
 import { formatLedger } from "./ledger/ledger_summary.ts";
 import type { LiveLedger } from "./ledger/live_ledger.ts";
-import { recordsDirFor } from "./live_start.ts";
+import { recordsDirFor } from "./mode_paths.ts";
 import type { Logger } from "./log.ts";
 import {
   appendSessionRecord,

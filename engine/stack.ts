@@ -13,7 +13,7 @@ import { constantLatency } from "./fill_model/latency.ts";
 import { createQueueModel } from "./fill_model/model_names.ts";
 import type { AssetInfo } from "./hyperliquid/types.ts";
 import { type Kernel, loadKernel } from "./kernel.ts";
-import { recordsDirFor } from "./live_start.ts";
+import { recordsDirFor } from "./mode_paths.ts";
 import type { Logger } from "./log.ts";
 import { Portfolio } from "./portfolio.ts";
 import { ShadowFillLog } from "./shadow_log.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
 import { emptyState, markHalted, saveState } from "../engine/state.ts";
-import { statePathFor } from "../engine/live_start.ts";
+import { statePathFor } from "../engine/mode_paths.ts";
 import { startEngine } from "../tools/watchdog.ts";
 import { liveEngineEnv, startRealtimeVenue, testDataDir } from "./helpers/live_engine.ts";
 

@@ -13,12 +13,8 @@ import { MarketDataFeed } from "../engine/hyperliquid/ws.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { DeferredLedger } from "../engine/ledger/deferred_ledger.ts";
 import { FillLedger, type LedgerRecord } from "../engine/ledger/ledger.ts";
-import {
-  installCrashGuards,
-  readPrivateKey,
-  recordsDirFor,
-  statePathFor,
-} from "../engine/live_start.ts";
+import { installCrashGuards, readPrivateKey } from "../engine/live_start.ts";
+import { recordsDirFor, statePathFor } from "../engine/mode_paths.ts";
 import { createLogger } from "../engine/log.ts";
 import { Shutdown } from "../engine/shutdown.ts";
 import type { LiveExchange } from "../engine/venue/live.ts";

@@ -710,7 +710,7 @@ async function runOnce(
 
 /** Fills in what the engine's files say: session totals, fills against the venue's, refusals. */
 async function readEngineOutput(report: RunReport, venueFills: VenueFill[] | null): Promise<void> {
-  // Where the engine keeps a mode's records (engine/live_start.ts, recordsDirFor).
+  // Where the engine keeps a mode's records (engine/mode_paths.ts, recordsDirFor).
   const records = `${report.dir}/${report.mode}`;
   report.session = sumSessions(await jsonLines(`${records}/sessions.jsonl`));
   const fills = await readEngineFills(records);

@@ -6,7 +6,7 @@
  */
 import { DailyJsonLog } from "../daily_json_log.ts";
 import type { QueueCandidate } from "../fill_model/model_names.ts";
-import { recordsDirFor } from "../live_start.ts";
+import { recordsDirFor } from "../mode_paths.ts";
 import type { Logger } from "../log.ts";
 import { DeferredLedger } from "./deferred_ledger.ts";
 import { FillLedger, type LedgerRecord } from "./ledger.ts";
