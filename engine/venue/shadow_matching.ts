@@ -130,6 +130,33 @@ export function touchMoves(prev: BookSnapshot | null, next: BookSnapshot, tick: 
   return Math.min(Math.max(ticks, 1), MAX_TOUCH_MOVES);
 }
 
+/**
+ * {@link touchMoves} of one book against its coin's previous one, reckoned once per tick size:
+ * every order of a coin shares the book pair, and nearly always the tick.
+ */
+export class TouchMoves {
+  #prev: BookSnapshot | null = null;
+  #next: BookSnapshot | null = null;
+  #tick = NaN;
+  #moves = 0;
+
+  /** Starts on a new pair of books (`prev`: the coin's book before `next`). */
+  reset(prev: BookSnapshot | null, next: BookSnapshot): void {
+    this.#prev = prev;
+    this.#next = next;
+    this.#tick = NaN;
+  }
+
+  /** `touchMoves(prev, next, tick)` of the pair given to {@link reset}. */
+  at(tick: number): number {
+    if (tick !== this.#tick) {
+      this.#tick = tick;
+      this.#moves = touchMoves(this.#prev, this.#next!, tick);
+    }
+    return this.#moves;
+  }
+}
+
 /** Whether an opposite-side book level is at or through our order's price. */
 function reaches(order: MatchOrder, level: BookLevel): boolean {
   const half = order.tick / 2;
@@ -239,13 +266,6 @@ export class ShadowMatcher<T extends MatchOrder> {
       memory.used[i] = before[i] + taken[i];
     }
     memory.n = reach;
-  }
-
-  /** Moves a resting order's queue estimate with a new book of its coin (`prev`: the one before). */
-  depth(order: T, book: BookSnapshot, prev: BookSnapshot | null): void {
-    if (!order.active) return;
-    const displayed = displayedAt(book, order.side, order.px, order.tick);
-    this.depthAt(order, displayed, book.timeMs, touchMoves(prev, book, order.tick));
   }
 
   /**
