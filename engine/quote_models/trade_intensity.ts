@@ -47,9 +47,16 @@ export class TradeIntensityEstimator {
   readonly windowMs: number;
   readonly minArrivals: number;
   readonly minSpanMs: number;
+  // The window's arrivals are entries #head.. of these columns: eviction moves #head, and the
+  // columns are compacted once the evicted part is large (no splice per trade).
   #timeMs: number[] = [];
   #depth: number[] = [];
   #buyer: boolean[] = [];
+  #head = 0;
+  /** Scratch of a fit: the window's depths, reordered to find the quantile. */
+  #work = new Float64Array(64);
+  /** Scratch of a fit: arrivals whose deepest depth point reached is j, per point j. */
+  readonly #atPoint = new Float64Array(FIT_POINTS + 1);
   #firstMs = Infinity;
   #lastMs = -Infinity;
 
@@ -86,7 +93,7 @@ export class TradeIntensityEstimator {
     const raw = (isBuy ? px - mid : mid - px) / mid * 10_000;
     const depth = raw > 0 ? raw : 0;
     const last = this.#timeMs.length - 1;
-    if (last >= 0 && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
+    if (last >= this.#head && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
       if (depth > this.#depth[last]) this.#depth[last] = depth;
       return;
     }
@@ -98,31 +105,44 @@ export class TradeIntensityEstimator {
 
   /** Arrivals held in the window. */
   get arrivals(): number {
-    return this.#timeMs.length;
+    return this.#timeMs.length - this.#head;
   }
 
   /** The fit over the window, or null while there is too little data or no decay shows. */
   fit(): TradeIntensity | null {
     this.#evict();
-    const n = this.#depth.length;
+    const n = this.#depth.length - this.#head;
     const spanMs = Math.min(this.windowMs, this.#lastMs - this.#firstMs);
     if (n < this.minArrivals || !(spanMs >= this.minSpanMs) || !(spanMs > 0)) return null;
-    const sorted = Float64Array.from(this.#depth).sort();
-    const top = sorted[Math.min(n - 1, Math.floor(FIT_QUANTILE * n))];
+    if (this.#work.length < n) this.#work = new Float64Array(2 * n);
+    const work = this.#work;
+    for (let i = 0; i < n; i++) work[i] = this.#depth[this.#head + i];
+    const top = kthSmallest(work, n, Math.min(n - 1, Math.floor(FIT_QUANTILE * n)));
     if (!(top > 0)) return null;
     const step = top / FIT_POINTS;
     const seconds = spanMs / 1000;
+    // Arrivals at or beyond each depth point x_j = j * step: each arrival is counted at the
+    // deepest point it reaches (a linear pass, no sort), then the counts are summed from the
+    // deepest point up. The comparisons are the exact `depth >= j * step` of the definition.
+    const atPoint = this.#atPoint;
+    atPoint.fill(0);
+    for (let i = 0; i < n; i++) {
+      const depth = work[i];
+      let j = Math.min(Math.max(Math.floor(depth / step), 0), FIT_POINTS);
+      while (j < FIT_POINTS && (j + 1) * step <= depth) j++;
+      while (j > 0 && j * step > depth) j--;
+      atPoint[j]++;
+    }
+    for (let j = FIT_POINTS - 1; j >= 0; j--) atPoint[j] += atPoint[j + 1];
     // Least squares of y = log(count / seconds) on x = depth, over the points with enough counts.
     let m = 0;
     let sx = 0;
     let sy = 0;
     let sxx = 0;
     let sxy = 0;
-    let below = 0; // arrivals shallower than the current point (sorted is ascending)
     for (let j = 0; j <= FIT_POINTS; j++) {
       const x = j * step;
-      while (below < n && sorted[below] < x) below++;
-      const count = n - below;
+      const count = atPoint[j];
       if (count < MIN_POINT_COUNT) break;
       const y = Math.log(count / seconds);
       m++;
@@ -141,11 +161,46 @@ export class TradeIntensityEstimator {
 
   #evict(): void {
     const from = this.#lastMs - this.windowMs;
-    let drop = 0;
-    while (drop < this.#timeMs.length && this.#timeMs[drop] <= from) drop++;
-    if (drop === 0) return;
-    this.#timeMs.splice(0, drop);
-    this.#depth.splice(0, drop);
-    this.#buyer.splice(0, drop);
+    let head = this.#head;
+    while (head < this.#timeMs.length && this.#timeMs[head] <= from) head++;
+    this.#head = head;
+    if (head > 1024 && head * 2 > this.#timeMs.length) {
+      this.#timeMs.splice(0, head);
+      this.#depth.splice(0, head);
+      this.#buyer.splice(0, head);
+      this.#head = 0;
+    }
   }
+}
+
+/**
+ * The `k`-th smallest (from 0) of `values[0..n)`, which it reorders: Hoare's selection with a
+ * median-of-three pivot, expected linear time. The value is the one a sort would put at `k`.
+ */
+function kthSmallest(values: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo], b = values[mid], c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // [lo, j] <= pivot <= [i, hi]; between them, values equal to the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
 }
