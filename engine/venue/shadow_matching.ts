@@ -82,6 +82,47 @@ export function displayedAt(
 }
 
 /**
+ * {@link displayedAt} of each of `n` orders of one side, sorted best price first (as
+ * {@link ordered} sorts them), into `out[0..n)`: one pass down the book's side when they share a
+ * tick, since the first level within half a tick of a worse price is never before that of a
+ * better one.
+ */
+export function displayedAtEach(
+  book: BookSnapshot,
+  side: QuoteSide,
+  orders: readonly MatchOrder[],
+  n: number,
+  out: number[],
+): void {
+  if (n === 0) return;
+  const tick = orders[0].tick;
+  for (let k = 1; k < n; k++) {
+    if (orders[k].tick !== tick) {
+      for (let m = 0; m < n; m++) out[m] = displayedAt(book, side, orders[m].px, orders[m].tick);
+      return;
+    }
+  }
+  const levels = side === "bid" ? book.bids : book.asks;
+  const half = tick / 2;
+  let i = 0;
+  for (let k = 0; k < n; k++) {
+    const px = orders[k].px;
+    // displayedAt's answer is decided at the first level less than half a tick beyond the price.
+    while (
+      i < levels.length && !((side === "bid" ? levels[i].px - px : px - levels[i].px) < half)
+    ) {
+      i++;
+    }
+    if (i === levels.length) {
+      out[k] = levels.length === 0 ? 0 : NaN;
+    } else {
+      const diff = side === "bid" ? levels[i].px - px : px - levels[i].px;
+      out[k] = diff > -half ? levels[i].sz : 0;
+    }
+  }
+}
+
+/**
  * Copies the orders of `a` then `b` resting at `timeMs` into `out`, best price first, then
  * oldest first. Returns the count.
  */

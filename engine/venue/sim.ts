@@ -17,7 +17,7 @@ import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
   type CrossMemory,
-  displayedAt,
+  displayedAtEach,
   type MatchOrder,
   newCrossMemory,
   ordered,
@@ -214,6 +214,8 @@ export class SimExchange implements Venue {
   readonly #scratch: Slot[] = [];
   /** The touch's move of the book being applied, per tick size (one reckoning per book). */
   readonly #moves = new TouchMoves();
+  /** The displayed size at each resting order's price in the book being applied. */
+  readonly #displayed: number[] = [];
   #fills: Fill[] = [];
   #nextSeq = 0;
   #rejects = 0;
@@ -414,25 +416,21 @@ export class SimExchange implements Venue {
       matcher.cross(scratch, n, book.bids, c.askCross, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
-    const moves = this.#moves;
-    moves.reset(prev, book);
-    for (let i = 0; i < GRID_LEVELS; i++) {
-      this.#depth(c.bids[i], book, moves);
-      this.#depth(c.asks[i], book, moves);
-    }
-    for (let i = 0; i < c.bidsLeaving.length; i++) this.#depth(c.bidsLeaving[i], book, moves);
-    for (let i = 0; i < c.asksLeaving.length; i++) this.#depth(c.asksLeaving[i], book, moves);
+    this.#moves.reset(prev, book);
+    this.#depth(c.bids, c.bidsLeaving, "bid", book);
+    this.#depth(c.asks, c.asksLeaving, "ask", book);
   }
 
-  /** Moves a resting order's queue estimate with its coin's new book. */
-  #depth(slot: Slot, book: BookSnapshot, moves: TouchMoves): void {
-    if (!slot.active) return;
-    this.#matcher.depthAt(
-      slot,
-      displayedAt(book, slot.side, slot.px, slot.tick),
-      book.timeMs,
-      moves.at(slot.tick),
-    );
+  /** Moves the queue estimates of one side's resting orders (`slots`, `leaving`) with a new book. */
+  #depth(slots: Slot[], leaving: Slot[], side: QuoteSide, book: BookSnapshot): void {
+    const resting = this.#scratch;
+    const n = ordered(slots, leaving, book.timeMs, resting);
+    const displayed = this.#displayed;
+    displayedAtEach(book, side, resting, n, displayed);
+    for (let k = 0; k < n; k++) {
+      const slot = resting[k];
+      this.#matcher.depthAt(slot, displayed[k], book.timeMs, this.#moves.at(slot.tick));
+    }
   }
 
   /**
