@@ -53,10 +53,12 @@ export class TradeIntensityEstimator {
   #depth: number[] = [];
   #buyer: boolean[] = [];
   #head = 0;
-  /** Scratch of a fit: the window's depths, reordered to find the quantile. */
-  #work = new Float64Array(64);
-  /** Scratch of a fit: arrivals whose deepest depth point reached is j, per point j. */
-  readonly #atPoint = new Float64Array(FIT_POINTS + 1);
+  /**
+   * The window's depths in ascending order, entries 0..#sortedN: kept sorted as arrivals come,
+   * deepen and leave (a binary search and a shift each), so a fit needs no sort.
+   */
+  #sorted = new Float64Array(256);
+  #sortedN = 0;
   #firstMs = Infinity;
   #lastMs = -Infinity;
 
@@ -94,12 +96,17 @@ export class TradeIntensityEstimator {
     const depth = raw > 0 ? raw : 0;
     const last = this.#timeMs.length - 1;
     if (last >= this.#head && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
-      if (depth > this.#depth[last]) this.#depth[last] = depth;
+      if (depth > this.#depth[last]) {
+        this.#unsort(this.#depth[last]);
+        this.#depth[last] = depth;
+        this.#sort(depth);
+      }
       return;
     }
     this.#timeMs.push(timeMs);
     this.#depth.push(depth);
     this.#buyer.push(isBuy);
+    this.#sort(depth);
     this.#evict();
   }
 
@@ -111,38 +118,25 @@ export class TradeIntensityEstimator {
   /** The fit over the window, or null while there is too little data or no decay shows. */
   fit(): TradeIntensity | null {
     this.#evict();
-    const n = this.#depth.length - this.#head;
+    const n = this.#sortedN;
     const spanMs = Math.min(this.windowMs, this.#lastMs - this.#firstMs);
     if (n < this.minArrivals || !(spanMs >= this.minSpanMs) || !(spanMs > 0)) return null;
-    if (this.#work.length < n) this.#work = new Float64Array(2 * n);
-    const work = this.#work;
-    for (let i = 0; i < n; i++) work[i] = this.#depth[this.#head + i];
-    const top = kthSmallest(work, n, Math.min(n - 1, Math.floor(FIT_QUANTILE * n)));
+    const sorted = this.#sorted;
+    const top = sorted[Math.min(n - 1, Math.floor(FIT_QUANTILE * n))];
     if (!(top > 0)) return null;
     const step = top / FIT_POINTS;
     const seconds = spanMs / 1000;
-    // Arrivals at or beyond each depth point x_j = j * step: each arrival is counted at the
-    // deepest point it reaches (a linear pass, no sort), then the counts are summed from the
-    // deepest point up. The comparisons are the exact `depth >= j * step` of the definition.
-    const atPoint = this.#atPoint;
-    atPoint.fill(0);
-    for (let i = 0; i < n; i++) {
-      const depth = work[i];
-      let j = Math.min(Math.max(Math.floor(depth / step), 0), FIT_POINTS);
-      while (j < FIT_POINTS && (j + 1) * step <= depth) j++;
-      while (j > 0 && j * step > depth) j--;
-      atPoint[j]++;
-    }
-    for (let j = FIT_POINTS - 1; j >= 0; j--) atPoint[j] += atPoint[j + 1];
     // Least squares of y = log(count / seconds) on x = depth, over the points with enough counts.
     let m = 0;
     let sx = 0;
     let sy = 0;
     let sxx = 0;
     let sxy = 0;
+    let below = 0; // arrivals shallower than the current point (sorted is ascending)
     for (let j = 0; j <= FIT_POINTS; j++) {
       const x = j * step;
-      const count = atPoint[j];
+      while (below < n && sorted[below] < x) below++;
+      const count = n - below;
       if (count < MIN_POINT_COUNT) break;
       const y = Math.log(count / seconds);
       m++;
@@ -162,7 +156,10 @@ export class TradeIntensityEstimator {
   #evict(): void {
     const from = this.#lastMs - this.windowMs;
     let head = this.#head;
-    while (head < this.#timeMs.length && this.#timeMs[head] <= from) head++;
+    while (head < this.#timeMs.length && this.#timeMs[head] <= from) {
+      this.#unsort(this.#depth[head]);
+      head++;
+    }
     this.#head = head;
     if (head > 1024 && head * 2 > this.#timeMs.length) {
       this.#timeMs.splice(0, head);
@@ -171,36 +168,40 @@ export class TradeIntensityEstimator {
       this.#head = 0;
     }
   }
+
+  /** Adds `depth` to the sorted depths. */
+  #sort(depth: number): void {
+    const n = this.#sortedN;
+    if (n === this.#sorted.length) {
+      const grown = new Float64Array(2 * n);
+      grown.set(this.#sorted);
+      this.#sorted = grown;
+    }
+    const sorted = this.#sorted;
+    const at = firstNotBelow(sorted, n, depth);
+    sorted.copyWithin(at + 1, at, n);
+    sorted[at] = depth;
+    this.#sortedN = n + 1;
+  }
+
+  /** Removes one `depth` (a value held) from the sorted depths. */
+  #unsort(depth: number): void {
+    const n = this.#sortedN;
+    const sorted = this.#sorted;
+    const at = firstNotBelow(sorted, n, depth);
+    sorted.copyWithin(at, at + 1, n);
+    this.#sortedN = n - 1;
+  }
 }
 
-/**
- * The `k`-th smallest (from 0) of `values[0..n)`, which it reorders: Hoare's selection with a
- * median-of-three pivot, expected linear time. The value is the one a sort would put at `k`.
- */
-function kthSmallest(values: Float64Array, n: number, k: number): number {
+/** The first index of ascending `values[0..n)` whose value is not below `x` (n if none). */
+function firstNotBelow(values: Float64Array, n: number, x: number): number {
   let lo = 0;
-  let hi = n - 1;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const a = values[lo], b = values[mid], c = values[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i] = values[j];
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    // [lo, j] <= pivot <= [i, hi]; between them, values equal to the pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k];
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
   }
-  return values[k];
+  return lo;
 }
