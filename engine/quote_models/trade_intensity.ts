@@ -15,6 +15,8 @@
  * @module
  */
 
+import { SortedMultiset } from "./sorted_multiset.ts";
+
 /** Window and fit limits of a {@linkcode TradeIntensityEstimator}. */
 export interface TradeIntensityOptions {
   /** Rolling window, ms of market time (default 10 minutes, as in hftbacktest's tutorial). */
@@ -53,12 +55,8 @@ export class TradeIntensityEstimator {
   #depth: number[] = [];
   #buyer: boolean[] = [];
   #head = 0;
-  /**
-   * The window's depths in ascending order, entries 0..#sortedN: kept sorted as arrivals come,
-   * deepen and leave (a binary search and a shift each), so a fit needs no sort.
-   */
-  #sorted = new Float64Array(256);
-  #sortedN = 0;
+  /** The window's depths in ascending order, brought up to date when a fit reads them. */
+  readonly #sorted = new SortedMultiset();
   #firstMs = Infinity;
   #lastMs = -Infinity;
 
@@ -97,16 +95,16 @@ export class TradeIntensityEstimator {
     const last = this.#timeMs.length - 1;
     if (last >= this.#head && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
       if (depth > this.#depth[last]) {
-        this.#unsort(this.#depth[last]);
+        this.#sorted.remove(this.#depth[last]);
         this.#depth[last] = depth;
-        this.#sort(depth);
+        this.#sorted.add(depth);
       }
       return;
     }
     this.#timeMs.push(timeMs);
     this.#depth.push(depth);
     this.#buyer.push(isBuy);
-    this.#sort(depth);
+    this.#sorted.add(depth);
     this.#evict();
   }
 
@@ -118,10 +116,10 @@ export class TradeIntensityEstimator {
   /** The fit over the window, or null while there is too little data or no decay shows. */
   fit(): TradeIntensity | null {
     this.#evict();
-    const n = this.#sortedN;
+    const n = this.#sorted.size;
     const spanMs = Math.min(this.windowMs, this.#lastMs - this.#firstMs);
     if (n < this.minArrivals || !(spanMs >= this.minSpanMs) || !(spanMs > 0)) return null;
-    const sorted = this.#sorted;
+    const sorted = this.#sorted.sorted();
     const top = sorted[Math.min(n - 1, Math.floor(FIT_QUANTILE * n))];
     if (!(top > 0)) return null;
     const step = top / FIT_POINTS;
@@ -157,7 +155,7 @@ export class TradeIntensityEstimator {
     const from = this.#lastMs - this.windowMs;
     let head = this.#head;
     while (head < this.#timeMs.length && this.#timeMs[head] <= from) {
-      this.#unsort(this.#depth[head]);
+      this.#sorted.remove(this.#depth[head]);
       head++;
     }
     this.#head = head;
@@ -168,40 +166,4 @@ export class TradeIntensityEstimator {
       this.#head = 0;
     }
   }
-
-  /** Adds `depth` to the sorted depths. */
-  #sort(depth: number): void {
-    const n = this.#sortedN;
-    if (n === this.#sorted.length) {
-      const grown = new Float64Array(2 * n);
-      grown.set(this.#sorted);
-      this.#sorted = grown;
-    }
-    const sorted = this.#sorted;
-    const at = firstNotBelow(sorted, n, depth);
-    sorted.copyWithin(at + 1, at, n);
-    sorted[at] = depth;
-    this.#sortedN = n + 1;
-  }
-
-  /** Removes one `depth` (a value held) from the sorted depths. */
-  #unsort(depth: number): void {
-    const n = this.#sortedN;
-    const sorted = this.#sorted;
-    const at = firstNotBelow(sorted, n, depth);
-    sorted.copyWithin(at, at + 1, n);
-    this.#sortedN = n - 1;
-  }
-}
-
-/** The first index of ascending `values[0..n)` whose value is not below `x` (n if none). */
-function firstNotBelow(values: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
