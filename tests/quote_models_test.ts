@@ -8,6 +8,7 @@ import { checkAssetConfig, sameAssetConfig } from "../engine/asset_config.ts";
 import { loadConfig } from "../engine/config.ts";
 import type { BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
 import { glftMarket, type GlftMarketOptions } from "./helpers/glft_market.ts";
+import { prng } from "./helpers/prng.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 12);
 
@@ -231,4 +232,60 @@ Deno.test("quote_model and glft_gamma: MM_QUOTE_MODEL, MM_GLFT_GAMMA and per-coi
   assert.match(badModel.reason, /quote_model="avellaneda" must be one of grid, microprice, glft/);
   const badGamma = checkAssetConfig({ coin: "BTC", glft_gamma: -1 }, known);
   assert.ok(!badGamma.ok && badGamma.field === "glft_gamma");
+});
+
+Deno.test("the trade-intensity fit is the regression over exactly the arrivals in its window", () => {
+  // A reference kept the plain way: every arrival in a list, the deepest fill of a sweep kept,
+  // the window cut by time, and the counts read from a sort of the depths at each fit.
+  const windowMs = 120_000;
+  const intensity = new TradeIntensityEstimator({ windowMs });
+  const held: { timeMs: number; depth: number; isBuy: boolean }[] = [];
+  let firstMs = Infinity;
+  let lastMs = -Infinity;
+  const reference = () => {
+    while (held.length > 0 && held[0].timeMs <= lastMs - windowMs) held.shift();
+    const n = held.length;
+    const seconds = Math.min(windowMs, lastMs - firstMs) / 1000;
+    if (n < 50 || !(seconds >= 60)) return null;
+    const sorted = held.map((a) => a.depth).sort((x, y) => x - y);
+    const step = sorted[Math.min(n - 1, Math.floor(0.95 * n))] / 20;
+    const points: [number, number][] = [];
+    for (let j = 0; j <= 20; j++) {
+      const count = sorted.filter((d) => d >= j * step).length;
+      if (count < 5) break;
+      points.push([j * step, Math.log(count / seconds)]);
+    }
+    const m = points.length;
+    const [sx, sy, sxx, sxy] = points.reduce(
+      ([a, b, c, d], [x, y]) => [a + x, b + y, c + x * x, d + x * y],
+      [0, 0, 0, 0],
+    );
+    const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+    return { a: Math.exp((sy - slope * sx) / m), k: -slope, arrivals: n };
+  };
+  const rand = prng(3);
+  let timeMs = T0;
+  let fits = 0;
+  for (let i = 0; i < 6000; i++) {
+    // Several prints in one ms (a sweep), many at the touch (depth 0), depths on a 0.5 bps grid.
+    if (rand() < 0.7) timeMs += Math.floor(rand() * 300);
+    const isBuy = rand() < 0.5;
+    const depth = rand() < 0.4 ? 0 : Math.round(-Math.log(1 - rand()) / 0.8 * 2) / 2;
+    const px = 100 * (1 + (isBuy ? depth : -depth) / 10_000);
+    intensity.onTrade(px, isBuy, timeMs, 100);
+    const raw = (isBuy ? px - 100 : 100 - px) / 100 * 10_000;
+    const d = raw > 0 ? raw : 0;
+    const last = held.at(-1);
+    if (last !== undefined && last.timeMs === timeMs && last.isBuy === isBuy) {
+      last.depth = Math.max(last.depth, d);
+    } else held.push({ timeMs, depth: d, isBuy });
+    firstMs = Math.min(firstMs, timeMs);
+    lastMs = Math.max(lastMs, timeMs);
+    if (i % 50 === 0) {
+      const expected = reference();
+      assert.deepEqual(intensity.fit(), expected, `fit after ${i + 1} trades`);
+      if (expected !== null) fits++;
+    }
+  }
+  assert.ok(fits > 100, `only ${fits} fits compared`);
 });

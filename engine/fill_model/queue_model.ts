@@ -72,6 +72,15 @@ export function newQueueState(): QueueState {
   return { front: 0, cumTrade: 0, prevDepth: NaN, prevAgeMs: NaN, traded: 0 };
 }
 
+/** Copies every field of `from` into `to`. */
+export function copyQueueState(to: QueueState, from: QueueState): void {
+  to.front = from.front;
+  to.cumTrade = from.cumTrade;
+  to.prevDepth = from.prevDepth;
+  to.prevAgeMs = from.prevAgeMs;
+  to.traded = from.traded;
+}
+
 /**
  * Spec threshold: fill once `traded / (2 × size)` reaches 0.7 (README, "Shadow mode: the Queue
  * Position Estimator").

@@ -15,6 +15,8 @@
  * @module
  */
 
+import { SortedMultiset } from "./sorted_multiset.ts";
+
 /** Window and fit limits of a {@linkcode TradeIntensityEstimator}. */
 export interface TradeIntensityOptions {
   /** Rolling window, ms of market time (default 10 minutes, as in hftbacktest's tutorial). */
@@ -47,9 +49,14 @@ export class TradeIntensityEstimator {
   readonly windowMs: number;
   readonly minArrivals: number;
   readonly minSpanMs: number;
+  // The window's arrivals are entries #head.. of these columns: eviction moves #head, and the
+  // columns are compacted once the evicted part is large (no splice per trade).
   #timeMs: number[] = [];
   #depth: number[] = [];
   #buyer: boolean[] = [];
+  #head = 0;
+  /** The window's depths in ascending order, brought up to date when a fit reads them. */
+  readonly #sorted = new SortedMultiset();
   #firstMs = Infinity;
   #lastMs = -Infinity;
 
@@ -86,28 +93,33 @@ export class TradeIntensityEstimator {
     const raw = (isBuy ? px - mid : mid - px) / mid * 10_000;
     const depth = raw > 0 ? raw : 0;
     const last = this.#timeMs.length - 1;
-    if (last >= 0 && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
-      if (depth > this.#depth[last]) this.#depth[last] = depth;
+    if (last >= this.#head && this.#timeMs[last] === timeMs && this.#buyer[last] === isBuy) {
+      if (depth > this.#depth[last]) {
+        this.#sorted.remove(this.#depth[last]);
+        this.#depth[last] = depth;
+        this.#sorted.add(depth);
+      }
       return;
     }
     this.#timeMs.push(timeMs);
     this.#depth.push(depth);
     this.#buyer.push(isBuy);
+    this.#sorted.add(depth);
     this.#evict();
   }
 
   /** Arrivals held in the window. */
   get arrivals(): number {
-    return this.#timeMs.length;
+    return this.#timeMs.length - this.#head;
   }
 
   /** The fit over the window, or null while there is too little data or no decay shows. */
   fit(): TradeIntensity | null {
     this.#evict();
-    const n = this.#depth.length;
+    const n = this.#sorted.size;
     const spanMs = Math.min(this.windowMs, this.#lastMs - this.#firstMs);
     if (n < this.minArrivals || !(spanMs >= this.minSpanMs) || !(spanMs > 0)) return null;
-    const sorted = Float64Array.from(this.#depth).sort();
+    const sorted = this.#sorted.sorted();
     const top = sorted[Math.min(n - 1, Math.floor(FIT_QUANTILE * n))];
     if (!(top > 0)) return null;
     const step = top / FIT_POINTS;
@@ -141,11 +153,17 @@ export class TradeIntensityEstimator {
 
   #evict(): void {
     const from = this.#lastMs - this.windowMs;
-    let drop = 0;
-    while (drop < this.#timeMs.length && this.#timeMs[drop] <= from) drop++;
-    if (drop === 0) return;
-    this.#timeMs.splice(0, drop);
-    this.#depth.splice(0, drop);
-    this.#buyer.splice(0, drop);
+    let head = this.#head;
+    while (head < this.#timeMs.length && this.#timeMs[head] <= from) {
+      this.#sorted.remove(this.#depth[head]);
+      head++;
+    }
+    this.#head = head;
+    if (head > 1024 && head * 2 > this.#timeMs.length) {
+      this.#timeMs.splice(0, head);
+      this.#depth.splice(0, head);
+      this.#buyer.splice(0, head);
+      this.#head = 0;
+    }
   }
 }

@@ -31,6 +31,8 @@ export class VolatilityEstimator {
   #timeMs: number[] = [];
   #squared: number[] = [];
   #seconds: number[] = [];
+  /** The window is entries #head.. of the columns (compacted when the evicted part is large). */
+  #head = 0;
   #lastMid = 0;
   #lastMs = -Infinity;
 
@@ -71,17 +73,17 @@ export class VolatilityEstimator {
 
   /** Returns held in the window. */
   get returns(): number {
-    return this.#timeMs.length;
+    return this.#timeMs.length - this.#head;
   }
 
   /** sigma in bps per square-root second over the window, or null before `minReturns` returns. */
   sigma(): number | null {
     this.#evict(this.#lastMs);
     const n = this.#timeMs.length;
-    if (n < this.minReturns) return null;
+    if (n - this.#head < this.minReturns) return null;
     let sum = 0;
     let seconds = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = this.#head; i < n; i++) {
       sum += this.#squared[i];
       seconds += this.#seconds[i];
     }
@@ -90,11 +92,14 @@ export class VolatilityEstimator {
 
   #evict(nowMs: number): void {
     const from = nowMs - this.windowMs;
-    let drop = 0;
-    while (drop < this.#timeMs.length && this.#timeMs[drop] <= from) drop++;
-    if (drop === 0) return;
-    this.#timeMs.splice(0, drop);
-    this.#squared.splice(0, drop);
-    this.#seconds.splice(0, drop);
+    let head = this.#head;
+    while (head < this.#timeMs.length && this.#timeMs[head] <= from) head++;
+    this.#head = head;
+    if (head > 1024 && head * 2 > this.#timeMs.length) {
+      this.#timeMs.splice(0, head);
+      this.#squared.splice(0, head);
+      this.#seconds.splice(0, head);
+      this.#head = 0;
+    }
   }
 }

@@ -77,6 +77,47 @@ export function displayedAt(
 }
 
 /**
+ * {@link displayedAt} of each of `n` orders of one side, sorted best price first (as
+ * {@link ordered} sorts them), into `out[0..n)`: one pass down the book's side when they share a
+ * tick, since the first level within half a tick of a worse price is never before that of a
+ * better one.
+ */
+export function displayedAtEach(
+  book: BookSnapshot,
+  side: QuoteSide,
+  orders: readonly MatchOrder[],
+  n: number,
+  out: number[],
+): void {
+  if (n === 0) return;
+  const tick = orders[0].tick;
+  for (let k = 1; k < n; k++) {
+    if (orders[k].tick !== tick) {
+      for (let m = 0; m < n; m++) out[m] = displayedAt(book, side, orders[m].px, orders[m].tick);
+      return;
+    }
+  }
+  const levels = side === "bid" ? book.bids : book.asks;
+  const half = tick / 2;
+  let i = 0;
+  for (let k = 0; k < n; k++) {
+    const px = orders[k].px;
+    // displayedAt's answer is decided at the first level less than half a tick beyond the price.
+    while (
+      i < levels.length && !((side === "bid" ? levels[i].px - px : px - levels[i].px) < half)
+    ) {
+      i++;
+    }
+    if (i === levels.length) {
+      out[k] = levels.length === 0 ? 0 : NaN;
+    } else {
+      const diff = side === "bid" ? levels[i].px - px : px - levels[i].px;
+      out[k] = diff > -half ? levels[i].sz : 0;
+    }
+  }
+}
+
+/**
  * Copies the orders of `a` then `b` resting at `timeMs` into `out`, best price first, then
  * oldest first. Returns the count.
  */
@@ -114,6 +155,33 @@ export function touchMoves(prev: BookSnapshot | null, next: BookSnapshot, tick: 
   if (pb === undefined || pa === undefined || nb === undefined || na === undefined) return 1;
   const ticks = Math.round(Math.abs((nb + na) / 2 - (pb + pa) / 2) / tick);
   return Math.min(Math.max(ticks, 1), MAX_TOUCH_MOVES);
+}
+
+/**
+ * {@link touchMoves} of one book against its coin's previous one, reckoned once per tick size:
+ * every order of a coin shares the book pair, and nearly always the tick.
+ */
+export class TouchMoves {
+  #prev: BookSnapshot | null = null;
+  #next: BookSnapshot | null = null;
+  #tick = NaN;
+  #moves = 0;
+
+  /** Starts on a new pair of books (`prev`: the coin's book before `next`). */
+  reset(prev: BookSnapshot | null, next: BookSnapshot): void {
+    this.#prev = prev;
+    this.#next = next;
+    this.#tick = NaN;
+  }
+
+  /** `touchMoves(prev, next, tick)` of the pair given to {@link reset}. */
+  at(tick: number): number {
+    if (tick !== this.#tick) {
+      this.#tick = tick;
+      this.#moves = touchMoves(this.#prev, this.#next!, tick);
+    }
+    return this.#moves;
+  }
 }
 
 /** Applies prints and books to shadow orders with one queue model (see the module doc). */
@@ -193,13 +261,6 @@ export class ShadowMatcher<T extends MatchOrder> {
       if (timeMs <= order.liveAfterMs || order.leaves <= 0) continue;
       this.#sink(order, order.leaves, "picked-off", timeMs);
     }
-  }
-
-  /** Moves a resting order's queue estimate with a new book of its coin (`prev`: the one before). */
-  depth(order: T, book: BookSnapshot, prev: BookSnapshot | null): void {
-    if (!order.active) return;
-    const displayed = displayedAt(book, order.side, order.px, order.tick);
-    this.depthAt(order, displayed, book.timeMs, touchMoves(prev, book, order.tick));
   }
 
   /**

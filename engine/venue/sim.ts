@@ -8,7 +8,7 @@ import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { type FeeModel, flatMakerFee } from "../fees.ts";
 import { constantLatency, type LatencyModel } from "../fill_model/latency.ts";
 import { createQueueModel } from "../fill_model/model_names.ts";
-import { newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
+import { copyQueueState, newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
 import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { NEW_ADDRESS_REQUESTS } from "../hyperliquid/exchange_facts.ts";
@@ -17,7 +17,13 @@ import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
-import { type MatchOrder, ordered, ShadowMatcher } from "./shadow_matching.ts";
+import {
+  displayedAtEach,
+  type MatchOrder,
+  ordered,
+  ShadowMatcher,
+  TouchMoves,
+} from "./shadow_matching.ts";
 import {
   type DesiredQuotes,
   type Fill,
@@ -117,8 +123,8 @@ export interface ShadowOrder {
 interface Slot extends MatchOrder {
   id: string;
   level: number;
-  /** The coin the order is on (null before its first placing). */
-  home: CoinState | null;
+  /** The coin the order is on. */
+  home: CoinState;
   /** Market time of the decision that placed it, ms (the requote rule's age). */
   placedMs: number;
   /** Its level's desired distance from mid when placed (the requote rule's d₀). */
@@ -131,6 +137,10 @@ interface CoinState {
   coin: string;
   bids: Slot[];
   asks: Slot[];
+  /** The bids then the asks, level by level (one loop over the grid). */
+  slots: Slot[];
+  /** Whether the coin is in the pending list of the next batch. */
+  pending: boolean;
   book: BookSnapshot | null;
   /** 10^szDecimals: sizes are rounded down to whole lots with it. */
   lotScale: number;
@@ -145,7 +155,7 @@ const DEFAULT_SZ_DECIMALS = 8;
 
 const NO_FILLS: Fill[] = Object.freeze([]) as unknown as Fill[];
 
-function newSlot(side: QuoteSide, level: number): Slot {
+function newSlot(side: QuoteSide, level: number, home: CoinState): Slot {
   return {
     ...newQueueState(),
     active: false,
@@ -153,7 +163,7 @@ function newSlot(side: QuoteSide, level: number): Slot {
     seq: 0,
     side,
     level,
-    home: null,
+    home,
     px: 0,
     sz: 0,
     leaves: 0,
@@ -164,6 +174,26 @@ function newSlot(side: QuoteSide, level: number): Slot {
     placedDistance: 0,
     want: { px: 0, sz: 0, mid: 0, tick: 0, share: 0, minRestMs: 0 },
   };
+}
+
+/** Copies every field of `from` into `to` (an in-flight cancel's copy of its order). */
+function copySlot(to: Slot, from: Slot): void {
+  copyQueueState(to, from);
+  to.active = from.active;
+  to.id = from.id;
+  to.seq = from.seq;
+  to.side = from.side;
+  to.level = from.level;
+  to.home = from.home;
+  to.px = from.px;
+  to.sz = from.sz;
+  to.leaves = from.leaves;
+  to.tick = from.tick;
+  to.liveAfterMs = from.liveAfterMs;
+  to.goneAfterMs = from.goneAfterMs;
+  to.placedMs = from.placedMs;
+  to.placedDistance = from.placedDistance;
+  to.want = from.want;
 }
 
 /** The shadow venue: a queue-position estimator over live market data. */
@@ -190,6 +220,10 @@ export class SimExchange implements Venue, PersistentVenue {
   readonly #spareSlots: Slot[] = [];
   readonly #coins = new Map<string, CoinState>();
   readonly #scratch: Slot[] = [];
+  /** The touch's move of the book being applied, per tick size (one reckoning per book). */
+  readonly #moves = new TouchMoves();
+  /** The displayed size at each resting order's price in the book being applied. */
+  readonly #displayed: number[] = [];
   #fills: Fill[] = [];
   #nextSeq = 0;
   #rejects = 0;
@@ -198,15 +232,14 @@ export class SimExchange implements Venue, PersistentVenue {
   #marketMs = -Infinity;
   /** The engine's clock at the latest commit, ms. */
   #decisionMs = 0;
-  /** Coins whose desired quotes changed since the last batch. */
-  readonly #pending = new Set<CoinState>();
-  // Scratch lists of one batch (no allocation per batch).
+  /** Coins whose desired quotes changed since the last batch, in the order they changed. */
+  readonly #pending: CoinState[] = [];
+  #nPending = 0;
+  // Scratch lists of one batch, used up to a count and never shrunk (no allocation or
+  // reallocation per batch).
   readonly #toCancel: Slot[] = [];
-  readonly #toCancelCoin: CoinState[] = [];
   readonly #toCancelNow: Slot[] = [];
-  readonly #toCancelNowCoin: CoinState[] = [];
   readonly #toPlace: Slot[] = [];
-  readonly #toPlaceCoin: CoinState[] = [];
 
   /** Creates the venue; throws naming a bad option. */
   constructor(options: SimExchangeOptions = {}) {
@@ -277,7 +310,7 @@ export class SimExchange implements Venue, PersistentVenue {
       this.#want(c, c.bids[i], quotes.bidPx[i], bidSz, quotes);
       this.#want(c, c.asks[i], quotes.askPx[i], askSz, quotes);
     }
-    this.#pending.add(c);
+    this.#markPending(c);
   }
 
   /** Withdraws every quote of one coin (cancelled at the next {@link commit}). */
@@ -288,7 +321,18 @@ export class SimExchange implements Venue, PersistentVenue {
       c.bids[i].want.sz = 0;
       c.asks[i].want.sz = 0;
     }
-    this.#pending.add(c);
+    this.#markPending(c);
+  }
+
+  #markPending(c: CoinState): void {
+    if (c.pending) return;
+    c.pending = true;
+    this.#pending[this.#nPending++] = c;
+  }
+
+  #clearPending(): void {
+    for (let p = 0; p < this.#nPending; p++) this.#pending[p].pending = false;
+    this.#nPending = 0;
   }
 
   /**
@@ -302,66 +346,63 @@ export class SimExchange implements Venue, PersistentVenue {
    */
   commit(nowMs: number): void {
     if (nowMs > this.#decisionMs) this.#decisionMs = nowMs;
-    if (this.#pending.size === 0) return;
+    const nPending = this.#nPending;
+    if (nPending === 0) return;
     const now = this.#decisionMs;
+    const pending = this.#pending;
     const moved = this.#toCancel;
     const protective = this.#toCancelNow;
-    moved.length = 0;
-    protective.length = 0;
-    this.#toCancelCoin.length = 0;
-    this.#toCancelNowCoin.length = 0;
-    for (const c of this.#pending) {
+    let nMoved = 0;
+    let nProtective = 0;
+    for (let p = 0; p < nPending; p++) {
+      const c = pending[p];
       const lot = 1 / c.lotScale;
-      for (let i = 0; i < 2 * GRID_LEVELS; i++) {
-        const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+      const slots = c.slots;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
         if (!slot.active || keepsOrder(slot, slot.want, now, lot)) continue;
-        moved.push(slot);
-        this.#toCancelCoin.push(c);
-        if (isProtectiveMove(slot, slot.want)) {
-          protective.push(slot);
-          this.#toCancelNowCoin.push(c);
-        }
+        moved[nMoved++] = slot;
+        if (isProtectiveMove(slot, slot.want)) protective[nProtective++] = slot;
       }
     }
-    const plan = planCancels(this.governor, now, moved.length, protective.length);
+    const plan = planCancels(this.governor, now, nMoved, nProtective);
     const cancels = plan.cancelMoved ? moved : protective;
-    const cancelCoins = plan.cancelMoved ? this.#toCancelCoin : this.#toCancelNowCoin;
+    const nCancels = plan.cancelMoved ? nMoved : nProtective;
     let weight = 0;
-    if (cancels.length > 0) {
-      const cancelWeight = exchangeWeight(cancels.length);
+    if (nCancels > 0) {
+      const cancelWeight = exchangeWeight(nCancels);
       // Shadow sends nothing: the weight is spent as live's cancel action would spend it.
       if (!this.governor.weight.tryConsume(cancelWeight, plan.priority)) return;
       weight += cancelWeight;
-      for (let k = 0; k < cancels.length; k++) this.#cancel(cancelCoins[k], cancels[k]);
-      this.#spend(cancels.length);
+      for (let k = 0; k < nCancels; k++) this.#cancel(cancels[k]);
+      this.#spend(nCancels);
     }
     // Not paced: only protective cancels went; the rest waits for a later commit.
     if (!plan.paced) return;
     const places = this.#toPlace;
-    places.length = 0;
-    this.#toPlaceCoin.length = 0;
+    let nPlaces = 0;
     if (this.governor.address.mayPlace) {
-      for (const c of this.#pending) {
-        for (let i = 0; i < 2 * GRID_LEVELS; i++) {
-          const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+      for (let p = 0; p < nPending; p++) {
+        const slots = pending[p].slots;
+        for (let i = 0; i < slots.length; i++) {
+          const slot = slots[i];
           if (slot.active || !(slot.want.sz > 0)) continue;
-          places.push(slot);
-          this.#toPlaceCoin.push(c);
+          places[nPlaces++] = slot;
         }
       }
     }
     let placed = false;
-    if (places.length > 0 && placingWaitMs(this.governor, places.length) === 0) {
-      const placeWeight = exchangeWeight(places.length);
+    if (nPlaces > 0 && placingWaitMs(this.governor, nPlaces) === 0) {
+      const placeWeight = exchangeWeight(nPlaces);
       this.governor.weight.tryConsume(placeWeight, "quote");
       weight += placeWeight;
-      this.#spend(places.length);
-      for (let k = 0; k < places.length; k++) this.#place(this.#toPlaceCoin[k], places[k], now);
+      this.#spend(nPlaces);
+      for (let k = 0; k < nPlaces; k++) this.#place(places[k], now);
       placed = true;
     }
     if (weight > 0) this.governor.recordBatch(now, weight);
     // Everything decided went out: nothing is left for a later commit.
-    if (cancels === moved && (placed || places.length === 0)) this.#pending.clear();
+    if (cancels === moved && (placed || nPlaces === 0)) this.#clearPending();
   }
 
   /** Requests counted against the address budget (shadow: those live would have sent). */
@@ -396,12 +437,21 @@ export class SimExchange implements Venue, PersistentVenue {
       matcher.cross(scratch, n, book, book.timeMs);
     }
     if (!matcher.model.tracksDepth) return;
-    for (let i = 0; i < GRID_LEVELS; i++) {
-      matcher.depth(c.bids[i], book, prev);
-      matcher.depth(c.asks[i], book, prev);
+    this.#moves.reset(prev, book);
+    this.#depth(c.bids, c.bidsLeaving, "bid", book);
+    this.#depth(c.asks, c.asksLeaving, "ask", book);
+  }
+
+  /** Moves the queue estimates of one side's resting orders (`slots`, `leaving`) with a new book. */
+  #depth(slots: Slot[], leaving: Slot[], side: QuoteSide, book: BookSnapshot): void {
+    const resting = this.#scratch;
+    const n = ordered(slots, leaving, book.timeMs, resting);
+    const displayed = this.#displayed;
+    displayedAtEach(book, side, resting, n, displayed);
+    for (let k = 0; k < n; k++) {
+      const slot = resting[k];
+      this.#matcher.depthAt(slot, displayed[k], book.timeMs, this.#moves.at(slot.tick));
     }
-    for (const slot of c.bidsLeaving) matcher.depth(slot, book, prev);
-    for (const slot of c.asksLeaving) matcher.depth(slot, book, prev);
   }
 
   /**
@@ -440,15 +490,15 @@ export class SimExchange implements Venue, PersistentVenue {
     let n = 0;
     for (const c of this.#coins.values()) {
       for (let i = 0; i < 2 * GRID_LEVELS; i++) {
-        const slot = i < GRID_LEVELS ? c.bids[i] : c.asks[i - GRID_LEVELS];
+        const slot = c.slots[i];
         slot.want.sz = 0;
         if (slot.active) {
-          this.#cancel(c, slot);
+          this.#cancel(slot);
           n++;
         }
       }
     }
-    this.#pending.clear();
+    this.#clearPending();
     if (n > 0) {
       this.governor.weight.charge(exchangeWeight(n));
       this.#spend(n);
@@ -494,7 +544,7 @@ export class SimExchange implements Venue, PersistentVenue {
     const out: ShadowOrder[] = [];
     for (const c of this.#coins.values()) {
       if (coin !== undefined && c.coin !== coin) continue;
-      for (const slot of [...c.bids, ...c.asks]) {
+      for (const slot of c.slots) {
         if (!slot.active) continue;
         out.push({
           id: slot.id,
@@ -515,23 +565,22 @@ export class SimExchange implements Venue, PersistentVenue {
   #coin(coin: string): CoinState {
     let c = this.#coins.get(coin);
     if (c === undefined) {
-      const bids: Slot[] = [];
-      const asks: Slot[] = [];
-      for (let i = 0; i < GRID_LEVELS; i++) {
-        bids.push(newSlot("bid", i));
-        asks.push(newSlot("ask", i));
-      }
       const decimals = this.#szDecimals[coin] ?? DEFAULT_SZ_DECIMALS;
       c = {
         coin,
-        bids,
-        asks,
+        bids: [],
+        asks: [],
+        slots: [],
+        pending: false,
         book: null,
         lotScale: 10 ** decimals,
         position: 0,
         bidsLeaving: [],
         asksLeaving: [],
       };
+      for (let i = 0; i < GRID_LEVELS; i++) c.bids.push(newSlot("bid", i, c));
+      for (let i = 0; i < GRID_LEVELS; i++) c.asks.push(newSlot("ask", i, c));
+      c.slots.push(...c.bids, ...c.asks);
       this.#coins.set(coin, c);
     }
     return c;
@@ -558,9 +607,9 @@ export class SimExchange implements Venue, PersistentVenue {
   }
 
   /** Registers the slot's desired order (already counted as a request: a refusal costs one too). */
-  #place(c: CoinState, slot: Slot, nowMs: number): void {
+  #place(slot: Slot, nowMs: number): void {
     const { px, sz, tick } = slot.want;
-    if (this.#wouldCross(c, slot.side, px, tick)) {
+    if (this.#wouldCross(slot.home, slot.side, px, tick)) {
       // A post-only order that would cross is refused by the exchange.
       this.#rejects++;
       return;
@@ -575,18 +624,18 @@ export class SimExchange implements Venue, PersistentVenue {
     slot.placedMs = nowMs;
     slot.placedDistance = targetDistance(slot.want);
     slot.liveAfterMs = this.#marketMs + this.#latency.entryMs;
-    slot.home = c;
-    this.#matcher.join(slot, c.book);
+    this.#matcher.join(slot, slot.home.book);
     this.stats.placed++;
     this.placedUsd += px * sz;
   }
 
-  #cancel(c: CoinState, slot: Slot): void {
+  #cancel(slot: Slot): void {
     if (!slot.active) return;
     if (this.#latency.cancelMs > 0) {
       // The order keeps filling until the exchange applies the cancel; the slot is free now.
-      const leaving = this.#spareSlots.pop() ?? newSlot(slot.side, slot.level);
-      Object.assign(leaving, slot);
+      const c = slot.home;
+      const leaving = this.#spareSlots.pop() ?? newSlot(slot.side, slot.level, c);
+      copySlot(leaving, slot);
       leaving.goneAfterMs = this.#marketMs + this.#latency.cancelMs;
       (slot.side === "bid" ? c.bidsLeaving : c.asksLeaving).push(leaving);
     }
@@ -602,7 +651,8 @@ export class SimExchange implements Venue, PersistentVenue {
       if (slot.active && timeMs < slot.goneAfterMs) leaving[kept++] = slot;
       else this.#spareSlots.push(slot);
     }
-    leaving.length = kept;
+    // Shrinking an array is a runtime call: only when something left.
+    if (kept < leaving.length) leaving.length = kept;
   }
 
   #wouldCross(c: CoinState, side: QuoteSide, px: number, tick: number): boolean {
@@ -613,7 +663,7 @@ export class SimExchange implements Venue, PersistentVenue {
   }
 
   #fill(slot: Slot, size: number, cause: FillCause, timeMs: number): void {
-    const c = slot.home!;
+    const c = slot.home;
     const scale = c.lotScale;
     const sz = size >= slot.leaves ? slot.leaves : Math.floor(size * scale + 1e-9) / scale;
     if (sz <= 0) return;
