@@ -5,7 +5,7 @@
  * or cancelled, and is logged once.
  */
 import assert from "node:assert/strict";
-import { parseOrderResponse } from "../engine/hyperliquid/exchange.ts";
+import { parseOrderResponse } from "../engine/hyperliquid/exchange_outcomes.ts";
 import { parseOrderStatus } from "../engine/hyperliquid/info.ts";
 import { parseOrderUpdate } from "../engine/hyperliquid/user_stream.ts";
 import {

@@ -25,7 +25,8 @@
  *   (live_cancel_all.ts); a slot is freed only when its order is confirmed gone.
  */
 import { othersBook, type OwnOrder } from "./others_book.ts";
-import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
+import type { ExchangeClient } from "../hyperliquid/exchange.ts";
+import type { CancelOutcome, OrderOutcome } from "../hyperliquid/exchange_outcomes.ts";
 import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { CloidSource } from "../hyperliquid/cloid_source.ts";
