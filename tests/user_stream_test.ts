@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
-import { InfoClient, type UserFill } from "../engine/hyperliquid/info.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { type UserFill } from "../engine/hyperliquid/info_answers.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import {
   type Liquidation,

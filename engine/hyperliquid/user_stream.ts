@@ -17,7 +17,7 @@
  */
 import { createLogger, type Logger } from "../log.ts";
 import { FrameErrorLog } from "./frame_errors.ts";
-import { parseUserFills, type UserFill } from "./info.ts";
+import { parseUserFills, type UserFill } from "./info_answers.ts";
 import { parseFrame } from "./parse.ts";
 import { assertAddress } from "./signing.ts";
 import { isValidCloid } from "./wire.ts";

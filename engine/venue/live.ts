@@ -27,7 +27,8 @@
 import { othersBook, type OwnOrder } from "./others_book.ts";
 import type { ExchangeClient } from "../hyperliquid/exchange.ts";
 import type { CancelOutcome, OrderOutcome } from "../hyperliquid/exchange_outcomes.ts";
-import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
+import type { InfoClient } from "../hyperliquid/info.ts";
+import type { UserFill, UserRateLimit } from "../hyperliquid/info_answers.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { CloidSource } from "../hyperliquid/cloid_source.ts";
 import { UnknownStatuses } from "../hyperliquid/order_status.ts";

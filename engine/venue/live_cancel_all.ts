@@ -5,7 +5,7 @@
  * the weight budget always has room for it.
  */
 import type { CancelOutcome } from "../hyperliquid/exchange_outcomes.ts";
-import type { OpenOrder } from "../hyperliquid/info.ts";
+import type { OpenOrder } from "../hyperliquid/info_answers.ts";
 import type { LiveContext } from "./live_context.ts";
 import { errorMessage } from "../util/errors.ts";
 

@@ -17,7 +17,8 @@
  * (the heartbeat's pong timeout), so the live venue can pull its quotes.
  */
 import { FILLS_PER_ANSWER } from "../hyperliquid/exchange_facts.ts";
-import type { InfoClient, UserFill } from "../hyperliquid/info.ts";
+import type { InfoClient } from "../hyperliquid/info.ts";
+import type { UserFill } from "../hyperliquid/info_answers.ts";
 import {
   type Liquidation,
   type NonUserCancel,
