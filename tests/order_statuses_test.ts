@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseOrderResponse } from "../engine/hyperliquid/exchange_outcomes.ts";
 import { parseOrderStatus } from "../engine/hyperliquid/info_answers.ts";
-import { parseOrderUpdate } from "../engine/hyperliquid/user_stream.ts";
+import { parseOrderUpdate } from "../engine/hyperliquid/user_events.ts";
 import {
   endsWithoutFill,
   ORDER_STATUSES,

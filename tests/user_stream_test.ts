@@ -10,14 +10,16 @@ import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { type UserFill } from "../engine/hyperliquid/info_answers.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
 import {
-  type Liquidation,
-  type NonUserCancel,
-  type OrderUpdate,
-  type UserFunding,
   UserStream,
   type UserStreamDownReason,
   type UserStreamOptions,
 } from "../engine/hyperliquid/user_stream.ts";
+import {
+  type Liquidation,
+  type NonUserCancel,
+  type OrderUpdate,
+  type UserFunding,
+} from "../engine/hyperliquid/user_events.ts";
 import { floatToWire, priceTick } from "../engine/hyperliquid/wire.ts";
 import type { WebSocketConstructor } from "../engine/hyperliquid/ws.ts";
 import { collectingLogger } from "./helpers/log.ts";
