@@ -9,7 +9,8 @@
 import type { Cli } from "./cli.ts";
 import type { EngineConfig } from "./config.ts";
 import { candidateKey } from "./fill_model/model_names.ts";
-import { ledgerStatusMessage, RedisBridge } from "./bridge.ts";
+import { RedisBridge } from "./bridge.ts";
+import { ledgerStatusMessage } from "./bridge_messages.ts";
 import { CADENCE_EVERY_MS, CADENCE_STARTUP_MS, CadenceWatch } from "./cadence_watch.ts";
 import { HaltedError } from "./exit_codes.ts";
 import { appendDowntimeFills } from "./live_fill_backfill.ts";
