@@ -14,7 +14,8 @@
  * trades carry no frame: each is a batch of its own.
  */
 import { scanTicks, scanTrades } from "./csv_scan.ts";
-import { type BookProblem, parseFrame } from "./hyperliquid/parse.ts";
+import { parseFrame } from "./hyperliquid/parse.ts";
+import { type BookProblem } from "./hyperliquid/frame_checks.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import { errorMessage } from "./util/errors.ts";
 

@@ -8,7 +8,8 @@
 import { createLogger, type Logger } from "../log.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
 import { FrameErrorLog } from "./frame_errors.ts";
-import { type BookProblem, parseFrame } from "./parse.ts";
+import { parseFrame } from "./parse.ts";
+import { type BookProblem } from "./frame_checks.ts";
 import type { BookSnapshot, Trade } from "./types.ts";
 import { errorMessage } from "../util/errors.ts";
 
