@@ -11,7 +11,7 @@
  * in a set that nothing reads any more. `.env` stays out of every set's reach.
  */
 import assert from "node:assert/strict";
-import { CONFIG_ENV_NAMES } from "../engine/config.ts";
+import { CONFIG_ENV_NAMES } from "../engine/config_env.ts";
 import { PRIVATE_KEY_ENV } from "../engine/live_start.ts";
 
 const root = new URL("../", import.meta.url);

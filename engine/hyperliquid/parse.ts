@@ -16,7 +16,7 @@
  */
 import { BOOK_PREFIX, isSpace, scanBookFrame } from "./book_scanner.ts";
 import { checkBook, checkTrades, malformed, type ParsedFrame } from "./frame_checks.ts";
-import type { BookLevel, BookSnapshot, TakerSide, Trade } from "./types.ts";
+import type { BookLevel, TakerSide, Trade } from "./types.ts";
 import { isRecord } from "../util/guards.ts";
 import { clip, errorMessage } from "../util/errors.ts";
 
