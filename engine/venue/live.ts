@@ -22,13 +22,19 @@
  *   minute, and counted locally in between; below its reserve nothing is placed (moved orders
  *   are cancelled, not replaced).
  * - `cancelAll` and `reconcile` run one at a time, with `safety` priority
- *   (live_cancel_all.ts); a slot is freed only when its order is confirmed gone.
+ *   (live_cancel_all.ts, live_reconcile.ts); a slot is freed only when its order is confirmed
+ *   gone.
+ *
+ * Longer than 400 lines because {@link LiveExchange} is one state machine over the slots: the
+ * batch timer, placing and cancelling, the fill feed's events and the start-up and close
+ * sequence all change the same private state (holds, pulled quotes, in-flight batch, orders
+ * gone early); the parts that need none of it live in the live_*.ts files beside it.
  */
 import { othersBook, type OwnOrder } from "./others_book.ts";
 import type { ExchangeClient } from "../hyperliquid/exchange.ts";
 import type { CancelOutcome, OrderOutcome } from "../hyperliquid/exchange_outcomes.ts";
 import type { InfoClient } from "../hyperliquid/info.ts";
-import type { UserFill, UserRateLimit } from "../hyperliquid/info_answers.ts";
+import type { UserFill } from "../hyperliquid/info_answers.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { CloidSource } from "../hyperliquid/cloid_source.ts";
 import { UnknownStatuses } from "../hyperliquid/order_status.ts";
@@ -36,7 +42,6 @@ import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
 import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
 import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
-import { positionsAgree } from "../reconcile.ts";
 import { STALE_ACTION_COST } from "../hyperliquid/exchange_facts.ts";
 import { AddressBudget, type AddressBudgetView, isStaleActionRefusal } from "./address_budget.ts";
 import {
@@ -46,7 +51,9 @@ import {
   placingWaitMs,
   planCancels,
 } from "./batch_plan.ts";
-import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
+import { cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
+import { reconcileAccount } from "./live_reconcile.ts";
+import { BudgetReader } from "./live_budget_read.ts";
 import type { LiveContext } from "./live_context.ts";
 import { type FillFeed, type FillFeedHandlers, venueFillOf } from "./live_fill_source.ts";
 import { nextExpiry, resolveExpired } from "./live_outcomes.ts";
@@ -125,8 +132,6 @@ const SIZE_EPSILON = 1e-9;
 // Order ids the exchange ended before their placing answer arrived, kept for that answer; a
 // batch holds at most 6 orders per coin of at most 64 coins.
 const GONE_EARLY_MAX = 384;
-// How many times reconcile re-reads fills while the exchange's position and ours disagree.
-const RECONCILE_FILL_CHECKS = 3;
 
 /** The live venue: signed post-only orders with cloids, reconciled against the exchange. */
 export class LiveExchange implements Venue, VenueLifecycle {
@@ -180,7 +185,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #postOnlyRejects = 0;
   #rejects = 0;
   #budgetTimer: ReturnType<typeof setInterval> | undefined;
-  #budgetPolling: Promise<void> | null = null;
+  readonly #budgetReader: BudgetReader;
   /** Settles once the start-up budget read is done (either way): the first batch waits for it. */
   readonly #budgetRead: Promise<void>;
   /** Settles once the fill feed's first catch-up is done. */
@@ -208,6 +213,12 @@ export class LiveExchange implements Venue, VenueLifecycle {
       }),
       minIntervalMs: options.batchIntervalMs ?? 100,
     });
+    this.#budgetReader = new BudgetReader(
+      this.governor.address,
+      this.#user,
+      this.#log,
+      () => this.#notify(),
+    );
     this.preTrade = new PreTradeGate({ log: this.#log, tag: "[LIVE]", now: this.#now });
     this.#cloids = new CloidSource();
     const assetIndex = new Map<string, number>();
@@ -261,13 +272,13 @@ export class LiveExchange implements Venue, VenueLifecycle {
       this.#log.error(`[LIVE] fill feed did not start: ${errorMessage(error)}`);
     });
     const routineInfo = options.info.withPriority("routine");
-    this.#budgetRead = this.#pollBudget(routineInfo);
+    this.#budgetRead = this.#budgetReader.poll(routineInfo);
     void Promise.all([this.#budgetRead, this.#feedStarted]).then(() => {
       this.#started = true;
       this.#notify();
     });
     this.#budgetTimer = setInterval(
-      () => void this.#pollBudget(routineInfo),
+      () => void this.#budgetReader.poll(routineInfo),
       options.budgetPollMs ?? 60_000,
     );
   }
@@ -396,42 +407,9 @@ export class LiveExchange implements Venue, VenueLifecycle {
    * untracked order could not be cancelled (the caller retries; quoting stays off).
    */
   reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
-    return this.#serialized(async () => {
-      await this.#feed.catchUp();
-      // Fills received that the engine has not drained yet are part of this comparison too:
-      // left behind, they would be booked again after the exchange's position was adopted.
-      const darkFills = this.#fills.splice(0);
-      try {
-        const state = await this.#info.clearinghouseState(this.#user);
-        const positions = new Map<string, number>();
-        for (const p of state.positions) if (p.szi !== 0) positions.set(p.coin, p.szi);
-        // The fill list can trail the position by a block: while they disagree, read the fills
-        // again before the caller adopts the difference, or a late fill would be booked twice.
-        for (let check = 0; check < RECONCILE_FILL_CHECKS; check++) {
-          if (positionsAgree(inventory, darkFills, positions)) break;
-          await this.#sleep(this.#retryMs);
-          await this.#feed.catchUp();
-          darkFills.push(...this.#fills.splice(0));
-        }
-        const open = await this.#info.openOrders(this.#user);
-        const orphans = open.filter((o) => !this.#slots.tracks(o.cloid, o.oid));
-        let cancelled = 0;
-        if (orphans.length > 0) {
-          this.#log.warn(`[LIVE] reconcile: ${orphans.length} untracked order(s) at the exchange`);
-          const outcomes = await cancelListed(this.#ctx, orphans, "reconcile");
-          cancelled = outcomes.filter((o) => o.kind === "success").length;
-          const gone = cancelled + outcomes.filter((o) => o.kind === "missing").length;
-          if (gone < orphans.length) {
-            throw new Error(`${orphans.length - gone} untracked order(s) could not be cancelled`);
-          }
-        }
-        return { positions, darkFills, orphanOrdersCancelled: cancelled };
-      } catch (error) {
-        // Fills taken here are booked at the next drain rather than lost.
-        this.#fills.unshift(...darkFills);
-        throw error;
-      }
-    });
+    return this.#serialized(() =>
+      reconcileAccount(this.#ctx, this.#feed, () => this.#fills, inventory)
+    );
   }
 
   /**
@@ -463,7 +441,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
 
   #busy(): boolean {
     return !this.#started || this.#inFlight !== null || this.#batchTimer !== undefined ||
-      this.#resolving !== null || this.#exclusive > 0 || this.#budgetPolling !== null ||
+      this.#resolving !== null || this.#exclusive > 0 || this.#budgetReader.busy ||
       this.#slots.all.some((s) => s.state === "unknown" || s.state === "placing");
   }
 
@@ -656,7 +634,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
     // The exchange says the budget is spent: pause now, and read it rather than wait a minute.
     if ([...refusals.keys()].some((m) => m.startsWith(REQUEST_CAP_PREFIX))) {
       this.governor.address.exhausted();
-      void this.#pollBudget(this.#info);
+      void this.#budgetReader.poll(this.#info);
     }
     if (outcomes.some((o) => o.kind === "unknown")) this.#armResolve();
   }
@@ -770,35 +748,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #spend(n: number): void {
     this.stats.requests += n;
     this.governor.address.spend(n);
-  }
-
-  #pollBudget(info: InfoClient): Promise<void> {
-    this.#budgetPolling ??= this.#readBudget(info).finally(() => {
-      this.#budgetPolling = null;
-      this.#notify();
-    });
-    return this.#budgetPolling;
-  }
-
-  async #readBudget(info: InfoClient): Promise<void> {
-    const sentAtAsk = this.governor.address.sent;
-    let read: UserRateLimit;
-    try {
-      read = await info.userRateLimit(this.#user);
-    } catch (error) {
-      this.#log.warn(
-        `[LIVE] userRateLimit failed: ${errorMessage(error)}; ` +
-          (this.governor.address.known
-            ? "counting requests locally until the next read"
-            : "no order is placed until the address budget has been read"),
-      );
-      return;
-    }
-    this.governor.address.set(
-      read.nRequestsUsed,
-      read.nRequestsCap + read.nRequestsSurplus,
-      sentAtAsk,
-    );
   }
 
   /** The fill feed went down (pull the quotes) or caught up after coming back (quote again). */
