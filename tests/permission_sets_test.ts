@@ -1,12 +1,12 @@
 /**
  * The environment allow-lists in deno.json against the one list of variables the engine reads,
- * `CONFIG_ENV_NAMES` in engine/config.ts.
+ * `CONFIG_ENV_NAMES` in engine/config_env.ts.
  *
  * Why a test and not generated lists: deno.json is plain JSON that Deno reads before any code
  * runs, so it can neither import the list nor share one copy between permission sets; a
  * generator would have to rewrite the file that every task and engineer edits by hand. Instead
  * this test finds every task whose entry module reads the configuration (`readEnv(`), and holds
- * its permission set to exactly the variables `readEnv` asks for: a variable added to config.ts
+ * its permission set to exactly the variables `readEnv` asks for: a variable added to config_env.ts
  * but not to a set fails here (Deno would refuse the task at start), and so does a variable left
  * in a set that nothing reads any more. `.env` stays out of every set's reach.
  */

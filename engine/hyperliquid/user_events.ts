@@ -115,7 +115,7 @@ function str(obj: Record<string, unknown>, key: string, path: string): string {
   return v;
 }
 
-/** A decimal: the exchange sends strings; a JSON number is taken too (as info.ts does). */
+/** A decimal: the exchange sends strings; a JSON number is taken too (as info_answers.ts does). */
 function dec(obj: Record<string, unknown>, key: string, path: string): number {
   const v = obj[key];
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : typeof v === "number" ? v : NaN;

@@ -370,7 +370,7 @@ export class UserStream {
           this.#frameErrors.record("unexpected-channel", `channel "${channel}" on the user stream`);
       }
     } catch (error) {
-      // A ShapeError or info.ts's InfoResponseError; handlers run inside #call and never land here.
+      // A ShapeError or info_answers.ts's InfoResponseError; handlers run inside #call and never land here.
       this.#frameErrors.record(`bad-${channel}`, errorMessage(error));
     }
   }
