@@ -13,7 +13,8 @@
  * state is halted. The watchdog restarts 1 and 3, never 2 or 4.
  */
 import { type Cli, parseCli } from "./engine/cli.ts";
-import { ConfigError, type EngineConfig, loadConfig, readEnv } from "./engine/config.ts";
+import { ConfigError, type EngineConfig, loadConfig } from "./engine/config.ts";
+import { readEnv } from "./engine/config_env.ts";
 import { refuseEscapingLinks } from "./engine/data_links.ts";
 import { EXIT_FAILED, EXIT_HALTED, EXIT_OK, EXIT_USAGE, HaltedError } from "./engine/exit_codes.ts";
 import { createLogger } from "./engine/log.ts";

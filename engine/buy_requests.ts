@@ -6,7 +6,8 @@
  */
 import type { ExchangeClient } from "./hyperliquid/exchange.ts";
 import { RESERVED_REQUEST_PRICE_USDC } from "./hyperliquid/exchange_facts.ts";
-import type { InfoClient, UserRateLimit } from "./hyperliquid/info.ts";
+import type { InfoClient } from "./hyperliquid/info.ts";
+import type { UserRateLimit } from "./hyperliquid/info_answers.ts";
 
 /** The most requests one command buys (500 USDC): a typo of extra digits is refused, not paid. */
 export const MAX_REQUESTS_PER_PURCHASE = 1_000_000;

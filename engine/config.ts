@@ -5,26 +5,28 @@
  * allowed.
  *
  * `HL_PRIVATE_KEY` is deliberately not here: it is read once by live mode and never stored in a
- * structure that might be printed.
+ * structure that might be printed. The variables' names are config_env.ts, their defaults
+ * config_defaults.ts.
+ *
+ * Longer than 400 lines because {@link EngineConfig} and {@link loadConfig} describe the same
+ * fields one for one, and loadConfig reads them all through readers that close over the one
+ * environment (and cross-check some, e.g. maximum inventory against minimum order).
  */
 import {
   ASSET_BOUNDS,
   type AssetDefaults,
   type Bound,
-  DEFAULT_ASSET,
   MAX_AMOUNT_USD,
   type Regime,
   REGIMES,
 } from "./asset_config.ts";
 import { type LogFormat, type LogLevel, parseLogLevel } from "./log.ts";
 import { isQueueModelName, type QueueCandidate } from "./fill_model/model_names.ts";
-import { loadOpsConfig, OPS_ENV_NAMES, type OpsConfig } from "./ops/config.ts";
+import { loadOpsConfig, type OpsConfig } from "./ops/config.ts";
+import type { EnvRecord } from "./config_env.ts";
+import { DEFAULTS } from "./config_defaults.ts";
 import { parseDexList } from "./hyperliquid/perp_dexs.ts";
-import {
-  BASE_MAKER_FEE_RATE,
-  MIN_ORDER_VALUE_USD,
-  NEW_ADDRESS_REQUESTS,
-} from "./hyperliquid/exchange_facts.ts";
+import { MIN_ORDER_VALUE_USD } from "./hyperliquid/exchange_facts.ts";
 import { MAX_PRIORITY_RATE } from "./fees.ts";
 import { QUOTE_MODELS, type QuoteModelName } from "./quote_models/names.ts";
 
@@ -143,123 +145,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-/** Every environment variable the engine reads (the deno.json permission sets allow exactly these). */
-export const CONFIG_ENV_NAMES = [
-  "HL_NETWORK",
-  "HL_API_URL",
-  "HL_WS_URL",
-  "HL_ADDRESS",
-  "HL_VAULT_ADDRESS",
-  "MM_SHADOW_MODE",
-  "MM_HARVEST_TICKS",
-  "MM_HARVEST_DEPTH",
-  "MM_L2_FAST",
-  "REDIS_URL",
-  "RUST_LOG",
-  "MM_LOG_LEVEL",
-  "MM_COINS",
-  "MM_COINS_TOP_N",
-  "MM_DEXES",
-  "MM_PRIORITY_RATE",
-  "MM_FAST_CANCEL",
-  "MM_STALL_TIMEOUT_S",
-  "MM_TICK_MS",
-  "MM_QUEUE_MODEL",
-  "MM_REQUOTE_SHARE",
-  "MM_MIN_REST_MS",
-  "MM_MAX_REQUESTS_PER_USDC",
-  "MM_ADDRESS_REQUESTS_USED",
-  "MM_ADDRESS_REQUESTS_CAP",
-  "MM_ENTRY_LATENCY_MS",
-  "MM_CANCEL_LATENCY_MS",
-  "MM_QUEUE_PRIORITY_SHARE",
-  "MM_QUEUE_TURNOVER_S",
-  "MM_QUEUE_REQUOTE_SHARE",
-  "MM_DATA_DIR",
-  "MM_MAKER_FEE_RATE",
-  "MM_GLOBAL_HALT_DRAWDOWN_PCT",
-  "MM_MAX_CANCEL_FILL_RATIO",
-  "MM_OFI_HALT_THRESHOLD",
-  "MM_STARTING_BALANCE_USD",
-  "MM_BASE_SPREAD_BPS",
-  "MM_MAX_INV_USD",
-  "MM_MIN_ORDER_USD",
-  "MM_ATR_FRACTION",
-  "MM_REGIME",
-  "MM_QUOTE_MODEL",
-  "MM_GLFT_GAMMA",
-  "MM_LOG_FORMAT",
-  ...OPS_ENV_NAMES,
-] as const;
-
-/** An environment as a plain record (tests pass one; main.ts reads the real one). */
-export type EnvRecord = Readonly<Record<string, string | undefined>>;
-
-/** Reads the engine's variables from the process environment (needs `--allow-env` for them). */
-export function readEnv(names: readonly string[] = CONFIG_ENV_NAMES): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of names) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-/** The defaults (README, "Configuration"). */
-export const DEFAULTS = {
-  shadowMode: true,
-  globalHaltDrawdownPct: 0.05,
-  maxCancelFillRatio: 50,
-  ofiHaltThreshold: 0.70,
-  // A round paper balance so the 5% cap is $500 in shadow mode.
-  startingBalanceUsd: 10_000,
-  tickMs: 100,
-  stallTimeoutS: 30,
-  // Queue position (hftbacktest's ProbQueue): the threshold rule (`spec`) ignores the size
-  // ahead of us and flatters shadow fills (engine/fill_model/README.md).
-  // Every new order joins behind ours, and no turnover unseen in the book moves us, until a
-  // calibration on the live ledger says otherwise.
-  queue: { model: "queue", priorityShare: 0, turnoverS: 0, requoteShare: 0 },
-  // Half of each level's own distance from mid: a kept order stays on its side of mid, at a
-  // half to one and a half times its level's offset, at any spread (BENCHMARKS.md, "Request
-  // economy", has the measured trade-off).
-  requoteShare: 0.5,
-  // One second: a few book updates (0.5 s apart with MM_L2_FAST) pass before a young order is
-  // moved, so it keeps the queue priority it just paid two requests for.
-  minRestMs: 1_000,
-  // Half the rate at which trading earns requests (1 per USDC,
-  // engine/hyperliquid/README.md § Rate limits).
-  maxRequestsPerUsdc: 0.5,
-  addressRequestsUsed: 0,
-  // A new Hyperliquid address (engine/hyperliquid/README.md § Rate limits).
-  addressRequestsCap: NEW_ADDRESS_REQUESTS,
-  // Hyperliquid blocks are ~70–100 ms apart (engine/hyperliquid/README.md § Update cadence) and the
-  // live venue posts a batch per 100 ms tick: an order decided now rests one block later at the
-  // earliest.
-  entryLatencyMs: 100,
-  coinsTopN: 30,
-  dexes: [""],
-  // Priority fees cost on every placement, filled or not: off unless the operator asks.
-  priorityRate: 0,
-  // Hyperliquid: a fast cancel has no cost and no drawback for non-trigger orders (docs
-  // "Optimizing latency"); the engine only sends post-only limit orders.
-  fastCancel: true,
-  network: "mainnet" as const,
-  dataDir: "data",
-  redisUrl: "redis://127.0.0.1:6380",
-  logLevel: "info" as LogLevel,
-  harvestTicks: true,
-  harvestDepth: false,
-  l2Fast: true,
-  makerFeeRate: BASE_MAKER_FEE_RATE,
-  quoteModel: "grid" as QuoteModelName,
-  // Per bps of the mid per order of min_order_usd: a starting point, not a fit. On the real
-  // recording (README, "Quote models") it gives BTC a 0.43 bps half-spread and 0.09 bps of skew
-  // per order held; sweep it before trusting it.
-  glftGamma: 0.05,
-  asset: DEFAULT_ASSET,
-};
 
 /** Whether this process may write under `path` (Deno's write permission for it). */
 export function hasWriteAccess(path: string): boolean {

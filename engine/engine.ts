@@ -20,7 +20,7 @@ import { defaultAssetConfig, type MmAssetConfig } from "./asset_config.ts";
 import type { EngineConfig } from "./config.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";
-import type { EngineStatusMessage } from "./bridge.ts";
+import type { EngineStatusMessage } from "./bridge_messages.ts";
 import type { Kernel } from "./kernel.ts";
 import { LatencyAuditor } from "./latency.ts";
 import { MarketState } from "./market_state.ts";

@@ -5,7 +5,8 @@
  * from the exchange at start-up already holds them (engine/live_start.ts).
  */
 import { FILLS_PER_ANSWER, REACHABLE_FILLS } from "./hyperliquid/exchange_facts.ts";
-import type { InfoClient, UserFill } from "./hyperliquid/info.ts";
+import type { InfoClient } from "./hyperliquid/info.ts";
+import type { UserFill } from "./hyperliquid/info_answers.ts";
 import type { Logger } from "./log.ts";
 import { type ShadowFillRecord, shadowFillRecord } from "./shadow_log.ts";
 import { venueFillOf } from "./venue/live_fill_source.ts";

@@ -7,7 +7,8 @@
  */
 import { type AccountEquity, readAccountEquity } from "./hyperliquid/account_equity.ts";
 import { ExchangeClient } from "./hyperliquid/exchange.ts";
-import type { InfoClient, Position } from "./hyperliquid/info.ts";
+import type { InfoClient } from "./hyperliquid/info.ts";
+import type { Position } from "./hyperliquid/info_answers.ts";
 import { endsWithoutFill, orderStatusKind, UnknownStatuses } from "./hyperliquid/order_status.ts";
 import type { AssetInfo, NetworkEndpoints } from "./hyperliquid/types.ts";
 import type { Logger } from "./log.ts";

@@ -12,9 +12,13 @@
  * Tick CSVs carry no depth: their books have one level per side with size 0, so the `queue`
  * model starts at the front of the level (optimistic); the `spec` model needs only trades. CSV
  * trades carry no frame: each is a batch of its own.
+ *
+ * Just over 400 lines because the loader and the loop share the private event-kind columns
+ * encoding above; moving the loader out would make that encoding public for no other user.
  */
 import { scanTicks, scanTrades } from "./csv_scan.ts";
-import { type BookProblem, parseFrame } from "./hyperliquid/parse.ts";
+import { parseFrame } from "./hyperliquid/parse.ts";
+import { type BookProblem } from "./hyperliquid/frame_checks.ts";
 import type { BookSnapshot, Trade } from "./hyperliquid/types.ts";
 import { errorMessage } from "./util/errors.ts";
 

@@ -8,11 +8,11 @@ import {
   equityOf,
   readAccountEquity,
 } from "../engine/hyperliquid/account_equity.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
 import {
-  InfoClient,
   parseClearinghouseState,
   parseSpotClearinghouseState,
-} from "../engine/hyperliquid/info.ts";
+} from "../engine/hyperliquid/info_answers.ts";
 import { startTestVenue, TEST_ACCOUNT, venueEndpoints } from "./helpers/venue.ts";
 import { hip3Fixture } from "./helpers/hip3_fixture.ts";
 

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { ASSET_CONFIG_CHANNEL, RedisBridge } from "../engine/bridge.ts";
+import { RedisBridge } from "../engine/bridge.ts";
+import { ASSET_CONFIG_CHANNEL } from "../engine/bridge_messages.ts";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
+import { RedisBridge } from "../engine/bridge.ts";
 import {
   ASSET_CONFIG_CHANNEL,
   ASSET_CONFIG_KEY,
   ENGINE_STATUS_CHANNEL,
   type EngineStatusMessage,
   REDIS_UNAVAILABLE_LINE,
-  RedisBridge,
   SHADOW_FILLS_CHANNEL,
-} from "../engine/bridge.ts";
+} from "../engine/bridge_messages.ts";
 import { createLogger } from "../engine/log.ts";
 import type { Fill } from "../engine/venue/venue.ts";
 import { freePort, redisTest, startRedis, waitFor } from "./helpers/redis.ts";

@@ -5,10 +5,9 @@ import {
   APPROVE_AGENT_TYPES,
   buildCancelAction,
   buildOrderAction,
-  ExchangeClient,
-  type ExchangeClientOptions,
   type OrderRequest,
-} from "../engine/hyperliquid/exchange.ts";
+} from "../engine/hyperliquid/exchange_actions.ts";
+import { ExchangeClient, type ExchangeClientOptions } from "../engine/hyperliquid/exchange.ts";
 import { MAINNET, networkFromEnv, resolveNetwork, TESTNET } from "../engine/hyperliquid/network.ts";
 import { NonceSource, nonceSourceFor } from "../engine/hyperliquid/nonce.ts";
 import { recoverL1Signer, recoverUserSignedSigner } from "../engine/hyperliquid/signing.ts";

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { HttpError } from "../engine/hyperliquid/http.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
 import {
-  InfoClient,
   InfoResponseError,
   parseClearinghouseState,
   parseL2Book,
   parseUserFills,
   parseUserRateLimit,
-} from "../engine/hyperliquid/info.ts";
+} from "../engine/hyperliquid/info_answers.ts";
 import type { NetworkEndpoints } from "../engine/hyperliquid/types.ts";
 import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
 

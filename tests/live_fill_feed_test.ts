@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import type { FetchLike } from "../engine/hyperliquid/http.ts";
-import { InfoClient, type UserFill } from "../engine/hyperliquid/info.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { type UserFill } from "../engine/hyperliquid/info_answers.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
-import type { OrderUpdate } from "../engine/hyperliquid/user_stream.ts";
+import type { OrderUpdate } from "../engine/hyperliquid/user_events.ts";
 import { floatToWire, priceTick } from "../engine/hyperliquid/wire.ts";
 import type { WebSocketConstructor } from "../engine/hyperliquid/ws.ts";
 import { LiveFillFeed, type LiveFillFeedOptions } from "../engine/venue/live_fill_feed.ts";

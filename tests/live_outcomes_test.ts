@@ -4,7 +4,8 @@
  * is never taken as an end: the `openOrders` listing decides, and the status is logged once.
  */
 import assert from "node:assert/strict";
-import type { InfoClient, OpenOrder, OrderStatusResult } from "../engine/hyperliquid/info.ts";
+import type { InfoClient } from "../engine/hyperliquid/info.ts";
+import type { OpenOrder, OrderStatusResult } from "../engine/hyperliquid/info_answers.ts";
 import { UnknownStatuses } from "../engine/hyperliquid/order_status.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import type { LiveContext } from "../engine/venue/live_context.ts";

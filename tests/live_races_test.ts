@@ -11,7 +11,7 @@ import type { AssetInfo, BookSnapshot } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
-import type { UserFill } from "../engine/hyperliquid/info.ts";
+import type { UserFill } from "../engine/hyperliquid/info_answers.ts";
 import { WeightBudget } from "../engine/hyperliquid/weight_budget.ts";
 import { LiveExchange, type LiveExchangeOptions } from "../engine/venue/live.ts";
 import type { FillFeed, FillFeedHandlers } from "../engine/venue/live_fill_source.ts";

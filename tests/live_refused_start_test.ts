@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { floatToWire, priceTick, roundPerpPrice } from "../engine/hyperliquid/wire.ts";
-import { emptyState, markHalted, saveState } from "../engine/state.ts";
+import { emptyState, markHalted } from "../engine/state.ts";
+import { saveState } from "../engine/state_file.ts";
 import { statePathFor } from "../engine/mode_paths.ts";
 import { startEngine } from "../tools/watchdog.ts";
 import { liveEngineEnv, startRealtimeVenue, testDataDir } from "./helpers/live_engine.ts";

@@ -4,7 +4,8 @@
  * engine task, and `MM_LOG_FORMAT=json` writing the human line's fields as one object per line.
  */
 import assert from "node:assert/strict";
-import { CONFIG_ENV_NAMES, ConfigError, loadConfig } from "../engine/config.ts";
+import { ConfigError, loadConfig } from "../engine/config.ts";
+import { CONFIG_ENV_NAMES } from "../engine/config_env.ts";
 import { createLogger } from "../engine/log.ts";
 import { Secret } from "../engine/ops/secret.ts";
 

@@ -5,9 +5,9 @@
  * or cancelled, and is logged once.
  */
 import assert from "node:assert/strict";
-import { parseOrderResponse } from "../engine/hyperliquid/exchange.ts";
-import { parseOrderStatus } from "../engine/hyperliquid/info.ts";
-import { parseOrderUpdate } from "../engine/hyperliquid/user_stream.ts";
+import { parseOrderResponse } from "../engine/hyperliquid/exchange_outcomes.ts";
+import { parseOrderStatus } from "../engine/hyperliquid/info_answers.ts";
+import { parseOrderUpdate } from "../engine/hyperliquid/user_events.ts";
 import {
   endsWithoutFill,
   ORDER_STATUSES,

@@ -4,12 +4,8 @@
  * reader on every fixture and on randomized frames.
  */
 import assert from "node:assert/strict";
-import {
-  type FrameErrorKind,
-  type ParsedFrame,
-  parseFrame,
-  parseFrameWithJsonParse,
-} from "../engine/hyperliquid/parse.ts";
+import { parseFrame, parseFrameWithJsonParse } from "../engine/hyperliquid/parse.ts";
+import { type FrameErrorKind, type ParsedFrame } from "../engine/hyperliquid/frame_checks.ts";
 import { FrameErrorLog } from "../engine/hyperliquid/frame_errors.ts";
 import { collectingLogger } from "./helpers/log.ts";
 

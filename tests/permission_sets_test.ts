@@ -1,17 +1,17 @@
 /**
  * The environment allow-lists in deno.json against the one list of variables the engine reads,
- * `CONFIG_ENV_NAMES` in engine/config.ts.
+ * `CONFIG_ENV_NAMES` in engine/config_env.ts.
  *
  * Why a test and not generated lists: deno.json is plain JSON that Deno reads before any code
  * runs, so it can neither import the list nor share one copy between permission sets; a
  * generator would have to rewrite the file that every task and engineer edits by hand. Instead
  * this test finds every task whose entry module reads the configuration (`readEnv(`), and holds
- * its permission set to exactly the variables `readEnv` asks for: a variable added to config.ts
+ * its permission set to exactly the variables `readEnv` asks for: a variable added to config_env.ts
  * but not to a set fails here (Deno would refuse the task at start), and so does a variable left
  * in a set that nothing reads any more. `.env` stays out of every set's reach.
  */
 import assert from "node:assert/strict";
-import { CONFIG_ENV_NAMES } from "../engine/config.ts";
+import { CONFIG_ENV_NAMES } from "../engine/config_env.ts";
 import { PRIVATE_KEY_ENV } from "../engine/live_start.ts";
 
 const root = new URL("../", import.meta.url);
@@ -115,7 +115,7 @@ Deno.test("only task entry modules read the configuration from the environment",
   const entries = new Set(entryPoints().map((e) => e.entry));
   const readers: string[] = [];
   for (const file of ["main.ts", ...modulesUnder("engine"), ...modulesUnder("tools")]) {
-    if (file === "engine/config.ts") continue; // where readEnv is defined
+    if (file === "engine/config_env.ts") continue; // where readEnv is defined
     if (await readsConfig(file)) readers.push(file);
   }
   // A module deeper in the graph calling readEnv would escape the check above.

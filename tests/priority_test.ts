@@ -8,8 +8,8 @@ import {
   buildCancelAction,
   buildCancelByCloidAction,
   buildOrderAction,
-  ExchangeClient,
-} from "../engine/hyperliquid/exchange.ts";
+} from "../engine/hyperliquid/exchange_actions.ts";
+import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import {
   cloidFromInt,

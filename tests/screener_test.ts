@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { checkAssetConfig } from "../engine/asset_config.ts";
-import { ASSET_CONFIG_CHANNEL, ASSET_CONFIG_KEY, RedisBridge } from "../engine/bridge.ts";
+import { RedisBridge } from "../engine/bridge.ts";
+import { ASSET_CONFIG_CHANNEL, ASSET_CONFIG_KEY } from "../engine/bridge_messages.ts";
 import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { createLogger } from "../engine/log.ts";
 import {

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  clearHalt,
-  emptyState,
-  loadState,
-  markHalted,
-  mayStartLive,
-  parseState,
-  saveState,
-} from "../engine/state.ts";
+import { clearHalt, emptyState, markHalted, parseState } from "../engine/state.ts";
+import { loadState, mayStartLive, saveState } from "../engine/state_file.ts";
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "mm_state_" });

@@ -6,17 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { ExchangeClient } from "../engine/hyperliquid/exchange.ts";
-import { InfoClient, type UserFill } from "../engine/hyperliquid/info.ts";
+import { InfoClient } from "../engine/hyperliquid/info.ts";
+import { type UserFill } from "../engine/hyperliquid/info_answers.ts";
 import { loadUniverse } from "../engine/hyperliquid/universe.ts";
+import {
+  UserStream,
+  type UserStreamDownReason,
+  type UserStreamOptions,
+} from "../engine/hyperliquid/user_stream.ts";
 import {
   type Liquidation,
   type NonUserCancel,
   type OrderUpdate,
   type UserFunding,
-  UserStream,
-  type UserStreamDownReason,
-  type UserStreamOptions,
-} from "../engine/hyperliquid/user_stream.ts";
+} from "../engine/hyperliquid/user_events.ts";
 import { floatToWire, priceTick } from "../engine/hyperliquid/wire.ts";
 import type { WebSocketConstructor } from "../engine/hyperliquid/ws.ts";
 import { collectingLogger } from "./helpers/log.ts";

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { compareFills, type EngineFill } from "../tools/load_live.ts";
 import { startEngine, supervise } from "../tools/watchdog.ts";
-import { emptyState, markHalted, saveState } from "../engine/state.ts";
+import { emptyState, markHalted } from "../engine/state.ts";
+import { saveState } from "../engine/state_file.ts";
 import { liveEngineEnv, startRealtimeVenue, testDataDir } from "./helpers/live_engine.ts";
 
 const root = new URL("../", import.meta.url);

@@ -12,7 +12,7 @@ import {
   type ReconnectReport,
   type WebSocketConstructor,
 } from "../engine/hyperliquid/ws.ts";
-import type { BookProblem } from "../engine/hyperliquid/parse.ts";
+import type { BookProblem } from "../engine/hyperliquid/frame_checks.ts";
 import type { BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
 import type { Logger } from "../engine/log.ts";
 import { collectingLogger } from "./helpers/log.ts";

@@ -25,13 +25,13 @@ import {
   MAX_BASE_SPREAD_BPS,
   type MmAssetConfig,
 } from "../engine/asset_config.ts";
+import { redactUrl } from "../engine/bridge.ts";
 import {
   ASSET_CONFIG_CHANNEL,
   ASSET_CONFIG_KEY,
   CONFIG_TTL_MS,
   DEFAULT_REDIS_URL,
-  redactUrl,
-} from "../engine/bridge.ts";
+} from "../engine/bridge_messages.ts";
 import { FUNDING_HOURS_PER_8H } from "../engine/hyperliquid/exchange_facts.ts";
 import { InfoClient } from "../engine/hyperliquid/info.ts";
 import { resolveNetwork } from "../engine/hyperliquid/network.ts";

@@ -20,7 +20,8 @@
  * and out-of-sample figures side by side, `sweep.json` holds every window's rows too.
  */
 import { parseArgs } from "node:util";
-import { loadConfig, readEnv } from "../engine/config.ts";
+import { loadConfig } from "../engine/config.ts";
+import { readEnv } from "../engine/config_env.ts";
 import { loadReplay, type ReplayData } from "../engine/replay.ts";
 import { expandGrid, label, parseGrid, SWEEP_ALIASES } from "./sweep/grid.ts";
 import { SweepPool } from "./sweep/pool.ts";

@@ -9,7 +9,7 @@
  *   pulls the coin's quotes until a sane book arrives;
  * - a trades frame goes to the taps, then to the engine as one batch.
  */
-import type { BookProblem } from "../hyperliquid/parse.ts";
+import type { BookProblem } from "../hyperliquid/frame_checks.ts";
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 
 /** What the handler feeds: the engine's market-data entry points. */

@@ -2,7 +2,7 @@
  * Reporting, outside the quoting path: the `mm:engine_status` heartbeat, the session report's
  * summary and the `[SHADOW SESSION]` line, each read from the engine's rooms when asked.
  */
-import type { EngineStatusMessage } from "../bridge.ts";
+import type { EngineStatusMessage } from "../bridge_messages.ts";
 import type { EngineConfig } from "../config.ts";
 import { priorityFeeUsd } from "../fees.ts";
 import { candidateKey } from "../fill_model/model_names.ts";

@@ -6,7 +6,8 @@
  * takes its starting balance, and so its drawdown stop, from here, and refuses to trade when
  * the equity cannot be told.
  */
-import type { ClearinghouseState, InfoClient, SpotClearinghouseState } from "./info.ts";
+import type { InfoClient } from "./info.ts";
+import type { ClearinghouseState, SpotClearinghouseState } from "./info_answers.ts";
 import { errorMessage } from "../util/errors.ts";
 
 /** Where an account keeps its collateral. */

@@ -10,96 +10,37 @@
  * drops the socket. That is 12 messages a minute, well inside the 2,000 per minute per IP, and it
  * also keeps the server's 60 s idle cut-off away (engine/hyperliquid/README.md § WebSocket).
  *
- * Every frame is read strictly. Fills go through the same validation as the REST answers
- * (info.ts `parseUserFills`); a frame with any field out of shape is counted, logged at most
- * once a minute per kind (frame_errors.ts) and skipped whole. Nothing a server sends can throw
- * out of this class.
+ * Every frame is read strictly (user_events.ts). Fills go through the same validation as the REST
+ * answers (info_answers.ts `parseUserFills`); a frame with any field out of shape is counted,
+ * logged at most once a minute per kind (frame_errors.ts) and skipped whole. Nothing a server
+ * sends can throw out of this class.
+ *
+ * Longer than 400 lines because {@link UserStream} is one connection's state machine (socket,
+ * subscription acks, heartbeat, reconnection) whose timers share its private state; the frame
+ * readers already live apart in user_events.ts.
  */
 import { createLogger, type Logger } from "../log.ts";
 import { FrameErrorLog } from "./frame_errors.ts";
-import { parseUserFills, type UserFill } from "./info.ts";
+import type { UserFill } from "./info_answers.ts";
 import { parseFrame } from "./parse.ts";
 import { assertAddress } from "./signing.ts";
-import { isValidCloid } from "./wire.ts";
+import {
+  array,
+  type Liquidation,
+  type NonUserCancel,
+  type OrderUpdate,
+  parseFills,
+  parseFunding,
+  parseLiquidation,
+  parseNonUserCancel,
+  parseOrderUpdate,
+  record,
+  ShapeError,
+  type UserFunding,
+} from "./user_events.ts";
 import { RECONNECT_BACKOFF, type WebSocketConstructor } from "./ws.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
-import { clip, errorMessage } from "../util/errors.ts";
-
-/** Characters of a misshapen value quoted in an error: enough to see what came instead. */
-const VALUE_EXCERPT_CHARS = 120;
-
-/**
- * One status change of one of the account's orders (`orderUpdates`,
- * engine/hyperliquid/README.md § User streams).
- */
-export interface OrderUpdate {
-  /** Coin name as in `meta`. */
-  coin: string;
-  /** `B` = bid (buy), `A` = ask (sell). */
-  side: "B" | "A";
-  /** Limit price. */
-  limitPx: number;
-  /** Remaining size, coin units. */
-  sz: number;
-  /** Exchange order id. */
-  oid: number;
-  /** When the order was placed, ms since the epoch. */
-  timestampMs: number;
-  /** Size when placed, coin units. */
-  origSz: number;
-  /** Client order id, when the order was placed with one. */
-  cloid?: string;
-  /**
-   * `open`, `filled`, `canceled`, `marginCanceled`, `badAloPxRejected`, …: an open-ended set
-   * (engine/hyperliquid/README.md § User streams, § Info requests); classify by the `Canceled` /
-   * `Rejected` suffix.
-   */
-  status: string;
-  /** When the order took this status, ms since the epoch. */
-  statusTimestampMs: number;
-}
-
-/** An order of the account cancelled by the exchange, not by the account (`userEvents`). */
-export interface NonUserCancel {
-  /** Coin name as in `meta`. */
-  coin: string;
-  /** Exchange order id. */
-  oid: number;
-}
-
-/**
- * A liquidation involving the account (`userEvents`; the wire's snake_case fields, § User streams).
- */
-export interface Liquidation {
-  /** Liquidation id. */
-  lid: number;
-  /** Address that took the position over. */
-  liquidator: string;
-  /** Address whose position was liquidated. */
-  liquidatedUser: string;
-  /** Notional of the liquidated position, USD. */
-  liquidatedNtlPos: number;
-  /** Account value of the liquidated user, USD. */
-  liquidatedAccountValue: number;
-}
-
-/**
- * One hourly funding payment (`userEvents`). The docs name the event `WsUserFunding` without
- * its fields; these are the community SDK's, the same as a `userFundings` entry
- * (engine/hyperliquid/README.md § User streams).
- */
-export interface UserFunding {
-  /** ms since the epoch. */
-  timeMs: number;
-  /** Coin name as in `meta`. */
-  coin: string;
-  /** USDC moved by this payment (negative = paid). */
-  usdc: number;
-  /** Signed position size it was charged on, coin units. */
-  szi: number;
-  /** The hourly rate applied. */
-  fundingRate: number;
-}
+import { errorMessage } from "../util/errors.ts";
 
 /** Why the stream lost its connection. */
 export type UserStreamDownReason = "closed" | "error" | "pong-timeout" | "ack-timeout";
@@ -181,9 +122,6 @@ const CLOSE_WAIT_MS = 2_000;
 const SUBSCRIPTIONS = ["userFills", "orderUpdates", "userEvents"] as const;
 /** userEvents kinds this module reads (engine/hyperliquid/README.md § User streams). */
 const EVENT_KINDS = new Set(["fills", "nonUserCancel", "liquidation", "funding"]);
-
-/** A frame field that does not have the documented shape. */
-class ShapeError extends Error {}
 
 /** The account's fills, order updates and events over one self-healing WebSocket. */
 export class UserStream {
@@ -432,7 +370,7 @@ export class UserStream {
           this.#frameErrors.record("unexpected-channel", `channel "${channel}" on the user stream`);
       }
     } catch (error) {
-      // A ShapeError or info.ts's InfoResponseError; handlers run inside #call and never land here.
+      // A ShapeError or info_answers.ts's InfoResponseError; handlers run inside #call and never land here.
       this.#frameErrors.record(`bad-${channel}`, errorMessage(error));
     }
   }
@@ -541,111 +479,6 @@ export class UserStream {
       // Already closing: the close event still comes.
     }
   }
-}
-
-// ---- frame readers: each throws a ShapeError naming the field --------------------------------
-
-function fail(path: string, problem: string, value: unknown): never {
-  const shown = JSON.stringify(value) ?? String(value);
-  throw new ShapeError(
-    `${path} ${problem}, got ${clip(shown, VALUE_EXCERPT_CHARS)}`,
-  );
-}
-
-function record(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(path, "should be an object", value);
-  }
-  return value as Record<string, unknown>;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) fail(path, "should be an array", value);
-  return value;
-}
-
-function str(obj: Record<string, unknown>, key: string, path: string): string {
-  const v = obj[key];
-  if (typeof v !== "string") fail(`${path}.${key}`, "should be a string", v);
-  return v;
-}
-
-/** A decimal: the exchange sends strings; a JSON number is taken too (as info.ts does). */
-function dec(obj: Record<string, unknown>, key: string, path: string): number {
-  const v = obj[key];
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : typeof v === "number" ? v : NaN;
-  if (!Number.isFinite(n)) fail(`${path}.${key}`, "should be a decimal", v);
-  return n;
-}
-
-function int(obj: Record<string, unknown>, key: string, path: string): number {
-  const v = obj[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
-    fail(`${path}.${key}`, "should be an integer", v);
-  }
-  return v;
-}
-
-/** Fills exactly as the REST answers are checked (info.ts), so both paths agree on a fill. */
-function parseFills(value: unknown, label: string): UserFill[] {
-  return parseUserFills(array(value, label), label);
-}
-
-/** Checks one `orderUpdates` entry field by field; `path` names it in errors (`orderUpdates[0]`). */
-export function parseOrderUpdate(raw: unknown, path: string): OrderUpdate {
-  const u = record(raw, path);
-  const p = `${path}.order`;
-  const o = record(u.order, p);
-  const side = o.side;
-  if (side !== "B" && side !== "A") fail(`${p}.side`, 'should be "B" or "A"', side);
-  const update: OrderUpdate = {
-    coin: str(o, "coin", p),
-    side,
-    limitPx: dec(o, "limitPx", p),
-    sz: dec(o, "sz", p),
-    oid: int(o, "oid", p),
-    timestampMs: int(o, "timestamp", p),
-    origSz: dec(o, "origSz", p),
-    status: str(u, "status", path),
-    statusTimestampMs: int(u, "statusTimestamp", path),
-  };
-  // Typed `string | undefined`; the REST shape of the same order sends null
-  // (engine/hyperliquid/README.md § Info requests).
-  if (o.cloid !== undefined && o.cloid !== null) {
-    const cloid = str(o, "cloid", p);
-    if (!isValidCloid(cloid)) fail(`${p}.cloid`, "should be 0x + 32 lowercase hex digits", cloid);
-    update.cloid = cloid;
-  }
-  return update;
-}
-
-function parseNonUserCancel(raw: unknown, path: string): NonUserCancel {
-  const c = record(raw, path);
-  return { coin: str(c, "coin", path), oid: int(c, "oid", path) };
-}
-
-function parseLiquidation(raw: unknown): Liquidation {
-  const path = "liquidation";
-  const l = record(raw, path);
-  return {
-    lid: int(l, "lid", path),
-    liquidator: str(l, "liquidator", path),
-    liquidatedUser: str(l, "liquidated_user", path),
-    liquidatedNtlPos: dec(l, "liquidated_ntl_pos", path),
-    liquidatedAccountValue: dec(l, "liquidated_account_value", path),
-  };
-}
-
-function parseFunding(raw: unknown): UserFunding {
-  const path = "funding";
-  const f = record(raw, path);
-  return {
-    timeMs: int(f, "time", path),
-    coin: str(f, "coin", path),
-    usdc: dec(f, "usdc", path),
-    szi: dec(f, "szi", path),
-    fundingRate: dec(f, "fundingRate", path),
-  };
 }
 
 function positive(name: string, value: number): number {

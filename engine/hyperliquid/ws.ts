@@ -4,11 +4,16 @@
  * exponential backoff (engine/hyperliquid/README.md § WebSocket, § Reconnecting). Everything runs
  * on timers; no loop ever polls, so a server that refuses or drops every connection costs a few
  * timer callbacks per backoff period, not CPU.
+ *
+ * Longer than 400 lines because {@link MarketDataFeed} is one connection's state machine
+ * (socket, subscription acks, heartbeat, stall watch, reconnection) whose timers share its
+ * private state; frames are read apart, in parse.ts.
  */
 import { createLogger, type Logger } from "../log.ts";
 import { backoffDelayMs, type BackoffOptions, checkBackoff } from "../util/backoff.ts";
 import { FrameErrorLog } from "./frame_errors.ts";
-import { type BookProblem, parseFrame } from "./parse.ts";
+import { parseFrame } from "./parse.ts";
+import { type BookProblem } from "./frame_checks.ts";
 import type { BookSnapshot, Trade } from "./types.ts";
 import { errorMessage } from "../util/errors.ts";
 

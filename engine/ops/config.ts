@@ -5,7 +5,8 @@
  * the engine listen where asked and reach the webhook, so a missing permission is named at start
  * rather than met later as Deno's bare "Requires net access".
  */
-import { ConfigError, type EnvRecord } from "../config.ts";
+import { ConfigError } from "../config.ts";
+import { type EnvRecord } from "../config_env.ts";
 import { Secret } from "./secret.ts";
 
 /** The environment variables read here (the deno.json permission sets allow them). */

@@ -22,21 +22,25 @@
  *   minute, and counted locally in between; below its reserve nothing is placed (moved orders
  *   are cancelled, not replaced).
  * - `cancelAll` and `reconcile` run one at a time, with `safety` priority
- *   (live_cancel_all.ts); a slot is freed only when its order is confirmed gone.
+ *   (live_cancel_all.ts, live_reconcile.ts); a slot is freed only when its order is confirmed
+ *   gone.
+ *
+ * Longer than 400 lines because {@link LiveExchange} is one state machine over the slots: the
+ * batch timer, the fill feed's events, cancel-all holds and the start-up and close sequence all
+ * change the same private state (holds, pulled quotes, in-flight batch, waiters); the parts that
+ * need none of it live in the live_*.ts files beside it (order actions in live_orders.ts).
  */
 import { othersBook, type OwnOrder } from "./others_book.ts";
-import type { CancelOutcome, ExchangeClient, OrderOutcome } from "../hyperliquid/exchange.ts";
-import type { InfoClient, UserFill, UserRateLimit } from "../hyperliquid/info.ts";
+import type { ExchangeClient } from "../hyperliquid/exchange.ts";
+import type { InfoClient } from "../hyperliquid/info.ts";
+import type { UserFill } from "../hyperliquid/info_answers.ts";
 import type { AssetInfo, BookSnapshot, Trade } from "../hyperliquid/types.ts";
-import { CloidSource } from "../hyperliquid/cloid_source.ts";
 import { UnknownStatuses } from "../hyperliquid/order_status.ts";
-import { floatToWire, roundSizeDown } from "../hyperliquid/wire.ts";
-import { exchangeWeight, type RequestPriority } from "../hyperliquid/weight_budget.ts";
+import { roundSizeDown } from "../hyperliquid/wire.ts";
+import { exchangeWeight } from "../hyperliquid/weight_budget.ts";
 import type { LedgerInput } from "../ledger/deferred_ledger.ts";
 import type { Logger } from "../log.ts";
-import { positionsAgree } from "../reconcile.ts";
-import { STALE_ACTION_COST } from "../hyperliquid/exchange_facts.ts";
-import { AddressBudget, type AddressBudgetView, isStaleActionRefusal } from "./address_budget.ts";
+import { AddressBudget, type AddressBudgetView } from "./address_budget.ts";
 import {
   BATCH_WEIGHT,
   isProtective,
@@ -44,13 +48,16 @@ import {
   placingWaitMs,
   planCancels,
 } from "./batch_plan.ts";
-import { cancelListed, cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
+import { cancelsFor, cancelUntilEmpty } from "./live_cancel_all.ts";
+import { reconcileAccount } from "./live_reconcile.ts";
+import { BudgetReader } from "./live_budget_read.ts";
+import { LiveOrders, SIZE_EPSILON } from "./live_orders.ts";
 import type { LiveContext } from "./live_context.ts";
 import { type FillFeed, type FillFeedHandlers, venueFillOf } from "./live_fill_source.ts";
 import { nextExpiry, resolveExpired } from "./live_outcomes.ts";
 import { type LiveSlot, LiveSlots } from "./live_slots.ts";
 import { PreTradeGate } from "./pre_trade_gate.ts";
-import { keepsOrder, targetDistance } from "./requote.ts";
+import { keepsOrder } from "./requote.ts";
 import { RequestGovernor } from "./request_governor.ts";
 import {
   type DesiredQuotes,
@@ -113,19 +120,6 @@ export interface LiveExchangeOptions {
   fastCancel?: boolean;
 }
 
-// Hyperliquid: the whole-request error of an address past its request cap
-// (engine/hyperliquid/README.md § Exchange actions).
-const REQUEST_CAP_PREFIX = "Too many cumulative requests sent";
-// exchange.ts: a request the weight budget kept from being sent.
-const NOT_SENT_PREFIX = "not sent:";
-// Fill sizes are whole lots of at least 1e-8 coin units (szDecimals ≤ 8).
-const SIZE_EPSILON = 1e-9;
-// Order ids the exchange ended before their placing answer arrived, kept for that answer; a
-// batch holds at most 6 orders per coin of at most 64 coins.
-const GONE_EARLY_MAX = 384;
-// How many times reconcile re-reads fills while the exchange's position and ours disagree.
-const RECONCILE_FILL_CHECKS = 3;
-
 /** The live venue: signed post-only orders with cloids, reconciled against the exchange. */
 export class LiveExchange implements Venue, VenueLifecycle {
   /** Always "live". */
@@ -134,8 +128,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
   readonly lifecycle: VenueLifecycle = this;
   /** Orders placed, confirmed cancels (moves count one), fills and requests sent. */
   readonly stats: VenueStats = { placed: 0, cancels: 0, fills: 0, requests: 0 };
-  /** Notional of the orders placed, USD (priority fees are charged on it). */
-  placedUsd = 0;
   /** The IP weight budget (shared with the clients) and the address budget. */
   readonly governor: RequestGovernor;
   /** The pre-trade check every desired grid passes before it is recorded. */
@@ -145,8 +137,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
   readonly #user: string;
   readonly #log: Logger;
   readonly #now: () => number;
-  readonly #expiryMs: number;
-  readonly #priorityRate: number;
   readonly #retryMs: number;
   readonly #retryMaxMs: number;
   readonly #slots: LiveSlots;
@@ -158,7 +148,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
   readonly #sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
   #waiters: (() => void)[] = [];
   #fills: Fill[] = [];
-  readonly #goneEarly = new Set<number>();
   #inFlight: Promise<void> | null = null;
   #batchTimer: ReturnType<typeof setTimeout> | undefined;
   #resolving: Promise<void> | null = null;
@@ -173,14 +162,11 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #starting = true;
   /** True once the start-up reads are done (see {@link settled}). */
   #started = false;
-  /** This run's cloids: a random prefix and a counter (see cloid_source.ts). */
-  readonly #cloids: CloidSource;
+  readonly #orders: LiveOrders;
   #resolveTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #postOnlyRejects = 0;
-  #rejects = 0;
   #budgetTimer: ReturnType<typeof setInterval> | undefined;
-  #budgetPolling: Promise<void> | null = null;
+  readonly #budgetReader: BudgetReader;
   /** Settles once the start-up budget read is done (either way): the first batch waits for it. */
   readonly #budgetRead: Promise<void>;
   /** Settles once the fill feed's first catch-up is done. */
@@ -193,8 +179,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
     this.#user = options.user;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#expiryMs = options.orderExpiryMs ?? 5_000;
-    this.#priorityRate = options.priorityRate ?? 0;
     this.#retryMs = options.retryMs ?? 500;
     this.#retryMaxMs = options.retryMaxMs ?? 10_000;
     this.governor = new RequestGovernor({
@@ -208,8 +192,13 @@ export class LiveExchange implements Venue, VenueLifecycle {
       }),
       minIntervalMs: options.batchIntervalMs ?? 100,
     });
+    this.#budgetReader = new BudgetReader(
+      this.governor.address,
+      this.#user,
+      this.#log,
+      () => this.#notify(),
+    );
     this.preTrade = new PreTradeGate({ log: this.#log, tag: "[LIVE]", now: this.#now });
-    this.#cloids = new CloidSource();
     const assetIndex = new Map<string, number>();
     for (const a of options.universe ?? options.assets) assetIndex.set(a.name, a.assetIndex);
     for (const a of options.assets) assetIndex.set(a.name, a.assetIndex);
@@ -255,6 +244,19 @@ export class LiveExchange implements Venue, VenueLifecycle {
       spend: (n) => this.#spend(n),
       cancelSent: (oid) => this.#ledger?.cancelSent(oid),
     };
+    this.#orders = new LiveOrders({
+      ctx: this.#ctx,
+      expiryMs: options.orderExpiryMs ?? 5_000,
+      priorityRate: options.priorityRate ?? 0,
+      hooks: {
+        schedule: () => this.#schedule(),
+        armResolve: () => this.#armResolve(),
+        budgetSpent: () => {
+          this.governor.address.exhausted();
+          void this.#budgetReader.poll(this.#info);
+        },
+      },
+    });
     this.#feed = options.fillFeed({
       onFills: (fills) => this.#onFills(fills),
       onOrderGone: (oid, status) => this.#onOrderGone(oid, status),
@@ -264,13 +266,13 @@ export class LiveExchange implements Venue, VenueLifecycle {
       this.#log.error(`[LIVE] fill feed did not start: ${errorMessage(error)}`);
     });
     const routineInfo = options.info.withPriority("routine");
-    this.#budgetRead = this.#pollBudget(routineInfo);
+    this.#budgetRead = this.#budgetReader.poll(routineInfo);
     void Promise.all([this.#budgetRead, this.#feedStarted]).then(() => {
       this.#started = true;
       this.#notify();
     });
     this.#budgetTimer = setInterval(
-      () => void this.#pollBudget(routineInfo),
+      () => void this.#budgetReader.poll(routineInfo),
       options.budgetPollMs ?? 60_000,
     );
   }
@@ -282,7 +284,12 @@ export class LiveExchange implements Venue, VenueLifecycle {
 
   /** Orders refused because they would have crossed (post-only), and other refusals. */
   get rejects(): { postOnly: number; other: number } {
-    return { postOnly: this.#postOnlyRejects, other: this.#rejects };
+    return { postOnly: this.#orders.postOnlyRejects, other: this.#orders.rejects };
+  }
+
+  /** Notional of the orders placed, USD (priority fees are charged on it). */
+  get placedUsd(): number {
+    return this.#orders.placedUsd;
   }
 
   /** Records the desired grid; the orders follow in the next batch ({@link commit}). */
@@ -399,42 +406,9 @@ export class LiveExchange implements Venue, VenueLifecycle {
    * untracked order could not be cancelled (the caller retries; quoting stays off).
    */
   reconcile(inventory: ReadonlyMap<string, number>): Promise<ReconcileReport> {
-    return this.#serialized(async () => {
-      await this.#feed.catchUp();
-      // Fills received that the engine has not drained yet are part of this comparison too:
-      // left behind, they would be booked again after the exchange's position was adopted.
-      const darkFills = this.#fills.splice(0);
-      try {
-        const state = await this.#info.clearinghouseState(this.#user);
-        const positions = new Map<string, number>();
-        for (const p of state.positions) if (p.szi !== 0) positions.set(p.coin, p.szi);
-        // The fill list can trail the position by a block: while they disagree, read the fills
-        // again before the caller adopts the difference, or a late fill would be booked twice.
-        for (let check = 0; check < RECONCILE_FILL_CHECKS; check++) {
-          if (positionsAgree(inventory, darkFills, positions)) break;
-          await this.#sleep(this.#retryMs);
-          await this.#feed.catchUp();
-          darkFills.push(...this.#fills.splice(0));
-        }
-        const open = await this.#info.openOrders(this.#user);
-        const orphans = open.filter((o) => !this.#slots.tracks(o.cloid, o.oid));
-        let cancelled = 0;
-        if (orphans.length > 0) {
-          this.#log.warn(`[LIVE] reconcile: ${orphans.length} untracked order(s) at the exchange`);
-          const outcomes = await cancelListed(this.#ctx, orphans, "reconcile");
-          cancelled = outcomes.filter((o) => o.kind === "success").length;
-          const gone = cancelled + outcomes.filter((o) => o.kind === "missing").length;
-          if (gone < orphans.length) {
-            throw new Error(`${orphans.length - gone} untracked order(s) could not be cancelled`);
-          }
-        }
-        return { positions, darkFills, orphanOrdersCancelled: cancelled };
-      } catch (error) {
-        // Fills taken here are booked at the next drain rather than lost.
-        this.#fills.unshift(...darkFills);
-        throw error;
-      }
-    });
+    return this.#serialized(() =>
+      reconcileAccount(this.#ctx, this.#feed, () => this.#fills, inventory)
+    );
   }
 
   /**
@@ -466,7 +440,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
 
   #busy(): boolean {
     return !this.#started || this.#inFlight !== null || this.#batchTimer !== undefined ||
-      this.#resolving !== null || this.#exclusive > 0 || this.#budgetPolling !== null ||
+      this.#resolving !== null || this.#exclusive > 0 || this.#budgetReader.busy ||
       this.#slots.all.some((s) => s.state === "unknown" || s.state === "placing");
   }
 
@@ -550,7 +524,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
     let weight = 0;
     if (moved.length > 0) {
       weight += exchangeWeight(moved.length);
-      await this.#cancelSlots(moved, plan.priority);
+      await this.#orders.cancel(moved, plan.priority);
     }
     if (!plan.paced) {
       // Only protective cancels went: the rest waits for the pace.
@@ -566,7 +540,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
         this.#retryAfter(wait);
       } else {
         weight += exchangeWeight(place.length);
-        await this.#placeSlots(place);
+        await this.#orders.place(place);
       }
     }
     if (weight > 0) this.governor.recordBatch(now, weight);
@@ -611,147 +585,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
     );
   }
 
-  /** Sends one order action for `place`; applies each outcome to its slot. */
-  async #placeSlots(place: LiveSlot[]): Promise<void> {
-    const now = this.#now();
-    const expiresMs = now + this.#expiryMs;
-    const orders = place.map((s) => {
-      s.state = "placing";
-      this.#slots.assignCloid(s, this.#cloids.next());
-      s.px = s.want.px;
-      s.sz = roundSizeDown(s.want.sz, s.szDecimals);
-      s.filled = 0;
-      s.expiresMs = expiresMs;
-      s.placedMs = now;
-      s.placedDistance = targetDistance(s.want);
-      return {
-        asset: s.asset,
-        isBuy: s.side === "bid",
-        px: floatToWire(s.px),
-        sz: floatToWire(s.sz),
-        tif: "Alo" as const,
-        cloid: s.cloid,
-      };
-    });
-    let outcomes: OrderOutcome[];
-    try {
-      outcomes = await this.#ex.placeOrders(orders, {
-        expiresAfter: expiresMs,
-        priority: "quote",
-        ...(this.#priorityRate > 0 ? { grouping: { p: this.#priorityRate } } : {}),
-      });
-    } catch (error) {
-      // placeOrders turns every transport failure into outcomes; a throw comes from building
-      // or signing the action, before anything was sent: nothing rests.
-      this.#log.error(`[LIVE] orders not sent: ${errorMessage(error)}`);
-      for (const s of place) this.#slots.release(s);
-      return;
-    }
-    const notSent = outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message));
-    if (!notSent) this.#spend(orders.length * actionCost(outcomes));
-    const refusals = new Map<string, number>();
-    outcomes.forEach((o, i) => {
-      this.#apply(place[i], o);
-      if (o.kind === "rejected") refusals.set(o.message, (refusals.get(o.message) ?? 0) + 1);
-    });
-    // One line per distinct reason, not one per order (a refused batch is up to 6 per coin).
-    for (const [message, n] of refusals) this.#log.warn(`[LIVE] ${n} order(s) refused: ${message}`);
-    // The exchange says the budget is spent: pause now, and read it rather than wait a minute.
-    if ([...refusals.keys()].some((m) => m.startsWith(REQUEST_CAP_PREFIX))) {
-      this.governor.address.exhausted();
-      void this.#pollBudget(this.#info);
-    }
-    if (outcomes.some((o) => o.kind === "unknown")) this.#armResolve();
-  }
-
-  /** Cancels resting slots by cloid; frees those confirmed gone, checks the rest later. */
-  async #cancelSlots(moved: LiveSlot[], priority: RequestPriority): Promise<void> {
-    const expiresMs = this.#now() + this.#expiryMs;
-    const cloids = moved.map((s) => {
-      s.state = "cancelling";
-      s.expiresMs = expiresMs;
-      this.#ledger?.cancelSent(s.oid);
-      return s.cloid;
-    });
-    let outcomes: CancelOutcome[];
-    try {
-      outcomes = await this.#ex.cancelByCloid(
-        moved.map((s) => ({ asset: s.asset, cloid: s.cloid })),
-        { expiresAfter: expiresMs, priority, fast: this.#ctx.fastCancel },
-      );
-    } catch (error) {
-      outcomes = moved.map(() => ({ kind: "unknown", reason: errorMessage(error) }));
-    }
-    if (!outcomes.every((o) => o.kind === "rejected" && isNotSent(o.message))) {
-      this.#spend(moved.length * actionCost(outcomes));
-    }
-    outcomes.forEach((o, i) => {
-      const s = moved[i];
-      // Freed meanwhile (filled, or confirmed gone by a cancel-all): nothing left to count.
-      if (s.cloid !== cloids[i] || s.state !== "cancelling") return;
-      if (o.kind === "success") {
-        this.stats.cancels++;
-        this.#slots.forgetLevel(s.oid);
-        this.#slots.release(s);
-      } else if (o.kind === "missing") {
-        // Already filled or cancelled: the fill feed books a fill if there was one.
-        this.#slots.release(s);
-      } else if (o.kind === "rejected" && isNotSent(o.message)) {
-        // The weight budget kept the cancel back: the order rests as before.
-        s.state = "resting";
-      } else {
-        this.#log.error(
-          `[LIVE] cancel of ${s.coin} ${s.side} L${s.level + 1} ${o.kind}: ${
-            o.kind === "rejected" ? o.message : o.reason
-          }; will check its status`,
-        );
-        s.state = "unknown";
-      }
-    });
-    this.#armResolve();
-  }
-
-  #apply(s: LiveSlot, o: OrderOutcome): void {
-    switch (o.kind) {
-      case "resting":
-        this.stats.placed++;
-        this.placedUsd += s.px * s.sz;
-        // Filled, or ended by the exchange, before this answer arrived: nothing rests.
-        if (s.filled >= s.sz - SIZE_EPSILON || this.#goneEarly.delete(o.oid)) {
-          this.#slots.forgetLevel(o.oid);
-          this.#slots.release(s);
-          this.#schedule();
-          break;
-        }
-        s.state = "resting";
-        this.#slots.track(s, o.oid);
-        break;
-      case "filled":
-        // Filled at once (should not happen with Alo): the fill feed books it.
-        this.stats.placed++;
-        this.#slots.release(s);
-        break;
-      case "postOnlyRejected":
-        this.#postOnlyRejects++;
-        this.#slots.release(s);
-        break;
-      case "rejected":
-        this.#rejects++;
-        this.#slots.release(s);
-        break;
-      case "unknown": {
-        // An error text the client does not know is logged once, not once per order.
-        if (o.error !== undefined) this.#ctx.unknownStatuses.note("order error", o.error);
-        const line = `[LIVE] ${s.coin} ${s.side} L${s.level + 1} outcome unknown (${o.reason}); ` +
-          "will check its status once the action has expired";
-        if (o.error !== undefined) this.#log.debug(line);
-        else this.#log.warn(line);
-        s.state = "unknown";
-        break;
-      }
-    }
-  }
-
   /** Makes sure a status check runs when the earliest unknown order action has expired. */
   #armResolve(): void {
     if (this.#closed || this.#resolving || this.#resolveTimer !== undefined) return;
@@ -773,35 +606,6 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #spend(n: number): void {
     this.stats.requests += n;
     this.governor.address.spend(n);
-  }
-
-  #pollBudget(info: InfoClient): Promise<void> {
-    this.#budgetPolling ??= this.#readBudget(info).finally(() => {
-      this.#budgetPolling = null;
-      this.#notify();
-    });
-    return this.#budgetPolling;
-  }
-
-  async #readBudget(info: InfoClient): Promise<void> {
-    const sentAtAsk = this.governor.address.sent;
-    let read: UserRateLimit;
-    try {
-      read = await info.userRateLimit(this.#user);
-    } catch (error) {
-      this.#log.warn(
-        `[LIVE] userRateLimit failed: ${errorMessage(error)}; ` +
-          (this.governor.address.known
-            ? "counting requests locally until the next read"
-            : "no order is placed until the address budget has been read"),
-      );
-      return;
-    }
-    this.governor.address.set(
-      read.nRequestsUsed,
-      read.nRequestsCap + read.nRequestsSurplus,
-      sentAtAsk,
-    );
   }
 
   /** The fill feed went down (pull the quotes) or caught up after coming back (quote again). */
@@ -833,12 +637,9 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #onOrderGone(oid: number, status: string): void {
     const slot = this.#slots.find(oid);
     if (slot === undefined) {
-      // Possibly an order whose placing answer is still on its way: remembered for #apply.
+      // Possibly an order whose placing answer is still on its way: remembered for its answer.
       if (this.#slots.all.some((s) => s.state === "placing")) {
-        this.#goneEarly.add(oid);
-        if (this.#goneEarly.size > GONE_EARLY_MAX) {
-          this.#goneEarly.delete(this.#goneEarly.values().next().value!);
-        }
+        this.#orders.goneEarly(oid);
       }
       return;
     }
@@ -879,14 +680,4 @@ function want(slot: LiveSlot, px: number, sz: number, quotes: DesiredQuotes): vo
   w.tick = quotes.tick;
   w.share = quotes.requoteShare;
   w.minRestMs = quotes.minRestMs;
-}
-
-function isNotSent(message: string): boolean {
-  return message.startsWith(NOT_SENT_PREFIX);
-}
-
-/** Requests per order or cancel an action cost: {@link STALE_ACTION_COST} when refused as stale. */
-function actionCost(outcomes: readonly (OrderOutcome | CancelOutcome)[]): number {
-  const stale = outcomes.some((o) => o.kind === "rejected" && isStaleActionRefusal(o.message));
-  return stale ? STALE_ACTION_COST : 1;
 }

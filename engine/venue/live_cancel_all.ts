@@ -4,8 +4,8 @@
  * is empty and no order action can still land. Every request goes with `safety` priority, so
  * the weight budget always has room for it.
  */
-import type { CancelOutcome } from "../hyperliquid/exchange.ts";
-import type { OpenOrder } from "../hyperliquid/info.ts";
+import type { CancelOutcome } from "../hyperliquid/exchange_outcomes.ts";
+import type { OpenOrder } from "../hyperliquid/info_answers.ts";
 import type { LiveContext } from "./live_context.ts";
 import { errorMessage } from "../util/errors.ts";
 

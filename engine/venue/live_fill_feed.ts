@@ -17,14 +17,14 @@
  * (the heartbeat's pong timeout), so the live venue can pull its quotes.
  */
 import { FILLS_PER_ANSWER } from "../hyperliquid/exchange_facts.ts";
-import type { InfoClient, UserFill } from "../hyperliquid/info.ts";
+import type { InfoClient } from "../hyperliquid/info.ts";
+import type { UserFill } from "../hyperliquid/info_answers.ts";
+import { UserStream, type UserStreamDownReason } from "../hyperliquid/user_stream.ts";
 import {
   type Liquidation,
   type NonUserCancel,
   type OrderUpdate,
-  UserStream,
-  type UserStreamDownReason,
-} from "../hyperliquid/user_stream.ts";
+} from "../hyperliquid/user_events.ts";
 import { RECONNECT_BACKOFF, type WebSocketConstructor } from "../hyperliquid/ws.ts";
 import { backoffDelayMs, type BackoffOptions } from "../util/backoff.ts";
 import type { Logger } from "../log.ts";

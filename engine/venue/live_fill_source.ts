@@ -3,7 +3,7 @@
  * the exchange ended an order itself, and whether fills can be followed right now. The
  * production source is the user WebSocket (live_fill_feed.ts); tests may pass their own.
  */
-import type { UserFill } from "../hyperliquid/info.ts";
+import type { UserFill } from "../hyperliquid/info_answers.ts";
 import type { Fill } from "./venue.ts";
 
 /** An exchange fill of the account as a venue fill at grid `level` (−1: not the grid's). */

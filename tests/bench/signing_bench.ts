@@ -5,7 +5,7 @@
  */
 import { encode } from "@msgpack/msgpack";
 import { signTypedData } from "viem/accounts";
-import { buildOrderAction, type OrderRequest } from "../../engine/hyperliquid/exchange.ts";
+import { buildOrderAction, type OrderRequest } from "../../engine/hyperliquid/exchange_actions.ts";
 import { actionHash, l1TypedData, signL1Action } from "../../engine/hyperliquid/signing.ts";
 import { cloidFromInt } from "../../engine/hyperliquid/wire.ts";
 

@@ -4,7 +4,8 @@
  * catches. Usage: `deno run -P=demo … tests/helpers/crash_on_signal.ts` (config from the env).
  */
 import { parseCli } from "../../engine/cli.ts";
-import { loadConfig, readEnv } from "../../engine/config.ts";
+import { loadConfig } from "../../engine/config.ts";
+import { readEnv } from "../../engine/config_env.ts";
 import { createLogger } from "../../engine/log.ts";
 import { runMarketMode } from "../../engine/run.ts";
 

@@ -2,7 +2,7 @@
  * Grids for live-venue tests: six orders of about $15 each (the exchange's minimum is $10) placed a
  * chosen number of ticks outside the simulator's current touch, so they rest without crossing.
  */
-import type { OrderRequest } from "../../engine/hyperliquid/exchange.ts";
+import type { OrderRequest } from "../../engine/hyperliquid/exchange_actions.ts";
 import type { InfoClient } from "../../engine/hyperliquid/info.ts";
 import type { AssetInfo } from "../../engine/hyperliquid/types.ts";
 import { floatToWire, priceTick, roundPerpPrice } from "../../engine/hyperliquid/wire.ts";

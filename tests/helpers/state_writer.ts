@@ -3,7 +3,8 @@
  * Round n holds n in every field the test checks, so a torn file would show mixed rounds.
  * Usage: deno run --allow-read=<dir> --allow-write=<dir> state_writer.ts <state path>
  */
-import { emptyState, saveState } from "../../engine/state.ts";
+import { emptyState } from "../../engine/state.ts";
+import { saveState } from "../../engine/state_file.ts";
 
 const path = Deno.args[0];
 if (!path) throw new Error("usage: state_writer.ts <state path>");
