@@ -85,11 +85,10 @@ Deno.test("a symbolic link in data/ to a file outside the task's paths stops the
 
 Deno.test("a hard link in data/ to a file outside it stops the engine, the screener and the venue simulator", async () => {
   const dir = `data/test/hardlinks_${crypto.randomUUID().slice(0, 8)}`;
-  // A hard link needs the same file system: the "secret" sits beside data/, as .env does.
-  const secrets = await Deno.makeTempDir({
-    dir: new URL(".", root).pathname,
-    prefix: ".mm_secret_",
-  });
+  // A hard link needs the same file system: the "secret" sits beside the engine's data folder,
+  // as .env sits beside data/ (the test may write only under data/test and /tmp).
+  const secrets = `data/test/secret_${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.mkdir(new URL(secrets, root), { recursive: true });
   try {
     await Deno.writeTextFile(`${secrets}/.env`, "HL_PRIVATE_KEY=0xsecret\n");
     await Deno.mkdir(new URL(`${dir}/reports`, root), { recursive: true });
@@ -134,7 +133,7 @@ Deno.test("a hard link in data/ to a file outside it stops the engine, the scree
     }
   } finally {
     await Deno.remove(new URL(dir, root), { recursive: true });
-    await Deno.remove(secrets, { recursive: true });
+    await Deno.remove(new URL(secrets, root), { recursive: true });
   }
 });
 
