@@ -126,13 +126,27 @@ export function runTwins(
   sim.setEvents({
     book(coin) {
       const [bids, asks] = sim.l2Book(coin).levels;
+      // The others' best price of a side: the first level not made of our own orders alone.
+      const othersBest = (side: typeof bids, isBuy: boolean) => {
+        const level = side.find((l) => displayed(coin, isBuy, Number(l.px)) > 0);
+        return level === undefined ? undefined : Number(level.px);
+      };
+      const bestBid = othersBest(bids, true), bestAsk = othersBest(asks, false);
       for (const t of live.values()) {
         if (t.coin !== coin) continue;
-        const opposite = t.isBuy ? asks[0] : bids[0];
+        // The shadow matcher's rule (engine/venue/shadow_matching.ts `cross`): an order the mid
+        // has reached or run through is picked off whole; with its own side of the book empty,
+        // the opposite best at its price is the reference.
+        const own = t.isBuy ? bestBid : bestAsk, opposite = t.isBuy ? bestAsk : bestBid;
+        const reference = opposite === undefined
+          ? undefined
+          : own === undefined
+          ? opposite
+          : (own + opposite) / 2;
         for (const m of t.model) {
           if (m.at !== null) continue;
-          const crossed = opposite !== undefined &&
-            (t.isBuy ? Number(opposite.px) <= t.px : Number(opposite.px) >= t.px);
+          const crossed = reference !== undefined &&
+            (t.isBuy ? t.px >= reference : t.px <= reference);
           if (crossed && m.model.fillsOnCross) finishModel(t, m, t.sz - m.filled);
           else if (m.model.tracksDepth) {
             m.model.onDepth(m.state, displayed(coin, t.isBuy, t.px), sim.now - t.placedAt, 0);

@@ -3,20 +3,24 @@
  * orders that rest against live market data and fill only as the chosen queue model allows. Nothing
  * is ever sent to an exchange. Deterministic: no wall clock and no randomness; fills carry the
  * market time of the event that caused them, and order ids come from a counter.
+ *
+ * Longer than 400 lines because {@link SimExchange} is one state machine over its order slots:
+ * placing, the requote batch, cancel latency, the matcher's fill callbacks and restore all work
+ * on the same private per-coin state (the matching rules are in shadow_matching.ts, the fill
+ * rules in engine/fill_model/, the budgets in shadow_governor.ts).
  */
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import { type FeeModel, flatMakerFee } from "../fees.ts";
 import { constantLatency, type LatencyModel } from "../fill_model/latency.ts";
 import { createQueueModel } from "../fill_model/model_names.ts";
 import { copyQueueState, newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
-import { exchangeWeight, WeightBudget } from "../hyperliquid/weight_budget.ts";
-import { createLogger, type Logger } from "../log.ts";
-import { NEW_ADDRESS_REQUESTS } from "../hyperliquid/exchange_facts.ts";
-import { AddressBudget } from "./address_budget.ts";
+import { exchangeWeight } from "../hyperliquid/weight_budget.ts";
+import { createLogger } from "../log.ts";
 import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
-import { RequestGovernor } from "./request_governor.ts";
+import type { RequestGovernor } from "./request_governor.ts";
+import { shadowGovernor, type ShadowGovernorOptions } from "./shadow_governor.ts";
 import {
   displayedAtEach,
   type MatchOrder,
@@ -69,37 +73,6 @@ export interface SimExchangeOptions {
    * account's address budget, the full IP weight, one batch per 100 ms).
    */
   budget?: Omit<ShadowGovernorOptions, "now">;
-}
-
-/** Options of {@link shadowGovernor}. */
-export interface ShadowGovernorOptions {
-  /** Market time, ms (the venue's clock: exchange timestamps). */
-  now: () => number;
-  /** Requests already spent at start (`MM_ADDRESS_REQUESTS_USED`, default 0). */
-  requestsUsed?: number;
-  /** Cap at start (`MM_ADDRESS_REQUESTS_CAP`, default a new account's 10,000). */
-  requestsCap?: number;
-  /** Shortest time between two batches, ms (the engine's tick; default 100). */
-  minIntervalMs?: number;
-  /** Sustained batch weight per minute (default: live's, request_governor.ts). */
-  weightPerMinute?: number;
-  /** Where the address budget's pause and resume are logged. */
-  log?: Logger;
-}
-
-/** A request governor for shadow mode: the budgets live would spend, on market time. */
-export function shadowGovernor(options: ShadowGovernorOptions): RequestGovernor {
-  const address = new AddressBudget({
-    log: options.log ?? createLogger({ level: "error" }),
-    tag: "[SHADOW]",
-  });
-  address.set(options.requestsUsed ?? 0, options.requestsCap ?? NEW_ADDRESS_REQUESTS);
-  return new RequestGovernor({
-    weight: new WeightBudget({ now: options.now }),
-    address,
-    minIntervalMs: options.minIntervalMs ?? 100,
-    weightPerMinute: options.weightPerMinute,
-  });
 }
 
 /** A resting shadow order as seen from outside (inspection and tests). */
