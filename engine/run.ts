@@ -132,19 +132,21 @@ export async function runMarketMode(
     }
     // A refused live start quotes nothing, so nothing of the account's may rest untracked: what
     // an earlier run left (it crashed, or its halt's cancel failed) is cancelled first.
+    // What a live venue is built from: the account, its key while it is still held, the coins.
+    const liveAccess = () => ({
+      endpoints,
+      info,
+      privateKey,
+      user,
+      accountAddress: config.address!,
+      vaultAddress: config.vaultAddress,
+      assets,
+      universe,
+      log,
+    });
     const refuse = async (error: Error): Promise<never> => {
       if (live) {
-        await cancelLeftOrders({
-          endpoints,
-          info,
-          privateKey,
-          user,
-          accountAddress: config.address!,
-          vaultAddress: config.vaultAddress,
-          assets,
-          universe,
-          log,
-        }).catch((cancelError) =>
+        await cancelLeftOrders(liveAccess()).catch((cancelError) =>
           log.error(
             `[LIVE] refused start: the orders an earlier run left may still rest: ${
               errorMessage(cancelError)
@@ -187,15 +189,7 @@ export async function runMarketMode(
     if (live) {
       await confirmLive(cli.confirmLive, log);
       const started = await startLiveVenue({
-        endpoints,
-        info,
-        privateKey,
-        user,
-        accountAddress: config.address!,
-        vaultAddress: config.vaultAddress,
-        assets,
-        universe,
-        log,
+        ...liveAccess(),
         venue: {
           ledger: liveLedger!.input,
           priorityRate: config.priorityRate,

@@ -4,9 +4,9 @@
  * resting order, count every refusal by rule and log it at most once a minute; and an engine
  * quoting through a whole inventory cycle is never refused (the kernel keeps to the rules).
  */
+import { testAsset } from "./helpers/asset.ts";
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
-import type { AssetInfo } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { createEngineStack } from "../engine/stack.ts";
@@ -134,17 +134,7 @@ Deno.test("live venue: an order the check refuses never reaches the exchange", a
 
 Deno.test("an engine quoting through a whole inventory cycle is never refused by the check", async () => {
   const config = loadConfig({ MM_LOG_LEVEL: "error", MM_ENTRY_LATENCY_MS: "0" });
-  const asset: AssetInfo = {
-    name: "BTC",
-    assetIndex: 0,
-    szDecimals: 5,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
+  const asset = testAsset("BTC", 5);
   const clock = { now: T0 };
   const stack = await createEngineStack({
     mode: "shadow",

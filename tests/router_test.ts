@@ -3,10 +3,11 @@
  * before the venue sees that coin's next event. A fill leaves the coin's new grid pending (its
  * skew moved); the venue must match the next book or trade against that grid, as live would.
  */
+import { testAsset } from "./helpers/asset.ts";
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
 import { Engine } from "../engine/engine.ts";
-import type { AssetInfo, BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
+import type { BookSnapshot, Trade } from "../engine/hyperliquid/types.ts";
 import { loadKernel } from "../engine/kernel.ts";
 import { createLogger } from "../engine/log.ts";
 import { Portfolio } from "../engine/portfolio.ts";
@@ -33,20 +34,6 @@ class RecordingVenue extends SimExchange {
   }
 }
 
-function asset(name: string, szDecimals: number): AssetInfo {
-  return {
-    name,
-    assetIndex: 0,
-    szDecimals,
-    maxLeverage: 20,
-    fundingHourly: 0,
-    markPx: 0,
-    midPx: null,
-    dayNtlVlm: 0,
-    isDelisted: false,
-  };
-}
-
 function book(coin: string, bid: number, ask: number, timeMs: number): BookSnapshot {
   return {
     coin,
@@ -62,7 +49,7 @@ function setup() {
   const engine = new Engine({
     mode: "shadow",
     config,
-    assets: [asset("SOL", 2), asset("ETH", 4)],
+    assets: [testAsset("SOL", 2), testAsset("ETH", 4)],
     kernel,
     venue,
     portfolio: new Portfolio({ startingBalanceUsd: config.startingBalanceUsd }),
