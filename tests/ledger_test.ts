@@ -86,6 +86,25 @@ Deno.test("a print through our price fills the twin at once: cause trade-through
   assert.equal(records[0].end, "filled");
 });
 
+Deno.test("the public print of our own fill is kept from the twins: a shadow order is not traded with", () => {
+  const { l, clock, records } = ledger();
+  l.onBook(BOOK);
+  l.opened(BID);
+  // Our 0.2 filled whole at 68000; the exchange prints that trade under the fill's id.
+  const ownPrint = trade(T0 + 600, "A", 68000, 0.2);
+  l.realFill(101, 0.2, T0 + 600, ownPrint.tid);
+  l.onTrade(ownPrint);
+  // Another seller's 0.6 at our price: past the 0.5 ahead, it would fill a shadow order 0.1.
+  l.onTrade(trade(T0 + 700, "A", 68000, 0.6));
+  l.ended(101);
+  clock.now += 6_000;
+  l.onBook(book(T0 + 6_000, [[67999, 1]], [[68001, 0.7]]));
+  assert.equal(records.length, 1);
+  assert.equal(records[0].realSz, 0.2);
+  assert.ok(Math.abs(records[0].predictedSz - 0.1) < 1e-12, `predicted ${records[0].predictedSz}`);
+  assert.equal(l.ownPrints, 1);
+});
+
 Deno.test("an ask side that comes down to our bid takes the twin whole: cause picked-off", () => {
   const { l, records } = ledger();
   l.onBook(BOOK);

@@ -275,3 +275,21 @@ Deno.test("a priority share outside 0..1 is refused with its name and value", ()
     /priorityShare must be a fraction from 0 to 1, got 1\.5/,
   );
 });
+
+Deno.test("the public print of the account's maker fill carries the fill's trade id and hash, as the exchange's does", () => {
+  const { sim, trades } = venue();
+  sim.advance(5_000);
+  const oid = bid(sim, bestBid(sim));
+  const fillsBefore = sim.account.fills.length;
+  for (let sz = 0.01; sim.account.fills.length === fillsBefore && sz < 1e6; sz *= 2) {
+    sim.takerTrade("BTC", "A", sz);
+  }
+  const fill = sim.account.fills.at(-1)!;
+  assert.equal(fill.oid, oid);
+  const print = trades.find((t) => t.tid === fill.tid);
+  assert.ok(print, "the fill's id is on the public stream");
+  assert.equal(print.hash, fill.hash);
+  assert.equal(print.px, fill.px);
+  assert.equal(print.sz, fill.sz);
+  assert.equal(print.users[0], ACCOUNT, "bought by the account, the maker");
+});

@@ -19,7 +19,7 @@ export type LedgerInput = Pick<
 type Event =
   | { kind: "opened"; order: LedgerOrder }
   | { kind: "cancelSent" | "ended"; oid: number }
-  | { kind: "realFill"; oid: number; sz: number; timeMs: number }
+  | { kind: "realFill"; oid: number; sz: number; timeMs: number; tid?: number }
   | { kind: "book"; book: BookSnapshot }
   | { kind: "trade"; trade: Trade }
   | { kind: "health"; healthy: boolean };
@@ -62,8 +62,8 @@ export class DeferredLedger implements LedgerInput {
   }
 
   /** See {@link FillLedger.realFill}. */
-  realFill(oid: number, sz: number, timeMs: number): void {
-    this.#push({ kind: "realFill", oid, sz, timeMs });
+  realFill(oid: number, sz: number, timeMs: number, tid?: number): void {
+    this.#push({ kind: "realFill", oid, sz, timeMs, tid });
   }
 
   /** See {@link FillLedger.ended}. */
@@ -116,7 +116,7 @@ export class DeferredLedger implements LedgerInput {
       case "ended":
         return l.ended(e.oid);
       case "realFill":
-        return l.realFill(e.oid, e.sz, e.timeMs);
+        return l.realFill(e.oid, e.sz, e.timeMs, e.tid);
       case "book":
         return l.onBook(e.book);
       case "trade":

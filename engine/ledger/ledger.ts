@@ -12,6 +12,7 @@
  * written. Times: `sentMs`, `restingMs`, `cancelSentMs` and `endedMs` are the engine's wall
  * clock; fill times are the exchange's (market time), so predicted and real fill times compare.
  */
+import { RecentIds } from "./recent_ids.ts";
 import type { BookSnapshot, Trade } from "../hyperliquid/types.ts";
 import {
   CALIBRATION_CANDIDATES,
@@ -118,6 +119,8 @@ interface Open {
 
 // Written order ids kept to recognise late fills.
 const WRITTEN_KEPT = 4096;
+/** Own-fill trade ids kept for their public print: 30 coins × 6 orders, many fills each. */
+const OWN_TIDS_KEPT = 10_000;
 // Fill sizes are whole lots of at least 1e-8 coin units (szDecimals ≤ 8).
 const SIZE_EPSILON = 1e-9;
 
@@ -138,6 +141,12 @@ export class FillLedger {
   readonly #written = new Set<number>();
   #lateFills = 0;
   #untwinnedFills = 0;
+  /**
+   * Trade ids of our fills whose public print has not been seen yet. A print comes within a
+   * block or two of its fill; this many covers minutes of a busy grid.
+   */
+  readonly #ownTids = new RecentIds(OWN_TIDS_KEPT);
+  #ownPrints = 0;
   /** Latest market time of any book or print, ms (null before the first). */
   #marketMs: number | null = null;
   /** While the account's fill stream is down no record is written: its fills may still come. */
@@ -208,8 +217,14 @@ export class FillLedger {
     if (open !== undefined) open.cancelSentMs = this.#now();
   }
 
-  /** The exchange filled `sz` of the order at exchange time `timeMs`. */
-  realFill(oid: number, sz: number, timeMs: number): void {
+  /**
+   * The exchange filled `sz` of the order at exchange time `timeMs`, in the trade `tid`. The
+   * exchange prints that trade on the public stream under the same id; the twins never see it,
+   * since a shadow order is not in the book and nobody trades with it (without this, a twin met
+   * the print of its own live order's fill and "predicted" it).
+   */
+  realFill(oid: number, sz: number, timeMs: number, tid?: number): void {
+    if (tid !== undefined) this.#ownTids.add(tid);
     const open = this.#open.get(oid) ?? this.#ending.find((o) => o.order.oid === oid);
     if (open === undefined) {
       if (this.#written.has(oid)) this.#lateFills++;
@@ -265,10 +280,19 @@ export class FillLedger {
     this.#writeDue(this.#now());
   }
 
-  /** Shows a print to every twin. */
+  /** Shows a print to every twin, unless it is the print of one of our own fills. */
   onTrade(trade: Trade): void {
     this.#seen(trade.timeMs);
+    if (this.#ownTids.take(trade.tid)) {
+      this.#ownPrints++;
+      return;
+    }
     for (const b of this.#books) b.onTrade(trade);
+  }
+
+  /** Public prints of our own fills, kept from the twins. */
+  get ownPrints(): number {
+    return this.#ownPrints;
   }
 
   #seen(timeMs: number): void {

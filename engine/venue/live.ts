@@ -626,7 +626,7 @@ export class LiveExchange implements Venue, VenueLifecycle {
   #onFills(fills: readonly UserFill[]): void {
     for (const f of fills) {
       // Before the fill frees its slot: the ledger books it on the open order.
-      this.#ledger?.realFill(f.oid, f.sz, f.timeMs);
+      this.#ledger?.realFill(f.oid, f.sz, f.timeMs, f.tid);
       this.stats.fills++;
       this.governor.address.earn(f.px * f.sz, this.#requestCredit.get(f.coin));
       this.#fills.push(this.#toFill(f));

@@ -230,6 +230,8 @@ export class Simulator {
   readonly #byAsset = new Map<number, CoinState>();
   /** The account's resting orders placed with a priority fee: the crowd's payers go behind them. */
   readonly #prioritized = new Set<number>();
+  /** Trade id and hash of each of the account's maker fills of one sweep, by oid, for its print. */
+  readonly #ownFillIds = new Map<number, { tid: number; hash: string }[]>();
   readonly intervalMs: number;
   readonly makerFeeRate: number;
   readonly takerFeeRate: number;
@@ -737,22 +739,32 @@ export class Simulator {
       const taker = accountIsTaker ? me : this.#userPool[rng.int(64)];
       // users = [buyer, seller]; side B means the taker bought.
       const users: [string, string] = p.side === "B" ? [taker, maker] : [maker, taker];
+      const hash = rng.hex(32);
+      const tid = randomTid(rng);
+      // The print of one of the account's maker fills carries that fill's trade id and hash, as
+      // the exchange's does (the draws above still happen, so the market's stream is unchanged).
+      const own = p.makerOid !== null ? this.#ownFillIds.get(p.makerOid)?.shift() : undefined;
       out.push({
         coin: c.info.name,
         side: p.side,
         px: num(p.px),
         sz: num(p.sz),
         time,
-        hash: rng.hex(32),
-        tid: randomTid(rng),
+        hash: own?.hash ?? hash,
+        tid: own?.tid ?? tid,
         users,
       });
     }
   }
 
   #makerFills(c: CoinState, makerFills: MakerFill[], fills: WsFill[], updates: WsOrder[]): void {
+    this.#ownFillIds.clear();
     for (const f of makerFills) {
       const tid = randomTid(c.market.rng);
+      const hash = c.market.rng.hex(32);
+      const ids = this.#ownFillIds.get(f.order.oid);
+      if (ids) ids.push({ tid, hash });
+      else this.#ownFillIds.set(f.order.oid, [{ tid, hash }]);
       fills.push(this.account.applyFill({
         order: f.order,
         px: f.px,
@@ -761,7 +773,7 @@ export class Simulator {
         feeRate: this.makerFeeRate * feeScaleOf(c.info.name),
         timeMs: this.now,
         tid,
-        hash: c.market.rng.hex(32),
+        hash,
       }));
       if (f.order.sz <= 1e-12) {
         this.#prioritized.delete(f.order.oid);
