@@ -32,6 +32,8 @@ export class AtrWindow {
   #low = 0;
   #prevClose = 0;
   #lastMid = 0;
+  /** {@link fraction}'s value until the next mid (NaN: to compute); the loop asks every tick. */
+  #fraction = NaN;
 
   /** An empty window (ATR fraction 0 until the first mid). */
   constructor(options: AtrOptions = ATR_DEFAULTS) {
@@ -47,6 +49,7 @@ export class AtrWindow {
   /** Adds a mid at market time `timeMs`; the caller passes only positive, finite mids. */
   record(mid: number, timeMs: number): void {
     const barMs = this.#barMs;
+    this.#fraction = NaN;
     if (this.#barStart < 0) {
       this.#barStart = timeMs - (timeMs % barMs);
       this.#high = this.#low = this.#prevClose = mid;
@@ -66,9 +69,11 @@ export class AtrWindow {
   /** ATR / latest mid now (0 before the first mid). */
   fraction(): number {
     if (this.#lastMid <= 0) return 0;
+    if (!Number.isNaN(this.#fraction)) return this.#fraction;
     let sum = this.#trueRange();
     for (let i = 0; i < this.#completed; i++) sum += this.#trueRanges[i];
-    return sum / (this.#completed + 1) / this.#lastMid;
+    this.#fraction = sum / (this.#completed + 1) / this.#lastMid;
+    return this.#fraction;
   }
 
   #trueRange(): number {

@@ -353,7 +353,8 @@ export class Engine {
     this.#risk.checkDrawdown(this.portfolio.dailyPnlUsd(nowMs), nowMs);
     if (nowMs >= this.#nextSessionLine) {
       this.#nextSessionLine = nowMs + this.#sessionLineEveryMs;
-      this.#log.info(this.sessionLine());
+      // Built only to be written: at log level warn or error it would be thrown away.
+      if (this.#log.enabled("info")) this.#log.info(this.sessionLine());
     }
     if (this.#risk.haltReason) return;
 

@@ -143,6 +143,8 @@ export class Kernel {
   readonly MAX_COINS: number = MAX_COINS;
 
   #exports: KernelExports;
+  /** Per coin, how many times its OFI window was pushed to or reset. */
+  readonly #ofiChanges = new Float64Array(MAX_COINS);
 
   /** Wraps an instantiated kernel; use {@linkcode loadKernel} instead. */
   constructor(memory: WebAssembly.Memory, exports: KernelExports) {
@@ -194,7 +196,17 @@ export class Kernel {
   /** Adds a taker trade to the coin's 200-trade OFI window; false if the size was rejected. */
   ofiPush(coin: number, isBuy: boolean, size: number): boolean {
     checkCoin(coin);
+    this.#ofiChanges[coin]++;
     return this.#exports.ofiPush(coin, isBuy ? 1 : 0, size) === 1;
+  }
+
+  /**
+   * How many times the coin's OFI window was pushed to or reset: while it stays the same, so do
+   * {@link ofi} and {@link ofiCount}, and a reader may skip asking.
+   */
+  ofiChanges(coin: number): number {
+    checkCoin(coin);
+    return this.#ofiChanges[coin];
   }
 
   /** The coin's order-flow imbalance, (buy - sell) / (buy + sell) in [-1, 1]; 0 without trades. */
@@ -212,6 +224,7 @@ export class Kernel {
   /** Empties the coin's OFI window. */
   ofiReset(coin: number): void {
     checkCoin(coin);
+    this.#ofiChanges[coin]++;
     this.#exports.ofiReset(coin);
   }
 

@@ -65,6 +65,9 @@ export class RequestEconomy {
   #requests = 0;
   #volume = 0;
   #scale = 1;
+  /** The last tick's step and decay: ticks come at one period, so Math.pow is seldom needed. */
+  #decayDtMs = 0;
+  #decay = 1;
 
   /** `target` > 0: requests per USDC the controller keeps the session under. */
   constructor(target: number) {
@@ -86,15 +89,22 @@ export class RequestEconomy {
       return;
     }
     const dt = Math.max(0, nowMs - this.#lastMs);
-    const decay = dt > 0 ? Math.pow(0.5, dt / ECONOMY_HALF_LIFE_MS) : 1;
+    if (dt !== this.#decayDtMs) {
+      this.#decayDtMs = dt;
+      this.#decay = dt > 0 ? Math.pow(0.5, dt / ECONOMY_HALF_LIFE_MS) : 1;
+    }
+    const decay = this.#decay;
     this.#requests = this.#requests * decay + Math.max(0, requestsTotal - this.#lastRequests);
     this.#volume = this.#volume * decay + Math.max(0, volumeUsdTotal - this.#lastVolume);
     this.#lastMs = nowMs;
     this.#lastRequests = requestsTotal;
     this.#lastVolume = volumeUsdTotal;
     // Integral control: the scale grows while the pressure is above the set point and shrinks
-    // below it, each by e per CONTROL_TIME_MS of pressure error.
-    const step = Math.exp(((this.pressure - PRESSURE_SET_POINT) * dt) / CONTROL_TIME_MS);
+    // below it, each by e per CONTROL_TIME_MS of pressure error. At the floor with the pressure
+    // at or under the set point the step is at most 1 and the scale stays 1: no Math.exp needed.
+    const pressure = this.pressure;
+    if (this.#scale === 1 && pressure <= PRESSURE_SET_POINT) return;
+    const step = Math.exp(((pressure - PRESSURE_SET_POINT) * dt) / CONTROL_TIME_MS);
     this.#scale = Math.min(MAX_SCALE, Math.max(1, this.#scale * step));
   }
 

@@ -19,6 +19,14 @@ Deno.test("sell dominance suppresses bids, buy dominance asks, and both recover"
   assert.equal(gate.mask(0), SIDE_BID);
 });
 
+Deno.test("an OFI gate that would flap every tick is refused, naming the setting", () => {
+  assert.throws(
+    () => new OfiGate(["BTC"], { threshold: 0.7, hysteresis: -0.05 }),
+    /OFI gate: hysteresis must be a non-negative number, got -0.05/,
+  );
+  assert.throws(() => new OfiGate(["BTC"], { threshold: -0.1 }), /threshold .* got -0.1/);
+});
+
 Deno.test("a handful of trades is not a flow", () => {
   const gate = new OfiGate(["BTC"], { threshold: 0.7, minTrades: 10 });
   assert.equal(gate.evaluate(0, -1, 3), null);

@@ -17,7 +17,7 @@ import type { Logger } from "../log.ts";
 import { formatRegimeChange, type RegimeGovernor, type RegimeInputs } from "../regime.ts";
 import type { DrawdownGuard } from "../risk/drawdown.ts";
 import { cancelFillRatio } from "../report.ts";
-import type { OfiGate } from "../risk/ofi_gate.ts";
+import type { OfiChange, OfiGate } from "../risk/ofi_gate.ts";
 import { StallMachine } from "../risk/stall.ts";
 import type { QuotingVenue } from "../venue/venue.ts";
 import type { QuoteGate } from "./quote_pipeline.ts";
@@ -69,10 +69,13 @@ export class RiskSupervisor implements QuoteGate {
   /** The governor's engine-wide inputs, rewritten each tick (no allocation per tick). */
   readonly #regimeInputs: RegimeInputs = { cancelFillRatio: 0, fills: 0, latencyP95Ms: 0 };
   #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Per coin, the kernel's OFI window changes the gate last saw (-1: none yet). */
+  readonly #ofiSeen: Float64Array;
 
   /** Binds the gates; none is tripped yet. */
   constructor(options: RiskSupervisorOptions) {
     this.#coins = options.coins;
+    this.#ofiSeen = new Float64Array(options.coins.length).fill(-1);
     this.#kernel = options.kernel;
     this.#venue = options.venue;
     this.regime = options.regime;
@@ -193,7 +196,7 @@ export class RiskSupervisor implements QuoteGate {
         group.coins.push(change.coin);
         changes.set(line, group);
       }
-      const ofiChange = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
+      const ofiChange = this.#evaluateOfi(i);
       if (ofiChange) this.#log.warn(ofiChange.line);
     }
     if (changes !== null) this.#logRegimeChanges(changes);
@@ -201,10 +204,21 @@ export class RiskSupervisor implements QuoteGate {
 
   /** Re-evaluates coin `i`'s OFI gate after a trade batch; true when the gate moved. */
   checkOfi(i: number): boolean {
-    const change = this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
+    const change = this.#evaluateOfi(i);
     if (!change) return false;
     this.#log.warn(change.line);
     return true;
+  }
+
+  /**
+   * Coin `i`'s OFI gate on the kernel's window; skipped while the window is the one the gate last
+   * saw, since the gate moves at most once on the same OFI and trade count (ofi_gate.ts).
+   */
+  #evaluateOfi(i: number): OfiChange | null {
+    const changes = this.#kernel.ofiChanges(i);
+    if (changes === this.#ofiSeen[i]) return null;
+    this.#ofiSeen[i] = changes;
+    return this.ofi.evaluate(i, this.#kernel.ofi(i), this.#kernel.ofiCount(i));
   }
 
   /** The feed's stall flag rose: cancel everything before we are dark, and wait. */

@@ -42,6 +42,14 @@ export class OfiGate {
   /** Creates a gate for `coins`. */
   constructor(readonly coins: readonly string[], options: Partial<OfiGateOptions> = {}) {
     this.options = { threshold: 0.7, minTrades: 10, hysteresis: 0.05, ...options };
+    // Non-negative, a second evaluate on the same OFI and trade count never moves the gate again
+    // (risk_supervisor.ts skips it); a negative one would flap the side every tick.
+    for (const key of ["threshold", "hysteresis"] as const) {
+      const value = this.options[key];
+      if (!(value >= 0 && value < Infinity)) {
+        throw new Error(`OFI gate: ${key} must be a non-negative number, got ${value}`);
+      }
+    }
     this.#masks = new Uint8Array(coins.length).fill(SIDE_BOTH);
   }
 

@@ -16,7 +16,7 @@ import { createQueueModel } from "../fill_model/model_names.ts";
 import { copyQueueState, newQueueState, type QueueFillModel } from "../fill_model/queue_model.ts";
 import { exchangeWeight } from "../hyperliquid/weight_budget.ts";
 import { createLogger } from "../log.ts";
-import { isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
+import { BATCH_WEIGHT, isProtectiveMove, placingWaitMs, planCancels } from "./batch_plan.ts";
 import { PreTradeGate } from "./pre_trade_gate.ts";
 import { keepsOrder, type LevelWant, targetDistance } from "./requote.ts";
 import type { RequestGovernor } from "./request_governor.ts";
@@ -208,6 +208,14 @@ export class SimExchange implements Venue, PersistentVenue {
   /** Coins whose desired quotes changed since the last batch, in the order they changed. */
   readonly #pending: CoinState[] = [];
   #nPending = 0;
+  /**
+   * The last commit found no protective cancel and was held back by the pace, and no coin's
+   * wants changed since. Whether an order is a protective move does not depend on the time
+   * (requote.ts: only an order outside its target distance gets the young bonus, and such an
+   * order is not protective), and a fill only takes orders away: until the pace allows a batch,
+   * a commit would decide the same nothing again.
+   */
+  #heldQuiet = false;
   // Scratch lists of one batch, used up to a count and never shrunk (no allocation or
   // reallocation per batch).
   readonly #toCancel: Slot[] = [];
@@ -298,12 +306,14 @@ export class SimExchange implements Venue, PersistentVenue {
   }
 
   #markPending(c: CoinState): void {
+    this.#heldQuiet = false;
     if (c.pending) return;
     c.pending = true;
     this.#pending[this.#nPending++] = c;
   }
 
   #clearPending(): void {
+    this.#heldQuiet = false;
     for (let p = 0; p < this.#nPending; p++) this.#pending[p].pending = false;
     this.#nPending = 0;
   }
@@ -322,6 +332,8 @@ export class SimExchange implements Venue, PersistentVenue {
     const nPending = this.#nPending;
     if (nPending === 0) return;
     const now = this.#decisionMs;
+    if (this.#heldQuiet && this.governor.batchDelayMs(now, BATCH_WEIGHT) > 0) return;
+    this.#heldQuiet = false;
     const pending = this.#pending;
     const moved = this.#toCancel;
     const protective = this.#toCancelNow;
@@ -351,7 +363,10 @@ export class SimExchange implements Venue, PersistentVenue {
       this.#spend(nCancels);
     }
     // Not paced: only protective cancels went; the rest waits for a later commit.
-    if (!plan.paced) return;
+    if (!plan.paced) {
+      this.#heldQuiet = nCancels === 0;
+      return;
+    }
     const places = this.#toPlace;
     let nPlaces = 0;
     if (this.governor.address.mayPlace) {
