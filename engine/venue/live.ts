@@ -140,6 +140,11 @@ export class LiveExchange implements Venue, VenueLifecycle {
   readonly #retryMs: number;
   readonly #retryMaxMs: number;
   readonly #slots: LiveSlots;
+  /** One coin's orders that may rest in its book, for {@link othersBook} (one per slot). */
+  readonly #ownScratch: OwnOrder[] = Array.from(
+    { length: 2 * GRID_LEVELS },
+    (): OwnOrder => ({ side: "bid", px: 0, sz: 0 }),
+  );
   /** Address requests earned per USDC traded, by coin (growth-mode markets earn a tenth). */
   readonly #requestCredit = new Map<string, number>();
   readonly #ctx: LiveContext;
@@ -330,13 +335,18 @@ export class LiveExchange implements Venue, VenueLifecycle {
   othersBook(book: BookSnapshot): BookSnapshot {
     const slots = this.#slots.of(book.coin);
     if (!slots) return book;
-    const own: OwnOrder[] = [];
+    // Reused on every book: no allocation unless an order of ours is in it.
+    const own = this.#ownScratch;
+    let n = 0;
     for (const slot of slots) {
       if (slot.state === "resting" || slot.state === "cancelling" || slot.state === "unknown") {
-        own.push({ side: slot.side, px: slot.px, sz: slot.sz - slot.filled });
+        const o = own[n++];
+        o.side = slot.side;
+        o.px = slot.px;
+        o.sz = slot.sz - slot.filled;
       }
     }
-    return othersBook(book, own);
+    return othersBook(book, own, n);
   }
 
   /** Live fills come from the exchange; the book goes to the ledger's twins. */

@@ -24,22 +24,32 @@ export interface OwnOrder {
 const SAME_PRICE = 1e-9;
 
 /**
- * `book` without `own`: at each price one of our orders rests at, its size (at most the level's)
+ * `book` without the first `n` of `own` (default all): at each price one of our orders rests at, its size (at most the level's)
  * and one order of the count are taken away, and a level left empty is dropped. Our order may
  * not be in this frame yet (the frame is older than the exchange's answer) or may be gone
  * already: taking away at most the level's size keeps the error within our own size. Returns
  * `book` itself when nothing of ours is in it.
  */
-export function othersBook(book: BookSnapshot, own: readonly OwnOrder[]): BookSnapshot {
-  if (own.length === 0) return book;
-  const bids = withoutOwn(book.bids, own, "bid");
-  const asks = withoutOwn(book.asks, own, "ask");
+export function othersBook(
+  book: BookSnapshot,
+  own: readonly OwnOrder[],
+  n = own.length,
+): BookSnapshot {
+  if (n === 0) return book;
+  const bids = withoutOwn(book.bids, own, n, "bid");
+  const asks = withoutOwn(book.asks, own, n, "ask");
   return bids === book.bids && asks === book.asks ? book : { ...book, bids, asks };
 }
 
-function withoutOwn(levels: BookLevel[], own: readonly OwnOrder[], side: QuoteSide): BookLevel[] {
+function withoutOwn(
+  levels: BookLevel[],
+  own: readonly OwnOrder[],
+  n: number,
+  side: QuoteSide,
+): BookLevel[] {
   let out: BookLevel[] | undefined;
-  for (const order of own) {
+  for (let k = 0; k < n; k++) {
+    const order = own[k];
     if (order.side !== side || !(order.sz > 0)) continue;
     const current = out ?? levels;
     const at = current.findIndex((l) => Math.abs(l.px - order.px) <= SAME_PRICE * order.px);
