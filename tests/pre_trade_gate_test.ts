@@ -4,6 +4,7 @@
  * resting order, count every refusal by rule and log it at most once a minute; and an engine
  * quoting through a whole inventory cycle is never refused (the kernel keeps to the rules).
  */
+import { btcGrid } from "./helpers/btc_grid.ts";
 import { testAsset } from "./helpers/asset.ts";
 import assert from "node:assert/strict";
 import { loadConfig } from "../engine/config.ts";
@@ -18,7 +19,6 @@ import { liveHarness } from "./helpers/live_harness.ts";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const BOOK = book(T0, [[68000, 0.5], [67998, 0.4]], [[68001, 0.7], [68003, 1]]);
-const MID = 68000.5;
 /** What the engine hands over with BTC's grid: flat, the spec's limits, this book's touch. */
 const LIMITS: QuoteLimits = {
   szDecimals: 5,
@@ -31,19 +31,7 @@ const LIMITS: QuoteLimits = {
 
 /** A BTC grid of [price, size] bids and asks, carrying the engine's limits. */
 function btcQuotes(bids: [number, number][], asks: [number, number][] = []): DesiredQuotes {
-  const level = (side: [number, number][], i: number) => side[i] ?? [0, 0];
-  return {
-    coin: "BTC",
-    bidPx: [0, 1, 2].map((i) => level(bids, i)[0]),
-    bidSz: [0, 1, 2].map((i) => level(bids, i)[1]),
-    askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
-    askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
-    tick: 1,
-    mid: MID,
-    requoteShare: 0,
-    minRestMs: 0,
-    limits: LIMITS,
-  };
+  return btcGrid(bids, asks, { limits: LIMITS });
 }
 
 /** A shadow venue for BTC whose log lines the test reads. */

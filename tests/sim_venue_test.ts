@@ -5,6 +5,7 @@
  * no liquidity used twice (within a snapshot or across repeated ones), post-only rejects, entry
  * latency on the market clock, and determinism.
  */
+import { btcGrid } from "./helpers/btc_grid.ts";
 import assert from "node:assert/strict";
 import { flatMakerFee } from "../engine/fees.ts";
 import { constantLatency } from "../engine/fill_model/latency.ts";
@@ -24,18 +25,7 @@ function quotes(
   requoteShare = 0,
   minRestMs = 0,
 ): DesiredQuotes {
-  const level = (side: [number, number][], i: number) => side[i] ?? [0, 0];
-  return {
-    coin: "BTC",
-    bidPx: [0, 1, 2].map((i) => level(bids, i)[0]),
-    bidSz: [0, 1, 2].map((i) => level(bids, i)[1]),
-    askPx: [0, 1, 2].map((i) => level(asks, i)[0]),
-    askSz: [0, 1, 2].map((i) => level(asks, i)[1]),
-    tick,
-    mid: MID,
-    requoteShare,
-    minRestMs,
-  };
+  return btcGrid(bids, asks, { tick, requoteShare, minRestMs });
 }
 
 /** Hands a grid to the venue and ends the round, as the engine does each tick. */
@@ -45,7 +35,6 @@ function post(sim: SimExchange, q: DesiredQuotes, nowMs = T0): void {
 }
 
 const BOOK = book(T0, [[68000, 0.5], [67998, 0.4], [67995, 2]], [[68001, 0.7], [68003, 1]]);
-const MID = 68000.5;
 // Unit tests step market time by hand: batches are not paced here (the pacing has its own tests).
 const UNPACED = { minIntervalMs: 0, weightPerMinute: 1e9 };
 const venue = (queueModel: "spec" | "queue") =>
