@@ -183,9 +183,11 @@ Deno.test({
   async fn() {
     const venue = await startRealtimeVenue();
     const dir = await testDataDir("watchdog");
-    // script(1) gives the watchdog a terminal, as an operator's shell does.
+    // script(1) gives the watchdog a terminal, as an operator's shell does. `exec`: script runs
+    // the command under $SHELL, and a non-interactive dash (Debian's /bin/sh) dies of the Ctrl-C
+    // itself (exit 130) where an operator's interactive shell would not.
     const term = new Deno.Command("script", {
-      args: ["-qefc", "./deno run -P=watchdog tools/watchdog.ts live", "/dev/null"],
+      args: ["-qefc", "exec ./deno run -P=watchdog tools/watchdog.ts live", "/dev/null"],
       cwd: root,
       env: liveEngineEnv(venue, dir),
       stdin: "piped",
